@@ -1,0 +1,233 @@
+import { z } from 'zod';
+
+/**
+ * The REST API shared by the server (which validates requests with these schemas) and the
+ * clients (which type responses with them). Ids in the REST API are numbers; ids inside event
+ * payloads are strings, as the original system sent them.
+ */
+
+export const ROLES = ['clinician', 'nurse', 'front_desk', 'admin'] as const;
+export const role = z.enum(ROLES);
+export type Role = z.infer<typeof role>;
+
+export const entityId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+const username = z
+  .string()
+  .trim()
+  .min(2)
+  .max(64)
+  .regex(/^[a-z0-9._-]+$/i, 'username may hold letters, digits, dot, dash and underscore');
+const displayName = z.string().trim().min(1).max(100);
+const password = z.string().min(8, 'password must be at least 8 characters').max(200);
+
+export interface User {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+}
+
+export interface AdminUser extends User {
+  disabled: boolean;
+  createdAt: string;
+}
+
+export const loginRequest = z.object({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(200),
+});
+export type LoginRequest = z.infer<typeof loginRequest>;
+
+export interface LoginResponse {
+  token: string;
+  user: User;
+  expiresAt: string;
+}
+
+export interface MeResponse {
+  user: User;
+}
+
+export interface UsersResponse {
+  users: User[];
+}
+
+export const createUserRequest = z.object({
+  username,
+  displayName,
+  role,
+  password,
+});
+export type CreateUserRequest = z.infer<typeof createUserRequest>;
+
+export const updateUserRequest = z
+  .object({
+    displayName: displayName.optional(),
+    role: role.optional(),
+    password: password.optional(),
+    disabled: z.boolean().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'nothing to change');
+export type UpdateUserRequest = z.infer<typeof updateUserRequest>;
+
+export interface AdminUsersResponse {
+  users: AdminUser[];
+}
+
+export interface Message {
+  id: number;
+  conversationId: number;
+  senderId: number;
+  senderName: string;
+  text: string;
+  createdAt: string;
+  /** Echoed back when the sender supplied one, so a retried send is recognised. */
+  clientMessageId: string | null;
+}
+
+export interface Conversation {
+  id: number;
+  title: string | null;
+  participants: User[];
+  lastMessage: Message | null;
+  unreadCount: number;
+  updatedAt: string;
+}
+
+export interface ConversationsResponse {
+  conversations: Conversation[];
+}
+
+export interface ConversationResponse {
+  conversation: Conversation;
+}
+
+export const createConversationRequest = z.object({
+  participantIds: z.array(entityId).min(1).max(50),
+  title: z.string().trim().min(1).max(200).optional(),
+});
+export type CreateConversationRequest = z.infer<typeof createConversationRequest>;
+
+export const listMessagesQuery = z.object({
+  before: entityId.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type ListMessagesQuery = z.infer<typeof listMessagesQuery>;
+
+export interface MessagesResponse {
+  /** Oldest first. */
+  messages: Message[];
+  hasMore: boolean;
+}
+
+export const sendMessageRequest = z.object({
+  text: z
+    .string()
+    .max(4_000)
+    .refine((text) => text.trim().length > 0, 'text must not be empty'),
+  /** Client-chosen id that makes a retried send idempotent. */
+  clientMessageId: z.string().min(8).max(64).optional(),
+});
+export type SendMessageRequest = z.infer<typeof sendMessageRequest>;
+
+export interface MessageResponse {
+  message: Message;
+}
+
+export const markConversationReadRequest = z.object({
+  lastMessageId: entityId,
+});
+export type MarkConversationReadRequest = z.infer<typeof markConversationReadRequest>;
+
+export interface Appointment {
+  id: number;
+  time: string;
+  content: string;
+  remindUserIds: number[];
+  reminderLeadMinutes: number;
+  remindAt: string;
+  createdBy: number;
+  reminderSent: boolean;
+}
+
+export interface AppointmentsResponse {
+  appointments: Appointment[];
+}
+
+export interface AppointmentResponse {
+  appointment: Appointment;
+}
+
+export const createAppointmentRequest = z.object({
+  time: z.iso.datetime({ offset: true }),
+  content: z.string().trim().min(1).max(2_000),
+  remindUserIds: z.array(entityId).min(1).max(200),
+  reminderLeadMinutes: z.number().int().min(0).max(7 * 24 * 60).default(15),
+});
+export type CreateAppointmentRequest = z.infer<typeof createAppointmentRequest>;
+
+export const systemNotificationRequest = z
+  .object({
+    content: z.string().trim().min(1).max(2_000),
+    role: role.optional(),
+    userIds: z.array(entityId).min(1).max(10_000).optional(),
+  })
+  .refine((body) => !(body.role && body.userIds), 'give role or userIds, not both');
+export type SystemNotificationRequest = z.infer<typeof systemNotificationRequest>;
+
+export interface SystemNotificationResponse {
+  recipients: number;
+}
+
+/** Bodies of the original system's test endpoints; every field has a sensible default. */
+export const testAppointmentReminderRequest = z.object({
+  appointmentId: z.string().min(1).max(64).optional(),
+  time: z.string().min(1).max(64).optional(),
+  content: z.string().max(2_000).optional(),
+});
+export const testSystemNotificationRequest = z.object({
+  content: z.string().max(2_000).optional(),
+});
+export const testNewMessageRequest = z.object({
+  conversation_id: z.string().min(1).max(64).optional(),
+  sender: z.string().max(200).optional(),
+  text: z.string().max(4_000).optional(),
+});
+
+export interface PublishedResponse {
+  id: number;
+}
+
+export const ackRequest = z.object({
+  lastEventId: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+});
+export type AckRequest = z.infer<typeof ackRequest>;
+
+export interface EventsStateResponse {
+  /** Newest event id handed out for this user, null when none. */
+  lastEventId: number | null;
+  /** How far the user has marked notifications read. */
+  lastReadEventId: number;
+}
+
+export const API_ERROR_CODES = [
+  'bad_request',
+  'validation_failed',
+  'invalid_json',
+  'payload_too_large',
+  'unauthorized',
+  'invalid_credentials',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'too_many_requests',
+  'too_many_streams',
+  'unavailable',
+  'internal',
+] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string };
+}

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+/**
+ * The events a user's stream carries. Payload field names are those of the original system
+ * (see shared/seed) so that existing tooling and habits keep working; `id` is the per-user,
+ * strictly increasing sequence number that makes delivery exact.
+ */
+
+export const eventId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+const isoTimestamp = z.string().min(1).max(64);
+
+export const newMessagePayload = z.object({
+  type: z.literal('new_message'),
+  conversation_id: z.string().min(1).max(64),
+  sender: z.string().max(200),
+  text: z.string().max(10_000),
+  timestamp: isoTimestamp,
+  /** Added by ClinicPulse: lets a client merge the message without a refetch. */
+  message_id: z.string().max(64).optional(),
+  sender_id: z.string().max(64).optional(),
+});
+
+export const appointmentReminderPayload = z.object({
+  type: z.literal('appointment_reminder'),
+  appointmentId: z.string().min(1).max(64),
+  time: isoTimestamp,
+  content: z.string().max(2_000),
+  timestamp: isoTimestamp,
+});
+
+export const systemNotificationPayload = z.object({
+  type: z.literal('system_notification'),
+  content: z.string().max(2_000),
+  timestamp: isoTimestamp,
+});
+
+/** Published when the user marks notifications read on one desk, so every desk's badge agrees. */
+export const notificationsReadPayload = z.object({
+  type: z.literal('notifications_read'),
+  lastEventId: z.number().int().nonnegative(),
+  timestamp: isoTimestamp,
+});
+
+export const eventPayload = z.discriminatedUnion('type', [
+  newMessagePayload,
+  appointmentReminderPayload,
+  systemNotificationPayload,
+  notificationsReadPayload,
+]);
+
+export const streamEvent = z.discriminatedUnion('type', [
+  newMessagePayload.extend({ id: eventId }),
+  appointmentReminderPayload.extend({ id: eventId }),
+  systemNotificationPayload.extend({ id: eventId }),
+  notificationsReadPayload.extend({ id: eventId }),
+]);
+
+export type NewMessagePayload = z.infer<typeof newMessagePayload>;
+export type AppointmentReminderPayload = z.infer<typeof appointmentReminderPayload>;
+export type SystemNotificationPayload = z.infer<typeof systemNotificationPayload>;
+export type NotificationsReadPayload = z.infer<typeof notificationsReadPayload>;
+export type EventPayload = z.infer<typeof eventPayload>;
+export type EventType = EventPayload['type'];
+export type StreamEvent = z.infer<typeof streamEvent>;
+export type StreamEventOf<T extends EventType> = Extract<StreamEvent, { type: T }>;
+
+/** Event types that a person is notified of (pop-up, inbox, unread badge). */
+export const NOTIFYING_EVENT_TYPES = [
+  'new_message',
+  'appointment_reminder',
+  'system_notification',
+] as const satisfies readonly EventType[];
+export type NotifyingEventType = (typeof NOTIFYING_EVENT_TYPES)[number];
+export type NotifyingEvent = StreamEventOf<NotifyingEventType>;
+
+export function isNotifyingEvent(event: StreamEvent): event is NotifyingEvent {
+  return (NOTIFYING_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
+/**
+ * Control frames carry no `id:` line, so they never move a client's Last-Event-ID.
+ * - `resync`: events between the client's Last-Event-ID and the oldest one still held are gone;
+ *   the client must reload its state over REST. What is still held is replayed after it.
+ * - `ready`: the replay is over; everything after this frame is live. `lastEventId` is the
+ *   newest id the server knows for this user (null when none was ever published).
+ */
+export const resyncControl = z.object({
+  type: z.literal('resync'),
+  reason: z.enum(['history_expired', 'history_lost', 'unknown_id']),
+});
+export const readyControl = z.object({
+  type: z.literal('ready'),
+  lastEventId: z.number().int().nonnegative().nullable(),
+});
+export const controlEvent = z.discriminatedUnion('type', [resyncControl, readyControl]);
+export type ResyncControl = z.infer<typeof resyncControl>;
+export type ReadyControl = z.infer<typeof readyControl>;
+export type ControlEvent = z.infer<typeof controlEvent>;
+export type ControlEventType = ControlEvent['type'];
+
+export const CONTROL_EVENT_TYPES = ['resync', 'ready'] as const satisfies readonly ControlEventType[];
+export const STREAM_EVENT_TYPES = [
+  ...NOTIFYING_EVENT_TYPES,
+  'notifications_read',
+] as const satisfies readonly EventType[];
+
+/** `Last-Event-ID` as sent by a client: a decimal integer, nothing else. */
+export const lastEventIdHeader = z
+  .string()
+  .regex(/^\d{1,16}$/, 'Last-Event-ID must be a non-negative integer')
+  .transform(Number)
+  .pipe(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER));

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// @ts-check
+// Runs before `npm start` and `npm test`, in plain JavaScript because it must work before the
+// project's dependencies are installed: installs node_modules when missing or stale, then the
+// system packages named on the command line (redis, chromium) from Debian when they are absent.
+// Idempotent: on a prepared machine it only checks and returns.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** @type {Record<string, { debianPackage: string; present: () => boolean; elsewhere: string }>} */
+const SYSTEM_DEPENDENCIES = {
+  redis: {
+    debianPackage: 'redis-server',
+    present: () => onPath('redis-server') || Boolean(process.env.REDIS_URL),
+    elsewhere: 'Redis 7 or newer (macOS: `brew install redis`; Fedora: `dnf install redis`), or set REDIS_URL',
+  },
+  chromium: {
+    debianPackage: 'chromium',
+    present: () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'),
+    elsewhere: 'Chromium or Chrome, and set CHROMIUM_PATH to its executable',
+  },
+};
+
+function onPath(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+function ensureNodeModules() {
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  const lock = join(root, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  console.log('[bootstrap] installing npm dependencies (npm ci) …');
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+}
+
+function ensureSystemPackages(names) {
+  const missing = names.filter((name) => {
+    const dependency = SYSTEM_DEPENDENCIES[name];
+    if (!dependency) throw new Error(`unknown system dependency "${name}"`);
+    return !dependency.present();
+  });
+  if (missing.length === 0) return;
+  const isDebian = existsSync('/etc/debian_version') && onPath('apt-get');
+  const isRoot = process.getuid?.() === 0;
+  const packages = missing.map((name) => SYSTEM_DEPENDENCIES[name].debianPackage);
+  if (!isDebian || !isRoot) {
+    console.error('[bootstrap] missing system packages:');
+    for (const name of missing) {
+      const dependency = SYSTEM_DEPENDENCIES[name];
+      console.error(`  - ${name}: on Debian/Ubuntu \`apt-get install ${dependency.debianPackage}\`; elsewhere ${dependency.elsewhere}`);
+    }
+    if (isDebian) console.error('[bootstrap] run this as root (or with sudo) to install them automatically.');
+    process.exit(1);
+  }
+  console.log(`[bootstrap] installing ${packages.join(', ')} from Debian …`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: ['ignore', 'ignore', 'inherit'], env });
+}
+
+ensureNodeModules();
+ensureSystemPackages(process.argv.slice(2));

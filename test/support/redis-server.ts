@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+/** A real redis-server on a free loopback port with its own temporary directory. */
+export interface TestRedis {
+  port: number;
+  url: string;
+  dir: string;
+  /** Stops the server; with `keepData` its files stay so `start()` can bring the same data back. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
+  /** Starts it again on the same port (after `stop({ keepData: true })`). */
+  start(): Promise<void>;
+  /** Wipes every key, as a Redis restart without persistence would. */
+  flushAll(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startTestRedis(options: { appendOnly?: boolean } = {}): Promise<TestRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'clinicpulse-redis-'));
+  let child: ChildProcess | undefined;
+
+  const start = async (): Promise<void> => {
+    child = spawn(
+      'redis-server',
+      [
+        '--port', String(port),
+        '--bind', '127.0.0.1',
+        '--dir', dir,
+        '--save', '',
+        '--appendonly', options.appendOnly ? 'yes' : 'no',
+        '--appendfsync', 'always',
+        '--daemonize', 'no',
+        '--loglevel', 'warning',
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    await waitForPing(port);
+  };
+
+  const stop = async ({ keepData = false } = {}): Promise<void> => {
+    const running = child;
+    child = undefined;
+    if (running && running.exitCode === null) {
+      const exited = new Promise((resolve) => running.once('exit', resolve));
+      running.kill('SIGKILL');
+      await exited;
+    }
+    if (!keepData) rmSync(dir, { recursive: true, force: true });
+  };
+
+  await start();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    dir,
+    stop,
+    start,
+    async flushAll() {
+      const client = new Redis(port, '127.0.0.1', { lazyConnect: true });
+      await client.connect();
+      await client.flushall();
+      client.disconnect();
+    },
+  };
+}
+
+async function waitForPing(port: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.ping();
+      client.disconnect();
+      return;
+    } catch (error) {
+      client.disconnect();
+      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not start: ${String(error)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
