@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((value) => ['1', 'true', 'yes', 'on'].includes(value));
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** Every setting, read from the environment (and `.env`), with the defaults the README lists. */
+const environment = z.object({
+  NODE_ENV: z.string().default('development'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(5000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_HOST: z.string().min(1).default('127.0.0.1'),
+  REDIS_PORT: z.coerce.number().int().min(1).max(65_535).default(6379),
+  DATA_DIR: z.string().min(1).default('./data'),
+  EVENT_HISTORY_TTL_SECONDS: positiveInt.default(3600),
+  EVENT_HISTORY_LENGTH: positiveInt.default(1000),
+  HEARTBEAT_SECONDS: z.coerce.number().positive().default(15),
+  SSE_RETRY_MS: positiveInt.default(3000),
+  MAX_STREAMS_PER_USER: positiveInt.default(10),
+  STREAM_MAX_BUFFERED_BYTES: positiveInt.default(1024 * 1024),
+  SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  TEST_ENDPOINTS: booleanFlag.optional(),
+  TRUST_PROXY: booleanFlag.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env) {
+  const result = environment.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = result.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    redisUrl: e.REDIS_URL ?? `redis://${e.REDIS_HOST}:${e.REDIS_PORT}`,
+    dataDir: e.DATA_DIR,
+    eventHistoryTtlSeconds: e.EVENT_HISTORY_TTL_SECONDS,
+    eventHistoryLength: e.EVENT_HISTORY_LENGTH,
+    heartbeatSeconds: e.HEARTBEAT_SECONDS,
+    sseRetryMs: e.SSE_RETRY_MS,
+    maxStreamsPerUser: e.MAX_STREAMS_PER_USER,
+    streamMaxBufferedBytes: e.STREAM_MAX_BUFFERED_BYTES,
+    sessionTtlHours: e.SESSION_TTL_HOURS,
+    testEndpoints: e.TEST_ENDPOINTS ?? e.NODE_ENV !== 'production',
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,17 @@
+import type { Database } from 'better-sqlite3';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { EventPublisher } from './events/event-publisher.js';
+import type { Metrics } from './metrics.js';
+
+/** What every route module is built from; created once per server instance by server/app.ts. */
+export interface ServerContext {
+  config: Config;
+  db: Database;
+  /** The command connection; the event hub holds its own subscriber connection. */
+  redis: Redis;
+  publisher: EventPublisher;
+  logger: Logger;
+  metrics: Metrics;
+}

@@ -1,0 +1,88 @@
+/**
+ * Migrations, applied in order and recorded in `schema_migrations`. Append new ones; never edit
+ * one that has shipped, since clinics' databases already carry it.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE users (
+        id            INTEGER PRIMARY KEY,
+        username      TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+        display_name  TEXT    NOT NULL,
+        role          TEXT    NOT NULL CHECK (role IN ('clinician', 'nurse', 'front_desk', 'admin')),
+        password_hash TEXT    NOT NULL,
+        disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+        created_at    TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+
+      -- The token itself is never stored: only its SHA-256, so a copied database opens no session.
+      CREATE TABLE sessions (
+        id         INTEGER PRIMARY KEY,
+        token_hash TEXT    NOT NULL UNIQUE,
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        expires_at TEXT    NOT NULL
+      );
+      CREATE INDEX sessions_user ON sessions(user_id);
+
+      CREATE TABLE conversations (
+        id         INTEGER PRIMARY KEY,
+        title      TEXT,
+        created_by INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        updated_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+
+      CREATE TABLE conversation_participants (
+        conversation_id      INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        user_id              INTEGER NOT NULL REFERENCES users(id),
+        last_read_message_id INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (conversation_id, user_id)
+      );
+      CREATE INDEX conversation_participants_user ON conversation_participants(user_id);
+
+      CREATE TABLE messages (
+        id                INTEGER PRIMARY KEY,
+        conversation_id   INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        sender_id         INTEGER NOT NULL REFERENCES users(id),
+        text              TEXT    NOT NULL,
+        client_message_id TEXT,
+        created_at        TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+      CREATE INDEX messages_conversation ON messages(conversation_id, id);
+      CREATE UNIQUE INDEX messages_client_id ON messages(sender_id, client_message_id)
+        WHERE client_message_id IS NOT NULL;
+
+      CREATE TABLE appointments (
+        id                    INTEGER PRIMARY KEY,
+        time                  TEXT    NOT NULL,
+        content               TEXT    NOT NULL,
+        reminder_lead_minutes INTEGER NOT NULL,
+        remind_at             TEXT    NOT NULL,
+        reminder_sent_at      TEXT,
+        created_by            INTEGER NOT NULL REFERENCES users(id),
+        created_at            TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+      CREATE INDEX appointments_time ON appointments(time);
+
+      CREATE TABLE appointment_reminders (
+        appointment_id INTEGER NOT NULL REFERENCES appointments(id) ON DELETE CASCADE,
+        user_id        INTEGER NOT NULL REFERENCES users(id),
+        PRIMARY KEY (appointment_id, user_id)
+      );
+
+      -- Events written in the same transaction as the change they announce; the relay publishes
+      -- them to Redis and deletes them. dedupe_key makes a publish repeated after a crash a no-op.
+      CREATE TABLE outbox (
+        id         INTEGER PRIMARY KEY,
+        user_id    INTEGER NOT NULL,
+        payload    TEXT    NOT NULL,
+        dedupe_key TEXT    NOT NULL UNIQUE,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+    `,
+  },
+];

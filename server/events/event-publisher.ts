@@ -1,0 +1,88 @@
+import type { Redis, Result } from 'ioredis';
+import type { EventPayload } from '../../common/events.js';
+import type { Metrics } from '../metrics.js';
+import { userChannel, userDedupeKey, userEventsKey, userSequenceKey } from './keys.js';
+import { PUBLISH_SCRIPT } from './lua.js';
+
+export interface EventPublisherOptions {
+  historyTtlSeconds: number;
+  historyLength: number;
+}
+
+export interface PublishOptions {
+  /**
+   * Makes a repeated publish of the same event a no-op that returns the first id: the outbox
+   * relay passes its row's key, so a crash between publishing and deleting the row cannot
+   * notify anyone twice.
+   */
+  dedupeKey?: string;
+}
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    clinicPulsePublish(
+      seqKey: string,
+      listKey: string,
+      channel: string,
+      dedupeKey: string,
+      payload: string,
+      historyLength: number,
+      ttlSeconds: number,
+    ): Result<string, Context>;
+  }
+}
+
+/**
+ * Publishes events to users: one atomic script per user takes the next id, appends the event
+ * to the user's history, trims it, refreshes its TTL and PUBLISHes it. Fan-out to many users is
+ * pipelined into one round trip.
+ */
+export class EventPublisher {
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: EventPublisherOptions,
+    private readonly metrics?: Metrics,
+  ) {
+    redis.defineCommand('clinicPulsePublish', { numberOfKeys: 4, lua: PUBLISH_SCRIPT });
+  }
+
+  /** Returns the event's id once it is in the user's history and published. */
+  async publish(userId: number, payload: EventPayload, options: PublishOptions = {}): Promise<number> {
+    const id = await this.redis.clinicPulsePublish(...this.scriptArgs(userId, serialise(payload), options.dedupeKey));
+    this.metrics?.eventsPublished.inc({ type: payload.type });
+    return Number(id);
+  }
+
+  /** The same event to each user (each gets its own id); ids come back in the users' order. */
+  async publishToMany(userIds: readonly number[], payload: EventPayload): Promise<number[]> {
+    if (userIds.length === 0) return [];
+    const body = serialise(payload);
+    const pipeline = this.redis.pipeline();
+    for (const userId of userIds) pipeline.clinicPulsePublish(...this.scriptArgs(userId, body, undefined));
+    const results = (await pipeline.exec()) ?? [];
+    const ids = results.map(([error, id]) => {
+      if (error) throw error;
+      return Number(id);
+    });
+    this.metrics?.eventsPublished.inc({ type: payload.type }, ids.length);
+    return ids;
+  }
+
+  private scriptArgs(userId: number, body: string, dedupeKey: string | undefined) {
+    return [
+      userSequenceKey(userId),
+      userEventsKey(userId),
+      userChannel(userId),
+      dedupeKey ? userDedupeKey(userId, dedupeKey) : '',
+      body,
+      this.options.historyLength,
+      this.options.historyTtlSeconds,
+    ] as const;
+  }
+}
+
+/** The script puts `"id":n` first, so readers can take the id without parsing the JSON. */
+function serialise(payload: EventPayload): string {
+  const { id: _ignored, ...rest } = payload as EventPayload & { id?: unknown };
+  return JSON.stringify(rest);
+}

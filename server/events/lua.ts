@@ -1,0 +1,95 @@
+/**
+ * Redis scripts. Each runs atomically, which is what keeps ids, history and live delivery in
+ * step: no reader can see an id in the list that was not published, or the reverse.
+ *
+ * Ids are kept as strings inside Lua: Lua numbers are doubles and `..` would print a large id
+ * in exponent notation.
+ */
+
+/**
+ * The sequence counter never restarts low: when it is missing (a new user, or Redis lost its
+ * data) it starts from the Redis clock in ms × 1000, above every id handed out before.
+ */
+const ENSURE_SEQUENCE = `
+local function ensure_sequence(seq_key)
+  if redis.call('EXISTS', seq_key) == 0 then
+    local now = redis.call('TIME')
+    redis.call('SET', seq_key, string.format('%d', tonumber(now[1]) * 1000000 + math.floor(tonumber(now[2]) / 1000) * 1000))
+  end
+end
+`;
+
+/**
+ * KEYS: seq, events list, channel, dedupe key (or '' for none)
+ * ARGV: payload JSON object without id (must start with '{"'), history length, ttl seconds
+ * Returns the event id (as a string).
+ */
+export const PUBLISH_SCRIPT = `${ENSURE_SEQUENCE}
+local seq_key, list_key, channel, dedupe_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+if dedupe_key ~= '' then
+  local existing = redis.call('GET', dedupe_key)
+  if existing then return existing end
+end
+ensure_sequence(seq_key)
+local id = string.format('%d', redis.call('INCR', seq_key))
+local event = '{"id":' .. id .. ',' .. string.sub(ARGV[1], 2)
+redis.call('RPUSH', list_key, event)
+redis.call('LTRIM', list_key, -tonumber(ARGV[2]), -1)
+redis.call('EXPIRE', list_key, tonumber(ARGV[3]))
+if dedupe_key ~= '' then redis.call('SET', dedupe_key, id, 'EX', tonumber(ARGV[3])) end
+redis.call('PUBLISH', channel, event)
+return id
+`;
+
+/**
+ * What a connecting stream needs, read at one instant.
+ * KEYS: seq, events list
+ * ARGV: last event id the client has ('' for none)
+ * Returns { newest id, status, events... } where status is
+ *   'ok'       every event after the client's id is in the list (the events follow),
+ *   'gap'      some were trimmed or expired (what the list holds after the id follows),
+ *   'future'   the client's id is above anything handed out (Redis lost data, or a foreign id).
+ * Events are contiguous per user (one INCR per push), so the list's first id tells where the
+ * client's id falls without reading the whole list.
+ */
+export const SNAPSHOT_SCRIPT = `${ENSURE_SEQUENCE}
+local seq_key, list_key = KEYS[1], KEYS[2]
+ensure_sequence(seq_key)
+local newest = redis.call('GET', seq_key)
+local since = ARGV[1]
+local first = redis.call('LINDEX', list_key, 0)
+if since == '' then
+  local result = { newest, 'ok' }
+  for _, event in ipairs(redis.call('LRANGE', list_key, 0, -1)) do result[#result + 1] = event end
+  return result
+end
+local since_n, newest_n = tonumber(since), tonumber(newest)
+if since_n > newest_n then return { newest, 'future' } end
+if since_n == newest_n then return { newest, 'ok' } end
+local status, start = 'ok', 0
+if not first then
+  return { newest, 'gap' }
+end
+local first_id = tonumber(string.match(first, '^{"id":(%d+)'))
+if first_id > since_n + 1 then
+  status = 'gap'
+else
+  start = since_n + 1 - first_id
+end
+local result = { newest, status }
+for _, event in ipairs(redis.call('LRANGE', list_key, start, -1)) do result[#result + 1] = event end
+return result
+`;
+
+/**
+ * KEYS: read-marker key; ARGV: id. Moves the marker forward only, so an older ack from a slow
+ * desk cannot un-read what another desk read. Returns the marker after the call.
+ */
+export const ADVANCE_READ_SCRIPT = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > current then
+  redis.call('SET', KEYS[1], ARGV[1])
+  return ARGV[1]
+end
+return string.format('%d', current)
+`;
