@@ -79,19 +79,22 @@ export function isNotifyingEvent(event: StreamEvent): event is NotifyingEvent {
 }
 
 /**
- * Control frames carry no `id:` line, so they never move a client's Last-Event-ID.
- * - `resync`: events between the client's Last-Event-ID and the oldest one still held are gone;
- *   the client must reload its state over REST. What is still held is replayed after it.
+ * Control frames, not events: a client never notifies for them.
+ * - `resync`: events after the client's Last-Event-ID are no longer all held (expired, trimmed,
+ *   or lost with Redis's data), or the id was never handed out. The client must reload its state
+ *   over REST and set its position to `lastEventId` (the frame's `id:` line carries the same
+ *   value, so a browser EventSource follows); what is still held after it is replayed next.
  * - `ready`: the replay is over; everything after this frame is live. `lastEventId` is the
- *   newest id the server knows for this user (null when none was ever published).
+ *   newest id the server knows for this user. It has no `id:` line.
  */
 export const resyncControl = z.object({
   type: z.literal('resync'),
-  reason: z.enum(['history_expired', 'history_lost', 'unknown_id']),
+  reason: z.enum(['history_expired', 'unknown_id']),
+  lastEventId: z.number().int().nonnegative(),
 });
 export const readyControl = z.object({
   type: z.literal('ready'),
-  lastEventId: z.number().int().nonnegative().nullable(),
+  lastEventId: z.number().int().nonnegative(),
 });
 export const controlEvent = z.discriminatedUnion('type', [resyncControl, readyControl]);
 export type ResyncControl = z.infer<typeof resyncControl>;

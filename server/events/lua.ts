@@ -83,13 +83,13 @@ return result
 
 /**
  * KEYS: read-marker key; ARGV: id. Moves the marker forward only, so an older ack from a slow
- * desk cannot un-read what another desk read. Returns the marker after the call.
+ * desk cannot un-read what another desk read. Returns { marker after the call, 1 if it moved }.
  */
 export const ADVANCE_READ_SCRIPT = `
-local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tonumber(ARGV[1]) > current then
+local current = redis.call('GET', KEYS[1]) or '0'
+if tonumber(ARGV[1]) > tonumber(current) then
   redis.call('SET', KEYS[1], ARGV[1])
-  return ARGV[1]
+  return { ARGV[1], 1 }
 end
-return string.format('%d', current)
+return { current, 0 }
 `;

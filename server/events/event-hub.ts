@@ -1,0 +1,125 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { formatSseComment } from '../../common/sse.js';
+import type { Metrics } from '../metrics.js';
+import { userChannel, userIdFromChannel } from './keys.js';
+import { frameStoredEvent } from './stored-event.js';
+import type { StreamCloseReason, StreamSession } from './stream-session.js';
+
+interface UserStreams {
+  sessions: Set<StreamSession>;
+  /** Resolves once Redis confirmed the SUBSCRIBE, i.e. once no later publish can be missed. */
+  subscribed: Promise<unknown>;
+}
+
+export interface EventHubOptions {
+  metrics: Metrics;
+  logger: Logger;
+  heartbeatSeconds?: number;
+}
+
+/**
+ * The process's one Redis subscriber connection and the streams open on this process. A user's
+ * channel is subscribed while at least one of their streams is open here. Each published event
+ * is framed once and written to every local stream of its user.
+ */
+export class EventHub {
+  private readonly users = new Map<string, UserStreams>();
+  private readonly heartbeat: NodeJS.Timeout | undefined;
+  private readonly metrics: Metrics;
+  private readonly logger: Logger;
+  private closing = false;
+
+  constructor(
+    private readonly subscriber: Redis,
+    options: EventHubOptions,
+  ) {
+    this.metrics = options.metrics;
+    this.logger = options.logger;
+    // Events published while the subscriber was disconnected would never reach live streams;
+    // closing them makes clients reconnect and replay from history instead, which is exact.
+    subscriber.options.autoResubscribe = false;
+    subscriber.on('message', (channel: string, message: string) => this.dispatch(channel, message));
+    subscriber.on('close', () => this.dropAll('redis_lost'));
+    if (options.heartbeatSeconds) {
+      const ping = formatSseComment('ping');
+      this.heartbeat = setInterval(() => this.broadcast(ping), options.heartbeatSeconds * 1000);
+      this.heartbeat.unref();
+    }
+  }
+
+  openStreamCount(): number {
+    let count = 0;
+    for (const user of this.users.values()) count += user.sessions.size;
+    return count;
+  }
+
+  streamCountFor(userId: number): number {
+    return this.users.get(String(userId))?.sessions.size ?? 0;
+  }
+
+  /** Adds a stream and resolves once its user's channel is subscribed. */
+  async register(session: StreamSession): Promise<void> {
+    if (this.closing) throw new Error('event hub is closing');
+    const key = String(session.userId);
+    let user = this.users.get(key);
+    if (!user) {
+      user = { sessions: new Set(), subscribed: this.subscriber.subscribe(userChannel(key)) };
+      this.users.set(key, user);
+    }
+    user.sessions.add(session);
+    this.metrics.openStreams.inc();
+    try {
+      await user.subscribed;
+    } catch (error) {
+      this.unregister(session);
+      throw error;
+    }
+  }
+
+  /** Called by a session when it closes, whatever the reason. */
+  readonly unregister = (session: StreamSession, reason?: StreamCloseReason): void => {
+    const key = String(session.userId);
+    const user = this.users.get(key);
+    if (!user?.sessions.delete(session)) return;
+    this.metrics.openStreams.dec();
+    if (reason === 'slow_client') this.metrics.slowClientsClosed.inc();
+    if (user.sessions.size === 0) {
+      this.users.delete(key);
+      if (this.subscriber.status === 'ready') {
+        this.subscriber.unsubscribe(userChannel(key)).catch((error: unknown) => {
+          this.logger.warn({ err: error, userId: key }, 'unsubscribe failed');
+        });
+      }
+    }
+  };
+
+  /** Ends every stream cleanly (shutdown); clients reconnect to another process or later. */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.dropAll('shutdown');
+  }
+
+  private dispatch(channel: string, message: string): void {
+    const userId = userIdFromChannel(channel);
+    const user = userId === null ? undefined : this.users.get(userId);
+    if (!user) return;
+    const event = frameStoredEvent(message);
+    if (!event) {
+      this.logger.warn({ channel }, 'ignored a message that is not a stored event');
+      return;
+    }
+    let delivered = 0;
+    for (const session of user.sessions) if (session.deliver(event)) delivered++;
+    if (delivered > 0) this.metrics.eventsDelivered.inc(delivered);
+  }
+
+  private broadcast(chunk: string): void {
+    for (const user of [...this.users.values()]) for (const session of [...user.sessions]) session.writeRaw(chunk);
+  }
+
+  private dropAll(reason: StreamCloseReason): void {
+    for (const user of [...this.users.values()]) for (const session of [...user.sessions]) session.close(reason);
+  }
+}

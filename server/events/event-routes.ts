@@ -1,0 +1,120 @@
+import { Router, type Request, type Response } from 'express';
+import { ackRequest, type EventsStateResponse } from '../../common/api.js';
+import { lastEventIdHeader, type ReadyControl, type ResyncControl } from '../../common/events.js';
+import { formatSseFrame, formatSseRetry } from '../../common/sse.js';
+import { currentUser } from '../auth/current-user.js';
+import type { ServerContext } from '../context.js';
+import { HttpError, parseInput } from '../http/errors.js';
+import type { EventHub } from './event-hub.js';
+import { EventHistory } from './event-history.js';
+import { ReadMarker } from './read-marker.js';
+import { frameStoredEvent, type StoredEvent } from './stored-event.js';
+import { StreamSession } from './stream-session.js';
+
+/**
+ * `GET /api/events/stream` (alias `/api/sse`), `POST /api/events/ack`, `GET /api/events/state`.
+ * Expects the authentication middleware to have run.
+ */
+export function createEventRoutes(ctx: ServerContext, hub: EventHub): Router {
+  const router = Router();
+  const history = new EventHistory(ctx.redis);
+  const readMarker = new ReadMarker(ctx.redis);
+  const stream = streamHandler(ctx, hub, history);
+
+  router.get('/events/stream', stream);
+  router.get('/sse', stream);
+
+  router.post('/events/ack', async (req, res) => {
+    const user = currentUser(res);
+    const { lastEventId } = parseInput(ackRequest, req.body, 'acknowledgement');
+    const newest = await history.newestId(user.id);
+    if (newest === null || lastEventId > newest) {
+      throw new HttpError(400, 'validation_failed', 'lastEventId is above the newest event of this user');
+    }
+    const { marker, advanced } = await readMarker.advance(user.id, lastEventId);
+    if (advanced) {
+      await ctx.publisher.publish(user.id, {
+        type: 'notifications_read',
+        lastEventId: marker,
+        timestamp: new Date().toISOString(),
+      });
+    }
+    res.json({ lastReadEventId: marker });
+  });
+
+  router.get('/events/state', async (_req, res) => {
+    const user = currentUser(res);
+    const [lastEventId, lastReadEventId] = await Promise.all([history.newestId(user.id), readMarker.get(user.id)]);
+    const body: EventsStateResponse = { lastEventId, lastReadEventId };
+    res.json(body);
+  });
+
+  return router;
+}
+
+function requestedLastEventId(req: Request): number | null {
+  const raw = req.get('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
+  if (raw === undefined || raw === '') return null;
+  const parsed = lastEventIdHeader.safeParse(raw.trim());
+  if (!parsed.success) throw new HttpError(400, 'bad_request', 'Last-Event-ID must be a non-negative integer');
+  return parsed.data;
+}
+
+function streamHandler(ctx: ServerContext, hub: EventHub, history: EventHistory) {
+  const { config, metrics, logger } = ctx;
+  return async (req: Request, res: Response): Promise<void> => {
+    const user = currentUser(res);
+    const since = requestedLastEventId(req);
+    if (hub.streamCountFor(user.id) >= config.maxStreamsPerUser) {
+      metrics.streamsRejected.inc();
+      throw new HttpError(429, 'too_many_streams', `at most ${config.maxStreamsPerUser} open streams per user`, {
+        'Retry-After': String(Math.ceil(config.sseRetryMs / 1000)),
+      });
+    }
+
+    const session = new StreamSession(user.id, res, since, config.streamMaxBufferedBytes, hub.unregister);
+    // Subscribe first, then read history: an event published in between is both held live and
+    // in the snapshot, and the session writes it once. The other order could miss it.
+    let snapshot;
+    try {
+      await hub.register(session);
+      snapshot = await history.snapshot(user.id, since);
+    } catch (error) {
+      hub.unregister(session);
+      logger.warn({ err: error, userId: user.id }, 'event stream unavailable');
+      throw new HttpError(503, 'unavailable', 'event delivery is unavailable, retry shortly', {
+        'Retry-After': String(Math.ceil(config.sseRetryMs / 1000)),
+      });
+    }
+
+    res.status(200).set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+    req.socket.setNoDelay(true);
+    req.on('close', () => session.close('client_gone'));
+    session.writeRaw(formatSseRetry(config.sseRetryMs));
+
+    if (snapshot.status !== 'complete') {
+      // The client must reload over REST; the stream then continues from `lastEventId`.
+      const continueFrom = snapshot.status === 'unknown_id' ? snapshot.newestId : (since ?? 0);
+      const resync: ResyncControl = {
+        type: 'resync',
+        reason: snapshot.status === 'unknown_id' ? 'unknown_id' : 'history_expired',
+        lastEventId: continueFrom,
+      };
+      session.resetPosition(continueFrom);
+      session.writeRaw(formatSseFrame({ id: continueFrom, event: 'resync', data: JSON.stringify(resync) }));
+      metrics.resyncs.inc();
+    }
+
+    const replayed = session.replay(snapshot.events.map(frameStoredEvent).filter((e): e is StoredEvent => e !== null));
+    metrics.eventsReplayed.inc(replayed);
+    metrics.eventsDelivered.inc(session.goLive());
+    const ready: ReadyControl = { type: 'ready', lastEventId: Math.max(snapshot.newestId, session.lastId) };
+    session.writeRaw(formatSseFrame({ event: 'ready', data: JSON.stringify(ready) }));
+  };
+}

@@ -1,0 +1,93 @@
+import type { Response } from 'express';
+import type { StoredEvent } from './stored-event.js';
+
+export type StreamCloseReason = 'client_gone' | 'slow_client' | 'shutdown' | 'redis_lost';
+
+/**
+ * One open SSE response. While the replay runs it holds live events back; afterwards it writes
+ * each event whose id is above the last one written, so neither the replay/live overlap nor a
+ * repeated PUBLISH can put an event on the wire twice.
+ */
+export class StreamSession {
+  private held: StoredEvent[] | null = [];
+  private lastWrittenId: number;
+  private closed = false;
+
+  constructor(
+    readonly userId: number,
+    private readonly res: Response,
+    lastEventId: number | null,
+    private readonly maxBufferedBytes: number,
+    private readonly onClose: (session: StreamSession, reason: StreamCloseReason) => void,
+  ) {
+    this.lastWrittenId = lastEventId ?? 0;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get lastId(): number {
+    return this.lastWrittenId;
+  }
+
+  /** Writes replayed events (oldest first); returns how many were new to this stream. */
+  replay(events: readonly StoredEvent[]): number {
+    let written = 0;
+    for (const event of events) if (this.writeEvent(event)) written++;
+    return written;
+  }
+
+  /** Ends the replay: writes what arrived live meanwhile and switches to live delivery. */
+  goLive(): number {
+    const held = this.held ?? [];
+    this.held = null;
+    return this.replay(held);
+  }
+
+  /** A live event from the hub; returns whether it was written now. */
+  deliver(event: StoredEvent): boolean {
+    if (this.held) {
+      this.held.push(event);
+      return false;
+    }
+    return this.writeEvent(event);
+  }
+
+  /** For frames without an event id: `retry`, comments, control frames. */
+  writeRaw(chunk: string): void {
+    if (this.closed) return;
+    this.res.write(chunk);
+    this.checkBackpressure();
+  }
+
+  /** Moves the stream's position without writing, after a resync. */
+  resetPosition(id: number): void {
+    this.lastWrittenId = id;
+  }
+
+  close(reason: StreamCloseReason): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.held = null;
+    if (reason === 'slow_client') this.res.destroy();
+    else this.res.end();
+    this.onClose(this, reason);
+  }
+
+  private writeEvent(event: StoredEvent): boolean {
+    if (this.closed || event.id <= this.lastWrittenId) return false;
+    this.lastWrittenId = event.id;
+    this.res.write(event.frame);
+    this.checkBackpressure();
+    return true;
+  }
+
+  /**
+   * A client that stops reading would make the server buffer every event for it; past the
+   * bound the stream is dropped, and the client resumes later from its Last-Event-ID.
+   */
+  private checkBackpressure(): void {
+    if (this.res.writableLength > this.maxBufferedBytes) this.close('slow_client');
+  }
+}
