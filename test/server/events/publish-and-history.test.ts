@@ -1,0 +1,123 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { EventPayload } from '../../../common/events.js';
+import { EventHistory } from '../../../server/events/event-history.js';
+import { EventPublisher } from '../../../server/events/event-publisher.js';
+import { userEventsKey, userSequenceKey } from '../../../server/events/keys.js';
+import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
+
+const notice = (content: string): EventPayload => ({
+  type: 'system_notification',
+  content,
+  timestamp: '2025-01-20T10:30:00Z',
+});
+
+describe('publishing into a user history', () => {
+  let server: TestRedis;
+  let redis: Redis;
+  let publisher: EventPublisher;
+  let history: EventHistory;
+
+  beforeAll(async () => {
+    server = await startTestRedis();
+    redis = new Redis(server.url);
+    publisher = new EventPublisher(redis, { historyTtlSeconds: 3600, historyLength: 5 });
+    history = new EventHistory(redis);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await server.stop();
+  });
+  beforeEach(() => server.flushAll());
+
+  it('gives strictly increasing ids that start above every id a clock-seeded counter handed out before', async () => {
+    const before = Date.now() * 1000;
+    const ids = [];
+    for (let i = 0; i < 4; i++) ids.push(await publisher.publish(7, notice(`n${i}`)));
+    expect(ids[0]).toBeGreaterThanOrEqual(before - 1_000_000);
+    expect(ids).toEqual([ids[0], ids[0]! + 1, ids[0]! + 2, ids[0]! + 3]);
+    expect(Number.isSafeInteger(ids[3])).toBe(true);
+  });
+
+  it('stores the original payload with the id first, trims to the configured length and sets the TTL', async () => {
+    const ids = [];
+    for (let i = 0; i < 7; i++) ids.push(await publisher.publish(7, notice(`n${i}`)));
+    const stored = await redis.lrange(userEventsKey(7), 0, -1);
+    expect(stored).toHaveLength(5);
+    expect(JSON.parse(stored[0]!)).toEqual({ id: ids[2], type: 'system_notification', content: 'n2', timestamp: '2025-01-20T10:30:00Z' });
+    expect(stored[4]!.startsWith(`{"id":${ids[6]},"type":"system_notification"`)).toBe(true);
+    const ttl = await redis.ttl(userEventsKey(7));
+    expect(ttl).toBeGreaterThan(3500);
+    expect(await redis.ttl(userSequenceKey(7))).toBe(-1);
+  });
+
+  it('publishes on the user channel exactly what it stores', async () => {
+    const subscriber = new Redis(server.url);
+    const received: string[] = [];
+    subscriber.on('message', (_channel, message) => received.push(message));
+    await subscriber.subscribe('user:9');
+    const id = await publisher.publish(9, notice('hello'));
+    await expect.poll(() => received.length).toBe(1);
+    expect(received[0]).toBe((await redis.lrange(userEventsKey(9), 0, -1))[0]);
+    expect(JSON.parse(received[0]!).id).toBe(id);
+    subscriber.disconnect();
+  });
+
+  it('publishes a repeated event with the same dedupe key only once', async () => {
+    const first = await publisher.publish(7, notice('once'), { dedupeKey: 'msg:1:7' });
+    const again = await publisher.publish(7, notice('once'), { dedupeKey: 'msg:1:7' });
+    expect(again).toBe(first);
+    expect(await redis.llen(userEventsKey(7))).toBe(1);
+  });
+
+  it('fans one event out to many users, each with their own id and history', async () => {
+    const ids = await publisher.publishToMany([1, 2, 3], notice('all staff'));
+    expect(ids).toHaveLength(3);
+    for (const user of [1, 2, 3]) expect(await redis.llen(userEventsKey(user))).toBe(1);
+  });
+
+  it('reports exactly the events after a given id', async () => {
+    const ids = [];
+    for (let i = 0; i < 4; i++) ids.push(await publisher.publish(7, notice(`n${i}`)));
+    const snapshot = await history.snapshot(7, ids[1]!);
+    expect(snapshot.status).toBe('complete');
+    expect(snapshot.newestId).toBe(ids[3]);
+    expect(snapshot.events.map((e) => JSON.parse(e).id)).toEqual([ids[2], ids[3]]);
+    expect((await history.snapshot(7, ids[3]!)).events).toEqual([]);
+    expect((await history.snapshot(7, null)).events).toHaveLength(4);
+  });
+
+  it('reports a gap when events after the id were trimmed away', async () => {
+    const ids = [];
+    for (let i = 0; i < 8; i++) ids.push(await publisher.publish(7, notice(`n${i}`)));
+    const snapshot = await history.snapshot(7, ids[0]!);
+    expect(snapshot.status).toBe('gap');
+    expect(snapshot.events.map((e) => JSON.parse(e).id)).toEqual(ids.slice(3));
+    expect((await history.snapshot(7, ids[2]!)).status).toBe('complete');
+  });
+
+  it('reports a gap when the history expired while the counter lives on', async () => {
+    const id = await publisher.publish(7, notice('old'));
+    await publisher.publish(7, notice('newer'));
+    await redis.del(userEventsKey(7));
+    const snapshot = await history.snapshot(7, id);
+    expect(snapshot).toEqual({ newestId: id + 1, status: 'gap', events: [] });
+  });
+
+  it('never hands out an id again after Redis loses its data, and tells old clients to resync', async () => {
+    const oldId = await publisher.publish(7, notice('before the loss'));
+    await server.flushAll();
+    const snapshotBeforeAnyPublish = await history.snapshot(7, oldId);
+    expect(snapshotBeforeAnyPublish.status).toBe('gap');
+    const newId = await publisher.publish(7, notice('after the loss'));
+    expect(newId).toBeGreaterThan(oldId);
+    const snapshot = await history.snapshot(7, oldId);
+    expect(snapshot.status).toBe('gap');
+    expect(snapshot.events.map((e) => JSON.parse(e).id)).toEqual([newId]);
+  });
+
+  it('flags an id that was never handed out', async () => {
+    const id = await publisher.publish(7, notice('x'));
+    expect((await history.snapshot(7, id + 10)).status).toBe('unknown_id');
+  });
+});
