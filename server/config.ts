@@ -24,6 +24,10 @@ const environment = z.object({
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   TEST_ENDPOINTS: booleanFlag.optional(),
   TRUST_PROXY: booleanFlag.default(false),
+  LOGIN_MAX_FAILURES: positiveInt.default(5),
+  LOGIN_MAX_FAILURES_PER_IP: positiveInt.default(50),
+  LOGIN_THROTTLE_WINDOW_SECONDS: positiveInt.default(900),
+  DEMO_DATA: booleanFlag.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -53,6 +57,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionTtlHours: e.SESSION_TTL_HOURS,
     testEndpoints: e.TEST_ENDPOINTS ?? e.NODE_ENV !== 'production',
     trustProxy: e.TRUST_PROXY,
+    loginMaxFailures: e.LOGIN_MAX_FAILURES,
+    loginMaxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
+    loginThrottleWindowSeconds: e.LOGIN_THROTTLE_WINDOW_SECONDS,
+    demoData: e.DEMO_DATA,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,0 +1,59 @@
+import { Router, type CookieOptions, type Request } from 'express';
+import { loginRequest, type LoginResponse, type MeResponse } from '../../common/api.js';
+import type { ServerContext } from '../context.js';
+import { HttpError, parseInput } from '../http/errors.js';
+import { UserStore, publicUser } from '../users/user-store.js';
+import { SESSION_COOKIE, requireUser, sessionTokenFrom } from './authenticate.js';
+import { currentUser } from './current-user.js';
+import { loginThrottles } from './login-throttle.js';
+import { decoyPasswordHash, verifyPassword } from './password.js';
+import type { SessionStore } from './session-store.js';
+
+const INVALID_CREDENTIALS = 'username or password is incorrect';
+
+/** Secure whenever the client reached us over TLS (directly, or through a trusted proxy). */
+function cookieOptions(req: Request): CookieOptions {
+  return { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' };
+}
+
+/** `POST /api/auth/login` and `POST /api/auth/logout`: reachable without a session. */
+export function createAuthRoutes(ctx: ServerContext, sessions: SessionStore): Router {
+  const router = Router();
+  const users = new UserStore(ctx.db);
+
+  router.post('/auth/login', ...loginThrottles(ctx.redis, ctx.config, ctx.logger), async (req, res) => {
+    const { username, password } = parseInput(loginRequest, req.body, 'sign-in');
+    const user = users.byUsername(username);
+    // Always run scrypt, so unknown, disabled and wrongly typed accounts all take as long.
+    const matches = await verifyPassword(password, user?.passwordHash ?? (await decoyPasswordHash()));
+    if (!user || user.disabled || !matches) {
+      ctx.logger.info({ username, ip: req.ip }, 'sign-in refused');
+      throw new HttpError(401, 'invalid_credentials', INVALID_CREDENTIALS);
+    }
+    const session = sessions.create(user.id);
+    const expires = new Date(session.expiresAt);
+    res.cookie(SESSION_COOKIE, session.token, { ...cookieOptions(req), expires });
+    ctx.logger.info({ userId: user.id }, 'signed in');
+    const body: LoginResponse = { token: session.token, user: publicUser(user), expiresAt: session.expiresAt };
+    res.json(body);
+  });
+
+  router.post('/auth/logout', (req, res) => {
+    const token = sessionTokenFrom(req);
+    if (token) sessions.delete(token);
+    res.clearCookie(SESSION_COOKIE, cookieOptions(req));
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+/** `GET /api/me`: who the session belongs to. */
+export function createMeRoutes(): Router {
+  const router = Router();
+  router.get('/me', requireUser, (_req, res) => {
+    const body: MeResponse = { user: currentUser(res) };
+    res.json(body);
+  });
+  return router;
+}

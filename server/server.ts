@@ -1,0 +1,143 @@
+import type { Database } from 'better-sqlite3';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import type { ServerContext } from './context.js';
+import { openDatabase } from './db/database.js';
+import { loadDemoData } from './demo-data.js';
+import { EventHub } from './events/event-hub.js';
+import { EventPublisher } from './events/event-publisher.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { registerPlatformMetrics } from './platform-metrics.js';
+
+export interface StartServerOptions {
+  /** Create the demo accounts and conversations when the database has no users yet. */
+  demoData?: boolean;
+  /** Defaults to a pino logger at `config.logLevel`. */
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  /** `http://host:port`, with the real port when `config.port` was 0. */
+  url: string;
+  port: number;
+  context: ServerContext;
+  /** Graceful: stops accepting, ends streams, stops workers, then closes Redis and SQLite. */
+  close(): Promise<void>;
+}
+
+/** How long open keep-alive connections get to finish after close() before they are cut. */
+const CONNECTION_DRAIN_MS = 5_000;
+
+export function databaseFile(config: Pick<Config, 'dataDir'>): string {
+  return join(config.dataDir, 'clinicpulse.db');
+}
+
+/**
+ * Redis connection options: a request fails after one reconnection attempt instead of queueing
+ * for ever (so /readyz and the API answer promptly while Redis is down), while the connection
+ * itself keeps reconnecting, at most every 2 s, for as long as the server runs.
+ */
+function connectRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    connectionName: 'clinicpulse',
+  });
+  let reported = false;
+  redis.on('error', (error: Error) => {
+    if (!reported) logger.warn({ err: error.message }, 'Redis connection failed; retrying');
+    reported = true;
+  });
+  redis.on('ready', () => {
+    if (reported) logger.info('Redis connection back');
+    reported = false;
+  });
+  return redis;
+}
+
+export async function startServer(config: Config, options: StartServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config);
+  const db = openDatabase(databaseFile(config));
+  const redis = connectRedis(config.redisUrl, logger);
+  // The hub must own a connection of its own: a subscribed connection accepts no other commands.
+  const subscriber = redis.duplicate({ connectionName: 'clinicpulse-subscriber' });
+  subscriber.on('error', () => undefined);
+  const metrics = createMetrics();
+  const publisher = new EventPublisher(
+    redis,
+    { historyTtlSeconds: config.eventHistoryTtlSeconds, historyLength: config.eventHistoryLength },
+    metrics,
+  );
+  const context: ServerContext = { config, db, redis, publisher, logger, metrics };
+  registerPlatformMetrics(context);
+  const hub = new EventHub(subscriber, { metrics, logger, heartbeatSeconds: config.heartbeatSeconds });
+
+  try {
+    if (options.demoData && (await loadDemoData(db))) logger.info('demo accounts and conversations created');
+  } catch (error) {
+    await closeConnections(redis, subscriber, db);
+    throw error;
+  }
+
+  const app = createApp(context, hub);
+  const server = app.listen(config.port, config.host);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    await hub.close();
+    await closeConnections(redis, subscriber, db);
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url }, 'ClinicPulse server listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      logger.info('shutting down');
+      const serverClosed = closeHttpServer(server);
+      await hub.close();
+      await serverClosed;
+      await closeConnections(redis, subscriber, db);
+      logger.info('stopped');
+    })();
+    return closing;
+  };
+
+  return { url, port, context, close };
+}
+
+/** Stops accepting at once; idle keep-alive connections close now, busy ones get a grace period. */
+async function closeHttpServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const cutOff = setTimeout(() => server.closeAllConnections(), CONNECTION_DRAIN_MS);
+  await closed;
+  clearTimeout(cutOff);
+}
+
+async function closeConnections(redis: Redis, subscriber: Redis, db: Database): Promise<void> {
+  await Promise.all([quitRedis(redis), quitRedis(subscriber)]);
+  db.close();
+}
+
+/** QUIT when Redis is there to answer, otherwise just drop the connection (and its retries). */
+async function quitRedis(connection: Redis): Promise<void> {
+  if (connection.status === 'ready') {
+    try {
+      await connection.quit();
+      return;
+    } catch {
+      // Fall through: the connection went away while quitting.
+    }
+  }
+  connection.disconnect();
+}
