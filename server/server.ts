@@ -2,13 +2,12 @@ import type { Database } from 'better-sqlite3';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
-import { openDatabase } from './db/database.js';
+import { databaseFile, openDatabase } from './db/database.js';
 import { loadDemoData } from './demo-data.js';
 import { EventHub } from './events/event-hub.js';
 import { EventPublisher } from './events/event-publisher.js';
@@ -34,10 +33,6 @@ export interface RunningServer {
 
 /** How long open keep-alive connections get to finish after close() before they are cut. */
 const CONNECTION_DRAIN_MS = 5_000;
-
-export function databaseFile(config: Pick<Config, 'dataDir'>): string {
-  return join(config.dataDir, 'clinicpulse.db');
-}
 
 /**
  * Redis connection options: a request fails after one reconnection attempt instead of queueing
@@ -105,6 +100,8 @@ export async function startServer(config: Config, options: StartServerOptions = 
       logger.info('shutting down');
       const serverClosed = closeHttpServer(server);
       await hub.close();
+      // The streams just ended leave their connections idle; close those too.
+      server.closeIdleConnections();
       await serverClosed;
       await closeConnections(redis, subscriber, db);
       logger.info('stopped');

@@ -1,7 +1,12 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { MIGRATIONS } from './schema.js';
+
+/** The database of a data directory; the server and `npm run user` open the same file. */
+export function databaseFile(config: { dataDir: string }): string {
+  return join(config.dataDir, 'clinicpulse.db');
+}
 
 /** How long a writer waits for another connection's lock before SQLITE_BUSY (several processes may share the file). */
 const BUSY_TIMEOUT_MS = 5_000;
