@@ -1,0 +1,143 @@
+import { connect } from 'node:net';
+import { EventSource } from 'eventsource';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EventPayload } from '../../../common/events.js';
+import { EventPublisher } from '../../../server/events/event-publisher.js';
+import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
+import { openRawStream } from '../../support/sse-client.js';
+import { login, spawnServerProcess, startTestServer } from '../../support/test-server.js';
+
+const notice = (content: string): EventPayload => ({ type: 'system_notification', content, timestamp: new Date().toISOString() });
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function redisServer(options?: { appendOnly?: boolean }): Promise<TestRedis> {
+  const redis = await startTestRedis(options);
+  cleanups.push(() => redis.stop());
+  return redis;
+}
+
+function publisherFor(url: string, historyTtlSeconds = 3600): EventPublisher {
+  const connection = new Redis(url);
+  cleanups.push(() => connection.disconnect());
+  return new EventPublisher(connection, { historyTtlSeconds, historyLength: 1000 });
+}
+
+/** A real EventSource that records event ids and control frames. */
+function recordingEventSource(url: string, token: string) {
+  const ids: number[] = [];
+  const controls: string[] = [];
+  const source = new EventSource(url, {
+    fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, authorization: `Bearer ${token}` } }),
+  });
+  for (const type of ['system_notification', 'new_message']) source.addEventListener(type, (e) => ids.push(JSON.parse(e.data).id));
+  for (const type of ['ready', 'resync']) source.addEventListener(type, () => controls.push(type));
+  cleanups.push(() => source.close());
+  return { source, ids, controls };
+}
+
+describe('delivery across failures', () => {
+  it('tells a client to resync when the history it needs has expired', async () => {
+    const redis = await redisServer();
+    const server = await startTestServer({ redisUrl: redis.url, env: { EVENT_HISTORY_TTL_SECONDS: '1' } });
+    cleanups.push(() => server.close());
+    const { token, user } = await login(server.url, 'dr.smith', 'clinicpulse');
+    const publisher = publisherFor(redis.url, 1);
+    const seen = await publisher.publish(user.id, notice('seen'));
+    await publisher.publish(user.id, notice('missed, then expired'));
+    await expect.poll(async () => (await openRawStream(`${server.url}/api/events/stream`, { authorization: `Bearer ${token}`, 'last-event-id': String(seen) }).then(async (s) => {
+      await s.waitFor((x) => x.messages.some((m) => m.event === 'ready'));
+      s.close();
+      return s.messages.find((m) => m.event === 'resync')?.data ?? '';
+    })), { timeout: 5_000, interval: 250 }).toContain('history_expired');
+  });
+
+  it('delivers an event published on one server process to streams on another', async () => {
+    const redis = await redisServer();
+    const a = await spawnServerProcess({ redisUrl: redis.url });
+    cleanups.push(() => a.stop());
+    // Same database, so both processes know the same sessions, as behind a load balancer.
+    const b = await startTestServer({ redisUrl: redis.url, dataDir: a.dataDir, demoData: false });
+    cleanups.push(() => b.close());
+    const smith = await login(a.url, 'dr.smith', 'clinicpulse');
+    const onA = recordingEventSource(`${a.url}/api/events/stream`, smith.token);
+    const onB = recordingEventSource(`${b.url}/api/events/stream`, smith.token);
+    await expect.poll(() => onA.controls.includes('ready') && onB.controls.includes('ready')).toBe(true);
+    const viaB = await b.context.publisher.publish(smith.user.id, notice('from process B'));
+    const ack = await fetch(`${a.url}/api/events/ack`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${smith.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ lastEventId: viaB }),
+    });
+    expect(ack.status).toBe(200);
+    await expect.poll(() => [onA.ids, onB.ids]).toEqual([[viaB], [viaB]]);
+  });
+
+  it('loses and repeats nothing across a server restart while events keep being published', async () => {
+    const redis = await redisServer();
+    let server = await spawnServerProcess({ redisUrl: redis.url, env: { SSE_RETRY_MS: '200' } });
+    const { dataDir, port } = server;
+    cleanups.push(() => server.stop());
+    const smith = await login(server.url, 'dr.smith', 'clinicpulse');
+    const client = recordingEventSource(`${server.url}/api/events/stream`, smith.token);
+    await expect.poll(() => client.controls.includes('ready')).toBe(true);
+    const publisher = publisherFor(redis.url);
+    const published: number[] = [];
+    for (let i = 0; i < 5; i++) published.push(await publisher.publish(smith.user.id, notice(`before ${i}`)));
+    await expect.poll(() => client.ids.length).toBe(5);
+    await server.stop();
+    for (let i = 0; i < 5; i++) published.push(await publisher.publish(smith.user.id, notice(`while down ${i}`)));
+    server = await spawnServerProcess({ redisUrl: redis.url, dataDir, port, demoData: false, env: { SSE_RETRY_MS: '200' } });
+    for (let i = 0; i < 5; i++) published.push(await publisher.publish(smith.user.id, notice(`after ${i}`)));
+    await expect.poll(() => client.ids.length, { timeout: 15_000 }).toBe(15);
+    expect(client.ids).toEqual(published);
+  });
+
+  it('loses and repeats nothing across a Redis restart within the history TTL', async () => {
+    const redis = await redisServer({ appendOnly: true });
+    const server = await startTestServer({ redisUrl: redis.url, env: { SSE_RETRY_MS: '200' } });
+    cleanups.push(() => server.close());
+    const smith = await login(server.url, 'dr.smith', 'clinicpulse');
+    const client = recordingEventSource(`${server.url}/api/events/stream`, smith.token);
+    await expect.poll(() => client.controls.includes('ready')).toBe(true);
+    const publisher = publisherFor(redis.url);
+    const published = [await publisher.publish(smith.user.id, notice('before'))];
+    await expect.poll(() => client.ids.length).toBe(1);
+    await redis.stop({ keepData: true });
+    await redis.start();
+    for (let i = 0; i < 5; i++) published.push(await publisher.publish(smith.user.id, notice(`after restart ${i}`)));
+    await expect.poll(() => client.ids, { timeout: 15_000 }).toEqual(published);
+    expect(client.controls).not.toContain('resync');
+  });
+
+  it('closes a stream whose client stops reading once its unsent data passes the bound', async () => {
+    const redis = await redisServer();
+    const server = await startTestServer({ redisUrl: redis.url, env: { STREAM_MAX_BUFFERED_BYTES: '65536' } });
+    cleanups.push(() => server.close());
+    const smith = await login(server.url, 'dr.smith', 'clinicpulse');
+    const { port } = new URL(server.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    let closed = false;
+    socket.on('close', () => (closed = true));
+    socket.on('error', () => undefined);
+    cleanups.push(() => socket.destroy());
+    socket.write(`GET /api/events/stream HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${smith.token}\r\n\r\n`);
+    // Read the headers, then stop reading for good.
+    await new Promise((resolve) => socket.once('data', resolve));
+    socket.pause();
+    const publisher = publisherFor(redis.url);
+    const big = notice('x'.repeat(1_900));
+    let published = 0;
+    while (!closed && published < 20_000) {
+      await publisher.publishToMany(Array(50).fill(smith.user.id), big);
+      published += 50;
+    }
+    await expect.poll(() => closed).toBe(true);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/clinicpulse_slow_clients_closed_total 1/);
+    expect(metrics).toMatch(/clinicpulse_open_streams 0/);
+  });
+});
