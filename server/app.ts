@@ -36,8 +36,7 @@ export function createApp(ctx: ServerContext, hub: EventHub): Application {
           defaultSrc: ["'self'"],
           scriptSrc: ["'self'"],
           connectSrc: ["'self'"],
-          // Inline style attributes only (React, virtualised lists); scripts stay strictly 'self'.
-          styleSrc: ["'self'", "'unsafe-inline'"],
+          styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
           objectSrc: ["'none'"],
           frameAncestors: ["'none'"],
