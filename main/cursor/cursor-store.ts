@@ -1,0 +1,125 @@
+import { rename } from 'node:fs/promises';
+import { z } from 'zod';
+import { eventId } from '../../common/events.js';
+import type { NotifiedLedger } from '../notify/notifier.js';
+import { readFileIfExists, writeFileAtomic } from './atomic-file.js';
+
+/** Ids only grow, so the newest ones are all a replay can repeat; older ones are below the cursor. */
+export const MAX_REMEMBERED_IDS = 2_000;
+
+const cursorFile = z.object({
+  version: z.literal(1),
+  lastEventId: z.number().int().nonnegative().nullable(),
+  notifiedIds: z.array(eventId).max(MAX_REMEMBERED_IDS),
+  lastReadEventId: z.number().int().nonnegative(),
+  unreadIds: z.array(eventId),
+});
+export type CursorSnapshot = Omit<z.infer<typeof cursorFile>, 'version'>;
+export type UnreadSnapshot = Pick<CursorSnapshot, 'lastReadEventId' | 'unreadIds'>;
+
+/**
+ * One user's place in their event stream on this desk, in one file written atomically: the
+ * last event id received (sent as `Last-Event-ID` after a restart), the ids already notified
+ * (so none pops up twice, even when a replay repeats it) and the unread state (the badge). They
+ * change together per event, so they are written together.
+ */
+export class CursorStore implements NotifiedLedger {
+  private lastId: number | null;
+  private readonly notified: Set<number>;
+  private unread: UnreadSnapshot;
+  private queuedWrite: Promise<void> | undefined;
+  private writeInFlight: Promise<void> | undefined;
+
+  private constructor(
+    readonly path: string,
+    /** False on the first sign-in as this user on this desk (or after an unreadable file). */
+    readonly existed: boolean,
+    snapshot: CursorSnapshot,
+  ) {
+    this.lastId = snapshot.lastEventId;
+    this.notified = new Set(snapshot.notifiedIds);
+    this.unread = { lastReadEventId: snapshot.lastReadEventId, unreadIds: [...snapshot.unreadIds] };
+  }
+
+  static async open(path: string): Promise<CursorStore> {
+    const text = await readFileIfExists(path);
+    if (text === undefined) return new CursorStore(path, false, emptySnapshot());
+    const parsed = cursorFile.safeParse(safeJson(text));
+    if (parsed.success) return new CursorStore(path, true, parsed.data);
+    // Kept for inspection; starting as a first sign-in holds the replayed backlog back, so an
+    // unreadable file can cost pop-ups but cannot repeat them.
+    await rename(path, `${path}.unreadable-${Date.now()}`);
+    return new CursorStore(path, false, emptySnapshot());
+  }
+
+  get lastEventId(): number | null {
+    return this.lastId;
+  }
+
+  /** Moves the cursor forward (never back) to an event that has been handled. */
+  advance(id: number): void {
+    if (this.lastId === null || id > this.lastId) this.lastId = id;
+  }
+
+  hasNotified(id: number): boolean {
+    return this.notified.has(id);
+  }
+
+  recordNotified(id: number): Promise<void> {
+    this.notified.add(id);
+    if (this.notified.size > MAX_REMEMBERED_IDS) {
+      const oldest = [...this.notified].sort((a, b) => a - b).slice(0, this.notified.size - MAX_REMEMBERED_IDS);
+      for (const stale of oldest) this.notified.delete(stale);
+    }
+    return this.persist();
+  }
+
+  get unreadState(): UnreadSnapshot {
+    return { lastReadEventId: this.unread.lastReadEventId, unreadIds: [...this.unread.unreadIds] };
+  }
+
+  setUnreadState(state: UnreadSnapshot): void {
+    this.unread = { lastReadEventId: state.lastReadEventId, unreadIds: [...state.unreadIds] };
+  }
+
+  snapshot(): CursorSnapshot {
+    return {
+      lastEventId: this.lastId,
+      notifiedIds: [...this.notified].sort((a, b) => a - b),
+      ...this.unreadState,
+    };
+  }
+
+  /**
+   * Resolves once a write that began after this call is on disk. Calls made while a write is
+   * waiting share it, so a replay of hundreds of events costs a handful of writes, not hundreds.
+   */
+  persist(): Promise<void> {
+    if (this.queuedWrite) return this.queuedWrite;
+    const previous = this.writeInFlight ?? Promise.resolve();
+    const write: Promise<void> = previous
+      .catch(() => undefined)
+      .then(() => {
+        this.queuedWrite = undefined;
+        this.writeInFlight = write;
+        return writeFileAtomic(this.path, JSON.stringify({ version: 1, ...this.snapshot() }));
+      })
+      .finally(() => {
+        if (this.writeInFlight === write) this.writeInFlight = undefined;
+      });
+    this.queuedWrite = write;
+    return write;
+  }
+}
+
+function emptySnapshot(): CursorSnapshot {
+  return { lastEventId: null, notifiedIds: [], lastReadEventId: 0, unreadIds: [] };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

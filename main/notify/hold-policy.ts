@@ -1,0 +1,45 @@
+import type { DesktopSettings } from '../../common/desktop-bridge.js';
+import type { NotifyingEvent } from '../../common/events.js';
+import { isWithinQuietHours } from './quiet-hours.js';
+
+export const HOLD_REASONS = [
+  'backlog',
+  'focused_conversation',
+  'do_not_disturb',
+  'quiet_hours',
+  'os_do_not_disturb',
+] as const;
+export type HoldReason = (typeof HOLD_REASONS)[number];
+
+export interface HoldContext {
+  settings: DesktopSettings;
+  now: Date;
+  /** The window is focused and shows this conversation (null: no conversation open). */
+  windowFocused: boolean;
+  openConversationId: string | null;
+  /** The OS's own do-not-disturb, where it can be read; false when unknown. */
+  osDoNotDisturb: boolean;
+  /** Events that were already waiting before this desk first signed in as this user. */
+  backlog: boolean;
+}
+
+/**
+ * Why an event raises no pop-up, or null when it should. A held event is still counted as
+ * unread and is never popped up later: it is in the inbox, and a pop-up long after the fact
+ * would only interrupt.
+ */
+export function holdReason(event: NotifyingEvent, context: HoldContext): HoldReason | null {
+  if (context.backlog) return 'backlog';
+  if (
+    event.type === 'new_message' &&
+    context.windowFocused &&
+    context.openConversationId !== null &&
+    context.openConversationId === event.conversation_id
+  ) {
+    return 'focused_conversation';
+  }
+  if (context.settings.doNotDisturb) return 'do_not_disturb';
+  if (isWithinQuietHours(context.settings.quietHours, context.now)) return 'quiet_hours';
+  if (context.osDoNotDisturb) return 'os_do_not_disturb';
+  return null;
+}

@@ -1,0 +1,124 @@
+import type { DesktopSettings, NotificationTarget } from '../../common/desktop-bridge.js';
+import type { NotifyingEvent } from '../../common/events.js';
+import type { Clock } from '../clock.js';
+import { BurstCoalescer, DEFAULT_BURST_OPTIONS, type BurstOptions } from './burst-coalescer.js';
+import { holdReason, type HoldReason } from './hold-policy.js';
+import { escapeLibnotifyMarkup } from './libnotify-markup.js';
+import type { NativeNotification, NotificationSink } from './native-notification.js';
+import { targetForEvent, targetForSummary } from './notification-target.js';
+import { formatLocalTime, previewFor, summaryFor, type PreviewText, type TimeFormatter } from './preview.js';
+
+/** Which event ids were already handled (popped up or held), kept on disk across restarts. */
+export interface NotifiedLedger {
+  hasNotified(eventId: number): boolean;
+  /** Marks the id handled at once and resolves when that is durable. */
+  recordNotified(eventId: number): Promise<void>;
+}
+
+/** What the notifier reads about the app at the moment an event arrives. */
+export interface NotifierEnvironment {
+  settings(): DesktopSettings;
+  windowFocused(): boolean;
+  openConversationId(): string | null;
+  osDoNotDisturb(): boolean;
+}
+
+export type NotifyDecision =
+  | { action: 'popup' }
+  | { action: 'held'; reason: HoldReason }
+  | { action: 'skipped'; reason: 'already_notified' };
+
+export interface NotifierOptions {
+  sink: NotificationSink;
+  ledger: NotifiedLedger;
+  clock: Clock;
+  environment: NotifierEnvironment;
+  platform: NodeJS.Platform;
+  onClick: (target: NotificationTarget) => void;
+  burst?: BurstOptions;
+  /** A batch of at least this many pop-ups is shown as one summary. */
+  summaryThreshold?: number;
+  formatTime?: TimeFormatter;
+}
+
+export const DEFAULT_SUMMARY_THRESHOLD = 3;
+
+/**
+ * Turns notifying stream events into native pop-ups. The id is recorded as handled on disk
+ * before anything is shown, so a crash can lose a pop-up but never repeat one: at most one
+ * pop-up per event id, across restarts. Appointment reminders are urgent, persistent and shown
+ * at once; other pop-ups wait briefly so that a burst becomes one summary.
+ */
+export class Notifier {
+  private readonly coalescer: BurstCoalescer<NotifyingEvent>;
+  private readonly summaryThreshold: number;
+  private readonly formatTime: TimeFormatter;
+
+  constructor(private readonly options: NotifierOptions) {
+    this.coalescer = new BurstCoalescer(options.clock, options.burst ?? DEFAULT_BURST_OPTIONS, (events) => this.showBatch(events));
+    this.summaryThreshold = options.summaryThreshold ?? DEFAULT_SUMMARY_THRESHOLD;
+    this.formatTime = options.formatTime ?? formatLocalTime;
+  }
+
+  async handle(event: NotifyingEvent, { backlog = false }: { backlog?: boolean } = {}): Promise<NotifyDecision> {
+    const { ledger, environment, clock } = this.options;
+    if (ledger.hasNotified(event.id)) return { action: 'skipped', reason: 'already_notified' };
+    const reason = holdReason(event, {
+      settings: environment.settings(),
+      now: new Date(clock.now()),
+      windowFocused: environment.windowFocused(),
+      openConversationId: environment.openConversationId(),
+      osDoNotDisturb: environment.osDoNotDisturb(),
+      backlog,
+    });
+    await ledger.recordNotified(event.id);
+    if (reason) return { action: 'held', reason };
+    if (event.type === 'appointment_reminder') this.showSingle(event);
+    else this.coalescer.add(event);
+    return { action: 'popup' };
+  }
+
+  /** Shows whatever is waiting in the burst window now (on quit or sign-out). */
+  flush(): void {
+    this.coalescer.flush();
+  }
+
+  private showBatch(events: NotifyingEvent[]): void {
+    if (events.length < this.summaryThreshold) {
+      for (const event of events) this.showSingle(event);
+      return;
+    }
+    const settings = this.options.environment.settings();
+    this.show({
+      kind: 'summary',
+      ...this.forPlatform(summaryFor(events, settings.previewLevel)),
+      urgency: 'normal',
+      persistent: false,
+      silent: !settings.sound,
+      target: targetForSummary(events),
+      eventIds: events.map((event) => event.id),
+    });
+  }
+
+  private showSingle(event: NotifyingEvent): void {
+    const settings = this.options.environment.settings();
+    const urgent = event.type === 'appointment_reminder';
+    this.show({
+      kind: 'single',
+      ...this.forPlatform(previewFor(event, settings.previewLevel, this.formatTime)),
+      urgency: urgent ? 'critical' : 'normal',
+      persistent: urgent,
+      silent: !settings.sound,
+      target: targetForEvent(event),
+      eventIds: [event.id],
+    });
+  }
+
+  private forPlatform(text: PreviewText): PreviewText {
+    return this.options.platform === 'linux' ? { title: text.title, body: escapeLibnotifyMarkup(text.body) } : text;
+  }
+
+  private show(notification: NativeNotification): void {
+    this.options.sink.show(notification, this.options.onClick);
+  }
+}

@@ -1,0 +1,89 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cursorPath } from '../../main/cursor/cursor-path.js';
+import { CursorStore, MAX_REMEMBERED_IDS } from '../../main/cursor/cursor-store.js';
+
+describe('cursor store', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'clinicpulse-cursor-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('starts empty, and says it did not exist', async () => {
+    const store = await CursorStore.open(join(dir, 'c.json'));
+    expect(store.existed).toBe(false);
+    expect(store.lastEventId).toBeNull();
+    expect(store.hasNotified(1)).toBe(false);
+    expect(existsSync(join(dir, 'c.json'))).toBe(false);
+  });
+
+  it('a reopened store resumes at the saved id and remembers notified and unread ids', async () => {
+    const path = join(dir, 'nested', 'c.json');
+    const store = await CursorStore.open(path);
+    store.advance(1764230000000001);
+    store.advance(1764230000000003);
+    store.advance(1764230000000002);
+    store.setUnreadState({ lastReadEventId: 1764230000000001, unreadIds: [1764230000000002, 1764230000000003] });
+    await store.recordNotified(1764230000000003);
+
+    const reopened = await CursorStore.open(path);
+    expect(reopened.existed).toBe(true);
+    expect(reopened.lastEventId).toBe(1764230000000003);
+    expect(reopened.hasNotified(1764230000000003)).toBe(true);
+    expect(reopened.hasNotified(1764230000000002)).toBe(false);
+    expect(reopened.unreadState).toEqual({ lastReadEventId: 1764230000000001, unreadIds: [1764230000000002, 1764230000000003] });
+  });
+
+  it('writes atomically: no temporary files are left, and the file is private to the user', async () => {
+    const path = join(dir, 'c.json');
+    const store = await CursorStore.open(path);
+    store.advance(5);
+    await store.persist();
+    expect(readdirSync(dir)).toEqual(['c.json']);
+    if (process.platform !== 'win32') expect(statSync(path).mode & 0o077).toBe(0);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ version: 1, lastEventId: 5 });
+  });
+
+  it('concurrent persists share writes and the last state wins', async () => {
+    const path = join(dir, 'c.json');
+    const store = await CursorStore.open(path);
+    const writes: Promise<void>[] = [];
+    for (let id = 1; id <= 300; id++) {
+      store.advance(id);
+      writes.push(store.recordNotified(id));
+    }
+    await Promise.all(writes);
+    const reopened = await CursorStore.open(path);
+    expect(reopened.lastEventId).toBe(300);
+    for (let id = 1; id <= 300; id++) expect(reopened.hasNotified(id)).toBe(true);
+  });
+
+  it('keeps only the newest notified ids', async () => {
+    const path = join(dir, 'c.json');
+    const store = await CursorStore.open(path);
+    for (let id = 1; id <= MAX_REMEMBERED_IDS + 10; id++) void store.recordNotified(id);
+    await store.persist();
+    const reopened = await CursorStore.open(path);
+    expect(reopened.hasNotified(10)).toBe(false);
+    expect(reopened.hasNotified(11)).toBe(true);
+    expect(reopened.hasNotified(MAX_REMEMBERED_IDS + 10)).toBe(true);
+  });
+
+  it('an unreadable file is set aside and treated as a first sign-in', async () => {
+    const path = join(dir, 'c.json');
+    writeFileSync(path, '{"version":1,"lastEventId":"ten"');
+    const store = await CursorStore.open(path);
+    expect(store.existed).toBe(false);
+    expect(store.lastEventId).toBeNull();
+    expect(readdirSync(dir).some((name) => name.startsWith('c.json.unreadable-'))).toBe(true);
+  });
+
+  it('has one file per server and user', () => {
+    const a = cursorPath(dir, 'https://clinic.example:8443/', 3);
+    expect(a).toBe(join(dir, 'cursors', 'clinic.example_8443-user-3.json'));
+    expect(cursorPath(dir, 'http://127.0.0.1:5000', 4)).not.toBe(cursorPath(dir, 'http://127.0.0.1:5000', 3));
+  });
+});
