@@ -26,17 +26,38 @@ function publisherFor(url: string, historyTtlSeconds = 3600): EventPublisher {
   return new EventPublisher(connection, { historyTtlSeconds, historyLength: 1000 });
 }
 
-/** A real EventSource that records event ids and control frames. */
+/**
+ * A real EventSource that records event ids and control frames. Like the product's clients, it
+ * opens a new EventSource from its last id when the browser-standard one gives up (a 503 while
+ * Redis is down ends an EventSource for good).
+ */
 function recordingEventSource(url: string, token: string) {
   const ids: number[] = [];
   const controls: string[] = [];
-  const source = new EventSource(url, {
-    fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, authorization: `Bearer ${token}` } }),
+  let source: EventSource;
+  let stopped = false;
+  const open = () => {
+    source = new EventSource(url, {
+      fetch: (input, init) => {
+        const headers = new Headers(init?.headers);
+        headers.set('authorization', `Bearer ${token}`);
+        // A new EventSource knows no last id; hand it ours.
+        if (!headers.has('last-event-id') && ids.length > 0) headers.set('last-event-id', String(ids.at(-1)));
+        return fetch(input, { ...init, headers });
+      },
+    });
+    for (const type of ['system_notification', 'new_message']) source.addEventListener(type, (e) => ids.push(JSON.parse(e.data).id));
+    for (const type of ['ready', 'resync']) source.addEventListener(type, () => controls.push(type));
+    source.addEventListener('error', () => {
+      if (source.readyState === EventSource.CLOSED && !stopped) setTimeout(open, 200);
+    });
+  };
+  open();
+  cleanups.push(() => {
+    stopped = true;
+    source.close();
   });
-  for (const type of ['system_notification', 'new_message']) source.addEventListener(type, (e) => ids.push(JSON.parse(e.data).id));
-  for (const type of ['ready', 'resync']) source.addEventListener(type, () => controls.push(type));
-  cleanups.push(() => source.close());
-  return { source, ids, controls };
+  return { ids, controls };
 }
 
 describe('delivery across failures', () => {
