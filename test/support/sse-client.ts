@@ -1,4 +1,4 @@
-import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import { SseParser, type SseMessage } from '../../common/sse.js';
 
 /**
@@ -23,7 +23,6 @@ export interface RawStream {
 
 export function openRawStream(url: string, headers: Record<string, string>): Promise<RawStream> {
   return new Promise((resolve, reject) => {
-    let req: ClientRequest;
     const stream: RawStream = {
       status: 0,
       headers: {},
@@ -50,7 +49,7 @@ export function openRawStream(url: string, headers: Record<string, string>): Pro
       onComment: (c) => stream.comments.push(c),
       onRetry: (ms) => stream.retries.push(ms),
     });
-    req = request(url, { headers: { Accept: 'text/event-stream', ...headers } }, (res) => {
+    const req = request(url, { headers: { Accept: 'text/event-stream', ...headers } }, (res) => {
       stream.status = res.statusCode ?? 0;
       stream.headers = res.headers;
       res.setEncoding('utf8');
