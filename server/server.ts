@@ -33,6 +33,7 @@ export interface RunningServer {
 
 /** How long open keep-alive connections get to finish after close() before they are cut. */
 const CONNECTION_DRAIN_MS = 5_000;
+const REDIS_QUIT_WAIT_MS = 1_000;
 
 /**
  * Redis connection options: a request fails after one reconnection attempt instead of queueing
@@ -126,15 +127,24 @@ async function closeConnections(redis: Redis, subscriber: Redis, db: Database): 
   db.close();
 }
 
-/** QUIT when Redis is there to answer, otherwise just drop the connection (and its retries). */
+/**
+ * QUIT when Redis is there to answer, otherwise just drop the connection and its retries. Waits
+ * for the socket to close, but not for long.
+ */
 async function quitRedis(connection: Redis): Promise<void> {
-  if (connection.status === 'ready') {
-    try {
-      await connection.quit();
-      return;
-    } catch {
-      // Fall through: the connection went away while quitting.
-    }
+  if (connection.status !== 'ready' && connection.status !== 'connect' && connection.status !== 'connecting') {
+    // Between retries there is no socket: stopping the retries is all there is to do.
+    connection.disconnect();
+    return;
   }
-  connection.disconnect();
+  const ended = once(connection, 'end').catch(() => undefined);
+  try {
+    if (connection.status === 'ready') await connection.quit();
+    else connection.disconnect();
+  } catch {
+    connection.disconnect();
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([ended, new Promise((resolve) => (timer = setTimeout(resolve, REDIS_QUIT_WAIT_MS)))]);
+  clearTimeout(timer);
 }

@@ -23,6 +23,10 @@ export function loginThrottles(redis: Redis, config: ThrottleConfig, logger: Log
     standardHeaders: 'draft-6',
     legacyHeaders: false,
     passOnStoreError: true,
+    logger: {
+      error: (error, message) => logger.warn({ err: errorMessage(error) }, `sign-in throttle: ${message ?? 'store error'}`),
+      warn: (error, message) => logger.warn({ err: errorMessage(error) }, `sign-in throttle: ${message ?? 'warning'}`),
+    },
     store: redisStore(redis, prefix),
     handler: (_req, res, _next, options) => {
       const body: ApiErrorBody = {
@@ -46,16 +50,7 @@ export function loginThrottles(redis: Redis, config: ThrottleConfig, logger: Log
     limit: config.loginMaxFailuresPerIp,
     keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown'),
   });
-  let warned = false;
-  redis.on('ready', () => (warned = false));
-  const warnOnce: RequestHandler = (_req, _res, next) => {
-    if (redis.status !== 'ready' && !warned) {
-      warned = true;
-      logger.warn('Redis unreachable: sign-in attempts are not throttled until it is back');
-    }
-    next();
-  };
-  return [warnOnce, byAddress, byUsername];
+  return [byAddress, byUsername];
 }
 
 function redisStore(redis: Redis, prefix: string): RedisStore {
@@ -68,4 +63,8 @@ function redisStore(redis: Redis, prefix: string): RedisStore {
   store.incrementScriptSha.catch(() => undefined);
   store.getScriptSha.catch(() => undefined);
   return store;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRedis, type TestRedis } from '../support/redis-server.js';
+import { api, DEMO_PASSWORD, login, startTestServer, type TestServer } from '../support/test-server.js';
+
+let redis: TestRedis;
+let server: TestServer;
+let client: ReturnType<typeof api>;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  server = await startTestServer({ redisUrl: redis.url });
+  client = api(server.url, (await login(server.url, 'dr.smith', DEMO_PASSWORD)).token);
+});
+afterAll(async () => {
+  await server?.close();
+  await redis?.stop();
+});
+
+const noStackTrace = (text: string) => expect(text).not.toMatch(/\bat .+:\d+:\d+|node_modules/);
+
+describe('probes and metrics', () => {
+  it('GET /healthz is 200 {status:"ok"}', async () => {
+    expect(await api(server.url).get('/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
+  });
+
+  it('GET /readyz is 200 when Redis and SQLite answer', async () => {
+    expect(await api(server.url).get('/readyz')).toMatchObject({
+      status: 200,
+      body: { status: 'ready', checks: { redis: 'ok', database: 'ok' } },
+    });
+  });
+
+  it('GET /metrics is Prometheus text with the event and platform series', async () => {
+    const response = await api(server.url).get('/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    for (const series of [
+      'clinicpulse_open_streams',
+      'clinicpulse_events_published_total',
+      'clinicpulse_resyncs_total',
+      'clinicpulse_slow_clients_closed_total',
+      'clinicpulse_redis_connected 1',
+      'clinicpulse_outbox_pending 0',
+      'clinicpulse_process_cpu_seconds_total',
+    ]) {
+      expect(response.body).toContain(series);
+    }
+  });
+});
+
+describe('bad requests get 4xx JSON, never a stack trace', () => {
+  it('malformed JSON → 400 invalid_json', async () => {
+    const response = await client.post('/api/admin/users', '{"username": ');
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ error: { code: 'invalid_json', message: expect.any(String) } });
+    noStackTrace(JSON.stringify(response.body));
+  });
+
+  it('a body over 64 kB → 413 payload_too_large', async () => {
+    const response = await api(server.url).post('/api/auth/login', { username: 'dr.smith', password: 'x'.repeat(70_000) });
+    expect(response.status).toBe(413);
+    expect(response.body.error.code).toBe('payload_too_large');
+  });
+
+  it('an unknown /api path → 404 JSON', async () => {
+    for (const [method, path] of [['GET', '/api/no/such/thing'], ['POST', '/api/me'], ['DELETE', '/api/users']]) {
+      const response = await client.request(method as string, path as string);
+      expect(response.status).toBe(404);
+      expect(response.body.error.code).toBe('not_found');
+      expect(response.body.error.message).toContain(path);
+    }
+  });
+
+  it('an unknown /api path without a session → 401 JSON (nothing is revealed)', async () => {
+    const response = await api(server.url).get('/api/no/such/thing');
+    expect(response.status).toBe(401);
+    expect(response.body.error.code).toBe('unauthorized');
+  });
+});
+
+describe('HTTP hygiene', () => {
+  it('sends security headers with a CSP that allows no inline script and connects only to itself', async () => {
+    const response = await api(server.url).get('/healthz');
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(csp).toMatch(/connect-src 'self'/);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('never compresses, not even when the client asks for it', async () => {
+    const response = await client.get('/api/users', { 'accept-encoding': 'gzip, br' });
+    expect(response.headers.get('content-encoding')).toBeNull();
+  });
+});
+
+describe('readiness without Redis', () => {
+  it('GET /readyz is 503 JSON while Redis is down, /healthz stays 200, and readiness returns with Redis', async () => {
+    await redis.stop({ keepData: true });
+    const down = await api(server.url).get('/readyz');
+    expect(down.status).toBe(503);
+    expect(down.body.status).toBe('unavailable');
+    expect(down.body.checks.database).toBe('ok');
+    expect(down.body.checks.redis).not.toBe('ok');
+    expect((await api(server.url).get('/healthz')).status).toBe(200);
+
+    await redis.start();
+    let status = 0;
+    for (let attempt = 0; attempt < 100 && status !== 200; attempt++) {
+      status = (await api(server.url).get('/readyz')).status;
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe(200);
+  });
+});
