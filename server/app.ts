@@ -11,6 +11,10 @@ import { SessionStore } from './auth/session-store.js';
 import type { ServerContext } from './context.js';
 import type { EventHub } from './events/event-hub.js';
 import { createEventRoutes } from './events/event-routes.js';
+import { createAppointmentRoutes } from './appointments/appointment-routes.js';
+import { createConversationRoutes } from './conversations/conversation-routes.js';
+import { createSystemNotificationRoutes } from './notifications/system-notification-routes.js';
+import { createTestEventRoutes } from './test-endpoints/test-event-routes.js';
 import { errorHandler, sendError } from './http/errors.js';
 import { createAdminUserRoutes, createUserDirectoryRoutes } from './users/user-routes.js';
 
@@ -81,6 +85,10 @@ export function createApp(ctx: ServerContext, hub: EventHub): Application {
   app.use('/api', createUserDirectoryRoutes(ctx));
   app.use('/api', createAdminUserRoutes(ctx));
   app.use('/api', createEventRoutes(ctx, hub));
+  app.use('/api', createConversationRoutes(ctx));
+  app.use('/api', createAppointmentRoutes(ctx));
+  app.use('/api', createSystemNotificationRoutes(ctx));
+  if (ctx.config.testEndpoints) app.use('/api', createTestEventRoutes(ctx));
   app.use('/api', (req, res) => sendError(res, 404, 'not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`));
 
   app.use(webApp());

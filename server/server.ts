@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
+import { ReminderScheduler } from './appointments/reminder-scheduler.js';
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
 import { databaseFile, openDatabase } from './db/database.js';
@@ -13,6 +14,7 @@ import { EventHub } from './events/event-hub.js';
 import { EventPublisher } from './events/event-publisher.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { OutboxRelay } from './outbox/outbox-relay.js';
 import { registerPlatformMetrics } from './platform-metrics.js';
 
 export interface StartServerOptions {
@@ -91,6 +93,11 @@ export async function startServer(config: Config, options: StartServerOptions = 
     await closeConnections(redis, subscriber, db);
     throw error;
   }
+  // Started once listening: the relay publishes what an earlier run left in the outbox.
+  const outboxRelay = new OutboxRelay(context);
+  const reminderScheduler = new ReminderScheduler(context);
+  outboxRelay.start();
+  reminderScheduler.start();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url }, 'ClinicPulse server listening');
@@ -101,6 +108,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
       logger.info('shutting down');
       const serverClosed = closeHttpServer(server);
       await hub.close();
+      await Promise.all([outboxRelay.stop(), reminderScheduler.stop()]);
       // The streams just ended leave their connections idle; close those too.
       server.closeIdleConnections();
       await serverClosed;
