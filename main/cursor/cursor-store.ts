@@ -61,6 +61,11 @@ export class CursorStore implements NotifiedLedger {
     if (this.lastId === null || id > this.lastId) this.lastId = id;
   }
 
+  /** After a `resync` the server continues from its own position, which may be below ours. */
+  resetTo(id: number): void {
+    this.lastId = id;
+  }
+
   hasNotified(id: number): boolean {
     return this.notified.has(id);
   }

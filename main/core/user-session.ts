@@ -1,0 +1,188 @@
+import type { ConnectionState, NotificationTarget } from '../../common/desktop-bridge.js';
+import type { EventsStateResponse } from '../../common/api.js';
+import { isNotifyingEvent, type ControlEvent, type StreamEvent } from '../../common/events.js';
+import type { Clock } from '../clock.js';
+import { cursorPath } from '../cursor/cursor-path.js';
+import { CursorStore } from '../cursor/cursor-store.js';
+import type { BurstOptions } from '../notify/burst-coalescer.js';
+import type { NotificationSink } from '../notify/native-notification.js';
+import { Notifier, type NotifierEnvironment, type NotifyDecision } from '../notify/notifier.js';
+import type { BackoffOptions } from '../stream/backoff.js';
+import type { HttpFetch } from '../stream/http-fetch.js';
+import { StreamClient } from '../stream/stream-client.js';
+import { UnreadCounter } from '../unread/unread-counter.js';
+
+export interface UserSessionListener {
+  /** Every stream event and control frame, for the renderer. */
+  event(event: StreamEvent | ControlEvent): void;
+  connectionState(state: ConnectionState): void;
+  unreadCount(count: number): void;
+  /** What the notifier decided for each notifying event (logs, tests). */
+  decision?(event: StreamEvent, decision: NotifyDecision): void;
+  problem?(detail: string): void;
+}
+
+export interface UserSessionOptions {
+  serverUrl: string;
+  token: string;
+  userId: number;
+  dataDirectory: string;
+  fetch: HttpFetch;
+  sink: NotificationSink;
+  clock: Clock;
+  platform: NodeJS.Platform;
+  environment: NotifierEnvironment;
+  onNotificationClick(target: NotificationTarget): void;
+  listener: UserSessionListener;
+  burst?: BurstOptions;
+  backoff?: BackoffOptions;
+  heartbeatTimeoutMs?: number;
+  random?: () => number;
+}
+
+/**
+ * One signed-in user on this desk: the stream, the cursor file, the notifier and the badge,
+ * wired so that every event is handled once, in order, and its effects are on disk before a
+ * pop-up shows. A new UserSession over the same data directory (an app restart) resumes from
+ * the cursor and pops up each event it missed exactly once.
+ */
+export class UserSession {
+  private backlog: boolean;
+  private readonly stream: StreamClient;
+  private readonly notifier: Notifier;
+
+  private constructor(
+    private readonly options: UserSessionOptions,
+    private readonly cursor: CursorStore,
+    private readonly unread: UnreadCounter,
+  ) {
+    // On the first sign-in as this user here, what the server still holds was meant for
+    // earlier hours or other desks: it is counted but not popped up, until `ready`.
+    this.backlog = !cursor.existed;
+    this.notifier = new Notifier({
+      sink: options.sink,
+      ledger: cursor,
+      clock: options.clock,
+      environment: options.environment,
+      platform: options.platform,
+      onClick: options.onNotificationClick,
+      ...(options.burst ? { burst: options.burst } : {}),
+    });
+    this.stream = new StreamClient({
+      serverUrl: options.serverUrl,
+      token: options.token,
+      fetch: options.fetch,
+      lastEventId: cursor.lastEventId,
+      clock: options.clock,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
+      ...(options.random ? { random: options.random } : {}),
+      handlers: {
+        onEvent: (event) => this.handleEvent(event),
+        onControl: (control) => this.handleControl(control),
+        onState: (state) => options.listener.connectionState(state),
+        onProtocolError: (detail) => options.listener.problem?.(detail),
+      },
+    });
+  }
+
+  static async start(options: UserSessionOptions): Promise<UserSession> {
+    const cursor = await CursorStore.open(cursorPath(options.dataDirectory, options.serverUrl, options.userId));
+    const unread = new UnreadCounter(cursor.unreadState);
+    const session = new UserSession(options, cursor, unread);
+    await session.refreshReadMarker();
+    session.stream.start();
+    return session;
+  }
+
+  get unreadCount(): number {
+    return this.unread.count;
+  }
+
+  get connection(): ConnectionState {
+    return this.stream.state;
+  }
+
+  get lastEventId(): number | null {
+    return this.cursor.lastEventId;
+  }
+
+  reconnectNow(reason: string): void {
+    this.stream.reconnectNow(reason);
+  }
+
+  setNetworkAvailable(available: boolean): void {
+    this.stream.setNetworkAvailable(available);
+  }
+
+  /** Marks everything received so far read, here and (through the server) on every desk. */
+  async markAllRead(): Promise<void> {
+    const upTo = this.cursor.lastEventId;
+    if (upTo === null) return;
+    const response = await this.options.fetch(new URL('/api/events/ack', this.options.serverUrl).href, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.options.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ lastEventId: upTo }),
+    });
+    await response.body?.cancel();
+    if (!response.ok) throw new Error(`marking read failed: the server answered ${response.status}`);
+    await this.updateUnread(() => this.unread.markReadUpTo(upTo));
+  }
+
+  /** Stops the stream, shows what waits in the burst window, and leaves the cursor on disk. */
+  async stop(): Promise<void> {
+    await this.stream.stop();
+    this.notifier.flush();
+    await this.cursor.persist();
+  }
+
+  /** The server's read marker can have moved while this desk was closed. */
+  private async refreshReadMarker(): Promise<void> {
+    try {
+      const response = await this.options.fetch(new URL('/api/events/state', this.options.serverUrl).href, {
+        headers: { authorization: `Bearer ${this.options.token}` },
+      });
+      if (!response.ok) {
+        await response.body?.cancel();
+        return;
+      }
+      const state = (await response.json()) as EventsStateResponse;
+      if (typeof state.lastReadEventId === 'number') await this.updateUnread(() => this.unread.markReadUpTo(state.lastReadEventId));
+    } catch (error) {
+      // Offline at start: the stream's replayed `notifications_read` events correct the badge later.
+      this.options.listener.problem?.(`could not read the event state: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async handleEvent(event: StreamEvent): Promise<void> {
+    this.cursor.advance(event.id);
+    if (event.type === 'notifications_read') {
+      await this.updateUnread(() => this.unread.markReadUpTo(event.lastEventId));
+    } else if (isNotifyingEvent(event)) {
+      const counted = this.unread.add(event.id);
+      this.cursor.setUnreadState(this.unread.snapshot());
+      const decision = await this.notifier.handle(event, { backlog: this.backlog });
+      if (decision.action === 'skipped') await this.cursor.persist();
+      this.options.listener.decision?.(event, decision);
+      if (counted) this.options.listener.unreadCount(this.unread.count);
+    }
+    this.options.listener.event(event);
+  }
+
+  private async handleControl(control: ControlEvent): Promise<void> {
+    if (control.type === 'resync') {
+      this.cursor.resetTo(control.lastEventId);
+      await this.cursor.persist();
+    } else if (control.type === 'ready') {
+      this.backlog = false;
+    }
+    this.options.listener.event(control);
+  }
+
+  private async updateUnread(change: () => boolean): Promise<void> {
+    const changed = change();
+    this.cursor.setUnreadState(this.unread.snapshot());
+    await this.cursor.persist();
+    if (changed) this.options.listener.unreadCount(this.unread.count);
+  }
+}

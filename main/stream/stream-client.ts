@@ -1,0 +1,274 @@
+import { EventSource, type ErrorEvent, type FetchLike } from 'eventsource';
+import type { ConnectionState } from '../../common/desktop-bridge.js';
+import {
+  CONTROL_EVENT_TYPES,
+  STREAM_EVENT_TYPES,
+  controlEvent,
+  streamEvent,
+  type ControlEvent,
+  type StreamEvent,
+} from '../../common/events.js';
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import type { HttpFetch } from './http-fetch.js';
+
+/** Three missed server pings (15 s apart by default) mean the connection is dead. */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 45_000;
+
+export interface StreamHandlers {
+  /** Numbered events, in id order, each once; awaited one at a time. */
+  onEvent(event: StreamEvent): Promise<void> | void;
+  /** `resync` (reload state over REST) and `ready` (replay is over), in stream order. */
+  onControl(control: ControlEvent): Promise<void> | void;
+  onState(state: ConnectionState): void;
+  /** A frame that does not match the protocol; it is skipped. */
+  onProtocolError?(detail: string): void;
+}
+
+export interface StreamClientOptions {
+  serverUrl: string;
+  token: string;
+  fetch: HttpFetch;
+  /** Where a previous run stopped (the cursor file), or null to start with the held history. */
+  lastEventId: number | null;
+  handlers: StreamHandlers;
+  clock?: Clock;
+  random?: () => number;
+  backoff?: BackoffOptions;
+  heartbeatTimeoutMs?: number;
+}
+
+/**
+ * One user's event stream, over the `eventsource` package with our own fetch underneath. The
+ * library's own retry is never used: it would resend the id it last parsed, not the one we
+ * handled (EventSource/eventsource#27), and it cannot back off, watch a heartbeat or stop on
+ * 401. So every failure closes the EventSource and this class decides when to open a new one,
+ * always sending the last id it tracked itself.
+ */
+export class StreamClient {
+  private lastId: number | null;
+  private readonly clock: Clock;
+  private readonly backoff: Backoff;
+  private readonly longestDelayMs: number;
+  private readonly heartbeatTimeoutMs: number;
+  private source: EventSource | undefined;
+  /** Bumped per connection, so late callbacks of a closed connection are ignored. */
+  private generation = 0;
+  private retryTimer: TimerHandle | undefined;
+  private heartbeatTimer: TimerHandle | undefined;
+  private running = false;
+  private networkAvailable = true;
+  private open = false;
+  private processing: Promise<void> = Promise.resolve();
+  private currentState: ConnectionState = { status: 'connecting', nextRetryAt: null, detail: null };
+
+  constructor(private readonly options: StreamClientOptions) {
+    this.lastId = options.lastEventId;
+    this.clock = options.clock ?? systemClock;
+    this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF, options.random);
+    this.longestDelayMs = (options.backoff ?? DEFAULT_BACKOFF).maxMs;
+    this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+  }
+
+  get lastEventId(): number | null {
+    return this.lastId;
+  }
+
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.connect('connecting');
+  }
+
+  /** Closes the connection for good; resolves once events already received are handled. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.closeSource();
+    this.retryTimer?.cancel();
+    this.retryTimer = undefined;
+    await this.idle();
+  }
+
+  /** Resolves when every event received so far has been handed to the handlers. */
+  idle(): Promise<void> {
+    return this.processing;
+  }
+
+  /**
+   * Drops the connection and opens a new one now: after the computer wakes up (a socket can
+   * look open after sleep and be dead) or when the network comes back.
+   */
+  reconnectNow(reason: string): void {
+    if (!this.running) return;
+    this.backoff.reset();
+    this.closeSource();
+    this.retryTimer?.cancel();
+    this.retryTimer = undefined;
+    this.connect('reconnecting', reason);
+  }
+
+  /** The OS's view of the network; going online reconnects at once unless already connected. */
+  setNetworkAvailable(available: boolean): void {
+    const wasAvailable = this.networkAvailable;
+    this.networkAvailable = available;
+    if (!this.running) return;
+    if (available && !wasAvailable && !this.open) this.reconnectNow('network is back');
+    else if (!available && !this.open) this.setState({ status: 'offline', nextRetryAt: this.currentState.nextRetryAt, detail: 'no network' });
+  }
+
+  private connect(status: 'connecting' | 'reconnecting', detail: string | null = null): void {
+    const generation = ++this.generation;
+    this.open = false;
+    this.setState({ status, nextRetryAt: null, detail });
+    this.armHeartbeat(generation, 'the server did not answer');
+    const source = new EventSource(new URL('/api/events/stream', this.options.serverUrl), { fetch: this.fetchFor(generation) });
+    this.source = source;
+    source.addEventListener('open', () => {
+      if (generation !== this.generation) return;
+      this.open = true;
+      this.setState({ status: 'connected', nextRetryAt: null, detail: null });
+    });
+    source.addEventListener('error', (event) => {
+      if (generation === this.generation) this.connectionFailed(event);
+    });
+    for (const type of STREAM_EVENT_TYPES) {
+      source.addEventListener(type, (message) => {
+        if (generation === this.generation) this.receiveEvent(message);
+      });
+    }
+    for (const type of CONTROL_EVENT_TYPES) {
+      source.addEventListener(type, (message) => {
+        if (generation === this.generation) this.receiveControl(message);
+      });
+    }
+  }
+
+  /** Our own request: the bearer token, the id we tracked, and a body that feeds the heartbeat. */
+  private fetchFor(generation: number): FetchLike {
+    return async (url, init) => {
+      const headers: Record<string, string> = {
+        Accept: 'text/event-stream',
+        'Cache-Control': 'no-cache',
+        Authorization: `Bearer ${this.options.token}`,
+      };
+      if (this.lastId !== null) headers['Last-Event-ID'] = String(this.lastId);
+      const response = await this.options.fetch(String(url), { method: 'GET', headers, signal: init.signal, redirect: 'follow' });
+      if (response.status !== 200 || !response.body) {
+        await response.body?.cancel().catch(() => undefined);
+        return { status: response.status, url: response.url, redirected: response.redirected, headers: response.headers, body: null };
+      }
+      this.armHeartbeat(generation, 'no heartbeat from the server');
+      const body = response.body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform: (chunk, controller) => {
+            // Any bytes, `: ping` comments included, prove the connection is alive.
+            this.armHeartbeat(generation, 'no heartbeat from the server');
+            controller.enqueue(chunk);
+          },
+        }),
+      );
+      return { status: response.status, url: response.url, redirected: response.redirected, headers: response.headers, body };
+    };
+  }
+
+  private armHeartbeat(generation: number, detail: string): void {
+    this.heartbeatTimer?.cancel();
+    this.heartbeatTimer = this.clock.setTimeout(() => {
+      if (generation === this.generation && this.running) this.connectionLost(`${detail} for ${Math.round(this.heartbeatTimeoutMs / 1000)} s`);
+    }, this.heartbeatTimeoutMs);
+  }
+
+  private receiveEvent(message: MessageEvent): void {
+    const frameId = Number(message.lastEventId);
+    const parsed = streamEvent.safeParse(safeJson(message.data));
+    if (!parsed.success || parsed.data.id !== frameId) {
+      this.options.handlers.onProtocolError?.(`unreadable ${message.type} frame (id ${message.lastEventId || 'none'})`);
+      if (Number.isSafeInteger(frameId) && frameId > (this.lastId ?? 0)) this.lastId = frameId;
+      return;
+    }
+    const event = parsed.data;
+    // Ids only grow; anything at or below the last one is a repeat and is dropped here.
+    if (this.lastId !== null && event.id <= this.lastId) return;
+    this.lastId = event.id;
+    this.enqueue(() => this.options.handlers.onEvent(event));
+  }
+
+  private receiveControl(message: MessageEvent): void {
+    const parsed = controlEvent.safeParse(safeJson(message.data));
+    if (!parsed.success || parsed.data.type !== message.type) {
+      this.options.handlers.onProtocolError?.(`unreadable ${message.type} frame`);
+      return;
+    }
+    const control = parsed.data;
+    // The server continues after a resync from its `lastEventId`; so must our position.
+    if (control.type === 'resync') this.lastId = control.lastEventId;
+    // The server authenticated us and replayed what we missed: this connection is good.
+    if (control.type === 'ready') this.backoff.reset();
+    this.enqueue(() => this.options.handlers.onControl(control));
+  }
+
+  private enqueue(task: () => Promise<void> | void): void {
+    this.processing = this.processing.then(task).catch((error: unknown) => {
+      this.options.handlers.onProtocolError?.(`handler failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  private connectionFailed(event: ErrorEvent): void {
+    if (event.code === 401 || event.code === 403) {
+      this.running = false;
+      this.closeSource();
+      this.setState({
+        status: 'signed_out',
+        nextRetryAt: null,
+        detail: event.code === 401 ? 'your session has ended; please sign in again' : 'this account may not receive events',
+      });
+      return;
+    }
+    this.connectionLost(event.code ? `the server answered ${event.code}` : (event.message ?? 'connection lost'));
+  }
+
+  private connectionLost(detail: string): void {
+    this.closeSource();
+    if (!this.running) return;
+    // Offline, the OS tells us when the network is back; the slow retry covers it being wrong.
+    const delay = this.networkAvailable ? this.backoff.nextDelay() : this.longestDelayMs;
+    const nextRetryAt = this.clock.now() + delay;
+    this.setState({ status: this.networkAvailable ? 'reconnecting' : 'offline', nextRetryAt, detail });
+    this.retryTimer?.cancel();
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.running) this.connect('reconnecting', detail);
+    }, delay);
+  }
+
+  private closeSource(): void {
+    this.generation++;
+    this.open = false;
+    this.heartbeatTimer?.cancel();
+    this.heartbeatTimer = undefined;
+    this.source?.close();
+    this.source = undefined;
+  }
+
+  private setState(state: ConnectionState): void {
+    const same =
+      state.status === this.currentState.status &&
+      state.nextRetryAt === this.currentState.nextRetryAt &&
+      state.detail === this.currentState.detail;
+    this.currentState = state;
+    if (!same) this.options.handlers.onState(state);
+  }
+}
+
+function safeJson(text: unknown): unknown {
+  if (typeof text !== 'string') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

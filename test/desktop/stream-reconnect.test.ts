@@ -1,0 +1,179 @@
+import type { ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ConnectionState } from '../../common/desktop-bridge.js';
+import type { ControlEvent, StreamEvent } from '../../common/events.js';
+import { Backoff } from '../../main/stream/backoff.js';
+import { StreamClient } from '../../main/stream/stream-client.js';
+import { waitUntil } from './support/desk.js';
+import { ManualClock } from './support/manual-clock.js';
+import { frame, notice, sseHead, startScriptedSseServer } from './support/scripted-sse-server.js';
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function client(serverUrl: string, options: { lastEventId?: number | null; clock?: ManualClock; heartbeatTimeoutMs?: number } = {}) {
+  const received: (StreamEvent | ControlEvent)[] = [];
+  const states: ConnectionState[] = [];
+  const problems: string[] = [];
+  const stream = new StreamClient({
+    serverUrl,
+    token: 'secret-token',
+    fetch: (url, init) => fetch(url, init),
+    lastEventId: options.lastEventId ?? null,
+    ...(options.clock ? { clock: options.clock } : {}),
+    random: () => 1,
+    backoff: { initialMs: 100, maxMs: 800 },
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 60_000,
+    handlers: {
+      onEvent: (event) => void received.push(event),
+      onControl: (control) => void received.push(control),
+      onState: (state) => void states.push(state),
+      onProtocolError: (detail) => void problems.push(detail),
+    },
+  });
+  cleanups.push(() => stream.stop());
+  return { stream, received, states, problems };
+}
+
+describe('backoff', () => {
+  it('doubles up to the cap with jitter between half and all of it, and resets', () => {
+    const values = [0, 1, 0.5, 1, 1, 1];
+    const backoff = new Backoff({ initialMs: 100, maxMs: 800 }, () => values.shift() ?? 1);
+    expect([1, 2, 3, 4, 5, 6].map(() => backoff.nextDelay())).toEqual([50, 200, 300, 800, 800, 800]);
+    backoff.reset();
+    expect(backoff.nextDelay()).toBe(100);
+  });
+});
+
+describe('stream client connection handling', () => {
+  it('sends the bearer token and its own last id; treats a silent connection as dead and reconnects from the last id', async () => {
+    const server = await startScriptedSseServer([
+      (res) => {
+        sseHead(res);
+        res.write(frame(7, 'system_notification', notice(7)));
+        // …and then nothing: no pings, no end. A real socket that only looks open.
+      },
+      (res) => {
+        sseHead(res);
+        res.write(frame(8, 'system_notification', notice(8)));
+        res.write(frame(null, 'ready', { type: 'ready', lastEventId: 8 }));
+      },
+    ]);
+    cleanups.push(() => server.close());
+    const { stream, received, states } = client(server.url, { lastEventId: 6, heartbeatTimeoutMs: 300 });
+    stream.start();
+    await waitUntil(() => received.length === 3, 'both connections delivered');
+    expect(received.map((event) => event.type)).toEqual(['system_notification', 'system_notification', 'ready']);
+    expect(server.requests.map((req) => [req.headers.authorization, req.headers['last-event-id']])).toEqual([
+      ['Bearer secret-token', '6'],
+      ['Bearer secret-token', '7'],
+    ]);
+    expect(states.find((state) => state.status === 'reconnecting')?.detail).toMatch(/no heartbeat/);
+    expect(stream.lastEventId).toBe(8);
+  });
+
+  it('a server that accepts the connection but never answers also times out', async () => {
+    const server = await startScriptedSseServer([() => undefined, (res) => sseHead(res)]);
+    cleanups.push(() => server.close());
+    const { stream, states } = client(server.url, { heartbeatTimeoutMs: 300 });
+    stream.start();
+    await waitUntil(() => server.requests.length === 2, 'a second attempt');
+    expect(states.find((state) => state.status === 'reconnecting')?.detail).toMatch(/did not answer/);
+  });
+
+  it('backs off with growing delays while the server fails, and resets after a good connection', async () => {
+    const clock = new ManualClock(0);
+    const unavailable = (res: ServerResponse) => res.writeHead(503, { 'content-type': 'application/json' }).end('{}');
+    const server = await startScriptedSseServer([
+      unavailable,
+      unavailable,
+      unavailable,
+      (res) => {
+        sseHead(res);
+        res.end(frame(null, 'ready', { type: 'ready', lastEventId: 0 }));
+      },
+      unavailable,
+    ]);
+    cleanups.push(() => server.close());
+    const { stream, states } = client(server.url, { clock });
+    stream.start();
+    const delays: number[] = [];
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await waitUntil(() => server.requests.length === attempt && states.at(-1)?.status === 'reconnecting', `attempt ${attempt} failed`);
+      const retryAt = states.at(-1)?.nextRetryAt ?? 0;
+      delays.push(retryAt - clock.now());
+      clock.advance(retryAt - clock.now());
+    }
+    // 100, 200, 400 while failing; the good connection (it reached `ready`) resets to 100.
+    expect(delays).toEqual([100, 200, 400, 100, 200]);
+    expect(states.filter((state) => state.status === 'reconnecting').map((state) => state.detail)).toContain('the server answered 503');
+  });
+
+  it('stops for good on 403 and says why', async () => {
+    const server = await startScriptedSseServer([(res) => res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":{}}')]);
+    cleanups.push(() => server.close());
+    const clock = new ManualClock(0);
+    const { stream, states } = client(server.url, { clock });
+    stream.start();
+    await waitUntil(() => states.at(-1)?.status === 'signed_out', 'signed out');
+    clock.advance(60_000);
+    expect(server.requests).toHaveLength(1);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('reconnects at once on resume and when the network comes back, from the last id', async () => {
+    const clock = new ManualClock(0);
+    const server = await startScriptedSseServer([
+      (res) => {
+        sseHead(res);
+        res.write(frame(1, 'system_notification', notice(1)));
+      },
+      (res) => {
+        sseHead(res);
+        res.write(frame(2, 'system_notification', notice(2)));
+        res.end();
+      },
+      (res) => sseHead(res),
+    ]);
+    cleanups.push(() => server.close());
+    const { stream, received, states } = client(server.url, { clock });
+    stream.start();
+    await waitUntil(() => received.length === 1, 'the first event');
+
+    // After sleep the socket may look open and be dead: resume replaces it without waiting.
+    stream.reconnectNow('the computer woke up');
+    await waitUntil(() => received.length === 2, 'the event after resume');
+    await waitUntil(() => states.at(-1)?.status === 'reconnecting' && states.at(-1)?.nextRetryAt !== null, 'the server hung up');
+
+    stream.setNetworkAvailable(false);
+    expect(states.at(-1)?.status).toBe('offline');
+    stream.setNetworkAvailable(true);
+    await waitUntil(() => server.requests.length === 3, 'a connection as soon as the network is back');
+    expect(server.requests.map((req) => req.headers['last-event-id'])).toEqual([undefined, '1', '2']);
+  });
+
+  it('drops a repeated id, skips an unreadable frame and a frame whose id disagrees with its data', async () => {
+    const server = await startScriptedSseServer([
+      (res) => {
+        sseHead(res);
+        res.write(frame(5, 'system_notification', notice(5)));
+        res.write(frame(5, 'system_notification', notice(5)));
+        res.write(frame(4, 'system_notification', notice(4)));
+        res.write(frame(6, 'system_notification', { id: 6, type: 'system_notification' }));
+        res.write(frame(8, 'system_notification', notice(7)));
+        res.write(frame(9, 'new_message', { id: 9, type: 'new_message', conversation_id: '1', sender: 'A', text: 'hi', timestamp: 't' }));
+        res.write(frame(null, 'resync', { type: 'resync', reason: 'history_expired', lastEventId: 20 }));
+        res.write(frame(null, 'ready', { type: 'ready', lastEventId: 20 }));
+      },
+    ]);
+    cleanups.push(() => server.close());
+    const { stream, received, problems } = client(server.url);
+    stream.start();
+    await waitUntil(() => received.some((event) => event.type === 'ready'), 'ready');
+    expect(received.map((event) => ('id' in event ? event.id : event.type))).toEqual([5, 9, 'resync', 'ready']);
+    expect(problems).toHaveLength(2);
+    expect(stream.lastEventId).toBe(20);
+  });
+});
