@@ -28,6 +28,10 @@ const environment = z.object({
   LOGIN_MAX_FAILURES_PER_IP: positiveInt.default(50),
   LOGIN_THROTTLE_WINDOW_SECONDS: positiveInt.default(900),
   DEMO_DATA: booleanFlag.default(false),
+  MESSAGE_RATE_LIMIT: positiveInt.default(30),
+  MESSAGE_RATE_WINDOW_SECONDS: positiveInt.default(10),
+  TEST_ENDPOINT_RATE_LIMIT: positiveInt.default(20),
+  TEST_ENDPOINT_RATE_WINDOW_SECONDS: positiveInt.default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -61,6 +65,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginMaxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
     loginThrottleWindowSeconds: e.LOGIN_THROTTLE_WINDOW_SECONDS,
     demoData: e.DEMO_DATA,
+    messageRateLimit: { limit: e.MESSAGE_RATE_LIMIT, windowSeconds: e.MESSAGE_RATE_WINDOW_SECONDS },
+    testEndpointRateLimit: { limit: e.TEST_ENDPOINT_RATE_LIMIT, windowSeconds: e.TEST_ENDPOINT_RATE_WINDOW_SECONDS },
     logLevel: e.LOG_LEVEL,
   };
 }

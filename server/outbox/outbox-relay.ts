@@ -1,16 +1,160 @@
 import type { ServerContext } from '../context.js';
+import { OutboxStore } from './outbox-store.js';
 
-/** Publishes the outbox's rows to Redis in id order and deletes each once published. */
+export interface OutboxRelayOptions {
+  /** How often the outbox is looked at when nobody asked for a drain. */
+  pollIntervalMs?: number;
+  /** First retry delay after a failed publish; it doubles per failure up to `maxRetryDelayMs`. */
+  minRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** Rows read from SQLite at a time. */
+  batchSize?: number;
+}
+
+const DEFAULTS: Required<OutboxRelayOptions> = {
+  pollIntervalMs: 1_000,
+  minRetryDelayMs: 250,
+  maxRetryDelayMs: 5_000,
+  batchSize: 100,
+};
+
+/** The relay of each server context, so routes can ask it to publish right after a commit. */
+const relays = new WeakMap<ServerContext, OutboxRelay>();
+
+/** The context's relay: the one the server constructed, or (when none was) a new one. */
+export function outboxRelayFor(ctx: ServerContext): OutboxRelay {
+  return relays.get(ctx) ?? new OutboxRelay(ctx);
+}
+
+/**
+ * Publishes outbox rows to Redis in id order (so each user's events keep their order) and
+ * deletes each row once its publish returned. While Redis is unreachable the rows stay and the
+ * relay retries with a bounded backoff, and at once when the connection is back. One drain at a
+ * time per relay; two processes draining one database may publish a row twice, which the row's
+ * dedupe key turns into a no-op returning the first id.
+ */
 export class OutboxRelay {
-  constructor(private readonly ctx: ServerContext) {}
+  private readonly store: OutboxStore;
+  private readonly options: Required<OutboxRelayOptions>;
+  private running: Promise<number> | null = null;
+  private queued: Promise<number> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private started = false;
+  private failures = 0;
+  private readonly onRedisReady = () => this.kick();
 
-  start(): void {}
-
-  async stop(): Promise<void> {}
-
-  async drain(): Promise<number> {
-    return 0;
+  constructor(
+    private readonly ctx: ServerContext,
+    options: OutboxRelayOptions = {},
+  ) {
+    this.store = new OutboxStore(ctx.db);
+    this.options = { ...DEFAULTS, ...options };
+    relays.set(ctx, this);
   }
 
-  kick(): void {}
+  /** Publishes what a previous run left behind, then keeps polling until stop(). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.ctx.redis.on('ready', this.onRedisReady);
+    this.kick();
+  }
+
+  /** Stops the timer and waits for a drain in progress. */
+  async stop(): Promise<void> {
+    this.started = false;
+    this.ctx.redis.off('ready', this.onRedisReady);
+    this.clearTimer();
+    await Promise.allSettled([this.running, this.queued]);
+  }
+
+  /** Asks for a drain now rather than at the next poll; a failure is logged and retried later. */
+  kick(): void {
+    this.drain().catch(() => undefined);
+  }
+
+  /**
+   * Publishes every row present when it is called; resolves with how many this call published,
+   * rejects when a publish failed (the row stays for the next attempt). A call made while a drain
+   * runs waits for it and then drains again, so rows written meanwhile are not left for the timer.
+   */
+  drain(): Promise<number> {
+    if (!this.running) {
+      this.running = this.drainOnce().finally(() => {
+        this.running = null;
+      });
+      return this.running;
+    }
+    this.queued ??= this.running
+      .catch(() => 0)
+      .then(() => {
+        this.queued = null;
+        return this.drain();
+      });
+    return this.queued;
+  }
+
+  /** Rows waiting to be published. */
+  pending(): number {
+    return this.store.count();
+  }
+
+  private async drainOnce(): Promise<number> {
+    this.clearTimer();
+    try {
+      const published = await this.publishPending();
+      if (this.failures > 0) this.ctx.logger.info({ published }, 'outbox relay: Redis reachable again, pending events published');
+      this.failures = 0;
+      return published;
+    } catch (error) {
+      this.failures += 1;
+      if (this.failures === 1) {
+        this.ctx.logger.warn({ err: (error as Error).message, pending: this.store.count() }, 'outbox relay: publish failed; events kept for retry');
+      }
+      throw error;
+    } finally {
+      this.schedule();
+    }
+  }
+
+  private async publishPending(): Promise<number> {
+    let published = 0;
+    let after = 0;
+    for (;;) {
+      const rows = this.store.batch(after, this.options.batchSize);
+      if (rows.length === 0) return published;
+      for (const row of rows) {
+        after = row.id;
+        if ('invalid' in row) {
+          // Written by an older or broken version: it can never be published, and must not block the rest.
+          this.ctx.logger.error({ outboxId: row.id, problem: row.invalid }, 'outbox relay: dropping a row that is not a valid event');
+          this.store.delete(row.id);
+          continue;
+        }
+        try {
+          await this.ctx.publisher.publish(row.userId, row.payload, { dedupeKey: row.dedupeKey });
+        } catch (error) {
+          // Stop here: publishing later rows first would put this user's events out of order.
+          this.store.recordFailure(row.id);
+          throw error;
+        }
+        this.store.delete(row.id);
+        published += 1;
+      }
+    }
+  }
+
+  private schedule(): void {
+    if (!this.started) return;
+    this.clearTimer();
+    const { pollIntervalMs, minRetryDelayMs, maxRetryDelayMs } = this.options;
+    const delay = this.failures === 0 ? pollIntervalMs : Math.min(minRetryDelayMs * 2 ** (this.failures - 1), maxRetryDelayMs);
+    this.timer = setTimeout(() => this.kick(), delay);
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
 }

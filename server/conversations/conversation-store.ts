@@ -1,0 +1,267 @@
+import type { Database } from 'better-sqlite3';
+import type { Conversation, Message, MessagesResponse, Role, User } from '../../common/api.js';
+import type { NewMessagePayload } from '../../common/events.js';
+import { OutboxStore } from '../outbox/outbox-store.js';
+
+interface ConversationRow {
+  id: number;
+  title: string | null;
+  updated_at: string;
+  unread: number;
+}
+
+interface ParticipantRow {
+  conversation_id: number;
+  id: number;
+  username: string;
+  display_name: string;
+  role: Role;
+}
+
+interface MessageRow {
+  id: number;
+  conversation_id: number;
+  sender_id: number;
+  sender_name: string;
+  text: string;
+  client_message_id: string | null;
+  created_at: string;
+}
+
+export interface SentMessage {
+  message: Message;
+  /** False when `clientMessageId` named a message sent before: nothing was written. */
+  created: boolean;
+}
+
+const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text, m.client_message_id, m.created_at`;
+
+function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    senderId: row.sender_id,
+    senderName: row.sender_name,
+    text: row.text,
+    createdAt: row.created_at,
+    clientMessageId: row.client_message_id,
+  };
+}
+
+/** The `dedupe_key` of one message's notification to one participant. */
+export const messageDedupeKey = (messageId: number, userId: number): string => `msg:${messageId}:${userId}`;
+
+/**
+ * Conversations, participants and messages in SQLite. Every read is for one user and returns
+ * nothing for a conversation that user is not in, so routes cannot leak one by accident.
+ */
+export class ConversationStore {
+  private readonly outbox: OutboxStore;
+
+  constructor(private readonly db: Database) {
+    this.outbox = new OutboxStore(db);
+  }
+
+  /** The user's conversations, newest activity first. */
+  listFor(userId: number): Conversation[] {
+    const rows = this.db
+      .prepare<{ user: number }, ConversationRow>(
+        `SELECT c.id, c.title, c.updated_at,
+                (SELECT count(*) FROM messages m
+                  WHERE m.conversation_id = c.id AND m.sender_id <> :user AND m.id > mine.last_read_message_id) AS unread
+           FROM conversations c
+           JOIN conversation_participants mine ON mine.conversation_id = c.id AND mine.user_id = :user
+          ORDER BY c.updated_at DESC, c.id DESC`,
+      )
+      .all({ user: userId });
+    if (rows.length === 0) return [];
+
+    const participants = new Map<number, User[]>();
+    const participantRows = this.db
+      .prepare<[number], ParticipantRow>(
+        `SELECT p.conversation_id, u.id, u.username, u.display_name, u.role
+           FROM conversation_participants mine
+           JOIN conversation_participants p ON p.conversation_id = mine.conversation_id
+           JOIN users u ON u.id = p.user_id
+          WHERE mine.user_id = ?
+          ORDER BY u.display_name, u.id`,
+      )
+      .all(userId);
+    for (const row of participantRows) {
+      const list = participants.get(row.conversation_id) ?? [];
+      list.push({ id: row.id, username: row.username, displayName: row.display_name, role: row.role });
+      participants.set(row.conversation_id, list);
+    }
+
+    const lastMessages = new Map(
+      this.db
+        .prepare<[number], MessageRow>(
+          `SELECT ${MESSAGE_COLUMNS}
+             FROM messages m JOIN users u ON u.id = m.sender_id
+            WHERE m.id IN (SELECT max(id) FROM messages
+                            WHERE conversation_id IN (SELECT conversation_id FROM conversation_participants WHERE user_id = ?)
+                            GROUP BY conversation_id)`,
+        )
+        .all(userId)
+        .map((row) => [row.conversation_id, toMessage(row)]),
+    );
+
+    return rows.map((row) => ({
+      id: row.id,
+      title: row.title,
+      participants: participants.get(row.id) ?? [],
+      lastMessage: lastMessages.get(row.id) ?? null,
+      unreadCount: row.unread,
+      updatedAt: row.updated_at,
+    }));
+  }
+
+  /** One conversation as `userId` sees it, or null when it does not exist or they are not in it. */
+  get(conversationId: number, userId: number): Conversation | null {
+    // The list query is per user and small; filtering it keeps one definition of what a user sees.
+    return this.listFor(userId).find((conversation) => conversation.id === conversationId) ?? null;
+  }
+
+  isParticipant(conversationId: number, userId: number): boolean {
+    return (
+      this.db
+        .prepare<[number, number]>('SELECT 1 FROM conversation_participants WHERE conversation_id = ? AND user_id = ?')
+        .get(conversationId, userId) !== undefined
+    );
+  }
+
+  /** An untitled conversation of exactly these two people, if there is one. */
+  findDirect(userId: number, otherId: number): number | null {
+    const row = this.db
+      .prepare<[number, number], { id: number }>(
+        `SELECT c.id FROM conversations c
+          WHERE c.title IS NULL
+            AND EXISTS (SELECT 1 FROM conversation_participants WHERE conversation_id = c.id AND user_id = ?)
+            AND EXISTS (SELECT 1 FROM conversation_participants WHERE conversation_id = c.id AND user_id = ?)
+            AND (SELECT count(*) FROM conversation_participants WHERE conversation_id = c.id) = 2
+          ORDER BY c.id LIMIT 1`,
+      )
+      .get(userId, otherId);
+    return row?.id ?? null;
+  }
+
+  /**
+   * Creates a conversation of the creator and `otherIds`; with exactly one other person and no
+   * title, an existing conversation of the two is returned instead (`created: false`).
+   */
+  create(creatorId: number, otherIds: readonly number[], title: string | null): { id: number; created: boolean } {
+    const create = this.db.transaction(() => {
+      if (otherIds.length === 1 && title === null) {
+        const existing = this.findDirect(creatorId, otherIds[0] as number);
+        if (existing !== null) return { id: existing, created: false };
+      }
+      const now = new Date().toISOString();
+      const id = Number(
+        this.db
+          .prepare<[string | null, number, string, string]>('INSERT INTO conversations (title, created_by, created_at, updated_at) VALUES (?, ?, ?, ?)')
+          .run(title, creatorId, now, now).lastInsertRowid,
+      );
+      const addParticipant = this.db.prepare<[number, number]>('INSERT INTO conversation_participants (conversation_id, user_id) VALUES (?, ?)');
+      for (const userId of [creatorId, ...otherIds]) addParticipant.run(id, userId);
+      return { id, created: true };
+    });
+    return create.immediate();
+  }
+
+  /** A page of messages, oldest first: the newest `limit` ones, or those just before `before`. */
+  messages(conversationId: number, page: { before?: number | undefined; limit: number }): MessagesResponse {
+    const rows = this.db
+      .prepare<[number, number, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS}
+           FROM messages m JOIN users u ON u.id = m.sender_id
+          WHERE m.conversation_id = ? AND m.id < ?
+          ORDER BY m.id DESC LIMIT ?`,
+      )
+      .all(conversationId, page.before ?? Number.MAX_SAFE_INTEGER, page.limit + 1);
+    const hasMore = rows.length > page.limit;
+    return { messages: rows.slice(0, page.limit).reverse().map(toMessage), hasMore };
+  }
+
+  messageByClientId(senderId: number, clientMessageId: string): Message | null {
+    const row = this.db
+      .prepare<[number, string], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
+          WHERE m.sender_id = ? AND m.client_message_id = ?`,
+      )
+      .get(senderId, clientMessageId);
+    return row ? toMessage(row) : null;
+  }
+
+  /**
+   * Saves a message and, in the same transaction, its `new_message` event for every other
+   * participant in the outbox, so a committed message always has its notifications on the way.
+   * The sender has read their own message. A `clientMessageId` seen before returns that message.
+   */
+  send(conversationId: number, sender: User, text: string, clientMessageId: string | null): SentMessage {
+    const send = this.db.transaction((): SentMessage => {
+      if (clientMessageId !== null) {
+        const earlier = this.messageByClientId(sender.id, clientMessageId);
+        if (earlier) return { message: earlier, created: false };
+      }
+      const createdAt = new Date().toISOString();
+      const id = Number(
+        this.db
+          .prepare<[number, number, string, string | null, string]>(
+            'INSERT INTO messages (conversation_id, sender_id, text, client_message_id, created_at) VALUES (?, ?, ?, ?, ?)',
+          )
+          .run(conversationId, sender.id, text, clientMessageId, createdAt).lastInsertRowid,
+      );
+      this.db.prepare<[string, number]>('UPDATE conversations SET updated_at = ? WHERE id = ?').run(createdAt, conversationId);
+      this.db
+        .prepare<[number, number, number]>(
+          'UPDATE conversation_participants SET last_read_message_id = max(last_read_message_id, ?) WHERE conversation_id = ? AND user_id = ?',
+        )
+        .run(id, conversationId, sender.id);
+
+      const payload: NewMessagePayload = {
+        type: 'new_message',
+        conversation_id: String(conversationId),
+        sender: sender.displayName,
+        text,
+        timestamp: createdAt,
+        message_id: String(id),
+        sender_id: String(sender.id),
+      };
+      const recipients = this.db
+        .prepare<[number, number], { user_id: number }>(
+          'SELECT user_id FROM conversation_participants WHERE conversation_id = ? AND user_id <> ? ORDER BY user_id',
+        )
+        .all(conversationId, sender.id);
+      for (const { user_id } of recipients) this.outbox.enqueue(user_id, payload, messageDedupeKey(id, user_id));
+
+      const message: Message = {
+        id,
+        conversationId,
+        senderId: sender.id,
+        senderName: sender.displayName,
+        text,
+        createdAt,
+        clientMessageId,
+      };
+      return { message, created: true };
+    });
+    return send.immediate();
+  }
+
+  /** Whether `messageId` is a message of this conversation. */
+  hasMessage(conversationId: number, messageId: number): boolean {
+    return (
+      this.db.prepare<[number, number]>('SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?').get(messageId, conversationId) !==
+      undefined
+    );
+  }
+
+  /** Moves the user's read marker up to `messageId`, never back. */
+  markRead(conversationId: number, userId: number, messageId: number): void {
+    this.db
+      .prepare<[number, number, number]>(
+        'UPDATE conversation_participants SET last_read_message_id = max(last_read_message_id, ?) WHERE conversation_id = ? AND user_id = ?',
+      )
+      .run(messageId, conversationId, userId);
+  }
+}
