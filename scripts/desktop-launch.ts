@@ -18,17 +18,31 @@ export interface DesktopApp {
 export function electronBinary(): string | null {
   const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
   if (override) {
-    const candidates = [join(override, 'electron'), join(override, 'electron.exe'), join(override, 'Electron.app', 'Contents', 'MacOS', 'Electron')];
+    const candidates = [
+      join(override, 'electron'),
+      join(override, 'electron.exe'),
+      join(override, 'Electron.app', 'Contents', 'MacOS', 'Electron'),
+    ];
     return candidates.find((candidate) => existsSync(candidate)) ?? null;
   }
   const pathFile = join(ROOT, 'node_modules', 'electron', 'path.txt');
   if (!existsSync(pathFile)) return null;
-  const binary = join(ROOT, 'node_modules', 'electron', 'dist', readFileSync(pathFile, 'utf8').trim());
+  const binary = join(
+    ROOT,
+    'node_modules',
+    'electron',
+    'dist',
+    readFileSync(pathFile, 'utf8').trim(),
+  );
   return existsSync(binary) ? binary : null;
 }
 
 export function hasDisplay(): boolean {
-  return process.platform === 'darwin' || process.platform === 'win32' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+  return (
+    process.platform === 'darwin' ||
+    process.platform === 'win32' ||
+    Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY)
+  );
 }
 
 /**

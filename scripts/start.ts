@@ -38,7 +38,11 @@ async function anyFreePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no free port'))));
+      probe.close(() =>
+        typeof address === 'object' && address
+          ? resolvePort(address.port)
+          : reject(new Error('no free port')),
+      );
     });
   });
 }
@@ -50,12 +54,33 @@ async function startLocalRedis(dataDir: string): Promise<LocalRedis> {
   const port = (await portIsFree(DEFAULT_REDIS_PORT)) ? DEFAULT_REDIS_PORT : await anyFreePort();
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--logfile', 'redis.log', '--daemonize', 'no'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--logfile',
+      'redis.log',
+      '--daemonize',
+      'no',
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   const failedToSpawn = new Promise<never>((_resolve, reject) =>
-    child.once('error', (error) => reject(new Error(`could not run redis-server: ${error.message} (install Redis 7+, or set REDIS_URL)`))),
+    child.once('error', (error) =>
+      reject(
+        new Error(
+          `could not run redis-server: ${error.message} (install Redis 7+, or set REDIS_URL)`,
+        ),
+      ),
+    ),
   );
   await Promise.race([waitForRedis(port, dir), failedToSpawn]);
   return {
@@ -71,7 +96,11 @@ async function startLocalRedis(dataDir: string): Promise<LocalRedis> {
 async function waitForRedis(port: number, dir: string): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis(port, '127.0.0.1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     client.on('error', () => undefined);
     try {
       await client.connect();
@@ -80,7 +109,10 @@ async function waitForRedis(port: number, dir: string): Promise<void> {
       return;
     } catch {
       client.disconnect();
-      if (Date.now() > deadline) throw new Error(`redis-server did not answer on port ${port}; see ${join(dir, 'redis.log')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `redis-server did not answer on port ${port}; see ${join(dir, 'redis.log')}`,
+        );
       await new Promise((wait) => setTimeout(wait, 100));
     }
   }
@@ -99,7 +131,12 @@ function newestModification(path: string): number {
 
 /** Builds the web UI when dist/renderer is missing or older than the renderer's sources. */
 function buildWebUiIfStale(): void {
-  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+  const scripts =
+    (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+        scripts?: Record<string, string>;
+      }
+    ).scripts ?? {};
   if (!scripts['build:renderer']) {
     console.log('Web UI: no build:renderer script yet, serving the API only.');
     return;
@@ -108,7 +145,10 @@ function buildWebUiIfStale(): void {
   const sources = join(ROOT, 'renderer');
   if (existsSync(index) && statSync(index).mtimeMs >= newestModification(sources)) return;
   console.log('Building the web UI (npm run build:renderer) …');
-  const build = spawnSync('npm', ['run', '--silent', 'build:renderer'], { cwd: ROOT, stdio: 'inherit' });
+  const build = spawnSync('npm', ['run', '--silent', 'build:renderer'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   if (build.status !== 0) console.error('Web UI build failed (see above); the API still runs.');
 }
 
@@ -128,7 +168,8 @@ function printWelcome(url: string): void {
   const width = Math.max(...DEMO_USERS.map((user) => user.username.length));
   console.log(`\nClinicPulse is running at ${url}\n`);
   console.log(`Demo sign-ins (password for all: ${DEMO_PASSWORD}):`);
-  for (const user of DEMO_USERS) console.log(`  ${user.username.padEnd(width)}  ${user.displayName} (${user.role})`);
+  for (const user of DEMO_USERS)
+    console.log(`  ${user.username.padEnd(width)}  ${user.displayName} (${user.role})`);
   console.log('\nPress Ctrl-C to stop.\n');
 }
 
@@ -143,7 +184,8 @@ async function main(): Promise<void> {
 
   const useLocalRedis = !process.env.REDIS_URL && !process.env.REDIS_HOST;
   const redis = useLocalRedis ? await startLocalRedis(dataDir) : undefined;
-  if (redis) console.log(`Redis: local redis-server at ${redis.url}, data in ${join(dataDir, 'redis')}`);
+  if (redis)
+    console.log(`Redis: local redis-server at ${redis.url}, data in ${join(dataDir, 'redis')}`);
 
   let server: RunningServer | undefined;
   let desktop: DesktopApp | null = null;
@@ -152,7 +194,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     await desktop?.stop().catch(() => undefined);
-    await server?.close().catch((error: unknown) => console.error('error while stopping the server:', error));
+    await server
+      ?.close()
+      .catch((error: unknown) => console.error('error while stopping the server:', error));
     await redis?.stop();
     process.exit(exitCode);
   };
@@ -160,7 +204,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
   redis?.child.once('exit', (code, signal) => {
     if (stopping) return;
-    console.error(`redis-server stopped unexpectedly (${code ?? signal}); see ${join(dataDir, 'redis', 'redis.log')}`);
+    console.error(
+      `redis-server stopped unexpectedly (${code ?? signal}); see ${join(dataDir, 'redis', 'redis.log')}`,
+    );
     void stopAll(1);
   });
 
@@ -168,7 +214,9 @@ async function main(): Promise<void> {
     buildWebUiIfStale();
     server = await startServer(configure(redis?.url), { demoData: true });
   } catch (error) {
-    console.error(`ClinicPulse: could not start: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      `ClinicPulse: could not start: ${error instanceof Error ? error.message : String(error)}`,
+    );
     await stopAll(1);
     return;
   }

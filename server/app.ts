@@ -19,7 +19,12 @@ import { errorHandler, sendError } from './http/errors.js';
 import { createAdminUserRoutes, createUserDirectoryRoutes } from './users/user-routes.js';
 
 /** The built web UI (`npm run build:renderer`), served when present. */
-export const RENDERER_DIST_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'renderer');
+export const RENDERER_DIST_DIR = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'dist',
+  'renderer',
+);
 
 const READINESS_TIMEOUT_MS = 1_000;
 
@@ -57,11 +62,18 @@ export function createApp(ctx: ServerContext, hub: EventHub): Application {
       logger: ctx.logger,
       // Request ids and timing are enough; headers (tokens, cookies) are left out entirely.
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      autoLogging: {
+        ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
+      },
     }),
   );
 
@@ -89,7 +101,9 @@ export function createApp(ctx: ServerContext, hub: EventHub): Application {
   app.use('/api', createAppointmentRoutes(ctx));
   app.use('/api', createSystemNotificationRoutes(ctx));
   if (ctx.config.testEndpoints) app.use('/api', createTestEventRoutes(ctx));
-  app.use('/api', (req, res) => sendError(res, 404, 'not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`));
+  app.use('/api', (req, res) =>
+    sendError(res, 404, 'not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`),
+  );
 
   app.use(webApp());
   app.use(errorHandler(ctx.logger));
@@ -109,7 +123,9 @@ function readiness(ctx: ServerContext): RequestHandler {
     ]);
     const [redis, database] = checks;
     const ready = checks.every((result) => result === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: { redis, database } });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'unavailable', checks: { redis, database } });
   };
 }
 
@@ -140,7 +156,12 @@ function webApp(): express.Router {
       res.setHeader('Cache-Control', 'no-cache');
       res.sendFile(index);
     } else {
-      res.status(404).type('text/plain').send('The web UI is not built yet: run `npm run build:renderer` (npm start does it for you).\n');
+      res
+        .status(404)
+        .type('text/plain')
+        .send(
+          'The web UI is not built yet: run `npm run build:renderer` (npm start does it for you).\n',
+        );
     }
   });
   return router;

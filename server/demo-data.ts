@@ -13,7 +13,11 @@ export const DEMO_USERS: readonly { username: string; displayName: string; role:
 ];
 
 /** Conversations between the demo accounts; `from` is a username, `minutesAgo` dates each line. */
-const DEMO_CONVERSATIONS: readonly { title: string | null; members: string[]; lines: [string, number, string][] }[] = [
+const DEMO_CONVERSATIONS: readonly {
+  title: string | null;
+  members: string[];
+  lines: [string, number, string][];
+}[] = [
   {
     title: null,
     members: ['dr.smith', 'nurse.jones'],
@@ -60,7 +64,12 @@ export async function loadDemoData(db: Database, now = new Date()): Promise<bool
     );
     const ids = new Map<string, number>();
     DEMO_USERS.forEach((user, index) => {
-      const result = addUser.run(user.username, user.displayName, user.role, hashes[index] as string);
+      const result = addUser.run(
+        user.username,
+        user.displayName,
+        user.role,
+        hashes[index] as string,
+      );
       ids.set(user.username, Number(result.lastInsertRowid));
     });
     const idOf = (username: string) => ids.get(username) as number;
@@ -78,7 +87,8 @@ export async function loadDemoData(db: Database, now = new Date()): Promise<bool
       const first = conversation.lines[0] as [string, number, string];
       const last = conversation.lines.at(-1) as [string, number, string];
       const conversationId = Number(
-        addConversation.run(conversation.title, idOf(first[0]), at(first[1]), at(last[1])).lastInsertRowid,
+        addConversation.run(conversation.title, idOf(first[0]), at(first[1]), at(last[1]))
+          .lastInsertRowid,
       );
       const messageIds = conversation.lines.map(([from, minutesAgo, text]) =>
         Number(addMessage.run(conversationId, idOf(from), text, at(minutesAgo)).lastInsertRowid),

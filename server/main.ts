@@ -23,7 +23,9 @@ try {
 }
 
 const server = await startServer(config, { demoData: config.demoData }).catch((error: unknown) => {
-  console.error(`ClinicPulse: could not start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `ClinicPulse: could not start: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 });
 

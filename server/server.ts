@@ -60,7 +60,10 @@ function connectRedis(url: string, logger: Logger): Redis {
   return redis;
 }
 
-export async function startServer(config: Config, options: StartServerOptions = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  options: StartServerOptions = {},
+): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
   const db = openDatabase(databaseFile(config));
   const redis = connectRedis(config.redisUrl, logger);
@@ -75,10 +78,15 @@ export async function startServer(config: Config, options: StartServerOptions = 
   );
   const context: ServerContext = { config, db, redis, publisher, logger, metrics };
   registerPlatformMetrics(context);
-  const hub = new EventHub(subscriber, { metrics, logger, heartbeatSeconds: config.heartbeatSeconds });
+  const hub = new EventHub(subscriber, {
+    metrics,
+    logger,
+    heartbeatSeconds: config.heartbeatSeconds,
+  });
 
   try {
-    if (options.demoData && (await loadDemoData(db))) logger.info('demo accounts and conversations created');
+    if (options.demoData && (await loadDemoData(db)))
+      logger.info('demo accounts and conversations created');
   } catch (error) {
     await closeConnections(redis, subscriber, db);
     throw error;
@@ -140,7 +148,11 @@ async function closeConnections(redis: Redis, subscriber: Redis, db: Database): 
  * for the socket to close, but not for long.
  */
 async function quitRedis(connection: Redis): Promise<void> {
-  if (connection.status !== 'ready' && connection.status !== 'connect' && connection.status !== 'connecting') {
+  if (
+    connection.status !== 'ready' &&
+    connection.status !== 'connect' &&
+    connection.status !== 'connecting'
+  ) {
     // Between retries there is no socket: stopping the retries is all there is to do.
     connection.disconnect();
     return;
@@ -153,6 +165,9 @@ async function quitRedis(connection: Redis): Promise<void> {
     connection.disconnect();
   }
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([ended, new Promise((resolve) => (timer = setTimeout(resolve, REDIS_QUIT_WAIT_MS)))]);
+  await Promise.race([
+    ended,
+    new Promise((resolve) => (timer = setTimeout(resolve, REDIS_QUIT_WAIT_MS))),
+  ]);
   clearTimeout(timer);
 }

@@ -21,22 +21,33 @@ export function createAuthRoutes(ctx: ServerContext, sessions: SessionStore): Ro
   const router = Router();
   const users = new UserStore(ctx.db);
 
-  router.post('/auth/login', ...loginThrottles(ctx.redis, ctx.config, ctx.logger), async (req, res) => {
-    const { username, password } = parseInput(loginRequest, req.body, 'sign-in');
-    const user = users.byUsername(username);
-    // Always run scrypt, so unknown, disabled and wrongly typed accounts all take as long.
-    const matches = await verifyPassword(password, user?.passwordHash ?? (await decoyPasswordHash()));
-    if (!user || user.disabled || !matches) {
-      ctx.logger.info({ username, ip: req.ip }, 'sign-in refused');
-      throw new HttpError(401, 'invalid_credentials', INVALID_CREDENTIALS);
-    }
-    const session = sessions.create(user.id);
-    const expires = new Date(session.expiresAt);
-    res.cookie(SESSION_COOKIE, session.token, { ...cookieOptions(req), expires });
-    ctx.logger.info({ userId: user.id }, 'signed in');
-    const body: LoginResponse = { token: session.token, user: publicUser(user), expiresAt: session.expiresAt };
-    res.json(body);
-  });
+  router.post(
+    '/auth/login',
+    ...loginThrottles(ctx.redis, ctx.config, ctx.logger),
+    async (req, res) => {
+      const { username, password } = parseInput(loginRequest, req.body, 'sign-in');
+      const user = users.byUsername(username);
+      // Always run scrypt, so unknown, disabled and wrongly typed accounts all take as long.
+      const matches = await verifyPassword(
+        password,
+        user?.passwordHash ?? (await decoyPasswordHash()),
+      );
+      if (!user || user.disabled || !matches) {
+        ctx.logger.info({ username, ip: req.ip }, 'sign-in refused');
+        throw new HttpError(401, 'invalid_credentials', INVALID_CREDENTIALS);
+      }
+      const session = sessions.create(user.id);
+      const expires = new Date(session.expiresAt);
+      res.cookie(SESSION_COOKIE, session.token, { ...cookieOptions(req), expires });
+      ctx.logger.info({ userId: user.id }, 'signed in');
+      const body: LoginResponse = {
+        token: session.token,
+        user: publicUser(user),
+        expiresAt: session.expiresAt,
+      };
+      res.json(body);
+    },
+  );
 
   router.post('/auth/logout', (req, res) => {
     const token = sessionTokenFrom(req);

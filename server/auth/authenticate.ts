@@ -40,7 +40,8 @@ export function requireRole(role: Role): RequestHandler {
   return (_req, res, next) => {
     const user = res.locals.user as { role: Role } | undefined;
     if (!user) next(new HttpError(401, 'unauthorized', 'sign in first'));
-    else if (user.role !== role) next(new HttpError(403, 'forbidden', `this needs the ${role} role`));
+    else if (user.role !== role)
+      next(new HttpError(403, 'forbidden', `this needs the ${role} role`));
     else next();
   };
 }

@@ -6,7 +6,10 @@ import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { ApiErrorBody } from '../../common/api.js';
 import type { Config } from '../config.js';
 
-type ThrottleConfig = Pick<Config, 'loginMaxFailures' | 'loginMaxFailuresPerIp' | 'loginThrottleWindowSeconds'>;
+type ThrottleConfig = Pick<
+  Config,
+  'loginMaxFailures' | 'loginMaxFailuresPerIp' | 'loginThrottleWindowSeconds'
+>;
 
 /**
  * Counts failed sign-ins in Redis (shared by every server process), per username and per client
@@ -15,7 +18,11 @@ type ThrottleConfig = Pick<Config, 'loginMaxFailures' | 'loginMaxFailuresPerIp' 
  * so guessing stays slow. When Redis is unreachable sign-in still works (scrypt keeps guessing
  * slow), rather than locking every desk out.
  */
-export function loginThrottles(redis: Redis, config: ThrottleConfig, logger: Logger): RequestHandler[] {
+export function loginThrottles(
+  redis: Redis,
+  config: ThrottleConfig,
+  logger: Logger,
+): RequestHandler[] {
   const windowMs = config.loginThrottleWindowSeconds * 1000;
   const common = (prefix: string): Partial<Options> => ({
     windowMs,
@@ -24,13 +31,18 @@ export function loginThrottles(redis: Redis, config: ThrottleConfig, logger: Log
     legacyHeaders: false,
     passOnStoreError: true,
     logger: {
-      error: (error, message) => logger.warn({ err: errorMessage(error) }, `sign-in throttle: ${message ?? 'store error'}`),
-      warn: (error, message) => logger.warn({ err: errorMessage(error) }, `sign-in throttle: ${message ?? 'warning'}`),
+      error: (error, message) =>
+        logger.warn({ err: errorMessage(error) }, `sign-in throttle: ${message ?? 'store error'}`),
+      warn: (error, message) =>
+        logger.warn({ err: errorMessage(error) }, `sign-in throttle: ${message ?? 'warning'}`),
     },
     store: redisStore(redis, prefix),
     handler: (_req, res, _next, options) => {
       const body: ApiErrorBody = {
-        error: { code: 'too_many_requests', message: 'too many failed sign-in attempts; try again later' },
+        error: {
+          code: 'too_many_requests',
+          message: 'too many failed sign-in attempts; try again later',
+        },
       };
       res.status(options.statusCode).json(body);
     },
@@ -40,7 +52,9 @@ export function loginThrottles(redis: Redis, config: ThrottleConfig, logger: Log
     limit: config.loginMaxFailures,
     keyGenerator: (req) => {
       const body = req.body as { username?: unknown } | undefined;
-      return typeof body?.username === 'string' ? body.username.trim().toLowerCase().slice(0, 64) : '';
+      return typeof body?.username === 'string'
+        ? body.username.trim().toLowerCase().slice(0, 64)
+        : '';
     },
     // Without a username the request fails validation and counts against nobody's account.
     skip: (req) => typeof (req.body as { username?: unknown } | undefined)?.username !== 'string',
@@ -56,7 +70,8 @@ export function loginThrottles(redis: Redis, config: ThrottleConfig, logger: Log
 function redisStore(redis: Redis, prefix: string): RedisStore {
   const store = new RedisStore({
     prefix,
-    sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
+    sendCommand: (command: string, ...args: string[]) =>
+      redis.call(command, ...args) as Promise<RedisReply>,
   });
   // The store loads its scripts at construction; when Redis is down then, those promises reject
   // with nobody listening. The store reloads them on first use, so the early failure is harmless.

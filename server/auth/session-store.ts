@@ -34,7 +34,9 @@ export class SessionStore {
     db: Database,
     private readonly ttlHours: number,
   ) {
-    this.insert = db.prepare<[string, number, string]>('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)');
+    this.insert = db.prepare<[string, number, string]>(
+      'INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)',
+    );
     this.selectUser = db.prepare<[string, string], SessionUserRow>(
       `SELECT u.id, u.username, u.display_name, u.role
          FROM sessions s JOIN users u ON u.id = s.user_id
@@ -57,7 +59,9 @@ export class SessionStore {
   /** The signed-in user, or null for an unknown, expired or disabled user's token. */
   userFor(token: string, now = new Date()): User | null {
     const row = this.selectUser.get(hashToken(token), now.toISOString());
-    return row ? { id: row.id, username: row.username, displayName: row.display_name, role: row.role } : null;
+    return row
+      ? { id: row.id, username: row.username, displayName: row.display_name, role: row.role }
+      : null;
   }
 
   delete(token: string): void {

@@ -8,7 +8,12 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import type { ZodType } from 'zod';
-import { createUserRequest, role as roleSchema, updateUserRequest, type AdminUser } from '../../common/api.js';
+import {
+  createUserRequest,
+  role as roleSchema,
+  updateUserRequest,
+  type AdminUser,
+} from '../../common/api.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { databaseFile, openDatabase } from '../db/database.js';
 import { describeZodError } from '../http/errors.js';
@@ -65,7 +70,8 @@ async function main(argv: string[]): Promise<string> {
         return formatUsers(accounts.users.list());
       case 'add': {
         if (!values.name) throw new UsageError('add needs --name "Display Name"');
-        if (!values.role) throw new UsageError(`add needs --role (${roleSchema.options.join(', ')})`);
+        if (!values.role)
+          throw new UsageError(`add needs --role (${roleSchema.options.join(', ')})`);
         if (!values['password-stdin']) throw new UsageError('add needs --password-stdin');
         const request = validate(createUserRequest, {
           username,
@@ -83,7 +89,8 @@ async function main(argv: string[]): Promise<string> {
         return `${command}d ${user.username}${command === 'disable' ? '; their sessions have ended' : ''}`;
       }
       case 'reset-password': {
-        if (!values['password-stdin']) throw new UsageError('reset-password needs --password-stdin');
+        if (!values['password-stdin'])
+          throw new UsageError('reset-password needs --password-stdin');
         const user = find(username as string);
         const request = validate(updateUserRequest, { password: await readPassword() });
         await accounts.update(user.id, request);
@@ -116,28 +123,51 @@ async function readPassword(): Promise<string> {
   }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const text = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (text.length === 0) throw new Error('no password on standard input');
   return text;
 }
 
 function formatUsers(users: AdminUser[]): string {
-  if (users.length === 0) return 'no users yet (add one: npm run user -- add USERNAME --name "…" --role admin --password-stdin)';
+  if (users.length === 0)
+    return 'no users yet (add one: npm run user -- add USERNAME --name "…" --role admin --password-stdin)';
   const rows = [
     ['ID', 'USERNAME', 'NAME', 'ROLE', 'STATUS'],
-    ...users.map((user) => [String(user.id), user.username, user.displayName, user.role, user.disabled ? 'disabled' : 'enabled']),
+    ...users.map((user) => [
+      String(user.id),
+      user.username,
+      user.displayName,
+      user.role,
+      user.disabled ? 'disabled' : 'enabled',
+    ]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 try {
   console.log(await main(process.argv.slice(2)));
 } catch (error) {
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+  if (
+    error instanceof UsageError ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  ) {
     console.error(`error: ${(error as Error).message}\n\n${USAGE}`);
     process.exitCode = 2;
-  } else if (error instanceof ConfigError || error instanceof AccountError || error instanceof DuplicateUsernameError) {
+  } else if (
+    error instanceof ConfigError ||
+    error instanceof AccountError ||
+    error instanceof DuplicateUsernameError
+  ) {
     console.error(`error: ${error.message}`);
     process.exitCode = 1;
   } else {

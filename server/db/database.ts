@@ -43,8 +43,12 @@ export function migrate(db: Database): number[] {
     name       TEXT NOT NULL,
     applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
   )`);
-  const isApplied = db.prepare<[number], { version: number }>('SELECT version FROM schema_migrations WHERE version = ?');
-  const record = db.prepare<[number, string]>('INSERT INTO schema_migrations (version, name) VALUES (?, ?)');
+  const isApplied = db.prepare<[number], { version: number }>(
+    'SELECT version FROM schema_migrations WHERE version = ?',
+  );
+  const record = db.prepare<[number, string]>(
+    'INSERT INTO schema_migrations (version, name) VALUES (?, ?)',
+  );
   const applied: number[] = [];
   for (const migration of [...MIGRATIONS].sort((a, b) => a.version - b.version)) {
     const apply = db.transaction(() => {

@@ -31,11 +31,17 @@ export class Accounts {
 
   async add(request: CreateUserRequest): Promise<AdminUser> {
     const passwordHash = await hashPassword(request.password);
-    return this.users.create({ username: request.username, displayName: request.displayName, role: request.role, passwordHash });
+    return this.users.create({
+      username: request.username,
+      displayName: request.displayName,
+      role: request.role,
+      passwordHash,
+    });
   }
 
   async update(id: number, request: UpdateUserRequest): Promise<AdminUser> {
-    const passwordHash = request.password === undefined ? undefined : await hashPassword(request.password);
+    const passwordHash =
+      request.password === undefined ? undefined : await hashPassword(request.password);
     const apply = this.db.transaction((): AdminUser => {
       const current = this.users.byId(id);
       if (!current) throw new AccountError('not_found', `no user with id ${id}`);
@@ -44,7 +50,10 @@ export class Accounts {
         !current.disabled &&
         ((request.role !== undefined && request.role !== 'admin') || request.disabled === true);
       if (losesAdmin && this.users.otherEnabledAdmins(id) === 0) {
-        throw new AccountError('last_admin', `${current.username} is the last enabled admin; make another admin first`);
+        throw new AccountError(
+          'last_admin',
+          `${current.username} is the last enabled admin; make another admin first`,
+        );
       }
       const updated = this.users.update(id, {
         displayName: request.displayName,
@@ -52,7 +61,8 @@ export class Accounts {
         passwordHash,
         disabled: request.disabled,
       }) as AdminUser;
-      if (request.disabled === true || passwordHash !== undefined) this.sessions.deleteAllForUser(id);
+      if (request.disabled === true || passwordHash !== undefined)
+        this.sessions.deleteAllForUser(id);
       return updated;
     });
     return apply.immediate();

@@ -38,7 +38,10 @@ export function createAdminUserRoutes(ctx: ServerContext): Router {
     const request = parseInput(createUserRequest, req.body, 'user');
     try {
       const user = await accounts.add(request);
-      ctx.logger.info({ userId: user.id, username: user.username, role: user.role }, 'user created');
+      ctx.logger.info(
+        { userId: user.id, username: user.username, role: user.role },
+        'user created',
+      );
       res.status(201).json({ user });
     } catch (error) {
       throw accountHttpError(error);
@@ -51,7 +54,10 @@ export function createAdminUserRoutes(ctx: ServerContext): Router {
     try {
       const user = await accounts.update(id, request);
       const { password: _secret, ...changes } = request;
-      ctx.logger.info({ userId: id, changes, passwordReset: request.password !== undefined }, 'user updated');
+      ctx.logger.info(
+        { userId: id, changes, passwordReset: request.password !== undefined },
+        'user updated',
+      );
       res.json({ user });
     } catch (error) {
       throw accountHttpError(error);
@@ -64,7 +70,9 @@ export function createAdminUserRoutes(ctx: ServerContext): Router {
 function accountHttpError(error: unknown): unknown {
   if (error instanceof DuplicateUsernameError) return new HttpError(409, 'conflict', error.message);
   if (error instanceof AccountError) {
-    return error.reason === 'not_found' ? new HttpError(404, 'not_found', error.message) : new HttpError(409, 'conflict', error.message);
+    return error.reason === 'not_found'
+      ? new HttpError(404, 'not_found', error.message)
+      : new HttpError(409, 'conflict', error.message);
   }
   return error;
 }

@@ -65,7 +65,9 @@ export class UserStore {
   }
 
   byUsername(username: string): UserWithPassword | null {
-    const row = this.db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?').get(username);
+    const row = this.db
+      .prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?')
+      .get(username);
     return row ? fromRow(row) : null;
   }
 
@@ -76,13 +78,18 @@ export class UserStore {
 
   /** Every account, disabled ones too, for the admin. */
   list(): AdminUser[] {
-    return this.db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username').all().map((row) => adminView(fromRow(row)));
+    return this.db
+      .prepare<[], UserRow>('SELECT * FROM users ORDER BY username')
+      .all()
+      .map((row) => adminView(fromRow(row)));
   }
 
   /** The staff directory: enabled accounts only. */
   directory(): User[] {
     return this.db
-      .prepare<[], UserRow>('SELECT * FROM users WHERE disabled = 0 ORDER BY display_name, username')
+      .prepare<[], UserRow>(
+        'SELECT * FROM users WHERE disabled = 0 ORDER BY display_name, username',
+      )
       .all()
       .map((row) => publicUser(fromRow(row)));
   }
@@ -90,11 +97,14 @@ export class UserStore {
   create(user: NewUser): AdminUser {
     try {
       const result = this.db
-        .prepare<[string, string, Role, string]>('INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, ?, ?)')
+        .prepare<[string, string, Role, string]>(
+          'INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, ?, ?)',
+        )
         .run(user.username, user.displayName, user.role, user.passwordHash);
       return adminView(this.byId(Number(result.lastInsertRowid)) as UserWithPassword);
     } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new DuplicateUsernameError(user.username);
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw new DuplicateUsernameError(user.username);
       throw error;
     }
   }
@@ -107,7 +117,9 @@ export class UserStore {
       ['password_hash', changes.passwordHash],
       ['disabled', changes.disabled === undefined ? undefined : Number(changes.disabled)],
     ];
-    const set = columns.filter((column): column is [string, string | number] => column[1] !== undefined);
+    const set = columns.filter(
+      (column): column is [string, string | number] => column[1] !== undefined,
+    );
     if (set.length > 0) {
       this.db
         .prepare(`UPDATE users SET ${set.map(([name]) => `${name} = ?`).join(', ')} WHERE id = ?`)
@@ -121,7 +133,9 @@ export class UserStore {
   otherEnabledAdmins(exceptId: number): number {
     return (
       this.db
-        .prepare<[number], { n: number }>("SELECT count(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id <> ?")
+        .prepare<[number], { n: number }>(
+          "SELECT count(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id <> ?",
+        )
         .get(exceptId) as { n: number }
     ).n;
   }

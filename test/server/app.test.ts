@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
-import { api, DEMO_PASSWORD, login, startTestServer, type TestServer } from '../support/test-server.js';
+import {
+  api,
+  DEMO_PASSWORD,
+  login,
+  startTestServer,
+  type TestServer,
+} from '../support/test-server.js';
 
 let redis: TestRedis;
 let server: TestServer;
@@ -20,7 +26,10 @@ const noStackTrace = (text: string) => expect(text).not.toMatch(/\bat .+:\d+:\d+
 
 describe('probes and metrics', () => {
   it('GET /healthz is 200 {status:"ok"}', async () => {
-    expect(await api(server.url).get('/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(await api(server.url).get('/healthz')).toMatchObject({
+      status: 200,
+      body: { status: 'ok' },
+    });
   });
 
   it('GET /readyz is 200 when Redis and SQLite answer', async () => {
@@ -57,13 +66,20 @@ describe('bad requests get 4xx JSON, never a stack trace', () => {
   });
 
   it('a body over 64 kB → 413 payload_too_large', async () => {
-    const response = await api(server.url).post('/api/auth/login', { username: 'dr.smith', password: 'x'.repeat(70_000) });
+    const response = await api(server.url).post('/api/auth/login', {
+      username: 'dr.smith',
+      password: 'x'.repeat(70_000),
+    });
     expect(response.status).toBe(413);
     expect(response.body.error.code).toBe('payload_too_large');
   });
 
   it('an unknown /api path → 404 JSON', async () => {
-    for (const [method, path] of [['GET', '/api/no/such/thing'], ['POST', '/api/me'], ['DELETE', '/api/users']]) {
+    for (const [method, path] of [
+      ['GET', '/api/no/such/thing'],
+      ['POST', '/api/me'],
+      ['DELETE', '/api/users'],
+    ]) {
       const response = await client.request(method as string, path as string);
       expect(response.status).toBe(404);
       expect(response.body.error.code).toBe('not_found');

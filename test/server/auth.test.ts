@@ -1,26 +1,41 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
-import { api, DEMO_PASSWORD, login, startTestServer, type TestServer } from '../support/test-server.js';
+import {
+  api,
+  DEMO_PASSWORD,
+  login,
+  startTestServer,
+  type TestServer,
+} from '../support/test-server.js';
 
 let redis: TestRedis;
 let server: TestServer;
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  server = await startTestServer({ redisUrl: redis.url, env: { LOGIN_MAX_FAILURES: '3', LOGIN_MAX_FAILURES_PER_IP: '1000' } });
+  server = await startTestServer({
+    redisUrl: redis.url,
+    env: { LOGIN_MAX_FAILURES: '3', LOGIN_MAX_FAILURES_PER_IP: '1000' },
+  });
 });
 afterAll(async () => {
   await server?.close();
   await redis?.stop();
 });
 
-const signIn = (body: unknown, headers: Record<string, string> = {}) => api(server.url).post('/api/auth/login', body, headers);
+const signIn = (body: unknown, headers: Record<string, string> = {}) =>
+  api(server.url).post('/api/auth/login', body, headers);
 
 describe('sign-in', () => {
   it('returns a token, the user and the expiry, and sets an httpOnly SameSite=Lax session cookie', async () => {
     const response = await signIn({ username: 'dr.smith', password: DEMO_PASSWORD });
     expect(response.status).toBe(200);
-    expect(response.body.user).toEqual({ id: expect.any(Number), username: 'dr.smith', displayName: 'Dr. Sarah Smith', role: 'clinician' });
+    expect(response.body.user).toEqual({
+      id: expect.any(Number),
+      username: 'dr.smith',
+      displayName: 'Dr. Sarah Smith',
+      role: 'clinician',
+    });
     expect(response.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Date.parse(response.body.expiresAt)).toBeGreaterThan(Date.now() + 11 * 3_600_000);
     const cookie = response.headers.getSetCookie().find((line) => line.startsWith('session='));
@@ -36,7 +51,9 @@ describe('sign-in', () => {
 
   it('stores only a hash of the token', async () => {
     const { token } = await login(server.url, 'nurse.jones', DEMO_PASSWORD);
-    const rows = server.context.db.prepare('SELECT token_hash FROM sessions').all() as { token_hash: string }[];
+    const rows = server.context.db.prepare('SELECT token_hash FROM sessions').all() as {
+      token_hash: string;
+    }[];
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.some((row) => row.token_hash.includes(token))).toBe(false);
   });
@@ -59,7 +76,9 @@ describe('sign-in', () => {
 
   it('throttles a username after repeated failures with 429 and Retry-After, even for the right password', async () => {
     for (let attempt = 0; attempt < 3; attempt++) {
-      expect((await signIn({ username: 'dr.patel', password: `wrong-${attempt}` })).status).toBe(401);
+      expect((await signIn({ username: 'dr.patel', password: `wrong-${attempt}` })).status).toBe(
+        401,
+      );
     }
     const throttled = await signIn({ username: 'dr.patel', password: DEMO_PASSWORD });
     expect(throttled.status).toBe(429);
@@ -71,9 +90,13 @@ describe('sign-in', () => {
 
   it('throttles a client address that fails across many usernames', async () => {
     await redis.flushAll();
-    const strict = await startTestServer({ redisUrl: redis.url, env: { LOGIN_MAX_FAILURES_PER_IP: '2' } });
+    const strict = await startTestServer({
+      redisUrl: redis.url,
+      env: { LOGIN_MAX_FAILURES_PER_IP: '2' },
+    });
     try {
-      const attempt = (username: string) => api(strict.url).post('/api/auth/login', { username, password: 'guess-guess' });
+      const attempt = (username: string) =>
+        api(strict.url).post('/api/auth/login', { username, password: 'guess-guess' });
       expect((await attempt('first.guess')).status).toBe(401);
       expect((await attempt('second.guess')).status).toBe(401);
       const throttled = await attempt('third.guess');
@@ -94,7 +117,9 @@ describe('sign-in', () => {
         { 'x-forwarded-proto': 'https' },
       );
       expect(response.status).toBe(200);
-      expect(response.headers.getSetCookie().find((line) => line.startsWith('session='))).toMatch(/Secure/i);
+      expect(response.headers.getSetCookie().find((line) => line.startsWith('session='))).toMatch(
+        /Secure/i,
+      );
     } finally {
       await proxied.close();
     }
@@ -111,7 +136,11 @@ describe('sessions', () => {
   });
 
   it('answers 401 JSON without a session or with a bad token', async () => {
-    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer not-a-token' }, { cookie: 'session=forged' }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer not-a-token' },
+      { cookie: 'session=forged' },
+    ];
     for (const headers of attempts) {
       const response = await api(server.url).get('/api/me', headers);
       expect(response.status).toBe(401);
@@ -134,7 +163,13 @@ describe('sessions', () => {
     expect((await api(server.url, token).get('/api/me')).status).toBe(200);
 
     const admin = await login(server.url, 'admin', DEMO_PASSWORD);
-    expect((await api(server.url, admin.token).patch(`/api/admin/users/${created.id}`, { disabled: true })).status).toBe(200);
+    expect(
+      (
+        await api(server.url, admin.token).patch(`/api/admin/users/${created.id}`, {
+          disabled: true,
+        })
+      ).status,
+    ).toBe(200);
 
     expect((await api(server.url, token).get('/api/me')).status).toBe(401);
     const again = await signIn({ username: 'temp.nurse', password: 'temporary-pass' });

@@ -21,8 +21,12 @@ describe('configuration', () => {
   });
 
   it('builds the Redis URL from REDIS_HOST/REDIS_PORT as the original system did', () => {
-    expect(loadConfig({ REDIS_HOST: 'redis.clinic.lan', REDIS_PORT: '6380' }).redisUrl).toBe('redis://redis.clinic.lan:6380');
-    expect(loadConfig({ REDIS_URL: 'redis://other:1', REDIS_HOST: 'ignored' }).redisUrl).toBe('redis://other:1');
+    expect(loadConfig({ REDIS_HOST: 'redis.clinic.lan', REDIS_PORT: '6380' }).redisUrl).toBe(
+      'redis://redis.clinic.lan:6380',
+    );
+    expect(loadConfig({ REDIS_URL: 'redis://other:1', REDIS_HOST: 'ignored' }).redisUrl).toBe(
+      'redis://other:1',
+    );
   });
 
   it('turns the test endpoints off in production unless asked for', () => {

@@ -20,11 +20,16 @@ describe('openDatabase', () => {
   it('creates the file, applies every migration once and records it', () => {
     const file = tempFile();
     const first = openDatabase(file);
-    const versions = first.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
+    const versions = first
+      .prepare('SELECT version FROM schema_migrations ORDER BY version')
+      .pluck()
+      .all();
     expect(versions).toEqual(MIGRATIONS.map((migration) => migration.version));
     first.close();
     const again = openDatabase(file);
-    expect(again.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.length);
+    expect(again.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(
+      MIGRATIONS.length,
+    );
     again.close();
   });
 
@@ -33,7 +38,11 @@ describe('openDatabase', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(Number(db.pragma('busy_timeout', { simple: true }))).toBeGreaterThan(0);
-    expect(() => db.prepare('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)').run('h', 999, 'x')).toThrow(/FOREIGN KEY/);
+    expect(() =>
+      db
+        .prepare('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)')
+        .run('h', 999, 'x'),
+    ).toThrow(/FOREIGN KEY/);
     db.close();
   });
 
@@ -49,9 +58,15 @@ describe('demo data', () => {
     const db = openDatabase(tempFile());
     expect(await loadDemoData(db)).toBe(true);
     expect(await loadDemoData(db)).toBe(false);
-    const users = db.prepare('SELECT username, display_name AS displayName, role FROM users ORDER BY id').all();
-    expect(users).toEqual(DEMO_USERS.map(({ username, displayName, role }) => ({ username, displayName, role })));
-    expect(db.prepare('SELECT count(*) FROM conversations').pluck().get()).toBeGreaterThanOrEqual(3);
+    const users = db
+      .prepare('SELECT username, display_name AS displayName, role FROM users ORDER BY id')
+      .all();
+    expect(users).toEqual(
+      DEMO_USERS.map(({ username, displayName, role }) => ({ username, displayName, role })),
+    );
+    expect(db.prepare('SELECT count(*) FROM conversations').pluck().get()).toBeGreaterThanOrEqual(
+      3,
+    );
     const unread = db
       .prepare(
         `SELECT count(*) FROM messages m JOIN conversation_participants p ON p.conversation_id = m.conversation_id

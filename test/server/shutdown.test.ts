@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
-import { DEMO_PASSWORD, login, spawnServerProcess, startTestServer } from '../support/test-server.js';
+import {
+  DEMO_PASSWORD,
+  login,
+  spawnServerProcess,
+  startTestServer,
+} from '../support/test-server.js';
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -12,7 +17,9 @@ afterAll(async () => {
 
 /** Opens the event stream and resolves `ended` with everything it received once the server ends it. */
 async function openStream(url: string, token: string) {
-  const response = await fetch(`${url}/api/events/stream`, { headers: { authorization: `Bearer ${token}` } });
+  const response = await fetch(`${url}/api/events/stream`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   expect(response.status).toBe(200);
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();

@@ -19,7 +19,10 @@ afterAll(async () => {
 });
 
 /** `npm run user -- …args` as the IT admin would run it, against the temp DATA_DIR. */
-function userCommand(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function userCommand(
+  args: string[],
+  stdin?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/user.ts', ...args], {
       env: { PATH: process.env.PATH, DATA_DIR: dataDir },
@@ -37,18 +40,35 @@ function userCommand(args: string[], stdin?: string): Promise<{ code: number | n
 
 describe('npm run user', () => {
   it('adds accounts that can then sign in to the server', async () => {
-    const added = await userCommand(['add', 'nurse.kim', '--name', 'Nurse Kim Park', '--role', 'nurse', '--password-stdin'], 'correct horse battery\n');
+    const added = await userCommand(
+      ['add', 'nurse.kim', '--name', 'Nurse Kim Park', '--role', 'nurse', '--password-stdin'],
+      'correct horse battery\n',
+    );
     expect(added).toMatchObject({ code: 0, stderr: '' });
     expect(added.stdout).toMatch(/added nurse\.kim \(Nurse Kim Park, nurse\)/);
-    const adminAdded = await userCommand(['add', 'it.admin', '--name', 'IT', '--role', 'admin', '--password-stdin'], 'admin-password');
+    const adminAdded = await userCommand(
+      ['add', 'it.admin', '--name', 'IT', '--role', 'admin', '--password-stdin'],
+      'admin-password',
+    );
     expect(adminAdded.code).toBe(0);
 
     const server = await startTestServer({ redisUrl: redis.url, dataDir, demoData: false });
     try {
       const { user } = await login(server.url, 'nurse.kim', 'correct horse battery');
-      expect(user).toMatchObject({ username: 'nurse.kim', displayName: 'Nurse Kim Park', role: 'nurse' });
+      expect(user).toMatchObject({
+        username: 'nurse.kim',
+        displayName: 'Nurse Kim Park',
+        role: 'nurse',
+      });
       // An existing user table means no demo accounts are mixed in, even when asked for.
-      expect((await api(server.url).post('/api/auth/login', { username: 'dr.smith', password: 'clinicpulse' })).status).toBe(401);
+      expect(
+        (
+          await api(server.url).post('/api/auth/login', {
+            username: 'dr.smith',
+            password: 'clinicpulse',
+          })
+        ).status,
+      ).toBe(401);
     } finally {
       await server.close();
     }
@@ -62,13 +82,22 @@ describe('npm run user', () => {
   });
 
   it('refuses a duplicate username, a short password, an unknown role, with exit code 1 and a clear message', async () => {
-    const duplicate = await userCommand(['add', 'NURSE.KIM', '--name', 'X', '--role', 'nurse', '--password-stdin'], 'long-enough-1');
+    const duplicate = await userCommand(
+      ['add', 'NURSE.KIM', '--name', 'X', '--role', 'nurse', '--password-stdin'],
+      'long-enough-1',
+    );
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toMatch(/already taken/);
-    const short = await userCommand(['add', 'someone', '--name', 'X', '--role', 'nurse', '--password-stdin'], 'short');
+    const short = await userCommand(
+      ['add', 'someone', '--name', 'X', '--role', 'nurse', '--password-stdin'],
+      'short',
+    );
     expect(short.code).toBe(1);
     expect(short.stderr).toMatch(/at least 8 characters/);
-    const role = await userCommand(['add', 'someone', '--name', 'X', '--role', 'surgeon', '--password-stdin'], 'long-enough-1');
+    const role = await userCommand(
+      ['add', 'someone', '--name', 'X', '--role', 'surgeon', '--password-stdin'],
+      'long-enough-1',
+    );
     expect(role.code).toBe(1);
     expect(role.stderr).toMatch(/role/);
     expect((await userCommand(['list'])).stdout).not.toMatch(/someone/);
@@ -79,7 +108,10 @@ describe('npm run user', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown command "promote"/);
     expect(unknown.stderr).toMatch(/Usage: npm run user/);
-    const missing = await userCommand(['add', 'x.y', '--role', 'nurse', '--password-stdin'], 'long-enough-1');
+    const missing = await userCommand(
+      ['add', 'x.y', '--role', 'nurse', '--password-stdin'],
+      'long-enough-1',
+    );
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--name/);
     expect((await userCommand(['disable'])).code).toBe(2);
@@ -95,7 +127,10 @@ describe('npm run user', () => {
       expect((await userCommand(['list'])).stdout).toMatch(/nurse\.kim.*disabled/);
 
       expect((await userCommand(['enable', 'nurse.kim'])).code).toBe(0);
-      const reset = await userCommand(['reset-password', 'nurse.kim', '--password-stdin'], 'a brand new one\n');
+      const reset = await userCommand(
+        ['reset-password', 'nurse.kim', '--password-stdin'],
+        'a brand new one\n',
+      );
       expect(reset.code).toBe(0);
       await expect(login(server.url, 'nurse.kim', 'correct horse battery')).rejects.toThrow(/401/);
       await login(server.url, 'nurse.kim', 'a brand new one');

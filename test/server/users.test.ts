@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
-import { api, DEMO_PASSWORD, DEMO_USERS, login, startTestServer, type TestServer } from '../support/test-server.js';
+import {
+  api,
+  DEMO_PASSWORD,
+  DEMO_USERS,
+  login,
+  startTestServer,
+  type TestServer,
+} from '../support/test-server.js';
 
 let redis: TestRedis;
 let server: TestServer;
@@ -25,7 +32,8 @@ describe('staff directory', () => {
     expect(response.body.users.map((user: { username: string }) => user.username).sort()).toEqual(
       DEMO_USERS.map((user) => user.username).sort(),
     );
-    for (const user of response.body.users) expect(Object.keys(user).sort()).toEqual(['displayName', 'id', 'role', 'username']);
+    for (const user of response.body.users)
+      expect(Object.keys(user).sort()).toEqual(['displayName', 'id', 'role', 'username']);
   });
 
   it('needs a session', async () => {
@@ -37,7 +45,12 @@ describe('admin user API', () => {
   it('is forbidden to everyone but admins', async () => {
     for (const request of [
       nurse.get('/api/admin/users'),
-      nurse.post('/api/admin/users', { username: 'x.y', displayName: 'X', role: 'admin', password: 'password1' }),
+      nurse.post('/api/admin/users', {
+        username: 'x.y',
+        displayName: 'X',
+        role: 'admin',
+        password: 'password1',
+      }),
       nurse.patch('/api/admin/users/1', { role: 'admin' }),
     ]) {
       const response = await request;
@@ -63,12 +76,29 @@ describe('admin user API', () => {
   });
 
   it('creates an account that can sign in, and refuses a duplicate username (any case) with 409', async () => {
-    const created = await admin.post('/api/admin/users', { username: 'dr.okafor', displayName: 'Dr. Ada Okafor', role: 'clinician', password: 'welcome-ada' });
+    const created = await admin.post('/api/admin/users', {
+      username: 'dr.okafor',
+      displayName: 'Dr. Ada Okafor',
+      role: 'clinician',
+      password: 'welcome-ada',
+    });
     expect(created.status).toBe(201);
-    expect(created.body.user).toMatchObject({ username: 'dr.okafor', displayName: 'Dr. Ada Okafor', role: 'clinician', disabled: false });
-    expect((await login(server.url, 'dr.okafor', 'welcome-ada')).user.id).toBe(created.body.user.id);
+    expect(created.body.user).toMatchObject({
+      username: 'dr.okafor',
+      displayName: 'Dr. Ada Okafor',
+      role: 'clinician',
+      disabled: false,
+    });
+    expect((await login(server.url, 'dr.okafor', 'welcome-ada')).user.id).toBe(
+      created.body.user.id,
+    );
 
-    const duplicate = await admin.post('/api/admin/users', { username: 'DR.OKAFOR', displayName: 'Other', role: 'nurse', password: 'welcome-other' });
+    const duplicate = await admin.post('/api/admin/users', {
+      username: 'DR.OKAFOR',
+      displayName: 'Other',
+      role: 'nurse',
+      password: 'welcome-other',
+    });
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.error.code).toBe('conflict');
   });
@@ -89,22 +119,44 @@ describe('admin user API', () => {
   });
 
   it('renames, changes role, resets the password (ending old sessions), disables and enables', async () => {
-    const { body } = await admin.post('/api/admin/users', { username: 'temp.staff', displayName: 'Temp', role: 'front_desk', password: 'first-password' });
+    const { body } = await admin.post('/api/admin/users', {
+      username: 'temp.staff',
+      displayName: 'Temp',
+      role: 'front_desk',
+      password: 'first-password',
+    });
     const id = body.user.id as number;
-    const session = api(server.url, (await login(server.url, 'temp.staff', 'first-password')).token);
+    const session = api(
+      server.url,
+      (await login(server.url, 'temp.staff', 'first-password')).token,
+    );
 
-    const renamed = await admin.patch(`/api/admin/users/${id}`, { displayName: 'Temp Staff', role: 'nurse' });
+    const renamed = await admin.patch(`/api/admin/users/${id}`, {
+      displayName: 'Temp Staff',
+      role: 'nurse',
+    });
     expect(renamed.body.user).toMatchObject({ displayName: 'Temp Staff', role: 'nurse' });
-    expect((await session.get('/api/me')).body.user).toMatchObject({ displayName: 'Temp Staff', role: 'nurse' });
+    expect((await session.get('/api/me')).body.user).toMatchObject({
+      displayName: 'Temp Staff',
+      role: 'nurse',
+    });
 
-    expect((await admin.patch(`/api/admin/users/${id}`, { password: 'second-password' })).status).toBe(200);
+    expect(
+      (await admin.patch(`/api/admin/users/${id}`, { password: 'second-password' })).status,
+    ).toBe(200);
     expect((await session.get('/api/me')).status).toBe(401);
     await expect(login(server.url, 'temp.staff', 'first-password')).rejects.toThrow(/401/);
     await login(server.url, 'temp.staff', 'second-password');
 
-    expect((await admin.patch(`/api/admin/users/${id}`, { disabled: true })).body.user.disabled).toBe(true);
-    expect((await nurse.get('/api/users')).body.users.some((user: { id: number }) => user.id === id)).toBe(false);
-    expect((await admin.patch(`/api/admin/users/${id}`, { disabled: false })).body.user.disabled).toBe(false);
+    expect(
+      (await admin.patch(`/api/admin/users/${id}`, { disabled: true })).body.user.disabled,
+    ).toBe(true);
+    expect(
+      (await nurse.get('/api/users')).body.users.some((user: { id: number }) => user.id === id),
+    ).toBe(false);
+    expect(
+      (await admin.patch(`/api/admin/users/${id}`, { disabled: false })).body.user.disabled,
+    ).toBe(false);
     await login(server.url, 'temp.staff', 'second-password');
   });
 

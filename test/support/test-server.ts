@@ -61,7 +61,11 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-function testEnvironment(options: TestServerOptions, dataDir: string, port: number): Record<string, string> {
+function testEnvironment(
+  options: TestServerOptions,
+  dataDir: string,
+  port: number,
+): Record<string, string> {
   const settings: Record<string, string | undefined> = {
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -74,7 +78,9 @@ function testEnvironment(options: TestServerOptions, dataDir: string, port: numb
     DEMO_DATA: options.demoData === false ? 'false' : 'true',
     ...options.env,
   };
-  return Object.fromEntries(Object.entries(settings).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(settings).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 function temporaryDataDir(): string {
@@ -100,10 +106,16 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
  * `server/main.ts` as a child process (what `npm run server` runs), resolved once /healthz
  * answers. Pass `port` to bring a server back on the same address after stop().
  */
-export async function spawnServerProcess(options: TestServerOptions & { port?: number }): Promise<ServerProcess> {
+export async function spawnServerProcess(
+  options: TestServerOptions & { port?: number },
+): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? temporaryDataDir();
   const port = options.port ?? (await freePort());
-  const env = testEnvironment({ ...options, env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...options.env } }, dataDir, port);
+  const env = testEnvironment(
+    { ...options, env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...options.env } },
+    dataDir,
+    port,
+  );
   // node --import tsx rather than the tsx CLI, so signals reach the server itself.
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
     cwd: ROOT,
@@ -113,13 +125,17 @@ export async function spawnServerProcess(options: TestServerOptions & { port?: n
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const url = `http://127.0.0.1:${port}`;
 
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`server process exited (${child.exitCode ?? child.signalCode}) before answering:\n${output}`);
+      throw new Error(
+        `server process exited (${child.exitCode ?? child.signalCode}) before answering:\n${output}`,
+      );
     }
     try {
       const response = await fetch(`${url}/healthz`);
@@ -152,15 +168,23 @@ export async function spawnServerProcess(options: TestServerOptions & { port?: n
 }
 
 /** Signs in; `cookie` is the `session=…` pair to send back in a Cookie header. */
-export async function login(url: string, username: string, password: string): Promise<{ token: string; cookie: string; user: User }> {
+export async function login(
+  url: string,
+  username: string,
+  password: string,
+): Promise<{ token: string; cookie: string; user: User }> {
   const response = await fetch(`${url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password }),
   });
-  if (response.status !== 200) throw new Error(`login as ${username} failed: ${response.status} ${await response.text()}`);
+  if (response.status !== 200)
+    throw new Error(`login as ${username} failed: ${response.status} ${await response.text()}`);
   const body = (await response.json()) as LoginResponse;
-  const cookie = (response.headers.getSetCookie().find((line) => line.startsWith('session=')) ?? '').split(';')[0] ?? '';
+  const cookie =
+    (response.headers.getSetCookie().find((line) => line.startsWith('session=')) ?? '').split(
+      ';',
+    )[0] ?? '';
   return { token: body.token, cookie, user: body.user };
 }
 
@@ -177,7 +201,12 @@ type AnyBody = any;
 
 /** A fetch helper bound to a server and (optionally) a bearer token. */
 export function api(url: string, token?: string) {
-  const request = async <T = AnyBody>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+  const request = async <T = AnyBody>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> => {
     const response = await fetch(`${url}${path}`, {
       method,
       headers: {
@@ -189,14 +218,19 @@ export function api(url: string, token?: string) {
     });
     const text = await response.text();
     let parsed: unknown = text.length === 0 ? null : text;
-    if ((response.headers.get('content-type') ?? '').includes('json') && text.length > 0) parsed = JSON.parse(text);
+    if ((response.headers.get('content-type') ?? '').includes('json') && text.length > 0)
+      parsed = JSON.parse(text);
     return { status: response.status, body: parsed as T, headers: response.headers };
   };
   return {
     request,
-    get: <T = AnyBody>(path: string, headers?: Record<string, string>) => request<T>('GET', path, undefined, headers),
-    post: <T = AnyBody>(path: string, body?: unknown, headers?: Record<string, string>) => request<T>('POST', path, body ?? {}, headers),
-    patch: <T = AnyBody>(path: string, body?: unknown, headers?: Record<string, string>) => request<T>('PATCH', path, body ?? {}, headers),
-    delete: <T = AnyBody>(path: string, headers?: Record<string, string>) => request<T>('DELETE', path, undefined, headers),
+    get: <T = AnyBody>(path: string, headers?: Record<string, string>) =>
+      request<T>('GET', path, undefined, headers),
+    post: <T = AnyBody>(path: string, body?: unknown, headers?: Record<string, string>) =>
+      request<T>('POST', path, body ?? {}, headers),
+    patch: <T = AnyBody>(path: string, body?: unknown, headers?: Record<string, string>) =>
+      request<T>('PATCH', path, body ?? {}, headers),
+    delete: <T = AnyBody>(path: string, headers?: Record<string, string>) =>
+      request<T>('DELETE', path, undefined, headers),
   };
 }
