@@ -1,0 +1,111 @@
+import type { z } from 'zod';
+import {
+  ackRequest,
+  createAppointmentRequest,
+  createConversationRequest,
+  loginRequest,
+  markConversationReadRequest,
+  sendMessageRequest,
+  systemNotificationRequest,
+  testAppointmentReminderRequest,
+  testNewMessageRequest,
+  testSystemNotificationRequest,
+  type AppointmentResponse,
+  type AppointmentsResponse,
+  type ConversationResponse,
+  type ConversationsResponse,
+  type EventsStateResponse,
+  type LoginResponse,
+  type MeResponse,
+  type MessageResponse,
+  type MessagesResponse,
+  type PublishedResponse,
+  type SystemNotificationResponse,
+  type UsersResponse,
+} from '../../../common/api.js';
+import type { HTTP_METHODS } from '../../../common/desktop-bridge.js';
+import { ApiError } from './api-error.js';
+import { NetworkError, type ApiTransport } from './api-transport.js';
+
+type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** The REST API of common/api.ts, one method per endpoint, over either transport. */
+export interface ApiClient {
+  login(body: z.input<typeof loginRequest>): Promise<LoginResponse>;
+  logout(): Promise<void>;
+  me(): Promise<MeResponse>;
+  users(): Promise<UsersResponse>;
+  conversations(): Promise<ConversationsResponse>;
+  conversation(id: number): Promise<ConversationResponse>;
+  createConversation(body: z.input<typeof createConversationRequest>): Promise<ConversationResponse>;
+  messages(conversationId: number, query?: { before?: number; limit?: number }): Promise<MessagesResponse>;
+  sendMessage(conversationId: number, body: z.input<typeof sendMessageRequest>): Promise<MessageResponse>;
+  markConversationRead(conversationId: number, body: z.input<typeof markConversationReadRequest>): Promise<void>;
+  appointments(): Promise<AppointmentsResponse>;
+  createAppointment(body: z.input<typeof createAppointmentRequest>): Promise<AppointmentResponse>;
+  sendSystemNotification(body: z.input<typeof systemNotificationRequest>): Promise<SystemNotificationResponse>;
+  testAppointmentReminder(body: z.input<typeof testAppointmentReminderRequest>): Promise<PublishedResponse>;
+  testSystemNotification(body: z.input<typeof testSystemNotificationRequest>): Promise<PublishedResponse>;
+  testNewMessage(body: z.input<typeof testNewMessageRequest>): Promise<PublishedResponse>;
+  ack(body: z.input<typeof ackRequest>): Promise<void>;
+  eventsState(): Promise<EventsStateResponse>;
+}
+
+export function createApiClient(transport: ApiTransport): ApiClient {
+  async function call<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
+    let response;
+    try {
+      response = await transport.request(body === undefined ? { method, path } : { method, path, body });
+    } catch (error) {
+      if (error instanceof NetworkError) throw new ApiError(0, 'network_error', 'The clinic server cannot be reached.');
+      throw error;
+    }
+    if (response.status >= 400) throw ApiError.fromResponse(response.status, response.body);
+    // Responses are typed by common/api.ts; the server that sends them is typed by the same file.
+    return response.body as T;
+  }
+
+  /** Checks a request body against the server's own schema before it leaves the page. */
+  function valid<S extends z.ZodType>(schema: S, body: z.input<S>): z.output<S> {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const message = parsed.error.issues.map((issue) => issue.message).join('; ');
+      throw new ApiError(0, 'validation_failed', message);
+    }
+    return parsed.data;
+  }
+
+  const id = (value: number) => encodeURIComponent(String(value));
+
+  return {
+    login: (body) => call('POST', '/api/auth/login', valid(loginRequest, body)),
+    logout: () => call('POST', '/api/auth/logout', {}),
+    me: () => call('GET', '/api/me'),
+    users: () => call('GET', '/api/users'),
+    conversations: () => call('GET', '/api/conversations'),
+    conversation: (conversationId) => call('GET', `/api/conversations/${id(conversationId)}`),
+    createConversation: (body) => call('POST', '/api/conversations', valid(createConversationRequest, body)),
+    messages: (conversationId, query = {}) => {
+      const search = new URLSearchParams();
+      if (query.before !== undefined) search.set('before', String(query.before));
+      if (query.limit !== undefined) search.set('limit', String(query.limit));
+      const suffix = search.size > 0 ? `?${search.toString()}` : '';
+      return call('GET', `/api/conversations/${id(conversationId)}/messages${suffix}`);
+    },
+    sendMessage: (conversationId, body) =>
+      call('POST', `/api/conversations/${id(conversationId)}/messages`, valid(sendMessageRequest, body)),
+    markConversationRead: (conversationId, body) =>
+      call('POST', `/api/conversations/${id(conversationId)}/read`, valid(markConversationReadRequest, body)),
+    appointments: () => call('GET', '/api/appointments'),
+    createAppointment: (body) => call('POST', '/api/appointments', valid(createAppointmentRequest, body)),
+    sendSystemNotification: (body) =>
+      call('POST', '/api/admin/system-notifications', valid(systemNotificationRequest, body)),
+    testAppointmentReminder: (body) =>
+      call('POST', '/api/test/appointment-reminder', valid(testAppointmentReminderRequest, body)),
+    testSystemNotification: (body) =>
+      call('POST', '/api/test/system-notification', valid(testSystemNotificationRequest, body)),
+    testNewMessage: (body) => call('POST', '/api/test/new-message', valid(testNewMessageRequest, body)),
+    ack: (body) => call('POST', '/api/events/ack', valid(ackRequest, body)),
+    eventsState: () => call('GET', '/api/events/state'),
+  };
+}

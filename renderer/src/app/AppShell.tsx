@@ -1,0 +1,120 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+import { ConnectionIndicator } from '../components/ConnectionIndicator.js';
+import { PopupPermissionBanner } from '../components/PopupPermissionBanner.js';
+import { useEvents } from '../events/useEvents.js';
+import { useInbox } from '../inbox/InboxProvider.js';
+import { BrowserPopups } from '../notifications/BrowserPopups.js';
+import { AppointmentsPage } from '../pages/AppointmentsPage.js';
+import { MessagesPage } from '../pages/MessagesPage.js';
+import { NotFoundPage } from '../pages/NotFoundPage.js';
+import { NotificationsPage } from '../pages/NotificationsPage.js';
+import { NotificationTestPage } from '../pages/NotificationTestPage.js';
+import { SettingsPage } from '../pages/SettingsPage.js';
+import { routeForTarget } from '../routing/event-route.js';
+import type { Route } from '../routing/route.js';
+import { useRoute } from '../routing/useRoute.js';
+import { useSession } from './session-context.js';
+
+const NAV: { page: Route['page']; label: string; href: string }[] = [
+  { page: 'conversations', label: 'Messages', href: '#/conversations' },
+  { page: 'notifications', label: 'Notifications', href: '#/notifications' },
+  { page: 'appointments', label: 'Appointments', href: '#/appointments' },
+  { page: 'settings', label: 'Settings', href: '#/settings' },
+  { page: 'test', label: 'Test panel', href: '#/test' },
+];
+
+export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
+  const { platform, user, signOut } = useSession();
+  const { route, navigate } = useRoute();
+  const { unread } = useInbox();
+  const mainRef = useRef<HTMLElement>(null);
+
+  useEvents({
+    onConnectionChange: (state) => {
+      if (state.status === 'signed_out') onSessionEnded();
+    },
+  });
+
+  useEffect(() => platform.onNotificationClick((target) => navigate(routeForTarget(target))), [platform, navigate]);
+
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) ClinicPulse` : 'ClinicPulse';
+  }, [unread]);
+
+  // After moving to another page, put keyboard and screen-reader focus on its heading.
+  const page = route?.page ?? null;
+  const previousPage = useRef(page);
+  useEffect(() => {
+    if (previousPage.current === page) return;
+    previousPage.current = page;
+    const heading = mainRef.current?.querySelector<HTMLElement>('.page-title');
+    (heading ?? mainRef.current)?.focus();
+  }, [page]);
+
+  let content: ReactNode;
+  switch (route?.page) {
+    case 'conversations':
+      content = <MessagesPage conversationId={route.conversationId} navigate={navigate} />;
+      break;
+    case 'notifications':
+      content = <NotificationsPage eventId={route.eventId} />;
+      break;
+    case 'appointments':
+      content = <AppointmentsPage appointmentId={route.appointmentId} />;
+      break;
+    case 'settings':
+      content = <SettingsPage />;
+      break;
+    case 'test':
+      content = <NotificationTestPage />;
+      break;
+    case undefined:
+      content = <NotFoundPage />;
+      break;
+  }
+
+  return (
+    <div className="app">
+      <button type="button" className="skip-link" onClick={() => mainRef.current?.focus()}>
+        Skip to content
+      </button>
+      <header className="topbar">
+        <a className="brand" href="#/conversations">
+          <span className="brand-mark" aria-hidden="true" />
+          ClinicPulse
+        </a>
+        <nav className="nav" aria-label="Main">
+          <ul>
+            {NAV.map((item) => (
+              <li key={item.page}>
+                <a className="nav__link" href={item.href} aria-current={route?.page === item.page ? 'page' : undefined}>
+                  {item.label}
+                  {item.page === 'notifications' && unread > 0 && (
+                    <span className="badge" data-testid="nav-unread">
+                      {unread}
+                      <span className="visually-hidden"> unread</span>
+                    </span>
+                  )}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="topbar__end">
+          <ConnectionIndicator />
+          <span className="account" data-testid="signed-in-user">
+            {user.displayName}
+          </span>
+          <button type="button" className="button button--small" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      {platform.showsOwnPopups && <PopupPermissionBanner />}
+      <main ref={mainRef} id="main" className="content" tabIndex={-1}>
+        {content}
+      </main>
+      {platform.showsOwnPopups && <BrowserPopups navigate={navigate} />}
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+import { useMemo, useState } from 'react';
+import type { User } from '../../../common/api.js';
+import { EventsProvider } from '../events/EventsProvider.js';
+import { InboxProvider } from '../inbox/InboxProvider.js';
+import type { Platform } from '../platform/platform.js';
+import { SettingsProvider } from '../settings/SettingsProvider.js';
+import { AppShell } from './AppShell.js';
+import { SessionContext, type Session } from './session-context.js';
+import { UsersProvider } from './UsersProvider.js';
+
+interface SignedInAppProps {
+  platform: Platform;
+  user: User;
+  onSignOut(): void;
+  onSessionEnded(): void;
+}
+
+/** Everything that lives for one signed-in session, starting with its one event source. */
+export function SignedInApp({ platform, user, onSignOut, onSessionEnded }: SignedInAppProps) {
+  const [hub] = useState(() => platform.createEventHub());
+  const session = useMemo<Session>(
+    () => ({ platform, api: platform.api, user, signOut: onSignOut }),
+    [platform, user, onSignOut],
+  );
+
+  return (
+    <SessionContext.Provider value={session}>
+      <SettingsProvider store={platform.settings}>
+        <EventsProvider hub={hub}>
+          <UsersProvider>
+            <InboxProvider>
+              <AppShell onSessionEnded={onSessionEnded} />
+            </InboxProvider>
+          </UsersProvider>
+        </EventsProvider>
+      </SettingsProvider>
+    </SessionContext.Provider>
+  );
+}

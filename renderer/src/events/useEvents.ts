@@ -1,0 +1,62 @@
+import { useEffect, useEffectEvent, useSyncExternalStore } from 'react';
+import type { ConnectionState } from '../../../common/desktop-bridge.js';
+import type { ReadyControl, ResyncControl, StreamEvent, StreamEventOf } from '../../../common/events.js';
+import type { EventFrame } from './event-frame.js';
+import type { EventMeta } from './event-hub.js';
+import { useEventHub } from './EventsProvider.js';
+
+/** The original system's callback names, plus what exact delivery adds. */
+export interface UseEventsOptions {
+  onNewMessage?: (event: StreamEventOf<'new_message'>, meta: EventMeta) => void;
+  onAppointmentReminder?: (event: StreamEventOf<'appointment_reminder'>, meta: EventMeta) => void;
+  onSystemNotification?: (event: StreamEventOf<'system_notification'>, meta: EventMeta) => void;
+  /** Another desk (or this one) marked notifications read up to `event.lastEventId`. */
+  onNotificationsRead?: (event: StreamEventOf<'notifications_read'>, meta: EventMeta) => void;
+  /** Every numbered event, whatever its type, after the typed callback. */
+  onEvent?: (event: StreamEvent, meta: EventMeta) => void;
+  /** Events were lost: reload what is shown over REST. */
+  onResync?: (control: ResyncControl) => void;
+  /** The replay after (re)connecting is over; what follows is live. */
+  onReady?: (control: ReadyControl) => void;
+  onConnectionChange?: (state: ConnectionState) => void;
+}
+
+/**
+ * Subscribes a component to the page's one event source (the desktop bridge or the browser's
+ * EventSource, chosen once by the provider). Each event reaches the callbacks once, even when
+ * the server delivered it twice. Callbacks may change on every render; the subscription does not.
+ */
+export function useEvents(options: UseEventsOptions): { connection: ConnectionState } {
+  const hub = useEventHub();
+
+  const handleFrame = useEffectEvent((frame: EventFrame, meta: EventMeta) => {
+    switch (frame.type) {
+      case 'new_message':
+        options.onNewMessage?.(frame, meta);
+        break;
+      case 'appointment_reminder':
+        options.onAppointmentReminder?.(frame, meta);
+        break;
+      case 'system_notification':
+        options.onSystemNotification?.(frame, meta);
+        break;
+      case 'notifications_read':
+        options.onNotificationsRead?.(frame, meta);
+        break;
+      case 'resync':
+        options.onResync?.(frame);
+        return;
+      case 'ready':
+        options.onReady?.(frame);
+        return;
+    }
+    options.onEvent?.(frame, meta);
+  });
+  const handleConnection = useEffectEvent((state: ConnectionState) => options.onConnectionChange?.(state));
+
+  useEffect(() => hub.subscribe((frame, meta) => handleFrame(frame, meta)), [hub]);
+  useEffect(() => hub.onConnectionState((state) => handleConnection(state)), [hub]);
+
+  const connection = useSyncExternalStore(hub.onConnectionState, () => hub.connection);
+  return { connection };
+}

@@ -1,0 +1,47 @@
+import type { NotifyingEvent } from '../../../common/events.js';
+
+/** The newest this many notifications stay in the inbox; older ones fall off the end. */
+export const INBOX_LIMIT = 500;
+
+export interface InboxState {
+  /** Newest first, one entry per event id. */
+  items: NotifyingEvent[];
+  /** How far the user marked notifications read (on any desk); null until the server said. */
+  lastReadEventId: number | null;
+}
+
+export type InboxAction =
+  | { type: 'received'; event: NotifyingEvent }
+  | { type: 'read_up_to'; lastEventId: number };
+
+export const EMPTY_INBOX: InboxState = { items: [], lastReadEventId: null };
+
+export function inboxReducer(state: InboxState, action: InboxAction): InboxState {
+  switch (action.type) {
+    case 'received': {
+      const { event } = action;
+      if (state.items.some((item) => item.id === event.id)) return state;
+      // Events normally arrive in id order, so this is nearly always an insert at the front.
+      const index = state.items.findIndex((item) => item.id < event.id);
+      const items = index === -1 ? [...state.items, event] : state.items.toSpliced(index, 0, event);
+      return { ...state, items: items.slice(0, INBOX_LIMIT) };
+    }
+    case 'read_up_to':
+      // Read marks only move forward, as on the server: a late, older ack changes nothing.
+      if (state.lastReadEventId !== null && action.lastEventId <= state.lastReadEventId) return state;
+      return { ...state, lastReadEventId: action.lastEventId };
+  }
+}
+
+export function isUnread(state: InboxState, event: NotifyingEvent): boolean {
+  return state.lastReadEventId !== null && event.id > state.lastReadEventId;
+}
+
+export function unreadCount(state: InboxState): number {
+  return state.items.filter((item) => isUnread(state, item)).length;
+}
+
+/** The id "mark all read" acknowledges: the newest event this inbox holds. */
+export function newestEventId(state: InboxState): number | null {
+  return state.items[0]?.id ?? null;
+}

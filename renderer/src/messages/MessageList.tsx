@@ -1,0 +1,152 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useLayoutEffect, useRef } from 'react';
+import type { Message } from '../../../common/api.js';
+import { formatWhen, machineTime } from '../lib/format.js';
+import type { OutgoingMessage } from './thread-state.js';
+
+export type ThreadRow =
+  | { kind: 'start'; key: string }
+  | { kind: 'message'; key: string; message: Message; own: boolean }
+  | { kind: 'outgoing'; key: string; outgoing: OutgoingMessage };
+
+interface MessageListProps {
+  rows: ThreadRow[];
+  hasMore: boolean;
+  loadingOlder: boolean;
+  onLoadOlder(): void;
+  onRetry(clientMessageId: string): void;
+}
+
+/** How close to the top (px) scrolling has to come before older messages are fetched. */
+const LOAD_OLDER_THRESHOLD = 240;
+
+/**
+ * The conversation's messages, oldest at the top. Only the rows in view (plus a few) are in the
+ * DOM, so a history of thousands stays smooth. The list is anchored to its end: older messages
+ * loaded above keep the rows being read in place, and new ones are followed while the reader
+ * is at the bottom.
+ */
+export function MessageList({ rows, hasMore, loadingOlder, onLoadOlder, onRetry }: MessageListProps) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  // TanStack Virtual keeps its own mutable state; the React Compiler must not memoise around it.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => 76,
+    getItemKey: (index) => rows[index]?.key ?? index,
+    overscan: 8,
+    anchorTo: 'end',
+    followOnAppend: true,
+    paddingStart: 12,
+    paddingEnd: 12,
+  });
+
+  useLayoutEffect(() => {
+    virtualizer.scrollToEnd();
+    // Only on opening the conversation; afterwards the virtualizer follows appends itself.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  // A message this person just wrote is shown even when they had scrolled up to read.
+  const lastRow = rows.at(-1);
+  const lastOwnKey = lastRow?.kind === 'outgoing' ? lastRow.key : null;
+  useEffect(() => {
+    if (lastOwnKey !== null) virtualizer.scrollToEnd();
+  }, [lastOwnKey, virtualizer]);
+
+  const maybeLoadOlder = () => {
+    const element = scrollRef.current;
+    if (!element || !hasMore || loadingOlder) return;
+    if (element.scrollTop < LOAD_OLDER_THRESHOLD) onLoadOlder();
+  };
+
+  // A short first page may not fill the view, and then there is nothing to scroll.
+  useEffect(() => {
+    const element = scrollRef.current;
+    if (element && hasMore && !loadingOlder && element.scrollHeight <= element.clientHeight) onLoadOlder();
+  }, [hasMore, loadingOlder, onLoadOlder, rows.length]);
+
+  const items = virtualizer.getVirtualItems();
+
+  return (
+    <div className="thread__viewport">
+      {loadingOlder && (
+        <p className="thread__loading" role="status">
+          Loading older messages…
+        </p>
+      )}
+      <div
+        ref={scrollRef}
+        className="thread__scroll"
+        onScroll={maybeLoadOlder}
+        tabIndex={0}
+        role="region"
+        aria-label="Messages"
+        aria-busy={loadingOlder}
+      >
+        <div className="thread__rows" role="list" style={{ height: virtualizer.getTotalSize() }}>
+          {items.map((item) => {
+            const row = rows[item.index];
+            if (!row) return null;
+            return (
+              <div
+                key={item.key}
+                ref={virtualizer.measureElement}
+                data-index={item.index}
+                role="listitem"
+                aria-setsize={hasMore ? -1 : rows.length}
+                aria-posinset={item.index + 1}
+                className="thread__row"
+                style={{ transform: `translateY(${item.start}px)` }}
+              >
+                {row.kind === 'message' && <MessageBubble message={row.message} own={row.own} />}
+                {row.kind === 'outgoing' && <OutgoingBubble outgoing={row.outgoing} onRetry={onRetry} />}
+                {row.kind === 'start' && <p className="thread__start">This is the start of the conversation.</p>}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function MessageBubble({ message, own }: { message: Message; own: boolean }) {
+  return (
+    <article className={own ? 'message message--own' : 'message'} data-message-id={message.id}>
+      <header className="message__meta">
+        <span className="message__sender">{own ? 'You' : message.senderName}</span>
+        <time dateTime={machineTime(message.createdAt)}>{formatWhen(message.createdAt)}</time>
+        {own && <span className="message__status message__status--sent">Sent</span>}
+      </header>
+      <p className="message__text">{message.text}</p>
+    </article>
+  );
+}
+
+function OutgoingBubble({ outgoing, onRetry }: { outgoing: OutgoingMessage; onRetry(clientMessageId: string): void }) {
+  const failed = outgoing.status === 'failed';
+  return (
+    <article
+      className={failed ? 'message message--own message--failed' : 'message message--own message--sending'}
+      data-client-message-id={outgoing.clientMessageId}
+    >
+      <header className="message__meta">
+        <span className="message__sender">You</span>
+        <span className={failed ? 'message__status message__status--failed' : 'message__status'}>
+          {failed ? 'Not sent' : 'Sending…'}
+        </span>
+      </header>
+      <p className="message__text">{outgoing.text}</p>
+      {failed && (
+        <div className="message__failure">
+          <span>{outgoing.error}</span>
+          <button type="button" className="button button--small" onClick={() => onRetry(outgoing.clientMessageId)}>
+            Retry
+          </button>
+        </div>
+      )}
+    </article>
+  );
+}

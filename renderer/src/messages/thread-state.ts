@@ -1,0 +1,120 @@
+import type { Message, MessagesResponse } from '../../../common/api.js';
+
+/** A message typed here that the server has not confirmed yet. */
+export interface OutgoingMessage {
+  /** Sent with every attempt, so a retry after a lost answer is not stored twice. */
+  clientMessageId: string;
+  text: string;
+  status: 'sending' | 'failed';
+  error: string | null;
+}
+
+export interface ThreadState {
+  status: 'loading' | 'ready' | 'error';
+  error: string | null;
+  /** Confirmed messages, oldest first, one per id. */
+  messages: Message[];
+  hasMore: boolean;
+  loadingOlder: boolean;
+  outgoing: OutgoingMessage[];
+}
+
+export type ThreadAction =
+  | { type: 'loaded'; page: MessagesResponse }
+  | { type: 'load_failed'; error: string }
+  | { type: 'older_started' }
+  | { type: 'older_loaded'; page: MessagesResponse }
+  | { type: 'older_failed' }
+  | { type: 'received'; messages: Message[] }
+  | { type: 'send_started'; clientMessageId: string; text: string }
+  | { type: 'retry_started'; clientMessageId: string }
+  | { type: 'send_succeeded'; clientMessageId: string; message: Message }
+  | { type: 'send_failed'; clientMessageId: string; error: string };
+
+export const LOADING_THREAD: ThreadState = {
+  status: 'loading',
+  error: null,
+  messages: [],
+  hasMore: false,
+  loadingOlder: false,
+  outgoing: [],
+};
+
+/** Adds messages, keeping id order and one copy of each, whichever way (REST, event, send) they came. */
+export function mergeMessages(current: Message[], incoming: Message[]): Message[] {
+  if (incoming.length === 0) return current;
+  const byId = new Map(current.map((message) => [message.id, message]));
+  let changed = false;
+  for (const message of incoming) {
+    if (byId.has(message.id)) continue;
+    byId.set(message.id, message);
+    changed = true;
+  }
+  if (!changed) return current;
+  return [...byId.values()].sort((a, b) => a.id - b.id);
+}
+
+/** Outgoing messages whose confirmed copy has arrived by any route are no longer outgoing. */
+function withoutConfirmed(outgoing: OutgoingMessage[], confirmed: Message[]): OutgoingMessage[] {
+  const ids = new Set(confirmed.map((message) => message.clientMessageId).filter((id) => id !== null));
+  return ids.size === 0 ? outgoing : outgoing.filter((item) => !ids.has(item.clientMessageId));
+}
+
+function updateOutgoing(state: ThreadState, clientMessageId: string, change: Partial<OutgoingMessage>): ThreadState {
+  return {
+    ...state,
+    outgoing: state.outgoing.map((item) => (item.clientMessageId === clientMessageId ? { ...item, ...change } : item)),
+  };
+}
+
+export function threadReducer(state: ThreadState, action: ThreadAction): ThreadState {
+  switch (action.type) {
+    case 'loaded':
+      return {
+        ...state,
+        status: 'ready',
+        error: null,
+        messages: mergeMessages(state.messages, action.page.messages),
+        // Events may have arrived before the first page; only the first page knows what is older.
+        hasMore: state.status === 'loading' ? action.page.hasMore : state.hasMore,
+        outgoing: withoutConfirmed(state.outgoing, action.page.messages),
+      };
+    case 'load_failed':
+      return { ...state, status: 'error', error: action.error };
+    case 'older_started':
+      return { ...state, loadingOlder: true };
+    case 'older_loaded':
+      return {
+        ...state,
+        loadingOlder: false,
+        hasMore: action.page.hasMore,
+        messages: mergeMessages(state.messages, action.page.messages),
+      };
+    case 'older_failed':
+      return { ...state, loadingOlder: false };
+    case 'received':
+      return {
+        ...state,
+        messages: mergeMessages(state.messages, action.messages),
+        outgoing: withoutConfirmed(state.outgoing, action.messages),
+      };
+    case 'send_started':
+      return {
+        ...state,
+        outgoing: [
+          ...state.outgoing,
+          { clientMessageId: action.clientMessageId, text: action.text, status: 'sending', error: null },
+        ],
+      };
+    case 'retry_started':
+      return updateOutgoing(state, action.clientMessageId, { status: 'sending', error: null });
+    case 'send_succeeded':
+      return {
+        ...state,
+        messages: mergeMessages(state.messages, [action.message]),
+        outgoing: state.outgoing.filter((item) => item.clientMessageId !== action.clientMessageId),
+      };
+    case 'send_failed':
+      return updateOutgoing(state, action.clientMessageId, { status: 'failed', error: action.error });
+  }
+}

@@ -1,0 +1,103 @@
+import { useCallback, useEffect, useReducer, useState } from 'react';
+import type { Conversation, Message } from '../../../common/api.js';
+import { ApiError, describeError } from '../api/api-error.js';
+import { useApi } from '../app/session-context.js';
+import { newClientMessageId } from '../lib/client-message-id.js';
+import { LOADING_THREAD, threadReducer } from './thread-state.js';
+
+export const PAGE_SIZE = 50;
+
+function loadError(error: unknown): string {
+  if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
+    return 'This conversation does not exist, or you are not part of it.';
+  }
+  return describeError(error);
+}
+
+/**
+ * One conversation's messages: the newest page on open, older pages on request, messages
+ * arriving by event merged in, and sends that show sending / sent / failed and can be retried.
+ * The hook belongs to one conversation; a new id means a new component (keyed by id).
+ */
+export function useThread(conversationId: number, onSent: (message: Message) => void) {
+  const api = useApi();
+  const [state, dispatch] = useReducer(threadReducer, LOADING_THREAD);
+  const [conversation, setConversation] = useState<Conversation | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    Promise.all([api.conversation(conversationId), api.messages(conversationId, { limit: PAGE_SIZE })]).then(
+      ([details, page]) => {
+        if (cancelled) return;
+        setConversation(details.conversation);
+        dispatch({ type: 'loaded', page });
+      },
+      (error: unknown) => {
+        if (!cancelled) dispatch({ type: 'load_failed', error: loadError(error) });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, conversationId]);
+
+  /** Fetches the newest page again, for events that do not carry the message, and after a resync. */
+  const refreshLatest = useCallback(async () => {
+    try {
+      const page = await api.messages(conversationId, { limit: PAGE_SIZE });
+      dispatch({ type: 'received', messages: page.messages });
+    } catch {
+      // What is shown stays; the next event or resync tries again.
+    }
+  }, [api, conversationId]);
+
+  const oldestId = state.messages[0]?.id;
+  const { hasMore, loadingOlder } = state;
+  const loadOlder = useCallback(async () => {
+    if (!hasMore || loadingOlder || oldestId === undefined) return;
+    dispatch({ type: 'older_started' });
+    try {
+      dispatch({ type: 'older_loaded', page: await api.messages(conversationId, { before: oldestId, limit: PAGE_SIZE }) });
+    } catch {
+      dispatch({ type: 'older_failed' });
+    }
+  }, [api, conversationId, hasMore, loadingOlder, oldestId]);
+
+  const deliver = useCallback(
+    async (clientMessageId: string, text: string) => {
+      try {
+        const { message } = await api.sendMessage(conversationId, { text, clientMessageId });
+        dispatch({ type: 'send_succeeded', clientMessageId, message });
+        onSent(message);
+      } catch (error) {
+        dispatch({ type: 'send_failed', clientMessageId, error: describeError(error) });
+      }
+    },
+    [api, conversationId, onSent],
+  );
+
+  const send = useCallback(
+    (text: string) => {
+      const clientMessageId = newClientMessageId();
+      dispatch({ type: 'send_started', clientMessageId, text });
+      void deliver(clientMessageId, text);
+    },
+    [deliver],
+  );
+
+  const outgoing = state.outgoing;
+  const retry = useCallback(
+    (clientMessageId: string) => {
+      const item = outgoing.find((candidate) => candidate.clientMessageId === clientMessageId);
+      if (!item || item.status !== 'failed') return;
+      dispatch({ type: 'retry_started', clientMessageId });
+      // The same id as the first attempt: if that one did reach the server, this is not a second message.
+      void deliver(clientMessageId, item.text);
+    },
+    [deliver, outgoing],
+  );
+
+  const receive = useCallback((message: Message) => dispatch({ type: 'received', messages: [message] }), []);
+
+  return { state, conversation, send, retry, loadOlder, refreshLatest, receive };
+}

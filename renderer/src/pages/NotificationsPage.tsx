@@ -1,0 +1,86 @@
+import { useState } from 'react';
+import { describeError } from '../api/api-error.js';
+import { eventSummary, eventTypeLabel } from '../inbox/event-summary.js';
+import { isUnread } from '../inbox/inbox-state.js';
+import { useInbox } from '../inbox/InboxProvider.js';
+import { formatWhen, machineTime } from '../lib/format.js';
+import { routeForEvent } from '../routing/event-route.js';
+import { routeHref } from '../routing/route.js';
+
+export function NotificationsPage({ eventId }: { eventId: number | null }) {
+  const { state, unread, markAllRead } = useInbox();
+  const [error, setError] = useState<string | null>(null);
+  const selected = eventId === null ? undefined : state.items.find((item) => item.id === eventId);
+
+  async function handleMarkAllRead() {
+    setError(null);
+    try {
+      await markAllRead();
+    } catch (failure) {
+      setError(describeError(failure));
+    }
+  }
+
+  return (
+    <div className="page">
+      <div className="page-header">
+        <h1 className="page-title" tabIndex={-1}>
+          Notifications
+        </h1>
+        <p className="muted" data-testid="inbox-unread">
+          {unread === 0 ? 'All read' : `${unread} unread`}
+        </p>
+        <button type="button" className="button" disabled={unread === 0} onClick={() => void handleMarkAllRead()}>
+          Mark all read
+        </button>
+      </div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {selected?.type === 'system_notification' && (
+        <section className="card notice-detail" aria-labelledby="notice-detail-heading">
+          <h2 id="notice-detail-heading">System notice</h2>
+          <p className="muted">
+            <time dateTime={machineTime(selected.timestamp)}>{formatWhen(selected.timestamp)}</time>
+          </p>
+          <p className="notice-detail__text">{selected.content}</p>
+          <a className="button button--small" href="#/notifications">
+            Close
+          </a>
+        </section>
+      )}
+      {state.items.length === 0 ? (
+        <p className="empty muted">
+          Nothing yet. New messages, appointment reminders and system notices will appear here.
+        </p>
+      ) : (
+        <ul className="inbox" aria-label="Notifications, newest first">
+          {state.items.map((item) => {
+            const itemUnread = isUnread(state, item);
+            return (
+              <li key={item.id}>
+                <a
+                  className={itemUnread ? 'inbox-item inbox-item--unread' : 'inbox-item'}
+                  href={routeHref(routeForEvent(item))}
+                  data-testid="inbox-item"
+                  data-event-type={item.type}
+                  data-unread={itemUnread}
+                  aria-current={item.id === eventId ? 'true' : undefined}
+                >
+                  <span className={`inbox-item__type inbox-item__type--${item.type}`}>{eventTypeLabel(item)}</span>
+                  <time className="inbox-item__time" dateTime={machineTime(item.timestamp)}>
+                    {formatWhen(item.timestamp)}
+                  </time>
+                  <span className="inbox-item__text">{eventSummary(item)}</span>
+                  {itemUnread && <span className="inbox-item__unread">Unread</span>}
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+/**
+ * Routes live in the URL's hash (`#/conversations/12`), which works the same when the page is
+ * served at `/` and when Electron loads it from file://.
+ */
+export type Route =
+  | { page: 'conversations'; conversationId: number | null }
+  | { page: 'notifications'; eventId: number | null }
+  | { page: 'appointments'; appointmentId: number | null }
+  | { page: 'settings' }
+  | { page: 'test' };
+
+export const DEFAULT_ROUTE: Route = { page: 'conversations', conversationId: null };
+
+const ID = /^[1-9]\d{0,15}$/;
+
+function optionalId(segment: string | undefined): number | null | undefined {
+  if (segment === undefined || segment === '') return null;
+  return ID.test(segment) ? Number(segment) : undefined;
+}
+
+/** Parses a hash; anything unknown or malformed yields null (the app shows "not found"). */
+export function parseRoute(hash: string): Route | null {
+  const path = hash.replace(/^#/, '');
+  if (path === '' || path === '/') return DEFAULT_ROUTE;
+  const [, first, second, ...rest] = path.split('/');
+  if (rest.length > 0) return null;
+  const id = optionalId(second);
+  if (id === undefined) return null;
+  switch (first) {
+    case 'conversations':
+      return { page: 'conversations', conversationId: id };
+    case 'notifications':
+      return { page: 'notifications', eventId: id };
+    case 'appointments':
+      return { page: 'appointments', appointmentId: id };
+    case 'settings':
+      return id === null ? { page: 'settings' } : null;
+    case 'test':
+      return id === null ? { page: 'test' } : null;
+    default:
+      return null;
+  }
+}
+
+export function routeHref(route: Route): string {
+  switch (route.page) {
+    case 'conversations':
+      return route.conversationId === null ? '#/conversations' : `#/conversations/${route.conversationId}`;
+    case 'notifications':
+      return route.eventId === null ? '#/notifications' : `#/notifications/${route.eventId}`;
+    case 'appointments':
+      return route.appointmentId === null ? '#/appointments' : `#/appointments/${route.appointmentId}`;
+    case 'settings':
+      return '#/settings';
+    case 'test':
+      return '#/test';
+  }
+}
