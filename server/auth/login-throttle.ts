@@ -30,6 +30,8 @@ export function loginThrottles(
     standardHeaders: 'draft-6',
     legacyHeaders: false,
     passOnStoreError: true,
+    // While Redis is known to be down, skip at once instead of waiting for a command to fail.
+    skip: () => redis.status !== 'ready',
     logger: {
       error: (error, message) =>
         logger.warn({ err: errorMessage(error) }, `sign-in throttle: ${message ?? 'store error'}`),
@@ -57,7 +59,9 @@ export function loginThrottles(
         : '';
     },
     // Without a username the request fails validation and counts against nobody's account.
-    skip: (req) => typeof (req.body as { username?: unknown } | undefined)?.username !== 'string',
+    skip: (req) =>
+      redis.status !== 'ready' ||
+      typeof (req.body as { username?: unknown } | undefined)?.username !== 'string',
   });
   const byAddress = rateLimit({
     ...common('clinicpulse:throttle:login-ip:'),
