@@ -1,0 +1,115 @@
+import type { Database } from 'better-sqlite3';
+import type { Appointment } from '../../common/api.js';
+
+interface AppointmentRow {
+  id: number;
+  time: string;
+  content: string;
+  reminder_lead_minutes: number;
+  remind_at: string;
+  reminder_sent_at: string | null;
+  created_by: number;
+  /** JSON array of the reminded user ids. */
+  remind_user_ids: string;
+}
+
+export interface NewAppointment {
+  /** ISO 8601 in UTC. */
+  time: string;
+  content: string;
+  remindUserIds: readonly number[];
+  reminderLeadMinutes: number;
+  createdBy: number;
+}
+
+export interface DueReminder {
+  id: number;
+  /** When the reminder is due, in ms since the epoch (the sorted set's score). */
+  remindAtMs: number;
+}
+
+const SELECT_APPOINTMENT = `
+  SELECT a.*, (SELECT json_group_array(user_id) FROM (SELECT user_id FROM appointment_reminders
+                WHERE appointment_id = a.id ORDER BY user_id)) AS remind_user_ids
+    FROM appointments a`;
+
+function toAppointment(row: AppointmentRow): Appointment {
+  return {
+    id: row.id,
+    time: row.time,
+    content: row.content,
+    remindUserIds: JSON.parse(row.remind_user_ids) as number[],
+    reminderLeadMinutes: row.reminder_lead_minutes,
+    remindAt: row.remind_at,
+    createdBy: row.created_by,
+    reminderSent: row.reminder_sent_at !== null,
+  };
+}
+
+/** Appointments and who to remind of them; SQLite is the truth the reminder queue is rebuilt from. */
+export class AppointmentStore {
+  constructor(private readonly db: Database) {}
+
+  create(appointment: NewAppointment): Appointment {
+    const remindAt = new Date(Date.parse(appointment.time) - appointment.reminderLeadMinutes * 60_000).toISOString();
+    const create = this.db.transaction((): number => {
+      const id = Number(
+        this.db
+          .prepare<[string, string, number, string, number]>(
+            'INSERT INTO appointments (time, content, reminder_lead_minutes, remind_at, created_by) VALUES (?, ?, ?, ?, ?)',
+          )
+          .run(appointment.time, appointment.content, appointment.reminderLeadMinutes, remindAt, appointment.createdBy).lastInsertRowid,
+      );
+      const remind = this.db.prepare<[number, number]>('INSERT INTO appointment_reminders (appointment_id, user_id) VALUES (?, ?)');
+      for (const userId of new Set(appointment.remindUserIds)) remind.run(id, userId);
+      return id;
+    });
+    return this.get(create.immediate()) as Appointment;
+  }
+
+  get(id: number): Appointment | null {
+    const row = this.db.prepare<[number], AppointmentRow>(`${SELECT_APPOINTMENT} WHERE a.id = ?`).get(id);
+    return row ? toAppointment(row) : null;
+  }
+
+  /** The appointment when `userId` created it or is reminded of it; null otherwise (or when there is none). */
+  visibleTo(id: number, userId: number): Appointment | null {
+    const appointment = this.get(id);
+    if (!appointment) return null;
+    return appointment.createdBy === userId || appointment.remindUserIds.includes(userId) ? appointment : null;
+  }
+
+  /** Appointments at or after `now` that the user created or is reminded of, soonest first. */
+  upcomingFor(userId: number, now: Date, limit: number): Appointment[] {
+    return this.db
+      .prepare<{ user: number; now: string; limit: number }, AppointmentRow>(
+        `${SELECT_APPOINTMENT}
+          WHERE a.time >= :now
+            AND (a.created_by = :user OR EXISTS (SELECT 1 FROM appointment_reminders r WHERE r.appointment_id = a.id AND r.user_id = :user))
+          ORDER BY a.time, a.id LIMIT :limit`,
+      )
+      .all({ user: userId, now: now.toISOString(), limit })
+      .map(toAppointment);
+  }
+
+  /** Every appointment whose reminder has not gone out, for rebuilding the queue. */
+  unsentReminders(): DueReminder[] {
+    return this.db
+      .prepare<[], { id: number; remind_at: string }>('SELECT id, remind_at FROM appointments WHERE reminder_sent_at IS NULL ORDER BY id')
+      .all()
+      .map((row) => ({ id: row.id, remindAtMs: Date.parse(row.remind_at) }));
+  }
+
+  /** The appointment if its reminder is still to be sent. */
+  pendingReminder(id: number): Appointment | null {
+    const row = this.db.prepare<[number], AppointmentRow>(`${SELECT_APPOINTMENT} WHERE a.id = ? AND a.reminder_sent_at IS NULL`).get(id);
+    return row ? toAppointment(row) : null;
+  }
+
+  /** Records the first sending only. */
+  markReminderSent(id: number, at: Date): void {
+    this.db
+      .prepare<[string, number]>('UPDATE appointments SET reminder_sent_at = ? WHERE id = ? AND reminder_sent_at IS NULL')
+      .run(at.toISOString(), id);
+  }
+}
