@@ -2,7 +2,7 @@ import cookieParser from 'cookie-parser';
 import express, { type Application, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinoHttp } from 'pino-http';
 import { createAuthRoutes, createMeRoutes } from './auth/auth-routes.js';
@@ -32,7 +32,16 @@ const READINESS_TIMEOUT_MS = 1_000;
  * The Express application: security headers, request logs, JSON bodies, sessions, every route,
  * the web UI, and JSON errors. No compression anywhere: it would buffer the event stream.
  */
-export function createApp(ctx: ServerContext, hub: EventHub): Application {
+export interface AppOptions {
+  /** Directory of the built web UI; RENDERER_DIST_DIR by default. */
+  webRoot?: string;
+}
+
+export function createApp(
+  ctx: ServerContext,
+  hub: EventHub,
+  options: AppOptions = {},
+): Application {
   const app = express();
   app.disable('x-powered-by');
   // One hop (the clinic's reverse proxy), so X-Forwarded-For cannot be forged past it.
@@ -105,7 +114,7 @@ export function createApp(ctx: ServerContext, hub: EventHub): Application {
     sendError(res, 404, 'not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`),
   );
 
-  app.use(webApp());
+  app.use(webApp(options.webRoot ?? RENDERER_DIST_DIR));
   app.use(errorHandler(ctx.logger));
   return app;
 }
@@ -146,13 +155,18 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** The React app and its client-side routes: any GET outside /api falls back to index.html. */
-function webApp(): express.Router {
+/**
+ * The React app and its client-side routes: a GET outside /api for a path without a file
+ * extension falls back to index.html; a missing file (say an old asset) stays a 404.
+ */
+function webApp(root: string): express.Router {
   const router = express.Router();
-  const index = join(RENDERER_DIST_DIR, 'index.html');
-  router.use(express.static(RENDERER_DIST_DIR, { index: false, maxAge: '1h' }));
-  router.get(/.*/, (_req, res) => {
-    if (existsSync(index)) {
+  const index = join(root, 'index.html');
+  router.use(express.static(root, { index: false, maxAge: '1h' }));
+  router.get(/.*/, (req, res) => {
+    if (extname(req.path) !== '') {
+      res.status(404).type('text/plain').send('Not found\n');
+    } else if (existsSync(index)) {
       res.setHeader('Cache-Control', 'no-cache');
       res.sendFile(index);
     } else {

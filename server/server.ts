@@ -22,6 +22,8 @@ export interface StartServerOptions {
   demoData?: boolean;
   /** Defaults to a pino logger at `config.logLevel`. */
   logger?: Logger;
+  /** Directory of the built web UI; dist/renderer by default. */
+  webRoot?: string;
 }
 
 export interface RunningServer {
@@ -92,7 +94,7 @@ export async function startServer(
     throw error;
   }
 
-  const app = createApp(context, hub);
+  const app = createApp(context, hub, { webRoot: options.webRoot });
   const server = app.listen(config.port, config.host);
   try {
     await once(server, 'listening');

@@ -1,4 +1,9 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config.js';
+import { startServer } from '../../server/server.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import {
   api,
@@ -128,5 +133,37 @@ describe('readiness without Redis', () => {
       if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(status).toBe(200);
+  });
+});
+
+describe('the web UI', () => {
+  it('serves the built files, falls back to index.html for client routes, and 404s missing files', async () => {
+    const webRoot = mkdtempSync(join(tmpdir(), 'clinicpulse-web-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'clinicpulse-data-'));
+    mkdirSync(join(webRoot, 'assets'));
+    writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>ClinicPulse</title>');
+    writeFileSync(join(webRoot, 'assets', 'app.js'), 'console.log(1)');
+    const web = await startServer(
+      loadConfig({ PORT: '0', REDIS_URL: redis.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
+      { webRoot },
+    );
+    try {
+      const page = await api(web.url).get('/');
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('<title>ClinicPulse</title>');
+      expect((await api(web.url).get('/conversations/3')).body).toContain(
+        '<title>ClinicPulse</title>',
+      );
+      const asset = await api(web.url).get('/assets/app.js');
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-type')).toMatch(/javascript/);
+      expect((await api(web.url).get('/assets/gone.js')).status).toBe(404);
+      // /api never falls back to the page.
+      expect((await api(web.url).get('/api/nothing')).headers.get('content-type')).toMatch(/json/);
+    } finally {
+      await web.close();
+      rmSync(webRoot, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
