@@ -1,7 +1,36 @@
 import { Router } from 'express';
+import { systemNotificationRequest, type SystemNotificationResponse } from '../../common/api.js';
+import type { SystemNotificationPayload } from '../../common/events.js';
+import { requireRole } from '../auth/authenticate.js';
+import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
+import { parseInput } from '../http/errors.js';
+import { publishNow } from './publish-now.js';
+import { enabledUsers, requireEnabledUsers } from './recipients.js';
 
-/** `POST /api/admin/system-notifications`: an admin's notice to everyone, a role, or named users. */
-export function createSystemNotificationRoutes(_ctx: ServerContext): Router {
-  return Router();
+/**
+ * `POST /api/admin/system-notifications`: an admin's notice to every enabled account, to those
+ * of one role, or to named users (any id that is not an enabled account makes it a 400).
+ */
+export function createSystemNotificationRoutes(ctx: ServerContext): Router {
+  const router = Router();
+  router.post('/admin/system-notifications', requireRole('admin'), async (req, res) => {
+    const request = parseInput(systemNotificationRequest, req.body, 'system notification');
+    const recipients = request.userIds
+      ? requireEnabledUsers(ctx.db, request.userIds, 'userIds')
+      : enabledUsers(ctx.db, request.role);
+    const payload: SystemNotificationPayload = {
+      type: 'system_notification',
+      content: request.content,
+      timestamp: new Date().toISOString(),
+    };
+    await publishNow(ctx, () => ctx.publisher.publishToMany(recipients.map((user) => user.id), payload));
+    ctx.logger.info(
+      { userId: currentUser(res).id, recipients: recipients.length, role: request.role, named: request.userIds?.length },
+      'system notification sent',
+    );
+    const body: SystemNotificationResponse = { recipients: recipients.length };
+    res.json(body);
+  });
+  return router;
 }

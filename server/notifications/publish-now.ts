@@ -1,0 +1,20 @@
+import type { ServerContext } from '../context.js';
+import { HttpError } from '../http/errors.js';
+
+/**
+ * Runs a publish that has no outbox behind it (the caller is waiting for the event's id): when
+ * Redis cannot take it, the client gets 503 with Retry-After and can simply try again.
+ */
+export async function publishNow<T>(ctx: ServerContext, publish: () => Promise<T>): Promise<T> {
+  if (ctx.redis.status !== 'ready') throw unavailable();
+  try {
+    return await publish();
+  } catch (error) {
+    ctx.logger.warn({ err: (error as Error).message }, 'publish failed');
+    throw unavailable();
+  }
+}
+
+function unavailable(): HttpError {
+  return new HttpError(503, 'unavailable', 'event delivery is unavailable, retry shortly', { 'Retry-After': '5' });
+}
