@@ -115,6 +115,8 @@ export class BrowserEventFeed implements EventFeed {
         const frame = parseSseFrame(type, event.data);
         if (!frame) return;
         if (isStreamEvent(frame)) this.lastEventId = Math.max(this.lastEventId ?? 0, frame.id);
+        // The server moved this client's position (it may be lower: an id it never handed out).
+        else if (frame.type === 'resync') this.lastEventId = frame.lastEventId;
         this.frames.emit(frame);
       });
     }

@@ -55,6 +55,7 @@ export class EventHub {
 
   private dispatch(frame: EventFrame): void {
     if (isStreamEvent(frame) && !this.seen.firstTime(frame.id)) return;
+    if (frame.type === 'resync') this.seen.clear();
     const meta: EventMeta = { fromHistory: !this.sawFirstReady };
     if (frame.type === 'ready') this.sawFirstReady = true;
     this.listeners.emit([frame, meta]);

@@ -21,4 +21,10 @@ export class SeenEventIds {
     }
     return true;
   }
+
+  /** After a resync the server's position is authoritative, even below ids seen before. */
+  clear(): void {
+    this.ids.clear();
+    this.floor = 0;
+  }
 }

@@ -38,7 +38,10 @@ export function InboxProvider({ children }: { children: ReactNode }) {
       if (isNotifyingEvent(event)) dispatch({ type: 'received', event });
     },
     onNotificationsRead: (event) => dispatch({ type: 'read_up_to', lastEventId: event.lastEventId }),
-    onResync: () => void loadReadMark(),
+    onResync: (control) => {
+      dispatch({ type: 'resync', lastEventId: control.lastEventId });
+      void loadReadMark();
+    },
   });
 
   const markAllRead = useCallback(async () => {

@@ -12,7 +12,8 @@ export interface InboxState {
 
 export type InboxAction =
   | { type: 'received'; event: NotifyingEvent }
-  | { type: 'read_up_to'; lastEventId: number };
+  | { type: 'read_up_to'; lastEventId: number }
+  | { type: 'resync'; lastEventId: number };
 
 export const EMPTY_INBOX: InboxState = { items: [], lastReadEventId: null };
 
@@ -30,6 +31,12 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
       // Read marks only move forward, as on the server: a late, older ack changes nothing.
       if (state.lastReadEventId !== null && action.lastEventId <= state.lastReadEventId) return state;
       return { ...state, lastReadEventId: action.lastEventId };
+    case 'resync': {
+      // Ids above the server's position belong to a history it no longer has (or never had);
+      // new events may reuse them. The read mark is reloaded by the caller.
+      const items = state.items.filter((item) => item.id <= action.lastEventId);
+      return items.length === state.items.length ? state : { ...state, items };
+    }
   }
 }
 

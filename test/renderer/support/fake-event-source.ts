@@ -1,0 +1,57 @@
+import type { EventSourceLike } from '../../../renderer/src/events/browser-event-feed.js';
+
+/**
+ * Stands in for the browser's EventSource (the boundary the feed is written against): the
+ * test opens it, pushes frames and fails it, the way a server and a network would.
+ */
+export class FakeEventSource implements EventSourceLike {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSED = 2;
+  static instances: FakeEventSource[] = [];
+
+  readyState = FakeEventSource.CONNECTING;
+  private readonly target = new EventTarget();
+
+  constructor(
+    readonly url: string,
+    readonly init?: EventSourceInit,
+  ) {
+    FakeEventSource.instances.push(this);
+  }
+
+  static reset(): void {
+    FakeEventSource.instances = [];
+  }
+
+  static latest(): FakeEventSource {
+    const source = FakeEventSource.instances.at(-1);
+    if (!source) throw new Error('no EventSource was created');
+    return source;
+  }
+
+  addEventListener(type: string, listener: (event: Event) => void): void {
+    this.target.addEventListener(type, listener);
+  }
+
+  close(): void {
+    this.readyState = FakeEventSource.CLOSED;
+  }
+
+  open(): void {
+    this.readyState = FakeEventSource.OPEN;
+    this.target.dispatchEvent(new Event('open'));
+  }
+
+  /** A frame as the server writes it: `event:` name and JSON `data:`. */
+  send(type: string, data: unknown): void {
+    const text = typeof data === 'string' ? data : JSON.stringify(data);
+    this.target.dispatchEvent(new MessageEvent(type, { data: text }));
+  }
+
+  /** The connection broke; like the browser, readyState says whether it would retry by itself. */
+  fail(readyState = FakeEventSource.CONNECTING): void {
+    this.readyState = readyState;
+    this.target.dispatchEvent(new Event('error'));
+  }
+}
