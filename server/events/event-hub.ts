@@ -4,6 +4,7 @@ import { formatSseComment } from '../../common/sse.js';
 import type { Metrics } from '../metrics.js';
 import { userChannel, userIdFromChannel } from './keys.js';
 import { frameStoredEvent } from './stored-event.js';
+import { REVOKE_STREAMS_MESSAGE } from './stream-revocation.js';
 import type { StreamCloseReason, StreamSession } from './stream-session.js';
 
 interface UserStreams {
@@ -105,6 +106,10 @@ export class EventHub {
     const userId = userIdFromChannel(channel);
     const user = userId === null ? undefined : this.users.get(userId);
     if (!user) return;
+    if (message === REVOKE_STREAMS_MESSAGE) {
+      for (const session of [...user.sessions]) session.close('revoked');
+      return;
+    }
     const event = frameStoredEvent(message);
     if (!event) {
       this.logger.warn({ channel }, 'ignored a message that is not a stored event');

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import type { StoredEvent } from './stored-event.js';
 
-export type StreamCloseReason = 'client_gone' | 'slow_client' | 'shutdown' | 'redis_lost';
+export type StreamCloseReason = 'client_gone' | 'slow_client' | 'shutdown' | 'redis_lost' | 'revoked';
 
 /**
  * One open SSE response. While the replay runs it holds live events back; afterwards it writes

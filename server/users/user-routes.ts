@@ -8,6 +8,7 @@ import {
 } from '../../common/api.js';
 import { requireRole } from '../auth/authenticate.js';
 import type { ServerContext } from '../context.js';
+import { revokeStreams } from '../events/stream-revocation.js';
 import { HttpError, parseInput } from '../http/errors.js';
 import { AccountError, Accounts } from './accounts.js';
 import { DuplicateUsernameError } from './user-store.js';
@@ -53,6 +54,8 @@ export function createAdminUserRoutes(ctx: ServerContext): Router {
     const request = parseInput(updateUserRequest, req.body, 'user change');
     try {
       const user = await accounts.update(id, request);
+      // Their sessions are gone; open streams on every server process must end with them.
+      if (request.disabled === true || request.password !== undefined) await revokeStreams(ctx.redis, id);
       const { password: _secret, ...changes } = request;
       ctx.logger.info(
         { userId: id, changes, passwordReset: request.password !== undefined },

@@ -188,6 +188,18 @@ describe('the event stream', () => {
     expect((await client.post('/api/events/ack', { lastEventId: 'x' })).status).toBe(400);
   });
 
+  it('ends a user’s open streams at once when an admin disables the account', async () => {
+    const admin = api(server.url, (await login(server.url, 'admin', 'clinicpulse')).token);
+    const created = await admin.post('/api/admin/users', { username: 'locum.kay', displayName: 'Locum Kay', role: 'clinician', password: 'temporary-pass' });
+    expect(created.status).toBe(201);
+    const kay = await login(server.url, 'locum.kay', 'temporary-pass');
+    const s = await stream(kay.token);
+    await s.waitFor((x) => x.messages.some((m) => m.event === 'ready'));
+    expect((await admin.patch(`/api/admin/users/${kay.user.id}`, { disabled: true })).status).toBe(200);
+    await s.ended;
+    expect((await stream(kay.token)).status).toBe(401);
+  });
+
   it('counts streams, deliveries and replays in /metrics', async () => {
     const text = await (await fetch(`${server.url}/metrics`)).text();
     expect(text).toMatch(/clinicpulse_events_delivered_total \d+/);
