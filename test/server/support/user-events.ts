@@ -1,0 +1,24 @@
+import type { Redis } from 'ioredis';
+import type { StreamEvent } from '../../../common/events.js';
+import { userEventsKey } from '../../../server/events/keys.js';
+
+/** What a user has been sent and Redis still holds, oldest first: the history a stream replays. */
+export async function userEvents(redis: Redis, userId: number): Promise<StreamEvent[]> {
+  return (await redis.lrange(userEventsKey(userId), 0, -1)).map((json) => JSON.parse(json) as StreamEvent);
+}
+
+/** Polls until `check` returns true (or throws its last failure after `timeoutMs`). */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Row counts of the tables a feature writes, to show a refused request changed nothing. */
+export function rowCounts(db: { prepare(sql: string): { get(): unknown } }): Record<string, number> {
+  const tables = ['conversations', 'conversation_participants', 'messages', 'appointments', 'appointment_reminders', 'outbox'];
+  return Object.fromEntries(tables.map((table) => [table, (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n]));
+}
