@@ -1,0 +1,310 @@
+import { join } from 'node:path';
+import type { ApiErrorBody, LoginResponse } from '../../common/api.js';
+import type {
+  BridgeApiRequest,
+  BridgeApiResponse,
+  ConnectionState,
+  DesktopSession,
+  DesktopSettings,
+  DesktopSettingsPatch,
+  DesktopState,
+  NotificationTarget,
+  SignInRequest,
+} from '../../common/desktop-bridge.js';
+import type { ControlEvent, StreamEvent } from '../../common/events.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { BurstOptions } from '../notify/burst-coalescer.js';
+import type { NotificationSink } from '../notify/native-notification.js';
+import type { SecretCipher } from '../session/secret-cipher.js';
+import { SessionStore } from '../session/session-store.js';
+import { origin, type AppConfig } from '../settings/app-config.js';
+import { SettingsStore } from '../settings/settings-store.js';
+import type { BackoffOptions } from '../stream/backoff.js';
+import type { HttpFetch } from '../stream/http-fetch.js';
+import { UserSession } from './user-session.js';
+
+export interface DesktopCoreListener {
+  event(event: StreamEvent | ControlEvent): void;
+  connectionState(state: ConnectionState): void;
+  unreadCount(count: number): void;
+  /** A pop-up was clicked: show the window and open the target. */
+  notificationClick(target: NotificationTarget): void;
+  /** Sign-in, sign-out, settings: anything getState() would now answer differently. */
+  stateChanged(state: DesktopState): void;
+}
+
+export interface DesktopCoreOptions {
+  /** The app's user data directory: settings, session and cursor files live here. */
+  dataDirectory: string;
+  fetch: HttpFetch;
+  sink: NotificationSink;
+  cipher: SecretCipher;
+  platform: NodeJS.Platform;
+  appConfig: AppConfig;
+  clock?: Clock;
+  /** The OS's do-not-disturb, where it can be read. */
+  osDoNotDisturb?: () => boolean;
+  tuning?: { burst?: BurstOptions; backoff?: BackoffOptions; heartbeatTimeoutMs?: number };
+  log?: (level: 'info' | 'warn', message: string) => void;
+}
+
+const SIGNED_OUT: ConnectionState = { status: 'signed_out', nextRetryAt: null, detail: null };
+const SESSION_ENDED = 'Your session has ended. Please sign in again.';
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * The main process without Electron: settings, the saved session, sign-in and sign-out, the
+ * renderer's REST calls (made here so the token never enters the page) and the signed-in
+ * user's stream and notifications. `main.ts` plugs windows, tray, IPC and the OS into it.
+ */
+export class DesktopCore {
+  private readonly settingsStore: SettingsStore;
+  private readonly sessionStore: SessionStore;
+  private readonly clock: Clock;
+  private readonly listeners = new Set<Partial<DesktopCoreListener>>();
+  private session: { info: DesktopSession; token: string; user: UserSession } | null = null;
+  private serverUrl: string | null;
+  private notice: string | null = null;
+  private connection: ConnectionState = SIGNED_OUT;
+  private windowFocused = false;
+  private openConversationId: string | null = null;
+
+  constructor(private readonly options: DesktopCoreOptions) {
+    this.settingsStore = new SettingsStore(join(options.dataDirectory, 'settings.json'));
+    this.sessionStore = new SessionStore(join(options.dataDirectory, 'session.json'), options.cipher);
+    this.clock = options.clock ?? systemClock;
+    this.serverUrl = options.appConfig.serverUrl;
+  }
+
+  subscribe(listener: Partial<DesktopCoreListener>): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Loads settings and the saved session; resumes the stream when a token was kept. */
+  async init(): Promise<DesktopState> {
+    await this.settingsStore.load();
+    const stored = await this.sessionStore.load();
+    if (stored) {
+      this.serverUrl = stored.serverUrl;
+      this.notice = stored.notice;
+      if (stored.token) await this.startSession({ serverUrl: stored.serverUrl, user: stored.user }, stored.token);
+    }
+    return this.state();
+  }
+
+  state(): DesktopState {
+    return {
+      session: this.session ? structuredClone(this.session.info) : null,
+      serverUrl: this.serverUrl,
+      connection: this.connection,
+      settings: this.settingsStore.settings,
+      unreadCount: this.session?.user.unreadCount ?? 0,
+      notice: this.notice,
+    };
+  }
+
+  get settings(): DesktopSettings {
+    return this.settingsStore.settings;
+  }
+
+  async signIn(request: SignInRequest): Promise<DesktopState> {
+    const serverUrl = origin(request.serverUrl);
+    let response: Response;
+    try {
+      response = await this.options.fetch(new URL('/api/auth/login', serverUrl).href, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: request.username, password: request.password }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw new Error(`Cannot reach ${serverUrl}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const body = await readBody(response);
+    if (response.status !== 200) throw new Error(errorMessage(body) ?? `Sign-in failed (the server answered ${response.status}).`);
+    const login = body as LoginResponse;
+    await this.stopSession();
+    const info: DesktopSession = { serverUrl, user: login.user };
+    this.serverUrl = serverUrl;
+    this.notice = await this.sessionStore.save({ serverUrl, user: login.user, token: login.token, expiresAt: login.expiresAt });
+    await this.startSession(info, login.token);
+    this.emitState();
+    return this.state();
+  }
+
+  async signOut(): Promise<DesktopState> {
+    const ending = this.session;
+    await this.stopSession();
+    await this.sessionStore.clear();
+    this.notice = null;
+    if (ending) {
+      // Best effort: the token is gone from this desk either way.
+      await this.options
+        .fetch(new URL('/api/auth/logout', ending.info.serverUrl).href, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ending.token}` },
+          signal: AbortSignal.timeout(5_000),
+        })
+        .then((response) => response.body?.cancel())
+        .catch(() => undefined);
+    }
+    this.setConnection(SIGNED_OUT);
+    this.emit('unreadCount', 0);
+    this.emitState();
+    return this.state();
+  }
+
+  /** A REST call on the renderer's behalf, with the token added here. */
+  async request(request: BridgeApiRequest): Promise<BridgeApiResponse> {
+    const session = this.session;
+    if (!session) return apiError(401, 'unauthorized', 'not signed in');
+    const url = new URL(request.path, session.info.serverUrl);
+    if (url.origin !== session.info.serverUrl || !url.pathname.startsWith('/api/')) return apiError(400, 'bad_request', 'path must be under /api/');
+    // Sign-in answers carry a token; the page must never see one.
+    if (url.pathname.startsWith('/api/auth/')) return apiError(403, 'forbidden', 'sign in and out through the app');
+    const hasBody = request.body !== undefined && request.method !== 'GET' && request.method !== 'DELETE';
+    let response: Response;
+    try {
+      response = await this.options.fetch(url.href, {
+        method: request.method,
+        headers: { authorization: `Bearer ${session.token}`, ...(hasBody ? { 'content-type': 'application/json' } : {}) },
+        ...(hasBody ? { body: JSON.stringify(request.body) } : {}),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      return apiError(503, 'unavailable', `cannot reach the server: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const body = await readBody(response);
+    if (response.status === 401 && this.session === session) await this.sessionEnded();
+    return { status: response.status, body };
+  }
+
+  async updateSettings(patch: DesktopSettingsPatch): Promise<DesktopSettings> {
+    const settings = await this.settingsStore.update(patch);
+    this.emitState();
+    return settings;
+  }
+
+  async markAllRead(): Promise<void> {
+    await this.session?.user.markAllRead();
+  }
+
+  setOpenConversation(conversationId: string | null): void {
+    this.openConversationId = conversationId;
+  }
+
+  setWindowFocused(focused: boolean): void {
+    this.windowFocused = focused;
+  }
+
+  /** After sleep: the socket may look open and be dead. */
+  resumed(): void {
+    this.session?.user.reconnectNow('the computer woke up');
+  }
+
+  networkChanged(online: boolean): void {
+    this.session?.user.setNetworkAvailable(online);
+  }
+
+  /** Quit: shows what waits in the burst window and leaves the cursor on disk. */
+  async shutdown(): Promise<void> {
+    await this.stopSession();
+  }
+
+  private async startSession(info: DesktopSession, token: string): Promise<void> {
+    const tuning = this.options.tuning ?? {};
+    const holder: { user?: UserSession } = {};
+    const isCurrent = () => !holder.user || this.session?.user === holder.user;
+    const user = await UserSession.start({
+      serverUrl: info.serverUrl,
+      token,
+      userId: info.user.id,
+      dataDirectory: this.options.dataDirectory,
+      fetch: this.options.fetch,
+      sink: this.options.sink,
+      clock: this.clock,
+      platform: this.options.platform,
+      environment: {
+        settings: () => this.settingsStore.settings,
+        windowFocused: () => this.windowFocused,
+        openConversationId: () => this.openConversationId,
+        osDoNotDisturb: () => this.options.osDoNotDisturb?.() ?? false,
+      },
+      onNotificationClick: (target) => this.emit('notificationClick', target),
+      ...(tuning.burst ? { burst: tuning.burst } : {}),
+      ...(tuning.backoff ? { backoff: tuning.backoff } : {}),
+      ...(tuning.heartbeatTimeoutMs ? { heartbeatTimeoutMs: tuning.heartbeatTimeoutMs } : {}),
+      listener: {
+        event: (event) => isCurrent() && this.emit('event', event),
+        unreadCount: (count) => isCurrent() && this.emit('unreadCount', count),
+        connectionState: (state) => {
+          if (!isCurrent()) return;
+          if (state.status === 'signed_out') void this.sessionEnded(state.detail);
+          else this.setConnection(state);
+        },
+        problem: (detail) => this.options.log?.('warn', detail),
+      },
+    });
+    holder.user = user;
+    this.session = { info, token, user };
+    this.setConnection(user.connection);
+    this.emit('unreadCount', user.unreadCount);
+  }
+
+  private async stopSession(): Promise<void> {
+    const ending = this.session;
+    this.session = null;
+    await ending?.user.stop();
+  }
+
+  /** The server refused the token (expired, revoked): forget it and ask for a new sign-in. */
+  private async sessionEnded(detail: string | null = null): Promise<void> {
+    const ended = this.session;
+    if (!ended) return;
+    await this.stopSession();
+    await this.sessionStore.clear();
+    this.notice = SESSION_ENDED;
+    this.setConnection({ status: 'signed_out', nextRetryAt: null, detail: detail ?? SESSION_ENDED });
+    this.emit('unreadCount', 0);
+    this.emitState();
+  }
+
+  private setConnection(state: ConnectionState): void {
+    this.connection = state;
+    this.emit('connectionState', state);
+  }
+
+  private emitState(): void {
+    this.emit('stateChanged', this.state());
+  }
+
+  private emit<K extends keyof DesktopCoreListener>(name: K, ...args: Parameters<DesktopCoreListener[K]>): void {
+    for (const listener of this.listeners) {
+      const handler = listener[name] as ((...values: Parameters<DesktopCoreListener[K]>) => void) | undefined;
+      handler?.(...args);
+    }
+  }
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text.length === 0) return null;
+  if ((response.headers.get('content-type') ?? '').includes('json')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+function errorMessage(body: unknown): string | undefined {
+  const message = (body as Partial<ApiErrorBody> | null)?.error?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+function apiError(status: number, code: ApiErrorBody['error']['code'], message: string): BridgeApiResponse {
+  return { status, body: { error: { code, message } } satisfies ApiErrorBody };
+}
