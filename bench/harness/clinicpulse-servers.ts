@@ -1,0 +1,55 @@
+import { spawnServerProcess, type ServerProcess } from '../../test/support/test-server.js';
+import type { Endpoint } from '../load-generator/systems.js';
+
+export interface ServerSettings {
+  historyLength: number;
+  historyTtlSeconds: number;
+}
+
+export interface RunningServers {
+  endpoints: Endpoint[];
+  pids: number[];
+  stop(): Promise<void>;
+}
+
+/**
+ * n ClinicPulse server processes (`server/main.ts`, as `npm run server` runs it) sharing one
+ * Redis and one data directory. Production settings: 15 s heartbeats, no test endpoints, warn
+ * logs. With `profileDir`, each writes a V8 CPU profile there when it exits.
+ */
+export async function startClinicPulseServers(options: {
+  count: number;
+  redisUrl: string;
+  dataDir: string;
+  settings: ServerSettings;
+  profileDir?: string;
+}): Promise<RunningServers> {
+  const env: Record<string, string> = {
+    NODE_ENV: 'production',
+    TEST_ENDPOINTS: 'false',
+    HEARTBEAT_SECONDS: '15',
+    LOG_LEVEL: 'warn',
+    EVENT_HISTORY_LENGTH: String(options.settings.historyLength),
+    EVENT_HISTORY_TTL_SECONDS: String(options.settings.historyTtlSeconds),
+  };
+  if (options.profileDir) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${options.profileDir}`;
+  const servers: ServerProcess[] = [];
+  try {
+    for (let i = 0; i < options.count; i++) {
+      servers.push(await spawnServerProcess({ redisUrl: options.redisUrl, dataDir: options.dataDir, demoData: false, env }));
+    }
+  } catch (error) {
+    await Promise.all(servers.map((server) => server.stop()));
+    throw error;
+  }
+  return {
+    endpoints: servers.map((server) => ({ host: '127.0.0.1', port: server.port })),
+    pids: servers.map((server) => server.child.pid as number),
+    async stop() {
+      const codes = await Promise.all(servers.map((server) => server.stop()));
+      codes.forEach((code, index) => {
+        if (code !== 0) process.stderr.write(`ClinicPulse server ${index} exited with ${code}:\n${servers[index]?.output()}\n`);
+      });
+    },
+  };
+}
