@@ -18,16 +18,31 @@ start() {
   mkdir -p "$prefix"
   sed -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|$port|g" -e "s|@REDIS_URL@|$redis_url|g" -e "s|@WORKERS@|$workers|g" \
     "$HERE/nginx.conf.template" >"$prefix/nginx.conf"
-  nginx -q -p "$prefix" -c "$prefix/nginx.conf" -g "error_log $prefix/error.log warn;"
-  for _ in $(seq 1 100); do
-    if [ -s "$prefix/nginx.pid" ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  # Startup warnings (the deprecated-directive notes) go to the instance's log, not the terminal.
+  if ! nginx -q -p "$prefix" -c "$prefix/nginx.conf" 2>>"$prefix/error.log"; then
+    cat "$prefix/error.log" >&2
+    exit 1
+  fi
+  # Ready once a publish is stored, i.e. Nchan is connected to Redis (before that it answers 503).
+  for _ in $(seq 1 200); do
+    if [ -s "$prefix/nginx.pid" ] && publish_probe "$port"; then
       cat "$prefix/nginx.pid"
       return 0
     fi
     sleep 0.05
   done
-  echo "nchan did not start on 127.0.0.1:$port; see $prefix/error.log" >&2
+  echo "nchan did not get ready on 127.0.0.1:$port; see $prefix/error.log" >&2
   exit 1
+}
+
+# POST to channel user_0, which no benchmark stream uses; succeeds on 201/202.
+publish_probe() {
+  local port="$1" status
+  exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null || return 1
+  printf 'POST /pub/user/0 HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nprobe' >&3
+  read -r _ status _ <&3 || status=""
+  exec 3>&-
+  [ "$status" = 201 ] || [ "$status" = 202 ]
 }
 
 stop() {
