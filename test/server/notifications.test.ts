@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../common/api.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { api, DEMO_PASSWORD, login, startTestServer, type TestServer } from '../support/test-server.js';
-import { rowCounts, userEvents } from './support/user-events.js';
+import { eventually, rowCounts, userEvents } from './support/user-events.js';
 
 let redis: TestRedis;
 
@@ -174,6 +174,49 @@ describe('limits and switches', () => {
       }
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('while Redis is down', () => {
+  it('publishing endpoints answer 503 with Retry-After; an appointment is still saved and reminded once Redis is back', async () => {
+    const own = await startTestRedis({ appendOnly: true });
+    const server = await startTestServer({ redisUrl: own.url });
+    try {
+      const jones = await login(server.url, 'nurse.jones', DEMO_PASSWORD);
+      const admin = api(server.url, (await login(server.url, 'admin', DEMO_PASSWORD)).token);
+      const client = api(server.url, jones.token);
+      await own.stop({ keepData: true });
+      await eventually(() => server.context.redis.status !== 'ready', 'the server to notice');
+
+      for (const response of [
+        await client.post('/api/test/system-notification', {}),
+        await admin.post('/api/admin/system-notifications', { content: 'Nobody hears this' }),
+      ]) {
+        expect(response.status).toBe(503);
+        expect(response.body.error.code).toBe('unavailable');
+        expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+
+      const created = await client.post('/api/appointments', {
+        time: new Date(Date.now() + 60_000).toISOString(),
+        content: 'Saved offline',
+        remindUserIds: [jones.user.id],
+      });
+      expect(created.status).toBe(201);
+      await own.start();
+      await eventually(
+        async () => (await userEvents(server.context.redis, jones.user.id)).some((e) => e.type === 'appointment_reminder'),
+        'the reminder after Redis is back',
+      );
+      const events = await userEvents(server.context.redis, jones.user.id);
+      expect(events.filter((e) => e.type === 'appointment_reminder').map((e) => (e.type === 'appointment_reminder' ? e.appointmentId : ''))).toEqual([
+        String(created.body.appointment.id),
+      ]);
+      expect(events.some((e) => e.type === 'system_notification')).toBe(false);
+    } finally {
+      await server.close();
+      await own.stop();
     }
   });
 });
