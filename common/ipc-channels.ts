@@ -6,6 +6,9 @@ import { bridgeApiRequest, desktopSettingsPatch, signInRequest, type DesktopBrid
  * preload script, the main process's handlers and the renderer all use it, so a renamed or
  * reshaped channel fails to compile everywhere at once. Main validates every argument against
  * the zod schema here before use; nothing else crosses the process boundary.
+ *
+ * The schemas are built in functions marked pure, so the preload bundle, which needs only the
+ * channel names, leaves them (and zod) out.
  */
 
 /** Renderer → main calls that answer (`ipcRenderer.invoke` / `ipcMain.handle`). */
@@ -21,14 +24,15 @@ export type InvokeMethod = keyof typeof INVOKE_CHANNELS;
 export type InvokeArguments<M extends InvokeMethod> = Parameters<DesktopBridge[M]>;
 export type InvokeResult<M extends InvokeMethod> = Awaited<ReturnType<DesktopBridge[M]>>;
 
-export const INVOKE_ARGUMENTS = {
-  getState: z.tuple([]),
-  signIn: z.tuple([signInRequest]),
-  signOut: z.tuple([]),
-  request: z.tuple([bridgeApiRequest]),
-  updateSettings: z.tuple([desktopSettingsPatch]),
-  markAllRead: z.tuple([]),
-} satisfies { [M in InvokeMethod]: z.ZodType<InvokeArguments<M>> };
+export const INVOKE_ARGUMENTS = /* @__PURE__ */ (() =>
+  ({
+    getState: z.tuple([]),
+    signIn: z.tuple([signInRequest]),
+    signOut: z.tuple([]),
+    request: z.tuple([bridgeApiRequest]),
+    updateSettings: z.tuple([desktopSettingsPatch]),
+    markAllRead: z.tuple([]),
+  }) satisfies { [M in InvokeMethod]: z.ZodType<InvokeArguments<M>> })();
 
 /** Renderer → main messages without an answer (`ipcRenderer.send` / `ipcMain.on`). */
 export const SEND_CHANNELS = {
@@ -37,9 +41,10 @@ export const SEND_CHANNELS = {
 export type SendMethod = keyof typeof SEND_CHANNELS;
 export type SendArguments<M extends SendMethod> = Parameters<DesktopBridge[M]>;
 
-export const SEND_ARGUMENTS = {
-  setOpenConversation: z.tuple([z.string().min(1).max(64).nullable()]),
-} satisfies { [M in SendMethod]: z.ZodType<SendArguments<M>> };
+export const SEND_ARGUMENTS = /* @__PURE__ */ (() =>
+  ({
+    setOpenConversation: z.tuple([z.string().min(1).max(64).nullable()]),
+  }) satisfies { [M in SendMethod]: z.ZodType<SendArguments<M>> })();
 
 /** Main → renderer pushes (`webContents.send`), one per `on…` method of the bridge. */
 export const PUSH_CHANNELS = {
