@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildDesktop } from './build-desktop.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -55,7 +57,47 @@ export async function launchDesktopApp(options: DesktopLaunchOptions): Promise<D
     ? 'no Electron binary (node_modules/electron/dist is missing and ELECTRON_OVERRIDE_DIST_PATH is unset)'
     : !hasDisplay()
       ? 'no display (DISPLAY and WAYLAND_DISPLAY are unset)'
-      : 'the desktop app is not part of this build yet';
-  console.log(`Web UI running at ${options.url} — no desktop app started: ${reason}.`);
-  return null;
+      : null;
+  if (!binary || reason) {
+    console.log(`Web UI running at ${options.url} — no desktop app started: ${reason}.`);
+    return null;
+  }
+  let build;
+  try {
+    build = await buildDesktop();
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    console.log(
+      `Web UI running at ${options.url} — no desktop app started: the desktop build failed (${message}).`,
+    );
+    return null;
+  }
+  return spawnDesktopApp(binary, build.outDir, options.url);
+}
+
+/** Electron on the built app directory, pointed at the local server as an IT admin's preset would. */
+function spawnDesktopApp(binary: string, appDirectory: string, url: string): DesktopApp {
+  // Chromium refuses to run as root with its sandbox on; a root shell is a development machine.
+  const args =
+    process.platform === 'linux' && process.getuid?.() === 0
+      ? ['--no-sandbox', appDirectory]
+      : [appDirectory];
+  const child = spawn(binary, args, {
+    cwd: ROOT,
+    env: { ...process.env, CLINICPULSE_SERVER_URL: url },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('error', (error) =>
+    console.log(`Web UI running at ${url} — the desktop app could not start: ${error.message}.`),
+  );
+  console.log(
+    `Desktop app started (Electron ${binary}); quit it from its tray icon, or press Ctrl-C here.`,
+  );
+  return {
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
