@@ -105,7 +105,7 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
           <span className="account" data-testid="signed-in-user">
             {user.displayName}
           </span>
-          <button type="button" className="button button--small" onClick={signOut}>
+          <button type="button" className="button button--small" onClick={signOut} aria-label={`Sign out ${user.displayName}`}>
             Sign out
           </button>
         </div>

@@ -1,10 +1,33 @@
 import { useState } from 'react';
 import { usePopupPermission } from '../notifications/browser-permission.js';
 
-/** Asks once per tab, with a reason, before the browser's own permission prompt appears. */
+const DISMISSED_KEY = 'clinicpulse.popupBannerDismissed';
+
+function wasDismissed(): boolean {
+  try {
+    return window.localStorage.getItem(DISMISSED_KEY) === 'yes';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Explains why before the browser's own permission prompt appears. "Not now" is remembered on
+ * this computer; Settings still offers the same button.
+ */
 export function PopupPermissionBanner() {
   const { permission, request } = usePopupPermission();
-  const [dismissed, setDismissed] = useState(false);
+  const [dismissed, setDismissed] = useState(wasDismissed);
+
+  function dismiss() {
+    setDismissed(true);
+    try {
+      window.localStorage.setItem(DISMISSED_KEY, 'yes');
+    } catch {
+      // Without storage the banner simply returns next time.
+    }
+  }
+
   if (permission !== 'default' || dismissed) return null;
   return (
     <div className="banner" role="region" aria-label="Pop-up notifications">
@@ -13,7 +36,7 @@ export function PopupPermissionBanner() {
         <button type="button" className="button button--primary button--small" onClick={() => void request()}>
           Allow pop-ups
         </button>
-        <button type="button" className="button button--small" onClick={() => setDismissed(true)}>
+        <button type="button" className="button button--small" onClick={dismiss}>
           Not now
         </button>
       </div>

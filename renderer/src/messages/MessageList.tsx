@@ -55,10 +55,17 @@ export function MessageList({ rows, hasMore, loadingOlder, onLoadOlder, onRetry 
     if (lastOwnKey !== null) virtualizer.scrollToEnd();
   }, [lastOwnKey, virtualizer]);
 
+  // Scroll events fire while the list is still being brought to its end on opening; only once
+  // it got there does nearing the top mean the reader is scrolling up.
+  const reachedEnd = useRef(false);
   const maybeLoadOlder = () => {
     const element = scrollRef.current;
-    if (!element || !hasMore || loadingOlder) return;
-    if (element.scrollTop < LOAD_OLDER_THRESHOLD) onLoadOlder();
+    if (!element) return;
+    if (!reachedEnd.current) {
+      reachedEnd.current = virtualizer.isAtEnd(48);
+      return;
+    }
+    if (hasMore && !loadingOlder && element.scrollTop < LOAD_OLDER_THRESHOLD) onLoadOlder();
   };
 
   // A short first page may not fill the view, and then there is nothing to scroll.

@@ -73,7 +73,7 @@ export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) 
           <span aria-hidden="true">←</span> Conversations
         </a>
         <h2 className="thread__title">{title}</h2>
-        {conversation && (
+        {conversation && (conversation.title !== null || conversation.participants.length > 2) && (
           <p className="thread__participants muted">
             {conversation.participants.map((participant) => participant.displayName).join(', ')}
           </p>

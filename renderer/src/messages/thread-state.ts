@@ -26,6 +26,7 @@ export type ThreadAction =
   | { type: 'older_loaded'; page: MessagesResponse }
   | { type: 'older_failed' }
   | { type: 'received'; messages: Message[] }
+  | { type: 'refreshed'; page: MessagesResponse }
   | { type: 'send_started'; clientMessageId: string; text: string }
   | { type: 'retry_started'; clientMessageId: string }
   | { type: 'send_succeeded'; clientMessageId: string; message: Message }
@@ -54,6 +55,17 @@ export function mergeMessages(current: Message[], incoming: Message[]): Message[
   return [...byId.values()].sort((a, b) => a.id - b.id);
 }
 
+/**
+ * While older pages are still unloaded, a message older than the oldest one shown belongs to
+ * that unloaded stretch: showing it alone would leave holes (this person's own replies never
+ * come as events). Loading older pages brings it, in place.
+ */
+function withinLoadedRange(messages: Message[], hasMore: boolean, incoming: Message[]): Message[] {
+  const oldest = messages[0]?.id;
+  if (!hasMore || oldest === undefined) return incoming;
+  return incoming.filter((message) => message.id > oldest);
+}
+
 /** Outgoing messages whose confirmed copy has arrived by any route are no longer outgoing. */
 function withoutConfirmed(outgoing: OutgoingMessage[], confirmed: Message[]): OutgoingMessage[] {
   const ids = new Set(confirmed.map((message) => message.clientMessageId).filter((id) => id !== null));
@@ -69,16 +81,20 @@ function updateOutgoing(state: ThreadState, clientMessageId: string, change: Par
 
 export function threadReducer(state: ThreadState, action: ThreadAction): ThreadState {
   switch (action.type) {
-    case 'loaded':
+    case 'loaded': {
+      // Messages that came by event while the first page was on its way are kept if they are newer.
+      const early = action.page.hasMore
+        ? state.messages.filter((message) => message.id > (action.page.messages[0]?.id ?? 0))
+        : state.messages;
       return {
         ...state,
         status: 'ready',
         error: null,
-        messages: mergeMessages(state.messages, action.page.messages),
-        // Events may have arrived before the first page; only the first page knows what is older.
-        hasMore: state.status === 'loading' ? action.page.hasMore : state.hasMore,
+        messages: mergeMessages(early, action.page.messages),
+        hasMore: action.page.hasMore,
         outgoing: withoutConfirmed(state.outgoing, action.page.messages),
       };
+    }
     case 'load_failed':
       return { ...state, status: 'error', error: action.error };
     case 'older_started':
@@ -92,12 +108,27 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
       };
     case 'older_failed':
       return { ...state, loadingOlder: false };
-    case 'received':
+    case 'received': {
+      const incoming = withinLoadedRange(state.messages, state.hasMore, action.messages);
       return {
         ...state,
-        messages: mergeMessages(state.messages, action.messages),
+        messages: mergeMessages(state.messages, incoming),
         outgoing: withoutConfirmed(state.outgoing, action.messages),
       };
+    }
+    case 'refreshed': {
+      const newest = state.messages.at(-1)?.id ?? 0;
+      const pageOldest = action.page.messages[0]?.id ?? 0;
+      // More was written meanwhile than one page holds: what is shown no longer joins up with
+      // the newest page, so the newest page replaces it and older pages load on scrolling.
+      const gap = action.page.hasMore && pageOldest > newest;
+      return {
+        ...state,
+        messages: gap ? action.page.messages : mergeMessages(state.messages, action.page.messages),
+        hasMore: gap ? true : state.hasMore,
+        outgoing: withoutConfirmed(state.outgoing, action.page.messages),
+      };
+    }
     case 'send_started':
       return {
         ...state,

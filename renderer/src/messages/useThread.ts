@@ -44,8 +44,7 @@ export function useThread(conversationId: number, onSent: (message: Message) => 
   /** Fetches the newest page again, for events that do not carry the message, and after a resync. */
   const refreshLatest = useCallback(async () => {
     try {
-      const page = await api.messages(conversationId, { limit: PAGE_SIZE });
-      dispatch({ type: 'received', messages: page.messages });
+      dispatch({ type: 'refreshed', page: await api.messages(conversationId, { limit: PAGE_SIZE }) });
     } catch {
       // What is shown stays; the next event or resync tries again.
     }

@@ -34,7 +34,6 @@ export function AppointmentsPage({ appointmentId }: { appointmentId: number | nu
   const { byId } = useDirectory();
   const [appointments, setAppointments] = useState<Appointment[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [showPast, setShowPast] = useState(false);
   const now = useNow(60_000);
 
   const reload = useCallback(
@@ -59,9 +58,8 @@ export function AppointmentsPage({ appointmentId }: { appointmentId: number | nu
     onResync: () => void reload(),
   });
 
+  // The server lists upcoming appointments; one that passes while the page is open drops off.
   const upcoming = (appointments ?? []).filter((item) => new Date(item.time).getTime() >= now);
-  const past = (appointments ?? []).filter((item) => new Date(item.time).getTime() < now).reverse();
-  const shown = showPast ? past : upcoming;
 
   const names = (ids: number[]) => ids.map((id) => byId.get(id)?.displayName ?? `User ${id}`).join(', ');
 
@@ -72,14 +70,7 @@ export function AppointmentsPage({ appointmentId }: { appointmentId: number | nu
           <h1 id="appointments-heading" className="page-title" tabIndex={-1}>
             Appointments
           </h1>
-          <div className="segmented" role="group" aria-label="Which appointments">
-            <button type="button" className="button button--small" aria-pressed={!showPast} onClick={() => setShowPast(false)}>
-              Upcoming ({upcoming.length})
-            </button>
-            <button type="button" className="button button--small" aria-pressed={showPast} onClick={() => setShowPast(true)}>
-              Past ({past.length})
-            </button>
-          </div>
+          <p className="muted">{upcoming.length === 1 ? '1 upcoming' : `${upcoming.length} upcoming`}</p>
         </div>
         {error && (
           <p className="form-error" role="alert">
@@ -87,11 +78,9 @@ export function AppointmentsPage({ appointmentId }: { appointmentId: number | nu
           </p>
         )}
         {appointments === null && !error && <p className="empty muted">Loading appointments…</p>}
-        {appointments !== null && shown.length === 0 && (
-          <p className="empty muted">{showPast ? 'No past appointments.' : 'No upcoming appointments.'}</p>
-        )}
+        {appointments !== null && upcoming.length === 0 && <p className="empty muted">No upcoming appointments.</p>}
         <ul className="appointment-list">
-          {shown.map((appointment) => (
+          {upcoming.map((appointment) => (
             <AppointmentCard
               key={appointment.id}
               appointment={appointment}

@@ -39,13 +39,13 @@ export function NotificationsPage({ eventId }: { eventId: number | null }) {
           {error}
         </p>
       )}
-      {selected?.type === 'system_notification' && (
+      {selected && (
         <section className="card notice-detail" aria-labelledby="notice-detail-heading">
-          <h2 id="notice-detail-heading">System notice</h2>
+          <h2 id="notice-detail-heading">{eventTypeLabel(selected)}</h2>
           <p className="muted">
             <time dateTime={machineTime(selected.timestamp)}>{formatWhen(selected.timestamp)}</time>
           </p>
-          <p className="notice-detail__text">{selected.content}</p>
+          <p className="notice-detail__text">{eventSummary(selected)}</p>
           <a className="button button--small" href="#/notifications">
             Close
           </a>

@@ -1,0 +1,22 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'vite';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const DIST_INDEX = join(ROOT, 'dist', 'renderer', 'index.html');
+const SOURCES = ['renderer', 'common'].map((folder) => join(ROOT, folder));
+
+function newestMtime(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
+}
+
+/**
+ * The server serves the web app from dist/renderer; the browser tests need it built from the
+ * sources as they are now. Builds only when a source file is newer than the last build.
+ */
+export async function ensureRendererBuilt(): Promise<void> {
+  if (existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= Math.max(...SOURCES.map(newestMtime))) return;
+  await build({ configFile: join(ROOT, 'renderer', 'vite.config.ts'), root: join(ROOT, 'renderer'), logLevel: 'error' });
+}
