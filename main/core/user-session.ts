@@ -12,6 +12,8 @@ import type { HttpFetch } from '../stream/http-fetch.js';
 import { StreamClient } from '../stream/stream-client.js';
 import { UnreadCounter } from '../unread/unread-counter.js';
 
+const READ_MARKER_TIMEOUT_MS = 10_000;
+
 export interface UserSessionListener {
   /** Every stream event and control frame, for the renderer. */
   event(event: StreamEvent | ControlEvent): void;
@@ -48,6 +50,8 @@ export interface UserSessionOptions {
  */
 export class UserSession {
   private backlog: boolean;
+  /** Settles once the server's read marker has been asked for (or that failed). */
+  private readMarkerKnown: Promise<void> = Promise.resolve();
   private readonly stream: StreamClient;
   private readonly notifier: Notifier;
 
@@ -58,7 +62,7 @@ export class UserSession {
   ) {
     // On the first sign-in as this user here, what the server still holds was meant for
     // earlier hours or other desks: it is counted but not popped up, until `ready`.
-    this.backlog = !cursor.existed;
+    this.backlog = !cursor.caughtUp;
     this.notifier = new Notifier({
       sink: options.sink,
       ledger: cursor,
@@ -90,7 +94,9 @@ export class UserSession {
     const cursor = await CursorStore.open(cursorPath(options.dataDirectory, options.serverUrl, options.userId));
     const unread = new UnreadCounter(cursor.unreadState);
     const session = new UserSession(options, cursor, unread);
-    await session.refreshReadMarker();
+    // Not awaited: a server that is down must not hold up the app's start. Events wait for it
+    // instead (handleEvent), so the badge never counts what the marker says is read.
+    session.readMarkerKnown = session.refreshReadMarker();
     session.stream.start();
     return session;
   }
@@ -123,6 +129,7 @@ export class UserSession {
       method: 'POST',
       headers: { authorization: `Bearer ${this.options.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ lastEventId: upTo }),
+      signal: AbortSignal.timeout(READ_MARKER_TIMEOUT_MS),
     });
     await response.body?.cancel();
     if (!response.ok) throw new Error(`marking read failed: the server answered ${response.status}`);
@@ -141,6 +148,7 @@ export class UserSession {
     try {
       const response = await this.options.fetch(new URL('/api/events/state', this.options.serverUrl).href, {
         headers: { authorization: `Bearer ${this.options.token}` },
+        signal: AbortSignal.timeout(READ_MARKER_TIMEOUT_MS),
       });
       if (!response.ok) {
         await response.body?.cancel();
@@ -155,6 +163,7 @@ export class UserSession {
   }
 
   private async handleEvent(event: StreamEvent): Promise<void> {
+    await this.readMarkerKnown;
     this.cursor.advance(event.id);
     if (event.type === 'notifications_read') {
       await this.updateUnread(() => this.unread.markReadUpTo(event.lastEventId));
@@ -173,8 +182,9 @@ export class UserSession {
     if (control.type === 'resync') {
       this.cursor.resetTo(control.lastEventId);
       await this.cursor.persist();
-    } else if (control.type === 'ready') {
+    } else if (control.type === 'ready' && this.backlog) {
       this.backlog = false;
+      await this.cursor.markCaughtUp();
     }
     this.options.listener.event(control);
   }

@@ -9,6 +9,8 @@ export const MAX_REMEMBERED_IDS = 2_000;
 
 const cursorFile = z.object({
   version: z.literal(1),
+  /** False until the first connection as this user on this desk has replayed what was waiting. */
+  caughtUp: z.boolean(),
   lastEventId: z.number().int().nonnegative().nullable(),
   notifiedIds: z.array(eventId).max(MAX_REMEMBERED_IDS),
   lastReadEventId: z.number().int().nonnegative(),
@@ -24,6 +26,7 @@ export type UnreadSnapshot = Pick<CursorSnapshot, 'lastReadEventId' | 'unreadIds
  * change together per event, so they are written together.
  */
 export class CursorStore implements NotifiedLedger {
+  private caught: boolean;
   private lastId: number | null;
   private readonly notified: Set<number>;
   private unread: UnreadSnapshot;
@@ -32,10 +35,9 @@ export class CursorStore implements NotifiedLedger {
 
   private constructor(
     readonly path: string,
-    /** False on the first sign-in as this user on this desk (or after an unreadable file). */
-    readonly existed: boolean,
     snapshot: CursorSnapshot,
   ) {
+    this.caught = snapshot.caughtUp;
     this.lastId = snapshot.lastEventId;
     this.notified = new Set(snapshot.notifiedIds);
     this.unread = { lastReadEventId: snapshot.lastReadEventId, unreadIds: [...snapshot.unreadIds] };
@@ -43,13 +45,27 @@ export class CursorStore implements NotifiedLedger {
 
   static async open(path: string): Promise<CursorStore> {
     const text = await readFileIfExists(path);
-    if (text === undefined) return new CursorStore(path, false, emptySnapshot());
+    if (text === undefined) return new CursorStore(path, emptySnapshot());
     const parsed = cursorFile.safeParse(safeJson(text));
-    if (parsed.success) return new CursorStore(path, true, parsed.data);
+    if (parsed.success) return new CursorStore(path, parsed.data);
     // Kept for inspection; starting as a first sign-in holds the replayed backlog back, so an
     // unreadable file can cost pop-ups but cannot repeat them.
     await rename(path, `${path}.unreadable-${Date.now()}`);
-    return new CursorStore(path, false, emptySnapshot());
+    return new CursorStore(path, emptySnapshot());
+  }
+
+  /**
+   * False on the first sign-in as this user on this desk (or after an unreadable file) until
+   * `markCaughtUp`: what the server replays before that was waiting before this desk knew the
+   * user, so it is counted but not popped up, also if the app restarts in the middle.
+   */
+  get caughtUp(): boolean {
+    return this.caught;
+  }
+
+  markCaughtUp(): Promise<void> {
+    this.caught = true;
+    return this.persist();
   }
 
   get lastEventId(): number | null {
@@ -89,6 +105,7 @@ export class CursorStore implements NotifiedLedger {
 
   snapshot(): CursorSnapshot {
     return {
+      caughtUp: this.caught,
       lastEventId: this.lastId,
       notifiedIds: [...this.notified].sort((a, b) => a - b),
       ...this.unreadState,
@@ -118,7 +135,7 @@ export class CursorStore implements NotifiedLedger {
 }
 
 function emptySnapshot(): CursorSnapshot {
-  return { lastEventId: null, notifiedIds: [], lastReadEventId: 0, unreadIds: [] };
+  return { caughtUp: false, lastEventId: null, notifiedIds: [], lastReadEventId: 0, unreadIds: [] };
 }
 
 function safeJson(text: string): unknown {

@@ -12,9 +12,9 @@ describe('cursor store', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('starts empty, and says it did not exist', async () => {
+  it('starts empty and not caught up', async () => {
     const store = await CursorStore.open(join(dir, 'c.json'));
-    expect(store.existed).toBe(false);
+    expect(store.caughtUp).toBe(false);
     expect(store.lastEventId).toBeNull();
     expect(store.hasNotified(1)).toBe(false);
     expect(existsSync(join(dir, 'c.json'))).toBe(false);
@@ -28,9 +28,11 @@ describe('cursor store', () => {
     store.advance(1764230000000002);
     store.setUnreadState({ lastReadEventId: 1764230000000001, unreadIds: [1764230000000002, 1764230000000003] });
     await store.recordNotified(1764230000000003);
+    expect((await CursorStore.open(path)).caughtUp).toBe(false);
+    await store.markCaughtUp();
 
     const reopened = await CursorStore.open(path);
-    expect(reopened.existed).toBe(true);
+    expect(reopened.caughtUp).toBe(true);
     expect(reopened.lastEventId).toBe(1764230000000003);
     expect(reopened.hasNotified(1764230000000003)).toBe(true);
     expect(reopened.hasNotified(1764230000000002)).toBe(false);
@@ -76,7 +78,7 @@ describe('cursor store', () => {
     const path = join(dir, 'c.json');
     writeFileSync(path, '{"version":1,"lastEventId":"ten"');
     const store = await CursorStore.open(path);
-    expect(store.existed).toBe(false);
+    expect(store.caughtUp).toBe(false);
     expect(store.lastEventId).toBeNull();
     expect(readdirSync(dir).some((name) => name.startsWith('c.json.unreadable-'))).toBe(true);
   });

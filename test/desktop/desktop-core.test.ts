@@ -7,7 +7,8 @@ import type { ControlEvent, StreamEvent } from '../../common/events.js';
 import { DesktopCore } from '../../main/core/desktop-core.js';
 import { RecordingNotificationSink } from '../../main/notify/recording-notification-sink.js';
 import type { SecretCipher } from '../../main/session/secret-cipher.js';
-import { startTestRedis, type TestRedis } from '../support/redis-server.js';
+import { SessionStore } from '../../main/session/session-store.js';
+import { freePort, startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { api, login, startTestServer, type TestServer } from '../support/test-server.js';
 import { waitUntil } from './support/desk.js';
 import { basicTextCipher, keyringCipher } from './support/test-ciphers.js';
@@ -78,6 +79,21 @@ describe('desktop core (main process without Electron) against the real server',
     const { initial } = await startCore({ dir: dataDirectory(), cipher: keyringCipher(), preset: 'https://clinic.example' });
     expect(initial).toMatchObject({ session: null, serverUrl: 'https://clinic.example', connection: { status: 'signed_out' }, unreadCount: 0 });
     expect(initial.settings.previewLevel).toBe('sender_only');
+  });
+
+  it('starts at once with a saved session while the server is unreachable, and keeps retrying', async () => {
+    const dir = dataDirectory();
+    const cipher = keyringCipher();
+    const unreachable = `http://127.0.0.1:${await freePort()}`;
+    await new SessionStore(join(dir, 'session.json'), cipher).save({
+      serverUrl: unreachable,
+      user: { id: 1, username: 'dr.smith', displayName: 'Dr. Sarah Smith', role: 'clinician' },
+      token: 'saved-token',
+      expiresAt: '2999-01-01T00:00:00Z',
+    });
+    const { initial, seen } = await startCore({ dir, cipher });
+    expect(initial.session?.serverUrl).toBe(unreachable);
+    await waitUntil(() => seen.states.filter((state) => state.status === 'reconnecting').length >= 2, 'it retries');
   });
 
   it('refuses a wrong password with the server message and stays signed out', async () => {

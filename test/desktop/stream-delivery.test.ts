@@ -145,12 +145,20 @@ describe('desktop stream client against the real server and Redis', () => {
     });
     const waiting = [await publisher.publish(user.id, chat(1)), await publisher.publish(user.id, chat(2))];
 
-    const desk = await readyDesk({ serverUrl: server.url, token, userId: user.id, dataDirectory: temporaryDirectory('clinicpulse-desk-') });
+    // A first run that stopped after the first waiting event, before the replay was over…
+    const dataDirectory = temporaryDirectory('clinicpulse-desk-');
+    const interrupted = await CursorStore.open(cursorPath(dataDirectory, server.url, user.id));
+    interrupted.advance(waiting[0]!);
+    interrupted.setUnreadState({ lastReadEventId: old, unreadIds: [waiting[0]!] });
+    await interrupted.persist();
+    // …still treats the rest of that backlog as backlog after the restart.
+    const desk = await readyDesk({ serverUrl: server.url, token, userId: user.id, dataDirectory });
+    expect(desk.streamRequests[0]).toBe(String(waiting[0]));
     expect(desk.session.unreadCount).toBe(2);
     const live = await publisher.publish(user.id, chat(3));
     await waitUntil(() => desk.sink.eventIds().includes(live), 'the live event pops up');
     expect(desk.sink.eventIds()).toEqual([live]);
-    expect(desk.eventIds()).toEqual(expect.arrayContaining([...waiting, live]));
+    expect(desk.eventIds()).toEqual([waiting[1], live]);
     expect(desk.session.unreadCount).toBe(3);
   });
 
@@ -205,7 +213,7 @@ describe('desktop stream client against the real server and Redis', () => {
     // A desk that was last connected long ago: its id is older than anything still held.
     const stale = await CursorStore.open(cursorPath(dataDirectory, server.url, user.id));
     stale.advance(1);
-    await stale.persist();
+    await stale.markCaughtUp();
 
     const desk = await readyDesk({ serverUrl: server.url, token, userId: user.id, dataDirectory });
     const controls = desk.events.filter((event) => !('id' in event)).map((event) => event.type);
