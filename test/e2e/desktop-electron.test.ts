@@ -26,7 +26,12 @@ const skipReason = !binary
     : null;
 if (skipReason) console.log(`[desktop-electron] SKIPPED: ${skipReason}`);
 
-type PageGlobals = { clinicPulse: DesktopBridge; location: { hash: string }; require?: unknown; process?: unknown };
+type PageGlobals = {
+  clinicPulse: DesktopBridge;
+  location: { hash: string };
+  require?: unknown;
+  process?: unknown;
+};
 type MainGlobals = { __clinicPulseTest: ClinicPulseTestHooks };
 
 describe.skipIf(skipReason !== null)('desktop app in a real Electron', () => {
@@ -38,7 +43,9 @@ describe.skipIf(skipReason !== null)('desktop app in a real Electron', () => {
 
   const hooks = <T>(read: (hooks: ClinicPulseTestHooks) => T): Promise<T> =>
     app.evaluate((_electron, source) => {
-      const run = new Function('hooks', `return (${source})(hooks)`) as (hooks: ClinicPulseTestHooks) => T;
+      const run = new Function('hooks', `return (${source})(hooks)`) as (
+        hooks: ClinicPulseTestHooks,
+      ) => T;
       return run((globalThis as unknown as MainGlobals).__clinicPulseTest);
     }, read.toString());
 
@@ -72,10 +79,26 @@ describe.skipIf(skipReason !== null)('desktop app in a real Electron', () => {
   it('exposes only the named bridge to a page without Node', async () => {
     const exposed = await page.evaluate(() => {
       const globals = globalThis as unknown as PageGlobals;
-      return { methods: Object.keys(globals.clinicPulse).sort(), require: typeof globals.require, process: typeof globals.process };
+      return {
+        methods: Object.keys(globals.clinicPulse).sort(),
+        require: typeof globals.require,
+        process: typeof globals.process,
+      };
     });
     expect(exposed).toEqual({
-      methods: ['getState', 'markAllRead', 'onConnectionState', 'onEvent', 'onNotificationClick', 'onUnreadCount', 'request', 'setOpenConversation', 'signIn', 'signOut', 'updateSettings'],
+      methods: [
+        'getState',
+        'markAllRead',
+        'onConnectionState',
+        'onEvent',
+        'onNotificationClick',
+        'onUnreadCount',
+        'request',
+        'setOpenConversation',
+        'signIn',
+        'signOut',
+        'updateSettings',
+      ],
       require: 'undefined',
       process: 'undefined',
     });
@@ -84,26 +107,46 @@ describe.skipIf(skipReason !== null)('desktop app in a real Electron', () => {
 
   it('signs in, raises exactly one notification for a message from another user, shows badge 1, and a click opens the conversation', async () => {
     await page.evaluate(
-      (serverUrl) => (globalThis as unknown as PageGlobals).clinicPulse.signIn({ serverUrl, username: 'dr.patel', password: 'clinicpulse' }),
+      (serverUrl) =>
+        (globalThis as unknown as PageGlobals).clinicPulse.signIn({
+          serverUrl,
+          username: 'dr.patel',
+          password: 'clinicpulse',
+        }),
       server.url,
     );
-    await expect.poll(() => hooks((h) => h.state().connection.status), { timeout: 20_000 }).toBe('connected');
+    await expect
+      .poll(() => hooks((h) => h.state().connection.status), { timeout: 20_000 })
+      .toBe('connected');
 
     const lee = await login(server.url, 'frontdesk.lee', 'clinicpulse');
     const patelId = (await hooks((h) => h.state().session?.user.id)) as number;
-    const created = await api(server.url, lee.token).post<ConversationResponse>('/api/conversations', { participantIds: [patelId] });
+    const created = await api(server.url, lee.token).post<ConversationResponse>(
+      '/api/conversations',
+      { participantIds: [patelId] },
+    );
     const conversationId = created.body.conversation.id;
-    const sent = await api(server.url, lee.token).post(`/api/conversations/${conversationId}/messages`, { text: 'Mr. Alvarez is in room 2' });
+    const sent = await api(server.url, lee.token).post(
+      `/api/conversations/${conversationId}/messages`,
+      { text: 'Mr. Alvarez is in room 2' },
+    );
     expect(sent.status).toBe(201);
 
     await expect.poll(() => hooks((h) => h.notifications().length), { timeout: 20_000 }).toBe(1);
     const [shown] = await hooks((h) => h.notifications());
-    expect(shown).toMatchObject({ kind: 'single', title: 'Mia Lee', body: 'New message', target: { kind: 'conversation', conversationId: String(conversationId) } });
+    expect(shown).toMatchObject({
+      kind: 'single',
+      title: 'Mia Lee',
+      body: 'New message',
+      target: { kind: 'conversation', conversationId: String(conversationId) },
+    });
     expect(await hooks((h) => h.badgeCount())).toBe(1);
     expect(await hooks((h) => h.trayTooltip())).toContain('1 unread notification');
 
     await hooks((h) => h.clickNotification(0));
-    await expect.poll(() => page.evaluate(() => (globalThis as unknown as PageGlobals).location.hash)).toBe(`#/conversations/${conversationId}`);
+    await expect
+      .poll(() => page.evaluate(() => (globalThis as unknown as PageGlobals).location.hash))
+      .toBe(`#/conversations/${conversationId}`);
     expect(await hooks((h) => h.notifications().length)).toBe(1);
   });
 });

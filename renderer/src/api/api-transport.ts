@@ -1,4 +1,5 @@
 import type { BridgeApiRequest, BridgeApiResponse, DesktopBridge } from '../../../common/desktop-bridge.js';
+import { ipcErrorMessage } from '../platform/ipc-error.js';
 
 /**
  * How a request reaches the REST API: in a browser `fetch` with the session cookie, in the
@@ -43,7 +44,7 @@ export function createBridgeTransport(bridge: DesktopBridge): ApiTransport {
       try {
         return await bridge.request(request);
       } catch (error) {
-        throw new NetworkError(error instanceof Error ? error.message : 'the desktop app could not reach the server');
+        throw new NetworkError(ipcErrorMessage(error, 'The desktop app could not reach the server.'));
       }
     },
   };

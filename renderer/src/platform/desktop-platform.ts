@@ -4,6 +4,7 @@ import { ApiError } from '../api/api-error.js';
 import { createBridgeTransport } from '../api/api-transport.js';
 import { BridgeEventFeed } from '../events/bridge-event-feed.js';
 import { EventHub } from '../events/event-hub.js';
+import { ipcErrorMessage } from './ipc-error.js';
 import type { Platform } from './platform.js';
 
 const ALL_SETTINGS = new Set(['previewLevel', 'doNotDisturb', 'quietHours', 'sound', 'startAtLogin', 'closeToTray'] as const);
@@ -30,7 +31,12 @@ export function createDesktopPlatform(bridge: DesktopBridge): Platform {
     },
     async signIn({ serverUrl, username, password }) {
       if (!serverUrl) throw new ApiError(0, 'validation_failed', 'Enter the address of the clinic server.');
-      const state = await bridge.signIn({ serverUrl, username, password });
+      let state;
+      try {
+        state = await bridge.signIn({ serverUrl, username, password });
+      } catch (error) {
+        throw new ApiError(0, 'unexpected_response', ipcErrorMessage(error, 'Sign-in failed.'));
+      }
       if (!state.session) throw new ApiError(401, 'invalid_credentials', state.notice ?? 'Sign-in failed.');
       return state.session.user;
     },

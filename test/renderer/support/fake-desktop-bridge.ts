@@ -8,6 +8,7 @@ import {
   type DesktopSettings,
   type DesktopState,
   type NotificationTarget,
+  type SignInRequest,
 } from '../../../common/desktop-bridge.js';
 
 type Listener<T> = (value: T) => void;
@@ -58,7 +59,13 @@ export class FakeDesktopBridge implements DesktopBridge {
     };
   }
 
-  async signIn(): Promise<DesktopState> {
+  readonly signIns: SignInRequest[] = [];
+  /** What the main process does with a sign-in; by default it succeeds as Dr. Smith. */
+  signInHandler: (request: SignInRequest) => Promise<void> = async () => undefined;
+
+  async signIn(request: SignInRequest): Promise<DesktopState> {
+    this.signIns.push(request);
+    await this.signInHandler(request);
     this.user = ME;
     return this.getState();
   }
