@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { bridgeApiRequest, desktopSettingsPatch, signInRequest, type DesktopBridge } from './desktop-bridge.js';
+import {
+  bridgeApiRequest,
+  desktopSettingsPatch,
+  signInRequest,
+  type DesktopBridge,
+} from './desktop-bridge.js';
 
 /**
  * The one map from IPC channel to its arguments and result, typed from `DesktopBridge`: the
@@ -58,4 +63,6 @@ export type PushPayload<M extends PushMethod> = Parameters<Parameters<DesktopBri
 
 type AssertNever<T extends never> = T;
 /** Fails to compile when a bridge method has no channel. */
-export type EveryBridgeMethodHasAChannel = AssertNever<Exclude<keyof DesktopBridge, InvokeMethod | SendMethod | PushMethod>>;
+export type EveryBridgeMethodHasAChannel = AssertNever<
+  Exclude<keyof DesktopBridge, InvokeMethod | SendMethod | PushMethod>
+>;

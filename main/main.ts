@@ -59,10 +59,14 @@ async function start(): Promise<void> {
 
   const appConfig = await loadAppConfig({
     env: process.env,
-    files: [machineConfigPath(process.platform, process.env), join(process.resourcesPath, 'app-config.json')],
+    files: [
+      machineConfigPath(process.platform, process.env),
+      join(process.resourcesPath, 'app-config.json'),
+    ],
   });
   const recording = testMode ? new RecordingNotificationSink() : null;
-  const sink: NotificationSink = recording ?? new ElectronNotificationSink(icon.isEmpty() ? undefined : icon);
+  const sink: NotificationSink =
+    recording ?? new ElectronNotificationSink(icon.isEmpty() ? undefined : icon);
   const osDoNotDisturb = new OsDoNotDisturb(process.platform, systemClock);
   const core = new DesktopCore({
     dataDirectory: app.getPath('userData'),
@@ -74,7 +78,9 @@ async function start(): Promise<void> {
     osDoNotDisturb: () => osDoNotDisturb.isActive(),
     log: (level, message) => console[level](`[clinicpulse] ${message}`),
   });
-  registerIpcHandlers(core, () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents.id : null));
+  registerIpcHandlers(core, () =>
+    mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents.id : null,
+  );
 
   let badgeCount = 0;
   let trayTooltip: string | null = null;
@@ -105,9 +111,11 @@ async function start(): Promise<void> {
     if (enabled === startAtLogin || testMode) return;
     startAtLogin = enabled;
     if (process.platform === 'linux') {
-      await setLinuxAutostart(app.getPath('appData'), process.env.APPIMAGE ?? process.execPath, enabled).catch((error: unknown) =>
-        console.warn(`[clinicpulse] start at login: ${String(error)}`),
-      );
+      await setLinuxAutostart(
+        app.getPath('appData'),
+        process.env.APPIMAGE ?? process.execPath,
+        enabled,
+      ).catch((error: unknown) => console.warn(`[clinicpulse] start at login: ${String(error)}`));
     } else {
       app.setLoginItemSettings({ openAtLogin: enabled, args: ['--hidden'] });
     }
@@ -169,7 +177,11 @@ async function start(): Promise<void> {
 
   powerMonitor.on('resume', () => core.resumed());
   powerMonitor.on('unlock-screen', () => core.resumed());
-  const network = new NetworkWatch(() => net.isOnline(), systemClock, (online) => core.networkChanged(online));
+  const network = new NetworkWatch(
+    () => net.isOnline(),
+    systemClock,
+    (online) => core.networkChanged(online),
+  );
   network.start();
 
   app.on('activate', showWindow);
@@ -194,6 +206,8 @@ async function start(): Promise<void> {
 
 /** The page gets no permissions at all (camera, notifications, geolocation…): main notifies. */
 function lockDownSession(): void {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>
+    callback(false),
+  );
   session.defaultSession.setPermissionCheckHandler(() => false);
 }

@@ -1,6 +1,12 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { DesktopBridge } from '../common/desktop-bridge.js';
-import { INVOKE_CHANNELS, PUSH_CHANNELS, SEND_CHANNELS, type PushMethod, type PushPayload } from '../common/ipc-channels.js';
+import {
+  INVOKE_CHANNELS,
+  PUSH_CHANNELS,
+  SEND_CHANNELS,
+  type PushMethod,
+  type PushPayload,
+} from '../common/ipc-channels.js';
 
 /**
  * The whole bridge: named functions over the channel map, exposed as `window.clinicPulse`.
@@ -24,7 +30,8 @@ const bridge: DesktopBridge = {
   request: (request) => ipcRenderer.invoke(INVOKE_CHANNELS.request, request),
   updateSettings: (patch) => ipcRenderer.invoke(INVOKE_CHANNELS.updateSettings, patch),
   markAllRead: () => ipcRenderer.invoke(INVOKE_CHANNELS.markAllRead),
-  setOpenConversation: (conversationId) => ipcRenderer.send(SEND_CHANNELS.setOpenConversation, conversationId),
+  setOpenConversation: (conversationId) =>
+    ipcRenderer.send(SEND_CHANNELS.setOpenConversation, conversationId),
   onEvent: subscribe('onEvent'),
   onConnectionState: subscribe('onConnectionState'),
   onUnreadCount: subscribe('onUnreadCount'),

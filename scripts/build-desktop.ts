@@ -62,14 +62,30 @@ export async function buildDesktop(options: DesktopBuildOptions = {}): Promise<D
     define: { 'process.env.NODE_ENV': '"production"' },
   };
   const [main, preload] = await Promise.all([
-    build({ ...shared, entryPoints: [join(ROOT, 'main', 'main.ts')], outfile: join(outDir, 'main.cjs') }),
+    build({
+      ...shared,
+      entryPoints: [join(ROOT, 'main', 'main.ts')],
+      outfile: join(outDir, 'main.cjs'),
+    }),
     // A sandboxed preload may require only `electron`; everything else must be inside it.
-    build({ ...shared, platform: 'browser', entryPoints: [join(ROOT, 'main', 'preload.ts')], outfile: join(outDir, 'preload.cjs') }),
+    build({
+      ...shared,
+      platform: 'browser',
+      entryPoints: [join(ROOT, 'main', 'preload.ts')],
+      outfile: join(outDir, 'preload.cjs'),
+    }),
   ]);
 
-  for (const name of ['icon.png', 'tray.png', 'tray@2x.png']) cpSync(join(ROOT, 'build', name === 'icon.png' ? 'icons/256x256.png' : name), join(outDir, 'assets', name));
+  for (const name of ['icon.png', 'tray.png', 'tray@2x.png'])
+    cpSync(
+      join(ROOT, 'build', name === 'icon.png' ? 'icons/256x256.png' : name),
+      join(outDir, 'assets', name),
+    );
 
-  const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+  const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   const appPackage = {
     name: root.name,
     productName: root.productName,
@@ -85,14 +101,22 @@ export async function buildDesktop(options: DesktopBuildOptions = {}): Promise<D
   const rendererIncluded = existsSync(join(rendererDir, 'index.html'));
   if (rendererIncluded) cpSync(rendererDir, join(outDir, 'renderer'), { recursive: true });
 
-  return { outDir, inputs: [...inputsOf(main.metafile), ...inputsOf(preload.metafile)], rendererIncluded };
+  return {
+    outDir,
+    inputs: [...inputsOf(main.metafile), ...inputsOf(preload.metafile)],
+    rendererIncluded,
+  };
 }
 
 function inputsOf(metafile: Metafile | undefined): string[] {
-  return Object.keys(metafile?.inputs ?? {}).map((input) => relative(ROOT, join(ROOT, input)).split('\\').join('/'));
+  return Object.keys(metafile?.inputs ?? {}).map((input) =>
+    relative(ROOT, join(ROOT, input)).split('\\').join('/'),
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const result = await buildDesktop();
-  console.log(`desktop app built in ${relative(ROOT, result.outDir)}${result.rendererIncluded ? '' : ' (without the renderer: run `npm run build:renderer` first)'}`);
+  console.log(
+    `desktop app built in ${relative(ROOT, result.outDir)}${result.rendererIncluded ? '' : ' (without the renderer: run `npm run build:renderer` first)'}`,
+  );
 }

@@ -27,7 +27,12 @@ const PULSE: [number, number][] = [
   [0.84, 0.54],
 ];
 
-function distanceToSegment(px: number, py: number, [ax, ay]: [number, number], [bx, by]: [number, number]): number {
+function distanceToSegment(
+  px: number,
+  py: number,
+  [ax, ay]: [number, number],
+  [bx, by]: [number, number],
+): number {
   const dx = bx - ax;
   const dy = by - ay;
   const t = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)));
@@ -45,7 +50,8 @@ function insideRoundedSquare(x: number, y: number, inset: number, radius: number
 function sample(x: number, y: number): Rgba {
   if (!insideRoundedSquare(x, y, 0.04, 0.2)) return [0, 0, 0, 0];
   let line = Number.POSITIVE_INFINITY;
-  for (let i = 0; i + 1 < PULSE.length; i++) line = Math.min(line, distanceToSegment(x, y, PULSE[i]!, PULSE[i + 1]!));
+  for (let i = 0; i + 1 < PULSE.length; i++)
+    line = Math.min(line, distanceToSegment(x, y, PULSE[i]!, PULSE[i + 1]!));
   if (line <= 0.045) return [255, 255, 255, 255];
   // Teal, lighter towards the top.
   const t = y;
@@ -63,7 +69,10 @@ function render(size: number): Uint8Array {
       let a = 0;
       for (let sy = 0; sy < grid; sy++) {
         for (let sx = 0; sx < grid; sx++) {
-          const [sr, sg, sb, sa] = sample((px + (sx + 0.5) / grid) / size, (py + (sy + 0.5) / grid) / size);
+          const [sr, sg, sb, sa] = sample(
+            (px + (sx + 0.5) / grid) / size,
+            (py + (sy + 0.5) / grid) / size,
+          );
           r += sr * sa;
           g += sg * sa;
           b += sb * sa;
@@ -127,6 +136,7 @@ function write(path: string, size: number): void {
 }
 
 write(join(BUILD, 'icon.png'), 1024);
-for (const size of [16, 32, 48, 64, 128, 256, 512]) write(join(BUILD, 'icons', `${size}x${size}.png`), size);
+for (const size of [16, 32, 48, 64, 128, 256, 512])
+  write(join(BUILD, 'icons', `${size}x${size}.png`), size);
 write(join(BUILD, 'tray.png'), 32);
 write(join(BUILD, 'tray@2x.png'), 64);

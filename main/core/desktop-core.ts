@@ -71,7 +71,10 @@ export class DesktopCore {
 
   constructor(private readonly options: DesktopCoreOptions) {
     this.settingsStore = new SettingsStore(join(options.dataDirectory, 'settings.json'));
-    this.sessionStore = new SessionStore(join(options.dataDirectory, 'session.json'), options.cipher);
+    this.sessionStore = new SessionStore(
+      join(options.dataDirectory, 'session.json'),
+      options.cipher,
+    );
     this.clock = options.clock ?? systemClock;
     this.serverUrl = options.appConfig.serverUrl;
   }
@@ -88,7 +91,8 @@ export class DesktopCore {
     if (stored) {
       this.serverUrl = stored.serverUrl;
       this.notice = stored.notice;
-      if (stored.token) await this.startSession({ serverUrl: stored.serverUrl, user: stored.user }, stored.token);
+      if (stored.token)
+        await this.startSession({ serverUrl: stored.serverUrl, user: stored.user }, stored.token);
     }
     return this.state();
   }
@@ -119,15 +123,25 @@ export class DesktopCore {
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
-      throw new Error(`Cannot reach ${serverUrl}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `Cannot reach ${serverUrl}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const body = await readBody(response);
-    if (response.status !== 200) throw new Error(errorMessage(body) ?? `Sign-in failed (the server answered ${response.status}).`);
+    if (response.status !== 200)
+      throw new Error(
+        errorMessage(body) ?? `Sign-in failed (the server answered ${response.status}).`,
+      );
     const login = body as LoginResponse;
     await this.stopSession();
     const info: DesktopSession = { serverUrl, user: login.user };
     this.serverUrl = serverUrl;
-    this.notice = await this.sessionStore.save({ serverUrl, user: login.user, token: login.token, expiresAt: login.expiresAt });
+    this.notice = await this.sessionStore.save({
+      serverUrl,
+      user: login.user,
+      token: login.token,
+      expiresAt: login.expiresAt,
+    });
     await this.startSession(info, login.token);
     this.emitState();
     return this.state();
@@ -160,20 +174,30 @@ export class DesktopCore {
     const session = this.session;
     if (!session) return apiError(401, 'unauthorized', 'not signed in');
     const url = new URL(request.path, session.info.serverUrl);
-    if (url.origin !== session.info.serverUrl || !url.pathname.startsWith('/api/')) return apiError(400, 'bad_request', 'path must be under /api/');
+    if (url.origin !== session.info.serverUrl || !url.pathname.startsWith('/api/'))
+      return apiError(400, 'bad_request', 'path must be under /api/');
     // Sign-in answers carry a token; the page must never see one.
-    if (url.pathname.startsWith('/api/auth/')) return apiError(403, 'forbidden', 'sign in and out through the app');
-    const hasBody = request.body !== undefined && request.method !== 'GET' && request.method !== 'DELETE';
+    if (url.pathname.startsWith('/api/auth/'))
+      return apiError(403, 'forbidden', 'sign in and out through the app');
+    const hasBody =
+      request.body !== undefined && request.method !== 'GET' && request.method !== 'DELETE';
     let response: Response;
     try {
       response = await this.options.fetch(url.href, {
         method: request.method,
-        headers: { authorization: `Bearer ${session.token}`, ...(hasBody ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: `Bearer ${session.token}`,
+          ...(hasBody ? { 'content-type': 'application/json' } : {}),
+        },
         ...(hasBody ? { body: JSON.stringify(request.body) } : {}),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
-      return apiError(503, 'unavailable', `cannot reach the server: ${error instanceof Error ? error.message : String(error)}`);
+      return apiError(
+        503,
+        'unavailable',
+        `cannot reach the server: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const body = await readBody(response);
     if (response.status === 401 && this.session === session) await this.sessionEnded();
@@ -265,7 +289,11 @@ export class DesktopCore {
     await this.stopSession();
     await this.sessionStore.clear();
     this.notice = SESSION_ENDED;
-    this.setConnection({ status: 'signed_out', nextRetryAt: null, detail: detail ?? SESSION_ENDED });
+    this.setConnection({
+      status: 'signed_out',
+      nextRetryAt: null,
+      detail: detail ?? SESSION_ENDED,
+    });
     this.emit('unreadCount', 0);
     this.emitState();
   }
@@ -279,9 +307,13 @@ export class DesktopCore {
     this.emit('stateChanged', this.state());
   }
 
-  private emit<K extends keyof DesktopCoreListener>(name: K, ...args: Parameters<DesktopCoreListener[K]>): void {
+  private emit<K extends keyof DesktopCoreListener>(
+    name: K,
+    ...args: Parameters<DesktopCoreListener[K]>
+  ): void {
     for (const listener of this.listeners) {
-      const handler = listener[name] as ((...values: Parameters<DesktopCoreListener[K]>) => void) | undefined;
+      const handler = listener[name] as
+        ((...values: Parameters<DesktopCoreListener[K]>) => void) | undefined;
       handler?.(...args);
     }
   }
@@ -305,6 +337,10 @@ function errorMessage(body: unknown): string | undefined {
   return typeof message === 'string' ? message : undefined;
 }
 
-function apiError(status: number, code: ApiErrorBody['error']['code'], message: string): BridgeApiResponse {
+function apiError(
+  status: number,
+  code: ApiErrorBody['error']['code'],
+  message: string,
+): BridgeApiResponse {
   return { status, body: { error: { code, message } } satisfies ApiErrorBody };
 }

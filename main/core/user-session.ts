@@ -91,7 +91,9 @@ export class UserSession {
   }
 
   static async start(options: UserSessionOptions): Promise<UserSession> {
-    const cursor = await CursorStore.open(cursorPath(options.dataDirectory, options.serverUrl, options.userId));
+    const cursor = await CursorStore.open(
+      cursorPath(options.dataDirectory, options.serverUrl, options.userId),
+    );
     const unread = new UnreadCounter(cursor.unreadState);
     const session = new UserSession(options, cursor, unread);
     // Not awaited: a server that is down must not hold up the app's start. Events wait for it
@@ -125,14 +127,21 @@ export class UserSession {
   async markAllRead(): Promise<void> {
     const upTo = this.cursor.lastEventId;
     if (upTo === null) return;
-    const response = await this.options.fetch(new URL('/api/events/ack', this.options.serverUrl).href, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.options.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ lastEventId: upTo }),
-      signal: AbortSignal.timeout(READ_MARKER_TIMEOUT_MS),
-    });
+    const response = await this.options.fetch(
+      new URL('/api/events/ack', this.options.serverUrl).href,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${this.options.token}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ lastEventId: upTo }),
+        signal: AbortSignal.timeout(READ_MARKER_TIMEOUT_MS),
+      },
+    );
     await response.body?.cancel();
-    if (!response.ok) throw new Error(`marking read failed: the server answered ${response.status}`);
+    if (!response.ok)
+      throw new Error(`marking read failed: the server answered ${response.status}`);
     await this.updateUnread(() => this.unread.markReadUpTo(upTo));
   }
 
@@ -146,19 +155,25 @@ export class UserSession {
   /** The server's read marker can have moved while this desk was closed. */
   private async refreshReadMarker(): Promise<void> {
     try {
-      const response = await this.options.fetch(new URL('/api/events/state', this.options.serverUrl).href, {
-        headers: { authorization: `Bearer ${this.options.token}` },
-        signal: AbortSignal.timeout(READ_MARKER_TIMEOUT_MS),
-      });
+      const response = await this.options.fetch(
+        new URL('/api/events/state', this.options.serverUrl).href,
+        {
+          headers: { authorization: `Bearer ${this.options.token}` },
+          signal: AbortSignal.timeout(READ_MARKER_TIMEOUT_MS),
+        },
+      );
       if (!response.ok) {
         await response.body?.cancel();
         return;
       }
       const state = (await response.json()) as EventsStateResponse;
-      if (typeof state.lastReadEventId === 'number') await this.updateUnread(() => this.unread.markReadUpTo(state.lastReadEventId));
+      if (typeof state.lastReadEventId === 'number')
+        await this.updateUnread(() => this.unread.markReadUpTo(state.lastReadEventId));
     } catch (error) {
       // Offline at start: the stream's replayed `notifications_read` events correct the badge later.
-      this.options.listener.problem?.(`could not read the event state: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.listener.problem?.(
+        `could not read the event state: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 

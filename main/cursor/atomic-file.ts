@@ -7,7 +7,11 @@ import { dirname } from 'node:path';
  * a torn mix: write a temporary file beside it, flush it to disk, rename it over the target,
  * then flush the directory so the rename itself survives.
  */
-export async function writeFileAtomic(path: string, content: string | Uint8Array, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  content: string | Uint8Array,
+  mode = 0o600,
+): Promise<void> {
   const directory = dirname(path);
   await mkdir(directory, { recursive: true });
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;

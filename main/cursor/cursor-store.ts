@@ -89,7 +89,9 @@ export class CursorStore implements NotifiedLedger {
   recordNotified(id: number): Promise<void> {
     this.notified.add(id);
     if (this.notified.size > MAX_REMEMBERED_IDS) {
-      const oldest = [...this.notified].sort((a, b) => a - b).slice(0, this.notified.size - MAX_REMEMBERED_IDS);
+      const oldest = [...this.notified]
+        .sort((a, b) => a - b)
+        .slice(0, this.notified.size - MAX_REMEMBERED_IDS);
       for (const stale of oldest) this.notified.delete(stale);
     }
     return this.persist();

@@ -15,13 +15,18 @@ import {
 import type { DesktopCore } from '../core/desktop-core.js';
 import { isTrustedSender, type SenderFrame } from './trusted-sender.js';
 
-type InvokeHandlers = { [M in InvokeMethod]: (...args: InvokeArguments<M>) => Promise<InvokeResult<M>> };
+type InvokeHandlers = {
+  [M in InvokeMethod]: (...args: InvokeArguments<M>) => Promise<InvokeResult<M>>;
+};
 
 /**
  * Every channel of the map, handled: the sender must be the app window's top frame showing the
  * app's own bundle, and the arguments must pass the channel's zod schema, or nothing runs.
  */
-export function registerIpcHandlers(core: DesktopCore, appWindowWebContentsId: () => number | null): void {
+export function registerIpcHandlers(
+  core: DesktopCore,
+  appWindowWebContentsId: () => number | null,
+): void {
   const handlers: InvokeHandlers = {
     getState: async () => core.state(),
     signIn: (request) => core.signIn(request),
@@ -32,11 +37,17 @@ export function registerIpcHandlers(core: DesktopCore, appWindowWebContentsId: (
   };
   const register = <M extends InvokeMethod>(method: M) => {
     ipcMain.handle(INVOKE_CHANNELS[method], (event, ...args: unknown[]) => {
-      if (!isTrustedSender(senderOf(event), appWindowWebContentsId())) throw new Error('refused: not the ClinicPulse window');
+      if (!isTrustedSender(senderOf(event), appWindowWebContentsId()))
+        throw new Error('refused: not the ClinicPulse window');
       const schema = INVOKE_ARGUMENTS[method] as unknown as z.ZodType<InvokeArguments<M>>;
       const parsed = schema.safeParse(args);
-      if (!parsed.success) throw new Error(`invalid arguments for ${method}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
-      const handler = handlers[method] as (...values: InvokeArguments<M>) => Promise<InvokeResult<M>>;
+      if (!parsed.success)
+        throw new Error(
+          `invalid arguments for ${method}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`,
+        );
+      const handler = handlers[method] as (
+        ...values: InvokeArguments<M>
+      ) => Promise<InvokeResult<M>>;
       return handler(...parsed.data);
     });
   };
@@ -50,7 +61,11 @@ export function registerIpcHandlers(core: DesktopCore, appWindowWebContentsId: (
 }
 
 /** Main → renderer, typed by the same map. */
-export function pushToRenderer<M extends PushMethod>(window: BrowserWindow | null, method: M, payload: PushPayload<M>): void {
+export function pushToRenderer<M extends PushMethod>(
+  window: BrowserWindow | null,
+  method: M,
+  payload: PushPayload<M>,
+): void {
   if (!window || window.isDestroyed()) return;
   window.webContents.send(PUSH_CHANNELS[method], payload);
 }

@@ -13,7 +13,10 @@ export interface SenderFrame {
  * IPC is accepted only from the top frame of the app's own window showing the app's own bundle.
  * A frame that navigated elsewhere, an embedded frame, or another window gets nothing.
  */
-export function isTrustedSender(frame: SenderFrame | null, appWindowWebContentsId: number | null): boolean {
+export function isTrustedSender(
+  frame: SenderFrame | null,
+  appWindowWebContentsId: number | null,
+): boolean {
   if (!frame || appWindowWebContentsId === null) return false;
   if (!frame.isMainFrame || frame.webContentsId !== appWindowWebContentsId) return false;
   return isAppUrl(frame.url);

@@ -29,7 +29,10 @@ export class BurstCoalescer<T> {
     this.batch.push(item);
     this.timer?.cancel();
     const untilCap = this.batchStartedAt + this.options.maxWaitMs - this.clock.now();
-    this.timer = this.clock.setTimeout(() => this.flush(), Math.max(0, Math.min(this.options.quietMs, untilCap)));
+    this.timer = this.clock.setTimeout(
+      () => this.flush(),
+      Math.max(0, Math.min(this.options.quietMs, untilCap)),
+    );
   }
 
   /** Hands over what is waiting now (also used on quit, so nothing recorded goes unshown). */

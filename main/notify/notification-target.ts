@@ -17,6 +17,7 @@ export function targetForEvent(event: NotifyingEvent): NotificationTarget {
 export function targetForSummary(events: readonly NotifyingEvent[]): NotificationTarget {
   const targets = events.map(targetForEvent);
   const first = targets[0];
-  if (first && targets.every((target) => JSON.stringify(target) === JSON.stringify(first))) return first;
+  if (first && targets.every((target) => JSON.stringify(target) === JSON.stringify(first)))
+    return first;
   return { kind: 'inbox' };
 }

@@ -6,7 +6,13 @@ import { holdReason, type HoldReason } from './hold-policy.js';
 import { escapeLibnotifyMarkup } from './libnotify-markup.js';
 import type { NativeNotification, NotificationSink } from './native-notification.js';
 import { targetForEvent, targetForSummary } from './notification-target.js';
-import { formatLocalTime, previewFor, summaryFor, type PreviewText, type TimeFormatter } from './preview.js';
+import {
+  formatLocalTime,
+  previewFor,
+  summaryFor,
+  type PreviewText,
+  type TimeFormatter,
+} from './preview.js';
 
 /** Which event ids were already handled (popped up or held), kept on disk across restarts. */
 export interface NotifiedLedger {
@@ -55,12 +61,19 @@ export class Notifier {
   private readonly formatTime: TimeFormatter;
 
   constructor(private readonly options: NotifierOptions) {
-    this.coalescer = new BurstCoalescer(options.clock, options.burst ?? DEFAULT_BURST_OPTIONS, (events) => this.showBatch(events));
+    this.coalescer = new BurstCoalescer(
+      options.clock,
+      options.burst ?? DEFAULT_BURST_OPTIONS,
+      (events) => this.showBatch(events),
+    );
     this.summaryThreshold = options.summaryThreshold ?? DEFAULT_SUMMARY_THRESHOLD;
     this.formatTime = options.formatTime ?? formatLocalTime;
   }
 
-  async handle(event: NotifyingEvent, { backlog = false }: { backlog?: boolean } = {}): Promise<NotifyDecision> {
+  async handle(
+    event: NotifyingEvent,
+    { backlog = false }: { backlog?: boolean } = {},
+  ): Promise<NotifyDecision> {
     const { ledger, environment, clock } = this.options;
     if (ledger.hasNotified(event.id)) return { action: 'skipped', reason: 'already_notified' };
     const reason = holdReason(event, {
@@ -115,7 +128,9 @@ export class Notifier {
   }
 
   private forPlatform(text: PreviewText): PreviewText {
-    return this.options.platform === 'linux' ? { title: text.title, body: escapeLibnotifyMarkup(text.body) } : text;
+    return this.options.platform === 'linux'
+      ? { title: text.title, body: escapeLibnotifyMarkup(text.body) }
+      : text;
   }
 
   private show(notification: NativeNotification): void {

@@ -5,7 +5,9 @@ export type CommandRunner = (command: string, args: readonly string[]) => Promis
 
 const runCommand: CommandRunner = (command, args) =>
   new Promise((resolve, reject) => {
-    execFile(command, args, { timeout: 2_000, windowsHide: true }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    execFile(command, args, { timeout: 2_000, windowsHide: true }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout),
+    );
   });
 
 const REFRESH_MS = 10_000;
@@ -37,7 +39,11 @@ export class OsDoNotDisturb {
     if (this.platform !== 'linux' || this.checking) return this.active;
     this.checking = true;
     try {
-      const output = await this.run('gsettings', ['get', 'org.gnome.desktop.notifications', 'show-banners']);
+      const output = await this.run('gsettings', [
+        'get',
+        'org.gnome.desktop.notifications',
+        'show-banners',
+      ]);
       this.active = output.trim() === 'false';
     } catch {
       this.active = false;

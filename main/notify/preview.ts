@@ -23,18 +23,35 @@ export const formatLocalTime: TimeFormatter = (isoTime) => {
  * pop-ups show on screens patients can see, so below `sender_and_text` no message text,
  * reminder content or system text is shown, and `count_only` does not even say who wrote.
  */
-export function previewFor(event: NotifyingEvent, level: PreviewLevel, formatTime: TimeFormatter = formatLocalTime): PreviewText {
+export function previewFor(
+  event: NotifyingEvent,
+  level: PreviewLevel,
+  formatTime: TimeFormatter = formatLocalTime,
+): PreviewText {
   switch (event.type) {
     case 'new_message':
       if (level === 'count_only') return { title: APP_TITLE, body: 'New message' };
-      return { title: plain(event.sender) || 'New message', body: level === 'sender_and_text' ? excerpt(event.text) : 'New message' };
+      return {
+        title: plain(event.sender) || 'New message',
+        body: level === 'sender_and_text' ? excerpt(event.text) : 'New message',
+      };
     case 'appointment_reminder': {
       const when = `Appointment at ${formatTime(event.time)}`;
-      if (level === 'count_only') return { title: 'Appointment reminder', body: 'Open ClinicPulse for details' };
-      return { title: 'Appointment reminder', body: level === 'sender_and_text' && event.content ? `${when}: ${excerpt(event.content)}` : when };
+      if (level === 'count_only')
+        return { title: 'Appointment reminder', body: 'Open ClinicPulse for details' };
+      return {
+        title: 'Appointment reminder',
+        body:
+          level === 'sender_and_text' && event.content
+            ? `${when}: ${excerpt(event.content)}`
+            : when,
+      };
     }
     case 'system_notification':
-      return { title: APP_TITLE, body: level === 'sender_and_text' ? excerpt(event.content) : 'New notice from the clinic' };
+      return {
+        title: APP_TITLE,
+        body: level === 'sender_and_text' ? excerpt(event.content) : 'New notice from the clinic',
+      };
   }
 }
 
@@ -44,10 +61,14 @@ export function summaryFor(events: readonly NotifyingEvent[], level: PreviewLeve
   const others = events.length - messages.length;
   const parts: string[] = [];
   if (messages.length > 0) parts.push(countOf(messages.length, 'new message'));
-  if (others > 0) parts.push(countOf(others, messages.length > 0 ? 'other notification' : 'new notification'));
+  if (others > 0)
+    parts.push(countOf(others, messages.length > 0 ? 'other notification' : 'new notification'));
   const counted = parts.join(' and ');
   if (level === 'count_only' || messages.length === 0) return { title: APP_TITLE, body: counted };
-  return { title: APP_TITLE, body: `${counted} from ${senderList(messages.map((message) => plain(message.sender)))}` };
+  return {
+    title: APP_TITLE,
+    body: `${counted} from ${senderList(messages.map((message) => plain(message.sender)))}`,
+  };
 }
 
 function senderList(senders: readonly string[]): string {
@@ -65,8 +86,13 @@ function countOf(count: number, noun: string): string {
 
 /** Control characters out, whitespace runs folded: a pop-up is one short paragraph. */
 function plain(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 function excerpt(text: string): string {

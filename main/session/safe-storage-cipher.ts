@@ -8,7 +8,8 @@ export const NO_SECRET_STORE_NOTICE =
 export const safeStorageCipher: SecretCipher = {
   unavailableReason() {
     if (!safeStorage.isEncryptionAvailable()) return NO_SECRET_STORE_NOTICE;
-    if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') return NO_SECRET_STORE_NOTICE;
+    if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text')
+      return NO_SECRET_STORE_NOTICE;
     return null;
   },
   encrypt: (plainText) => safeStorage.encryptString(plainText),

@@ -7,7 +7,12 @@ import type { SecretCipher } from './secret-cipher.js';
 const sessionFile = z.object({
   version: z.literal(1),
   serverUrl: z.url({ protocol: /^https?$/ }),
-  user: z.object({ id: z.number().int().positive(), username: z.string(), displayName: z.string(), role }),
+  user: z.object({
+    id: z.number().int().positive(),
+    username: z.string(),
+    displayName: z.string(),
+    role,
+  }),
   /** The bearer token encrypted by the OS (base64), or null where the OS keeps no secrets. */
   encryptedToken: z.string().nullable(),
   expiresAt: z.string(),
@@ -48,21 +53,51 @@ export class SessionStore {
     const reason = this.cipher.unavailableReason();
     if (encryptedToken === null) return { serverUrl, user, token: null, expiresAt, notice: reason };
     if (reason) return { serverUrl, user, token: null, expiresAt, notice: reason };
-    if (Date.parse(expiresAt) <= this.now()) return { serverUrl, user, token: null, expiresAt, notice: 'Your session has expired. Please sign in again.' };
+    if (Date.parse(expiresAt) <= this.now())
+      return {
+        serverUrl,
+        user,
+        token: null,
+        expiresAt,
+        notice: 'Your session has expired. Please sign in again.',
+      };
     try {
-      return { serverUrl, user, token: this.cipher.decrypt(Buffer.from(encryptedToken, 'base64')), expiresAt, notice: null };
+      return {
+        serverUrl,
+        user,
+        token: this.cipher.decrypt(Buffer.from(encryptedToken, 'base64')),
+        expiresAt,
+        notice: null,
+      };
     } catch {
-      return { serverUrl, user, token: null, expiresAt, notice: 'Your saved sign-in could not be read. Please sign in again.' };
+      return {
+        serverUrl,
+        user,
+        token: null,
+        expiresAt,
+        notice: 'Your saved sign-in could not be read. Please sign in again.',
+      };
     }
   }
 
   /** Returns why the token was not kept, or null when it was. */
-  async save(session: { serverUrl: string; user: User; token: string; expiresAt: string }): Promise<string | null> {
+  async save(session: {
+    serverUrl: string;
+    user: User;
+    token: string;
+    expiresAt: string;
+  }): Promise<string | null> {
     const reason = this.cipher.unavailableReason();
     const encryptedToken = reason ? null : this.cipher.encrypt(session.token).toString('base64');
     await writeFileAtomic(
       this.path,
-      JSON.stringify({ version: 1, serverUrl: session.serverUrl, user: session.user, encryptedToken, expiresAt: session.expiresAt }),
+      JSON.stringify({
+        version: 1,
+        serverUrl: session.serverUrl,
+        user: session.user,
+        encryptedToken,
+        expiresAt: session.expiresAt,
+      }),
     );
     return reason;
   }

@@ -19,16 +19,21 @@ export interface AppConfig {
 }
 
 export function machineConfigPath(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string {
-  if (platform === 'win32') return join(env.ProgramData ?? 'C:\\ProgramData', 'ClinicPulse', 'app-config.json');
+  if (platform === 'win32')
+    return join(env.ProgramData ?? 'C:\\ProgramData', 'ClinicPulse', 'app-config.json');
   if (platform === 'darwin') return '/Library/Application Support/ClinicPulse/app-config.json';
   return '/etc/clinicpulse/app-config.json';
 }
 
-export async function loadAppConfig(options: { env: NodeJS.ProcessEnv; files: readonly string[] }): Promise<AppConfig> {
+export async function loadAppConfig(options: {
+  env: NodeJS.ProcessEnv;
+  files: readonly string[];
+}): Promise<AppConfig> {
   const fromEnv = options.env.CLINICPULSE_SERVER_URL;
   if (fromEnv) {
     const parsed = appConfigFile.safeParse({ serverUrl: fromEnv });
-    if (parsed.success && parsed.data.serverUrl) return { serverUrl: origin(parsed.data.serverUrl), source: 'CLINICPULSE_SERVER_URL' };
+    if (parsed.success && parsed.data.serverUrl)
+      return { serverUrl: origin(parsed.data.serverUrl), source: 'CLINICPULSE_SERVER_URL' };
   }
   for (const file of options.files) {
     let text: string;
@@ -38,7 +43,8 @@ export async function loadAppConfig(options: { env: NodeJS.ProcessEnv; files: re
       continue;
     }
     const parsed = appConfigFile.safeParse(safeJson(text));
-    if (parsed.success && parsed.data.serverUrl) return { serverUrl: origin(parsed.data.serverUrl), source: file };
+    if (parsed.success && parsed.data.serverUrl)
+      return { serverUrl: origin(parsed.data.serverUrl), source: file };
   }
   return { serverUrl: null, source: null };
 }

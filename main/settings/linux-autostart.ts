@@ -6,7 +6,9 @@ import { join } from 'node:path';
  * autostart entry in `~/.config/autostart`. `--hidden` starts the app in the tray only.
  */
 export function autostartEntry(executable: string): string {
-  const quoted = /[\s"'\\$`]/.test(executable) ? `"${executable.replace(/(["\\$`])/g, '\\$1')}"` : executable;
+  const quoted = /[\s"'\\$`]/.test(executable)
+    ? `"${executable.replace(/(["\\$`])/g, '\\$1')}"`
+    : executable;
   return [
     '[Desktop Entry]',
     'Type=Application',
@@ -19,7 +21,11 @@ export function autostartEntry(executable: string): string {
   ].join('\n');
 }
 
-export async function setLinuxAutostart(configDirectory: string, executable: string, enabled: boolean): Promise<void> {
+export async function setLinuxAutostart(
+  configDirectory: string,
+  executable: string,
+  enabled: boolean,
+): Promise<void> {
   const path = join(configDirectory, 'autostart', 'clinicpulse.desktop');
   if (!enabled) {
     await rm(path, { force: true });

@@ -19,7 +19,10 @@ export class Backoff {
   ) {}
 
   nextDelay(): number {
-    const base = Math.min(this.options.maxMs, this.options.initialMs * 2 ** Math.min(this.attempts, 30));
+    const base = Math.min(
+      this.options.maxMs,
+      this.options.initialMs * 2 ** Math.min(this.attempts, 30),
+    );
     this.attempts++;
     return Math.round(base / 2 + (base / 2) * this.random());
   }

@@ -117,7 +117,12 @@ export class StreamClient {
     this.networkAvailable = available;
     if (!this.running) return;
     if (available && !wasAvailable && !this.open) this.reconnectNow('network is back');
-    else if (!available && !this.open) this.setState({ status: 'offline', nextRetryAt: this.currentState.nextRetryAt, detail: 'no network' });
+    else if (!available && !this.open)
+      this.setState({
+        status: 'offline',
+        nextRetryAt: this.currentState.nextRetryAt,
+        detail: 'no network',
+      });
   }
 
   private connect(status: 'connecting' | 'reconnecting', detail: string | null = null): void {
@@ -125,7 +130,9 @@ export class StreamClient {
     this.open = false;
     this.setState({ status, nextRetryAt: null, detail });
     this.armHeartbeat(generation, 'the server did not answer');
-    const source = new EventSource(new URL('/api/events/stream', this.options.serverUrl), { fetch: this.fetchFor(generation) });
+    const source = new EventSource(new URL('/api/events/stream', this.options.serverUrl), {
+      fetch: this.fetchFor(generation),
+    });
     this.source = source;
     source.addEventListener('open', () => {
       if (generation !== this.generation) return;
@@ -156,10 +163,21 @@ export class StreamClient {
         Authorization: `Bearer ${this.options.token}`,
       };
       if (this.lastId !== null) headers['Last-Event-ID'] = String(this.lastId);
-      const response = await this.options.fetch(String(url), { method: 'GET', headers, signal: init.signal, redirect: 'follow' });
+      const response = await this.options.fetch(String(url), {
+        method: 'GET',
+        headers,
+        signal: init.signal,
+        redirect: 'follow',
+      });
       if (response.status !== 200 || !response.body) {
         await response.body?.cancel().catch(() => undefined);
-        return { status: response.status, url: response.url, redirected: response.redirected, headers: response.headers, body: null };
+        return {
+          status: response.status,
+          url: response.url,
+          redirected: response.redirected,
+          headers: response.headers,
+          body: null,
+        };
       }
       this.armHeartbeat(generation, 'no heartbeat from the server');
       const body = response.body.pipeThrough(
@@ -171,14 +189,21 @@ export class StreamClient {
           },
         }),
       );
-      return { status: response.status, url: response.url, redirected: response.redirected, headers: response.headers, body };
+      return {
+        status: response.status,
+        url: response.url,
+        redirected: response.redirected,
+        headers: response.headers,
+        body,
+      };
     };
   }
 
   private armHeartbeat(generation: number, detail: string): void {
     this.heartbeatTimer?.cancel();
     this.heartbeatTimer = this.clock.setTimeout(() => {
-      if (generation === this.generation && this.running) this.connectionLost(`${detail} for ${Math.round(this.heartbeatTimeoutMs / 1000)} s`);
+      if (generation === this.generation && this.running)
+        this.connectionLost(`${detail} for ${Math.round(this.heartbeatTimeoutMs / 1000)} s`);
     }, this.heartbeatTimeoutMs);
   }
 
@@ -186,7 +211,9 @@ export class StreamClient {
     const frameId = Number(message.lastEventId);
     const parsed = streamEvent.safeParse(safeJson(message.data));
     if (!parsed.success || parsed.data.id !== frameId) {
-      this.options.handlers.onProtocolError?.(`unreadable ${message.type} frame (id ${message.lastEventId || 'none'})`);
+      this.options.handlers.onProtocolError?.(
+        `unreadable ${message.type} frame (id ${message.lastEventId || 'none'})`,
+      );
       if (Number.isSafeInteger(frameId) && frameId > (this.lastId ?? 0)) this.lastId = frameId;
       return;
     }
@@ -213,7 +240,9 @@ export class StreamClient {
 
   private enqueue(task: () => Promise<void> | void): void {
     this.processing = this.processing.then(task).catch((error: unknown) => {
-      this.options.handlers.onProtocolError?.(`handler failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.handlers.onProtocolError?.(
+        `handler failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     });
   }
 
@@ -224,11 +253,16 @@ export class StreamClient {
       this.setState({
         status: 'signed_out',
         nextRetryAt: null,
-        detail: event.code === 401 ? 'your session has ended; please sign in again' : 'this account may not receive events',
+        detail:
+          event.code === 401
+            ? 'your session has ended; please sign in again'
+            : 'this account may not receive events',
       });
       return;
     }
-    this.connectionLost(event.code ? `the server answered ${event.code}` : (event.message ?? 'connection lost'));
+    this.connectionLost(
+      event.code ? `the server answered ${event.code}` : (event.message ?? 'connection lost'),
+    );
   }
 
   private connectionLost(detail: string): void {
@@ -237,7 +271,11 @@ export class StreamClient {
     // Offline, the OS tells us when the network is back; the slow retry covers it being wrong.
     const delay = this.networkAvailable ? this.backoff.nextDelay() : this.longestDelayMs;
     const nextRetryAt = this.clock.now() + delay;
-    this.setState({ status: this.networkAvailable ? 'reconnecting' : 'offline', nextRetryAt, detail });
+    this.setState({
+      status: this.networkAvailable ? 'reconnecting' : 'offline',
+      nextRetryAt,
+      detail,
+    });
     this.retryTimer?.cancel();
     this.retryTimer = this.clock.setTimeout(() => {
       this.retryTimer = undefined;

@@ -12,12 +12,20 @@ export interface TrayActions {
 export class AppTray {
   private readonly tray: Tray;
 
-  constructor(icon: NativeImage, private readonly actions: TrayActions) {
+  constructor(
+    icon: NativeImage,
+    private readonly actions: TrayActions,
+  ) {
     this.tray = new Tray(icon);
     this.tray.on('click', () => actions.open());
   }
 
-  update(state: { unreadCount: number; doNotDisturb: boolean; connection: ConnectionStatus; signedIn: boolean }): TrayModel {
+  update(state: {
+    unreadCount: number;
+    doNotDisturb: boolean;
+    connection: ConnectionStatus;
+    signedIn: boolean;
+  }): TrayModel {
     const model = trayModel(state);
     this.tray.setToolTip(model.tooltip);
     this.tray.setContextMenu(
@@ -29,7 +37,12 @@ export class AppTray {
             case 'unread':
               return { label: item.label, enabled: false };
             case 'do-not-disturb':
-              return { label: item.label, type: 'checkbox' as const, checked: item.checked, click: () => this.actions.setDoNotDisturb(!item.checked) };
+              return {
+                label: item.label,
+                type: 'checkbox' as const,
+                checked: item.checked,
+                click: () => this.actions.setDoNotDisturb(!item.checked),
+              };
             case 'separator':
               return { type: 'separator' as const };
             case 'quit':

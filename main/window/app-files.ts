@@ -38,7 +38,10 @@ const CONTENT_TYPES: Record<string, string> = {
  * The file under the renderer bundle that an `app://clinicpulse/…` URL names, or null for any
  * other host, a path that climbs out of the bundle, or an encoded separator.
  */
-export function appFileFor(requestUrl: string, rendererDirectory: string): { path: string; contentType: string } | null {
+export function appFileFor(
+  requestUrl: string,
+  rendererDirectory: string,
+): { path: string; contentType: string } | null {
   let url: URL;
   try {
     url = new URL(requestUrl);
@@ -57,5 +60,8 @@ export function appFileFor(requestUrl: string, rendererDirectory: string): { pat
   const root = normalize(rendererDirectory + sep);
   const path = normalize(join(root, relative));
   if (!path.startsWith(root)) return null;
-  return { path, contentType: CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream' };
+  return {
+    path,
+    contentType: CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream',
+  };
 }

@@ -9,7 +9,9 @@ import { APP_CONTENT_SECURITY_POLICY } from './content-security-policy.js';
  * Must be called before the app is ready.
  */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
 }
 
 export function serveAppFiles(rendererDirectory: string): void {

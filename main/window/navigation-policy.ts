@@ -16,7 +16,10 @@ export type WindowOpenDecision = { action: 'deny' } | { action: 'open-in-browser
 export function decideWindowOpen(url: string, serverOrigin: string | null): WindowOpenDecision {
   const target = parse(url);
   if (!target || serverOrigin === null) return { action: 'deny' };
-  if ((target.protocol === 'https:' || target.protocol === 'http:') && target.origin === serverOrigin) {
+  if (
+    (target.protocol === 'https:' || target.protocol === 'http:') &&
+    target.origin === serverOrigin
+  ) {
     return { action: 'open-in-browser', url: target.href };
   }
   return { action: 'deny' };

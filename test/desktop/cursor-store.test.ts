@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -26,7 +34,10 @@ describe('cursor store', () => {
     store.advance(1764230000000001);
     store.advance(1764230000000003);
     store.advance(1764230000000002);
-    store.setUnreadState({ lastReadEventId: 1764230000000001, unreadIds: [1764230000000002, 1764230000000003] });
+    store.setUnreadState({
+      lastReadEventId: 1764230000000001,
+      unreadIds: [1764230000000002, 1764230000000003],
+    });
     await store.recordNotified(1764230000000003);
     expect((await CursorStore.open(path)).caughtUp).toBe(false);
     await store.markCaughtUp();
@@ -36,7 +47,10 @@ describe('cursor store', () => {
     expect(reopened.lastEventId).toBe(1764230000000003);
     expect(reopened.hasNotified(1764230000000003)).toBe(true);
     expect(reopened.hasNotified(1764230000000002)).toBe(false);
-    expect(reopened.unreadState).toEqual({ lastReadEventId: 1764230000000001, unreadIds: [1764230000000002, 1764230000000003] });
+    expect(reopened.unreadState).toEqual({
+      lastReadEventId: 1764230000000001,
+      unreadIds: [1764230000000002, 1764230000000003],
+    });
   });
 
   it('writes atomically: no temporary files are left, and the file is private to the user', async () => {
@@ -86,6 +100,8 @@ describe('cursor store', () => {
   it('has one file per server and user', () => {
     const a = cursorPath(dir, 'https://clinic.example:8443/', 3);
     expect(a).toBe(join(dir, 'cursors', 'clinic.example_8443-user-3.json'));
-    expect(cursorPath(dir, 'http://127.0.0.1:5000', 4)).not.toBe(cursorPath(dir, 'http://127.0.0.1:5000', 3));
+    expect(cursorPath(dir, 'http://127.0.0.1:5000', 4)).not.toBe(
+      cursorPath(dir, 'http://127.0.0.1:5000', 3),
+    );
   });
 });

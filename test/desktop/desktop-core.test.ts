@@ -2,7 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionState, DesktopState, NotificationTarget } from '../../common/desktop-bridge.js';
+import type {
+  ConnectionState,
+  DesktopState,
+  NotificationTarget,
+} from '../../common/desktop-bridge.js';
 import type { ControlEvent, StreamEvent } from '../../common/events.js';
 import { DesktopCore } from '../../main/core/desktop-core.js';
 import { RecordingNotificationSink } from '../../main/notify/recording-notification-sink.js';
@@ -66,18 +70,33 @@ async function startCore(options: { dir: string; cipher: SecretCipher; preset?: 
   return { core, sink, seen, initial };
 }
 
-const demo = (username: string) => ({ serverUrl: `${server.url}/ignored/path`, username, password: 'clinicpulse' });
+const demo = (username: string) => ({
+  serverUrl: `${server.url}/ignored/path`,
+  username,
+  password: 'clinicpulse',
+});
 
 async function conversationWith(senderToken: string, recipientId: number): Promise<number> {
-  const created = await api(server.url, senderToken).post('/api/conversations', { participantIds: [recipientId] });
+  const created = await api(server.url, senderToken).post('/api/conversations', {
+    participantIds: [recipientId],
+  });
   expect(created.status).toBeLessThan(300);
   return created.body.conversation.id as number;
 }
 
 describe('desktop core (main process without Electron) against the real server', () => {
   it('offers the preset server URL before anyone signs in', async () => {
-    const { initial } = await startCore({ dir: dataDirectory(), cipher: keyringCipher(), preset: 'https://clinic.example' });
-    expect(initial).toMatchObject({ session: null, serverUrl: 'https://clinic.example', connection: { status: 'signed_out' }, unreadCount: 0 });
+    const { initial } = await startCore({
+      dir: dataDirectory(),
+      cipher: keyringCipher(),
+      preset: 'https://clinic.example',
+    });
+    expect(initial).toMatchObject({
+      session: null,
+      serverUrl: 'https://clinic.example',
+      connection: { status: 'signed_out' },
+      unreadCount: 0,
+    });
     expect(initial.settings.previewLevel).toBe('sender_only');
   });
 
@@ -93,12 +112,17 @@ describe('desktop core (main process without Electron) against the real server',
     });
     const { initial, seen } = await startCore({ dir, cipher });
     expect(initial.session?.serverUrl).toBe(unreachable);
-    await waitUntil(() => seen.states.filter((state) => state.status === 'reconnecting').length >= 2, 'it retries');
+    await waitUntil(
+      () => seen.states.filter((state) => state.status === 'reconnecting').length >= 2,
+      'it retries',
+    );
   });
 
   it('refuses a wrong password with the server message and stays signed out', async () => {
     const { core } = await startCore({ dir: dataDirectory(), cipher: keyringCipher() });
-    await expect(core.signIn({ ...demo('dr.smith'), password: 'wrong-password' })).rejects.toThrow('username or password is incorrect');
+    await expect(core.signIn({ ...demo('dr.smith'), password: 'wrong-password' })).rejects.toThrow(
+      'username or password is incorrect',
+    );
     expect(core.state().session).toBeNull();
   });
 
@@ -109,16 +133,27 @@ describe('desktop core (main process without Electron) against the real server',
     const state = await core.signIn(demo('dr.patel'));
     expect(state.session).toMatchObject({ serverUrl: server.url, user: { username: 'dr.patel' } });
     expect(state.notice).toBeNull();
-    await waitUntil(() => seen.events.some((event) => event.type === 'ready'), 'the stream is ready');
+    await waitUntil(
+      () => seen.events.some((event) => event.type === 'ready'),
+      'the stream is ready',
+    );
     expect(core.state().connection.status).toBe('connected');
 
     const lee = await login(server.url, 'frontdesk.lee', 'clinicpulse');
     const conversationId = await conversationWith(lee.token, state.session!.user.id);
-    const sent = await api(server.url, lee.token).post(`/api/conversations/${conversationId}/messages`, { text: 'Mr. Alvarez is here <early>' });
+    const sent = await api(server.url, lee.token).post(
+      `/api/conversations/${conversationId}/messages`,
+      { text: 'Mr. Alvarez is here <early>' },
+    );
     expect(sent.status).toBe(201);
 
     await waitUntil(() => sink.shown.length === 1, 'one pop-up');
-    expect(sink.shown[0]).toMatchObject({ kind: 'single', title: 'Mia Lee', body: 'New message', urgency: 'normal' });
+    expect(sink.shown[0]).toMatchObject({
+      kind: 'single',
+      title: 'Mia Lee',
+      body: 'New message',
+      urgency: 'normal',
+    });
     expect(core.state().unreadCount).toBe(1);
     expect(seen.unread.at(-1)).toBe(1);
     sink.click(0);
@@ -134,7 +169,10 @@ describe('desktop core (main process without Electron) against the real server',
     const restarted = await startCore({ dir, cipher });
     expect(restarted.initial.session?.user.username).toBe('dr.patel');
     expect(restarted.initial.unreadCount).toBe(1);
-    await waitUntil(() => restarted.seen.events.some((event) => event.type === 'ready'), 'the restarted stream is ready');
+    await waitUntil(
+      () => restarted.seen.events.some((event) => event.type === 'ready'),
+      'the restarted stream is ready',
+    );
     expect(restarted.sink.shown).toEqual([]);
     await restarted.core.markAllRead();
     expect(restarted.core.state().unreadCount).toBe(0);
@@ -144,13 +182,28 @@ describe('desktop core (main process without Electron) against the real server',
     const { core } = await startCore({ dir: dataDirectory(), cipher: keyringCipher() });
     expect(await core.request({ method: 'GET', path: '/api/me' })).toMatchObject({ status: 401 });
     await core.signIn(demo('nurse.jones'));
-    expect(await core.request({ method: 'GET', path: '/api/me' })).toMatchObject({ status: 200, body: { user: { username: 'nurse.jones' } } });
-    expect(await core.request({ method: 'POST', path: '/api/conversations', body: { participantIds: [] } })).toMatchObject({
+    expect(await core.request({ method: 'GET', path: '/api/me' })).toMatchObject({
+      status: 200,
+      body: { user: { username: 'nurse.jones' } },
+    });
+    expect(
+      await core.request({
+        method: 'POST',
+        path: '/api/conversations',
+        body: { participantIds: [] },
+      }),
+    ).toMatchObject({
       status: 400,
       body: { error: { code: 'validation_failed' } },
     });
-    expect(await core.request({ method: 'GET', path: '/api/../healthz' })).toMatchObject({ status: 400 });
-    const login = await core.request({ method: 'POST', path: '/api/auth/login', body: { username: 'admin', password: 'clinicpulse' } });
+    expect(await core.request({ method: 'GET', path: '/api/../healthz' })).toMatchObject({
+      status: 400,
+    });
+    const login = await core.request({
+      method: 'POST',
+      path: '/api/auth/login',
+      body: { username: 'admin', password: 'clinicpulse' },
+    });
     expect(login).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
     expect(JSON.stringify(login)).not.toMatch(/token/i);
   });
@@ -162,11 +215,19 @@ describe('desktop core (main process without Electron) against the real server',
     const state = await core.signIn(demo('admin'));
     expect(state.session?.user.username).toBe('admin');
     expect(state.notice).toBe('no keyring here');
-    expect(JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8'))).toMatchObject({ encryptedToken: null, user: { username: 'admin' } });
+    expect(JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8'))).toMatchObject({
+      encryptedToken: null,
+      user: { username: 'admin' },
+    });
     await core.shutdown();
 
     const { initial } = await startCore({ dir, cipher });
-    expect(initial).toMatchObject({ session: null, serverUrl: server.url, notice: 'no keyring here', connection: { status: 'signed_out' } });
+    expect(initial).toMatchObject({
+      session: null,
+      serverUrl: server.url,
+      notice: 'no keyring here',
+      connection: { status: 'signed_out' },
+    });
   });
 
   it('signing out deletes the saved session; a token revoked elsewhere signs the desk out', async () => {
@@ -182,11 +243,18 @@ describe('desktop core (main process without Electron) against the real server',
     await core.signIn(demo('dr.smith'));
     expect((await core.request({ method: 'GET', path: '/api/me' })).status).toBe(200);
     // The session is ended on the server (an admin, or sign-out elsewhere with this token).
-    const encrypted = JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8')).encryptedToken as string;
+    const encrypted = JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8'))
+      .encryptedToken as string;
     const token = cipher.decrypt(Buffer.from(encrypted, 'base64'));
-    await fetch(`${server.url}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    await fetch(`${server.url}/api/auth/logout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect((await core.request({ method: 'GET', path: '/api/me' })).status).toBe(401);
-    expect(core.state()).toMatchObject({ session: null, notice: 'Your session has ended. Please sign in again.' });
+    expect(core.state()).toMatchObject({
+      session: null,
+      notice: 'Your session has ended. Please sign in again.',
+    });
     expect(seen.states.at(-1)?.status).toBe('signed_out');
     expect(existsSync(join(dir, 'session.json'))).toBe(false);
   });

@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_DESKTOP_SETTINGS, type DesktopSettings, type NotificationTarget } from '../../common/desktop-bridge.js';
+import {
+  DEFAULT_DESKTOP_SETTINGS,
+  type DesktopSettings,
+  type NotificationTarget,
+} from '../../common/desktop-bridge.js';
 import { CursorStore } from '../../main/cursor/cursor-store.js';
 import { escapeLibnotifyMarkup } from '../../main/notify/libnotify-markup.js';
 import { Notifier, type NotifiedLedger } from '../../main/notify/notifier.js';
@@ -30,7 +34,13 @@ interface Harness {
   clicks: NotificationTarget[];
 }
 
-function harness(options: { platform?: NodeJS.Platform; ledger?: NotifiedLedger; settings?: Partial<DesktopSettings> } = {}): Harness {
+function harness(
+  options: {
+    platform?: NodeJS.Platform;
+    ledger?: NotifiedLedger;
+    settings?: Partial<DesktopSettings>;
+  } = {},
+): Harness {
   const sink = new RecordingNotificationSink();
   const clock = new ManualClock(new Date(2025, 0, 20, 10, 0, 0));
   const settings: DesktopSettings = { ...DEFAULT_DESKTOP_SETTINGS, ...options.settings };
@@ -66,7 +76,12 @@ describe('preview levels', () => {
     await h.notifier.handle(message(1));
     settle(h);
     expect(h.sink.shown).toHaveLength(1);
-    expect(h.sink.shown[0]).toMatchObject({ title: 'Dr. Sarah Smith', body: 'New message', kind: 'single', eventIds: [1] });
+    expect(h.sink.shown[0]).toMatchObject({
+      title: 'Dr. Sarah Smith',
+      body: 'New message',
+      kind: 'single',
+      eventIds: [1],
+    });
     expect(JSON.stringify(h.sink.shown)).not.toContain('Jones');
   });
 
@@ -74,7 +89,10 @@ describe('preview levels', () => {
     const h = harness({ settings: { previewLevel: 'sender_and_text' } });
     await h.notifier.handle(message(1));
     settle(h);
-    expect(h.sink.shown[0]).toMatchObject({ title: 'Dr. Sarah Smith', body: 'Mr. Jones in room 3 needs his dressing changed' });
+    expect(h.sink.shown[0]).toMatchObject({
+      title: 'Dr. Sarah Smith',
+      body: 'Mr. Jones in room 3 needs his dressing changed',
+    });
   });
 
   it('count only names neither sender nor content, for every event type', async () => {
@@ -93,7 +111,10 @@ describe('preview levels', () => {
   it('reminders show their time, and their content only at sender and text', async () => {
     const hidden = harness();
     await hidden.notifier.handle(reminder(1));
-    expect(hidden.sink.shown[0]).toMatchObject({ title: 'Appointment reminder', body: 'Appointment at 14:00' });
+    expect(hidden.sink.shown[0]).toMatchObject({
+      title: 'Appointment reminder',
+      body: 'Appointment at 14:00',
+    });
     const shown = harness({ settings: { previewLevel: 'sender_and_text' } });
     await shown.notifier.handle(reminder(1));
     expect(shown.sink.shown[0]?.body).toBe('Appointment at 14:00: Annual checkup for Mrs. Brown');
@@ -101,7 +122,9 @@ describe('preview levels', () => {
 
   it('folds control characters and cuts long text', async () => {
     const h = harness({ settings: { previewLevel: 'sender_and_text' } });
-    await h.notifier.handle(message(1, { sender: 'Dr.\u0007 Patel\n', text: `line one\nline two ${'x'.repeat(400)}` }));
+    await h.notifier.handle(
+      message(1, { sender: 'Dr.\u0007 Patel\n', text: `line one\nline two ${'x'.repeat(400)}` }),
+    );
     settle(h);
     const shown = h.sink.shown[0];
     expect(shown?.title).toBe('Dr. Patel');
@@ -124,7 +147,10 @@ describe('libnotify markup', () => {
     const linux = harness({ platform: 'linux', settings: { previewLevel: 'sender_and_text' } });
     await linux.notifier.handle(message(1, { sender: 'A & B <clinic>', text }));
     settle(linux);
-    expect(linux.sink.shown[0]).toMatchObject({ title: 'A & B <clinic>', body: '&lt;img src="x"&gt; BP &lt; 90 &amp; falling' });
+    expect(linux.sink.shown[0]).toMatchObject({
+      title: 'A & B <clinic>',
+      body: '&lt;img src="x"&gt; BP &lt; 90 &amp; falling',
+    });
 
     const windows = harness({ platform: 'win32', settings: { previewLevel: 'sender_and_text' } });
     await windows.notifier.handle(message(1, { text }));
@@ -136,8 +162,14 @@ describe('libnotify markup', () => {
 describe('holding pop-ups back', () => {
   it('do-not-disturb holds every pop-up, reminders included', async () => {
     const h = harness({ settings: { doNotDisturb: true } });
-    expect(await h.notifier.handle(message(1))).toEqual({ action: 'held', reason: 'do_not_disturb' });
-    expect(await h.notifier.handle(reminder(2))).toEqual({ action: 'held', reason: 'do_not_disturb' });
+    expect(await h.notifier.handle(message(1))).toEqual({
+      action: 'held',
+      reason: 'do_not_disturb',
+    });
+    expect(await h.notifier.handle(reminder(2))).toEqual({
+      action: 'held',
+      reason: 'do_not_disturb',
+    });
     settle(h);
     expect(h.sink.shown).toEqual([]);
   });
@@ -147,7 +179,10 @@ describe('holding pop-ups back', () => {
     const h = harness({ ledger, settings: { doNotDisturb: true } });
     await h.notifier.handle(message(1));
     h.settings.doNotDisturb = false;
-    expect(await h.notifier.handle(message(1))).toEqual({ action: 'skipped', reason: 'already_notified' });
+    expect(await h.notifier.handle(message(1))).toEqual({
+      action: 'skipped',
+      reason: 'already_notified',
+    });
     settle(h);
     expect(h.sink.shown).toEqual([]);
     expect(ledger.ids.has(1)).toBe(true);
@@ -156,11 +191,16 @@ describe('holding pop-ups back', () => {
   it("the OS's own do-not-disturb holds pop-ups", async () => {
     const h = harness();
     h.window.osDnd = true;
-    expect(await h.notifier.handle(message(1))).toEqual({ action: 'held', reason: 'os_do_not_disturb' });
+    expect(await h.notifier.handle(message(1))).toEqual({
+      action: 'held',
+      reason: 'os_do_not_disturb',
+    });
   });
 
   it('quiet hours hold pop-ups inside the range only', async () => {
-    const h = harness({ settings: { quietHours: { enabled: true, start: '12:00', end: '13:30' } } });
+    const h = harness({
+      settings: { quietHours: { enabled: true, start: '12:00', end: '13:30' } },
+    });
     h.clock.set(new Date(2025, 0, 20, 12, 15));
     expect(await h.notifier.handle(message(1))).toEqual({ action: 'held', reason: 'quiet_hours' });
     h.clock.set(new Date(2025, 0, 20, 13, 30));
@@ -178,24 +218,36 @@ describe('holding pop-ups back', () => {
     expect(isWithinQuietHours(night, at(7, 0))).toBe(false);
     expect(isWithinQuietHours(night, at(12, 0))).toBe(false);
     expect(isWithinQuietHours({ ...night, enabled: false }, at(23, 0))).toBe(false);
-    expect(isWithinQuietHours({ enabled: true, start: '09:00', end: '09:00' }, at(9, 0))).toBe(false);
+    expect(isWithinQuietHours({ enabled: true, start: '09:00', end: '09:00' }, at(9, 0))).toBe(
+      false,
+    );
   });
 
   it('no pop-up for the conversation that is open and focused; others still pop up', async () => {
     const h = harness();
     h.window.focused = true;
     h.window.conversationId = '12';
-    expect(await h.notifier.handle(message(1, { conversation_id: '12' }))).toEqual({ action: 'held', reason: 'focused_conversation' });
-    expect(await h.notifier.handle(message(2, { conversation_id: '99' }))).toEqual({ action: 'popup' });
+    expect(await h.notifier.handle(message(1, { conversation_id: '12' }))).toEqual({
+      action: 'held',
+      reason: 'focused_conversation',
+    });
+    expect(await h.notifier.handle(message(2, { conversation_id: '99' }))).toEqual({
+      action: 'popup',
+    });
     h.window.focused = false;
-    expect(await h.notifier.handle(message(3, { conversation_id: '12' }))).toEqual({ action: 'popup' });
+    expect(await h.notifier.handle(message(3, { conversation_id: '12' }))).toEqual({
+      action: 'popup',
+    });
     settle(h);
     expect(h.sink.eventIds()).toEqual([2, 3]);
   });
 
   it('the backlog found at a first sign-in is recorded but not popped up', async () => {
     const h = harness();
-    expect(await h.notifier.handle(message(1), { backlog: true })).toEqual({ action: 'held', reason: 'backlog' });
+    expect(await h.notifier.handle(message(1), { backlog: true })).toEqual({
+      action: 'held',
+      reason: 'backlog',
+    });
     settle(h);
     expect(h.sink.shown).toEqual([]);
   });
@@ -205,7 +257,12 @@ describe('bursts and reminders', () => {
   it('twenty messages in two seconds become one summary pop-up', async () => {
     const h = harness();
     for (let i = 1; i <= 20; i++) {
-      await h.notifier.handle(message(i, { sender: i % 2 ? 'Dr. Sarah Smith' : 'Nurse Ben Jones', conversation_id: String(i % 3) }));
+      await h.notifier.handle(
+        message(i, {
+          sender: i % 2 ? 'Dr. Sarah Smith' : 'Nurse Ben Jones',
+          conversation_id: String(i % 3),
+        }),
+      );
       h.clock.advance(100);
     }
     expect(h.sink.shown).toEqual([]);
@@ -225,7 +282,11 @@ describe('bursts and reminders', () => {
     for (let i = 1; i <= 4; i++) await h.notifier.handle(message(i));
     settle(h);
     expect(h.sink.shown).toEqual([
-      expect.objectContaining({ kind: 'summary', body: '4 new messages', target: { kind: 'conversation', conversationId: '12' } }),
+      expect.objectContaining({
+        kind: 'summary',
+        body: '4 new messages',
+        target: { kind: 'conversation', conversationId: '12' },
+      }),
     ]);
   });
 
@@ -254,10 +315,21 @@ describe('bursts and reminders', () => {
     for (let i = 1; i <= 5; i++) await h.notifier.handle(message(i));
     await h.notifier.handle(reminder(6));
     expect(h.sink.shown).toEqual([
-      expect.objectContaining({ kind: 'single', urgency: 'critical', persistent: true, eventIds: [6], target: { kind: 'appointment', appointmentId: '456' } }),
+      expect.objectContaining({
+        kind: 'single',
+        urgency: 'critical',
+        persistent: true,
+        eventIds: [6],
+        target: { kind: 'appointment', appointmentId: '456' },
+      }),
     ]);
     settle(h);
-    expect(h.sink.shown[1]).toMatchObject({ kind: 'summary', urgency: 'normal', persistent: false, eventIds: [1, 2, 3, 4, 5] });
+    expect(h.sink.shown[1]).toMatchObject({
+      kind: 'summary',
+      urgency: 'normal',
+      persistent: false,
+      eventIds: [1, 2, 3, 4, 5],
+    });
   });
 
   it('sound follows the setting; flush shows what waits', async () => {

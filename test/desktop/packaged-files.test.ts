@@ -15,9 +15,9 @@ function builderFilePatterns(): string[] {
   expect(start).toBeGreaterThan(-1);
   const patterns: string[] = [];
   for (const line of lines.slice(start + 1)) {
-    const item = /^ {2}- "?([^"]+)"?$/.exec(line);
+    const item = /^ {2}- (["']?)(.+)\1$/.exec(line);
     if (!item) break;
-    patterns.push(item[1]!);
+    patterns.push(item[2]!);
   }
   return patterns;
 }
@@ -43,10 +43,24 @@ function packagedFiles(appDirectory: string, patterns: string[]): string[] {
     }
   };
   walk(appDirectory);
-  return all.filter((file) => include.some((re) => re.test(file)) && !exclude.some((re) => re.test(file))).sort();
+  return all
+    .filter((file) => include.some((re) => re.test(file)) && !exclude.some((re) => re.test(file)))
+    .sort();
 }
 
-const SERVER_PACKAGES = ['express', 'ioredis', 'better-sqlite3', 'pino', 'pino-http', 'helmet', 'prom-client', 'cookie-parser', 'dotenv', 'express-rate-limit', 'rate-limit-redis'];
+const SERVER_PACKAGES = [
+  'express',
+  'ioredis',
+  'better-sqlite3',
+  'pino',
+  'pino-http',
+  'helmet',
+  'prom-client',
+  'cookie-parser',
+  'dotenv',
+  'express-rate-limit',
+  'rate-limit-redis',
+];
 const SECRET_PATTERNS: [string, RegExp][] = [
   ['private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
   ['AWS access key', /AKIA[0-9A-Z]{16}/],
@@ -63,7 +77,21 @@ describe('the packaged desktop app', () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'clinicpulse-package-'));
     const rendererDir = join(work, 'renderer');
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'renderer/vite.config.ts', '--outDir', rendererDir, '--emptyOutDir', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+        'build',
+        '--config',
+        'renderer/vite.config.ts',
+        '--outDir',
+        rendererDir,
+        '--emptyOutDir',
+        '--logLevel',
+        'error',
+      ],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
     built = await buildDesktop({ outDir: join(work, 'app'), rendererDir });
     files = packagedFiles(built.outDir, builderFilePatterns());
   }, 120_000);
@@ -74,16 +102,39 @@ describe('the packaged desktop app', () => {
     expect(config).toMatch(/^directories:\n {2}app: dist\/desktop$/m);
     expect(config).toMatch(/^asar: true$/m);
     expect(built.rendererIncluded).toBe(true);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'main.cjs', 'preload.cjs', 'assets/icon.png', 'assets/tray.png', 'renderer/index.html']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'main.cjs',
+        'preload.cjs',
+        'assets/icon.png',
+        'assets/tray.png',
+        'renderer/index.html',
+      ]),
+    );
     const topLevel = new Set(files.map((file) => file.split('/')[0]));
-    expect([...topLevel].sort()).toEqual(['assets', 'main.cjs', 'package.json', 'preload.cjs', 'renderer']);
+    expect([...topLevel].sort()).toEqual([
+      'assets',
+      'main.cjs',
+      'package.json',
+      'preload.cjs',
+      'renderer',
+    ]);
     expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
   });
 
   it('has no dependencies of its own, so no node_modules are packed', () => {
-    const manifest = JSON.parse(readFileSync(join(built.outDir, 'package.json'), 'utf8')) as Record<string, unknown>;
-    expect(manifest).toMatchObject({ name: 'clinicpulse', productName: 'ClinicPulse', main: 'main.cjs' });
-    for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'scripts']) expect(manifest).not.toHaveProperty(field);
+    const manifest = JSON.parse(readFileSync(join(built.outDir, 'package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(manifest).toMatchObject({
+      name: 'clinicpulse',
+      productName: 'ClinicPulse',
+      main: 'main.cjs',
+    });
+    for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'scripts'])
+      expect(manifest).not.toHaveProperty(field);
     expect(files.some((file) => file.includes('node_modules'))).toBe(false);
   });
 
@@ -92,19 +143,27 @@ describe('the packaged desktop app', () => {
     expect(built.inputs.length).toBeGreaterThan(10);
     expect(built.inputs.filter((input) => !allowed.test(input))).toEqual([]);
     expect(built.inputs.some((input) => input.startsWith('main/main.ts'))).toBe(true);
-    const code = ['main.cjs', 'preload.cjs'].map((file) => readFileSync(join(built.outDir, file), 'utf8')).join('\n');
-    for (const name of SERVER_PACKAGES) expect(code, name).not.toMatch(new RegExp(`require\\(["']${name}["']\\)`));
+    const code = ['main.cjs', 'preload.cjs']
+      .map((file) => readFileSync(join(built.outDir, file), 'utf8'))
+      .join('\n');
+    for (const name of SERVER_PACKAGES)
+      expect(code, name).not.toMatch(new RegExp(`require\\(["']${name}["']\\)`));
     // The preload needs only channel names and ipcRenderer.
     expect(readFileSync(join(built.outDir, 'preload.cjs'), 'utf8').length).toBeLessThan(4_000);
   });
 
   it('carries no secrets: no key or environment files, and no key, token or credential in any file', () => {
-    expect(files.filter((file) => /(^|\/)\.env|\.(pem|key|p12|pfx|crt)$|id_rsa|\.npmrc$/.test(file))).toEqual([]);
+    expect(
+      files.filter((file) => /(^|\/)\.env|\.(pem|key|p12|pfx|crt)$|id_rsa|\.npmrc$/.test(file)),
+    ).toEqual([]);
     for (const file of files) {
       const text = readFileSync(join(built.outDir, file)).toString('latin1');
-      for (const [what, pattern] of SECRET_PATTERNS) expect(pattern.test(text), `${what} in ${file}`).toBe(false);
+      for (const [what, pattern] of SECRET_PATTERNS)
+        expect(pattern.test(text), `${what} in ${file}`).toBe(false);
     }
-    const preset = JSON.parse(readFileSync(join(ROOT, 'build', 'app-config.json'), 'utf8')) as Record<string, unknown>;
+    const preset = JSON.parse(
+      readFileSync(join(ROOT, 'build', 'app-config.json'), 'utf8'),
+    ) as Record<string, unknown>;
     expect(Object.keys(preset).filter((key) => key !== 'serverUrl')).toEqual([]);
   });
 });

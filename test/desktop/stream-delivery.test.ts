@@ -8,7 +8,12 @@ import { cursorPath } from '../../main/cursor/cursor-path.js';
 import { CursorStore } from '../../main/cursor/cursor-store.js';
 import { EventPublisher } from '../../server/events/event-publisher.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
-import { login, spawnServerProcess, startTestServer, type TestServer } from '../support/test-server.js';
+import {
+  login,
+  spawnServerProcess,
+  startTestServer,
+  type TestServer,
+} from '../support/test-server.js';
 import { openDesk, waitUntil, type Desk } from './support/desk.js';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -34,7 +39,11 @@ beforeAll(async () => {
   const redis = await startTestRedis();
   const server = await startTestServer({ redisUrl: redis.url });
   const connection = new Redis(redis.url);
-  shared = { redis, server, publisher: new EventPublisher(connection, { historyTtlSeconds: 3600, historyLength: 1000 }) };
+  shared = {
+    redis,
+    server,
+    publisher: new EventPublisher(connection, { historyTtlSeconds: 3600, historyLength: 1000 }),
+  };
   return async () => {
     connection.disconnect();
     await server.close();
@@ -77,7 +86,12 @@ describe('desktop stream client against the real server and Redis', () => {
     let server = await spawnServerProcess({ redisUrl: redis.url, dataDir: serverData });
     cleanups.push(() => server.kill());
     const { token, user } = await login(server.url, 'dr.smith', 'clinicpulse');
-    const desk = await readyDesk({ serverUrl: server.url, token, userId: user.id, dataDirectory: temporaryDirectory('clinicpulse-desk-') });
+    const desk = await readyDesk({
+      serverUrl: server.url,
+      token,
+      userId: user.id,
+      dataDirectory: temporaryDirectory('clinicpulse-desk-'),
+    });
 
     const published: number[] = [];
     const publishing = (async () => {
@@ -88,17 +102,31 @@ describe('desktop stream client against the real server and Redis', () => {
     })();
     await waitUntil(() => published.length >= 15, 'some events are out');
     expect(await server.stop()).toBe(0);
-    await waitUntil(() => desk.states.some((state) => state.status === 'reconnecting'), 'the desk notices');
-    server = await spawnServerProcess({ redisUrl: redis.url, dataDir: serverData, port: server.port });
+    await waitUntil(
+      () => desk.states.some((state) => state.status === 'reconnecting'),
+      'the desk notices',
+    );
+    server = await spawnServerProcess({
+      redisUrl: redis.url,
+      dataDir: serverData,
+      port: server.port,
+    });
     await publishing;
 
-    await waitUntil(() => desk.eventIds().length >= published.length, 'every event reached the desk');
-    await waitUntil(() => desk.sink.eventIds().length >= published.length, 'every event is notified');
+    await waitUntil(
+      () => desk.eventIds().length >= published.length,
+      'every event reached the desk',
+    );
+    await waitUntil(
+      () => desk.sink.eventIds().length >= published.length,
+      'every event is notified',
+    );
     expect(desk.eventIds()).toEqual(published);
     expectEachNotifiedOnce([desk], published);
     // Every reconnect asked for exactly what followed the last event it had received.
     expect(desk.streamRequests.length).toBeGreaterThan(1);
-    for (const header of desk.streamRequests.slice(1)) expect(published.map(String)).toContain(header);
+    for (const header of desk.streamRequests.slice(1))
+      expect(published.map(String)).toContain(header);
     expect(desk.session.unreadCount).toBe(published.length);
     expect(desk.states.map((state) => state.status)).toContain('connected');
   });
@@ -117,8 +145,16 @@ describe('desktop stream client against the real server and Redis', () => {
     const missed: number[] = [];
     for (let n = 5; n < 12; n++) missed.push(await publisher.publish(user.id, chat(n)));
 
-    const second = await readyDesk({ serverUrl: server.url, token, userId: user.id, dataDirectory });
-    await waitUntil(() => second.sink.eventIds().length >= missed.length, 'the second run caught up');
+    const second = await readyDesk({
+      serverUrl: server.url,
+      token,
+      userId: user.id,
+      dataDirectory,
+    });
+    await waitUntil(
+      () => second.sink.eventIds().length >= missed.length,
+      'the second run caught up',
+    );
     const live = await publisher.publish(user.id, chat(12));
     await waitUntil(() => second.sink.eventIds().includes(live), 'a live event after the restart');
     await closeDesk(second);
@@ -143,7 +179,10 @@ describe('desktop stream client against the real server and Redis', () => {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ lastEventId: old }),
     });
-    const waiting = [await publisher.publish(user.id, chat(1)), await publisher.publish(user.id, chat(2))];
+    const waiting = [
+      await publisher.publish(user.id, chat(1)),
+      await publisher.publish(user.id, chat(2)),
+    ];
 
     // A first run that stopped after the first waiting event, before the replay was over…
     const dataDirectory = temporaryDirectory('clinicpulse-desk-');
@@ -165,8 +204,16 @@ describe('desktop stream client against the real server and Redis', () => {
   it('marking all read clears the badge, and a read on another desk reaches this one', async () => {
     const { server, publisher } = shared;
     const { token, user } = await login(server.url, 'nurse.jones', 'clinicpulse');
-    const desk = await readyDesk({ serverUrl: server.url, token, userId: user.id, dataDirectory: temporaryDirectory('clinicpulse-desk-') });
-    const ids = [await publisher.publish(user.id, chat(1)), await publisher.publish(user.id, chat(2))];
+    const desk = await readyDesk({
+      serverUrl: server.url,
+      token,
+      userId: user.id,
+      dataDirectory: temporaryDirectory('clinicpulse-desk-'),
+    });
+    const ids = [
+      await publisher.publish(user.id, chat(1)),
+      await publisher.publish(user.id, chat(2)),
+    ];
     await waitUntil(() => desk.session.unreadCount === 2, 'two unread');
 
     await fetch(`${server.url}/api/events/ack`, {
@@ -179,7 +226,10 @@ describe('desktop stream client against the real server and Redis', () => {
     await waitUntil(() => desk.session.unreadCount === 2, 'a new one arrives');
     await desk.session.markAllRead();
     expect(desk.session.unreadCount).toBe(0);
-    await waitUntil(() => desk.events.filter((event) => event.type === 'notifications_read').length === 2, 'the read event comes back');
+    await waitUntil(
+      () => desk.events.filter((event) => event.type === 'notifications_read').length === 2,
+      'the read event comes back',
+    );
     expect(desk.session.unreadCount).toBe(0);
     expect(desk.unreadCounts.at(-1)).toBe(0);
   });
@@ -227,7 +277,11 @@ describe('desktop stream client against the real server and Redis', () => {
     ahead.resetTo(held + 1_000);
     await ahead.persist();
     const again = await readyDesk({ serverUrl: server.url, token, userId: user.id, dataDirectory });
-    expect(again.events[0]).toMatchObject({ type: 'resync', reason: 'unknown_id', lastEventId: held });
+    expect(again.events[0]).toMatchObject({
+      type: 'resync',
+      reason: 'unknown_id',
+      lastEventId: held,
+    });
     const next = await publisher.publish(user.id, chat(2));
     await waitUntil(() => again.eventIds().includes(next), 'the next event arrives');
     expect(again.session.lastEventId).toBe(next);

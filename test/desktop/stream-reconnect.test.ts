@@ -13,7 +13,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function client(serverUrl: string, options: { lastEventId?: number | null; clock?: ManualClock; heartbeatTimeoutMs?: number } = {}) {
+function client(
+  serverUrl: string,
+  options: { lastEventId?: number | null; clock?: ManualClock; heartbeatTimeoutMs?: number } = {},
+) {
   const received: (StreamEvent | ControlEvent)[] = [];
   const states: ConnectionState[] = [];
   const problems: string[] = [];
@@ -41,7 +44,9 @@ describe('backoff', () => {
   it('doubles up to the cap with jitter between half and all of it, and resets', () => {
     const values = [0, 1, 0.5, 1, 1, 1];
     const backoff = new Backoff({ initialMs: 100, maxMs: 800 }, () => values.shift() ?? 1);
-    expect([1, 2, 3, 4, 5, 6].map(() => backoff.nextDelay())).toEqual([50, 200, 300, 800, 800, 800]);
+    expect([1, 2, 3, 4, 5, 6].map(() => backoff.nextDelay())).toEqual([
+      50, 200, 300, 800, 800, 800,
+    ]);
     backoff.reset();
     expect(backoff.nextDelay()).toBe(100);
   });
@@ -62,11 +67,20 @@ describe('stream client connection handling', () => {
       },
     ]);
     cleanups.push(() => server.close());
-    const { stream, received, states } = client(server.url, { lastEventId: 6, heartbeatTimeoutMs: 300 });
+    const { stream, received, states } = client(server.url, {
+      lastEventId: 6,
+      heartbeatTimeoutMs: 300,
+    });
     stream.start();
     await waitUntil(() => received.length === 3, 'both connections delivered');
-    expect(received.map((event) => event.type)).toEqual(['system_notification', 'system_notification', 'ready']);
-    expect(server.requests.map((req) => [req.headers.authorization, req.headers['last-event-id']])).toEqual([
+    expect(received.map((event) => event.type)).toEqual([
+      'system_notification',
+      'system_notification',
+      'ready',
+    ]);
+    expect(
+      server.requests.map((req) => [req.headers.authorization, req.headers['last-event-id']]),
+    ).toEqual([
       ['Bearer secret-token', '6'],
       ['Bearer secret-token', '7'],
     ]);
@@ -80,12 +94,15 @@ describe('stream client connection handling', () => {
     const { stream, states } = client(server.url, { heartbeatTimeoutMs: 300 });
     stream.start();
     await waitUntil(() => server.requests.length === 2, 'a second attempt');
-    expect(states.find((state) => state.status === 'reconnecting')?.detail).toMatch(/did not answer/);
+    expect(states.find((state) => state.status === 'reconnecting')?.detail).toMatch(
+      /did not answer/,
+    );
   });
 
   it('backs off with growing delays while the server fails, and resets after a good connection', async () => {
     const clock = new ManualClock(0);
-    const unavailable = (res: ServerResponse) => res.writeHead(503, { 'content-type': 'application/json' }).end('{}');
+    const unavailable = (res: ServerResponse) =>
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{}');
     const server = await startScriptedSseServer([
       unavailable,
       unavailable,
@@ -101,18 +118,25 @@ describe('stream client connection handling', () => {
     stream.start();
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 5; attempt++) {
-      await waitUntil(() => server.requests.length === attempt && states.at(-1)?.status === 'reconnecting', `attempt ${attempt} failed`);
+      await waitUntil(
+        () => server.requests.length === attempt && states.at(-1)?.status === 'reconnecting',
+        `attempt ${attempt} failed`,
+      );
       const retryAt = states.at(-1)?.nextRetryAt ?? 0;
       delays.push(retryAt - clock.now());
       clock.advance(retryAt - clock.now());
     }
     // 100, 200, 400 while failing; the good connection (it reached `ready`) resets to 100.
     expect(delays).toEqual([100, 200, 400, 100, 200]);
-    expect(states.filter((state) => state.status === 'reconnecting').map((state) => state.detail)).toContain('the server answered 503');
+    expect(
+      states.filter((state) => state.status === 'reconnecting').map((state) => state.detail),
+    ).toContain('the server answered 503');
   });
 
   it('stops for good on 403 and says why', async () => {
-    const server = await startScriptedSseServer([(res) => res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":{}}')]);
+    const server = await startScriptedSseServer([
+      (res) => res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":{}}'),
+    ]);
     cleanups.push(() => server.close());
     const clock = new ManualClock(0);
     const { stream, states } = client(server.url, { clock });
@@ -145,13 +169,23 @@ describe('stream client connection handling', () => {
     // After sleep the socket may look open and be dead: resume replaces it without waiting.
     stream.reconnectNow('the computer woke up');
     await waitUntil(() => received.length === 2, 'the event after resume');
-    await waitUntil(() => states.at(-1)?.status === 'reconnecting' && states.at(-1)?.nextRetryAt !== null, 'the server hung up');
+    await waitUntil(
+      () => states.at(-1)?.status === 'reconnecting' && states.at(-1)?.nextRetryAt !== null,
+      'the server hung up',
+    );
 
     stream.setNetworkAvailable(false);
     expect(states.at(-1)?.status).toBe('offline');
     stream.setNetworkAvailable(true);
-    await waitUntil(() => server.requests.length === 3, 'a connection as soon as the network is back');
-    expect(server.requests.map((req) => req.headers['last-event-id'])).toEqual([undefined, '1', '2']);
+    await waitUntil(
+      () => server.requests.length === 3,
+      'a connection as soon as the network is back',
+    );
+    expect(server.requests.map((req) => req.headers['last-event-id'])).toEqual([
+      undefined,
+      '1',
+      '2',
+    ]);
   });
 
   it('drops a repeated id, skips an unreadable frame and a frame whose id disagrees with its data', async () => {
@@ -163,8 +197,19 @@ describe('stream client connection handling', () => {
         res.write(frame(4, 'system_notification', notice(4)));
         res.write(frame(6, 'system_notification', { id: 6, type: 'system_notification' }));
         res.write(frame(8, 'system_notification', notice(7)));
-        res.write(frame(9, 'new_message', { id: 9, type: 'new_message', conversation_id: '1', sender: 'A', text: 'hi', timestamp: 't' }));
-        res.write(frame(null, 'resync', { type: 'resync', reason: 'history_expired', lastEventId: 20 }));
+        res.write(
+          frame(9, 'new_message', {
+            id: 9,
+            type: 'new_message',
+            conversation_id: '1',
+            sender: 'A',
+            text: 'hi',
+            timestamp: 't',
+          }),
+        );
+        res.write(
+          frame(null, 'resync', { type: 'resync', reason: 'history_expired', lastEventId: 20 }),
+        );
         res.write(frame(null, 'ready', { type: 'ready', lastEventId: 20 }));
       },
     ]);
@@ -172,7 +217,12 @@ describe('stream client connection handling', () => {
     const { stream, received, problems } = client(server.url);
     stream.start();
     await waitUntil(() => received.some((event) => event.type === 'ready'), 'ready');
-    expect(received.map((event) => ('id' in event ? event.id : event.type))).toEqual([5, 9, 'resync', 'ready']);
+    expect(received.map((event) => ('id' in event ? event.id : event.type))).toEqual([
+      5,
+      9,
+      'resync',
+      'ready',
+    ]);
     expect(problems).toHaveLength(2);
     expect(stream.lastEventId).toBe(20);
   });

@@ -1,4 +1,8 @@
-import type { ConnectionState, DesktopSettings, NotificationTarget } from '../../../common/desktop-bridge.js';
+import type {
+  ConnectionState,
+  DesktopSettings,
+  NotificationTarget,
+} from '../../../common/desktop-bridge.js';
 import { DEFAULT_DESKTOP_SETTINGS } from '../../../common/desktop-bridge.js';
 import type { ControlEvent, StreamEvent } from '../../../common/events.js';
 import { systemClock } from '../../../main/clock.js';
@@ -46,7 +50,8 @@ export async function openDesk(options: {
     userId: options.userId,
     dataDirectory: options.dataDirectory,
     fetch: (url, init) => {
-      if (url.includes('/api/events/stream')) streamRequests.push(new Headers(init.headers).get('last-event-id'));
+      if (url.includes('/api/events/stream'))
+        streamRequests.push(new Headers(init.headers).get('last-event-id'));
       return underlying(url, init);
     },
     sink,
@@ -83,7 +88,11 @@ export async function openDesk(options: {
   };
 }
 
-export async function waitUntil(condition: () => boolean, description: string, timeoutMs = 20_000): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean,
+  description: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${description}`);

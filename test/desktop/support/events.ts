@@ -1,6 +1,14 @@
-import type { AppointmentReminderPayload, NewMessagePayload, StreamEventOf, SystemNotificationPayload } from '../../../common/events.js';
+import type {
+  AppointmentReminderPayload,
+  NewMessagePayload,
+  StreamEventOf,
+  SystemNotificationPayload,
+} from '../../../common/events.js';
 
-export function message(id: number, fields: Partial<NewMessagePayload> = {}): StreamEventOf<'new_message'> {
+export function message(
+  id: number,
+  fields: Partial<NewMessagePayload> = {},
+): StreamEventOf<'new_message'> {
   return {
     id,
     type: 'new_message',
@@ -12,7 +20,10 @@ export function message(id: number, fields: Partial<NewMessagePayload> = {}): St
   };
 }
 
-export function reminder(id: number, fields: Partial<AppointmentReminderPayload> = {}): StreamEventOf<'appointment_reminder'> {
+export function reminder(
+  id: number,
+  fields: Partial<AppointmentReminderPayload> = {},
+): StreamEventOf<'appointment_reminder'> {
   return {
     id,
     type: 'appointment_reminder',
@@ -24,6 +35,15 @@ export function reminder(id: number, fields: Partial<AppointmentReminderPayload>
   };
 }
 
-export function systemNotice(id: number, fields: Partial<SystemNotificationPayload> = {}): StreamEventOf<'system_notification'> {
-  return { id, type: 'system_notification', content: 'Server maintenance at 18:00', timestamp: '2025-01-20T10:30:00Z', ...fields };
+export function systemNotice(
+  id: number,
+  fields: Partial<SystemNotificationPayload> = {},
+): StreamEventOf<'system_notification'> {
+  return {
+    id,
+    type: 'system_notification',
+    content: 'Server maintenance at 18:00',
+    timestamp: '2025-01-20T10:30:00Z',
+    ...fields,
+  };
 }

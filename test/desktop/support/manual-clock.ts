@@ -15,7 +15,12 @@ export class ManualClock implements Clock {
   }
 
   setTimeout(callback: () => void, milliseconds: number): TimerHandle {
-    const timer = { at: this.current + Math.max(0, milliseconds), order: this.order++, callback, cancelled: false };
+    const timer = {
+      at: this.current + Math.max(0, milliseconds),
+      order: this.order++,
+      callback,
+      cancelled: false,
+    };
     this.timers.push(timer);
     return { cancel: () => void (timer.cancelled = true) };
   }

@@ -43,4 +43,9 @@ export const sseHead = (res: ServerResponse) => {
 export const frame = (id: number | null, type: string, data: object) =>
   `${id === null ? '' : `id: ${id}\n`}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 
-export const notice = (id: number) => ({ id, type: 'system_notification', content: `notice ${id}`, timestamp: '2025-01-20T10:30:00Z' });
+export const notice = (id: number) => ({
+  id,
+  type: 'system_notification',
+  content: `notice ${id}`,
+  timestamp: '2025-01-20T10:30:00Z',
+});

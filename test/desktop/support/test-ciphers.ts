@@ -20,7 +20,9 @@ export function keyringCipher(key: Buffer = randomBytes(32)): SecretCipher {
 }
 
 /** Linux with safeStorage's `basic_text` backend: nothing may be kept. */
-export function basicTextCipher(reason = 'no secure password store on this computer'): SecretCipher {
+export function basicTextCipher(
+  reason = 'no secure password store on this computer',
+): SecretCipher {
   return {
     unavailableReason: () => reason,
     encrypt: () => {
