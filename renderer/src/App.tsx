@@ -32,7 +32,8 @@ export function App({ platform }: { platform: Platform }) {
     void restore();
   }, [restore]);
 
-  const serverUrl = phase.kind === 'signed_in' || phase.kind === 'signed_out' ? phase.serverUrl : null;
+  const serverUrl =
+    phase.kind === 'signed_in' || phase.kind === 'signed_out' ? phase.serverUrl : null;
 
   const signOut = useCallback(async () => {
     try {
@@ -43,7 +44,11 @@ export function App({ platform }: { platform: Platform }) {
   }, [platform, serverUrl]);
 
   const sessionEnded = useCallback(() => {
-    setPhase({ kind: 'signed_out', serverUrl, notice: 'Your session has ended. Please sign in again.' });
+    setPhase({
+      kind: 'signed_out',
+      serverUrl,
+      notice: 'Your session has ended. Please sign in again.',
+    });
   }, [serverUrl]);
 
   switch (phase.kind) {

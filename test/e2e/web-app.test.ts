@@ -15,7 +15,13 @@ import {
 } from '../support/test-server.js';
 import { ensureRendererBuilt } from './support/built-renderer.js';
 import { launchChromium } from './support/chromium.js';
-import { messagesWithText, openDesk, screenshot, waitForStatus, type Desk } from './support/pages.js';
+import {
+  messagesWithText,
+  openDesk,
+  screenshot,
+  waitForStatus,
+  type Desk,
+} from './support/pages.js';
 
 /**
  * The web app in Debian's Chromium against the real server (a child process, as `npm run server`
@@ -34,14 +40,23 @@ let patelId: number;
 /** Room for the long-history test's burst of messages; everything else as the test server sets it. */
 const SERVER_ENV = { MESSAGE_RATE_LIMIT: '1000' };
 
-async function conversationBetween(participantIds: number[], title?: string): Promise<Conversation> {
-  const response = await smithApi.post<{ conversation: Conversation }>('/api/conversations', { participantIds, title });
+async function conversationBetween(
+  participantIds: number[],
+  title?: string,
+): Promise<Conversation> {
+  const response = await smithApi.post<{ conversation: Conversation }>('/api/conversations', {
+    participantIds,
+    title,
+  });
   expect(response.status).toBeLessThan(300);
   return response.body.conversation;
 }
 
 async function sendAsSmith(conversationId: number, text: string, via = smithApi) {
-  const response = await via.post<MessageResponse>(`/api/conversations/${conversationId}/messages`, { text });
+  const response = await via.post<MessageResponse>(
+    `/api/conversations/${conversationId}/messages`,
+    { text },
+  );
   expect(response.status).toBe(201);
   return response.body.message;
 }
@@ -85,7 +100,9 @@ describe('the web app', () => {
     await dialog.getByLabel('Dr. Raj Patel').check();
     await dialog.getByRole('button', { name: /Start conversation/ }).click();
     await smith.page.getByTestId('thread').waitFor();
-    const conversationId = Number(await smith.page.getByTestId('thread').getAttribute('data-conversation-id'));
+    const conversationId = Number(
+      await smith.page.getByTestId('thread').getAttribute('data-conversation-id'),
+    );
 
     await smith.page.getByLabel(/Message to Dr. Raj Patel/).fill('Could you look at bed 4?');
     await smith.page.keyboard.press('Enter');
@@ -93,7 +110,9 @@ describe('the web app', () => {
 
     // B, who had the list open, sees the new conversation with one unread message.
     await waitForStatus(patel.page, 'connected');
-    const patelItem = patel.page.locator(`[data-testid="conversation-item"][data-conversation-id="${conversationId}"]`);
+    const patelItem = patel.page.locator(
+      `[data-testid="conversation-item"][data-conversation-id="${conversationId}"]`,
+    );
     await patelItem.getByTestId('unread-count').filter({ hasText: /^1$/ }).waitFor();
     expect(await patelItem.textContent()).toContain('Dr. Sarah Smith: Could you look at bed 4?');
 
@@ -107,7 +126,9 @@ describe('the web app', () => {
     // Meanwhile a message in another of B's conversations counts as unread in the list.
     const group = await conversationBetween([patelId, 3], 'Ward 3 handover');
     await sendAsSmith(group.id, 'Handover at 7 in the staff room');
-    const groupItem = patel.page.locator(`[data-testid="conversation-item"][data-conversation-id="${group.id}"]`);
+    const groupItem = patel.page.locator(
+      `[data-testid="conversation-item"][data-conversation-id="${group.id}"]`,
+    );
     await groupItem.getByTestId('unread-count').filter({ hasText: /^1$/ }).waitFor();
     await sendAsSmith(group.id, 'Bring the rota');
     await groupItem.getByTestId('unread-count').filter({ hasText: /^2$/ }).waitFor();
@@ -126,14 +147,18 @@ describe('the web app', () => {
   });
 
   it('shows a message written as HTML literally and runs nothing', async () => {
-    const conversationId = Number(await patel.page.getByTestId('thread').getAttribute('data-conversation-id'));
+    const conversationId = Number(
+      await patel.page.getByTestId('thread').getAttribute('data-conversation-id'),
+    );
     const attack = '<img src=x onerror=alert(1)>';
     await sendAsSmith(conversationId, attack);
     await messagesWithText(patel.page, attack).waitFor();
     expect(await patel.page.getByTestId('thread').locator('img').count()).toBe(0);
     expect(patel.dialogs).toEqual([]);
     // The list's preview is text too.
-    const item = patel.page.locator(`[data-testid="conversation-item"][data-conversation-id="${conversationId}"]`);
+    const item = patel.page.locator(
+      `[data-testid="conversation-item"][data-conversation-id="${conversationId}"]`,
+    );
     expect(await item.textContent()).toContain(attack);
     expect(await patel.page.locator('img').count()).toBe(0);
   });
@@ -144,7 +169,9 @@ describe('the web app', () => {
     await patel.page.goto(`${server.url}/#/conversations/${secret.id}`);
     const alert = patel.page.getByTestId('thread').getByRole('alert');
     await alert.waitFor();
-    expect(await alert.textContent()).toBe('This conversation does not exist, or you are not part of it.');
+    expect(await alert.textContent()).toBe(
+      'This conversation does not exist, or you are not part of it.',
+    );
     expect(await patel.page.content()).not.toContain('Confidential: patient in room 12');
     expect(await patel.page.content()).not.toContain('Private: Smith and Jones');
   });
@@ -157,14 +184,20 @@ describe('the web app', () => {
       for (const kind of ['new message', 'appointment reminder', 'system notification']) {
         const card = patel.page.getByRole('form', { name: `Test ${kind}` });
         await card.getByRole('button', { name: `Send ${kind}` }).click();
-        await card.getByRole('status').filter({ hasText: /Sent as event #\d+/ }).waitFor();
+        await card
+          .getByRole('status')
+          .filter({ hasText: /Sent as event #\d+/ })
+          .waitFor();
       }
       await screenshot(patel.page, 'test-panel');
 
       await patel.page.getByRole('link', { name: /^Notifications/ }).click();
       const items = patel.page.getByTestId('inbox-item');
       for (const type of ['new_message', 'appointment_reminder', 'system_notification']) {
-        await patel.page.locator(`[data-testid="inbox-item"][data-event-type="${type}"][data-unread="true"]`).first().waitFor();
+        await patel.page
+          .locator(`[data-testid="inbox-item"][data-event-type="${type}"][data-unread="true"]`)
+          .first()
+          .waitFor();
       }
       const newestTypes = await items.evaluateAll((elements) =>
         elements.slice(0, 3).map((element) => element.getAttribute('data-event-type')),
@@ -174,15 +207,24 @@ describe('the web app', () => {
       await screenshot(patel.page, 'notifications');
 
       await secondDesk.page.goto(`${server.url}/#/notifications`);
-      await secondDesk.page.locator('[data-testid="inbox-item"][data-unread="true"]').first().waitFor();
+      await secondDesk.page
+        .locator('[data-testid="inbox-item"][data-unread="true"]')
+        .first()
+        .waitFor();
 
       await patel.page.getByRole('button', { name: 'Mark all read' }).click();
       await patel.page.getByTestId('inbox-unread').filter({ hasText: 'All read' }).waitFor();
       await secondDesk.page.getByTestId('inbox-unread').filter({ hasText: 'All read' }).waitFor();
-      expect(await secondDesk.page.locator('[data-testid="inbox-item"][data-unread="true"]').count()).toBe(0);
+      expect(
+        await secondDesk.page.locator('[data-testid="inbox-item"][data-unread="true"]').count(),
+      ).toBe(0);
 
       // Clicking a message notification opens its conversation.
-      await patel.page.locator('[data-testid="inbox-item"][data-event-type="new_message"]').filter({ hasText: 'Dr. Sarah Smith' }).first().click();
+      await patel.page
+        .locator('[data-testid="inbox-item"][data-event-type="new_message"]')
+        .filter({ hasText: 'Dr. Sarah Smith' })
+        .first()
+        .click();
       await patel.page.getByTestId('thread').waitFor();
       expect(patel.page.url()).toMatch(/#\/conversations\/\d+$/);
     } finally {
@@ -197,16 +239,30 @@ describe('the web app', () => {
     await waitForStatus(patel.page, 'connected');
 
     // A second server process on the same database and Redis takes A's messages while B's is down.
-    const standby: TestServer = await startTestServer({ redisUrl: redis.url, dataDir, demoData: false, env: SERVER_ENV });
+    const standby: TestServer = await startTestServer({
+      redisUrl: redis.url,
+      dataDir,
+      demoData: false,
+      env: SERVER_ENV,
+    });
     try {
       const { port } = server;
       await server.stop();
       await waitForStatus(patel.page, 'reconnecting');
-      expect(await patel.page.getByTestId('connection-indicator').textContent()).toMatch(/Reconnecting/);
+      expect(await patel.page.getByTestId('connection-indicator').textContent()).toMatch(
+        /Reconnecting/,
+      );
       await screenshot(patel.page, 'reconnecting');
 
-      const standbyApi = api(standby.url, (await login(standby.url, 'dr.smith', 'clinicpulse')).token);
-      const missed = ['Missed 1: lab results are in', 'Missed 2: call pharmacy', 'Missed 3: family waiting'];
+      const standbyApi = api(
+        standby.url,
+        (await login(standby.url, 'dr.smith', 'clinicpulse')).token,
+      );
+      const missed = [
+        'Missed 1: lab results are in',
+        'Missed 2: call pharmacy',
+        'Missed 3: family waiting',
+      ];
       for (const text of missed) await sendAsSmith(conversation.id, text, standbyApi);
 
       server = await spawnServerProcess({ redisUrl: redis.url, dataDir, port, env: SERVER_ENV });
@@ -217,7 +273,9 @@ describe('the web app', () => {
       // Live delivery continues on the new process.
       await sendAsSmith(conversation.id, 'Back to normal');
       await messagesWithText(patel.page, 'Back to normal').waitFor();
-      expect(await patel.page.getByTestId('thread').locator('.message__text').count()).toBe(missed.length + 1);
+      expect(await patel.page.getByTestId('thread').locator('.message__text').count()).toBe(
+        missed.length + 1,
+      );
     } finally {
       await standby.close();
     }
@@ -226,7 +284,8 @@ describe('the web app', () => {
   it('keeps a long history light: only rows in view are rendered, older pages load on scrolling up', async () => {
     const conversation = await conversationBetween([patelId], 'Long history');
     const total = 130;
-    for (let index = 1; index <= total; index++) await sendAsSmith(conversation.id, `History ${index}`);
+    for (let index = 1; index <= total; index++)
+      await sendAsSmith(conversation.id, `History ${index}`);
 
     await patel.page.goto(`${server.url}/#/conversations/${conversation.id}`);
     await messagesWithText(patel.page, `History ${total}`).waitFor();
@@ -234,14 +293,20 @@ describe('the web app', () => {
     expect(await rendered()).toBeLessThan(50);
 
     const scroller = patel.page.getByTestId('thread').locator('.thread__scroll');
-    for (let page = 0; page < 6 && (await messagesWithText(patel.page, 'History 1').count()) === 0; page++) {
+    for (
+      let page = 0;
+      page < 6 && (await messagesWithText(patel.page, 'History 1').count()) === 0;
+      page++
+    ) {
       await scroller.evaluate((element) => element.scrollTo({ top: 0 }));
       // Older messages loaded above keep the reader's rows in place, which moves the scroll position down.
       await expect
         .poll(
           () =>
             scroller.evaluate(
-              (element) => element.scrollTop > 0 || (element.textContent ?? '').includes('This is the start of the conversation'),
+              (element) =>
+                element.scrollTop > 0 ||
+                (element.textContent ?? '').includes('This is the start of the conversation'),
             ),
           { timeout: 15_000 },
         )
@@ -262,13 +327,20 @@ describe('the web app', () => {
     await form.getByLabel('Reminder').selectOption({ label: '30 minutes before' });
     await form.getByRole('button', { name: 'Create appointment' }).click();
     await form.getByRole('status').filter({ hasText: 'Appointment created' }).waitFor();
-    const card = smith.page.getByTestId('appointment').filter({ hasText: 'Annual checkup — Mr Brown' });
+    const card = smith.page
+      .getByTestId('appointment')
+      .filter({ hasText: 'Annual checkup — Mr Brown' });
     await card.waitFor();
-    expect(await card.textContent()).toMatch(/Reminder 30 minutes before .* to Dr\. Sarah Smith, Dr\. Raj Patel/);
+    expect(await card.textContent()).toMatch(
+      /Reminder 30 minutes before .* to Dr\. Sarah Smith, Dr\. Raj Patel/,
+    );
 
     // Dr. Patel is reminded of it, so it is on his list too.
     await patel.page.goto(`${server.url}/#/appointments`);
-    await patel.page.getByTestId('appointment').filter({ hasText: 'Annual checkup — Mr Brown' }).waitFor();
+    await patel.page
+      .getByTestId('appointment')
+      .filter({ hasText: 'Annual checkup — Mr Brown' })
+      .waitFor();
     await screenshot(smith.page, 'appointments');
   });
 
@@ -299,7 +371,10 @@ describe('the web app', () => {
     await dark.context.close();
 
     // 200 % zoom of a 1280×800 window: half the CSS pixels, each drawn twice as large.
-    const zoomed = await openDesk(browser, server.url, 'dr.patel', { viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 });
+    const zoomed = await openDesk(browser, server.url, 'dr.patel', {
+      viewport: { width: 640, height: 400 },
+      deviceScaleFactor: 2,
+    });
     await zoomed.page.goto(`${server.url}/#/conversations`);
     await zoomed.page.getByRole('button', { name: 'Not now' }).click();
     await zoomed.page.getByTestId('conversation-item').first().waitFor();
@@ -313,8 +388,8 @@ describe('the web app', () => {
   });
 
   it('broke no Content-Security-Policy rule and threw no error on any page', () => {
-    const problems = [...smith.errors, ...patel.errors].filter(
-      (error) => /Content Security Policy|Uncaught|TypeError|ReferenceError/i.test(error),
+    const problems = [...smith.errors, ...patel.errors].filter((error) =>
+      /Content Security Policy|Uncaught|TypeError|ReferenceError/i.test(error),
     );
     expect(problems).toEqual([]);
   });

@@ -16,7 +16,9 @@ describe('the connection indicator', () => {
     vi.useFakeTimers({ now: 100_000 });
     const bridge = new FakeDesktopBridge();
     render(
-      <EventsProvider hub={new EventHub(new BridgeEventFeed(bridge), { historyBeforeFirstReady: false })}>
+      <EventsProvider
+        hub={new EventHub(new BridgeEventFeed(bridge), { historyBeforeFirstReady: false })}
+      >
         <ConnectionIndicator />
       </EventsProvider>,
     );
@@ -27,7 +29,13 @@ describe('the connection indicator', () => {
     expect(indicator.dataset.status).toBe('connected');
     expect(indicator.textContent).toContain('Connected');
 
-    act(() => bridge.setConnection({ status: 'reconnecting', nextRetryAt: 103_000, detail: 'The clinic server cannot be reached.' }));
+    act(() =>
+      bridge.setConnection({
+        status: 'reconnecting',
+        nextRetryAt: 103_000,
+        detail: 'The clinic server cannot be reached.',
+      }),
+    );
     expect(indicator.dataset.status).toBe('reconnecting');
     expect(indicator.textContent).toContain('Reconnecting in 3 s');
     expect(screen.getByRole('status').textContent).toBe(

@@ -80,7 +80,9 @@ describe('the notification inbox', () => {
   });
 
   it('keeps the newest events when it is full', () => {
-    const actions = Array.from({ length: INBOX_LIMIT + 5 }, (_, index) => received(systemNotice(index + 1)));
+    const actions = Array.from({ length: INBOX_LIMIT + 5 }, (_, index) =>
+      received(systemNotice(index + 1)),
+    );
     const state = apply(actions);
     expect(state.items).toHaveLength(INBOX_LIMIT);
     expect(state.items[0]?.id).toBe(INBOX_LIMIT + 5);

@@ -23,25 +23,35 @@ let bridge: FakeDesktopBridge;
 
 beforeEach(() => {
   bridge = new FakeDesktopBridge();
-  const history = [message(1, { text: 'Morning, can you see bed 4?' }), message(2, { senderId: ME.id, senderName: ME.displayName, text: 'On my way' })];
+  const history = [
+    message(1, { text: 'Morning, can you see bed 4?' }),
+    message(2, { senderId: ME.id, senderName: ME.displayName, text: 'On my way' }),
+  ];
   bridge
     .on('GET /api/conversations', () =>
       json({
         conversations: [
           conversation(7, { lastMessage: history[1] ?? null }),
-          conversation(8, { title: 'Night shift', lastMessage: message(5, { conversationId: 8 }), unreadCount: 1 }),
+          conversation(8, {
+            title: 'Night shift',
+            lastMessage: message(5, { conversationId: 8 }),
+            unreadCount: 1,
+          }),
         ],
       }),
     )
     .on('GET /api/conversations/7', () => json({ conversation: conversation(7) }))
-    .on('GET /api/conversations/7/messages?limit=50', () => json({ messages: history, hasMore: false }))
+    .on('GET /api/conversations/7/messages?limit=50', () =>
+      json({ messages: history, hasMore: false }),
+    )
     .on('POST /api/conversations/7/read', () => json({ conversation: conversation(7) }));
 });
 
 describe('the messages page', () => {
   it('shows sending, then sent; a failed send can be retried with the same clientMessageId', async () => {
     const user = userEvent.setup();
-    const attempts: { body: unknown; answer: ReturnType<typeof deferred<BridgeApiResponse>> }[] = [];
+    const attempts: { body: unknown; answer: ReturnType<typeof deferred<BridgeApiResponse>> }[] =
+      [];
     bridge.on('POST /api/conversations/7/messages', (request) => {
       const answer = deferred<BridgeApiResponse>();
       attempts.push({ body: request.body, answer });
@@ -55,21 +65,35 @@ describe('the messages page', () => {
     expect(within(thread).getByText('Bed 4 needs a drip')).toBeTruthy();
     expect(within(thread).getByText('Sending…')).toBeTruthy();
 
-    await act(async () => attempts[0]?.answer.resolve({ status: 503, body: { error: { code: 'unavailable', message: 'Try again shortly.' } } }));
+    await act(async () =>
+      attempts[0]?.answer.resolve({
+        status: 503,
+        body: { error: { code: 'unavailable', message: 'Try again shortly.' } },
+      }),
+    );
     expect(await within(thread).findByText('Not sent')).toBeTruthy();
     expect(within(thread).getByText('Try again shortly.')).toBeTruthy();
 
     await user.click(within(thread).getByRole('button', { name: 'Retry' }));
     expect(within(thread).getByText('Sending…')).toBeTruthy();
     expect(attempts).toHaveLength(2);
-    const [first, second] = attempts.map((attempt) => attempt.body as { text: string; clientMessageId: string });
+    const [first, second] = attempts.map(
+      (attempt) => attempt.body as { text: string; clientMessageId: string },
+    );
     expect(second).toEqual(first);
     expect(first?.clientMessageId).toMatch(/^[0-9a-f]{32}$/);
 
     await act(async () =>
       attempts[1]?.answer.resolve(
         json(
-          { message: message(3, { senderId: ME.id, senderName: ME.displayName, text: 'Bed 4 needs a drip', clientMessageId: first?.clientMessageId ?? null }) },
+          {
+            message: message(3, {
+              senderId: ME.id,
+              senderName: ME.displayName,
+              text: 'Bed 4 needs a drip',
+              clientMessageId: first?.clientMessageId ?? null,
+            }),
+          },
           201,
         ),
       ),
@@ -88,23 +112,31 @@ describe('the messages page', () => {
     act(() => {
       bridge.emit(newMessage(101, { conversation_id: '7', message_id: '3', text: 'Also bed 5' }));
       bridge.emit(newMessage(101, { conversation_id: '7', message_id: '3', text: 'Also bed 5' }));
-      bridge.emit(newMessage(102, { conversation_id: '8', message_id: '6', text: 'Handover at 7' }));
+      bridge.emit(
+        newMessage(102, { conversation_id: '8', message_id: '6', text: 'Handover at 7' }),
+      );
     });
 
     expect(within(thread).getAllByText('Also bed 5')).toHaveLength(1);
-    const nightShift = screen.getAllByTestId('conversation-item').find((item) => item.dataset.conversationId === '8');
+    const nightShift = screen
+      .getAllByTestId('conversation-item')
+      .find((item) => item.dataset.conversationId === '8');
     expect(nightShift?.textContent).toContain('Dr. Raj Patel: Handover at 7');
     expect(within(nightShift as HTMLElement).getByTestId('unread-count').textContent).toBe('2');
     // The open conversation is read up to the new message at once.
     await waitFor(() =>
-      expect(bridge.requestsTo('POST /api/conversations/7/read').at(-1)?.body).toEqual({ lastMessageId: 3 }),
+      expect(bridge.requestsTo('POST /api/conversations/7/read').at(-1)?.body).toEqual({
+        lastMessageId: 3,
+      }),
     );
   });
 
   it('announces a new message from a colleague to screen readers', async () => {
     renderApp(bridge, '#/conversations/7');
     await screen.findByText('On my way');
-    act(() => bridge.emit(newMessage(103, { conversation_id: '7', message_id: '4', text: 'Thanks!' })));
+    act(() =>
+      bridge.emit(newMessage(103, { conversation_id: '7', message_id: '4', text: 'Thanks!' })),
+    );
     expect(screen.getByText('New message from Dr. Raj Patel: Thanks!')).toBeTruthy();
   });
 
@@ -112,7 +144,15 @@ describe('the messages page', () => {
     renderApp(bridge, '#/conversations/7');
     const thread = await screen.findByTestId('thread');
     await within(thread).findByText('On my way');
-    act(() => bridge.emit(newMessage(104, { conversation_id: '7', message_id: '9', text: '<img src=x onerror=alert(1)>' })));
+    act(() =>
+      bridge.emit(
+        newMessage(104, {
+          conversation_id: '7',
+          message_id: '9',
+          text: '<img src=x onerror=alert(1)>',
+        }),
+      ),
+    );
     expect(within(thread).getByText('<img src=x onerror=alert(1)>')).toBeTruthy();
     expect(document.querySelector('img')).toBeNull();
   });
@@ -122,15 +162,23 @@ describe('the messages page', () => {
     await screen.findAllByTestId('conversation-item');
     const before = bridge.requestsTo('GET /api/conversations').length;
     act(() => bridge.emit({ type: 'resync', reason: 'history_expired', lastEventId: 50 }));
-    await waitFor(() => expect(bridge.requestsTo('GET /api/conversations').length).toBe(before + 1));
+    await waitFor(() =>
+      expect(bridge.requestsTo('GET /api/conversations').length).toBe(before + 1),
+    );
   });
 
   it('tells the person when a conversation is not theirs', async () => {
     bridge
-      .on('GET /api/conversations/99', () => json({ error: { code: 'not_found', message: 'no conversation 99' } }, 404))
-      .on('GET /api/conversations/99/messages?limit=50', () => json({ error: { code: 'not_found', message: 'no conversation 99' } }, 404));
+      .on('GET /api/conversations/99', () =>
+        json({ error: { code: 'not_found', message: 'no conversation 99' } }, 404),
+      )
+      .on('GET /api/conversations/99/messages?limit=50', () =>
+        json({ error: { code: 'not_found', message: 'no conversation 99' } }, 404),
+      );
     renderApp(bridge, '#/conversations/99');
-    expect((await screen.findByRole('alert')).textContent).toBe('This conversation does not exist, or you are not part of it.');
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'This conversation does not exist, or you are not part of it.',
+    );
     expect(screen.queryByLabelText(/Message to/)).toBeNull();
   });
 });

@@ -35,7 +35,11 @@ describe('the notifications inbox', () => {
     expect(items()).toEqual([
       { type: 'new_message', unread: true, text: 'Dr. Raj Patel: Bed 4, please' },
       { type: 'system_notification', unread: true, text: 'Server maintenance at 22:00' },
-      { type: 'appointment_reminder', unread: true, text: expect.stringContaining('Annual checkup') },
+      {
+        type: 'appointment_reminder',
+        unread: true,
+        text: expect.stringContaining('Annual checkup'),
+      },
       { type: 'new_message', unread: false, text: 'Dr. Raj Patel: Seen already' },
     ]);
     expect(screen.getByTestId('nav-unread').textContent).toBe('3 unread');
@@ -71,7 +75,9 @@ describe('the notifications inbox', () => {
     bridge
       .on('GET /api/conversations', () => json({ conversations: [conversation(7)] }))
       .on('GET /api/conversations/7', () => json({ conversation: conversation(7) }))
-      .on('GET /api/conversations/7/messages?limit=50', () => json({ messages: [], hasMore: false }));
+      .on('GET /api/conversations/7/messages?limit=50', () =>
+        json({ messages: [], hasMore: false }),
+      );
     renderApp(bridge, '#/notifications');
     await screen.findByRole('heading', { name: 'Notifications' });
     act(() => bridge.emit(newMessage(21, { conversation_id: '7' })));

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DESKTOP_SETTINGS } from '../../common/desktop-bridge.js';
-import { inQuietHours, popupAllowed, popupContent } from '../../renderer/src/notifications/popup-policy.js';
+import {
+  inQuietHours,
+  popupAllowed,
+  popupContent,
+} from '../../renderer/src/notifications/popup-policy.js';
 import { newMessage, systemNotice } from './support/frames.js';
 
 const at = (clock: string) => new Date(`2025-01-20T${clock}:00`);
@@ -18,14 +22,27 @@ describe('browser pop-ups', () => {
 
   it('stay away under do-not-disturb', () => {
     expect(popupAllowed(DEFAULT_DESKTOP_SETTINGS, at('12:00'))).toBe(true);
-    expect(popupAllowed({ ...DEFAULT_DESKTOP_SETTINGS, doNotDisturb: true }, at('12:00'))).toBe(false);
+    expect(popupAllowed({ ...DEFAULT_DESKTOP_SETTINGS, doNotDisturb: true }, at('12:00'))).toBe(
+      false,
+    );
   });
 
   it('show only as much as the privacy level allows', () => {
     const event = newMessage(1, { sender: 'Dr. Raj Patel', text: 'Mr Jones in bed 4' });
-    expect(popupContent(event, 'sender_and_text')).toEqual({ title: 'Dr. Raj Patel', body: 'Mr Jones in bed 4' });
-    expect(popupContent(event, 'sender_only')).toEqual({ title: 'New message', body: 'From Dr. Raj Patel' });
-    expect(popupContent(event, 'count_only')).toEqual({ title: 'ClinicPulse', body: 'You have a new notification.' });
-    expect(JSON.stringify(popupContent(systemNotice(2, 'Patient X'), 'sender_only'))).not.toContain('Patient X');
+    expect(popupContent(event, 'sender_and_text')).toEqual({
+      title: 'Dr. Raj Patel',
+      body: 'Mr Jones in bed 4',
+    });
+    expect(popupContent(event, 'sender_only')).toEqual({
+      title: 'New message',
+      body: 'From Dr. Raj Patel',
+    });
+    expect(popupContent(event, 'count_only')).toEqual({
+      title: 'ClinicPulse',
+      body: 'You have a new notification.',
+    });
+    expect(JSON.stringify(popupContent(systemNotice(2, 'Patient X'), 'sender_only'))).not.toContain(
+      'Patient X',
+    );
   });
 });

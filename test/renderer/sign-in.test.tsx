@@ -14,7 +14,9 @@ describe('signing in to the desktop app', () => {
     let attempts = 0;
     bridge.signInHandler = async () => {
       if (attempts++ === 0) {
-        throw new Error("Error invoking remote method 'clinicpulse:sign-in': Error: Cannot reach http://clinic.test: ECONNREFUSED");
+        throw new Error(
+          "Error invoking remote method 'clinicpulse:sign-in': Error: Cannot reach http://clinic.test: ECONNREFUSED",
+        );
       }
     };
     renderApp(bridge, '#/conversations');
@@ -24,10 +26,16 @@ describe('signing in to the desktop app', () => {
     await user.type(screen.getByLabelText('Username'), 'dr.smith');
     await user.type(screen.getByLabelText('Password'), 'clinicpulse');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
-    expect((await screen.findByRole('alert')).textContent).toBe('Cannot reach http://clinic.test: ECONNREFUSED');
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'Cannot reach http://clinic.test: ECONNREFUSED',
+    );
 
     await user.type(screen.getByLabelText('Password'), 'clinicpulse{Enter}');
     expect((await screen.findByTestId('signed-in-user')).textContent).toBe('Dr. Sarah Smith');
-    expect(bridge.signIns.at(-1)).toEqual({ serverUrl: 'http://clinic.test', username: 'dr.smith', password: 'clinicpulse' });
+    expect(bridge.signIns.at(-1)).toEqual({
+      serverUrl: 'http://clinic.test',
+      username: 'dr.smith',
+      password: 'clinicpulse',
+    });
   });
 });

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { LOADING_THREAD, threadReducer, type ThreadAction, type ThreadState } from '../../renderer/src/messages/thread-state.js';
+import {
+  LOADING_THREAD,
+  threadReducer,
+  type ThreadAction,
+  type ThreadState,
+} from '../../renderer/src/messages/thread-state.js';
 import { message } from './support/render-app.js';
 
 const ids = (state: ThreadState) => state.messages.map((item) => item.id);
-const run = (actions: ThreadAction[], state = LOADING_THREAD) => actions.reduce(threadReducer, state);
+const run = (actions: ThreadAction[], state = LOADING_THREAD) =>
+  actions.reduce(threadReducer, state);
 const page = (from: number, to: number, hasMore: boolean) => ({
   messages: Array.from({ length: to - from + 1 }, (_, index) => message(from + index)),
   hasMore,
@@ -26,7 +32,10 @@ describe('a conversation thread', () => {
       { type: 'received', messages: [message(20), message(61)] },
     ]);
     expect(ids(state)).toEqual([...Array.from({ length: 11 }, (_, index) => 50 + index), 61]);
-    state = run([{ type: 'older_started' }, { type: 'older_loaded', page: page(1, 49, false) }], state);
+    state = run(
+      [{ type: 'older_started' }, { type: 'older_loaded', page: page(1, 49, false) }],
+      state,
+    );
     expect(ids(state)).toHaveLength(61);
     expect(state.hasMore).toBe(false);
   });
@@ -54,13 +63,26 @@ describe('a conversation thread', () => {
       { type: 'loaded', page: page(1, 2, false) },
       { type: 'send_started', clientMessageId: 'c0ffee00c0ffee00', text: 'Hi' },
     ]);
-    expect(state.outgoing).toEqual([{ clientMessageId: 'c0ffee00c0ffee00', text: 'Hi', status: 'sending', error: null }]);
-    state = run([{ type: 'send_failed', clientMessageId: 'c0ffee00c0ffee00', error: 'offline' }], state);
+    expect(state.outgoing).toEqual([
+      { clientMessageId: 'c0ffee00c0ffee00', text: 'Hi', status: 'sending', error: null },
+    ]);
+    state = run(
+      [{ type: 'send_failed', clientMessageId: 'c0ffee00c0ffee00', error: 'offline' }],
+      state,
+    );
     expect(state.outgoing[0]).toMatchObject({ status: 'failed', error: 'offline' });
     state = run([{ type: 'retry_started', clientMessageId: 'c0ffee00c0ffee00' }], state);
     expect(state.outgoing[0]?.status).toBe('sending');
     // The first attempt had in fact reached the server; its copy arrives through a refresh.
-    state = run([{ type: 'refreshed', page: { messages: [message(3, { clientMessageId: 'c0ffee00c0ffee00' })], hasMore: false } }], state);
+    state = run(
+      [
+        {
+          type: 'refreshed',
+          page: { messages: [message(3, { clientMessageId: 'c0ffee00c0ffee00' })], hasMore: false },
+        },
+      ],
+      state,
+    );
     expect(state.outgoing).toEqual([]);
     expect(ids(state)).toEqual([1, 2, 3]);
   });

@@ -2,7 +2,10 @@ import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionState } from '../../common/desktop-bridge.js';
 import { BridgeEventFeed } from '../../renderer/src/events/bridge-event-feed.js';
-import { BrowserEventFeed, type SessionCheck } from '../../renderer/src/events/browser-event-feed.js';
+import {
+  BrowserEventFeed,
+  type SessionCheck,
+} from '../../renderer/src/events/browser-event-feed.js';
 import { EventHub } from '../../renderer/src/events/event-hub.js';
 import { EventsProvider } from '../../renderer/src/events/EventsProvider.js';
 import { useEvents, type UseEventsOptions } from '../../renderer/src/events/useEvents.js';
@@ -15,7 +18,10 @@ function Probe({ name, options }: { name: string; options: UseEventsOptions }) {
   return <p data-testid={`status-${name}`}>{connection.status}</p>;
 }
 
-function browserHub(checkSession: () => Promise<SessionCheck> = async () => 'signed_in', online = () => true) {
+function browserHub(
+  checkSession: () => Promise<SessionCheck> = async () => 'signed_in',
+  online = () => true,
+) {
   const feed = new BrowserEventFeed({
     url: '/api/events/stream',
     EventSource: FakeEventSource,
@@ -71,8 +77,15 @@ describe('useEvents over the browser EventSource', () => {
 
     for (const callbacks of [first, second]) {
       expect(callbacks.onNewMessage).toHaveBeenCalledOnce();
-      expect(callbacks.onNewMessage.mock.calls[0]?.[0]).toMatchObject({ id: 11, conversation_id: '7', text: 'message 11' });
-      expect(callbacks.onAppointmentReminder.mock.calls[0]?.[0]).toMatchObject({ id: 12, appointmentId: '456' });
+      expect(callbacks.onNewMessage.mock.calls[0]?.[0]).toMatchObject({
+        id: 11,
+        conversation_id: '7',
+        text: 'message 11',
+      });
+      expect(callbacks.onAppointmentReminder.mock.calls[0]?.[0]).toMatchObject({
+        id: 12,
+        appointmentId: '456',
+      });
       expect(callbacks.onSystemNotification.mock.calls[0]?.[0]).toMatchObject({ id: 13 });
       expect(callbacks.onNotificationsRead.mock.calls[0]?.[0]).toMatchObject({ lastEventId: 13 });
     }
@@ -136,7 +149,12 @@ describe('useEvents over the browser EventSource', () => {
       source.send('ready', { type: 'ready', lastEventId: 41 });
       source.send('system_notification', systemNotice(42));
     });
-    expect(callbacks.onSystemNotification.mock.calls.map(([event, meta]) => [event.id, meta.fromHistory])).toEqual([
+    expect(
+      callbacks.onSystemNotification.mock.calls.map(([event, meta]) => [
+        event.id,
+        meta.fromHistory,
+      ]),
+    ).toEqual([
       [41, true],
       [42, false],
     ]);
@@ -225,7 +243,10 @@ describe('useEvents over the browser EventSource', () => {
 
   it('says "offline" without the network, and reconnects at once when it returns', async () => {
     let online = true;
-    const hub = browserHub(async () => 'unreachable', () => online);
+    const hub = browserHub(
+      async () => 'unreachable',
+      () => online,
+    );
     const callbacks = recorder();
     render(
       <EventsProvider hub={hub}>
@@ -266,7 +287,11 @@ describe('useEvents over the browser EventSource', () => {
       first.send('resync', { type: 'resync', reason: 'unknown_id', lastEventId: 60 });
       first.send('new_message', newMessage(61));
     });
-    expect(callbacks.onResync).toHaveBeenCalledWith({ type: 'resync', reason: 'unknown_id', lastEventId: 60 });
+    expect(callbacks.onResync).toHaveBeenCalledWith({
+      type: 'resync',
+      reason: 'unknown_id',
+      lastEventId: 60,
+    });
     expect(callbacks.onNewMessage.mock.calls.map(([event]) => event.id)).toEqual([900, 61]);
 
     await act(async () => {
@@ -315,7 +340,9 @@ describe('useEvents over the desktop bridge', () => {
       bridge.emit(systemNotice(73));
     });
     expect(screen.getByTestId('status-a').textContent).toBe('connected');
-    expect(callbacks.onNewMessage.mock.calls.map(([event, meta]) => [event.id, meta.fromHistory])).toEqual([[71, false]]);
+    expect(
+      callbacks.onNewMessage.mock.calls.map(([event, meta]) => [event.id, meta.fromHistory]),
+    ).toEqual([[71, false]]);
     expect(callbacks.onSystemNotification).toHaveBeenCalledOnce();
   });
 });

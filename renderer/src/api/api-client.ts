@@ -37,15 +37,32 @@ export interface ApiClient {
   users(): Promise<UsersResponse>;
   conversations(): Promise<ConversationsResponse>;
   conversation(id: number): Promise<ConversationResponse>;
-  createConversation(body: z.input<typeof createConversationRequest>): Promise<ConversationResponse>;
-  messages(conversationId: number, query?: { before?: number; limit?: number }): Promise<MessagesResponse>;
-  sendMessage(conversationId: number, body: z.input<typeof sendMessageRequest>): Promise<MessageResponse>;
-  markConversationRead(conversationId: number, body: z.input<typeof markConversationReadRequest>): Promise<void>;
+  createConversation(
+    body: z.input<typeof createConversationRequest>,
+  ): Promise<ConversationResponse>;
+  messages(
+    conversationId: number,
+    query?: { before?: number; limit?: number },
+  ): Promise<MessagesResponse>;
+  sendMessage(
+    conversationId: number,
+    body: z.input<typeof sendMessageRequest>,
+  ): Promise<MessageResponse>;
+  markConversationRead(
+    conversationId: number,
+    body: z.input<typeof markConversationReadRequest>,
+  ): Promise<void>;
   appointments(): Promise<AppointmentsResponse>;
   createAppointment(body: z.input<typeof createAppointmentRequest>): Promise<AppointmentResponse>;
-  sendSystemNotification(body: z.input<typeof systemNotificationRequest>): Promise<SystemNotificationResponse>;
-  testAppointmentReminder(body: z.input<typeof testAppointmentReminderRequest>): Promise<PublishedResponse>;
-  testSystemNotification(body: z.input<typeof testSystemNotificationRequest>): Promise<PublishedResponse>;
+  sendSystemNotification(
+    body: z.input<typeof systemNotificationRequest>,
+  ): Promise<SystemNotificationResponse>;
+  testAppointmentReminder(
+    body: z.input<typeof testAppointmentReminderRequest>,
+  ): Promise<PublishedResponse>;
+  testSystemNotification(
+    body: z.input<typeof testSystemNotificationRequest>,
+  ): Promise<PublishedResponse>;
   testNewMessage(body: z.input<typeof testNewMessageRequest>): Promise<PublishedResponse>;
   ack(body: z.input<typeof ackRequest>): Promise<void>;
   eventsState(): Promise<EventsStateResponse>;
@@ -55,9 +72,12 @@ export function createApiClient(transport: ApiTransport): ApiClient {
   async function call<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
     let response;
     try {
-      response = await transport.request(body === undefined ? { method, path } : { method, path, body });
+      response = await transport.request(
+        body === undefined ? { method, path } : { method, path, body },
+      );
     } catch (error) {
-      if (error instanceof NetworkError) throw new ApiError(0, 'network_error', 'The clinic server cannot be reached.');
+      if (error instanceof NetworkError)
+        throw new ApiError(0, 'network_error', 'The clinic server cannot be reached.');
       throw error;
     }
     if (response.status >= 400) throw ApiError.fromResponse(response.status, response.body);
@@ -84,7 +104,8 @@ export function createApiClient(transport: ApiTransport): ApiClient {
     users: () => call('GET', '/api/users'),
     conversations: () => call('GET', '/api/conversations'),
     conversation: (conversationId) => call('GET', `/api/conversations/${id(conversationId)}`),
-    createConversation: (body) => call('POST', '/api/conversations', valid(createConversationRequest, body)),
+    createConversation: (body) =>
+      call('POST', '/api/conversations', valid(createConversationRequest, body)),
     messages: (conversationId, query = {}) => {
       const search = new URLSearchParams();
       if (query.before !== undefined) search.set('before', String(query.before));
@@ -93,18 +114,28 @@ export function createApiClient(transport: ApiTransport): ApiClient {
       return call('GET', `/api/conversations/${id(conversationId)}/messages${suffix}`);
     },
     sendMessage: (conversationId, body) =>
-      call('POST', `/api/conversations/${id(conversationId)}/messages`, valid(sendMessageRequest, body)),
+      call(
+        'POST',
+        `/api/conversations/${id(conversationId)}/messages`,
+        valid(sendMessageRequest, body),
+      ),
     markConversationRead: (conversationId, body) =>
-      call('POST', `/api/conversations/${id(conversationId)}/read`, valid(markConversationReadRequest, body)),
+      call(
+        'POST',
+        `/api/conversations/${id(conversationId)}/read`,
+        valid(markConversationReadRequest, body),
+      ),
     appointments: () => call('GET', '/api/appointments'),
-    createAppointment: (body) => call('POST', '/api/appointments', valid(createAppointmentRequest, body)),
+    createAppointment: (body) =>
+      call('POST', '/api/appointments', valid(createAppointmentRequest, body)),
     sendSystemNotification: (body) =>
       call('POST', '/api/admin/system-notifications', valid(systemNotificationRequest, body)),
     testAppointmentReminder: (body) =>
       call('POST', '/api/test/appointment-reminder', valid(testAppointmentReminderRequest, body)),
     testSystemNotification: (body) =>
       call('POST', '/api/test/system-notification', valid(testSystemNotificationRequest, body)),
-    testNewMessage: (body) => call('POST', '/api/test/new-message', valid(testNewMessageRequest, body)),
+    testNewMessage: (body) =>
+      call('POST', '/api/test/new-message', valid(testNewMessageRequest, body)),
     ack: (body) => call('POST', '/api/events/ack', valid(ackRequest, body)),
     eventsState: () => call('GET', '/api/events/state'),
   };

@@ -19,8 +19,13 @@ export class ApiError extends Error {
 
   static fromResponse(status: number, body: unknown): ApiError {
     const parsed = apiErrorBody.safeParse(body);
-    if (parsed.success) return new ApiError(status, parsed.data.error.code, parsed.data.error.message);
-    return new ApiError(status, 'unexpected_response', `The server answered with status ${status}.`);
+    if (parsed.success)
+      return new ApiError(status, parsed.data.error.code, parsed.data.error.message);
+    return new ApiError(
+      status,
+      'unexpected_response',
+      `The server answered with status ${status}.`,
+    );
   }
 
   get isUnauthorized(): boolean {

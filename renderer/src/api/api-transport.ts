@@ -1,4 +1,8 @@
-import type { BridgeApiRequest, BridgeApiResponse, DesktopBridge } from '../../../common/desktop-bridge.js';
+import type {
+  BridgeApiRequest,
+  BridgeApiResponse,
+  DesktopBridge,
+} from '../../../common/desktop-bridge.js';
 import { ipcErrorMessage } from '../platform/ipc-error.js';
 
 /**
@@ -30,7 +34,9 @@ export function createFetchTransport(baseUrl = ''): ApiTransport {
           cache: 'no-store',
         });
       } catch (error) {
-        throw new NetworkError(error instanceof Error ? error.message : 'the server could not be reached');
+        throw new NetworkError(
+          error instanceof Error ? error.message : 'the server could not be reached',
+        );
       }
       const text = await response.text();
       return { status: response.status, body: parseJson(text) };
@@ -44,7 +50,9 @@ export function createBridgeTransport(bridge: DesktopBridge): ApiTransport {
       try {
         return await bridge.request(request);
       } catch (error) {
-        throw new NetworkError(ipcErrorMessage(error, 'The desktop app could not reach the server.'));
+        throw new NetworkError(
+          ipcErrorMessage(error, 'The desktop app could not reach the server.'),
+        );
       }
     },
   };

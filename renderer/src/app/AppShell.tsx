@@ -35,7 +35,10 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
     },
   });
 
-  useEffect(() => platform.onNotificationClick((target) => navigate(routeForTarget(target))), [platform, navigate]);
+  useEffect(
+    () => platform.onNotificationClick((target) => navigate(routeForTarget(target))),
+    [platform, navigate],
+  );
 
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) ClinicPulse` : 'ClinicPulse';
@@ -87,7 +90,11 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
           <ul>
             {NAV.map((item) => (
               <li key={item.page}>
-                <a className="nav__link" href={item.href} aria-current={route?.page === item.page ? 'page' : undefined}>
+                <a
+                  className="nav__link"
+                  href={item.href}
+                  aria-current={route?.page === item.page ? 'page' : undefined}
+                >
                   {item.label}
                   {item.page === 'notifications' && unread > 0 && (
                     <span className="badge" data-testid="nav-unread">
@@ -105,7 +112,12 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
           <span className="account" data-testid="signed-in-user">
             {user.displayName}
           </span>
-          <button type="button" className="button button--small" onClick={signOut} aria-label={`Sign out ${user.displayName}`}>
+          <button
+            type="button"
+            className="button button--small"
+            onClick={signOut}
+            aria-label={`Sign out ${user.displayName}`}
+          >
             Sign out
           </button>
         </div>

@@ -37,7 +37,9 @@ export function ConnectionIndicator() {
   const hub = useEventHub();
   const { connection } = useEvents({});
   const now = useNow(connection.nextRetryAt === null ? null : 500);
-  const canRetry = hub.retryNow !== null && (connection.status === 'reconnecting' || connection.status === 'offline');
+  const canRetry =
+    hub.retryNow !== null &&
+    (connection.status === 'reconnecting' || connection.status === 'offline');
 
   return (
     <div className="connection" data-testid="connection-indicator" data-status={connection.status}>

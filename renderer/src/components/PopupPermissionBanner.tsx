@@ -31,9 +31,15 @@ export function PopupPermissionBanner() {
   if (permission !== 'default' || dismissed) return null;
   return (
     <div className="banner" role="region" aria-label="Pop-up notifications">
-      <p>Allow pop-ups so new messages and reminders reach you while this tab is in the background.</p>
+      <p>
+        Allow pop-ups so new messages and reminders reach you while this tab is in the background.
+      </p>
       <div className="banner__actions">
-        <button type="button" className="button button--primary button--small" onClick={() => void request()}>
+        <button
+          type="button"
+          className="button button--primary button--small"
+          onClick={() => void request()}
+        >
           Allow pop-ups
         </button>
         <button type="button" className="button button--small" onClick={dismiss}>

@@ -1,4 +1,8 @@
-import type { ConnectionState, DesktopBridge, Unsubscribe } from '../../../common/desktop-bridge.js';
+import type {
+  ConnectionState,
+  DesktopBridge,
+  Unsubscribe,
+} from '../../../common/desktop-bridge.js';
 import { INITIAL_CONNECTION, Listeners, type EventFeed } from './event-feed.js';
 import { parseEventFrame, type EventFrame } from './event-frame.js';
 
@@ -17,7 +21,9 @@ export class BridgeEventFeed implements EventFeed {
   /** The main process schedules its own reconnects; the bridge offers no way to hurry them. */
   readonly retryNow = null;
 
-  constructor(private readonly bridge: Pick<DesktopBridge, 'onEvent' | 'onConnectionState' | 'getState'>) {}
+  constructor(
+    private readonly bridge: Pick<DesktopBridge, 'onEvent' | 'onConnectionState' | 'getState'>,
+  ) {}
 
   get connection(): ConnectionState {
     return this.state;

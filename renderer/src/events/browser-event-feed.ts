@@ -21,7 +21,10 @@ export interface BrowserEventFeedOptions {
   /** Asked after the stream fails: EventSource hides the HTTP status, so a 401 must be learned elsewhere. */
   checkSession: () => Promise<SessionCheck>;
   /** Where online/offline events come from and where `navigator.onLine` is read. */
-  environment?: { addEventListener: Window['addEventListener']; removeEventListener: Window['removeEventListener'] };
+  environment?: {
+    addEventListener: Window['addEventListener'];
+    removeEventListener: Window['removeEventListener'];
+  };
   isOnline?: () => boolean;
   random?: () => number;
 }
@@ -76,7 +79,12 @@ export class BrowserEventFeed implements EventFeed {
     this.environment.addEventListener('online', this.handleOnline);
     this.environment.addEventListener('offline', this.handleOffline);
     if (this.isOnline()) this.connect();
-    else this.setState({ status: 'offline', nextRetryAt: null, detail: 'This computer has no network connection.' });
+    else
+      this.setState({
+        status: 'offline',
+        nextRetryAt: null,
+        detail: 'This computer has no network connection.',
+      });
   }
 
   stop(): void {
@@ -92,7 +100,10 @@ export class BrowserEventFeed implements EventFeed {
     this.clearRetry();
     this.closeSource();
     const generation = ++this.generation;
-    const url = this.lastEventId === null ? this.options.url : withLastEventId(this.options.url, this.lastEventId);
+    const url =
+      this.lastEventId === null
+        ? this.options.url
+        : withLastEventId(this.options.url, this.lastEventId);
     const source = new this.options.EventSource(url, { withCredentials: true });
     this.source = source;
     if (this.state.status !== 'connecting') {
@@ -125,10 +136,18 @@ export class BrowserEventFeed implements EventFeed {
   private handleFailure(generation: number): void {
     this.closeSource();
     if (!this.isOnline()) {
-      this.setState({ status: 'offline', nextRetryAt: null, detail: 'This computer has no network connection.' });
+      this.setState({
+        status: 'offline',
+        nextRetryAt: null,
+        detail: 'This computer has no network connection.',
+      });
       return;
     }
-    this.setState({ status: 'reconnecting', nextRetryAt: null, detail: 'Connection lost; checking the server…' });
+    this.setState({
+      status: 'reconnecting',
+      nextRetryAt: null,
+      detail: 'Connection lost; checking the server…',
+    });
     void this.options.checkSession().then(
       (result) => this.afterSessionCheck(generation, result),
       () => this.afterSessionCheck(generation, 'unreachable'),
@@ -138,11 +157,18 @@ export class BrowserEventFeed implements EventFeed {
   private afterSessionCheck(generation: number, result: SessionCheck): void {
     if (generation !== this.generation || !this.running) return;
     if (result === 'signed_out') {
-      this.setState({ status: 'signed_out', nextRetryAt: null, detail: 'Your session has ended. Please sign in again.' });
+      this.setState({
+        status: 'signed_out',
+        nextRetryAt: null,
+        detail: 'Your session has ended. Please sign in again.',
+      });
       return;
     }
     const delay = reconnectDelay(this.attempt++, this.options.random);
-    const detail = result === 'unreachable' ? 'The clinic server cannot be reached.' : 'The event stream was interrupted.';
+    const detail =
+      result === 'unreachable'
+        ? 'The clinic server cannot be reached.'
+        : 'The event stream was interrupted.';
     this.setState({ status: 'reconnecting', nextRetryAt: Date.now() + delay, detail });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
@@ -151,7 +177,8 @@ export class BrowserEventFeed implements EventFeed {
   }
 
   private readonly handleOnline = (): void => {
-    if (!this.running || this.state.status === 'signed_out' || this.state.status === 'connected') return;
+    if (!this.running || this.state.status === 'signed_out' || this.state.status === 'connected')
+      return;
     // The network is back: try at once instead of waiting out the backoff.
     this.attempt = 0;
     this.connect();
@@ -162,7 +189,11 @@ export class BrowserEventFeed implements EventFeed {
     this.generation++;
     this.clearRetry();
     this.closeSource();
-    this.setState({ status: 'offline', nextRetryAt: null, detail: 'This computer has no network connection.' });
+    this.setState({
+      status: 'offline',
+      nextRetryAt: null,
+      detail: 'This computer has no network connection.',
+    });
   };
 
   private setState(state: ConnectionState): void {

@@ -15,7 +15,11 @@ export interface EventFeed {
   readonly retryNow: (() => void) | null;
 }
 
-export const INITIAL_CONNECTION: ConnectionState = { status: 'connecting', nextRetryAt: null, detail: null };
+export const INITIAL_CONNECTION: ConnectionState = {
+  status: 'connecting',
+  nextRetryAt: null,
+  detail: null,
+};
 
 /** A tiny listener list, so feeds need no event-emitter dependency. */
 export class Listeners<T> {

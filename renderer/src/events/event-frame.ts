@@ -1,4 +1,9 @@
-import { controlEvent, streamEvent, type ControlEvent, type StreamEvent } from '../../../common/events.js';
+import {
+  controlEvent,
+  streamEvent,
+  type ControlEvent,
+  type StreamEvent,
+} from '../../../common/events.js';
 
 /** Anything the event source delivers: a numbered event, or a control frame (`resync`, `ready`). */
 export type EventFrame = StreamEvent | ControlEvent;

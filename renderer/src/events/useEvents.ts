@@ -1,6 +1,11 @@
 import { useEffect, useEffectEvent, useSyncExternalStore } from 'react';
 import type { ConnectionState } from '../../../common/desktop-bridge.js';
-import type { ReadyControl, ResyncControl, StreamEvent, StreamEventOf } from '../../../common/events.js';
+import type {
+  ReadyControl,
+  ResyncControl,
+  StreamEvent,
+  StreamEventOf,
+} from '../../../common/events.js';
 import type { EventFrame } from './event-frame.js';
 import type { EventMeta } from './event-hub.js';
 import { useEventHub } from './EventsProvider.js';
@@ -52,7 +57,9 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
     }
     options.onEvent?.(frame, meta);
   });
-  const handleConnection = useEffectEvent((state: ConnectionState) => options.onConnectionChange?.(state));
+  const handleConnection = useEffectEvent((state: ConnectionState) =>
+    options.onConnectionChange?.(state),
+  );
 
   useEffect(() => hub.subscribe((frame, meta) => handleFrame(frame, meta)), [hub]);
   useEffect(() => hub.onConnectionState((state) => handleConnection(state)), [hub]);

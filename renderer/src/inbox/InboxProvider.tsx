@@ -1,8 +1,22 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useReducer, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useReducer,
+  type ReactNode,
+} from 'react';
 import { isNotifyingEvent } from '../../../common/events.js';
 import { useSession } from '../app/session-context.js';
 import { useEvents } from '../events/useEvents.js';
-import { EMPTY_INBOX, inboxReducer, newestEventId, unreadCount, type InboxState } from './inbox-state.js';
+import {
+  EMPTY_INBOX,
+  inboxReducer,
+  newestEventId,
+  unreadCount,
+  type InboxState,
+} from './inbox-state.js';
 
 export interface Inbox {
   state: InboxState;
@@ -37,7 +51,8 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     onEvent: (event) => {
       if (isNotifyingEvent(event)) dispatch({ type: 'received', event });
     },
-    onNotificationsRead: (event) => dispatch({ type: 'read_up_to', lastEventId: event.lastEventId }),
+    onNotificationsRead: (event) =>
+      dispatch({ type: 'read_up_to', lastEventId: event.lastEventId }),
     onResync: (control) => {
       dispatch({ type: 'resync', lastEventId: control.lastEventId });
       void loadReadMark();
@@ -51,7 +66,10 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     await platform.markAllRead(newest);
   }, [platform, state]);
 
-  const value = useMemo(() => ({ state, unread: unreadCount(state), markAllRead }), [state, markAllRead]);
+  const value = useMemo(
+    () => ({ state, unread: unreadCount(state), markAllRead }),
+    [state, markAllRead],
+  );
   return <InboxContext.Provider value={value}>{children}</InboxContext.Provider>;
 }
 

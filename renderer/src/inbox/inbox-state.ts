@@ -29,7 +29,8 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
     }
     case 'read_up_to':
       // Read marks only move forward, as on the server: a late, older ack changes nothing.
-      if (state.lastReadEventId !== null && action.lastEventId <= state.lastReadEventId) return state;
+      if (state.lastReadEventId !== null && action.lastEventId <= state.lastReadEventId)
+        return state;
       return { ...state, lastReadEventId: action.lastEventId };
     case 'resync': {
       // Ids above the server's position belong to a history it no longer has (or never had);

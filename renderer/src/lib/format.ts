@@ -13,7 +13,11 @@ function parse(iso: string): Date | null {
 }
 
 function sameDay(a: Date, b: Date): boolean {
-  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+  return (
+    a.getFullYear() === b.getFullYear() &&
+    a.getMonth() === b.getMonth() &&
+    a.getDate() === b.getDate()
+  );
 }
 
 /** "14:05" today, "Tue 3 Jun, 14:05" otherwise; the text as given when it is no date at all. */

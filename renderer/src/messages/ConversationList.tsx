@@ -37,10 +37,16 @@ export function ConversationList({ conversations, selectedId, myId }: Conversati
               </span>
               <span className="conversation__bottom">
                 <span className="conversation__preview">
-                  {last ? `${last.senderId === myId ? 'You' : last.senderName}: ${last.text}` : 'No messages yet'}
+                  {last
+                    ? `${last.senderId === myId ? 'You' : last.senderName}: ${last.text}`
+                    : 'No messages yet'}
                 </span>
                 {unread > 0 && (
-                  <span className="badge" data-testid="unread-count" aria-label={`${unread} unread`}>
+                  <span
+                    className="badge"
+                    data-testid="unread-count"
+                    aria-label={`${unread} unread`}
+                  >
                     {unread}
                   </span>
                 )}

@@ -26,7 +26,13 @@ const LOAD_OLDER_THRESHOLD = 240;
  * loaded above keep the rows being read in place, and new ones are followed while the reader
  * is at the bottom.
  */
-export function MessageList({ rows, hasMore, loadingOlder, onLoadOlder, onRetry }: MessageListProps) {
+export function MessageList({
+  rows,
+  hasMore,
+  loadingOlder,
+  onLoadOlder,
+  onRetry,
+}: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   // TanStack Virtual keeps its own mutable state; the React Compiler must not memoise around it.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -71,7 +77,8 @@ export function MessageList({ rows, hasMore, loadingOlder, onLoadOlder, onRetry 
   // A short first page may not fill the view, and then there is nothing to scroll.
   useEffect(() => {
     const element = scrollRef.current;
-    if (element && hasMore && !loadingOlder && element.scrollHeight <= element.clientHeight) onLoadOlder();
+    if (element && hasMore && !loadingOlder && element.scrollHeight <= element.clientHeight)
+      onLoadOlder();
   }, [hasMore, loadingOlder, onLoadOlder, rows.length]);
 
   const items = virtualizer.getVirtualItems();
@@ -108,8 +115,12 @@ export function MessageList({ rows, hasMore, loadingOlder, onLoadOlder, onRetry 
                 style={{ transform: `translateY(${item.start}px)` }}
               >
                 {row.kind === 'message' && <MessageBubble message={row.message} own={row.own} />}
-                {row.kind === 'outgoing' && <OutgoingBubble outgoing={row.outgoing} onRetry={onRetry} />}
-                {row.kind === 'start' && <p className="thread__start">This is the start of the conversation.</p>}
+                {row.kind === 'outgoing' && (
+                  <OutgoingBubble outgoing={row.outgoing} onRetry={onRetry} />
+                )}
+                {row.kind === 'start' && (
+                  <p className="thread__start">This is the start of the conversation.</p>
+                )}
               </div>
             );
           })}
@@ -132,11 +143,19 @@ function MessageBubble({ message, own }: { message: Message; own: boolean }) {
   );
 }
 
-function OutgoingBubble({ outgoing, onRetry }: { outgoing: OutgoingMessage; onRetry(clientMessageId: string): void }) {
+function OutgoingBubble({
+  outgoing,
+  onRetry,
+}: {
+  outgoing: OutgoingMessage;
+  onRetry(clientMessageId: string): void;
+}) {
   const failed = outgoing.status === 'failed';
   return (
     <article
-      className={failed ? 'message message--own message--failed' : 'message message--own message--sending'}
+      className={
+        failed ? 'message message--own message--failed' : 'message message--own message--sending'
+      }
       data-client-message-id={outgoing.clientMessageId}
     >
       <header className="message__meta">
@@ -149,7 +168,11 @@ function OutgoingBubble({ outgoing, onRetry }: { outgoing: OutgoingMessage; onRe
       {failed && (
         <div className="message__failure">
           <span>{outgoing.error}</span>
-          <button type="button" className="button button--small" onClick={() => onRetry(outgoing.clientMessageId)}>
+          <button
+            type="button"
+            className="button button--small"
+            onClick={() => onRetry(outgoing.clientMessageId)}
+          >
             Retry
           </button>
         </div>

@@ -32,7 +32,10 @@ export function NewConversationDialog({ onClose, onCreated }: NewConversationDia
     .filter((candidate) => candidate.id !== user.id)
     .filter((candidate) => {
       const query = filter.trim().toLowerCase();
-      return query === '' || `${candidate.displayName} ${candidate.username}`.toLowerCase().includes(query);
+      return (
+        query === '' ||
+        `${candidate.displayName} ${candidate.username}`.toLowerCase().includes(query)
+      );
     });
 
   function toggle(id: number) {
@@ -112,7 +115,9 @@ export function NewConversationDialog({ onClose, onCreated }: NewConversationDia
             Cancel
           </button>
           <button type="submit" className="button button--primary" disabled={busy}>
-            {busy ? 'Starting…' : `Start conversation${selected.size > 0 ? ` (${selected.size})` : ''}`}
+            {busy
+              ? 'Starting…'
+              : `Start conversation${selected.size > 0 ? ` (${selected.size})` : ''}`}
           </button>
         </div>
       </form>

@@ -16,7 +16,10 @@ interface ThreadViewProps {
 export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) {
   const api = useApi();
   const { user } = useSession();
-  const { state, conversation, send, retry, loadOlder, refreshLatest, receive } = useThread(conversationId, onSent);
+  const { state, conversation, send, retry, loadOlder, refreshLatest, receive } = useThread(
+    conversationId,
+    onSent,
+  );
   const [announcement, setAnnouncement] = useState('');
 
   useEvents({
@@ -25,7 +28,8 @@ export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) 
       const message = messageFromEvent(event);
       if (message) receive(message);
       else void refreshLatest();
-      if (message?.senderId !== user.id) setAnnouncement(`New message from ${event.sender}: ${event.text}`);
+      if (message?.senderId !== user.id)
+        setAnnouncement(`New message from ${event.sender}: ${event.text}`);
     },
     onResync: () => void refreshLatest(),
   });
@@ -59,7 +63,11 @@ export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) 
         message,
         own: message.senderId === user.id,
       })),
-      ...state.outgoing.map((outgoing) => ({ kind: 'outgoing' as const, key: `o${outgoing.clientMessageId}`, outgoing })),
+      ...state.outgoing.map((outgoing) => ({
+        kind: 'outgoing' as const,
+        key: `o${outgoing.clientMessageId}`,
+        outgoing,
+      })),
     ],
     [state.hasMore, state.messages, state.outgoing, user.id],
   );

@@ -7,7 +7,9 @@ const ID = /^[1-9]\d{0,15}$/;
 export function conversationTitle(conversation: Conversation, myId: number): string {
   if (conversation.title) return conversation.title;
   const others = conversation.participants.filter((participant) => participant.id !== myId);
-  return others.length === 0 ? 'Just you' : others.map((participant) => participant.displayName).join(', ');
+  return others.length === 0
+    ? 'Just you'
+    : others.map((participant) => participant.displayName).join(', ');
 }
 
 function activityTime(conversation: Conversation): string {
@@ -16,7 +18,9 @@ function activityTime(conversation: Conversation): string {
 
 /** Most recent activity first. */
 export function sortConversations(conversations: Conversation[]): Conversation[] {
-  return conversations.toSorted((a, b) => activityTime(b).localeCompare(activityTime(a)) || b.id - a.id);
+  return conversations.toSorted(
+    (a, b) => activityTime(b).localeCompare(activityTime(a)) || b.id - a.id,
+  );
 }
 
 /**
@@ -24,7 +28,8 @@ export function sortConversations(conversations: Conversation[]): Conversation[]
  * without a round trip (ClinicPulse adds `message_id` and `sender_id` to the original payload).
  */
 export function messageFromEvent(event: StreamEventOf<'new_message'>): Message | null {
-  if (!ID.test(event.conversation_id) || !event.message_id || !ID.test(event.message_id)) return null;
+  if (!ID.test(event.conversation_id) || !event.message_id || !ID.test(event.message_id))
+    return null;
   if (!event.sender_id || !ID.test(event.sender_id)) return null;
   return {
     id: Number(event.message_id),
@@ -48,7 +53,9 @@ export function applyIncomingMessage(
   message: Message,
   countsAsUnread: boolean,
 ): Conversation[] | null {
-  const index = conversations.findIndex((conversation) => conversation.id === message.conversationId);
+  const index = conversations.findIndex(
+    (conversation) => conversation.id === message.conversationId,
+  );
   const conversation = conversations[index];
   if (!conversation) return null;
   if (conversation.lastMessage && conversation.lastMessage.id >= message.id) return conversations;
@@ -61,14 +68,22 @@ export function applyIncomingMessage(
   return sortConversations(conversations.with(index, updated));
 }
 
-export function markConversationRead(conversations: Conversation[], conversationId: number): Conversation[] {
+export function markConversationRead(
+  conversations: Conversation[],
+  conversationId: number,
+): Conversation[] {
   return conversations.map((conversation) =>
-    conversation.id === conversationId && conversation.unreadCount > 0 ? { ...conversation, unreadCount: 0 } : conversation,
+    conversation.id === conversationId && conversation.unreadCount > 0
+      ? { ...conversation, unreadCount: 0 }
+      : conversation,
   );
 }
 
 /** Adds or replaces one conversation (a new one, or one fetched again). */
-export function upsertConversation(conversations: Conversation[], conversation: Conversation): Conversation[] {
+export function upsertConversation(
+  conversations: Conversation[],
+  conversation: Conversation,
+): Conversation[] {
   const rest = conversations.filter((item) => item.id !== conversation.id);
   return sortConversations([...rest, conversation]);
 }

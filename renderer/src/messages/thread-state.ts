@@ -68,14 +68,22 @@ function withinLoadedRange(messages: Message[], hasMore: boolean, incoming: Mess
 
 /** Outgoing messages whose confirmed copy has arrived by any route are no longer outgoing. */
 function withoutConfirmed(outgoing: OutgoingMessage[], confirmed: Message[]): OutgoingMessage[] {
-  const ids = new Set(confirmed.map((message) => message.clientMessageId).filter((id) => id !== null));
+  const ids = new Set(
+    confirmed.map((message) => message.clientMessageId).filter((id) => id !== null),
+  );
   return ids.size === 0 ? outgoing : outgoing.filter((item) => !ids.has(item.clientMessageId));
 }
 
-function updateOutgoing(state: ThreadState, clientMessageId: string, change: Partial<OutgoingMessage>): ThreadState {
+function updateOutgoing(
+  state: ThreadState,
+  clientMessageId: string,
+  change: Partial<OutgoingMessage>,
+): ThreadState {
   return {
     ...state,
-    outgoing: state.outgoing.map((item) => (item.clientMessageId === clientMessageId ? { ...item, ...change } : item)),
+    outgoing: state.outgoing.map((item) =>
+      item.clientMessageId === clientMessageId ? { ...item, ...change } : item,
+    ),
   };
 }
 
@@ -134,7 +142,12 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
         ...state,
         outgoing: [
           ...state.outgoing,
-          { clientMessageId: action.clientMessageId, text: action.text, status: 'sending', error: null },
+          {
+            clientMessageId: action.clientMessageId,
+            text: action.text,
+            status: 'sending',
+            error: null,
+          },
         ],
       };
     case 'retry_started':
@@ -146,6 +159,9 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
         outgoing: state.outgoing.filter((item) => item.clientMessageId !== action.clientMessageId),
       };
     case 'send_failed':
-      return updateOutgoing(state, action.clientMessageId, { status: 'failed', error: action.error });
+      return updateOutgoing(state, action.clientMessageId, {
+        status: 'failed',
+        error: action.error,
+      });
   }
 }

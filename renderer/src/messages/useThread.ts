@@ -26,7 +26,10 @@ export function useThread(conversationId: number, onSent: (message: Message) => 
 
   useEffect(() => {
     let cancelled = false;
-    Promise.all([api.conversation(conversationId), api.messages(conversationId, { limit: PAGE_SIZE })]).then(
+    Promise.all([
+      api.conversation(conversationId),
+      api.messages(conversationId, { limit: PAGE_SIZE }),
+    ]).then(
       ([details, page]) => {
         if (cancelled) return;
         setConversation(details.conversation);
@@ -44,7 +47,10 @@ export function useThread(conversationId: number, onSent: (message: Message) => 
   /** Fetches the newest page again, for events that do not carry the message, and after a resync. */
   const refreshLatest = useCallback(async () => {
     try {
-      dispatch({ type: 'refreshed', page: await api.messages(conversationId, { limit: PAGE_SIZE }) });
+      dispatch({
+        type: 'refreshed',
+        page: await api.messages(conversationId, { limit: PAGE_SIZE }),
+      });
     } catch {
       // What is shown stays; the next event or resync tries again.
     }
@@ -56,7 +62,10 @@ export function useThread(conversationId: number, onSent: (message: Message) => 
     if (!hasMore || loadingOlder || oldestId === undefined) return;
     dispatch({ type: 'older_started' });
     try {
-      dispatch({ type: 'older_loaded', page: await api.messages(conversationId, { before: oldestId, limit: PAGE_SIZE }) });
+      dispatch({
+        type: 'older_loaded',
+        page: await api.messages(conversationId, { before: oldestId, limit: PAGE_SIZE }),
+      });
     } catch {
       dispatch({ type: 'older_failed' });
     }
@@ -96,7 +105,10 @@ export function useThread(conversationId: number, onSent: (message: Message) => 
     [deliver, outgoing],
   );
 
-  const receive = useCallback((message: Message) => dispatch({ type: 'received', messages: [message] }), []);
+  const receive = useCallback(
+    (message: Message) => dispatch({ type: 'received', messages: [message] }),
+    [],
+  );
 
   return { state, conversation, send, retry, loadOlder, refreshLatest, receive };
 }

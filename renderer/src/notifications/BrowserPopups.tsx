@@ -23,7 +23,11 @@ export function BrowserPopups({ navigate }: { navigate: (route: Route) => void }
       if (!popupAllowed(current, new Date())) return;
       const { title, body } = popupContent(event, current.previewLevel);
       // One tag per event: two tabs of the same person replace each other's pop-up instead of stacking.
-      const popup = new Notification(title, { body, tag: `clinicpulse-${event.id}`, silent: !current.sound });
+      const popup = new Notification(title, {
+        body,
+        tag: `clinicpulse-${event.id}`,
+        silent: !current.sound,
+      });
       popup.onclick = () => {
         window.focus();
         navigate(routeForEvent(event));

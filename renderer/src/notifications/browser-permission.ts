@@ -9,7 +9,10 @@ export function currentPopupPermission(): PopupPermission {
   return Notification.permission;
 }
 
-export function usePopupPermission(): { permission: PopupPermission; request: () => Promise<void> } {
+export function usePopupPermission(): {
+  permission: PopupPermission;
+  request: () => Promise<void>;
+} {
   const [permission, setPermission] = useState<PopupPermission>(currentPopupPermission);
   const request = useCallback(async () => {
     if (currentPopupPermission() !== 'default') return;

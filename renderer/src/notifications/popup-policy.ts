@@ -39,7 +39,10 @@ export function popupContent(event: NotifyingEvent, level: PreviewLevel): PopupC
         : { title: 'New message', body: event.sender ? `From ${event.sender}` : '' };
     case 'appointment_reminder':
       return level === 'sender_and_text'
-        ? { title: 'Appointment reminder', body: `${formatDateTime(event.time)} — ${event.content}` }
+        ? {
+            title: 'Appointment reminder',
+            body: `${formatDateTime(event.time)} — ${event.content}`,
+          }
         : { title: 'Appointment reminder', body: `At ${formatDateTime(event.time)}` };
     case 'system_notification':
       return level === 'sender_and_text'

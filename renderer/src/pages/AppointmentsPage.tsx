@@ -61,7 +61,8 @@ export function AppointmentsPage({ appointmentId }: { appointmentId: number | nu
   // The server lists upcoming appointments; one that passes while the page is open drops off.
   const upcoming = (appointments ?? []).filter((item) => new Date(item.time).getTime() >= now);
 
-  const names = (ids: number[]) => ids.map((id) => byId.get(id)?.displayName ?? `User ${id}`).join(', ');
+  const names = (ids: number[]) =>
+    ids.map((id) => byId.get(id)?.displayName ?? `User ${id}`).join(', ');
 
   return (
     <div className="page page--split">
@@ -70,7 +71,9 @@ export function AppointmentsPage({ appointmentId }: { appointmentId: number | nu
           <h1 id="appointments-heading" className="page-title" tabIndex={-1}>
             Appointments
           </h1>
-          <p className="muted">{upcoming.length === 1 ? '1 upcoming' : `${upcoming.length} upcoming`}</p>
+          <p className="muted">
+            {upcoming.length === 1 ? '1 upcoming' : `${upcoming.length} upcoming`}
+          </p>
         </div>
         {error && (
           <p className="form-error" role="alert">
@@ -78,7 +81,9 @@ export function AppointmentsPage({ appointmentId }: { appointmentId: number | nu
           </p>
         )}
         {appointments === null && !error && <p className="empty muted">Loading appointments…</p>}
-        {appointments !== null && upcoming.length === 0 && <p className="empty muted">No upcoming appointments.</p>}
+        {appointments !== null && upcoming.length === 0 && (
+          <p className="empty muted">No upcoming appointments.</p>
+        )}
         <ul className="appointment-list">
           {upcoming.map((appointment) => (
             <AppointmentCard
@@ -91,7 +96,13 @@ export function AppointmentsPage({ appointmentId }: { appointmentId: number | nu
         </ul>
       </section>
       <aside className="page__side" aria-labelledby="new-appointment-heading">
-        <NewAppointmentForm onCreated={(created) => setAppointments((current) => [...(current ?? []), created].toSorted((a, b) => a.time.localeCompare(b.time)))} />
+        <NewAppointmentForm
+          onCreated={(created) =>
+            setAppointments((current) =>
+              [...(current ?? []), created].toSorted((a, b) => a.time.localeCompare(b.time)),
+            )
+          }
+        />
       </aside>
     </div>
   );
@@ -121,8 +132,8 @@ function AppointmentCard({
       </time>
       <p className="appointment__content">{appointment.content}</p>
       <p className="appointment__reminder muted">
-        Reminder {leadLabel(appointment.reminderLeadMinutes).toLowerCase()} ({formatDateTime(appointment.remindAt)}) to{' '}
-        {remindNames || 'nobody'} ·{' '}
+        Reminder {leadLabel(appointment.reminderLeadMinutes).toLowerCase()} (
+        {formatDateTime(appointment.remindAt)}) to {remindNames || 'nobody'} ·{' '}
         <span className={appointment.reminderSent ? 'status status--done' : 'status'}>
           {appointment.reminderSent ? 'Reminder sent' : 'Reminder scheduled'}
         </span>
@@ -175,7 +186,10 @@ function NewAppointmentForm({ onCreated }: { onCreated(appointment: Appointment)
       });
       onCreated(appointment);
       setContent('');
-      setStatus({ kind: 'done', text: `Appointment created for ${formatDateTime(appointment.time)}.` });
+      setStatus({
+        kind: 'done',
+        text: `Appointment created for ${formatDateTime(appointment.time)}.`,
+      });
     } catch (failure) {
       setStatus({ kind: 'error', text: describeError(failure) });
     } finally {
@@ -184,15 +198,30 @@ function NewAppointmentForm({ onCreated }: { onCreated(appointment: Appointment)
   }
 
   return (
-    <form className="card form" onSubmit={(event) => void submit(event)} aria-describedby={status ? statusId : undefined}>
+    <form
+      className="card form"
+      onSubmit={(event) => void submit(event)}
+      aria-describedby={status ? statusId : undefined}
+    >
       <h2 id={headingId}>New appointment</h2>
       <label className="field">
         <span className="field__label">Date and time</span>
-        <input type="datetime-local" required value={time} onChange={(event) => setTime(event.target.value)} />
+        <input
+          type="datetime-local"
+          required
+          value={time}
+          onChange={(event) => setTime(event.target.value)}
+        />
       </label>
       <label className="field">
         <span className="field__label">What it is</span>
-        <textarea required maxLength={2000} rows={3} value={content} onChange={(event) => setContent(event.target.value)} />
+        <textarea
+          required
+          maxLength={2000}
+          rows={3}
+          value={content}
+          onChange={(event) => setContent(event.target.value)}
+        />
       </label>
       <label className="field">
         <span className="field__label">Reminder</span>
@@ -210,8 +239,14 @@ function NewAppointmentForm({ onCreated }: { onCreated(appointment: Appointment)
           {(users ?? [user]).map((person) => (
             <li key={person.id}>
               <label className="picker__option">
-                <input type="checkbox" checked={remind.has(person.id)} onChange={() => toggle(person.id)} />
-                <span>{person.id === user.id ? `${person.displayName} (you)` : person.displayName}</span>
+                <input
+                  type="checkbox"
+                  checked={remind.has(person.id)}
+                  onChange={() => toggle(person.id)}
+                />
+                <span>
+                  {person.id === user.id ? `${person.displayName} (you)` : person.displayName}
+                </span>
                 <span className="muted picker__role">{roleLabel(person.role)}</span>
               </label>
             </li>
@@ -219,7 +254,11 @@ function NewAppointmentForm({ onCreated }: { onCreated(appointment: Appointment)
         </ul>
       </fieldset>
       {status && (
-        <p id={statusId} className={status.kind === 'error' ? 'form-error' : 'form-success'} role={status.kind === 'error' ? 'alert' : 'status'}>
+        <p
+          id={statusId}
+          className={status.kind === 'error' ? 'form-error' : 'form-success'}
+          role={status.kind === 'error' ? 'alert' : 'status'}
+        >
           {status.text}
         </p>
       )}

@@ -32,22 +32,29 @@ export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
   useEvents({
     onNewMessage: (event) => {
       const message = messageFromEvent(event);
-      const known = conversations?.some((conversation) => String(conversation.id) === event.conversation_id);
+      const known = conversations?.some(
+        (conversation) => String(conversation.id) === event.conversation_id,
+      );
       if (!message || !known) {
         // A conversation this list has not seen (someone just started it), or an event too thin to apply.
         void reload();
         return;
       }
-      const onScreen = message.conversationId === conversationId && document.visibilityState === 'visible';
+      const onScreen =
+        message.conversationId === conversationId && document.visibilityState === 'visible';
       const countsAsUnread = !onScreen && message.senderId !== user.id;
-      setConversations((current) => current && (applyIncomingMessage(current, message, countsAsUnread) ?? current));
+      setConversations(
+        (current) => current && (applyIncomingMessage(current, message, countsAsUnread) ?? current),
+      );
     },
     onResync: () => void reload(),
   });
 
   const handleSent = useCallback(
     (message: Message) => {
-      setConversations((current) => current && (applyIncomingMessage(current, message, false) ?? current));
+      setConversations(
+        (current) => current && (applyIncomingMessage(current, message, false) ?? current),
+      );
     },
     [setConversations],
   );
@@ -70,7 +77,11 @@ export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
           <h1 id="conversations-heading" className="page-title" tabIndex={-1}>
             Messages
           </h1>
-          <button type="button" className="button button--primary" onClick={() => setComposing(true)}>
+          <button
+            type="button"
+            className="button button--primary"
+            onClick={() => setComposing(true)}
+          >
             New conversation
           </button>
         </div>
@@ -83,7 +94,13 @@ export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
           </p>
         )}
         {conversations === null && !error && <p className="empty muted">Loading conversations…</p>}
-        {conversations && <ConversationList conversations={conversations} selectedId={conversationId} myId={user.id} />}
+        {conversations && (
+          <ConversationList
+            conversations={conversations}
+            selectedId={conversationId}
+            myId={user.id}
+          />
+        )}
       </section>
       <section className="messages__thread" aria-label="Conversation">
         {conversationId === null ? (
@@ -91,10 +108,17 @@ export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
             <p className="muted">Choose a conversation, or start a new one.</p>
           </div>
         ) : (
-          <ThreadView key={conversationId} conversationId={conversationId} onSent={handleSent} onRead={handleRead} />
+          <ThreadView
+            key={conversationId}
+            conversationId={conversationId}
+            onSent={handleSent}
+            onRead={handleRead}
+          />
         )}
       </section>
-      {composing && <NewConversationDialog onClose={() => setComposing(false)} onCreated={handleCreated} />}
+      {composing && (
+        <NewConversationDialog onClose={() => setComposing(false)} onCreated={handleCreated} />
+      )}
     </div>
   );
 }

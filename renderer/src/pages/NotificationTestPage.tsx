@@ -6,13 +6,16 @@ import { useApi } from '../app/session-context.js';
 type Result = { kind: 'done' | 'error'; text: string } | null;
 
 function explain(error: unknown): string {
-  if (error instanceof ApiError && error.status === 404) return 'The test endpoints are switched off on this server.';
+  if (error instanceof ApiError && error.status === 404)
+    return 'The test endpoints are switched off on this server.';
   return describeError(error);
 }
 
 /** Leaves out empty fields, so the server's defaults fill them. */
 function filled<T extends Record<string, string>>(fields: T): Partial<T> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value.trim() !== '')) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, value]) => value.trim() !== ''),
+  ) as Partial<T>;
 }
 
 /**
@@ -30,8 +33,9 @@ export function NotificationTestPage() {
         </h1>
       </div>
       <p className="muted">
-        Each button sends one event to you alone, through the same path as real ones. It should appear under
-        Notifications within a moment (and as a pop-up if this window is in the background).
+        Each button sends one event to you alone, through the same path as real ones. It should
+        appear under Notifications within a moment (and as a pop-up if this window is in the
+        background).
       </p>
       <div className="test-grid">
         <TestCard
@@ -99,21 +103,30 @@ function TestCard({
   let status: ReactNode = null;
   if (result) {
     status = (
-      <p className={result.kind === 'error' ? 'form-error' : 'form-success'} role={result.kind === 'error' ? 'alert' : 'status'}>
+      <p
+        className={result.kind === 'error' ? 'form-error' : 'form-success'}
+        role={result.kind === 'error' ? 'alert' : 'status'}
+      >
         {result.text}
       </p>
     );
   }
 
   return (
-    <form className="card form" onSubmit={(event) => void submit(event)} aria-label={`Test ${title.toLowerCase()}`}>
+    <form
+      className="card form"
+      onSubmit={(event) => void submit(event)}
+      aria-label={`Test ${title.toLowerCase()}`}
+    >
       <h2>{title}</h2>
       {fields.map((field) => (
         <label key={field.name} className="field">
           <span className="field__label">{field.label}</span>
           <input
             value={values[field.name] ?? ''}
-            onChange={(event) => setValues((current) => ({ ...current, [field.name]: event.target.value }))}
+            onChange={(event) =>
+              setValues((current) => ({ ...current, [field.name]: event.target.value }))
+            }
           />
         </label>
       ))}

@@ -30,7 +30,12 @@ export function NotificationsPage({ eventId }: { eventId: number | null }) {
         <p className="muted" data-testid="inbox-unread">
           {unread === 0 ? 'All read' : `${unread} unread`}
         </p>
-        <button type="button" className="button" disabled={unread === 0} onClick={() => void handleMarkAllRead()}>
+        <button
+          type="button"
+          className="button"
+          disabled={unread === 0}
+          onClick={() => void handleMarkAllRead()}
+        >
           Mark all read
         </button>
       </div>
@@ -69,7 +74,9 @@ export function NotificationsPage({ eventId }: { eventId: number | null }) {
                   data-unread={itemUnread}
                   aria-current={item.id === eventId ? 'true' : undefined}
                 >
-                  <span className={`inbox-item__type inbox-item__type--${item.type}`}>{eventTypeLabel(item)}</span>
+                  <span className={`inbox-item__type inbox-item__type--${item.type}`}>
+                    {eventTypeLabel(item)}
+                  </span>
                   <time className="inbox-item__time" dateTime={machineTime(item.timestamp)}>
                     {formatWhen(item.timestamp)}
                   </time>

@@ -1,14 +1,27 @@
 import { useState } from 'react';
-import { PREVIEW_LEVELS, type DesktopSettingsPatch, type PreviewLevel } from '../../../common/desktop-bridge.js';
+import {
+  PREVIEW_LEVELS,
+  type DesktopSettingsPatch,
+  type PreviewLevel,
+} from '../../../common/desktop-bridge.js';
 import { describeError } from '../api/api-error.js';
 import { useSession } from '../app/session-context.js';
 import { usePopupPermission, type PopupPermission } from '../notifications/browser-permission.js';
 import { useSettings } from '../settings/SettingsProvider.js';
 
 const PREVIEW_LABELS: Record<PreviewLevel, { title: string; hint: string }> = {
-  sender_and_text: { title: 'Sender and message', hint: 'Pop-ups show who wrote and what they wrote.' },
-  sender_only: { title: 'Sender only', hint: 'Pop-ups show who wrote, not the message (recommended).' },
-  count_only: { title: 'Nothing identifying', hint: 'Pop-ups only say that something new arrived.' },
+  sender_and_text: {
+    title: 'Sender and message',
+    hint: 'Pop-ups show who wrote and what they wrote.',
+  },
+  sender_only: {
+    title: 'Sender only',
+    hint: 'Pop-ups show who wrote, not the message (recommended).',
+  },
+  count_only: {
+    title: 'Nothing identifying',
+    hint: 'Pop-ups only say that something new arrived.',
+  },
 };
 
 const PERMISSION_TEXT: Record<PopupPermission, string> = {
@@ -16,7 +29,8 @@ const PERMISSION_TEXT: Record<PopupPermission, string> = {
   denied: 'Pop-ups are blocked for this site. Allow them in the browser’s site settings.',
   default: 'This browser has not been asked yet.',
   unsupported: 'This browser cannot show pop-ups.',
-  insecure: 'Browsers only allow pop-ups for sites opened over https (or on this computer). Ask IT for the https address.',
+  insecure:
+    'Browsers only allow pop-ups for sites opened over https (or on this computer). Ask IT for the https address.',
 };
 
 export function SettingsPage() {
@@ -74,7 +88,11 @@ export function SettingsPage() {
             {PERMISSION_TEXT[popups.permission]}
           </p>
           {popups.permission === 'default' && (
-            <button type="button" className="button button--primary" onClick={() => void popups.request()}>
+            <button
+              type="button"
+              className="button button--primary"
+              onClick={() => void popups.request()}
+            >
               Allow pop-ups
             </button>
           )}
@@ -110,14 +128,18 @@ export function SettingsPage() {
           />
           <span>
             <span className="choice__title">Do not disturb</span>
-            <span className="choice__hint muted">No pop-ups at all; everything still lands in Notifications.</span>
+            <span className="choice__hint muted">
+              No pop-ups at all; everything still lands in Notifications.
+            </span>
           </span>
         </label>
         <label className="choice">
           <input
             type="checkbox"
             checked={settings.quietHours.enabled}
-            onChange={(event) => void change({ quietHours: { ...settings.quietHours, enabled: event.target.checked } })}
+            onChange={(event) =>
+              void change({ quietHours: { ...settings.quietHours, enabled: event.target.checked } })
+            }
           />
           <span>
             <span className="choice__title">Quiet hours</span>
@@ -132,7 +154,8 @@ export function SettingsPage() {
               value={settings.quietHours.start}
               disabled={!settings.quietHours.enabled}
               onChange={(event) =>
-                event.target.value && void change({ quietHours: { ...settings.quietHours, start: event.target.value } })
+                event.target.value &&
+                void change({ quietHours: { ...settings.quietHours, start: event.target.value } })
               }
             />
           </label>
@@ -143,13 +166,18 @@ export function SettingsPage() {
               value={settings.quietHours.end}
               disabled={!settings.quietHours.enabled}
               onChange={(event) =>
-                event.target.value && void change({ quietHours: { ...settings.quietHours, end: event.target.value } })
+                event.target.value &&
+                void change({ quietHours: { ...settings.quietHours, end: event.target.value } })
               }
             />
           </label>
         </div>
         <label className="choice">
-          <input type="checkbox" checked={settings.sound} onChange={(event) => void change({ sound: event.target.checked })} />
+          <input
+            type="checkbox"
+            checked={settings.sound}
+            onChange={(event) => void change({ sound: event.target.checked })}
+          />
           <span>
             <span className="choice__title">Sound</span>
             <span className="choice__hint muted">Play the system sound with each pop-up.</span>
@@ -168,7 +196,9 @@ export function SettingsPage() {
             />
             <span>
               <span className="choice__title">Start at login</span>
-              <span className="choice__hint muted">Open ClinicPulse when you sign in to this computer.</span>
+              <span className="choice__hint muted">
+                Open ClinicPulse when you sign in to this computer.
+              </span>
             </span>
           </label>
           <label className="choice">
@@ -179,7 +209,9 @@ export function SettingsPage() {
             />
             <span>
               <span className="choice__title">Keep running when the window is closed</span>
-              <span className="choice__hint muted">ClinicPulse stays in the tray and keeps notifying you.</span>
+              <span className="choice__hint muted">
+                ClinicPulse stays in the tray and keeps notifying you.
+              </span>
             </span>
           </label>
         </fieldset>

@@ -39,7 +39,11 @@ export function SignInPage({ platform, serverUrl, notice, onSignedIn }: SignInPa
 
   return (
     <main className="sign-in" id="main">
-      <form className="sign-in__card" onSubmit={(event) => void submit(event)} aria-describedby={error ? errorId : undefined}>
+      <form
+        className="sign-in__card"
+        onSubmit={(event) => void submit(event)}
+        aria-describedby={error ? errorId : undefined}
+      >
         <h1 className="sign-in__title">
           <span className="brand-mark" aria-hidden="true" />
           ClinicPulse

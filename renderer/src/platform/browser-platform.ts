@@ -1,7 +1,11 @@
 import { createApiClient } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import { createFetchTransport } from '../api/api-transport.js';
-import { BrowserEventFeed, type EventSourceConstructor, type SessionCheck } from '../events/browser-event-feed.js';
+import {
+  BrowserEventFeed,
+  type EventSourceConstructor,
+  type SessionCheck,
+} from '../events/browser-event-feed.js';
 import { EventHub } from '../events/event-hub.js';
 import { createBrowserSettingsStore } from './browser-settings-store.js';
 import type { Platform } from './platform.js';
@@ -33,7 +37,8 @@ export function createBrowserPlatform(
         const { user } = await api.me();
         return { user, serverUrl: null, notice: null };
       } catch (error) {
-        if (error instanceof ApiError && error.isUnauthorized) return { user: null, serverUrl: null, notice: null };
+        if (error instanceof ApiError && error.isUnauthorized)
+          return { user: null, serverUrl: null, notice: null };
         throw error;
       }
     },

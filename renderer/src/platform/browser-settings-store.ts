@@ -13,7 +13,9 @@ const STORAGE_KEY = 'clinicpulse.settings';
  * edits both. Only what a tab can honour applies: preview level, do-not-disturb, quiet hours and
  * sound act on the tab's own pop-ups.
  */
-export function createBrowserSettingsStore(storage: Storage | null = safeLocalStorage()): SettingsStore {
+export function createBrowserSettingsStore(
+  storage: Storage | null = safeLocalStorage(),
+): SettingsStore {
   const read = (): DesktopSettings => {
     const raw = storage?.getItem(STORAGE_KEY);
     if (!raw) return DEFAULT_DESKTOP_SETTINGS;

@@ -7,7 +7,14 @@ import { EventHub } from '../events/event-hub.js';
 import { ipcErrorMessage } from './ipc-error.js';
 import type { Platform } from './platform.js';
 
-const ALL_SETTINGS = new Set(['previewLevel', 'doNotDisturb', 'quietHours', 'sound', 'startAtLogin', 'closeToTray'] as const);
+const ALL_SETTINGS = new Set([
+  'previewLevel',
+  'doNotDisturb',
+  'quietHours',
+  'sound',
+  'startAtLogin',
+  'closeToTray',
+] as const);
 
 /**
  * The Electron window: the main process owns the server URL, the token and the one stream;
@@ -27,17 +34,23 @@ export function createDesktopPlatform(bridge: DesktopBridge): Platform {
     },
     async restoreSession() {
       const state = await bridge.getState();
-      return { user: state.session?.user ?? null, serverUrl: state.session?.serverUrl ?? state.serverUrl, notice: state.notice };
+      return {
+        user: state.session?.user ?? null,
+        serverUrl: state.session?.serverUrl ?? state.serverUrl,
+        notice: state.notice,
+      };
     },
     async signIn({ serverUrl, username, password }) {
-      if (!serverUrl) throw new ApiError(0, 'validation_failed', 'Enter the address of the clinic server.');
+      if (!serverUrl)
+        throw new ApiError(0, 'validation_failed', 'Enter the address of the clinic server.');
       let state;
       try {
         state = await bridge.signIn({ serverUrl, username, password });
       } catch (error) {
         throw new ApiError(0, 'unexpected_response', ipcErrorMessage(error, 'Sign-in failed.'));
       }
-      if (!state.session) throw new ApiError(401, 'invalid_credentials', state.notice ?? 'Sign-in failed.');
+      if (!state.session)
+        throw new ApiError(401, 'invalid_credentials', state.notice ?? 'Sign-in failed.');
       return state.session.user;
     },
     async signOut() {

@@ -12,7 +12,10 @@ export function routeForEvent(event: NotifyingEvent): Route {
         ? { page: 'conversations', conversationId: Number(event.conversation_id) }
         : { page: 'notifications', eventId: event.id };
     case 'appointment_reminder':
-      return { page: 'appointments', appointmentId: ID.test(event.appointmentId) ? Number(event.appointmentId) : null };
+      return {
+        page: 'appointments',
+        appointmentId: ID.test(event.appointmentId) ? Number(event.appointmentId) : null,
+      };
     case 'system_notification':
       return { page: 'notifications', eventId: event.id };
   }
@@ -26,7 +29,10 @@ export function routeForTarget(target: NotificationTarget): Route {
         ? { page: 'conversations', conversationId: Number(target.conversationId) }
         : { page: 'notifications', eventId: null };
     case 'appointment':
-      return { page: 'appointments', appointmentId: ID.test(target.appointmentId) ? Number(target.appointmentId) : null };
+      return {
+        page: 'appointments',
+        appointmentId: ID.test(target.appointmentId) ? Number(target.appointmentId) : null,
+      };
     case 'inbox':
       return { page: 'notifications', eventId: null };
   }

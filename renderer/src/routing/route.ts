@@ -45,11 +45,15 @@ export function parseRoute(hash: string): Route | null {
 export function routeHref(route: Route): string {
   switch (route.page) {
     case 'conversations':
-      return route.conversationId === null ? '#/conversations' : `#/conversations/${route.conversationId}`;
+      return route.conversationId === null
+        ? '#/conversations'
+        : `#/conversations/${route.conversationId}`;
     case 'notifications':
       return route.eventId === null ? '#/notifications' : `#/notifications/${route.eventId}`;
     case 'appointments':
-      return route.appointmentId === null ? '#/appointments' : `#/appointments/${route.appointmentId}`;
+      return route.appointmentId === null
+        ? '#/appointments'
+        : `#/appointments/${route.appointmentId}`;
     case 'settings':
       return '#/settings';
     case 'test':

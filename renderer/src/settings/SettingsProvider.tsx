@@ -1,4 +1,12 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from 'react';
 import type { DesktopSettings, DesktopSettingsPatch } from '../../../common/desktop-bridge.js';
 import type { SettingsStore } from '../platform/platform.js';
 
@@ -10,7 +18,13 @@ export interface SettingsValue {
 
 const SettingsContext = createContext<SettingsValue | null>(null);
 
-export function SettingsProvider({ store, children }: { store: SettingsStore; children: ReactNode }) {
+export function SettingsProvider({
+  store,
+  children,
+}: {
+  store: SettingsStore;
+  children: ReactNode;
+}) {
   const [settings, setSettings] = useState<DesktopSettings | null>(null);
 
   useEffect(() => {
@@ -30,7 +44,10 @@ export function SettingsProvider({ store, children }: { store: SettingsStore; ch
     [store],
   );
 
-  const value = useMemo(() => ({ settings, applicable: store.applicable, update }), [settings, store, update]);
+  const value = useMemo(
+    () => ({ settings, applicable: store.applicable, update }),
+    [settings, store, update],
+  );
   return <SettingsContext.Provider value={value}>{children}</SettingsContext.Provider>;
 }
 

@@ -17,6 +17,14 @@ function newestMtime(path: string): number {
  * sources as they are now. Builds only when a source file is newer than the last build.
  */
 export async function ensureRendererBuilt(): Promise<void> {
-  if (existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= Math.max(...SOURCES.map(newestMtime))) return;
-  await build({ configFile: join(ROOT, 'renderer', 'vite.config.ts'), root: join(ROOT, 'renderer'), logLevel: 'error' });
+  if (
+    existsSync(DIST_INDEX) &&
+    statSync(DIST_INDEX).mtimeMs >= Math.max(...SOURCES.map(newestMtime))
+  )
+    return;
+  await build({
+    configFile: join(ROOT, 'renderer', 'vite.config.ts'),
+    root: join(ROOT, 'renderer'),
+    logLevel: 'error',
+  });
 }

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../support/test-server.js';
 
-export const SCREENSHOT_DIR = join(import.meta.dirname, '..', '..', '..', 'test-results', 'screenshots');
+export const SCREENSHOT_DIR = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  'test-results',
+  'screenshots',
+);
 
 export interface Desk {
   context: BrowserContext;
@@ -62,7 +69,10 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 /** The thread's message rows whose text is exactly `text`. */
 export function messagesWithText(page: Page, text: string) {
-  return page.getByTestId('thread').locator('.message__text').filter({ hasText: new RegExp(`^${escapeRegExp(text)}$`) });
+  return page
+    .getByTestId('thread')
+    .locator('.message__text')
+    .filter({ hasText: new RegExp(`^${escapeRegExp(text)}$`) });
 }
 
 function escapeRegExp(text: string): string {

@@ -12,10 +12,22 @@ import {
 } from '../../../common/desktop-bridge.js';
 
 type Listener<T> = (value: T) => void;
-export type RouteHandler = (request: BridgeApiRequest) => BridgeApiResponse | Promise<BridgeApiResponse>;
+export type RouteHandler = (
+  request: BridgeApiRequest,
+) => BridgeApiResponse | Promise<BridgeApiResponse>;
 
-export const ME: User = { id: 1, username: 'dr.smith', displayName: 'Dr. Sarah Smith', role: 'clinician' };
-export const PATEL: User = { id: 2, username: 'dr.patel', displayName: 'Dr. Raj Patel', role: 'clinician' };
+export const ME: User = {
+  id: 1,
+  username: 'dr.smith',
+  displayName: 'Dr. Sarah Smith',
+  role: 'clinician',
+};
+export const PATEL: User = {
+  id: 2,
+  username: 'dr.patel',
+  displayName: 'Dr. Raj Patel',
+  role: 'clinician',
+};
 
 /**
  * The preload bridge as the desktop main process would expose it — the process boundary the
@@ -34,7 +46,10 @@ export class FakeDesktopBridge implements DesktopBridge {
   connection: ConnectionState = { status: 'connected', nextRetryAt: null, detail: null };
 
   constructor(private user: User | null = ME) {
-    this.on('GET /api/events/state', () => ({ status: 200, body: { lastEventId: null, lastReadEventId: 0 } }));
+    this.on('GET /api/events/state', () => ({
+      status: 200,
+      body: { lastEventId: null, lastReadEventId: 0 },
+    }));
     this.on('GET /api/users', () => ({ status: 200, body: { users: [ME, PATEL] } }));
   }
 
@@ -78,7 +93,11 @@ export class FakeDesktopBridge implements DesktopBridge {
   async request(request: BridgeApiRequest): Promise<BridgeApiResponse> {
     this.requests.push(request);
     const handler = this.routes.get(`${request.method} ${request.path}`);
-    if (!handler) return { status: 404, body: { error: { code: 'not_found', message: `no route ${request.path}` } } };
+    if (!handler)
+      return {
+        status: 404,
+        body: { error: { code: 'not_found', message: `no route ${request.path}` } },
+      };
     return handler(request);
   }
 

@@ -2,7 +2,10 @@ import type { StreamEvent } from '../../../common/events.js';
 
 const timestamp = '2025-01-20T10:30:00Z';
 
-export function newMessage(id: number, fields: Partial<Extract<StreamEvent, { type: 'new_message' }>> = {}) {
+export function newMessage(
+  id: number,
+  fields: Partial<Extract<StreamEvent, { type: 'new_message' }>> = {},
+) {
   return {
     id,
     type: 'new_message' as const,
@@ -17,7 +20,14 @@ export function newMessage(id: number, fields: Partial<Extract<StreamEvent, { ty
 }
 
 export function reminder(id: number, content = 'Annual checkup') {
-  return { id, type: 'appointment_reminder' as const, appointmentId: '456', time: '2025-01-20T14:00:00Z', content, timestamp };
+  return {
+    id,
+    type: 'appointment_reminder' as const,
+    appointmentId: '456',
+    time: '2025-01-20T14:00:00Z',
+    content,
+    timestamp,
+  };
 }
 
 export function systemNotice(id: number, content = 'Your profile is incomplete') {
