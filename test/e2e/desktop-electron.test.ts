@@ -9,7 +9,13 @@ import type { ClinicPulseTestHooks } from '../../main/test-mode.js';
 import { buildDesktop } from '../../scripts/build-desktop.js';
 import { electronBinary, hasDisplay } from '../../scripts/desktop-launch.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
-import { api, login, startTestServer, type TestServer } from '../support/test-server.js';
+import {
+  DEMO_PASSWORD,
+  api,
+  login,
+  startTestServer,
+  type TestServer,
+} from '../support/test-server.js';
 import { ensureRendererBuilt } from './support/built-renderer.js';
 
 /**
@@ -106,15 +112,13 @@ describe.skipIf(skipReason !== null)('desktop app in a real Electron', () => {
   });
 
   it('signs in, raises exactly one notification for a message from another user, shows badge 1, and a click opens the conversation', async () => {
-    await page.evaluate(
-      (serverUrl) =>
-        (globalThis as unknown as PageGlobals).clinicPulse.signIn({
-          serverUrl,
-          username: 'dr.patel',
-          password: 'clinicpulse',
-        }),
-      server.url,
-    );
+    // Signed in through the window's own form, as staff would.
+    page.setDefaultTimeout(20_000);
+    await page.getByLabel('Clinic server address').fill(server.url);
+    await page.getByLabel('Username').fill('dr.patel');
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('signed-in-user').waitFor({ state: 'attached' });
     await expect
       .poll(() => hooks((h) => h.state().connection.status), { timeout: 20_000 })
       .toBe('connected');
