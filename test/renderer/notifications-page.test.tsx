@@ -85,4 +85,13 @@ describe('the notifications inbox', () => {
     expect(window.location.hash).toBe('#/conversations/7');
     expect(await screen.findByTestId('thread')).toBeTruthy();
   });
+
+  it('follows a click on one of the desktop app’s native pop-ups', async () => {
+    bridge.on('GET /api/appointments', () => json({ appointments: [] }));
+    renderApp(bridge, '#/notifications');
+    await screen.findByRole('heading', { name: 'Notifications' });
+    act(() => bridge.clickNotification({ kind: 'appointment', appointmentId: '456' }));
+    expect(window.location.hash).toBe('#/appointments/456');
+    expect(await screen.findByRole('heading', { name: 'Appointments' })).toBeTruthy();
+  });
 });

@@ -139,6 +139,11 @@ export class FakeDesktopBridge implements DesktopBridge {
     for (const listener of this.eventListeners) listener(frame);
   }
 
+  /** The person clicked one of the main process's native pop-ups. */
+  clickNotification(target: NotificationTarget): void {
+    for (const listener of this.clickListeners) listener(target);
+  }
+
   setConnection(state: ConnectionState): void {
     this.connection = state;
     for (const listener of this.connectionListeners) listener(state);

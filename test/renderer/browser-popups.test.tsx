@@ -1,0 +1,131 @@
+import { act, cleanup, render } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BrowserEventFeed } from '../../renderer/src/events/browser-event-feed.js';
+import { EventHub } from '../../renderer/src/events/event-hub.js';
+import { EventsProvider } from '../../renderer/src/events/EventsProvider.js';
+import { BrowserPopups } from '../../renderer/src/notifications/BrowserPopups.js';
+import { createBrowserSettingsStore } from '../../renderer/src/platform/browser-settings-store.js';
+import type { Route } from '../../renderer/src/routing/route.js';
+import { SettingsProvider } from '../../renderer/src/settings/SettingsProvider.js';
+import { FakeEventSource } from './support/fake-event-source.js';
+import { newMessage, systemNotice } from './support/frames.js';
+
+/** The OS notification daemon's side of the Notification API: records what would have popped up. */
+class RecordedNotification {
+  static permission: NotificationPermission = 'granted';
+  static shown: RecordedNotification[] = [];
+  onclick: (() => void) | null = null;
+  closed = false;
+  constructor(
+    readonly title: string,
+    readonly options: NotificationOptions,
+  ) {
+    RecordedNotification.shown.push(this);
+  }
+  close() {
+    this.closed = true;
+  }
+}
+
+let visibility: DocumentVisibilityState = 'hidden';
+
+beforeEach(() => {
+  FakeEventSource.reset();
+  visibility = 'hidden';
+  RecordedNotification.permission = 'granted';
+  RecordedNotification.shown = [];
+  localStorage.clear();
+  vi.stubGlobal('Notification', RecordedNotification);
+  vi.stubGlobal('isSecureContext', true);
+  vi.spyOn(document, 'visibilityState', 'get').mockImplementation(() => visibility);
+  vi.spyOn(window, 'focus').mockImplementation(() => undefined);
+});
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+async function renderPopups(
+  settings: Parameters<ReturnType<typeof createBrowserSettingsStore>['update']>[0] = {},
+) {
+  const store = createBrowserSettingsStore(localStorage);
+  await store.update(settings);
+  const navigate = vi.fn<(route: Route) => void>();
+  const hub = new EventHub(
+    new BrowserEventFeed({
+      url: '/api/events/stream',
+      EventSource: FakeEventSource,
+      checkSession: async () => 'signed_in',
+    }),
+    { historyBeforeFirstReady: true },
+  );
+  render(
+    <SettingsProvider store={store}>
+      <EventsProvider hub={hub}>
+        <BrowserPopups navigate={navigate} />
+      </EventsProvider>
+    </SettingsProvider>,
+  );
+  await act(async () => {
+    await Promise.resolve();
+  });
+  const source = FakeEventSource.latest();
+  act(() => source.open());
+  return { source, navigate };
+}
+
+describe('browser pop-ups', () => {
+  it('pop up live events while the tab is hidden, as much as the privacy level allows', async () => {
+    const { source, navigate } = await renderPopups();
+    act(() => {
+      source.send('new_message', newMessage(1, { text: 'From before this page opened' }));
+      source.send('ready', { type: 'ready', lastEventId: 1 });
+      source.send(
+        'new_message',
+        newMessage(2, { conversation_id: '7', text: 'Mr Jones in bed 4' }),
+      );
+    });
+    expect(
+      RecordedNotification.shown.map((popup) => [
+        popup.title,
+        popup.options.body,
+        popup.options.tag,
+      ]),
+    ).toEqual([['New message', 'From Dr. Raj Patel', 'clinicpulse-2']]);
+
+    act(() => RecordedNotification.shown[0]?.onclick?.());
+    expect(navigate).toHaveBeenCalledWith({ page: 'conversations', conversationId: 7 });
+    expect(RecordedNotification.shown[0]?.closed).toBe(true);
+  });
+
+  it('stay away while the tab is visible, and under do-not-disturb', async () => {
+    visibility = 'visible';
+    const first = await renderPopups();
+    act(() => {
+      first.source.send('ready', { type: 'ready', lastEventId: 0 });
+      first.source.send('system_notification', systemNotice(3));
+    });
+    expect(RecordedNotification.shown).toEqual([]);
+    cleanup();
+
+    visibility = 'hidden';
+    const second = await renderPopups({ doNotDisturb: true });
+    act(() => {
+      second.source.send('ready', { type: 'ready', lastEventId: 0 });
+      second.source.send('system_notification', systemNotice(4));
+    });
+    expect(RecordedNotification.shown).toEqual([]);
+  });
+
+  it('stay away until the person allowed them', async () => {
+    RecordedNotification.permission = 'default';
+    const { source } = await renderPopups();
+    act(() => {
+      source.send('ready', { type: 'ready', lastEventId: 0 });
+      source.send('system_notification', systemNotice(5));
+    });
+    expect(RecordedNotification.shown).toEqual([]);
+  });
+});
