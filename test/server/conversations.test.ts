@@ -3,7 +3,7 @@ import type { Conversation, Message } from '../../common/api.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { openRawStream } from '../support/sse-client.js';
 import { api, DEMO_PASSWORD, login, startTestServer, type TestServer } from '../support/test-server.js';
-import { eventually, rowCounts, userEvents } from './support/user-events.js';
+import { eventually, rowCounts, STREAM_WAIT_MS, userEvents } from './support/user-events.js';
 
 type Client = ReturnType<typeof api>;
 interface Person {
@@ -102,9 +102,9 @@ describe('sending a message', () => {
     const conversation = await startConversation(smith, [jones, patel], 'Ward round');
     const stream = await openRawStream(`${server.url}/api/events/stream`, { authorization: `Bearer ${jones.token}` });
     try {
-      await stream.waitFor((s) => s.messages.some((m) => m.event === 'ready'));
+      await stream.waitFor((s) => s.messages.some((m) => m.event === 'ready'), STREAM_WAIT_MS);
       const message = await send(smith, conversation.id, 'Bed 4 needs a review');
-      await stream.waitFor((s) => s.messages.some((m) => m.event === 'new_message'));
+      await stream.waitFor((s) => s.messages.some((m) => m.event === 'new_message'), STREAM_WAIT_MS);
       const frame = stream.messages.find((m) => m.event === 'new_message')!;
       expect(JSON.parse(frame.data)).toEqual({
         id: Number(frame.id),

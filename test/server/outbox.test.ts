@@ -9,7 +9,7 @@ import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { openRawStream } from '../support/sse-client.js';
 import { api, DEMO_PASSWORD, login, startTestServer } from '../support/test-server.js';
 import { featureContext, type FeatureContext } from './support/feature-context.js';
-import { eventually, userEvents } from './support/user-events.js';
+import { eventually, STREAM_WAIT_MS, userEvents } from './support/user-events.js';
 
 const notice = (content: string): SystemNotificationPayload => ({ type: 'system_notification', content, timestamp: new Date().toISOString() });
 
@@ -32,7 +32,7 @@ describe('a message saved while Redis is down', () => {
 
       // Jones's desk is connected and has seen everything so far.
       const before = await openRawStream(`${server.url}/api/events/stream`, { authorization: `Bearer ${jones.token}` });
-      await before.waitFor((s) => s.messages.some((m) => m.event === 'ready'));
+      await before.waitFor((s) => s.messages.some((m) => m.event === 'ready'), STREAM_WAIT_MS);
       const seen = JSON.parse(before.messages.find((m) => m.event === 'ready')!.data).lastEventId as number;
 
       await redis.stop({ keepData: true });
@@ -62,7 +62,7 @@ describe('a message saved while Redis is down', () => {
       // The desk reconnects from where it was and gets the message exactly once.
       const after = await openRawStream(`${server.url}/api/events/stream`, { authorization: `Bearer ${jones.token}`, 'last-event-id': String(seen) });
       try {
-        await after.waitFor((s) => s.messages.some((m) => m.event === 'ready'));
+        await after.waitFor((s) => s.messages.some((m) => m.event === 'ready'), STREAM_WAIT_MS);
         const frames = after.messages.filter((m) => m.event === 'new_message').map((m) => JSON.parse(m.data));
         expect(frames.filter((f) => f.message_id === String(sent.body.message.id))).toHaveLength(1);
         expect(after.messages.some((m) => m.event === 'resync')).toBe(false);

@@ -7,8 +7,11 @@ export async function userEvents(redis: Redis, userId: number): Promise<StreamEv
   return (await redis.lrange(userEventsKey(userId), 0, -1)).map((json) => JSON.parse(json) as StreamEvent);
 }
 
+/** How long a test waits for a stream frame; generous because CI machines run many suites at once. */
+export const STREAM_WAIT_MS = 20_000;
+
 /** Polls until `check` returns true (or throws its last failure after `timeoutMs`). */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = STREAM_WAIT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
