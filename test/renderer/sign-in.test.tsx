@@ -38,4 +38,14 @@ describe('signing in to the desktop app', () => {
       password: 'clinicpulse',
     });
   });
+
+  it('returns to the sign-in screen when the server says the session is gone', async () => {
+    const bridge = new FakeDesktopBridge();
+    bridge.on('GET /api/conversations', () =>
+      json({ error: { code: 'unauthorized', message: 'sign in first' } }, 401),
+    );
+    renderApp(bridge, '#/conversations');
+    expect(await screen.findByText('Your session has ended. Please sign in again.')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Sign in' })).toBeTruthy();
+  });
 });

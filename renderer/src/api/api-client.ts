@@ -66,9 +66,13 @@ export interface ApiClient {
   testNewMessage(body: z.input<typeof testNewMessageRequest>): Promise<PublishedResponse>;
   ack(body: z.input<typeof ackRequest>): Promise<void>;
   eventsState(): Promise<EventsStateResponse>;
+  /** Called whenever the server answers that the session is gone (expired, revoked, signed out elsewhere). */
+  onUnauthorized(listener: () => void): () => void;
 }
 
 export function createApiClient(transport: ApiTransport): ApiClient {
+  const unauthorizedListeners = new Set<() => void>();
+
   async function call<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
     let response;
     try {
@@ -80,7 +84,12 @@ export function createApiClient(transport: ApiTransport): ApiClient {
         throw new ApiError(0, 'network_error', 'The clinic server cannot be reached.');
       throw error;
     }
-    if (response.status >= 400) throw ApiError.fromResponse(response.status, response.body);
+    if (response.status >= 400) {
+      const error = ApiError.fromResponse(response.status, response.body);
+      if (error.code === 'unauthorized')
+        for (const listener of [...unauthorizedListeners]) listener();
+      throw error;
+    }
     // Responses are typed by common/api.ts; the server that sends them is typed by the same file.
     return response.body as T;
   }
@@ -138,5 +147,9 @@ export function createApiClient(transport: ApiTransport): ApiClient {
       call('POST', '/api/test/new-message', valid(testNewMessageRequest, body)),
     ack: (body) => call('POST', '/api/events/ack', valid(ackRequest, body)),
     eventsState: () => call('GET', '/api/events/state'),
+    onUnauthorized: (listener) => {
+      unauthorizedListeners.add(listener);
+      return () => unauthorizedListeners.delete(listener);
+    },
   };
 }

@@ -35,6 +35,9 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
     },
   });
 
+  // A REST call that finds the session gone ends it here too, not only a failing event stream.
+  useEffect(() => platform.api.onUnauthorized(onSessionEnded), [platform, onSessionEnded]);
+
   useEffect(
     () => platform.onNotificationClick((target) => navigate(routeForTarget(target))),
     [platform, navigate],
