@@ -3,7 +3,7 @@ import type { Conversation, Message } from '../../common/api.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { openRawStream } from '../support/sse-client.js';
 import { api, DEMO_PASSWORD, login, startTestServer, type TestServer } from '../support/test-server.js';
-import { eventually, rowCounts, STREAM_WAIT_MS, userEvents } from './support/user-events.js';
+import { eventually, rowCounts, settledRowCounts, STREAM_WAIT_MS, userEvents } from './support/user-events.js';
 
 type Client = ReturnType<typeof api>;
 interface Person {
@@ -37,6 +37,7 @@ async function send(sender: Person, conversationId: number, text: string, client
 }
 
 const counts = () => rowCounts(server.context.db);
+const settledCounts = () => settledRowCounts(server.context.db);
 
 beforeAll(async () => {
   redis = await startTestRedis();
@@ -63,7 +64,7 @@ describe('starting a conversation', () => {
   });
 
   it('returns the existing one-to-one conversation instead of a duplicate', async () => {
-    const before = counts();
+    const before = await settledCounts();
     const first = await smith.client.post('/api/conversations', { participantIds: [jones.id] });
     const again = await jones.client.post('/api/conversations', { participantIds: [smith.id, jones.id] });
     expect(first.status).toBe(200); // the demo data already holds one between them
@@ -73,7 +74,7 @@ describe('starting a conversation', () => {
   });
 
   it('refuses unknown or disabled participants with 400 naming them, and writes nothing', async () => {
-    const before = counts();
+    const before = await settledCounts();
     const unknown = await smith.client.post('/api/conversations', { participantIds: [jones.id, 9_999, 8_888] });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.code).toBe('validation_failed');
@@ -82,7 +83,7 @@ describe('starting a conversation', () => {
     const admin = api(server.url, (await login(server.url, 'admin', DEMO_PASSWORD)).token);
     const created = await admin.post('/api/admin/users', { username: 'gone.user', displayName: 'Gone', role: 'nurse', password: 'password-1' });
     await admin.patch(`/api/admin/users/${created.body.user.id}`, { disabled: true });
-    const afterAccount = counts();
+    const afterAccount = await settledCounts();
     const disabled = await smith.client.post('/api/conversations', { participantIds: [created.body.user.id] });
     expect(disabled.status).toBe(400);
     expect(disabled.body.error.message).toContain(String(created.body.user.id));
@@ -153,7 +154,7 @@ describe('sending a message', () => {
     expect(events).toHaveLength(1);
 
     const elsewhere = await startConversation(smith, [patel], 'Elsewhere');
-    const before = counts();
+    const before = await settledCounts();
     const reused = await smith.client.post(`/api/conversations/${elsewhere.id}/messages`, { text: 'other', clientMessageId: 'retry-0001' });
     expect(reused.status).toBe(409);
     expect(counts()).toEqual(before);
@@ -161,7 +162,7 @@ describe('sending a message', () => {
 
   it('refuses bad input with 4xx JSON and writes no message and no outbox row', async () => {
     const conversation = await startConversation(smith, [jones], 'Validation');
-    const before = counts();
+    const before = await settledCounts();
     const path = `/api/conversations/${conversation.id}/messages`;
     for (const body of [{}, { text: '' }, { text: '   \n ' }, { text: 'x'.repeat(4_001) }, { text: 42 }, { text: ['a'] }, { text: 'ok', clientMessageId: 'short' }]) {
       const response = await smith.client.post(path, body);
@@ -186,7 +187,7 @@ describe('participants only', () => {
   it('answers 404 to a non-participant for everything about a conversation, like a missing one, and writes nothing', async () => {
     const conversation = await startConversation(smith, [jones], 'Private');
     const message = await send(smith, conversation.id, 'Between us');
-    const before = counts();
+    const before = await settledCounts();
     const missing = await lee.client.get('/api/conversations/999999');
     for (const response of [
       await lee.client.get(`/api/conversations/${conversation.id}`),

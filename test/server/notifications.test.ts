@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../common/api.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { api, DEMO_PASSWORD, login, startTestServer, type TestServer } from '../support/test-server.js';
-import { eventually, rowCounts, userEvents } from './support/user-events.js';
+import { eventually, rowCounts, settledRowCounts, userEvents } from './support/user-events.js';
 
 let redis: TestRedis;
 
@@ -142,7 +142,7 @@ describe('limits and switches', () => {
       const conversation = (await client.post('/api/conversations', { participantIds: [jones.user.id] })).body.conversation;
       const path = `/api/conversations/${conversation.id}/messages`;
       for (let i = 0; i < 3; i++) expect((await client.post(path, { text: `m${i}` })).status).toBe(201);
-      const before = rowCounts(server.context.db);
+      const before = await settledRowCounts(server.context.db);
       const limited = await client.post(path, { text: 'one too many' });
       expect(limited.status).toBe(429);
       expect(limited.body.error.code).toBe('too_many_requests');

@@ -25,3 +25,12 @@ export function rowCounts(db: { prepare(sql: string): { get(): unknown } }): Rec
   const tables = ['conversations', 'conversation_participants', 'messages', 'appointments', 'appointment_reminders', 'outbox'];
   return Object.fromEntries(tables.map((table) => [table, (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n]));
 }
+
+/**
+ * Row counts once the outbox relay has published what earlier requests queued, so a later
+ * comparison sees only what happened in between.
+ */
+export async function settledRowCounts(db: { prepare(sql: string): { get(): unknown } }): Promise<Record<string, number>> {
+  await eventually(() => rowCounts(db).outbox === 0, 'the outbox relay to catch up');
+  return rowCounts(db);
+}
