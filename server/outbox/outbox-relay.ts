@@ -94,11 +94,6 @@ export class OutboxRelay {
     return this.queued;
   }
 
-  /** Rows waiting to be published. */
-  pending(): number {
-    return this.store.count();
-  }
-
   private async drainOnce(): Promise<number> {
     this.clearTimer();
     try {
