@@ -1,2 +1,226 @@
-/** Writes the figures of bench/results/ into RESULTS.md (filled in below). */
-export async function writeReport(): Promise<void> {}
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SystemName } from './load-generator/systems.js';
+import { renderPlots } from './plots.js';
+import { BENCH_DIR, healthTotals, loadScenarioRecords, medianPhases, type MedianPhase, type ScenarioRecord } from './results-store.js';
+
+const RESULTS_FILE = join(BENCH_DIR, 'RESULTS.md');
+const BEGIN = '<!-- generated:begin (npm run bench -- --report rewrites this part; edit below the end marker) -->';
+const END = '<!-- generated:end -->';
+
+type Phases = Record<SystemName, MedianPhase[]>;
+
+/** Rewrites the generated part of bench/RESULTS.md from bench/results/, keeping the analysis below it. */
+export async function writeReport(): Promise<void> {
+  const records = loadScenarioRecords();
+  const plots = await renderPlots(records);
+  const generated = [BEGIN, '', ...renderTargets(records), ...records.flatMap((record) => renderScenario(record, plots)), END].join('\n');
+  const existing = existsSync(RESULTS_FILE) ? readFileSync(RESULTS_FILE, 'utf8') : `# Benchmark results\n\n${BEGIN}\n${END}\n`;
+  const start = existing.indexOf(BEGIN);
+  const end = existing.indexOf(END);
+  const next =
+    start === -1 || end === -1 ? `${existing.trimEnd()}\n\n${generated}\n` : `${existing.slice(0, start)}${generated}${existing.slice(end + END.length)}`;
+  writeFileSync(RESULTS_FILE, next);
+}
+
+function phasesOf(record: ScenarioRecord): Phases {
+  return { clinicpulse: medianPhases(record.runs, 'clinicpulse'), nchan: medianPhases(record.runs, 'nchan') };
+}
+
+function value(phases: MedianPhase[], name: string, key: string): number {
+  return phases.find((phase) => phase.name === name)?.values[key] ?? Number.NaN;
+}
+
+function fmt(x: number, digits = 2): string {
+  if (!Number.isFinite(x)) return '–';
+  return x.toFixed(digits);
+}
+
+function ratio(ours: number, theirs: number): string {
+  return Number.isFinite(ours) && Number.isFinite(theirs) && theirs !== 0 ? `${(ours / theirs).toFixed(2)}×` : '–';
+}
+
+const kb = (bytes: number) => bytes / 1024;
+
+function renderTargets(records: ScenarioRecord[]): string[] {
+  const find = (id: string) => records.find((record) => record.scenario === id);
+  const rows: string[] = [];
+  const s1 = find('1');
+  if (s1) {
+    const p = phasesOf(s1);
+    const ours = kb(value(p.clinicpulse, 'idle 10000', 'figures.bytesPerStream'));
+    const theirs = kb(value(p.nchan, 'idle 10000', 'figures.bytesPerStream'));
+    rows.push(`| Memory: 10,000 idle streams, server + Redis RSS growth ≤ 10 KB/stream | ${fmt(ours, 1)} KB | ${fmt(theirs, 1)} KB | ${ratio(ours, theirs)} | ${met(ours <= 10)} |`);
+  }
+  const s2 = find('2');
+  if (s2) {
+    const p = phasesOf(s2);
+    const name = 'R=5000';
+    const ours = value(p.clinicpulse, name, 'delivery.latencyMs.p99');
+    const theirs = value(p.nchan, name, 'delivery.latencyMs.p99');
+    const faults = ['lost', 'duplicates', 'outOfOrder'].reduce((sum, key) => sum + value(p.clinicpulse, name, `delivery.${key}`), 0);
+    rows.push(`| Per-user (2): 5,000 streams, 5,000 ev/s, p99 ≤ Nchan's and nothing lost, repeated or out of order | p99 ${fmt(ours)} ms, faults ${fmt(faults, 0)} | p99 ${fmt(theirs)} ms | ${ratio(ours, theirs)} | ${met(ours <= theirs && faults === 0)} |`);
+  }
+  const s3 = find('3');
+  if (s3) {
+    const p = phasesOf(s3);
+    const ours = value(p.clinicpulse, 'one notice to 5000', 'figures.allDeliveredWorstMs');
+    const theirs = value(p.nchan, 'one notice to 5000', 'figures.allDeliveredWorstMs');
+    rows.push(`| Fan-out: one notice to 5,000 users all delivered within 100 ms (worst of the notices) | ${fmt(ours, 1)} ms | ${fmt(theirs, 1)} ms | ${ratio(ours, theirs)} | ${met(ours <= 100)} |`);
+    const sustained = p.clinicpulse.find((phase) => phase.name.startsWith('sustained'));
+    if (sustained) {
+      const lost = sustained.values['delivery.lost'] ?? Number.NaN;
+      const nchanLost = value(p.nchan, sustained.name, 'delivery.lost');
+      rows.push(`| Fan-out: ${sustained.name} for ${fmt((sustained.values['figures.notices'] ?? 0) / 10, 0)} s, nothing lost | lost ${fmt(lost, 0)} of ${fmt(sustained.values['delivery.expected'] ?? Number.NaN, 0)} | lost ${fmt(nchanLost, 0)} | – | ${met(lost === 0)} |`);
+    }
+  }
+  const s4 = find('4');
+  if (s4) {
+    const p = phasesOf(s4);
+    const ours = value(p.clinicpulse, 'replay 1000', 'figures.medianMs');
+    const theirs = value(p.nchan, 'replay 1000', 'figures.medianMs');
+    rows.push(`| Replay: 1,000 missed events recovered within 13 ms (median reconnect) | ${fmt(ours)} ms | ${fmt(theirs)} ms | ${ratio(ours, theirs)} | ${met(ours <= 13)} |`);
+  }
+  const s5 = find('5');
+  if (s5) {
+    const p = phasesOf(s5);
+    const ours = value(p.clinicpulse, 'R=5000', 'delivery.latencyMs.p99');
+    const theirs = value(p.nchan, 'R=5000', 'delivery.latencyMs.p99');
+    rows.push(`| Two processes (5): as (2), p99 at 5,000 ev/s | ${fmt(ours)} ms | ${fmt(theirs)} ms | ${ratio(ours, theirs)} | ${met(ours <= theirs)} |`);
+  }
+  if (rows.length === 0) return [];
+  return [
+    '## Targets at a glance',
+    '',
+    'Medians over the runs of each scenario; ratio = ClinicPulse ÷ Nchan (below 1× is better for ClinicPulse).',
+    '',
+    '| target | ClinicPulse | Nchan | ratio | met |',
+    '|---|---:|---:|---:|:---:|',
+    ...rows,
+    '',
+  ];
+}
+
+function met(yes: boolean): string {
+  return yes ? 'yes' : '**no**';
+}
+
+function renderScenario(record: ScenarioRecord, plots: Map<string, string>): string[] {
+  const p = phasesOf(record);
+  const runs = Math.max(...record.runs.map((run) => run.run));
+  const health = (system: SystemName) => {
+    const h = healthTotals(record.runs, system);
+    return `${system}: ${h.failedOpens} failed opens, ${h.droppedByServer} streams dropped by the server, ${h.idRegressions} id regressions, ${h.resyncs} resyncs`;
+  };
+  const lines = [
+    `## Scenario ${record.scenario}: ${record.title}`,
+    '',
+    `\`${record.command}\` — ${record.date}, commit \`${record.commit}\`, ${runs} run(s) per system, medians shown.  `,
+    `Machine: ${record.machine}.  `,
+    `Stream health over all runs — ${health('clinicpulse')}; ${health('nchan')}.`,
+    '',
+  ];
+  const job = record.scenario;
+  if (job === '1') lines.push(...idleTable(p));
+  else if (job === '2' || job === '5') lines.push(...deliveryTable(p));
+  else if (job === '3') lines.push(...fanoutTable(p));
+  else lines.push(...replayTable(p));
+  const plot = plots.get(record.scenario);
+  if (plot) lines.push('', `![latency distribution, scenario ${record.scenario}](${plot})`);
+  lines.push('');
+  return lines;
+}
+
+function idleTable(p: Phases): string[] {
+  const rows = p.clinicpulse
+    .filter((phase) => phase.name.startsWith('idle'))
+    .map((phase) => {
+      const ours = phase.values;
+      const theirs = p.nchan.find((other) => other.name === phase.name)?.values ?? {};
+      const k = (values: Record<string, number>, key: string) => kb(values[key] ?? Number.NaN);
+      return `| ${fmt(ours.streams ?? Number.NaN, 0)} | ${fmt(k(ours, 'figures.bytesPerStream'), 1)} (${fmt(k(ours, 'figures.serverBytesPerStream'), 1)} + ${fmt(k(ours, 'figures.redisBytesPerStream'), 1)}) | ${fmt(k(theirs, 'figures.bytesPerStream'), 1)} (${fmt(k(theirs, 'figures.serverBytesPerStream'), 1)} + ${fmt(k(theirs, 'figures.redisBytesPerStream'), 1)}) | ${ratio(ours['figures.bytesPerStream'] ?? Number.NaN, theirs['figures.bytesPerStream'] ?? Number.NaN)} | ${fmt((ours['resources.serverRssAfterBytes'] ?? Number.NaN) / 2 ** 20, 0)} / ${fmt((theirs['resources.serverRssAfterBytes'] ?? Number.NaN) / 2 ** 20, 0)} | ${fmt(ours['figures.openSeconds'] ?? Number.NaN, 1)} / ${fmt(theirs['figures.openSeconds'] ?? Number.NaN, 1)} |`;
+    });
+  const live = (system: SystemName) => p[system].find((phase) => phase.name.startsWith('liveness'));
+  const liveness = (['clinicpulse', 'nchan'] as const).map((system) => {
+    const v = live(system)?.values ?? {};
+    return `${system}: ${fmt(v['delivery.received'] ?? Number.NaN, 0)} of ${fmt(v['delivery.expected'] ?? Number.NaN, 0)} delivered, p99 ${fmt(v['delivery.latencyMs.p99'] ?? Number.NaN)} ms`;
+  });
+  return [
+    'KB per stream = growth of RSS from before the first stream to after the C-th, divided by C; server = the ClinicPulse process or nginx (master + worker), plus redis-server.',
+    '',
+    '| streams | ClinicPulse KB/stream (server + Redis) | Nchan KB/stream (nginx + Redis) | ratio | server RSS after, MiB (ours / Nchan) | seconds to open this step (ours / Nchan) |',
+    '|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+    '',
+    `Liveness check (one event to every open stream afterwards) — ${liveness.join('; ')}.`,
+  ];
+}
+
+function deliveryRow(system: SystemName, phase: MedianPhase | undefined): string {
+  const v = phase?.values ?? {};
+  const g = (key: string) => v[key] ?? Number.NaN;
+  return `| ${phase?.name ?? '–'} | ${system} | ${fmt(g('delivery.latencyMs.p50'))} | ${fmt(g('delivery.latencyMs.p90'))} | ${fmt(g('delivery.latencyMs.p99'))} | ${fmt(g('delivery.latencyMs.max'), 1)} | ${fmt(g('delivery.deliveredPerSecond'), 0)} | ${fmt(g('delivery.lost'), 0)} / ${fmt(g('delivery.duplicates'), 0)} / ${fmt(g('delivery.outOfOrder'), 0)} | ${fmt(g('resources.serverCpuSeconds'))} | ${fmt(g('resources.redisCpuSeconds'))} | ${fmt(g('resources.generatorCpuSeconds'))} | ${fmt(g('resources.wallSeconds'), 1)} |`;
+}
+
+const DELIVERY_HEADER = [
+  '| phase | system | p50 ms | p90 ms | p99 ms | max ms | delivered/s | lost / dup / out of order | server CPU s | Redis CPU s | generator CPU s | wall s |',
+  '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+];
+
+function deliveryTable(p: Phases): string[] {
+  const rows = p.clinicpulse.flatMap((phase) => {
+    const theirs = p.nchan.find((other) => other.name === phase.name);
+    const r = ratio(phase.values['delivery.latencyMs.p99'] ?? Number.NaN, theirs?.values['delivery.latencyMs.p99'] ?? Number.NaN);
+    return [deliveryRow('clinicpulse', phase), deliveryRow('nchan', theirs), `| ${phase.name} | ratio p99 | | | ${r} | | | | ${ratio(phase.values['resources.serverCpuSeconds'] ?? Number.NaN, theirs?.values['resources.serverCpuSeconds'] ?? Number.NaN)} | | | |`];
+  });
+  const connected = p.clinicpulse[0]?.values;
+  const nchanConnected = p.nchan[0]?.values;
+  const mib = (x: number | undefined) => fmt((x ?? Number.NaN) / 2 ** 20, 0);
+  return [
+    ...DELIVERY_HEADER,
+    ...rows,
+    '',
+    `Server RSS before → after connecting the streams: ClinicPulse ${mib(connected?.['figures.serverRssBeforeConnectBytes'])} → ${mib(connected?.['figures.serverRssConnectedBytes'])} MiB (Redis ${mib(connected?.['figures.redisRssBeforeConnectBytes'])} → ${mib(connected?.['figures.redisRssConnectedBytes'])}); Nchan ${mib(nchanConnected?.['figures.serverRssBeforeConnectBytes'])} → ${mib(nchanConnected?.['figures.serverRssConnectedBytes'])} MiB (Redis ${mib(nchanConnected?.['figures.redisRssBeforeConnectBytes'])} → ${mib(nchanConnected?.['figures.redisRssConnectedBytes'])}). Publish rate achieved: ClinicPulse ${p.clinicpulse.map((phase) => fmt(phase.values['figures.achievedPublishRate'] ?? Number.NaN, 0)).join(', ')}/s; Nchan ${p.nchan.map((phase) => fmt(phase.values['figures.achievedPublishRate'] ?? Number.NaN, 0)).join(', ')}/s.`,
+  ];
+}
+
+function fanoutTable(p: Phases): string[] {
+  const row = (system: SystemName, phase: MedianPhase | undefined) => {
+    const g = (key: string) => phase?.values[key] ?? Number.NaN;
+    return `| ${phase?.name ?? '–'} | ${system} | ${fmt(g('figures.allDeliveredMedianMs'), 1)} | ${fmt(g('figures.allDeliveredWorstMs'), 1)} | ${fmt(g('delivery.latencyMs.p50'))} | ${fmt(g('delivery.latencyMs.p99'))} | ${fmt(g('delivery.received'), 0)} of ${fmt(g('delivery.expected'), 0)} | ${fmt(g('delivery.lost'), 0)} / ${fmt(g('delivery.duplicates'), 0)} / ${fmt(g('delivery.outOfOrder'), 0)} | ${fmt(g('resources.serverCpuSeconds'))} | ${fmt(g('resources.redisCpuSeconds'))} | ${fmt(g('resources.generatorCpuSeconds'))} |`;
+  };
+  const rows = p.clinicpulse.flatMap((phase) => {
+    const theirs = p.nchan.find((other) => other.name === phase.name);
+    return [
+      row('clinicpulse', phase),
+      row('nchan', theirs),
+      `| ${phase.name} | ratio | ${ratio(phase.values['figures.allDeliveredMedianMs'] ?? Number.NaN, theirs?.values['figures.allDeliveredMedianMs'] ?? Number.NaN)} | ${ratio(phase.values['figures.allDeliveredWorstMs'] ?? Number.NaN, theirs?.values['figures.allDeliveredWorstMs'] ?? Number.NaN)} | | ${ratio(phase.values['delivery.latencyMs.p99'] ?? Number.NaN, theirs?.values['delivery.latencyMs.p99'] ?? Number.NaN)} | | | | | |`,
+    ];
+  });
+  return [
+    'ClinicPulse: `publishToMany` — one id and one history entry per user, pipelined; Nchan: one publish to one shared channel (no per-user history). "All delivered" = time from the publish call to the last stream receiving that notice.',
+    '',
+    '| phase | system | all delivered, median notice, ms | all delivered, worst notice, ms | p50 ms | p99 ms | received | lost / dup / out of order | server CPU s | Redis CPU s | generator CPU s |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+  ];
+}
+
+function replayTable(p: Phases): string[] {
+  const row = (system: SystemName) => {
+    const v = p[system][0]?.values ?? {};
+    const g = (key: string) => v[key] ?? Number.NaN;
+    return `| ${system} | ${fmt(g('figures.medianMs'))} | ${fmt(g('figures.bestMs'))} | ${fmt(g('figures.worstMs'))} | ${fmt(g('figures.readyMedianMs'))} | ${fmt(g('figures.missing'), 0)} / ${fmt(g('figures.repeated'), 0)} / ${fmt(g('figures.outOfOrder'), 0)} | ${fmt(g('figures.replays'), 0)} |`;
+  };
+  const ours = p.clinicpulse[0]?.values['figures.medianMs'] ?? Number.NaN;
+  const theirs = p.nchan[0]?.values['figures.medianMs'] ?? Number.NaN;
+  return [
+    'Time from sending the reconnect request (with `Last-Event-ID`) to receiving the 1,000th missed event; ClinicPulse also sends `ready` after the replay.',
+    '',
+    '| system | median ms | best ms | worst ms | `ready` at, median ms | missing / repeated / out of order (all replays) | replays per run |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    row('clinicpulse'),
+    row('nchan'),
+    `| ratio | ${ratio(ours, theirs)} | | | | | |`,
+  ];
+}

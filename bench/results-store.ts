@@ -30,8 +30,7 @@ export interface ScenarioRecord {
 /** Raw record (with latency samples) under bench/out; the summary without samples under bench/results. */
 export function saveScenarioRecord(record: ScenarioRecord, keepSummary: boolean): void {
   mkdirSync(OUT_DIR, { recursive: true });
-  const stamp = record.date.replace(/[:.]/g, '-');
-  writeFileSync(join(OUT_DIR, `scenario-${record.scenario}-${stamp}.json`), JSON.stringify(record));
+  writeFileSync(join(OUT_DIR, rawRecordName(record)), JSON.stringify(record));
   if (!keepSummary) return;
   mkdirSync(RESULTS_DIR, { recursive: true });
   const summary: ScenarioRecord = {
@@ -52,14 +51,14 @@ export function loadScenarioRecords(): ScenarioRecord[] {
     .map((name) => JSON.parse(readFileSync(join(RESULTS_DIR, name), 'utf8')) as ScenarioRecord);
 }
 
-/** The newest raw record of a scenario, for plots. */
-export function loadLatestRawRecord(scenario: ScenarioId): ScenarioRecord | null {
-  if (!existsSync(OUT_DIR)) return null;
-  const names = readdirSync(OUT_DIR)
-    .filter((name) => name.startsWith(`scenario-${scenario}-`) && name.endsWith('.json'))
-    .sort();
-  const latest = names.at(-1);
-  return latest ? (JSON.parse(readFileSync(join(OUT_DIR, latest), 'utf8')) as ScenarioRecord) : null;
+/** The raw record (with latency samples) a summary was made from, when this machine still has it. */
+export function loadRawRecord(summary: Pick<ScenarioRecord, 'scenario' | 'date'>): ScenarioRecord | null {
+  const file = join(OUT_DIR, rawRecordName(summary));
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ScenarioRecord) : null;
+}
+
+function rawRecordName(record: Pick<ScenarioRecord, 'scenario' | 'date'>): string {
+  return `scenario-${record.scenario}-${record.date.replace(/[:.]/g, '-')}.json`;
 }
 
 /** A phase's numbers as flat keys: `delivery.latencyMs.p99`, `figures.bytesPerStream`, … */

@@ -15,14 +15,15 @@ export interface RunningServers {
 /**
  * n ClinicPulse server processes (`server/main.ts`, as `npm run server` runs it) sharing one
  * Redis and one data directory. Production settings: 15 s heartbeats, no test endpoints, warn
- * logs. With `profileDir`, each writes a V8 CPU profile there when it exits.
+ * logs.
  */
 export async function startClinicPulseServers(options: {
   count: number;
   redisUrl: string;
   dataDir: string;
   settings: ServerSettings;
-  profileDir?: string;
+  /** Extra Node options for the server processes, e.g. `--cpu-prof --cpu-prof-dir=…`. */
+  nodeOptions?: string;
 }): Promise<RunningServers> {
   const env: Record<string, string> = {
     NODE_ENV: 'production',
@@ -32,7 +33,7 @@ export async function startClinicPulseServers(options: {
     EVENT_HISTORY_LENGTH: String(options.settings.historyLength),
     EVENT_HISTORY_TTL_SECONDS: String(options.settings.historyTtlSeconds),
   };
-  if (options.profileDir) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${options.profileDir}`;
+  if (options.nodeOptions) env.NODE_OPTIONS = options.nodeOptions;
   const servers: ServerProcess[] = [];
   try {
     for (let i = 0; i < options.count; i++) {
@@ -48,7 +49,8 @@ export async function startClinicPulseServers(options: {
     async stop() {
       const codes = await Promise.all(servers.map((server) => server.stop()));
       codes.forEach((code, index) => {
-        if (code !== 0) process.stderr.write(`ClinicPulse server ${index} exited with ${code}:\n${servers[index]?.output()}\n`);
+        const output = servers[index]?.output().trim() ?? '';
+        if (code !== 0 || output) process.stderr.write(`ClinicPulse server ${index} exited with ${code}; it said:\n${output.slice(-4000)}\n`);
       });
     },
   };

@@ -41,6 +41,7 @@ async function run(request: GeneratorRequest): Promise<ScenarioResult> {
   try {
     await system.prepare();
     const phases = await runJob(ctx, request.job);
+    for (const reason of pool.dropReasons()) ctx.log(`dropped: ${reason}`);
     return {
       phases,
       health: {

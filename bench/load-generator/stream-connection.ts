@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { FrameScanner, type ScannedFrame } from './frame-scanner.js';
 
@@ -17,8 +18,9 @@ export class StreamConnection {
   private req: ClientRequest | undefined;
   private res: IncomingMessage | undefined;
   private closedByUs = false;
-  /** Set when the server ended or broke the stream while the generator still wanted it. */
-  droppedByServer = false;
+  /** Set when the server ended or broke the stream while the generator still wanted it: why, and when (generator clock). */
+  dropped: { reason: string; at: number } | null = null;
+  private opened = 0;
 
   constructor(
     private readonly target: StreamTarget,
@@ -50,22 +52,27 @@ export class StreamConnection {
             return;
           }
           this.res = res;
+          this.opened = performance.now();
           res.setEncoding('latin1');
           res.on('data', (chunk: string) => scanner.push(chunk));
-          res.on('close', () => {
-            if (!this.closedByUs) this.droppedByServer = true;
-          });
+          res.on('error', (error) => this.drop(`response error: ${error.message}`));
+          res.on('close', () => this.drop(res.complete ? 'server ended the response' : 'connection closed mid-response'));
           resolve();
         },
       );
       req.on('error', (error) => {
         clearTimeout(timer);
         if (!this.res) reject(error);
-        else if (!this.closedByUs) this.droppedByServer = true;
+        else this.drop(`request error: ${error.message}`);
       });
       req.end();
       this.req = req;
     });
+  }
+
+  private drop(reason: string): void {
+    if (this.closedByUs || this.dropped) return;
+    this.dropped = { reason, at: (performance.now() - this.opened) / 1000 };
   }
 
   close(): void {

@@ -47,7 +47,15 @@ export class StreamPool {
   }
 
   droppedByServer(): number {
-    return this.streams.filter((stream) => stream.droppedByServer).length;
+    return this.streams.filter((stream) => stream.dropped).length;
+  }
+
+  /** The first few drops: stream, reason, seconds after it opened. */
+  dropReasons(limit = 5): string[] {
+    return this.streams
+      .map((stream, index) => (stream.dropped ? `stream ${index}: ${stream.dropped.reason} after ${stream.dropped.at.toFixed(1)} s` : null))
+      .filter((line): line is string => line !== null)
+      .slice(0, limit);
   }
 
   closeAll(): void {
