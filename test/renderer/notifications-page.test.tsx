@@ -13,6 +13,12 @@ beforeEach(() => {
   bridge.on('GET /api/events/state', () => json({ lastEventId: 23, lastReadEventId: 20 }));
 });
 
+/** The page is up and its effects have run: events and pop-up clicks reach it from now on. */
+async function appListening() {
+  await screen.findByRole('heading', { name: 'Notifications' });
+  await waitFor(() => expect(bridge.eventListenerCount).toBe(1));
+}
+
 function items() {
   return screen.getAllByTestId('inbox-item').map((item) => ({
     type: item.dataset.eventType,
@@ -24,7 +30,7 @@ function items() {
 describe('the notifications inbox', () => {
   it('lists each event type newest first and marks what lies above the read mark', async () => {
     renderApp(bridge, '#/notifications');
-    await screen.findByRole('heading', { name: 'Notifications' });
+    await appListening();
     act(() => {
       bridge.emit(newMessage(20, { text: 'Seen already' }));
       bridge.emit(reminder(21, 'Annual checkup'));
@@ -47,7 +53,7 @@ describe('the notifications inbox', () => {
 
   it('follows `notifications_read` from another desk', async () => {
     renderApp(bridge, '#/notifications');
-    await screen.findByRole('heading', { name: 'Notifications' });
+    await appListening();
     act(() => {
       bridge.emit(newMessage(21));
       bridge.emit(newMessage(22));
@@ -62,7 +68,7 @@ describe('the notifications inbox', () => {
   it('"Mark all read" clears the marks at once and tells the server', async () => {
     const user = userEvent.setup();
     renderApp(bridge, '#/notifications');
-    await screen.findByRole('heading', { name: 'Notifications' });
+    await appListening();
     act(() => bridge.emit(systemNotice(21)));
     await waitFor(() => expect(screen.getByTestId('inbox-unread').textContent).toBe('1 unread'));
     await user.click(screen.getByRole('button', { name: 'Mark all read' }));
@@ -79,7 +85,7 @@ describe('the notifications inbox', () => {
         json({ messages: [], hasMore: false }),
       );
     renderApp(bridge, '#/notifications');
-    await screen.findByRole('heading', { name: 'Notifications' });
+    await appListening();
     act(() => bridge.emit(newMessage(21, { conversation_id: '7' })));
     await user.click(await screen.findByTestId('inbox-item'));
     expect(window.location.hash).toBe('#/conversations/7');
@@ -89,7 +95,7 @@ describe('the notifications inbox', () => {
   it('follows a click on one of the desktop app’s native pop-ups', async () => {
     bridge.on('GET /api/appointments', () => json({ appointments: [] }));
     renderApp(bridge, '#/notifications');
-    await screen.findByRole('heading', { name: 'Notifications' });
+    await appListening();
     act(() => bridge.clickNotification({ kind: 'appointment', appointmentId: '456' }));
     expect(window.location.hash).toBe('#/appointments/456');
     expect(await screen.findByRole('heading', { name: 'Appointments' })).toBeTruthy();
