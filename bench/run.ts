@@ -77,8 +77,7 @@ async function startSystem(
   copyUsersDatabase(databaseTemplate, dataDir);
   const profileDir = flags.profile ? join(OUT_DIR, 'profiles', `scenario-${spec.id}`) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  const nodeOptions = profileDir ? `--cpu-prof --cpu-prof-dir=${profileDir}` : undefined;
-  return startClinicPulseServers({ count: spec.servers, redisUrl, dataDir, settings: HISTORY, nodeOptions });
+  return startClinicPulseServers({ count: spec.servers, redisUrl, dataDir, settings: HISTORY, profileDir });
 }
 
 async function runOnce(spec: ScenarioSpec, system: SystemName, run: number, tokenSeed: string, template: string, workDir: string) {

@@ -1,3 +1,5 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { spawnServerProcess, type ServerProcess } from '../../test/support/test-server.js';
 import type { Endpoint } from '../load-generator/systems.js';
 
@@ -22,8 +24,8 @@ export async function startClinicPulseServers(options: {
   redisUrl: string;
   dataDir: string;
   settings: ServerSettings;
-  /** Extra Node options for the server processes, e.g. `--cpu-prof --cpu-prof-dir=…`. */
-  nodeOptions?: string;
+  /** Where each server writes a V8 CPU profile when it exits (harness/cpu-profile-preload.mjs). */
+  profileDir?: string;
 }): Promise<RunningServers> {
   const env: Record<string, string> = {
     NODE_ENV: 'production',
@@ -33,7 +35,10 @@ export async function startClinicPulseServers(options: {
     EVENT_HISTORY_LENGTH: String(options.settings.historyLength),
     EVENT_HISTORY_TTL_SECONDS: String(options.settings.historyTtlSeconds),
   };
-  if (options.nodeOptions) env.NODE_OPTIONS = options.nodeOptions;
+  if (options.profileDir) {
+    env.NODE_OPTIONS = `--import ${join(dirname(fileURLToPath(import.meta.url)), 'cpu-profile-preload.mjs')}`;
+    env.BENCH_CPU_PROFILE_DIR = options.profileDir;
+  }
   const servers: ServerProcess[] = [];
   try {
     for (let i = 0; i < options.count; i++) {
