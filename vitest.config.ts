@@ -11,6 +11,8 @@ export default defineConfig({
           exclude: ['test/renderer/**', 'test/e2e/**'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          // Real servers on a loaded 2-core CI machine: a wait is for an outcome, not a speed.
+          expect: { poll: { timeout: 15_000, interval: 25 } },
         },
       },
       {
@@ -28,6 +30,7 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          expect: { poll: { timeout: 15_000, interval: 25 } },
           fileParallelism: false,
         },
       },

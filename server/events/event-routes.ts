@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { ackRequest, type EventsStateResponse } from '../../common/api.js';
 import { lastEventIdHeader, type ReadyControl, type ResyncControl } from '../../common/events.js';
-import { formatSseFrame, formatSseRetry } from '../../common/sse.js';
+import { formatSseFrame } from '../../common/sse.js';
 import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
 import { HttpError, parseInput } from '../http/errors.js';
@@ -73,6 +73,11 @@ function streamHandler(ctx: ServerContext, hub: EventHub, history: EventHistory)
     }
 
     const session = new StreamSession(user.id, res, since, config.streamMaxBufferedBytes, hub.unregister);
+    req.on('close', () => session.close('client_gone'));
+    const unavailable = () =>
+      new HttpError(503, 'unavailable', 'event delivery is unavailable, retry shortly', {
+        'Retry-After': String(Math.ceil(config.sseRetryMs / 1000)),
+      });
     // Subscribe first, then read history: an event published in between is both held live and
     // in the snapshot, and the session writes it once. The other order could miss it.
     let snapshot;
@@ -82,21 +87,14 @@ function streamHandler(ctx: ServerContext, hub: EventHub, history: EventHistory)
     } catch (error) {
       hub.unregister(session);
       logger.warn({ err: error, userId: user.id }, 'event stream unavailable');
-      throw new HttpError(503, 'unavailable', 'event delivery is unavailable, retry shortly', {
-        'Retry-After': String(Math.ceil(config.sseRetryMs / 1000)),
-      });
+      throw unavailable();
     }
-
-    res.status(200).set({
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    res.flushHeaders();
-    req.socket.setNoDelay(true);
-    req.on('close', () => session.close('client_gone'));
-    session.writeRaw(formatSseRetry(config.sseRetryMs));
+    if (session.isClosed) {
+      // The client left, or Redis dropped the subscription, while history was being read.
+      if (!req.destroyed) throw unavailable();
+      return;
+    }
+    session.begin(config.sseRetryMs);
 
     if (snapshot.status !== 'complete') {
       // The client must reload over REST; the stream then continues from `lastEventId`.

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { formatSseRetry } from '../../common/sse.js';
 import type { StoredEvent } from './stored-event.js';
 
 export type StreamCloseReason = 'client_gone' | 'slow_client' | 'shutdown' | 'redis_lost' | 'revoked';
@@ -12,6 +13,8 @@ export class StreamSession {
   private held: StoredEvent[] | null = [];
   private lastWrittenId: number;
   private closed = false;
+  /** Until the handler has checked history and sent 200, nothing may touch the response. */
+  private streaming = false;
 
   constructor(
     readonly userId: number,
@@ -29,6 +32,21 @@ export class StreamSession {
 
   get lastId(): number {
     return this.lastWrittenId;
+  }
+
+  /** Sends the SSE headers and the client's reconnection delay: the stream has begun. */
+  begin(retryMs: number): void {
+    if (this.closed) return;
+    this.res.status(200).set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    this.res.flushHeaders();
+    this.res.req.socket.setNoDelay(true);
+    this.streaming = true;
+    this.writeRaw(formatSseRetry(retryMs));
   }
 
   /** Writes replayed events (oldest first); returns how many were new to this stream. */
@@ -56,7 +74,7 @@ export class StreamSession {
 
   /** For frames without an event id: `retry`, comments, control frames. */
   writeRaw(chunk: string): void {
-    if (this.closed) return;
+    if (this.closed || !this.streaming) return;
     this.res.write(chunk);
     this.checkBackpressure();
   }
@@ -70,13 +88,16 @@ export class StreamSession {
     if (this.closed) return;
     this.closed = true;
     this.held = null;
-    if (reason === 'slow_client') this.res.destroy();
-    else this.res.end();
+    // Before the stream began, the handler still owns the response and answers with an error.
+    if (this.streaming) {
+      if (reason === 'slow_client') this.res.destroy();
+      else this.res.end();
+    }
     this.onClose(this, reason);
   }
 
   private writeEvent(event: StoredEvent): boolean {
-    if (this.closed || event.id <= this.lastWrittenId) return false;
+    if (this.closed || !this.streaming || event.id <= this.lastWrittenId) return false;
     this.lastWrittenId = event.id;
     this.res.write(event.frame);
     this.checkBackpressure();

@@ -23,6 +23,7 @@ export interface RawStream {
 
 export function openRawStream(url: string, headers: Record<string, string>): Promise<RawStream> {
   return new Promise((resolve, reject) => {
+    let ended = false;
     const stream: RawStream = {
       status: 0,
       headers: {},
@@ -33,12 +34,12 @@ export function openRawStream(url: string, headers: Record<string, string>): Pro
       ended: Promise.resolve(),
       close: () => req.destroy(),
       eventIds: () => stream.messages.filter((m) => m.id !== undefined && m.event !== 'resync').map((m) => Number(m.id)),
-      waitFor: (predicate, timeoutMs = 10_000) =>
+      waitFor: (predicate, timeoutMs = 20_000) =>
         new Promise<void>((done, fail) => {
           const started = Date.now();
           const check = () => {
             if (predicate(stream)) return done();
-            if (Date.now() - started > timeoutMs) return fail(new Error(`timed out; got ${JSON.stringify(stream.messages.slice(-5))}`));
+            if (Date.now() - started > timeoutMs) return fail(new Error(`timed out: status ${stream.status}, ended ${ended}, retries ${JSON.stringify(stream.retries)}, last frames ${JSON.stringify(stream.messages.slice(-5))}`));
             setTimeout(check, 10);
           };
           check();
@@ -54,7 +55,10 @@ export function openRawStream(url: string, headers: Record<string, string>): Pro
       stream.headers = res.headers;
       res.setEncoding('utf8');
       stream.ended = new Promise((done) => {
-        res.on('close', () => done());
+        res.on('close', () => {
+          ended = true;
+          done();
+        });
         res.on('error', () => done());
       });
       const isStream = String(res.headers['content-type']).startsWith('text/event-stream');

@@ -7,6 +7,9 @@ import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { openRawStream, type RawStream } from '../../support/sse-client.js';
 import { api, login, startTestServer, type TestServer } from '../../support/test-server.js';
 
+/** High enough that streams a test has closed but the server has not yet seen close never count. */
+const STREAM_LIMIT = 16;
+
 const notice = (content: string): EventPayload => ({ type: 'system_notification', content, timestamp: new Date().toISOString() });
 
 describe('the event stream', () => {
@@ -26,7 +29,7 @@ describe('the event stream', () => {
 
   beforeAll(async () => {
     redis = await startTestRedis();
-    server = await startTestServer({ redisUrl: redis.url, env: { HEARTBEAT_SECONDS: '0.2', MAX_STREAMS_PER_USER: '3' } });
+    server = await startTestServer({ redisUrl: redis.url, env: { HEARTBEAT_SECONDS: '0.2', MAX_STREAMS_PER_USER: String(STREAM_LIMIT) } });
     // A second process's publisher, as a colleague's server would publish.
     publisherConnection = new Redis(redis.url);
     publisher = new EventPublisher(publisherConnection, { historyTtlSeconds: 3600, historyLength: 1000 });
@@ -107,6 +110,7 @@ describe('the event stream', () => {
     for (let i = 0; i < 12; i++) {
       const since = last;
       const s = await stream(jones.token, { 'last-event-id': String(since) });
+      expect(s.status).toBe(200);
       streams.push({ since, s });
       await s.waitFor((x) => x.messages.some((m) => m.event === 'ready'));
       s.close();
@@ -146,14 +150,17 @@ describe('the event stream', () => {
   });
 
   it('refuses streams beyond the per-user limit with 429', async () => {
-    const streams = [await stream(smith.token), await stream(smith.token), await stream(smith.token)];
+    // A user no other test streams as, so only this test's streams count.
+    const patel = await login(server.url, 'dr.patel', 'clinicpulse');
+    const streams = [];
+    for (let i = 0; i < STREAM_LIMIT; i++) streams.push(await stream(patel.token));
     for (const s of streams) await s.waitFor((x) => x.messages.some((m) => m.event === 'ready'));
-    const extra = await stream(smith.token);
+    const extra = await stream(patel.token);
     expect(extra.status).toBe(429);
     expect(JSON.parse(extra.errorBody).error.code).toBe('too_many_streams');
     expect(extra.headers['retry-after']).toBeDefined();
     streams[0]!.close();
-    await expect.poll(async () => (await stream(smith.token)).status).toBe(200);
+    await expect.poll(async () => (await stream(patel.token)).status).toBe(200);
   });
 
   it('tells a client whose id is unknown to resync and moves it to the newest id', async () => {
