@@ -1,6 +1,6 @@
 import type { DesktopSettings } from '../../common/desktop-bridge.js';
 import type { NotifyingEvent } from '../../common/events.js';
-import { isWithinQuietHours } from './quiet-hours.js';
+import { isWithinQuietHours } from '../../common/quiet-hours.js';
 
 export const HOLD_REASONS = [
   'backlog',

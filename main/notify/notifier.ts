@@ -12,7 +12,7 @@ import {
   summaryFor,
   type PreviewText,
   type TimeFormatter,
-} from './preview.js';
+} from '../../common/notification-preview.js';
 
 /** Which event ids were already handled (popped up or held), kept on disk across restarts. */
 export interface NotifiedLedger {

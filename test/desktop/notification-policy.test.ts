@@ -10,7 +10,7 @@ import {
 import { CursorStore } from '../../main/cursor/cursor-store.js';
 import { escapeLibnotifyMarkup } from '../../main/notify/libnotify-markup.js';
 import { Notifier, type NotifiedLedger } from '../../main/notify/notifier.js';
-import { isWithinQuietHours } from '../../main/notify/quiet-hours.js';
+import { isWithinQuietHours } from '../../common/quiet-hours.js';
 import { RecordingNotificationSink } from '../../main/notify/recording-notification-sink.js';
 import { ManualClock } from './support/manual-clock.js';
 import { message, reminder, systemNotice } from './support/events.js';

@@ -1,5 +1,5 @@
-import type { PreviewLevel } from '../../common/desktop-bridge.js';
-import type { NotifyingEvent } from '../../common/events.js';
+import type { PreviewLevel } from './desktop-bridge.js';
+import type { NotifyingEvent } from './events.js';
 
 export const APP_TITLE = 'ClinicPulse';
 const MAX_BODY_LENGTH = 180;

@@ -1,4 +1,4 @@
-import type { DesktopSettings } from '../../common/desktop-bridge.js';
+import type { DesktopSettings } from './desktop-bridge.js';
 
 /**
  * Whether `at` (local time) falls in the quiet hours. The range includes its start minute and
