@@ -9,11 +9,11 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
-import { Redis } from 'ioredis';
 import { ConfigError, loadConfig, type Config } from '../server/config.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../server/demo-data.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import { launchDesktopApp, type DesktopApp } from './desktop-launch.js';
+import { waitForRedis } from './wait-for-redis.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_REDIS_PORT = 6379;
@@ -82,7 +82,10 @@ async function startLocalRedis(dataDir: string): Promise<LocalRedis> {
       ),
     ),
   );
-  await Promise.race([waitForRedis(port, dir), failedToSpawn]);
+  const answering = waitForRedis(port).catch((error: Error) => {
+    throw new Error(`${error.message}; see ${join(dir, 'redis.log')}`);
+  });
+  await Promise.race([answering, failedToSpawn]);
   return {
     url: `redis://127.0.0.1:${port}`,
     child,
@@ -91,31 +94,6 @@ async function startLocalRedis(dataDir: string): Promise<LocalRedis> {
       await exited;
     },
   };
-}
-
-async function waitForRedis(port: number, dir: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const client = new Redis(port, '127.0.0.1', {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.ping();
-      client.disconnect();
-      return;
-    } catch {
-      client.disconnect();
-      if (Date.now() > deadline)
-        throw new Error(
-          `redis-server did not answer on port ${port}; see ${join(dir, 'redis.log')}`,
-        );
-      await new Promise((wait) => setTimeout(wait, 100));
-    }
-  }
 }
 
 function newestModification(path: string): number {
