@@ -103,7 +103,7 @@ function svg(record: ScenarioRecord, curves: Curve[]): string {
   const title = `Scenario ${record.scenario}: ${record.title} — latency percentiles (ms, log scale), commit ${record.commit}`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" font-family="sans-serif">
 <text x="${MARGIN.left}" y="18" font-size="14">${title}</text>
-<text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 8}" font-size="12" text-anchor="middle">publish → arrival, ms</text>
+<text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 8}" font-size="12" text-anchor="middle">${record.scenario === '4' ? 'reconnect request → 1,000th replayed event, ms' : 'publish → arrival, ms'}</text>
 ${parts.join('\n')}
 </svg>`;
 }
