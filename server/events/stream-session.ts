@@ -15,6 +15,7 @@ export class StreamSession {
   private closed = false;
   /** Until the handler has checked history and sent 200, nothing may touch the response. */
   private streaming = false;
+  private corked = false;
 
   constructor(
     readonly userId: number,
@@ -75,8 +76,7 @@ export class StreamSession {
   /** For frames without an event id: `retry`, comments, control frames. */
   writeRaw(chunk: string): void {
     if (this.closed || !this.streaming) return;
-    this.res.write(chunk);
-    this.checkBackpressure();
+    this.write(chunk);
   }
 
   /** Moves the stream's position without writing, after a resync. */
@@ -99,10 +99,28 @@ export class StreamSession {
   private writeEvent(event: StoredEvent): boolean {
     if (this.closed || !this.streaming || event.id <= this.lastWrittenId) return false;
     this.lastWrittenId = event.id;
-    this.res.write(event.frame);
-    this.checkBackpressure();
+    this.write(event.frame);
     return true;
   }
+
+  /**
+   * Everything written in one tick leaves in one system call: a replay of a thousand events, or
+   * a burst of PUBLISHes that Redis delivered in one read.
+   */
+  private write(chunk: string): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.res.cork();
+      process.nextTick(this.uncork);
+    }
+    this.res.write(chunk);
+    this.checkBackpressure();
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.res.uncork();
+  };
 
   /**
    * A client that stops reading would make the server buffer every event for it; past the
