@@ -10,7 +10,7 @@ import { authenticate, requireUser } from './auth/authenticate.js';
 import { SessionStore } from './auth/session-store.js';
 import type { ServerContext } from './context.js';
 import type { EventHub } from './events/event-hub.js';
-import { createEventRoutes } from './events/event-routes.js';
+import { createEventRoutes, isEventStreamPath } from './events/event-routes.js';
 import { createAppointmentRoutes } from './appointments/appointment-routes.js';
 import { createConversationRoutes } from './conversations/conversation-routes.js';
 import { createSystemNotificationRoutes } from './notifications/system-notification-routes.js';
@@ -66,25 +66,26 @@ export function createApp(
       },
     }),
   );
-  app.use(
-    pinoHttp({
-      logger: ctx.logger,
-      // Request ids and timing are enough; headers (tokens, cookies) are left out entirely.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, error) =>
-        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      autoLogging: {
-        ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
-      },
-    }),
-  );
+  const httpLogger = pinoHttp({
+    logger: ctx.logger,
+    // Request ids and timing are enough; headers (tokens, cookies) are left out entirely.
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url,
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+    customLogLevel: (_req, res, error) =>
+      error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    autoLogging: {
+      ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
+    },
+  });
+  // Event streams stay open for hours on every desk: they log their own opening and closing
+  // (server/events), which spares each idle stream a request logger of its own.
+  app.use((req, res, next) => (isEventStreamPath(req.path) ? next() : httpLogger(req, res, next)));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

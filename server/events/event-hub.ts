@@ -85,6 +85,12 @@ export class EventHub {
     if (!user?.sessions.delete(session)) return;
     this.metrics.openStreams.dec();
     if (reason === 'slow_client') this.metrics.slowClientsClosed.inc();
+    if (session.began) {
+      this.logger[reason === 'slow_client' ? 'warn' : 'info'](
+        { userId: session.userId, reason, lastEventId: session.lastId },
+        'event stream closed',
+      );
+    }
     if (user.sessions.size === 0) {
       this.users.delete(key);
       if (this.subscriber.status === 'ready') {

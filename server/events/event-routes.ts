@@ -11,6 +11,13 @@ import { ReadMarker } from './read-marker.js';
 import { frameStoredEvent, type StoredEvent } from './stored-event.js';
 import { StreamSession } from './stream-session.js';
 
+const STREAM_PATHS = ['/events/stream', '/sse'] as const;
+
+/** Whether a request path (from the root) opens an event stream. */
+export function isEventStreamPath(path: string): boolean {
+  return STREAM_PATHS.some((streamPath) => path === `/api${streamPath}`);
+}
+
 /**
  * `GET /api/events/stream` (alias `/api/sse`), `POST /api/events/ack`, `GET /api/events/state`.
  * Expects the authentication middleware to have run.
@@ -21,8 +28,7 @@ export function createEventRoutes(ctx: ServerContext, hub: EventHub): Router {
   const readMarker = new ReadMarker(ctx.redis);
   const stream = streamHandler(ctx, hub, history);
 
-  router.get('/events/stream', stream);
-  router.get('/sse', stream);
+  for (const path of STREAM_PATHS) router.get(path, stream);
 
   router.post('/events/ack', async (req, res) => {
     const user = currentUser(res);
@@ -114,5 +120,6 @@ function streamHandler(ctx: ServerContext, hub: EventHub, history: EventHistory)
     metrics.eventsDelivered.inc(session.goLive());
     const ready: ReadyControl = { type: 'ready', lastEventId: Math.max(snapshot.newestId, session.lastId) };
     session.writeRaw(formatSseFrame({ event: 'ready', data: JSON.stringify(ready) }));
+    logger.info({ userId: user.id, lastEventId: since, replayed, resync: snapshot.status !== 'complete' }, 'event stream opened');
   };
 }

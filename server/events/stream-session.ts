@@ -31,6 +31,11 @@ export class StreamSession {
     return this.closed;
   }
 
+  /** Whether the stream got as far as its 200 (so its closing is worth a log line). */
+  get began(): boolean {
+    return this.streaming;
+  }
+
   get lastId(): number {
     return this.lastWrittenId;
   }
