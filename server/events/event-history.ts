@@ -4,7 +4,7 @@ import { SNAPSHOT_SCRIPT } from './lua.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    clinicPulseSnapshot(seqKey: string, listKey: string, since: string): Result<string[], Context>;
+    clinicPulseSnapshot(seqKey: string, listKey: string, since: string): Result<[string, string, string, number, string], Context>;
   }
 }
 
@@ -12,14 +12,21 @@ export interface HistorySnapshot {
   /** Newest id handed out to this user. */
   newestId: number;
   /**
-   * `complete`: `events` are exactly those after the client's id.
+   * `complete`: the replay holds exactly the events after the client's id.
    * `gap`: some events after the client's id are gone (trimmed, expired or lost with Redis data);
-   * `events` are what is still held after it.
-   * `unknown_id`: the client's id is above anything handed out; `events` is empty.
+   * the replay holds what is still there after it.
+   * `unknown_id`: the client's id is above anything handed out; the replay is empty.
    */
   status: 'complete' | 'gap' | 'unknown_id';
-  /** Stored event JSON, oldest first. */
-  events: string[];
+  replay: Replay;
+}
+
+/** Consecutive events as ready-made SSE frames, oldest first. */
+export interface Replay {
+  frames: string;
+  count: number;
+  /** Id of the last event in `frames`; null when there is none. */
+  lastId: number | null;
 }
 
 /** Reads, in one atomic step, what a stream that has seen `since` (or nothing) is missing. */
@@ -29,7 +36,7 @@ export class EventHistory {
   }
 
   async snapshot(userId: number, since: number | null): Promise<HistorySnapshot> {
-    const [newest, status, ...events] = await this.redis.clinicPulseSnapshot(
+    const [newest, status, lastId, count, frames] = await this.redis.clinicPulseSnapshot(
       userSequenceKey(userId),
       userEventsKey(userId),
       since === null ? '' : String(since),
@@ -37,7 +44,7 @@ export class EventHistory {
     return {
       newestId: Number(newest),
       status: status === 'ok' ? 'complete' : status === 'gap' ? 'gap' : 'unknown_id',
-      events,
+      replay: { frames, count, lastId: lastId === '' ? null : Number(lastId) },
     };
   }
 

@@ -8,7 +8,6 @@ import { HttpError, parseInput } from '../http/errors.js';
 import type { EventHub } from './event-hub.js';
 import { EventHistory } from './event-history.js';
 import { ReadMarker } from './read-marker.js';
-import { frameStoredEvent, type StoredEvent } from './stored-event.js';
 import { StreamSession } from './stream-session.js';
 
 const STREAM_PATHS = ['/events/stream', '/sse'] as const;
@@ -115,7 +114,8 @@ function streamHandler(ctx: ServerContext, hub: EventHub, history: EventHistory)
       metrics.resyncs.inc();
     }
 
-    const replayed = session.replay(snapshot.events.map(frameStoredEvent).filter((e): e is StoredEvent => e !== null));
+    session.replay(snapshot.replay);
+    const replayed = snapshot.replay.count;
     metrics.eventsReplayed.inc(replayed);
     metrics.eventsDelivered.inc(session.goLive());
     const ready: ReadyControl = { type: 'ready', lastEventId: Math.max(snapshot.newestId, session.lastId) };

@@ -45,40 +45,45 @@ return id
  * What a connecting stream needs, read at one instant.
  * KEYS: seq, events list
  * ARGV: last event id the client has ('' for none)
- * Returns { newest id, status, events... } where status is
- *   'ok'       every event after the client's id is in the list (the events follow),
- *   'gap'      some were trimmed or expired (what the list holds after the id follows),
- *   'future'   the client's id is above anything handed out (Redis lost data, or a foreign id).
+ * Returns { newest id, status, id of the last event in frames ('' when none), count, frames }:
+ *   status 'ok'      every event after the client's id is in the list,
+ *          'gap'     some were trimmed or expired (frames hold what the list has after the id),
+ *          'future'  the client's id is above anything handed out (Redis lost data, or a
+ *                    foreign id); frames are empty.
  * Events are contiguous per user (one INCR per push), so the list's first id tells where the
- * client's id falls without reading the whole list.
+ * client's id falls without reading the whole list. The replay leaves Redis as one string of
+ * SSE frames, written exactly as common/sse.ts formatSseFrame writes live ones (a test holds
+ * the two to the same bytes): one reply to parse and one write, instead of a thousand.
  */
 export const SNAPSHOT_SCRIPT = `${ENSURE_SEQUENCE}
+local function frames_of(events)
+  local parts, last = {}, ''
+  for _, event in ipairs(events) do
+    local id, event_type = string.match(event, '^{"id":(%d+),"type":"([a-z_]+)"')
+    if id then
+      parts[#parts + 1] = 'id: ' .. id .. '\\nevent: ' .. event_type .. '\\ndata: ' .. event .. '\\n\\n'
+      last = id
+    end
+  end
+  return { last, #parts, table.concat(parts) }
+end
+
 local seq_key, list_key = KEYS[1], KEYS[2]
 ensure_sequence(seq_key)
 local newest = redis.call('GET', seq_key)
 local since = ARGV[1]
-local first = redis.call('LINDEX', list_key, 0)
-if since == '' then
-  local result = { newest, 'ok' }
-  for _, event in ipairs(redis.call('LRANGE', list_key, 0, -1)) do result[#result + 1] = event end
-  return result
-end
-local since_n, newest_n = tonumber(since), tonumber(newest)
-if since_n > newest_n then return { newest, 'future' } end
-if since_n == newest_n then return { newest, 'ok' } end
 local status, start = 'ok', 0
-if not first then
-  return { newest, 'gap' }
+if since ~= '' then
+  local since_n, newest_n = tonumber(since), tonumber(newest)
+  if since_n > newest_n then return { newest, 'future', '', 0, '' } end
+  if since_n == newest_n then return { newest, 'ok', '', 0, '' } end
+  local first = redis.call('LINDEX', list_key, 0)
+  if not first then return { newest, 'gap', '', 0, '' } end
+  local first_id = tonumber(string.match(first, '^{"id":(%d+)'))
+  if first_id > since_n + 1 then status = 'gap' else start = since_n + 1 - first_id end
 end
-local first_id = tonumber(string.match(first, '^{"id":(%d+)'))
-if first_id > since_n + 1 then
-  status = 'gap'
-else
-  start = since_n + 1 - first_id
-end
-local result = { newest, status }
-for _, event in ipairs(redis.call('LRANGE', list_key, start, -1)) do result[#result + 1] = event end
-return result
+local replay = frames_of(redis.call('LRANGE', list_key, start, -1))
+return { newest, status, replay[1], replay[2], replay[3] }
 `;
 
 /**

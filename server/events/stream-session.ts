@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { formatSseRetry } from '../../common/sse.js';
+import type { Replay } from './event-history.js';
 import type { StoredEvent } from './stored-event.js';
 
 export type StreamCloseReason = 'client_gone' | 'slow_client' | 'shutdown' | 'redis_lost' | 'revoked';
@@ -55,18 +56,23 @@ export class StreamSession {
     this.writeRaw(formatSseRetry(retryMs));
   }
 
-  /** Writes replayed events (oldest first); returns how many were new to this stream. */
-  replay(events: readonly StoredEvent[]): number {
-    let written = 0;
-    for (const event of events) if (this.writeEvent(event)) written++;
-    return written;
+  /**
+   * Writes the history replay. It comes before any live event and holds consecutive ids after
+   * the stream's position, so it is written whole.
+   */
+  replay(replay: Replay): void {
+    if (this.closed || !this.streaming || replay.lastId === null || replay.lastId <= this.lastWrittenId) return;
+    this.lastWrittenId = replay.lastId;
+    this.write(replay.frames);
   }
 
   /** Ends the replay: writes what arrived live meanwhile and switches to live delivery. */
   goLive(): number {
     const held = this.held ?? [];
     this.held = null;
-    return this.replay(held);
+    let written = 0;
+    for (const event of held) if (this.writeEvent(event)) written++;
+    return written;
   }
 
   /** A live event from the hub; returns whether it was written now. */

@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../../common/events.js';
-import { EventHistory } from '../../../server/events/event-history.js';
+import { SseParser } from '../../../common/sse.js';
+import { EventHistory, type HistorySnapshot } from '../../../server/events/event-history.js';
+import { frameStoredEvent } from '../../../server/events/stored-event.js';
 import { EventPublisher } from '../../../server/events/event-publisher.js';
 import { userEventsKey, userSequenceKey } from '../../../server/events/keys.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
@@ -11,6 +13,15 @@ const notice = (content: string): EventPayload => ({
   content,
   timestamp: '2025-01-20T10:30:00Z',
 });
+
+/** The ids of the replay's frames, read back with the protocol's own parser. */
+function replayedIds(snapshot: HistorySnapshot): number[] {
+  const ids: number[] = [];
+  new SseParser({ onMessage: (m) => ids.push(Number(m.id)) }).push(snapshot.replay.frames);
+  expect(snapshot.replay.count).toBe(ids.length);
+  expect(snapshot.replay.lastId).toBe(ids.at(-1) ?? null);
+  return ids;
+}
 
 describe('publishing into a user history', () => {
   let server: TestRedis;
@@ -82,9 +93,17 @@ describe('publishing into a user history', () => {
     const snapshot = await history.snapshot(7, ids[1]!);
     expect(snapshot.status).toBe('complete');
     expect(snapshot.newestId).toBe(ids[3]);
-    expect(snapshot.events.map((e) => JSON.parse(e).id)).toEqual([ids[2], ids[3]]);
-    expect((await history.snapshot(7, ids[3]!)).events).toEqual([]);
-    expect((await history.snapshot(7, null)).events).toHaveLength(4);
+    expect(replayedIds(snapshot)).toEqual([ids[2], ids[3]]);
+    expect(replayedIds(await history.snapshot(7, ids[3]!))).toEqual([]);
+    expect(replayedIds(await history.snapshot(7, null))).toEqual(ids);
+  });
+
+  it('replays byte for byte the frames a live stream gets', async () => {
+    await publisher.publish(7, { type: 'new_message', conversation_id: '3', sender: 'Dr. Smith', text: 'a "quoted"\nline', timestamp: 'now' });
+    await publisher.publish(7, notice('second'));
+    const stored = await redis.lrange(userEventsKey(7), 0, -1);
+    const snapshot = await history.snapshot(7, null);
+    expect(snapshot.replay.frames).toBe(stored.map((json) => frameStoredEvent(json)!.frame).join(''));
   });
 
   it('reports a gap when events after the id were trimmed away', async () => {
@@ -92,7 +111,7 @@ describe('publishing into a user history', () => {
     for (let i = 0; i < 8; i++) ids.push(await publisher.publish(7, notice(`n${i}`)));
     const snapshot = await history.snapshot(7, ids[0]!);
     expect(snapshot.status).toBe('gap');
-    expect(snapshot.events.map((e) => JSON.parse(e).id)).toEqual(ids.slice(3));
+    expect(replayedIds(snapshot)).toEqual(ids.slice(3));
     expect((await history.snapshot(7, ids[2]!)).status).toBe('complete');
   });
 
@@ -101,7 +120,7 @@ describe('publishing into a user history', () => {
     await publisher.publish(7, notice('newer'));
     await redis.del(userEventsKey(7));
     const snapshot = await history.snapshot(7, id);
-    expect(snapshot).toEqual({ newestId: id + 1, status: 'gap', events: [] });
+    expect(snapshot).toEqual({ newestId: id + 1, status: 'gap', replay: { frames: '', count: 0, lastId: null } });
   });
 
   it('never hands out an id again after Redis loses its data, and tells old clients to resync', async () => {
@@ -113,7 +132,7 @@ describe('publishing into a user history', () => {
     expect(newId).toBeGreaterThan(oldId);
     const snapshot = await history.snapshot(7, oldId);
     expect(snapshot.status).toBe('gap');
-    expect(snapshot.events.map((e) => JSON.parse(e).id)).toEqual([newId]);
+    expect(replayedIds(snapshot)).toEqual([newId]);
   });
 
   it('flags an id that was never handed out', async () => {
