@@ -2,7 +2,13 @@ import type { Redis, Result } from 'ioredis';
 import type { EventPayload } from '../../common/events.js';
 import type { Metrics } from '../metrics.js';
 import { userChannel, userDedupeKey, userEventsKey, userSequenceKey } from './keys.js';
-import { PUBLISH_SCRIPT } from './lua.js';
+import { PUBLISH_MANY_SCRIPT, PUBLISH_SCRIPT } from './lua.js';
+
+/**
+ * Users per fan-out script run: large enough that the per-call cost vanishes, small enough that
+ * Redis is never busy with one call for more than a few milliseconds.
+ */
+const FAN_OUT_BATCH = 500;
 
 export interface EventPublisherOptions {
   historyTtlSeconds: number;
@@ -29,13 +35,14 @@ declare module 'ioredis' {
       historyLength: number,
       ttlSeconds: number,
     ): Result<string, Context>;
+    clinicPulsePublishMany(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Result<string[], Context>;
   }
 }
 
 /**
  * Publishes events to users: one atomic script per user takes the next id, appends the event
- * to the user's history, trims it, refreshes its TTL and PUBLISHes it. Fan-out to many users is
- * pipelined into one round trip.
+ * to the user's history, trims it, refreshes its TTL and PUBLISHes it. A fan-out runs one
+ * script per batch of users, pipelined into one round trip.
  */
 export class EventPublisher {
   constructor(
@@ -44,6 +51,7 @@ export class EventPublisher {
     private readonly metrics?: Metrics,
   ) {
     redis.defineCommand('clinicPulsePublish', { numberOfKeys: 4, lua: PUBLISH_SCRIPT });
+    redis.defineCommand('clinicPulsePublishMany', { lua: PUBLISH_MANY_SCRIPT });
   }
 
   /** Returns the event's id once it is in the user's history and published. */
@@ -58,11 +66,16 @@ export class EventPublisher {
     if (userIds.length === 0) return [];
     const body = serialise(payload);
     const pipeline = this.redis.pipeline();
-    for (const userId of userIds) pipeline.clinicPulsePublish(...this.scriptArgs(userId, body, undefined));
+    for (let start = 0; start < userIds.length; start += FAN_OUT_BATCH) {
+      const keys = userIds
+        .slice(start, start + FAN_OUT_BATCH)
+        .flatMap((userId) => [userSequenceKey(userId), userEventsKey(userId), userChannel(userId)]);
+      pipeline.clinicPulsePublishMany(keys.length, ...keys, body, this.options.historyLength, this.options.historyTtlSeconds);
+    }
     const results = (await pipeline.exec()) ?? [];
-    const ids = results.map(([error, id]) => {
+    const ids = results.flatMap(([error, batch]) => {
       if (error) throw error;
-      return Number(id);
+      return (batch as string[]).map(Number);
     });
     this.metrics?.eventsPublished.inc({ type: payload.type }, ids.length);
     return ids;

@@ -20,25 +20,50 @@ end
 `;
 
 /**
+ * One event to one user: next id, append to the history, trim, refresh the TTL, PUBLISH.
+ * `body` is the payload JSON without id (starting with '{"'); the id goes first.
+ */
+const PUBLISH_ONE = `${ENSURE_SEQUENCE}
+local function publish_one(seq_key, list_key, channel, body, history_length, ttl)
+  ensure_sequence(seq_key)
+  local id = string.format('%d', redis.call('INCR', seq_key))
+  local event = '{"id":' .. id .. ',' .. string.sub(body, 2)
+  redis.call('RPUSH', list_key, event)
+  redis.call('LTRIM', list_key, -history_length, -1)
+  redis.call('EXPIRE', list_key, ttl)
+  redis.call('PUBLISH', channel, event)
+  return id
+end
+`;
+
+/**
  * KEYS: seq, events list, channel, dedupe key (or '' for none)
- * ARGV: payload JSON object without id (must start with '{"'), history length, ttl seconds
+ * ARGV: payload JSON without id, history length, ttl seconds
  * Returns the event id (as a string).
  */
-export const PUBLISH_SCRIPT = `${ENSURE_SEQUENCE}
-local seq_key, list_key, channel, dedupe_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+export const PUBLISH_SCRIPT = `${PUBLISH_ONE}
+local dedupe_key = KEYS[4]
 if dedupe_key ~= '' then
   local existing = redis.call('GET', dedupe_key)
   if existing then return existing end
 end
-ensure_sequence(seq_key)
-local id = string.format('%d', redis.call('INCR', seq_key))
-local event = '{"id":' .. id .. ',' .. string.sub(ARGV[1], 2)
-redis.call('RPUSH', list_key, event)
-redis.call('LTRIM', list_key, -tonumber(ARGV[2]), -1)
-redis.call('EXPIRE', list_key, tonumber(ARGV[3]))
+local id = publish_one(KEYS[1], KEYS[2], KEYS[3], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]))
 if dedupe_key ~= '' then redis.call('SET', dedupe_key, id, 'EX', tonumber(ARGV[3])) end
-redis.call('PUBLISH', channel, event)
 return id
+`;
+
+/**
+ * The same event to many users in one call (a fan-out costs one script run per batch, not per
+ * user). KEYS: seq, events list, channel of each user in turn; ARGV as PUBLISH_SCRIPT's.
+ * Returns the ids in the users' order.
+ */
+export const PUBLISH_MANY_SCRIPT = `${PUBLISH_ONE}
+local ids = {}
+local history_length, ttl = tonumber(ARGV[2]), tonumber(ARGV[3])
+for i = 1, #KEYS, 3 do
+  ids[#ids + 1] = publish_one(KEYS[i], KEYS[i + 1], KEYS[i + 2], ARGV[1], history_length, ttl)
+end
+return ids
 `;
 
 /**

@@ -87,6 +87,16 @@ describe('publishing into a user history', () => {
     for (const user of [1, 2, 3]) expect(await redis.llen(userEventsKey(user))).toBe(1);
   });
 
+  it('fans out across several script batches, ids in the users’ order', async () => {
+    const users = Array.from({ length: 1_234 }, (_, i) => 1_000 + i);
+    const ids = await publisher.publishToMany(users, notice('everyone'));
+    expect(ids).toHaveLength(users.length);
+    for (const index of [0, 499, 500, 1_233]) {
+      const [stored] = await redis.lrange(userEventsKey(users[index]!), 0, -1);
+      expect(JSON.parse(stored!)).toMatchObject({ id: ids[index], content: 'everyone' });
+    }
+  });
+
   it('reports exactly the events after a given id', async () => {
     const ids = [];
     for (let i = 0; i < 4; i++) ids.push(await publisher.publish(7, notice(`n${i}`)));
