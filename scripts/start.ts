@@ -5,7 +5,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
@@ -13,6 +12,7 @@ import { ConfigError, loadConfig, type Config } from '../server/config.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../server/demo-data.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import { launchDesktopApp, type DesktopApp } from './desktop-launch.js';
+import { freePort, portIsFree } from './free-port.js';
 import { waitForRedis } from './wait-for-redis.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,34 +24,11 @@ interface LocalRedis {
   stop(): Promise<void>;
 }
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolveFree) => {
-    const probe = createServer();
-    probe.once('error', () => resolveFree(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree(true)));
-  });
-}
-
-async function anyFreePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address
-          ? resolvePort(address.port)
-          : reject(new Error('no free port')),
-      );
-    });
-  });
-}
-
 /** redis-server on loopback, its append-only file under DATA_DIR/redis so event history survives restarts. */
 async function startLocalRedis(dataDir: string): Promise<LocalRedis> {
   const dir = join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
-  const port = (await portIsFree(DEFAULT_REDIS_PORT)) ? DEFAULT_REDIS_PORT : await anyFreePort();
+  const port = (await portIsFree(DEFAULT_REDIS_PORT)) ? DEFAULT_REDIS_PORT : await freePort();
   const child = spawn(
     'redis-server',
     [

@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from '../../scripts/free-port.js';
 import { waitForRedis } from '../../scripts/wait-for-redis.js';
+
+export { freePort };
 
 /** A real redis-server on a free loopback port with its own temporary directory. */
 export interface TestRedis {
@@ -17,21 +19,6 @@ export interface TestRedis {
   start(): Promise<void>;
   /** Wipes every key, as a Redis restart without persistence would. */
   flushAll(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 export async function startTestRedis(options: { appendOnly?: boolean } = {}): Promise<TestRedis> {
