@@ -93,7 +93,7 @@ describe('browser pop-ups', () => {
         popup.options.body,
         popup.options.tag,
       ]),
-    ).toEqual([['New message', 'From Dr. Raj Patel', 'clinicpulse-2']]);
+    ).toEqual([['Dr. Raj Patel', 'New message', 'clinicpulse-2']]);
 
     act(() => RecordedNotification.shown[0]?.onclick?.());
     expect(navigate).toHaveBeenCalledWith({ page: 'conversations', conversationId: 7 });

@@ -4,6 +4,7 @@ import { describeError } from '../api/api-error.js';
 import { useApi, useSession } from '../app/session-context.js';
 import { useDirectory } from '../app/UsersProvider.js';
 import { roleLabel } from '../lib/roles.js';
+import { toggled } from '../lib/toggled.js';
 
 interface NewConversationDialogProps {
   onClose(): void;
@@ -39,12 +40,7 @@ export function NewConversationDialog({ onClose, onCreated }: NewConversationDia
     });
 
   function toggle(id: number) {
-    setSelected((current) => {
-      const next = new Set(current);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+    setSelected((current) => toggled(current, id));
   }
 
   async function submit(event: FormEvent<HTMLFormElement>) {

@@ -7,6 +7,7 @@ import { useEvents } from '../events/useEvents.js';
 import { useNow } from '../hooks/useNow.js';
 import { formatDateTime, machineTime } from '../lib/format.js';
 import { roleLabel } from '../lib/roles.js';
+import { toggled } from '../lib/toggled.js';
 
 const LEAD_CHOICES = [0, 5, 10, 15, 30, 60, 120, 24 * 60];
 
@@ -156,12 +157,7 @@ function NewAppointmentForm({ onCreated }: { onCreated(appointment: Appointment)
   const statusId = useId();
 
   function toggle(id: number) {
-    setRemind((current) => {
-      const next = new Set(current);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+    setRemind((current) => toggled(current, id));
   }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
