@@ -87,6 +87,8 @@ function svg(record: ScenarioRecord, curves: Curve[]): string {
     parts.push(`<text x="${MARGIN.left - 6}" y="${y(fraction) + 4}" font-size="11" text-anchor="end">${label}</text>`);
   }
   const phaseNames = [...new Set(curves.map((curve) => curve.phase))];
+  const legend: string[] = [];
+  legend.push(`<rect x="${WIDTH - 308}" y="${MARGIN.top + 208}" width="296" height="${curves.length * 16 + 8}" fill="#fff" fill-opacity="0.9" stroke="#ccc"/>`);
   curves.forEach((curve, index) => {
     const colour = COLOURS[phaseNames.indexOf(curve.phase) % COLOURS.length] ?? '#000';
     const step = Math.max(1, Math.floor(curve.sorted.length / 400));
@@ -97,10 +99,11 @@ function svg(record: ScenarioRecord, curves: Curve[]): string {
     for (let i = 0; i < n; i += i < n * 0.99 ? step : 1) points.push(at(i));
     points.push(at(n - 1));
     parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" ${curve.dashed ? 'stroke-dasharray="6 4"' : ''} points="${points.join(' ')}"/>`);
-    parts.push(`<line x1="${WIDTH - 300}" x2="${WIDTH - 270}" y1="${MARGIN.top + 220 + index * 16}" y2="${MARGIN.top + 220 + index * 16}" stroke="${colour}" stroke-width="2" ${curve.dashed ? 'stroke-dasharray="6 4"' : ''}/>`);
-    parts.push(`<text x="${WIDTH - 264}" y="${MARGIN.top + 224 + index * 16}" font-size="12">${curve.label}</text>`);
+    legend.push(`<line x1="${WIDTH - 300}" x2="${WIDTH - 270}" y1="${MARGIN.top + 220 + index * 16}" y2="${MARGIN.top + 220 + index * 16}" stroke="${colour}" stroke-width="2" ${curve.dashed ? 'stroke-dasharray="6 4"' : ''}/>`);
+    legend.push(`<text x="${WIDTH - 264}" y="${MARGIN.top + 224 + index * 16}" font-size="12">${curve.label}</text>`);
   });
-  const title = `Scenario ${record.scenario}: ${record.title} — latency percentiles (ms, log scale), commit ${record.commit}`;
+  parts.push(...legend);
+  const title = `Scenario ${record.scenario}: ${record.title} — latency percentiles, all runs pooled (ms, log scale), commit ${record.commit}`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" font-family="sans-serif">
 <text x="${MARGIN.left}" y="18" font-size="14">${title}</text>
 <text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 8}" font-size="12" text-anchor="middle">${record.scenario === '4' ? 'reconnect request → 1,000th replayed event, ms' : 'publish → arrival, ms'}</text>

@@ -27,15 +27,15 @@ export interface ScenarioOverrides {
 export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {}): Record<ScenarioId, ScenarioSpec> {
   const streams = overrides.streams ?? (smoke ? 200 : 5000);
   const rates = overrides.rates ?? (smoke ? [1000] : [1000, 5000]);
-  const durationMs = (overrides.durationSeconds ?? (smoke ? 2 : 20)) * 1000;
-  const perUser = { streams, rates, durationMs, warmUpMs: smoke ? 500 : 2000, settleMs: smoke ? 300 : 2000, drainMs: 10_000 };
+  const durationMs = (overrides.durationSeconds ?? (smoke ? 1 : 20)) * 1000;
+  const perUser = { streams, rates, durationMs, warmUpMs: smoke ? 300 : 2000, settleMs: smoke ? 200 : 2000, drainMs: 10_000 };
   const perUserTimeout = 120_000 + rates.length * (durationMs + 20_000);
   return {
     '1': {
       id: '1',
       title: 'Idle streams: memory per stream',
       servers: 1,
-      job: { scenario: 'idle', params: { levels: smoke ? [200, 500] : [1000, 5000, 10000], settleMs: smoke ? 500 : 3000 } },
+      job: { scenario: 'idle', params: { levels: smoke ? [200, 500] : [1000, 5000, 10000], settleMs: smoke ? 200 : 3000 } },
       timeoutMs: 300_000,
     },
     '2': {
@@ -54,10 +54,10 @@ export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {})
         params: {
           levels: smoke ? [200, 500] : [1000, 5000],
           notices: smoke ? 3 : 10,
-          noticeIntervalMs: smoke ? 200 : 1000,
+          noticeIntervalMs: smoke ? 100 : 1000,
           sustainedRate: 10,
-          sustainedMs: (overrides.sustainedSeconds ?? (smoke ? 2 : 60)) * 1000,
-          settleMs: smoke ? 300 : 2000,
+          sustainedMs: (overrides.sustainedSeconds ?? (smoke ? 1 : 60)) * 1000,
+          settleMs: smoke ? 200 : 2000,
           drainMs: 10_000,
         },
       },
@@ -67,7 +67,7 @@ export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {})
       id: '4',
       title: 'Replay after reconnect with Last-Event-ID',
       servers: 1,
-      job: { scenario: 'replay', params: { missed: 1000, replays: smoke ? 3 : 20, firstUser: 0, timeoutMs: 10_000 } },
+      job: { scenario: 'replay', params: { missed: 1000, replays: smoke ? 2 : 20, firstUser: 0, timeoutMs: 10_000 } },
       timeoutMs: 300_000,
     },
     '5': {
