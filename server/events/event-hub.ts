@@ -7,6 +7,9 @@ import { frameStoredEvent } from './stored-event.js';
 import { REVOKE_STREAMS_MESSAGE } from './stream-revocation.js';
 import type { StreamCloseReason, StreamSession } from './stream-session.js';
 
+/** Streams pinged per turn of the event loop. */
+const HEARTBEAT_SLICE = 256;
+
 interface UserStreams {
   sessions: Set<StreamSession>;
   /** Resolves once Redis confirmed the SUBSCRIBE, i.e. once no later publish can be missed. */
@@ -126,8 +129,19 @@ export class EventHub {
     if (delivered > 0) this.metrics.eventsDelivered.inc(delivered);
   }
 
+  /**
+   * Pings in slices, yielding to the event loop between them: one synchronous pass over thousands
+   * of sockets would hold every live event back for that long, every heartbeat.
+   */
   private broadcast(chunk: string): void {
-    for (const user of [...this.users.values()]) for (const session of [...user.sessions]) session.writeRaw(chunk);
+    const sessions: StreamSession[] = [];
+    for (const user of this.users.values()) for (const session of user.sessions) sessions.push(session);
+    const writeSlice = (from: number): void => {
+      const to = Math.min(sessions.length, from + HEARTBEAT_SLICE);
+      for (let i = from; i < to; i++) sessions[i]!.writeRaw(chunk);
+      if (to < sessions.length) setImmediate(writeSlice, to);
+    };
+    writeSlice(0);
   }
 
   private dropAll(reason: StreamCloseReason): void {

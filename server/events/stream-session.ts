@@ -2,6 +2,7 @@ import type { Response } from 'express';
 import { formatSseRetry } from '../../common/sse.js';
 import type { Replay } from './event-history.js';
 import type { StoredEvent } from './stored-event.js';
+import { corkUntilTickEnds, currentTick } from './tick-batch.js';
 
 export type StreamCloseReason = 'client_gone' | 'slow_client' | 'shutdown' | 'redis_lost' | 'revoked';
 
@@ -16,7 +17,8 @@ export class StreamSession {
   private closed = false;
   /** Until the handler has checked history and sent 200, nothing may touch the response. */
   private streaming = false;
-  private corked = false;
+  private lastWriteTick = -1;
+  private corkedTick = -1;
 
   constructor(
     readonly userId: number,
@@ -114,24 +116,17 @@ export class StreamSession {
     return true;
   }
 
-  /**
-   * Everything written in one tick leaves in one system call: a replay of a thousand events, or
-   * a burst of PUBLISHes that Redis delivered in one read.
-   */
+  /** A second write within one tick corks the stream until the tick ends (see tick-batch.ts). */
   private write(chunk: string): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.res.cork();
-      process.nextTick(this.uncork);
+    const tick = currentTick();
+    if (tick === this.lastWriteTick && tick !== this.corkedTick) {
+      this.corkedTick = tick;
+      corkUntilTickEnds(this.res);
     }
+    this.lastWriteTick = tick;
     this.res.write(chunk);
     this.checkBackpressure();
   }
-
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.res.uncork();
-  };
 
   /**
    * A client that stops reading would make the server buffer every event for it; past the
