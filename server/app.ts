@@ -47,25 +47,23 @@ export function createApp(
   // One hop (the clinic's reverse proxy), so X-Forwarded-For cannot be forged past it.
   app.set('trust proxy', ctx.config.trustProxy ? 1 : false);
 
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          connectSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          objectSrc: ["'none'"],
-          frameAncestors: ["'none'"],
-          baseUri: ["'self'"],
-          formAction: ["'self'"],
-          // Clinics often serve plain HTTP on their LAN; upgrading would break every request.
-          upgradeInsecureRequests: null,
-        },
+  const securityHeaders = helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        // Clinics often serve plain HTTP on their LAN; upgrading would break every request.
+        upgradeInsecureRequests: null,
       },
-    }),
-  );
+    },
+  });
   const httpLogger = pinoHttp({
     logger: ctx.logger,
     // Request ids and timing are enough; headers (tokens, cookies) are left out entirely.
@@ -83,9 +81,11 @@ export function createApp(
       ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
     },
   });
-  // Event streams stay open for hours on every desk: they log their own opening and closing
-  // (server/events), which spares each idle stream a request logger of its own.
-  app.use((req, res, next) => (isEventStreamPath(req.path) ? next() : httpLogger(req, res, next)));
+  // Event streams stay open for hours on every desk. They log their own opening and closing
+  // (server/events), and document headers (CSP and the like) mean nothing on text/event-stream:
+  // both would only be memory held by every idle stream.
+  app.use(exceptEventStreams(securityHeaders));
+  app.use(exceptEventStreams(httpLogger));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -118,6 +118,10 @@ export function createApp(
   app.use(webApp(options.webRoot ?? RENDERER_DIST_DIR));
   app.use(errorHandler(ctx.logger));
   return app;
+}
+
+function exceptEventStreams(middleware: RequestHandler): RequestHandler {
+  return (req, res, next) => (isEventStreamPath(req.path) ? next() : middleware(req, res, next));
 }
 
 function readiness(ctx: ServerContext): RequestHandler {

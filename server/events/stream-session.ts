@@ -51,6 +51,7 @@ export class StreamSession {
       'Cache-Control': 'no-cache, no-transform',
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
+      'X-Content-Type-Options': 'nosniff',
     });
     this.res.flushHeaders();
     this.res.req.socket.setNoDelay(true);
