@@ -13,6 +13,7 @@ import { DEMO_PASSWORD, DEMO_USERS } from '../server/demo-data.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import { launchDesktopApp, type DesktopApp } from './desktop-launch.js';
 import { freePort, portIsFree } from './free-port.js';
+import { redisServerArguments } from './redis-server-arguments.js';
 import { waitForRedis } from './wait-for-redis.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,22 +32,7 @@ async function startLocalRedis(dataDir: string): Promise<LocalRedis> {
   const port = (await portIsFree(DEFAULT_REDIS_PORT)) ? DEFAULT_REDIS_PORT : await freePort();
   const child = spawn(
     'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--appendonly',
-      'yes',
-      '--save',
-      '',
-      '--logfile',
-      'redis.log',
-      '--daemonize',
-      'no',
-    ],
+    redisServerArguments({ port, dir, appendOnly: true, extra: ['--logfile', 'redis.log'] }),
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../../scripts/free-port.js';
+import { redisServerArguments } from '../../scripts/redis-server-arguments.js';
 import { waitForRedis } from '../../scripts/wait-for-redis.js';
 
 export { freePort };
@@ -29,24 +30,13 @@ export async function startTestRedis(options: { appendOnly?: boolean } = {}): Pr
   const start = async (): Promise<void> => {
     child = spawn(
       'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
+      redisServerArguments({
+        port,
         dir,
-        '--save',
-        '',
-        '--appendonly',
-        options.appendOnly ? 'yes' : 'no',
-        '--appendfsync',
-        'always',
-        '--daemonize',
-        'no',
-        '--loglevel',
-        'warning',
-      ],
+        appendOnly: options.appendOnly ?? false,
+        // Every write on disk before the test kills the server: a restart keeps it all.
+        extra: ['--appendfsync', 'always', '--loglevel', 'warning'],
+      }),
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
     await waitForRedis(port, 10_000);
