@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { Socket } from 'node:net';
 import { formatSseRetry } from '../../common/sse.js';
 import type { Replay } from './event-history.js';
 import type { StoredEvent } from './stored-event.js';
@@ -7,7 +7,28 @@ import { corkUntilTickEnds, currentTick } from './tick-batch.js';
 export type StreamCloseReason = 'client_gone' | 'slow_client' | 'shutdown' | 'redis_lost' | 'revoked';
 
 /**
- * One open SSE response. While the replay runs it holds live events back; afterwards it writes
+ * The stream writes its response head itself (see stream-socket.ts). Without a length or chunked
+ * encoding the body ends when the connection closes, which is when an event stream ends anyway.
+ */
+const RESPONSE_HEAD =
+  'HTTP/1.1 200 OK\r\n' +
+  'Content-Type: text/event-stream; charset=utf-8\r\n' +
+  'Cache-Control: no-cache, no-transform\r\n' +
+  'Connection: close\r\n' +
+  'X-Accel-Buffering: no\r\n' +
+  'X-Content-Type-Options: nosniff\r\n' +
+  '\r\n';
+
+/** The headers of RESPONSE_HEAD, for answering a HEAD request the ordinary way. */
+export const STREAM_RESPONSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  'X-Accel-Buffering': 'no',
+  'X-Content-Type-Options': 'nosniff',
+} as const;
+
+/**
+ * One open SSE stream, on its own TCP socket once it has begun. While the replay runs it holds live events back; afterwards it writes
  * each event whose id is above the last one written, so neither the replay/live overlap nor a
  * repeated PUBLISH can put an event on the wire twice.
  */
@@ -15,14 +36,13 @@ export class StreamSession {
   private held: StoredEvent[] | null = [];
   private lastWrittenId: number;
   private closed = false;
-  /** Until the handler has checked history and sent 200, nothing may touch the response. */
-  private streaming = false;
+  /** Set by begin(): until the handler has checked history, it alone answers the request. */
+  private socket: Socket | null = null;
   private lastWriteTick = -1;
   private corkedTick = -1;
 
   constructor(
     readonly userId: number,
-    private readonly res: Response,
     lastEventId: number | null,
     private readonly maxBufferedBytes: number,
     private readonly onClose: (session: StreamSession, reason: StreamCloseReason) => void,
@@ -36,27 +56,30 @@ export class StreamSession {
 
   /** Whether the stream got as far as its 200 (so its closing is worth a log line). */
   get began(): boolean {
-    return this.streaming;
+    return this.socket !== null;
   }
 
   get lastId(): number {
     return this.lastWrittenId;
   }
 
-  /** Sends the SSE headers and the client's reconnection delay: the stream has begun. */
-  begin(retryMs: number): void {
-    if (this.closed) return;
-    this.res.status(200).set({
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-      'X-Content-Type-Options': 'nosniff',
-    });
-    this.res.flushHeaders();
-    this.res.req.socket.setNoDelay(true);
-    this.streaming = true;
-    this.writeRaw(formatSseRetry(retryMs));
+  /**
+   * Takes the connection (from takeStreamSocket) and sends the response head and the client's
+   * reconnection delay: the stream has begun. A client that hangs up, half-closes or breaks the
+   * connection ends the stream.
+   */
+  begin(socket: Socket, retryMs: number): void {
+    const clientGone = (): void => this.close('client_gone');
+    socket.on('error', clientGone);
+    socket.on('end', clientGone);
+    socket.on('close', clientGone);
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    this.socket = socket;
+    this.write(RESPONSE_HEAD + formatSseRetry(retryMs));
   }
 
   /**
@@ -64,7 +87,7 @@ export class StreamSession {
    * the stream's position, so it is written whole.
    */
   replay(replay: Replay): void {
-    if (this.closed || !this.streaming || replay.lastId === null || replay.lastId <= this.lastWrittenId) return;
+    if (this.closed || !this.socket || replay.lastId === null || replay.lastId <= this.lastWrittenId) return;
     this.lastWrittenId = replay.lastId;
     this.write(replay.frames);
   }
@@ -89,7 +112,7 @@ export class StreamSession {
 
   /** For frames without an event id: `retry`, comments, control frames. */
   writeRaw(chunk: string): void {
-    if (this.closed || !this.streaming) return;
+    if (this.closed || !this.socket) return;
     this.write(chunk);
   }
 
@@ -103,15 +126,16 @@ export class StreamSession {
     this.closed = true;
     this.held = null;
     // Before the stream began, the handler still owns the response and answers with an error.
-    if (this.streaming) {
-      if (reason === 'slow_client') this.res.destroy();
-      else this.res.end();
+    if (this.socket) {
+      // A reset, not a FIN: a FIN would wait behind megabytes the client is not reading.
+      if (reason === 'slow_client') this.socket.resetAndDestroy();
+      else this.socket.destroySoon();
     }
     this.onClose(this, reason);
   }
 
   private writeEvent(event: StoredEvent): boolean {
-    if (this.closed || !this.streaming || event.id <= this.lastWrittenId) return false;
+    if (this.closed || !this.socket || event.id <= this.lastWrittenId) return false;
     this.lastWrittenId = event.id;
     this.write(event.frame);
     return true;
@@ -119,21 +143,22 @@ export class StreamSession {
 
   /** A second write within one tick corks the stream until the tick ends (see tick-batch.ts). */
   private write(chunk: string): void {
+    const socket = this.socket as Socket;
     const tick = currentTick();
     if (tick === this.lastWriteTick && tick !== this.corkedTick) {
       this.corkedTick = tick;
-      corkUntilTickEnds(this.res);
+      corkUntilTickEnds(socket);
     }
     this.lastWriteTick = tick;
-    this.res.write(chunk);
-    this.checkBackpressure();
+    socket.write(chunk);
+    this.checkBackpressure(socket);
   }
 
   /**
    * A client that stops reading would make the server buffer every event for it; past the
    * bound the stream is dropped, and the client resumes later from its Last-Event-ID.
    */
-  private checkBackpressure(): void {
-    if (this.res.writableLength > this.maxBufferedBytes) this.close('slow_client');
+  private checkBackpressure(socket: Socket): void {
+    if (socket.writableLength > this.maxBufferedBytes) this.close('slow_client');
   }
 }
