@@ -2,8 +2,9 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { formatSseComment } from '../../common/sse.js';
 import type { Metrics } from '../metrics.js';
-import { userChannel, userIdFromChannel } from './keys.js';
-import { frameStoredEvent } from './stored-event.js';
+import { readFanOutMessage } from './fan-out-message.js';
+import { FAN_OUT_CHANNEL, userChannel, userIdFromChannel } from './keys.js';
+import { frameStoredEvent, type StoredEvent } from './stored-event.js';
 import { REVOKE_STREAMS_MESSAGE } from './stream-revocation.js';
 import type { StreamCloseReason, StreamSession } from './stream-session.js';
 
@@ -24,11 +25,20 @@ export interface EventHubOptions {
 
 /**
  * The process's one Redis subscriber connection and the streams open on this process. A user's
- * channel is subscribed while at least one of their streams is open here. Each published event
- * is framed once and written to every local stream of its user.
+ * channel is subscribed while at least one of their streams is open here, the shared fan-out
+ * channel all the time. Each published event is framed once per user and written to every local
+ * stream of its user.
  */
 export class EventHub {
   private readonly users = new Map<string, UserStreams>();
+  /**
+   * The fan-out channel's SUBSCRIBE on the current connection. From a drop (or the start) until
+   * the connection is ready, a promise that waits for the SUBSCRIBE readiness sends: a stream
+   * registered meanwhile must not read its history before the fan-out channel is back.
+   */
+  private fanOutSubscribed!: Promise<unknown>;
+  /** Set while fanOutSubscribed waits for the connection to be ready. */
+  private onFanOutSubscribe: ((subscribed: Promise<unknown>) => void) | undefined;
   private readonly heartbeat: NodeJS.Timeout | undefined;
   private readonly metrics: Metrics;
   private readonly logger: Logger;
@@ -44,7 +54,13 @@ export class EventHub {
     // closing them makes clients reconnect and replay from history instead, which is exact.
     subscriber.options.autoResubscribe = false;
     subscriber.on('message', (channel: string, message: string) => this.dispatch(channel, message));
-    subscriber.on('close', () => this.dropAll('redis_lost'));
+    this.waitForFanOutSubscribe();
+    subscriber.on('ready', () => this.subscribeFanOut());
+    subscriber.on('close', () => {
+      this.waitForFanOutSubscribe();
+      this.dropAll('redis_lost');
+    });
+    if (subscriber.status === 'ready') this.subscribeFanOut();
     if (options.heartbeatSeconds) {
       const ping = formatSseComment('ping');
       this.heartbeat = setInterval(() => this.broadcast(ping), options.heartbeatSeconds * 1000);
@@ -62,7 +78,11 @@ export class EventHub {
     return this.users.get(String(userId))?.sessions.size ?? 0;
   }
 
-  /** Adds a stream and resolves once its user's channel is subscribed. */
+  /**
+   * Adds a stream and resolves once both its user's channel and the fan-out channel are
+   * subscribed, i.e. once no later publish to this user can be missed: only then may the caller
+   * read the history.
+   */
   async register(session: StreamSession): Promise<void> {
     if (this.closing) throw new Error('event hub is closing');
     const key = String(session.userId);
@@ -74,7 +94,7 @@ export class EventHub {
     user.sessions.add(session);
     this.metrics.openStreams.inc();
     try {
-      await user.subscribed;
+      await Promise.all([user.subscribed, this.fanOutSubscribed]);
     } catch (error) {
       this.unregister(session);
       throw error;
@@ -111,7 +131,35 @@ export class EventHub {
     this.dropAll('shutdown');
   }
 
+  /** Registrations from now on wait for the fan-out SUBSCRIBE that the next readiness sends. */
+  private waitForFanOutSubscribe(): void {
+    if (this.onFanOutSubscribe) return;
+    this.fanOutSubscribed = new Promise((resolve) => (this.onFanOutSubscribe = resolve));
+    // A failure reaches the registrations waiting for it; nothing else may leave it unhandled.
+    this.fanOutSubscribed.catch(() => undefined);
+  }
+
+  /** Sent on every readiness: autoResubscribe is off, and a new connection has no channels. */
+  private subscribeFanOut(): void {
+    const subscribed = this.subscriber.subscribe(FAN_OUT_CHANNEL);
+    subscribed.catch((error: unknown) => this.logger.warn({ err: error }, 'fan-out channel subscribe failed'));
+    this.onFanOutSubscribe?.(subscribed);
+    this.onFanOutSubscribe = undefined;
+    this.fanOutSubscribed = subscribed;
+  }
+
+  /**
+   * A user's events arrive here in id order, whether on their own channel or in a fan-out: each
+   * id is taken by the script that PUBLISHes it, scripts run one at a time, and Redis sends one
+   * connection its messages in the order the PUBLISHes ran, whatever the channel. That is why
+   * both kinds of channel share this one connection: on two, a fan-out could overtake an older
+   * single event, and the session, which writes only ids above its last, would drop the older.
+   */
   private dispatch(channel: string, message: string): void {
+    if (channel === FAN_OUT_CHANNEL) {
+      this.dispatchFanOut(message);
+      return;
+    }
     const userId = userIdFromChannel(channel);
     const user = userId === null ? undefined : this.users.get(userId);
     if (!user) return;
@@ -124,8 +172,25 @@ export class EventHub {
       this.logger.warn({ channel }, 'ignored a message that is not a stored event');
       return;
     }
+    this.countDelivered(deliver(user.sessions, event));
+  }
+
+  /** Frames the event once per user with streams here; any other recipient costs one lookup. */
+  private dispatchFanOut(message: string): void {
+    const fanOut = readFanOutMessage(message);
+    if (!fanOut) {
+      this.logger.warn({ channel: FAN_OUT_CHANNEL }, 'ignored a message that is not a fan-out');
+      return;
+    }
     let delivered = 0;
-    for (const session of user.sessions) if (session.deliver(event)) delivered++;
+    fanOut.forEachRecipient((userId, eventId) => {
+      const user = this.users.get(userId);
+      if (user) delivered += deliver(user.sessions, fanOut.eventFor(eventId));
+    });
+    this.countDelivered(delivered);
+  }
+
+  private countDelivered(delivered: number): void {
     if (delivered > 0) this.metrics.eventsDelivered.inc(delivered);
   }
 
@@ -147,4 +212,11 @@ export class EventHub {
   private dropAll(reason: StreamCloseReason): void {
     for (const user of [...this.users.values()]) for (const session of [...user.sessions]) session.close(reason);
   }
+}
+
+/** Returns how many of the sessions wrote the event now (the others hold it, or had it). */
+function deliver(sessions: Set<StreamSession>, event: StoredEvent): number {
+  let delivered = 0;
+  for (const session of sessions) if (session.deliver(event)) delivered++;
+  return delivered;
 }

@@ -1,7 +1,7 @@
 import type { Redis, Result } from 'ioredis';
 import type { EventPayload } from '../../common/events.js';
 import type { Metrics } from '../metrics.js';
-import { userChannel, userDedupeKey, userEventsKey, userSequenceKey } from './keys.js';
+import { FAN_OUT_CHANNEL, userChannel, userDedupeKey, userEventsKey, userSequenceKey } from './keys.js';
 import { PUBLISH_MANY_SCRIPT, PUBLISH_SCRIPT } from './lua.js';
 
 /**
@@ -41,8 +41,10 @@ declare module 'ioredis' {
 
 /**
  * Publishes events to users: one atomic script per user takes the next id, appends the event
- * to the user's history, trims it, refreshes its TTL and PUBLISHes it. A fan-out runs one
- * script per batch of users, pipelined into one round trip.
+ * to the user's history, trims it, refreshes its TTL and PUBLISHes it on the user's channel. A
+ * fan-out runs one script per batch of users, pipelined into one round trip; each gives every
+ * user of its batch their own id and history entry, then PUBLISHes once, on the shared fan-out
+ * channel, for the whole batch.
  */
 export class EventPublisher {
   constructor(
@@ -67,10 +69,10 @@ export class EventPublisher {
     const body = serialise(payload);
     const pipeline = this.redis.pipeline();
     for (let start = 0; start < userIds.length; start += FAN_OUT_BATCH) {
-      const keys = userIds
-        .slice(start, start + FAN_OUT_BATCH)
-        .flatMap((userId) => [userSequenceKey(userId), userEventsKey(userId), userChannel(userId)]);
-      pipeline.clinicPulsePublishMany(keys.length, ...keys, body, this.options.historyLength, this.options.historyTtlSeconds);
+      const batch = userIds.slice(start, start + FAN_OUT_BATCH);
+      const keys = batch.flatMap((userId) => [userSequenceKey(userId), userEventsKey(userId)]);
+      const { historyLength, historyTtlSeconds } = this.options;
+      pipeline.clinicPulsePublishMany(keys.length, ...keys, FAN_OUT_CHANNEL, body, historyLength, historyTtlSeconds, ...batch);
     }
     const results = (await pipeline.exec()) ?? [];
     const ids = results.flatMap(([error, batch]) => {

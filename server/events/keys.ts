@@ -1,6 +1,7 @@
 /**
  * Redis key and channel names. They match the original system (`user:<id>` channel,
- * `user:<id>:events` list) so `redis-cli keys "user:*"` and `subscribe user:<id>` keep working.
+ * `user:<id>:events` list) so `redis-cli keys "user:*"` and `subscribe user:<id>` keep working;
+ * that channel carries the events published to that one user (fan-outs go on FAN_OUT_CHANNEL).
  */
 export const userChannel = (userId: number | string): string => `user:${userId}`;
 export const userEventsKey = (userId: number | string): string => `user:${userId}:events`;
@@ -8,7 +9,14 @@ export const userSequenceKey = (userId: number | string): string => `user:${user
 export const userReadKey = (userId: number | string): string => `user:${userId}:read`;
 export const userDedupeKey = (userId: number | string, key: string): string => `user:${userId}:dedupe:${key}`;
 
-/** Channels look like `user:42`; anything else on the subscriber connection is not ours. */
+/**
+ * Fan-outs (one event to many users) are published once per batch of users on this one channel,
+ * which every server process subscribes: a notice to thousands costs each server a few messages
+ * instead of one per user. It belongs to no user, hence no `user:` prefix.
+ */
+export const FAN_OUT_CHANNEL = 'fanout';
+
+/** The user of a `user:42` channel; null for any other channel. */
 export function userIdFromChannel(channel: string): string | null {
   return channel.startsWith('user:') && !channel.includes(':', 5) ? channel.slice(5) : null;
 }

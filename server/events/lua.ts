@@ -10,59 +10,88 @@
  * The sequence counter never restarts low: when it is missing (a new user, or Redis lost its
  * data) it starts from the Redis clock in ms × 1000, above every id handed out before.
  */
-const ENSURE_SEQUENCE = `
+const CLOCK_SEED = `
+local function clock_seed()
+  local now = redis.call('TIME')
+  return tonumber(now[1]) * 1000000 + math.floor(tonumber(now[2]) / 1000) * 1000
+end
+`;
+
+const ENSURE_SEQUENCE = `${CLOCK_SEED}
 local function ensure_sequence(seq_key)
   if redis.call('EXISTS', seq_key) == 0 then
-    local now = redis.call('TIME')
-    redis.call('SET', seq_key, string.format('%d', tonumber(now[1]) * 1000000 + math.floor(tonumber(now[2]) / 1000) * 1000))
+    redis.call('SET', seq_key, string.format('%d', clock_seed()))
   end
 end
 `;
 
 /**
- * One event to one user: next id, append to the history, trim, refresh the TTL, PUBLISH.
- * `body` is the payload JSON without id (starting with '{"'); the id goes first.
+ * Appends one event to one user's history: next id, push, trim, refresh the TTL; returns the id
+ * and the stored JSON. `body_rest` is the payload JSON without id and without its leading '{',
+ * so the id goes first. INCR creates a missing counter at 1 (a seeded counter is never 0), and
+ * only then is it seeded, giving the id ensure_sequence + INCR would have: one command per event
+ * instead of two. LTRIM runs only when the push made the list too long.
  */
-const PUBLISH_ONE = `${ENSURE_SEQUENCE}
-local function publish_one(seq_key, list_key, channel, body, history_length, ttl)
-  ensure_sequence(seq_key)
-  local id = string.format('%d', redis.call('INCR', seq_key))
-  local event = '{"id":' .. id .. ',' .. string.sub(body, 2)
-  redis.call('RPUSH', list_key, event)
-  redis.call('LTRIM', list_key, -history_length, -1)
+const STORE_EVENT = `${CLOCK_SEED}
+local function next_id(seq_key)
+  local id = redis.call('INCR', seq_key)
+  if id == 1 then
+    id = clock_seed() + 1
+    redis.call('SET', seq_key, string.format('%d', id))
+  end
+  return string.format('%d', id)
+end
+
+local function store_event(seq_key, list_key, body_rest, history_length, ttl)
+  local id = next_id(seq_key)
+  local event = '{"id":' .. id .. ',' .. body_rest
+  if redis.call('RPUSH', list_key, event) > history_length then
+    redis.call('LTRIM', list_key, -history_length, -1)
+  end
   redis.call('EXPIRE', list_key, ttl)
-  redis.call('PUBLISH', channel, event)
-  return id
+  return id, event
 end
 `;
 
 /**
+ * One event to one user, published on the user's own channel.
  * KEYS: seq, events list, channel, dedupe key (or '' for none)
- * ARGV: payload JSON without id, history length, ttl seconds
+ * ARGV: payload JSON without id (starting with '{"'), history length, ttl seconds
  * Returns the event id (as a string).
  */
-export const PUBLISH_SCRIPT = `${PUBLISH_ONE}
+export const PUBLISH_SCRIPT = `${STORE_EVENT}
 local dedupe_key = KEYS[4]
 if dedupe_key ~= '' then
   local existing = redis.call('GET', dedupe_key)
   if existing then return existing end
 end
-local id = publish_one(KEYS[1], KEYS[2], KEYS[3], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]))
+local id, event = store_event(KEYS[1], KEYS[2], string.sub(ARGV[1], 2), tonumber(ARGV[2]), tonumber(ARGV[3]))
+redis.call('PUBLISH', KEYS[3], event)
 if dedupe_key ~= '' then redis.call('SET', dedupe_key, id, 'EX', tonumber(ARGV[3])) end
 return id
 `;
 
 /**
- * The same event to many users in one call (a fan-out costs one script run per batch, not per
- * user). KEYS: seq, events list, channel of each user in turn; ARGV as PUBLISH_SCRIPT's.
+ * The same event to a batch of users: each gets their own id and history entry, then the batch
+ * is published once on the shared fan-out channel, in the format fan-out-message.ts reads (the
+ * pairs `userId:id`, a newline, the payload): one pub/sub message for every server to receive
+ * instead of one per user.
+ * KEYS: seq, events list of each user in turn
+ * ARGV: fan-out channel, payload JSON without id, history length, ttl seconds, then the user ids
+ *       in the order of KEYS
  * Returns the ids in the users' order.
  */
-export const PUBLISH_MANY_SCRIPT = `${PUBLISH_ONE}
-local ids = {}
-local history_length, ttl = tonumber(ARGV[2]), tonumber(ARGV[3])
-for i = 1, #KEYS, 3 do
-  ids[#ids + 1] = publish_one(KEYS[i], KEYS[i + 1], KEYS[i + 2], ARGV[1], history_length, ttl)
+export const PUBLISH_MANY_SCRIPT = `${STORE_EVENT}
+local channel, body = ARGV[1], ARGV[2]
+local body_rest = string.sub(body, 2)
+local history_length, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
+local ids, recipients = {}, {}
+for i = 1, #KEYS / 2 do
+  local id = store_event(KEYS[2 * i - 1], KEYS[2 * i], body_rest, history_length, ttl)
+  ids[i] = id
+  recipients[i] = ARGV[4 + i] .. ':' .. id
 end
+redis.call('PUBLISH', channel, table.concat(recipients, ',') .. '\\n' .. body)
 return ids
 `;
 

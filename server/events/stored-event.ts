@@ -6,6 +6,8 @@ import { formatSseFrame } from '../../common/sse.js';
  * route and frame an event without parsing its JSON, once per event rather than once per stream.
  */
 const PREFIX = /^\{"id":(\d+),"type":"([a-z_]+)"/;
+/** A payload as published, before the script puts its id in front. */
+const BODY_PREFIX = /^\{"type":"([a-z_]+)"/;
 
 export interface StoredEvent {
   id: number;
@@ -18,4 +20,19 @@ export function frameStoredEvent(json: string): StoredEvent | null {
   if (!match) return null;
   const id = Number(match[1]);
   return { id, frame: formatSseFrame({ id, event: match[2], data: json }) };
+}
+
+/**
+ * For one payload stored under many ids (a fan-out gives each user their own): frames
+ * `{"id":<id>,` + the body after its `{` — the JSON the script stored — exactly as
+ * frameStoredEvent would, with the body's share of the frame built once rather than per user.
+ * Null when the body does not start with its type.
+ */
+export function storedEventFramer(body: string): ((id: string) => StoredEvent) | null {
+  const match = BODY_PREFIX.exec(body);
+  if (!match) return null;
+  // The id prefix holds no line break, so the data lines after it are the body's own.
+  const afterId = formatSseFrame({ data: body.slice(1) }).slice('data: '.length);
+  const beforeId = `\nevent: ${match[1]}\ndata: {"id":`;
+  return (id) => ({ id: Number(id), frame: `id: ${id}${beforeId}${id},${afterId}` });
 }

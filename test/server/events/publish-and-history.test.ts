@@ -5,7 +5,8 @@ import { SseParser } from '../../../common/sse.js';
 import { EventHistory, type HistorySnapshot } from '../../../server/events/event-history.js';
 import { frameStoredEvent } from '../../../server/events/stored-event.js';
 import { EventPublisher } from '../../../server/events/event-publisher.js';
-import { userEventsKey, userSequenceKey } from '../../../server/events/keys.js';
+import { readFanOutMessage } from '../../../server/events/fan-out-message.js';
+import { FAN_OUT_CHANNEL, userEventsKey, userSequenceKey } from '../../../server/events/keys.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 
 const notice = (content: string): EventPayload => ({
@@ -95,6 +96,86 @@ describe('publishing into a user history', () => {
       const [stored] = await redis.lrange(userEventsKey(users[index]!), 0, -1);
       expect(JSON.parse(stored!)).toMatchObject({ id: ids[index], content: 'everyone' });
     }
+  });
+
+  it('publishes a fan-out once per batch on the shared channel: user:id pairs, a newline, the payload without id', async () => {
+    const subscriber = new Redis(server.url);
+    const fanOuts: string[] = [];
+    const onUserChannels: string[] = [];
+    subscriber.on('message', (_channel, message) => fanOuts.push(message));
+    subscriber.on('pmessage', (_pattern, _channel, message) => onUserChannels.push(message));
+    await subscriber.subscribe(FAN_OUT_CHANNEL);
+    await subscriber.psubscribe('user:*');
+    const users = Array.from({ length: 1_234 }, (_, i) => 1_000 + i);
+    const payload = notice('everyone');
+    const ids = await publisher.publishToMany(users, payload);
+    // A later single event arrives after every fan-out message: what came on user channels by then is all there is.
+    const single = await publisher.publish(7, notice('just one'));
+    await expect.poll(() => onUserChannels.length).toBe(1);
+    expect(JSON.parse(onUserChannels[0]!).id).toBe(single);
+    expect(fanOuts).toHaveLength(3);
+    const pairs = users.map((user, i) => `${user}:${ids[i]}`);
+    expect(fanOuts[0]).toBe(`${pairs.slice(0, 500).join(',')}\n${JSON.stringify(payload)}`);
+    expect(fanOuts.map((message) => message.split('\n')[0]).join(',')).toBe(pairs.join(','));
+    subscriber.disconnect();
+  });
+
+  it('frames each recipient of a fan-out message byte for byte as its stored event and its replay', async () => {
+    const subscriber = new Redis(server.url);
+    const fanOuts: string[] = [];
+    subscriber.on('message', (_channel, message) => fanOuts.push(message));
+    await subscriber.subscribe(FAN_OUT_CHANNEL);
+    const payload: EventPayload = { type: 'system_notification', content: 'a "quoted"\nline, ünïcode, 🙂', timestamp: 'now' };
+    await publisher.publish(2, notice('before'));
+    const ids = await publisher.publishToMany([1, 2, 3, 2], payload);
+    await expect.poll(() => fanOuts.length).toBe(1);
+    const message = readFanOutMessage(fanOuts[0]!)!;
+    const recipients: [string, string][] = [];
+    message.forEachRecipient((userId, eventId) => recipients.push([userId, eventId]));
+    expect(recipients).toEqual([1, 2, 3, 2].map((user, i) => [String(user), String(ids[i])]));
+    for (const user of [1, 2, 3]) {
+      const stored = await redis.lrange(userEventsKey(user), 0, -1);
+      const fannedOut = stored.filter((json) => JSON.parse(json).content === payload.content);
+      const framed = fannedOut.map((json) => message.eventFor(String(JSON.parse(json).id)));
+      expect(framed).toEqual(fannedOut.map((json) => frameStoredEvent(json)));
+      expect((await history.snapshot(user, null)).replay.frames).toContain(framed.map((event) => event.frame).join(''));
+    }
+    subscriber.disconnect();
+  });
+
+  it('ignores a message on the shared channel that is not a fan-out', () => {
+    for (const malformed of ['', '{"type":"x"}', '1:2', '1:2\nnot json', '1:2;3:4\n{"type":"x"}', '1:\n{"type":"x"}', '1:2\n{"id":3,"type":"x"}']) {
+      expect(readFanOutMessage(malformed)).toBeNull();
+    }
+  });
+
+  it('seeds a missing counter from the Redis clock, for a single event and a fan-out alike, also after Redis lost its data', async () => {
+    const clockSeeded = async (publishFirstEvent: () => Promise<number>) => {
+      const before = Date.now();
+      const id = await publishFirstEvent();
+      // The seed is the clock in ms × 1000, and the first event takes the next id.
+      expect(id % 1000).toBe(1);
+      expect(Math.floor(id / 1000)).toBeGreaterThanOrEqual(before);
+      expect(Math.floor(id / 1000)).toBeLessThanOrEqual(Date.now());
+      return id;
+    };
+    const single = await clockSeeded(() => publisher.publish(7, notice('first for 7')));
+    const fannedOut = await clockSeeded(async () => (await publisher.publishToMany([8], notice('first for 8')))[0]!);
+    expect(await publisher.publish(7, notice('second for 7'))).toBe(single + 1);
+    expect(await publisher.publishToMany([8, 7, 8], notice('more'))).toEqual([fannedOut + 1, single + 2, fannedOut + 2]);
+    await expect.poll(() => Date.now()).toBeGreaterThan(Math.floor((fannedOut + 2) / 1000));
+    await server.flushAll();
+    const afterLoss = await clockSeeded(async () => (await publisher.publishToMany([8], notice('after the loss')))[0]!);
+    expect(afterLoss).toBeGreaterThan(fannedOut + 2);
+  });
+
+  it('trims a fan-out history to the configured length and refreshes its TTL', async () => {
+    const ids = await publisher.publishToMany(Array(7).fill(9), notice('again'));
+    const stored = await redis.lrange(userEventsKey(9), 0, -1);
+    expect(stored.map((json) => JSON.parse(json).id)).toEqual(ids.slice(2));
+    await redis.expire(userEventsKey(9), 10);
+    await publisher.publishToMany([9], notice('once more'));
+    expect(await redis.ttl(userEventsKey(9))).toBeGreaterThan(3500);
   });
 
   it('reports exactly the events after a given id', async () => {

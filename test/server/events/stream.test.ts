@@ -125,6 +125,72 @@ describe('the event stream', () => {
     }
   });
 
+  it('delivers fan-outs to every open stream of every user once, in each user’s id order, and replays them byte for byte', async () => {
+    const patel = await login(server.url, 'dr.patel', 'clinicpulse');
+    const users = [smith.user.id, jones.user.id];
+    const starts = await Promise.all(users.map((userId) => publisher.publish(userId, notice('start'))));
+    const expected = new Map(users.map((userId) => [userId, [] as number[]]));
+    const streams = new Map<number, RawStream[]>();
+    for (const [i, user] of [smith, jones].entries()) {
+      const desks = await Promise.all([1, 2].map(() => stream(user.token, { 'last-event-id': String(starts[i]) })));
+      for (const s of desks) await s.waitFor((x) => x.messages.some((m) => m.event === 'ready'));
+      streams.set(user.user.id, desks);
+    }
+    for (let round = 0; round < 5; round++) {
+      expected.get(smith.user.id)!.push(await publisher.publish(smith.user.id, notice(`single ${round}`)));
+      // Patel has no stream here, and Smith is listed twice: two events for him, in this order.
+      const recipients = [smith.user.id, patel.user.id, jones.user.id, smith.user.id];
+      const ids = await publisher.publishToMany(recipients, notice(`fan-out ${round}`));
+      recipients.forEach((userId, k) => expected.get(userId)?.push(ids[k]!));
+    }
+    for (const userId of users) {
+      for (const s of streams.get(userId)!) {
+        await s.waitFor((x) => x.eventIds().length >= expected.get(userId)!.length);
+        expect(s.eventIds()).toEqual(expected.get(userId));
+      }
+    }
+    const numbered = (s: RawStream) => s.messages.filter((m) => m.id !== undefined);
+    const replayed = await stream(smith.token, { 'last-event-id': String(starts[0]) });
+    await replayed.waitFor((x) => x.messages.some((m) => m.event === 'ready'));
+    expect(numbered(replayed)).toEqual(numbered(streams.get(smith.user.id)![0]!));
+  });
+
+  it('loses and repeats nothing when fan-outs are published while streams connect and replay', async () => {
+    const userId = jones.user.id;
+    let last = await publisher.publish(userId, notice('start'));
+    let publishing = true;
+    // Fan-outs and single events interleave: a user's ids reach the server on two channels.
+    const publishing$ = (async () => {
+      while (publishing) {
+        const batches = await Promise.all([
+          ...Array.from({ length: 3 }, (_, i) => publisher.publishToMany([smith.user.id, userId], notice(`race fan-out ${i}`))),
+          publisher.publish(userId, notice('race single')).then((id) => [0, id]),
+        ]);
+        last = Math.max(last, ...batches.map((ids) => ids[1]!));
+      }
+    })();
+    const streams: { since: number; s: RawStream }[] = [];
+    for (let i = 0; i < 10; i++) {
+      const since = last;
+      const desks = await Promise.all([1, 2].map(() => stream(jones.token, { 'last-event-id': String(since) })));
+      for (const s of desks) {
+        expect(s.status).toBe(200);
+        streams.push({ since, s });
+      }
+      for (const s of desks) await s.waitFor((x) => x.messages.some((m) => m.event === 'ready'));
+      // Each desk takes live events too before it closes.
+      const publishedBeforeReady = last;
+      for (const s of desks) await s.waitFor((x) => (x.eventIds().at(-1) ?? 0) > publishedBeforeReady);
+      for (const s of desks) s.close();
+    }
+    publishing = false;
+    await publishing$;
+    for (const { since, s } of streams) {
+      const ids = s.eventIds();
+      expect(ids).toEqual(Array.from({ length: ids.length }, (_, k) => since + 1 + k));
+    }
+  });
+
   it('keeps one user out of another user’s events', async () => {
     const theirs = await stream(jones.token);
     const mine = await stream(smith.token);
