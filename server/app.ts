@@ -1,4 +1,3 @@
-import cookieParser from 'cookie-parser';
 import express, { type Application, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
@@ -7,10 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { pinoHttp } from 'pino-http';
 import { createAuthRoutes, createMeRoutes } from './auth/auth-routes.js';
 import { authenticate, requireUser } from './auth/authenticate.js';
-import { SessionStore } from './auth/session-store.js';
 import type { ServerContext } from './context.js';
-import type { EventHub } from './events/event-hub.js';
-import { createEventRoutes, isEventStreamPath } from './events/event-routes.js';
+import { createEventRoutes } from './events/event-routes.js';
 import { createAppointmentRoutes } from './appointments/appointment-routes.js';
 import { createConversationRoutes } from './conversations/conversation-routes.js';
 import { createSystemNotificationRoutes } from './notifications/system-notification-routes.js';
@@ -37,11 +34,7 @@ export interface AppOptions {
   webRoot?: string;
 }
 
-export function createApp(
-  ctx: ServerContext,
-  hub: EventHub,
-  options: AppOptions = {},
-): Application {
+export function createApp(ctx: ServerContext, options: AppOptions = {}): Application {
   const app = express();
   app.disable('x-powered-by');
   // One hop (the clinic's reverse proxy), so X-Forwarded-For cannot be forged past it.
@@ -81,11 +74,9 @@ export function createApp(
       ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
     },
   });
-  // Event streams stay open for hours on every desk. They log their own opening and closing
-  // (server/events), and document headers (CSP and the like) mean nothing on text/event-stream:
-  // both would only be memory held by every idle stream.
-  app.use(exceptEventStreams(securityHeaders));
-  app.use(exceptEventStreams(httpLogger));
+  // Event streams never get here: server/events/event-stream-endpoint.ts answers them first.
+  app.use(securityHeaders);
+  app.use(httpLogger);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -96,17 +87,15 @@ export function createApp(
   });
 
   app.use(express.json({ limit: '64kb' }));
-  app.use(cookieParser());
 
-  const sessions = new SessionStore(ctx.db, ctx.config.sessionTtlHours);
-  app.use('/api', authenticate(sessions));
-  app.use('/api', createAuthRoutes(ctx, sessions));
+  app.use('/api', authenticate(ctx.sessions));
+  app.use('/api', createAuthRoutes(ctx));
   // Everything below needs a signed-in user; routers may still check roles themselves.
   app.use('/api', requireUser);
   app.use('/api', createMeRoutes());
   app.use('/api', createUserDirectoryRoutes(ctx));
   app.use('/api', createAdminUserRoutes(ctx));
-  app.use('/api', createEventRoutes(ctx, hub));
+  app.use('/api', createEventRoutes(ctx));
   app.use('/api', createConversationRoutes(ctx));
   app.use('/api', createAppointmentRoutes(ctx));
   app.use('/api', createSystemNotificationRoutes(ctx));
@@ -118,10 +107,6 @@ export function createApp(
   app.use(webApp(options.webRoot ?? RENDERER_DIST_DIR));
   app.use(errorHandler(ctx.logger));
   return app;
-}
-
-function exceptEventStreams(middleware: RequestHandler): RequestHandler {
-  return (req, res, next) => (isEventStreamPath(req.path) ? next() : middleware(req, res, next));
 }
 
 function readiness(ctx: ServerContext): RequestHandler {

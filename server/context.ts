@@ -1,17 +1,19 @@
 import type { Database } from 'better-sqlite3';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { SessionStore } from './auth/session-store.js';
 import type { Config } from './config.js';
 import type { EventPublisher } from './events/event-publisher.js';
 import type { Metrics } from './metrics.js';
 
-/** What every route module is built from; created once per server instance by server/app.ts. */
+/** What every route module is built from; created once per server instance by server/server.ts. */
 export interface ServerContext {
   config: Config;
   db: Database;
   /** The command connection; the event hub holds its own subscriber connection. */
   redis: Redis;
   publisher: EventPublisher;
+  sessions: SessionStore;
   logger: Logger;
   metrics: Metrics;
 }

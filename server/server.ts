@@ -1,17 +1,19 @@
 import type { Database } from 'better-sqlite3';
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { ReminderScheduler } from './appointments/reminder-scheduler.js';
+import { SessionStore } from './auth/session-store.js';
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
 import { databaseFile, openDatabase } from './db/database.js';
 import { loadDemoData } from './demo-data.js';
 import { EventHub } from './events/event-hub.js';
 import { EventPublisher } from './events/event-publisher.js';
+import { createEventStreamEndpoint } from './events/event-stream-endpoint.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
@@ -78,7 +80,8 @@ export async function startServer(
     { historyTtlSeconds: config.eventHistoryTtlSeconds, historyLength: config.eventHistoryLength },
     metrics,
   );
-  const context: ServerContext = { config, db, redis, publisher, logger, metrics };
+  const sessions = new SessionStore(db, config.sessionTtlHours);
+  const context: ServerContext = { config, db, redis, publisher, sessions, logger, metrics };
   registerPlatformMetrics(context);
   const hub = new EventHub(subscriber, {
     metrics,
@@ -94,8 +97,12 @@ export async function startServer(
     throw error;
   }
 
-  const app = createApp(context, hub, { webRoot: options.webRoot });
-  const server = app.listen(config.port, config.host);
+  const app = createApp(context, { webRoot: options.webRoot });
+  const eventStream = createEventStreamEndpoint(context, hub);
+  const server = createServer((req, res) => {
+    if (!eventStream(req, res)) app(req, res);
+  });
+  server.listen(config.port, config.host);
   try {
     await once(server, 'listening');
   } catch (error) {

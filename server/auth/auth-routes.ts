@@ -7,7 +7,6 @@ import { SESSION_COOKIE, requireUser, sessionTokenFrom } from './authenticate.js
 import { currentUser } from './current-user.js';
 import { loginThrottles } from './login-throttle.js';
 import { decoyPasswordHash, verifyPassword } from './password.js';
-import type { SessionStore } from './session-store.js';
 
 const INVALID_CREDENTIALS = 'username or password is incorrect';
 
@@ -17,7 +16,8 @@ function cookieOptions(req: Request): CookieOptions {
 }
 
 /** `POST /api/auth/login` and `POST /api/auth/logout`: reachable without a session. */
-export function createAuthRoutes(ctx: ServerContext, sessions: SessionStore): Router {
+export function createAuthRoutes(ctx: ServerContext): Router {
+  const { sessions } = ctx;
   const router = Router();
   const users = new UserStore(ctx.db);
 

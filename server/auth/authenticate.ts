@@ -1,4 +1,6 @@
-import type { Request, RequestHandler } from 'express';
+import { parse as parseCookies } from 'cookie';
+import type { RequestHandler } from 'express';
+import type { IncomingMessage } from 'node:http';
 import type { Role } from '../../common/api.js';
 import { HttpError } from '../http/errors.js';
 import { setCurrentUser } from './current-user.js';
@@ -7,15 +9,14 @@ import type { SessionStore } from './session-store.js';
 export const SESSION_COOKIE = 'session';
 
 /** The desktop app sends `Authorization: Bearer <token>`; browsers send the `session` cookie. */
-export function sessionTokenFrom(req: Request): string | null {
+export function sessionTokenFrom(req: IncomingMessage): string | null {
   const header = req.headers.authorization;
   if (header) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     return match?.[1] ?? null;
   }
-  const cookies = req.cookies as Record<string, unknown> | undefined;
-  const cookie = cookies?.[SESSION_COOKIE];
-  return typeof cookie === 'string' && cookie.length > 0 ? cookie : null;
+  const cookie = req.headers.cookie ? parseCookies(req.headers.cookie)[SESSION_COOKIE] : undefined;
+  return cookie ? cookie : null;
 }
 
 /** Sets the current user when the request carries a valid session; never rejects by itself. */

@@ -1,4 +1,5 @@
-import type { ErrorRequestHandler, Response } from 'express';
+import type { ErrorRequestHandler } from 'express';
+import type { ServerResponse } from 'node:http';
 import { ZodError, type ZodType } from 'zod';
 import type { ApiErrorBody, ApiErrorCode } from '../../common/api.js';
 
@@ -15,9 +16,17 @@ export class HttpError extends Error {
   }
 }
 
-export function sendError(res: Response, status: number, code: ApiErrorCode, message: string): void {
+/** Works on a bare ServerResponse as well as Express's, for handlers that run before Express. */
+export function sendError(res: ServerResponse, status: number, code: ApiErrorCode, message: string): void {
   const body: ApiErrorBody = { error: { code, message } };
-  res.status(status).json(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
+export function sendHttpError(res: ServerResponse, error: HttpError): void {
+  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+  sendError(res, error.status, error.code, error.message);
 }
 
 /** Says which field was wrong and how, in one line a person can act on. */
@@ -51,8 +60,7 @@ export function errorHandler(log: { error(obj: object, msg: string): void }): Er
       return;
     }
     if (error instanceof HttpError) {
-      for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-      sendError(res, error.status, error.code, error.message);
+      sendHttpError(res, error);
       return;
     }
     if (error instanceof ZodError) {

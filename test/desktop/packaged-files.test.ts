@@ -56,7 +56,7 @@ const SERVER_PACKAGES = [
   'pino-http',
   'helmet',
   'prom-client',
-  'cookie-parser',
+  'cookie',
   'dotenv',
   'express-rate-limit',
   'rate-limit-redis',

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { SessionStore } from '../../../server/auth/session-store.js';
 import { loadConfig } from '../../../server/config.js';
 import type { ServerContext } from '../../../server/context.js';
 import { openDatabase } from '../../../server/db/database.js';
@@ -23,7 +24,8 @@ export function featureContext(redisUrl: string, dbFile: string): FeatureContext
   redis.on('error', () => undefined);
   const metrics = createMetrics();
   const publisher = new EventPublisher(redis, { historyTtlSeconds: 3600, historyLength: 10_000 }, metrics);
-  const ctx: ServerContext = { config, db, redis, publisher, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), metrics };
+  const sessions = new SessionStore(db, config.sessionTtlHours);
+  const ctx: ServerContext = { config, db, redis, publisher, sessions, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), metrics };
   return {
     ctx,
     async close() {
