@@ -35,7 +35,13 @@ declare module 'ioredis' {
       historyLength: number,
       ttlSeconds: number,
     ): Result<string, Context>;
-    clinicPulsePublishMany(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Result<string[], Context>;
+    clinicPulsePublishMany(
+      channel: string,
+      payload: string,
+      historyLength: number,
+      ttlSeconds: number,
+      userIds: string,
+    ): Result<string, Context>;
   }
 }
 
@@ -53,7 +59,7 @@ export class EventPublisher {
     private readonly metrics?: Metrics,
   ) {
     redis.defineCommand('clinicPulsePublish', { numberOfKeys: 4, lua: PUBLISH_SCRIPT });
-    redis.defineCommand('clinicPulsePublishMany', { lua: PUBLISH_MANY_SCRIPT });
+    redis.defineCommand('clinicPulsePublishMany', { numberOfKeys: 0, lua: PUBLISH_MANY_SCRIPT });
   }
 
   /** Returns the event's id once it is in the user's history and published. */
@@ -66,18 +72,20 @@ export class EventPublisher {
   /** The same event to each user (each gets its own id); ids come back in the users' order. */
   async publishToMany(userIds: readonly number[], payload: EventPayload): Promise<number[]> {
     if (userIds.length === 0) return [];
+    // The script reads the ids as digits: anything else would be skipped and shift the ids returned.
+    const invalid = userIds.find((userId) => !Number.isSafeInteger(userId) || userId < 0);
+    if (invalid !== undefined) throw new Error(`not a user id: ${invalid}`);
     const body = serialise(payload);
     const pipeline = this.redis.pipeline();
+    const { historyLength, historyTtlSeconds } = this.options;
     for (let start = 0; start < userIds.length; start += FAN_OUT_BATCH) {
-      const batch = userIds.slice(start, start + FAN_OUT_BATCH);
-      const keys = batch.flatMap((userId) => [userSequenceKey(userId), userEventsKey(userId)]);
-      const { historyLength, historyTtlSeconds } = this.options;
-      pipeline.clinicPulsePublishMany(keys.length, ...keys, FAN_OUT_CHANNEL, body, historyLength, historyTtlSeconds, ...batch);
+      const batch = userIds.slice(start, start + FAN_OUT_BATCH).join(',');
+      pipeline.clinicPulsePublishMany(FAN_OUT_CHANNEL, body, historyLength, historyTtlSeconds, batch);
     }
     const results = (await pipeline.exec()) ?? [];
-    const ids = results.flatMap(([error, batch]) => {
+    const ids = results.flatMap(([error, published]) => {
       if (error) throw error;
-      return (batch as string[]).map(Number);
+      return (published as string).split(',').map((pair) => Number(pair.slice(pair.indexOf(':') + 1)));
     });
     this.metrics?.eventsPublished.inc({ type: payload.type }, ids.length);
     return ids;

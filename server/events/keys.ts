@@ -3,9 +3,13 @@
  * `user:<id>:events` list) so `redis-cli keys "user:*"` and `subscribe user:<id>` keep working;
  * that channel carries the events published to that one user (fan-outs go on FAN_OUT_CHANNEL).
  */
-export const userChannel = (userId: number | string): string => `user:${userId}`;
-export const userEventsKey = (userId: number | string): string => `user:${userId}:events`;
-export const userSequenceKey = (userId: number | string): string => `user:${userId}:seq`;
+export const USER_PREFIX = 'user:';
+export const EVENTS_SUFFIX = ':events';
+export const SEQUENCE_SUFFIX = ':seq';
+
+export const userChannel = (userId: number | string): string => `${USER_PREFIX}${userId}`;
+export const userEventsKey = (userId: number | string): string => `${USER_PREFIX}${userId}${EVENTS_SUFFIX}`;
+export const userSequenceKey = (userId: number | string): string => `${USER_PREFIX}${userId}${SEQUENCE_SUFFIX}`;
 export const userReadKey = (userId: number | string): string => `user:${userId}:read`;
 export const userDedupeKey = (userId: number | string, key: string): string => `user:${userId}:dedupe:${key}`;
 

@@ -1,3 +1,5 @@
+import { EVENTS_SUFFIX, SEQUENCE_SUFFIX, USER_PREFIX } from './keys.js';
+
 /**
  * Redis scripts. Each runs atomically, which is what keeps ids, history and live delivery in
  * step: no reader can see an id in the list that was not published, or the reverse.
@@ -76,23 +78,27 @@ return id
  * is published once on the shared fan-out channel, in the format fan-out-message.ts reads (the
  * pairs `userId:id`, a newline, the payload): one pub/sub message for every server to receive
  * instead of one per user.
- * KEYS: seq, events list of each user in turn
- * ARGV: fan-out channel, payload JSON without id, history length, ttl seconds, then the user ids
- *       in the order of KEYS
- * Returns the ids in the users' order.
+ * The script names its users' keys itself instead of taking them as KEYS: two keys and an id per
+ * user cost the publishing process ~3 µs per user to encode (17 ms for a notice to 5,000) and
+ * Redis as much to parse, where one comma-separated list costs next to nothing. Declared KEYS are
+ * what Redis Cluster needs to route a script; ClinicPulse runs on one Redis.
+ * ARGV: fan-out channel, payload JSON without id, history length, ttl seconds, user ids joined
+ *       by commas
+ * Returns the published pairs `userId:id,…`, in the users' order.
  */
 export const PUBLISH_MANY_SCRIPT = `${STORE_EVENT}
 local channel, body = ARGV[1], ARGV[2]
 local body_rest = string.sub(body, 2)
 local history_length, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
-local ids, recipients = {}, {}
-for i = 1, #KEYS / 2 do
-  local id = store_event(KEYS[2 * i - 1], KEYS[2 * i], body_rest, history_length, ttl)
-  ids[i] = id
-  recipients[i] = ARGV[4 + i] .. ':' .. id
+local recipients = {}
+for user_id in string.gmatch(ARGV[5], '%d+') do
+  local key = '${USER_PREFIX}' .. user_id
+  local id = store_event(key .. '${SEQUENCE_SUFFIX}', key .. '${EVENTS_SUFFIX}', body_rest, history_length, ttl)
+  recipients[#recipients + 1] = user_id .. ':' .. id
 end
-redis.call('PUBLISH', channel, table.concat(recipients, ',') .. '\\n' .. body)
-return ids
+local published = table.concat(recipients, ',')
+redis.call('PUBLISH', channel, published .. '\\n' .. body)
+return published
 `;
 
 /**
