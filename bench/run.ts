@@ -6,7 +6,7 @@
  *   npm run bench -- --system clinicpulse only one system
  *   npm run bench -- --runs 1 --streams 1000 --duration 5 --rates 1000
  *   npm run bench -- --smoke              every scenario, small and short (~30 s); not recorded
- *   npm run bench -- --profile            ClinicPulse servers write CPU profiles to bench/out/profiles
+ *   npm run bench -- --profile            ClinicPulse servers and the generator write CPU profiles to bench/out/profiles
  *   npm run bench -- --report             only rebuild RESULTS.md (and plots) from bench/results/
  *   npm run bench -- --parser-cost        SSE parser cost: common/sse.ts vs the generator's scanner
  *
@@ -94,6 +94,7 @@ async function runOnce(spec: ScenarioSpec, system: SystemName, run: number, toke
         label: `${spec.id}/${system}/${run}`,
       },
       spec.timeoutMs,
+      flags.profile ? join(OUT_DIR, 'profiles', `scenario-${spec.id}`, system) : undefined,
     );
   } finally {
     await servers?.stop();

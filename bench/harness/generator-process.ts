@@ -6,10 +6,14 @@ import type { ScenarioResult } from '../load-generator/scenario-types.js';
 
 const GENERATOR = join(dirname(fileURLToPath(import.meta.url)), '..', 'load-generator', 'main.ts');
 
-/** Runs one job in a fresh generator process; rejects when it fails or exceeds `timeoutMs`. */
-export function runGenerator(request: GeneratorRequest, timeoutMs: number): Promise<ScenarioResult> {
+/**
+ * Runs one job in a fresh generator process; rejects when it fails or exceeds `timeoutMs`. With
+ * `profileDir` the generator writes a V8 CPU profile there when it exits.
+ */
+export function runGenerator(request: GeneratorRequest, timeoutMs: number, profileDir?: string): Promise<ScenarioResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(GENERATOR, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const child = fork(GENERATOR, [], { execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let reply: GeneratorReply | undefined;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
