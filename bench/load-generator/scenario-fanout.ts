@@ -27,7 +27,8 @@ interface SendResult {
 
 /**
  * Scenario 3: one system notice to every open stream. ClinicPulse publishes it into each user's
- * own history (publishToMany: one pipelined round trip of per-user scripts); Nchan publishes once
+ * own history (publishToMany: one pipelined round trip of one script per 500 users, each script
+ * publishing once on the shared `fanout` channel); Nchan publishes once
  * to one shared channel, the reference for the cost of delivery alone.
  */
 export async function runFanout(ctx: ScenarioContext, params: FanoutParams): Promise<PhaseResult[]> {
