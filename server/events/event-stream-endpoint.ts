@@ -11,6 +11,11 @@ import { takeStreamSocket } from './stream-socket.js';
 
 const STREAM_PATHS = new Set(['/api/events/stream', '/api/sse']);
 
+/** Set once the stream has begun: from then on it, not an error response, answers the request. */
+interface OpenedStream {
+  session?: StreamSession;
+}
+
 /** Answers a request when it is for this endpoint; returns false to let the next handler have it. */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => boolean;
 
@@ -27,7 +32,7 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
   const retryAfter = { 'Retry-After': String(Math.ceil(config.sseRetryMs / 1000)) };
   let warnedAttached = false;
 
-  async function openStream(req: IncomingMessage, res: ServerResponse, query: string): Promise<void> {
+  async function openStream(req: IncomingMessage, res: ServerResponse, query: string, opened: OpenedStream): Promise<void> {
     const token = sessionTokenFrom(req);
     const user = token ? sessions.userFor(token) : null;
     if (!user) throw new HttpError(401, 'unauthorized', 'sign in first');
@@ -64,6 +69,7 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
     req.off('close', clientGone);
     const { socket, detached } = takeStreamSocket(req, res);
     session.begin(socket, config.sseRetryMs);
+    opened.session = session;
     if (!detached && !warnedAttached) {
       warnedAttached = true;
       logger.warn(
@@ -99,10 +105,15 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
     const queryStart = url.indexOf('?');
     const path = queryStart === -1 ? url : url.slice(0, queryStart);
     if (!STREAM_PATHS.has(path) || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
-    openStream(req, res, queryStart === -1 ? '' : url.slice(queryStart + 1)).catch((error: unknown) => {
+    const opened: OpenedStream = {};
+    openStream(req, res, queryStart === -1 ? '' : url.slice(queryStart + 1), opened).catch((error: unknown) => {
       if (!(error instanceof HttpError)) logger.error({ err: error }, 'event stream failed');
-      // Once the stream has its socket (res.socket is then null), nothing more can be answered.
-      if (res.headersSent || res.socket === null) return;
+      if (opened.session) {
+        // The socket is the session's now: ending the stream makes the client resume exactly.
+        opened.session.close('server_error');
+        return;
+      }
+      if (res.headersSent) return;
       sendHttpError(res, error instanceof HttpError ? error : new HttpError(500, 'internal', 'internal server error'));
     });
     return true;

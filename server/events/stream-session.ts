@@ -4,7 +4,7 @@ import type { Replay } from './event-history.js';
 import type { StoredEvent } from './stored-event.js';
 import { corkUntilTickEnds, currentTick } from './tick-batch.js';
 
-export type StreamCloseReason = 'client_gone' | 'slow_client' | 'shutdown' | 'redis_lost' | 'revoked';
+export type StreamCloseReason = 'client_gone' | 'slow_client' | 'shutdown' | 'redis_lost' | 'revoked' | 'server_error';
 
 /**
  * The stream writes its response head itself (see stream-socket.ts). Without a length or chunked
