@@ -203,7 +203,7 @@ export class EventHub {
     for (const user of this.users.values()) for (const session of user.sessions) sessions.push(session);
     const writeSlice = (from: number): void => {
       const to = Math.min(sessions.length, from + HEARTBEAT_SLICE);
-      for (let i = from; i < to; i++) sessions[i]!.writeRaw(chunk);
+      for (let i = from; i < to; i++) sessions[i]!.heartbeat(chunk);
       if (to < sessions.length) setImmediate(writeSlice, to);
     };
     writeSlice(0);

@@ -40,6 +40,7 @@ export class StreamSession {
   private socket: Socket | null = null;
   private lastWriteTick = -1;
   private corkedTick = -1;
+  private wroteSinceHeartbeat = false;
 
   constructor(
     readonly userId: number,
@@ -116,6 +117,17 @@ export class StreamSession {
     this.write(chunk);
   }
 
+  /**
+   * A heartbeat only keeps an idle connection open through proxies and tells the client the
+   * server is there: a stream that wrote anything since the last heartbeat does not need one.
+   * So a stream is never silent for two heartbeat intervals, and a busy server (one notice to
+   * every desk is thousands of writes) is not asked for the same number of pings right after.
+   */
+  heartbeat(ping: string): void {
+    if (!this.wroteSinceHeartbeat) this.writeRaw(ping);
+    this.wroteSinceHeartbeat = false;
+  }
+
   /** Moves the stream's position without writing, after a resync. */
   resetPosition(id: number): void {
     this.lastWrittenId = id;
@@ -150,6 +162,7 @@ export class StreamSession {
       corkUntilTickEnds(socket);
     }
     this.lastWriteTick = tick;
+    this.wroteSinceHeartbeat = true;
     socket.write(chunk);
     this.checkBackpressure(socket);
   }

@@ -78,9 +78,20 @@ describe('the event stream', () => {
     source.close();
   });
 
-  it('sends a heartbeat comment while idle', async () => {
-    const s = await stream(smith.token);
-    await s.waitFor((x) => x.comments.includes('ping'));
+  it('sends a heartbeat comment while idle, and none to a stream that is busy anyway', async () => {
+    const idle = await stream(jones.token);
+    const busy = await stream(smith.token);
+    // Heartbeats every 200 ms here; the busy stream gets an event every 50 ms for 1.2 s.
+    for (let i = 0; i < 24; i++) {
+      await publisher.publish(smith.user.id, notice(`busy ${i}`));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await busy.waitFor((x) => x.messages.some((m) => m.data.includes(`"busy 23"`)));
+    const pings = (s: RawStream) => s.comments.filter((comment) => comment === 'ping').length;
+    expect(pings(idle)).toBeGreaterThanOrEqual(3);
+    // None, or one should the machine stall for a whole interval between two events.
+    expect(pings(busy)).toBeLessThanOrEqual(1);
+    await busy.waitFor((x) => x.comments.includes('ping'));
   });
 
   it('replays exactly the events missed after Last-Event-ID, from the header or the query', async () => {
