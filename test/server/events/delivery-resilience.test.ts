@@ -33,6 +33,18 @@ async function redisRefusingChannelsBut(pattern: string) {
   return { redis, admin, allowAllChannels: () => admin.acl('SETUSER', 'default', 'allchannels') };
 }
 
+/**
+ * Two server processes on one Redis and one database, as behind a load balancer: `a` spawned,
+ * `b` in this process (so a test can reach its publisher).
+ */
+async function twoServerProcesses(redisUrl: string) {
+  const a = await spawnServerProcess({ redisUrl });
+  cleanups.push(() => a.stop());
+  const b = await startTestServer({ redisUrl, dataDir: a.dataDir, demoData: false });
+  cleanups.push(() => b.close());
+  return { a, b };
+}
+
 function publisherFor(url: string, historyTtlSeconds = 3600): EventPublisher {
   const connection = new Redis(url);
   cleanups.push(() => connection.disconnect());
@@ -91,11 +103,7 @@ describe('delivery across failures', () => {
 
   it('delivers an event published on one server process to streams on another', async () => {
     const redis = await redisServer();
-    const a = await spawnServerProcess({ redisUrl: redis.url });
-    cleanups.push(() => a.stop());
-    // Same database, so both processes know the same sessions, as behind a load balancer.
-    const b = await startTestServer({ redisUrl: redis.url, dataDir: a.dataDir, demoData: false });
-    cleanups.push(() => b.close());
+    const { a, b } = await twoServerProcesses(redis.url);
     const smith = await login(a.url, 'dr.smith', 'clinicpulse');
     const onA = recordingEventSource(`${a.url}/api/events/stream`, smith.token);
     const onB = recordingEventSource(`${b.url}/api/events/stream`, smith.token);
@@ -112,10 +120,7 @@ describe('delivery across failures', () => {
 
   it('delivers a fan-out to the streams on each of two server processes', async () => {
     const redis = await redisServer();
-    const a = await spawnServerProcess({ redisUrl: redis.url });
-    cleanups.push(() => a.stop());
-    const b = await startTestServer({ redisUrl: redis.url, dataDir: a.dataDir, demoData: false });
-    cleanups.push(() => b.close());
+    const { a, b } = await twoServerProcesses(redis.url);
     const smith = await login(a.url, 'dr.smith', 'clinicpulse');
     const jones = await login(a.url, 'nurse.jones', 'clinicpulse');
     const streams = [a, b].flatMap((server) =>
