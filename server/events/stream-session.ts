@@ -6,20 +6,7 @@ import { corkUntilTickEnds, currentTick } from './tick-batch.js';
 
 export type StreamCloseReason = 'client_gone' | 'slow_client' | 'shutdown' | 'redis_lost' | 'revoked' | 'server_error';
 
-/**
- * The stream writes its response head itself (see stream-socket.ts). Without a length or chunked
- * encoding the body ends when the connection closes, which is when an event stream ends anyway.
- */
-const RESPONSE_HEAD =
-  'HTTP/1.1 200 OK\r\n' +
-  'Content-Type: text/event-stream; charset=utf-8\r\n' +
-  'Cache-Control: no-cache, no-transform\r\n' +
-  'Connection: close\r\n' +
-  'X-Accel-Buffering: no\r\n' +
-  'X-Content-Type-Options: nosniff\r\n' +
-  '\r\n';
-
-/** The headers of RESPONSE_HEAD, for answering a HEAD request the ordinary way. */
+/** What a stream answers with; also the answer to a HEAD request. */
 export const STREAM_RESPONSE_HEADERS = {
   'Content-Type': 'text/event-stream; charset=utf-8',
   'Cache-Control': 'no-cache, no-transform',
@@ -28,9 +15,17 @@ export const STREAM_RESPONSE_HEADERS = {
 } as const;
 
 /**
- * One open SSE stream, on its own TCP socket once it has begun. While the replay runs it holds live events back; afterwards it writes
- * each event whose id is above the last one written, so neither the replay/live overlap nor a
- * repeated PUBLISH can put an event on the wire twice.
+ * The stream writes its response head itself (see stream-socket.ts). Without a length or chunked
+ * encoding the body ends when the connection closes, which is when an event stream ends anyway.
+ */
+const RESPONSE_HEAD = `HTTP/1.1 200 OK\r\n${Object.entries({ ...STREAM_RESPONSE_HEADERS, Connection: 'close' })
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('')}\r\n`;
+
+/**
+ * One open SSE stream, on its own TCP socket once it has begun. While the replay runs it holds
+ * live events back; afterwards it writes each event whose id is above the last one written, so
+ * neither the replay/live overlap nor a repeated PUBLISH can put an event on the wire twice.
  */
 export class StreamSession {
   private held: StoredEvent[] | null = [];
