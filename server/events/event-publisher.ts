@@ -1,6 +1,7 @@
 import type { Redis, Result } from 'ioredis';
 import type { EventPayload } from '../../common/events.js';
 import type { Metrics } from '../metrics.js';
+import { forEachRecipient } from './fan-out-message.js';
 import { FAN_OUT_CHANNEL, userChannel, userDedupeKey, userEventsKey, userSequenceKey } from './keys.js';
 import { PUBLISH_MANY_SCRIPT, PUBLISH_SCRIPT } from './lua.js';
 
@@ -83,10 +84,11 @@ export class EventPublisher {
       pipeline.clinicPulsePublishMany(FAN_OUT_CHANNEL, body, historyLength, historyTtlSeconds, batch);
     }
     const results = (await pipeline.exec()) ?? [];
-    const ids = results.flatMap(([error, published]) => {
+    const ids: number[] = [];
+    for (const [error, published] of results) {
       if (error) throw error;
-      return (published as string).split(',').map((pair) => Number(pair.slice(pair.indexOf(':') + 1)));
-    });
+      forEachRecipient(published as string, (_userId, eventId) => ids.push(Number(eventId)));
+    }
     this.metrics?.eventsPublished.inc({ type: payload.type }, ids.length);
     return ids;
   }

@@ -25,13 +25,13 @@ export function readFanOutMessage(message: string): FanOutMessage | null {
   const recipients = message.slice(0, newline);
   const eventFor = storedEventFramer(message.slice(newline + 1));
   if (!eventFor || !RECIPIENTS.test(recipients)) return null;
-  return {
-    forEachRecipient(visit) {
-      for (const pair of recipients.split(',')) {
-        const colon = pair.indexOf(':');
-        visit(pair.slice(0, colon), pair.slice(colon + 1));
-      }
-    },
-    eventFor,
-  };
+  return { forEachRecipient: (visit) => forEachRecipient(recipients, visit), eventFor };
+}
+
+/** Reads the `userId:id,…` header; the publish script also returns it as the ids it handed out. */
+export function forEachRecipient(recipients: string, visit: (userId: string, eventId: string) => void): void {
+  for (const pair of recipients.split(',')) {
+    const colon = pair.indexOf(':');
+    visit(pair.slice(0, colon), pair.slice(colon + 1));
+  }
 }
