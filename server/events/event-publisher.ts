@@ -11,6 +11,15 @@ import { PUBLISH_MANY_SCRIPT, PUBLISH_SCRIPT } from './lua.js';
  */
 const FAN_OUT_BATCH = 500;
 
+/**
+ * Fan-out batches handed to Redis at a time. Redis runs every command it has read before it
+ * writes anything out, pub/sub messages included: ten batches pipelined at once reached the
+ * servers in two clumps, the first after ≈ 20 ms of scripts, while the servers sat idle
+ * (bench/RESULTS.md, scenario 3). With two in flight Redis holds at most one batch behind the
+ * running one, so each batch goes out as its script ends and the next is already waiting.
+ */
+const FAN_OUT_BATCHES_IN_FLIGHT = 2;
+
 export interface EventPublisherOptions {
   historyTtlSeconds: number;
   historyLength: number;
@@ -49,7 +58,7 @@ declare module 'ioredis' {
 /**
  * Publishes events to users: one atomic script per user takes the next id, appends the event
  * to the user's history, trims it, refreshes its TTL and PUBLISHes it on the user's channel. A
- * fan-out runs one script per batch of users, pipelined into one round trip; each gives every
+ * fan-out runs one script per batch of users, two batches in flight at a time; each gives every
  * user of its batch their own id and history entry, then PUBLISHes once, on the shared fan-out
  * channel, for the whole batch.
  */
@@ -77,18 +86,29 @@ export class EventPublisher {
     const invalid = userIds.find((userId) => !Number.isSafeInteger(userId) || userId < 0);
     if (invalid !== undefined) throw new Error(`not a user id: ${invalid}`);
     const body = serialise(payload);
-    const pipeline = this.redis.pipeline();
     const { historyLength, historyTtlSeconds } = this.options;
+    const batches: string[] = [];
     for (let start = 0; start < userIds.length; start += FAN_OUT_BATCH) {
-      const batch = userIds.slice(start, start + FAN_OUT_BATCH).join(',');
-      pipeline.clinicPulsePublishMany(FAN_OUT_CHANNEL, body, historyLength, historyTtlSeconds, batch);
+      batches.push(userIds.slice(start, start + FAN_OUT_BATCH).join(','));
     }
-    const results = (await pipeline.exec()) ?? [];
+    const published: string[] = [];
+    let next = 0;
+    // After a failure no further batch is sent; the caller learns of the first failure.
+    let failed = false;
+    const sendBatches = async (): Promise<void> => {
+      while (next < batches.length && !failed) {
+        const index = next++;
+        try {
+          published[index] = await this.redis.clinicPulsePublishMany(FAN_OUT_CHANNEL, body, historyLength, historyTtlSeconds, batches[index]!);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(FAN_OUT_BATCHES_IN_FLIGHT, batches.length) }, sendBatches));
     const ids: number[] = [];
-    for (const [error, published] of results) {
-      if (error) throw error;
-      forEachRecipient(published as string, (_userId, eventId) => ids.push(Number(eventId)));
-    }
+    for (const recipients of published) forEachRecipient(recipients, (_userId, eventId) => ids.push(Number(eventId)));
     this.metrics?.eventsPublished.inc({ type: payload.type }, ids.length);
     return ids;
   }

@@ -98,6 +98,47 @@ describe('publishing into a user history', () => {
     }
   });
 
+  it('keeps two fan-out batches in flight, so Redis sends each batch out as soon as its script ends', async () => {
+    const connection = new Redis(server.url);
+    const watched = new EventPublisher(connection, { historyTtlSeconds: 3600, historyLength: 5 });
+    const send = connection.clinicPulsePublishMany.bind(connection);
+    let inFlight = 0;
+    let mostInFlight = 0;
+    let sent = 0;
+    connection.clinicPulsePublishMany = (...args: Parameters<typeof send>) => {
+      inFlight += 1;
+      sent += 1;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      return send(...args).finally(() => (inFlight -= 1));
+    };
+    const users = Array.from({ length: 2_600 }, (_, i) => 1_000 + i);
+    const ids = await watched.publishToMany(users, notice('everyone'));
+    expect({ sent, mostInFlight }).toEqual({ sent: 6, mostInFlight: 2 });
+    expect(ids).toHaveLength(users.length);
+    for (const index of [0, 499, 500, 1_000, 2_599]) {
+      const [stored] = await redis.lrange(userEventsKey(users[index]!), 0, -1);
+      expect(JSON.parse(stored!)).toMatchObject({ id: ids[index] });
+    }
+    connection.disconnect();
+  });
+
+  it('sends no further fan-out batch once one fails, and reports the failure', async () => {
+    // Batches of 500 from user 1000; the ACL refuses the keys of users 2000–2499, the third batch.
+    const users = Array.from({ length: 3_000 }, (_, i) => 1_000 + i);
+    const admin = new Redis(server.url);
+    await admin.acl('SETUSER', 'default', 'resetkeys', '~user:[13]*', '~user:2[5-9]*');
+    try {
+      await expect(publisher.publishToMany(users, notice('partly refused'))).rejects.toThrow(/can't access/);
+    } finally {
+      await admin.acl('SETUSER', 'default', 'allkeys');
+      admin.disconnect();
+    }
+    const storedFor = (...someUsers: number[]) => Promise.all(someUsers.map((user) => redis.llen(userEventsKey(user))));
+    expect(await storedFor(1_000, 1_999, 2_000, 2_499)).toEqual([1, 1, 0, 0]);
+    // The fourth batch was already in flight when the third failed; the fifth and sixth were never sent.
+    expect(await storedFor(2_500, 2_999, 3_000, 3_999)).toEqual([1, 1, 0, 0]);
+  });
+
   it('publishes a fan-out once per batch on the shared channel: user:id pairs, a newline, the payload without id', async () => {
     const subscriber = new Redis(server.url);
     const fanOuts: string[] = [];
