@@ -8,7 +8,7 @@ import {
 import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
 import { HttpError, parseInput } from '../http/errors.js';
-import { requireEnabledUsers } from '../notifications/recipients.js';
+import { requireEnabledUserIds } from '../notifications/recipients.js';
 import { AppointmentStore } from './appointment-store.js';
 import { ReminderQueue } from './reminder-queue.js';
 
@@ -34,7 +34,7 @@ export function createAppointmentRoutes(ctx: ServerContext): Router {
     const request = parseInput(createAppointmentRequest, req.body, 'appointment');
     const time = new Date(request.time);
     if (time.getTime() <= Date.now()) throw new HttpError(400, 'validation_failed', 'time: the appointment must be in the future');
-    requireEnabledUsers(ctx.db, request.remindUserIds, 'remindUserIds');
+    requireEnabledUserIds(ctx.db, request.remindUserIds, 'remindUserIds');
     const appointment = store.create({
       time: time.toISOString(),
       content: request.content,

@@ -14,7 +14,7 @@ import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
 import { HttpError, parseInput } from '../http/errors.js';
 import { messageRateLimit } from '../http/rate-limit.js';
-import { requireEnabledUsers } from '../notifications/recipients.js';
+import { requireEnabledUserIds } from '../notifications/recipients.js';
 import { outboxRelayFor } from '../outbox/outbox-relay.js';
 import { ConversationStore } from './conversation-store.js';
 
@@ -49,7 +49,7 @@ export function createConversationRoutes(ctx: ServerContext): Router {
     const request = parseInput(createConversationRequest, req.body, 'conversation');
     const others = request.participantIds.filter((id) => id !== user.id);
     if (others.length === 0) throw new HttpError(400, 'validation_failed', 'participantIds: name at least one person besides yourself');
-    requireEnabledUsers(ctx.db, others, 'participantIds');
+    requireEnabledUserIds(ctx.db, others, 'participantIds');
     const { id, created } = store.create(user.id, [...new Set(others)], request.title ?? null);
     if (created) ctx.logger.info({ conversationId: id, userId: user.id, participants: others.length + 1 }, 'conversation created');
     res.status(created ? 201 : 200).json(view(id, user.id));

@@ -6,7 +6,7 @@ import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
 import { parseInput } from '../http/errors.js';
 import { publishNow } from './publish-now.js';
-import { enabledUsers, requireEnabledUsers } from './recipients.js';
+import { enabledUserIds, requireEnabledUserIds } from './recipients.js';
 
 /**
  * `POST /api/admin/system-notifications`: an admin's notice to every enabled account, to those
@@ -17,14 +17,14 @@ export function createSystemNotificationRoutes(ctx: ServerContext): Router {
   router.post('/admin/system-notifications', requireRole('admin'), async (req, res) => {
     const request = parseInput(systemNotificationRequest, req.body, 'system notification');
     const recipients = request.userIds
-      ? requireEnabledUsers(ctx.db, request.userIds, 'userIds')
-      : enabledUsers(ctx.db, request.role);
+      ? requireEnabledUserIds(ctx.db, request.userIds, 'userIds')
+      : enabledUserIds(ctx.db, request.role);
     const payload: SystemNotificationPayload = {
       type: 'system_notification',
       content: request.content,
       timestamp: new Date().toISOString(),
     };
-    await publishNow(ctx, () => ctx.publisher.publishToMany(recipients.map((user) => user.id), payload));
+    await publishNow(ctx, () => ctx.publisher.publishToMany(recipients, payload));
     ctx.logger.info(
       { userId: currentUser(res).id, recipients: recipients.length, role: request.role, named: request.userIds?.length },
       'system notification sent',
