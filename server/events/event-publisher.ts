@@ -95,18 +95,20 @@ export class EventPublisher {
     let next = 0;
     // After a failure no further batch is sent; the caller learns of the first failure.
     let failed = false;
-    const sendBatches = async (): Promise<void> => {
-      while (next < batches.length && !failed) {
-        const index = next++;
-        try {
-          published[index] = await this.redis.clinicPulsePublishMany(FAN_OUT_CHANNEL, body, historyLength, historyTtlSeconds, batches[index]!);
-        } catch (error) {
-          failed = true;
-          throw error;
-        }
+    const sendBatch = async (index: number): Promise<void> => {
+      try {
+        published[index] = await this.redis.clinicPulsePublishMany(FAN_OUT_CHANNEL, body, historyLength, historyTtlSeconds, batches[index]!);
+      } catch (error) {
+        failed = true;
+        throw error;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(FAN_OUT_BATCHES_IN_FLIGHT, batches.length) }, sendBatches));
+    const sendRemaining = async (): Promise<void> => {
+      while (next < batches.length && !failed) await sendBatch(next++);
+    };
+    // The first batch goes alone: sent together with the second, it would go out only after both scripts.
+    await sendBatch(next++);
+    await Promise.all(Array.from({ length: FAN_OUT_BATCHES_IN_FLIGHT }, sendRemaining));
     const ids: number[] = [];
     for (const recipients of published) forEachRecipient(recipients, (_userId, eventId) => ids.push(Number(eventId)));
     this.metrics?.eventsPublished.inc({ type: payload.type }, ids.length);
