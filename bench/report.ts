@@ -204,7 +204,7 @@ function fanoutTable(p: Phases): string[] {
     ];
   });
   return [
-    'ClinicPulse: `publishToMany` — one id and one history entry per user, pipelined; Nchan: one publish to one shared channel (no per-user history). "All delivered" = time from the publish call to the last stream receiving that notice.',
+    'ClinicPulse: `publishToMany` — one id and one history entry per user, one script per 500 users, two scripts in flight; Nchan: one publish to one shared channel (no per-user history). "All delivered" = time from the publish call to the last stream receiving that notice.',
     '',
     '| phase | system | all delivered, median notice, ms | all delivered, worst notice, ms | p50 ms | p99 ms | received | lost / dup / out of order | server CPU s | Redis CPU s | generator CPU s |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

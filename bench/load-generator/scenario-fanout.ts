@@ -27,7 +27,7 @@ interface SendResult {
 
 /**
  * Scenario 3: one system notice to every open stream. ClinicPulse publishes it into each user's
- * own history (publishToMany: one pipelined round trip of one script per 500 users, each script
+ * own history (publishToMany: one script per 500 users, two in flight at a time, each script
  * publishing once on the shared `fanout` channel); Nchan publishes once
  * to one shared channel, the reference for the cost of delivery alone.
  */
