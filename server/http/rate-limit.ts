@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { ApiErrorBody, User } from '../../common/api.js';
 import type { ServerContext } from '../context.js';
@@ -10,30 +11,66 @@ export interface RateLimitSetting {
   windowSeconds: number;
 }
 
+export interface RateLimitCounter {
+  redis: Redis;
+  /** Key prefix of the counts in Redis. */
+  prefix: string;
+  logger: Logger;
+}
+
 /**
- * A limiter counting in Redis, so every server process shares one count per user (per client
- * address before sign-in). Over the limit: 429 `too_many_requests` with `Retry-After`. While
- * Redis is unreachable requests pass unlimited: a message must still reach the outbox then.
+ * A rate limit counted in Redis, so that every server process shares one count. While Redis is
+ * unreachable each process counts on its own instead (from zero), so an outage never lifts the
+ * limit: requests still work, and are still limited, only less exactly.
+ */
+export function sharedRateLimit(counter: RateLimitCounter, options: Partial<Options>): RequestHandler {
+  const { redis, prefix, logger } = counter;
+  const skipAlso = options.skip ?? (() => false);
+  const shared = {
+    ...options,
+    logger: {
+      error: (error: unknown, message?: string) => logger.warn({ err: errorMessage(error) }, `rate limit ${prefix}: ${message ?? 'store error'}`),
+      warn: (error: unknown, message?: string) => logger.warn({ err: errorMessage(error) }, `rate limit ${prefix}: ${message ?? 'warning'}`),
+    },
+  } satisfies Partial<Options>;
+  const inRedis = rateLimit({
+    ...shared,
+    passOnStoreError: true,
+    store: redisStore(redis, prefix),
+    // While Redis is known to be down, skip at once instead of waiting for a command to fail.
+    skip: async (req, res) => redis.status !== 'ready' || (await skipAlso(req, res)),
+  });
+  const inProcess = rateLimit({
+    ...shared,
+    skip: async (req, res) => redis.status === 'ready' || (await skipAlso(req, res)),
+  });
+  return (req, res, next) => {
+    void inRedis(req, res, (error?: unknown) => (error === undefined ? void inProcess(req, res, next) : next(error)));
+  };
+}
+
+/**
+ * `setting.limit` requests per window per user (per client address before sign-in). Over the
+ * limit: 429 `too_many_requests` with `Retry-After`.
  */
 export function redisRateLimit(ctx: ServerContext, name: string, setting: RateLimitSetting, what: string): RequestHandler {
-  return rateLimit({
-    windowMs: setting.windowSeconds * 1000,
-    limit: setting.limit,
-    standardHeaders: 'draft-6',
-    legacyHeaders: false,
-    passOnStoreError: true,
-    store: redisStore(ctx.redis, `clinicpulse:ratelimit:${name}:`),
-    // Without this, each request would first wait for a command that cannot succeed.
-    skip: () => ctx.redis.status !== 'ready',
-    keyGenerator: (req, res) => {
-      const user = res.locals.user as User | undefined;
-      return user ? `user:${user.id}` : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
+  return sharedRateLimit(
+    { redis: ctx.redis, prefix: `clinicpulse:ratelimit:${name}:`, logger: ctx.logger },
+    {
+      windowMs: setting.windowSeconds * 1000,
+      limit: setting.limit,
+      standardHeaders: 'draft-6',
+      legacyHeaders: false,
+      keyGenerator: (req, res) => {
+        const user = res.locals.user as User | undefined;
+        return user ? `user:${user.id}` : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
+      },
+      handler: (_req, res, _next, options) => {
+        const body: ApiErrorBody = { error: { code: 'too_many_requests', message: `too many ${what}; try again in a moment` } };
+        res.status(options.statusCode).json(body);
+      },
     },
-    handler: (_req, res, _next, options) => {
-      const body: ApiErrorBody = { error: { code: 'too_many_requests', message: `too many ${what}; try again in a moment` } };
-      res.status(options.statusCode).json(body);
-    },
-  });
+  );
 }
 
 /** Sending messages: `MESSAGE_RATE_LIMIT` per `MESSAGE_RATE_WINDOW_SECONDS` per user. */
@@ -56,4 +93,8 @@ function redisStore(redis: Redis, prefix: string): RedisStore {
   store.incrementScriptSha.catch(() => undefined);
   store.getScriptSha.catch(() => undefined);
   return store;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

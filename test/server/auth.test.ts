@@ -7,6 +7,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../support/test-server.js';
+import { eventually } from './support/user-events.js';
 
 let redis: TestRedis;
 let server: TestServer;
@@ -105,6 +106,30 @@ describe('sign-in', () => {
     } finally {
       await strict.close();
       await redis.flushAll();
+    }
+  });
+
+  it('keeps throttling sign-in while Redis is down, the server process counting on its own', async () => {
+    const own = await startTestRedis();
+    const offline = await startTestServer({
+      redisUrl: own.url,
+      env: { LOGIN_MAX_FAILURES: '2', LOGIN_MAX_FAILURES_PER_IP: '1000' },
+    });
+    try {
+      await own.stop({ keepData: true });
+      await eventually(() => offline.context.redis.status !== 'ready', 'the server to notice');
+      const attempt = (password: string) =>
+        api(offline.url).post('/api/auth/login', { username: 'dr.patel', password });
+      expect((await attempt(DEMO_PASSWORD)).status).toBe(200);
+      expect((await attempt('wrong-1')).status).toBe(401);
+      expect((await attempt('wrong-2')).status).toBe(401);
+      const throttled = await attempt(DEMO_PASSWORD);
+      expect(throttled.status).toBe(429);
+      expect(throttled.body.error.code).toBe('too_many_requests');
+      expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await offline.close();
+      await own.stop();
     }
   });
 
