@@ -42,11 +42,40 @@ export const notificationsReadPayload = z.object({
   timestamp: isoTimestamp,
 });
 
+/**
+ * Published to the reader's own desks when they read a conversation up to `message_id`, so an
+ * unread count shown on another desk clears too. Not a notification.
+ */
+export const conversationReadPayload = z.object({
+  type: z.literal('conversation_read'),
+  conversation_id: z.string().min(1).max(64),
+  message_id: z.string().min(1).max(64),
+  timestamp: isoTimestamp,
+});
+
+/**
+ * Published to the sender's own desks when they send a message (its recipients get
+ * `new_message`), so a thread open on another desk shows it at once; `client_message_id` lets the
+ * sending desk match it to the message it is still sending. Not a notification.
+ */
+export const messageSentPayload = z.object({
+  type: z.literal('message_sent'),
+  conversation_id: z.string().min(1).max(64),
+  message_id: z.string().min(1).max(64),
+  sender: z.string().max(200),
+  sender_id: z.string().min(1).max(64),
+  text: z.string().max(10_000),
+  timestamp: isoTimestamp,
+  client_message_id: z.string().max(64).optional(),
+});
+
 export const eventPayload = z.discriminatedUnion('type', [
   newMessagePayload,
   appointmentReminderPayload,
   systemNotificationPayload,
   notificationsReadPayload,
+  conversationReadPayload,
+  messageSentPayload,
 ]);
 
 export const streamEvent = z.discriminatedUnion('type', [
@@ -54,12 +83,16 @@ export const streamEvent = z.discriminatedUnion('type', [
   appointmentReminderPayload.extend({ id: eventId }),
   systemNotificationPayload.extend({ id: eventId }),
   notificationsReadPayload.extend({ id: eventId }),
+  conversationReadPayload.extend({ id: eventId }),
+  messageSentPayload.extend({ id: eventId }),
 ]);
 
 export type NewMessagePayload = z.infer<typeof newMessagePayload>;
 export type AppointmentReminderPayload = z.infer<typeof appointmentReminderPayload>;
 export type SystemNotificationPayload = z.infer<typeof systemNotificationPayload>;
 export type NotificationsReadPayload = z.infer<typeof notificationsReadPayload>;
+export type ConversationReadPayload = z.infer<typeof conversationReadPayload>;
+export type MessageSentPayload = z.infer<typeof messageSentPayload>;
 export type EventPayload = z.infer<typeof eventPayload>;
 export type EventType = EventPayload['type'];
 export type StreamEvent = z.infer<typeof streamEvent>;
@@ -106,6 +139,8 @@ export const CONTROL_EVENT_TYPES = ['resync', 'ready'] as const satisfies readon
 export const STREAM_EVENT_TYPES = [
   ...NOTIFYING_EVENT_TYPES,
   'notifications_read',
+  'conversation_read',
+  'message_sent',
 ] as const satisfies readonly EventType[];
 
 /** `Last-Event-ID` as sent by a client: a decimal integer, nothing else. */
