@@ -88,7 +88,7 @@ export function createConversationRoutes(ctx: ServerContext): Router {
     if (!store.hasMessage(id, lastMessageId)) {
       throw new HttpError(400, 'validation_failed', `lastMessageId: no message ${lastMessageId} in this conversation`);
     }
-    store.markRead(id, user.id, lastMessageId);
+    if (store.markRead(id, user.id, lastMessageId)) outboxRelayFor(ctx).kick();
     res.json(view(id, user.id));
   });
 

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Conversation, Message, MessagesResponse, Role, User } from '../../common/api.js';
-import type { NewMessagePayload } from '../../common/events.js';
+import type { ConversationReadPayload, MessageSentPayload, NewMessagePayload } from '../../common/events.js';
 import { OutboxStore } from '../outbox/outbox-store.js';
 
 interface ConversationRow {
@@ -48,8 +48,12 @@ function toMessage(row: MessageRow): Message {
   };
 }
 
-/** The `dedupe_key` of one message's notification to one participant. */
+/** The `dedupe_key` of one message's event to one participant (`message_sent` for its sender). */
 export const messageDedupeKey = (messageId: number, userId: number): string => `msg:${messageId}:${userId}`;
+
+/** The `dedupe_key` of the event that one user read a conversation up to one message. */
+const readDedupeKey = (conversationId: number, messageId: number, userId: number): string =>
+  `read:${conversationId}:${messageId}:${userId}`;
 
 /**
  * Conversations, participants and messages in SQLite. Every read is for one user and returns
@@ -194,8 +198,9 @@ export class ConversationStore {
 
   /**
    * Saves a message and, in the same transaction, its `new_message` event for every other
-   * participant in the outbox, so a committed message always has its notifications on the way.
-   * The sender has read their own message. A `clientMessageId` seen before returns that message.
+   * participant in the outbox, so a committed message always has its notifications on the way,
+   * and `message_sent` for the sender's own desks. The sender has read their own message. A
+   * `clientMessageId` seen before returns that message.
    */
   send(conversationId: number, sender: User, text: string, clientMessageId: string | null): SentMessage {
     const send = this.db.transaction((): SentMessage => {
@@ -212,11 +217,15 @@ export class ConversationStore {
           .run(conversationId, sender.id, text, clientMessageId, createdAt).lastInsertRowid,
       );
       this.db.prepare<[string, number]>('UPDATE conversations SET updated_at = ? WHERE id = ?').run(createdAt, conversationId);
-      this.db
-        .prepare<[number, number, number]>(
-          'UPDATE conversation_participants SET last_read_message_id = max(last_read_message_id, ?) WHERE conversation_id = ? AND user_id = ?',
+      // Replying reads everything before the reply; the sender's other desks hear of it only
+      // when that changed something, which is when a colleague's message was still unread.
+      const readUnread = this.db
+        .prepare<[number, number, number, number]>(
+          `SELECT 1 FROM messages m JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = ?
+           WHERE m.conversation_id = ? AND m.sender_id <> ? AND m.id > p.last_read_message_id AND m.id < ? LIMIT 1`,
         )
-        .run(id, conversationId, sender.id);
+        .get(sender.id, conversationId, sender.id, id) !== undefined;
+      this.moveReadMarker(conversationId, sender.id, id);
 
       const payload: NewMessagePayload = {
         type: 'new_message',
@@ -233,6 +242,15 @@ export class ConversationStore {
         )
         .all(conversationId, sender.id);
       for (const { user_id } of recipients) this.outbox.enqueue(user_id, payload, messageDedupeKey(id, user_id));
+      const sent: MessageSentPayload = {
+        ...payload,
+        type: 'message_sent',
+        message_id: String(id),
+        sender_id: String(sender.id),
+        ...(clientMessageId === null ? {} : { client_message_id: clientMessageId }),
+      };
+      this.outbox.enqueue(sender.id, sent, messageDedupeKey(id, sender.id));
+      if (readUnread) this.enqueueRead(conversationId, sender.id, id);
 
       const message: Message = {
         id,
@@ -256,12 +274,37 @@ export class ConversationStore {
     );
   }
 
-  /** Moves the user's read marker up to `messageId`, never back. */
-  markRead(conversationId: number, userId: number, messageId: number): void {
-    this.db
-      .prepare<[number, number, number]>(
-        'UPDATE conversation_participants SET last_read_message_id = max(last_read_message_id, ?) WHERE conversation_id = ? AND user_id = ?',
-      )
-      .run(messageId, conversationId, userId);
+  /**
+   * Moves the user's read marker up to `messageId`, never back. When it moved, `conversation_read`
+   * goes into the outbox in the same transaction, for the user's other desks. Returns whether it
+   * moved.
+   */
+  markRead(conversationId: number, userId: number, messageId: number): boolean {
+    const markRead = this.db.transaction((): boolean => {
+      const moved = this.moveReadMarker(conversationId, userId, messageId);
+      if (moved) this.enqueueRead(conversationId, userId, messageId);
+      return moved;
+    });
+    return markRead.immediate();
+  }
+
+  private moveReadMarker(conversationId: number, userId: number, messageId: number): boolean {
+    return (
+      this.db
+        .prepare<[number, number, number, number]>(
+          'UPDATE conversation_participants SET last_read_message_id = ? WHERE conversation_id = ? AND user_id = ? AND last_read_message_id < ?',
+        )
+        .run(messageId, conversationId, userId, messageId).changes > 0
+    );
+  }
+
+  private enqueueRead(conversationId: number, userId: number, messageId: number): void {
+    const payload: ConversationReadPayload = {
+      type: 'conversation_read',
+      conversation_id: String(conversationId),
+      message_id: String(messageId),
+      timestamp: new Date().toISOString(),
+    };
+    this.outbox.enqueue(userId, payload, readDedupeKey(conversationId, messageId, userId));
   }
 }

@@ -208,6 +208,65 @@ describe('participants only', () => {
   });
 });
 
+describe("the user's own other desks", () => {
+  const ofConversation = (conversationId: number, type: 'message_sent' | 'conversation_read' | 'new_message') => (events: Awaited<ReturnType<typeof userEvents>>) =>
+    events.flatMap((e) => (e.type === type && e.conversation_id === String(conversationId) ? [e] : []));
+
+  it('hear of a message the user sent (message_sent, with its clientMessageId) once, and are not notified of it', async () => {
+    const conversation = await startConversation(smith, [jones], 'From another desk');
+    const desk = await openRawStream(`${server.url}/api/events/stream`, { authorization: `Bearer ${smith.token}` });
+    let message: Message;
+    try {
+      await desk.waitFor((s) => s.messages.some((m) => m.event === 'ready'), STREAM_WAIT_MS);
+      message = await send(smith, conversation.id, 'Sent from the ward PC', 'own-desk-0001');
+      const retried = await smith.client.post(`/api/conversations/${conversation.id}/messages`, { text: 'Sent from the ward PC', clientMessageId: 'own-desk-0001' });
+      expect(retried.body.message).toEqual(message);
+      const isThisMessage = (m: { event: string; data: string }) =>
+        m.event === 'message_sent' && (JSON.parse(m.data) as { message_id: string }).message_id === String(message.id);
+      await desk.waitFor((s) => s.messages.some(isThisMessage), STREAM_WAIT_MS);
+      const frame = desk.messages.find(isThisMessage)!;
+      expect(JSON.parse(frame.data)).toEqual({
+        id: Number(frame.id),
+        type: 'message_sent',
+        conversation_id: String(conversation.id),
+        sender: 'Dr. Sarah Smith',
+        sender_id: String(smith.id),
+        text: 'Sent from the ward PC',
+        timestamp: message.createdAt,
+        message_id: String(message.id),
+        client_message_id: 'own-desk-0001',
+      });
+    } finally {
+      desk.close();
+    }
+    await eventually(() => counts().outbox === 0, 'the outbox to empty');
+    const events = await userEvents(server.context.redis, smith.id);
+    expect(ofConversation(conversation.id, 'message_sent')(events).map((e) => e.message_id)).toEqual([String(message.id)]);
+    expect(ofConversation(conversation.id, 'new_message')(events)).toEqual([]);
+    // Nothing was unread, so sending read nothing new.
+    expect(ofConversation(conversation.id, 'conversation_read')(events)).toEqual([]);
+  });
+
+  it('hear that the user read a conversation (conversation_read) whenever the read position moved, and only then', async () => {
+    const conversation = await startConversation(smith, [jones], 'Read on another desk');
+    const m1 = await send(smith, conversation.id, 'one');
+    const m2 = await send(smith, conversation.id, 'two');
+    const read = (messageId: number) => jones.client.post(`/api/conversations/${conversation.id}/read`, { lastMessageId: messageId });
+    for (const messageId of [m1.id, m1.id, m2.id, m1.id]) expect((await read(messageId)).status).toBe(200);
+    const reads = async () => {
+      await eventually(() => counts().outbox === 0, 'the outbox to empty');
+      return ofConversation(conversation.id, 'conversation_read')(await userEvents(server.context.redis, jones.id)).map((e) => e.message_id);
+    };
+    expect(await reads()).toEqual([String(m1.id), String(m2.id)]);
+
+    // Replying reads what was still unread; a reply with nothing unread reads nothing new.
+    await send(smith, conversation.id, 'three');
+    const reply = await send(jones, conversation.id, 'reply');
+    await send(jones, conversation.id, 'and again');
+    expect(await reads()).toEqual([String(m1.id), String(m2.id), String(reply.id)]);
+  });
+});
+
 describe('reading messages', () => {
   it('pages backwards with `before`, oldest first within a page, and says when there is more', async () => {
     const conversation = await startConversation(smith, [patel], 'Paging');
