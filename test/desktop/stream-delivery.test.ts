@@ -234,6 +234,39 @@ describe('desktop stream client against the real server and Redis', () => {
     expect(desk.unreadCounts.at(-1)).toBe(0);
   });
 
+  it("hears the user's own sends and reads from other desks, without a pop-up or a count", async () => {
+    const { server } = shared;
+    const me = await login(server.url, 'admin', 'clinicpulse');
+    const colleague = await login(server.url, 'dr.smith', 'clinicpulse');
+    const desk = await readyDesk({
+      serverUrl: server.url,
+      token: me.token,
+      userId: me.user.id,
+      dataDirectory: temporaryDirectory('clinicpulse-desk-'),
+    });
+    const post = async (token: string, path: string, body: unknown) => {
+      const response = await fetch(`${server.url}/api${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(response.ok).toBe(true);
+      return response.json() as Promise<{ conversation: { id: number }; message: { id: number } }>;
+    };
+    const { conversation } = await post(me.token, '/conversations', { participantIds: [colleague.user.id], title: 'Desk sync' });
+    const mine = (await post(me.token, `/conversations/${conversation.id}/messages`, { text: 'from the front office' })).message;
+    const theirs = (await post(colleague.token, `/conversations/${conversation.id}/messages`, { text: 'thanks' })).message;
+    await waitUntil(() => desk.session.unreadCount === 1, "the colleague's message counts");
+    await post(me.token, `/conversations/${conversation.id}/read`, { lastMessageId: theirs.id });
+    const ofType = (type: string) => desk.events.flatMap((event) => ('id' in event && event.type === type ? [event] : []));
+    await waitUntil(() => ofType('conversation_read').length === 1, 'the read reaches the desk');
+
+    expect(ofType('message_sent').map((event) => event.type === 'message_sent' && event.message_id)).toEqual([String(mine.id)]);
+    expect(ofType('conversation_read').map((event) => event.type === 'conversation_read' && event.message_id)).toEqual([String(theirs.id)]);
+    expect(desk.sink.eventIds()).toEqual(ofType('new_message').map((event) => event.id));
+    expect(desk.session.unreadCount).toBe(1);
+  });
+
   it('stops on 401 and reports signed_out, without retrying', async () => {
     const { server } = shared;
     const streamRequests: string[] = [];
