@@ -11,7 +11,14 @@ import { EventsProvider } from '../../renderer/src/events/EventsProvider.js';
 import { useEvents, type UseEventsOptions } from '../../renderer/src/events/useEvents.js';
 import { FakeDesktopBridge } from './support/fake-desktop-bridge.js';
 import { FakeEventSource } from './support/fake-event-source.js';
-import { newMessage, notificationsRead, reminder, systemNotice } from './support/frames.js';
+import {
+  conversationRead,
+  messageSent,
+  newMessage,
+  notificationsRead,
+  reminder,
+  systemNotice,
+} from './support/frames.js';
 
 function Probe({ name, options }: { name: string; options: UseEventsOptions }) {
   const { connection } = useEvents(options);
@@ -38,6 +45,9 @@ function recorder() {
     onAppointmentReminder: vi.fn(),
     onSystemNotification: vi.fn(),
     onNotificationsRead: vi.fn(),
+    onConversationRead: vi.fn(),
+    onMessageSent: vi.fn(),
+    onEvent: vi.fn(),
     onResync: vi.fn(),
     onReady: vi.fn(),
     onConnectionChange: vi.fn<(state: ConnectionState) => void>(),
@@ -90,6 +100,35 @@ describe('useEvents over the browser EventSource', () => {
       expect(callbacks.onNotificationsRead.mock.calls[0]?.[0]).toMatchObject({ lastEventId: 13 });
     }
     expect(screen.getByTestId('status-a').textContent).toBe('connected');
+  });
+
+  it("calls the own-desk callbacks for the user's reads and sends, once each", () => {
+    const hub = browserHub();
+    const callbacks = recorder();
+    render(
+      <EventsProvider hub={hub}>
+        <Probe name="a" options={callbacks} />
+      </EventsProvider>,
+    );
+    const source = FakeEventSource.latest();
+    act(() => {
+      source.open();
+      source.send('conversation_read', conversationRead(15, '7', '3'));
+      source.send('message_sent', messageSent(16, { client_message_id: 'c0ffee00c0ffee00' }));
+      source.send('message_sent', messageSent(16, { client_message_id: 'c0ffee00c0ffee00' }));
+    });
+    expect(callbacks.onConversationRead.mock.calls.map(([event]) => event)).toEqual([
+      conversationRead(15, '7', '3'),
+    ]);
+    expect(callbacks.onMessageSent.mock.calls.map(([event]) => event)).toEqual([
+      messageSent(16, { client_message_id: 'c0ffee00c0ffee00' }),
+    ]);
+    expect(callbacks.onEvent.mock.calls.map(([event]) => event.type)).toEqual([
+      'conversation_read',
+      'message_sent',
+    ]);
+    expect(callbacks.onNewMessage).not.toHaveBeenCalled();
+    expect(callbacks.onNotificationsRead).not.toHaveBeenCalled();
   });
 
   it('applies an event once when it arrives twice', () => {

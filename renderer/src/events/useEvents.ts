@@ -17,6 +17,10 @@ export interface UseEventsOptions {
   onSystemNotification?: (event: StreamEventOf<'system_notification'>, meta: EventMeta) => void;
   /** Another desk (or this one) marked notifications read up to `event.lastEventId`. */
   onNotificationsRead?: (event: StreamEventOf<'notifications_read'>, meta: EventMeta) => void;
+  /** This user read a conversation up to `event.message_id`, on another desk or this one. */
+  onConversationRead?: (event: StreamEventOf<'conversation_read'>, meta: EventMeta) => void;
+  /** This user sent a message, from another desk or this one (colleagues get `new_message`). */
+  onMessageSent?: (event: StreamEventOf<'message_sent'>, meta: EventMeta) => void;
   /** Every numbered event, whatever its type, after the typed callback. */
   onEvent?: (event: StreamEvent, meta: EventMeta) => void;
   /** Events were lost: reload what is shown over REST. */
@@ -47,6 +51,12 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
         break;
       case 'notifications_read':
         options.onNotificationsRead?.(frame, meta);
+        break;
+      case 'conversation_read':
+        options.onConversationRead?.(frame, meta);
+        break;
+      case 'message_sent':
+        options.onMessageSent?.(frame, meta);
         break;
       case 'resync':
         options.onResync?.(frame);

@@ -37,3 +37,31 @@ export function systemNotice(id: number, content = 'Your profile is incomplete')
 export function notificationsRead(id: number, lastEventId: number) {
   return { id, type: 'notifications_read' as const, lastEventId, timestamp };
 }
+
+export function conversationRead(id: number, conversationId: string, messageId: string) {
+  return {
+    id,
+    type: 'conversation_read' as const,
+    conversation_id: conversationId,
+    message_id: messageId,
+    timestamp,
+  };
+}
+
+/** The signed-in user (Dr. Smith, id 1) sent a message, from this desk or another. */
+export function messageSent(
+  id: number,
+  fields: Partial<Extract<StreamEvent, { type: 'message_sent' }>> = {},
+) {
+  return {
+    id,
+    type: 'message_sent' as const,
+    conversation_id: '7',
+    message_id: String(id),
+    sender: 'Dr. Sarah Smith',
+    sender_id: '1',
+    text: `sent ${id}`,
+    timestamp,
+    ...fields,
+  };
+}
