@@ -8,7 +8,7 @@ import { createBrowserSettingsStore } from '../../renderer/src/platform/browser-
 import type { Route } from '../../renderer/src/routing/route.js';
 import { SettingsProvider } from '../../renderer/src/settings/SettingsProvider.js';
 import { FakeEventSource } from './support/fake-event-source.js';
-import { newMessage, systemNotice } from './support/frames.js';
+import { conversationRead, messageSent, newMessage, systemNotice } from './support/frames.js';
 
 /** The OS notification daemon's side of the Notification API: records what would have popped up. */
 class RecordedNotification {
@@ -98,6 +98,17 @@ describe('browser pop-ups', () => {
     act(() => RecordedNotification.shown[0]?.onclick?.());
     expect(navigate).toHaveBeenCalledWith({ page: 'conversations', conversationId: 7 });
     expect(RecordedNotification.shown[0]?.closed).toBe(true);
+  });
+
+  it("stay away for the user's own reads and sends on their other desks", async () => {
+    const { source } = await renderPopups();
+    act(() => {
+      source.send('ready', { type: 'ready', lastEventId: 0 });
+      source.send('message_sent', messageSent(6, { text: 'Sent from the exam room' }));
+      source.send('conversation_read', conversationRead(7, '7', '6'));
+      source.send('system_notification', systemNotice(8));
+    });
+    expect(RecordedNotification.shown.map((popup) => popup.options.tag)).toEqual(['clinicpulse-8']);
   });
 
   it('stay away while the tab is visible, and under do-not-disturb', async () => {

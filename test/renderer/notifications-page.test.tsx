@@ -2,7 +2,14 @@ import { act, cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeDesktopBridge, json } from './support/fake-desktop-bridge.js';
-import { newMessage, notificationsRead, reminder, systemNotice } from './support/frames.js';
+import {
+  conversationRead,
+  messageSent,
+  newMessage,
+  notificationsRead,
+  reminder,
+  systemNotice,
+} from './support/frames.js';
 import { conversation, renderApp } from './support/render-app.js';
 
 afterEach(cleanup);
@@ -63,6 +70,22 @@ describe('the notifications inbox', () => {
     expect(screen.getByTestId('inbox-unread').textContent).toBe('All read');
     expect(items().every((item) => !item.unread)).toBe(true);
     expect(screen.queryByTestId('nav-unread')).toBeNull();
+  });
+
+  it("leaves out the user's own reads and sends: they are no one's news", async () => {
+    renderApp(bridge, '#/notifications');
+    await appListening();
+    act(() => {
+      bridge.emit(messageSent(21, { text: 'Sent from the exam room' }));
+      bridge.emit(conversationRead(22, '7', '21'));
+      bridge.emit(systemNotice(23, 'Server maintenance at 22:00'));
+    });
+    await waitFor(() => expect(screen.getByTestId('inbox-unread').textContent).toBe('1 unread'));
+    expect(items()).toEqual([
+      { type: 'system_notification', unread: true, text: 'Server maintenance at 22:00' },
+    ]);
+    expect(screen.getByTestId('nav-unread').textContent).toBe('1 unread');
+    expect(document.title).toBe('(1) ClinicPulse');
   });
 
   it('"Mark all read" clears the marks at once and tells the server', async () => {

@@ -11,7 +11,9 @@ export class FakeEventSource implements EventSourceLike {
   static instances: FakeEventSource[] = [];
 
   readyState = FakeEventSource.CONNECTING;
-  private readonly target = new EventTarget();
+  // Listeners are called directly rather than through jsdom's EventTarget, which swallows what
+  // a listener throws: here it fails the test.
+  private readonly listeners = new Map<string, Set<(event: Event) => void>>();
 
   constructor(
     readonly url: string,
@@ -31,7 +33,13 @@ export class FakeEventSource implements EventSourceLike {
   }
 
   addEventListener(type: string, listener: (event: Event) => void): void {
-    this.target.addEventListener(type, listener);
+    const listeners = this.listeners.get(type) ?? new Set();
+    listeners.add(listener);
+    this.listeners.set(type, listeners);
+  }
+
+  private dispatch(event: Event): void {
+    for (const listener of [...(this.listeners.get(event.type) ?? [])]) listener(event);
   }
 
   close(): void {
@@ -40,18 +48,18 @@ export class FakeEventSource implements EventSourceLike {
 
   open(): void {
     this.readyState = FakeEventSource.OPEN;
-    this.target.dispatchEvent(new Event('open'));
+    this.dispatch(new Event('open'));
   }
 
   /** A frame as the server writes it: `event:` name and JSON `data:`. */
   send(type: string, data: unknown): void {
     const text = typeof data === 'string' ? data : JSON.stringify(data);
-    this.target.dispatchEvent(new MessageEvent(type, { data: text }));
+    this.dispatch(new MessageEvent(type, { data: text }));
   }
 
   /** The connection broke; like the browser, readyState says whether it would retry by itself. */
   fail(readyState = FakeEventSource.CONNECTING): void {
     this.readyState = readyState;
-    this.target.dispatchEvent(new Event('error'));
+    this.dispatch(new Event('error'));
   }
 }
