@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BridgeApiResponse } from '../../common/desktop-bridge.js';
 import { FakeDesktopBridge, json, ME } from './support/fake-desktop-bridge.js';
-import { newMessage } from './support/frames.js';
+import { conversationRead, messageSent, newMessage } from './support/frames.js';
 import { conversation, giveMessageListASize, message, renderApp } from './support/render-app.js';
 
 let undoLayout: () => void;
@@ -12,6 +12,22 @@ beforeAll(() => {
 });
 afterAll(() => undoLayout());
 afterEach(cleanup);
+
+function listItem(conversationId: number): HTMLElement {
+  const item = screen
+    .getAllByTestId('conversation-item')
+    .find((element) => element.dataset.conversationId === String(conversationId));
+  if (!item) throw new Error(`conversation ${conversationId} is not in the list`);
+  return item;
+}
+
+function unreadBadge(conversationId: number): string | null {
+  return within(listItem(conversationId)).queryByTestId('unread-count')?.textContent ?? null;
+}
+
+function listOrder(): (string | undefined)[] {
+  return screen.getAllByTestId('conversation-item').map((item) => item.dataset.conversationId);
+}
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -129,6 +145,154 @@ describe('the messages page', () => {
         lastMessageId: 3,
       }),
     );
+  });
+
+  it('clears an unread count read on another desk, and asks the server when it was read only partly', async () => {
+    renderApp(bridge, '#/conversations');
+    await screen.findAllByTestId('conversation-item');
+    act(() => bridge.emit(newMessage(110, { conversation_id: '8', message_id: '6' })));
+    expect(unreadBadge(8)).toBe('2');
+    const loads = bridge.requestsTo('GET /api/conversations').length;
+
+    // Read up to 5 of 6: the list cannot tell how many of the rest are unread; the server can.
+    bridge.on('GET /api/conversations', () =>
+      json({
+        conversations: [
+          conversation(7, { lastMessage: message(2, { senderId: ME.id }) }),
+          conversation(8, {
+            title: 'Night shift',
+            lastMessage: message(6, { conversationId: 8 }),
+            unreadCount: 1,
+          }),
+        ],
+      }),
+    );
+    act(() => bridge.emit(conversationRead(111, '8', '5')));
+    await waitFor(() => expect(bridge.requestsTo('GET /api/conversations').length).toBe(loads + 1));
+    await waitFor(() => expect(unreadBadge(8)).toBe('1'));
+
+    act(() => bridge.emit(conversationRead(112, '8', '6')));
+    expect(unreadBadge(8)).toBeNull();
+    expect(bridge.requestsTo('GET /api/conversations').length).toBe(loads + 1);
+  });
+
+  it('moves a conversation up with the message the user sent on another desk, never counting it unread', async () => {
+    renderApp(bridge, '#/conversations');
+    await screen.findAllByTestId('conversation-item');
+    expect(listOrder()).toEqual(['8', '7']);
+    const loads = bridge.requestsTo('GET /api/conversations').length;
+
+    act(() =>
+      bridge.emit(
+        messageSent(113, {
+          conversation_id: '7',
+          message_id: '9',
+          text: 'Ward round at 9',
+          timestamp: '2025-01-20T11:00:00Z',
+        }),
+      ),
+    );
+    expect(listOrder()).toEqual(['7', '8']);
+    expect(listItem(7).textContent).toContain('You: Ward round at 9');
+    expect(unreadBadge(7)).toBeNull();
+
+    // Sending reads the conversation up to the message sent, on the server too.
+    act(() =>
+      bridge.emit(
+        messageSent(114, {
+          conversation_id: '8',
+          message_id: '10',
+          text: 'Covering bed 2',
+          timestamp: '2025-01-20T11:05:00Z',
+        }),
+      ),
+    );
+    expect(listOrder()).toEqual(['8', '7']);
+    expect(listItem(8).textContent).toContain('You: Covering bed 2');
+    expect(unreadBadge(8)).toBeNull();
+    expect(bridge.requestsTo('GET /api/conversations').length).toBe(loads);
+
+    // A conversation the list does not hold yet (started on the other desk) is fetched.
+    act(() => bridge.emit(messageSent(115, { conversation_id: '42', message_id: '11' })));
+    await waitFor(() => expect(bridge.requestsTo('GET /api/conversations').length).toBe(loads + 1));
+  });
+
+  it('shows a message the user sent on another desk once in the open thread, unannounced', async () => {
+    renderApp(bridge, '#/conversations/7');
+    const thread = await screen.findByTestId('thread');
+    await within(thread).findByText('On my way');
+
+    act(() => {
+      bridge.emit(messageSent(120, { message_id: '3', text: 'Also bed 5' }));
+      bridge.emit(messageSent(120, { message_id: '3', text: 'Also bed 5' }));
+      // The same message again under another event id, as a second route could bring it.
+      bridge.emit(messageSent(121, { message_id: '3', text: 'Also bed 5' }));
+      bridge.emit(messageSent(122, { conversation_id: '8', message_id: '6', text: 'Handover' }));
+    });
+
+    expect(within(thread).getAllByText('Also bed 5')).toHaveLength(1);
+    const shown = thread.querySelector('[data-message-id="3"]');
+    expect(shown?.textContent).toContain('You');
+    expect(shown?.textContent).toContain('Sent');
+    expect(within(thread).queryByText('Handover')).toBeNull();
+    expect(thread.querySelector('[aria-live="polite"]')?.textContent).toBe('');
+    expect(listItem(8).textContent).toContain('You: Handover');
+    expect(unreadBadge(8)).toBeNull();
+  });
+
+  it('confirms a message still sending when its message_sent event comes before the answer', async () => {
+    const user = userEvent.setup();
+    const answers: {
+      body: { text: string; clientMessageId: string };
+      answer: ReturnType<typeof deferred<BridgeApiResponse>>;
+    }[] = [];
+    bridge.on('POST /api/conversations/7/messages', (request) => {
+      const answer = deferred<BridgeApiResponse>();
+      answers.push({ body: request.body as { text: string; clientMessageId: string }, answer });
+      return answer.promise;
+    });
+    renderApp(bridge, '#/conversations/7');
+    const input = await screen.findByLabelText(/Message to Dr. Raj Patel/);
+    await user.type(input, 'Bed 4 needs a drip{Enter}');
+    const thread = screen.getByTestId('thread');
+    const clientMessageId = answers[0]?.body.clientMessageId;
+    expect(clientMessageId).toBeDefined();
+
+    // The same words sent from another desk are another message: this one is still on its way.
+    act(() =>
+      bridge.emit(
+        messageSent(130, {
+          message_id: '3',
+          text: 'Bed 4 needs a drip',
+          client_message_id: 'feedfacefeedface',
+        }),
+      ),
+    );
+    expect(within(thread).getByText('Sending…')).toBeTruthy();
+
+    act(() =>
+      bridge.emit(
+        messageSent(131, {
+          message_id: '4',
+          text: 'Bed 4 needs a drip',
+          client_message_id: clientMessageId,
+        }),
+      ),
+    );
+    expect(within(thread).queryByText('Sending…')).toBeNull();
+    expect(thread.querySelector('[data-message-id="4"]')?.textContent).toContain('Sent');
+    expect(within(thread).getAllByText('Bed 4 needs a drip')).toHaveLength(2);
+
+    const sent = message(4, {
+      senderId: ME.id,
+      senderName: ME.displayName,
+      text: 'Bed 4 needs a drip',
+      clientMessageId: clientMessageId ?? null,
+    });
+    await act(async () => answers[0]?.answer.resolve(json({ message: sent }, 201)));
+    expect(within(thread).getAllByText('Bed 4 needs a drip')).toHaveLength(2);
+    expect(within(thread).queryByText('Sending…')).toBeNull();
+    expect(within(thread).queryByRole('button', { name: 'Retry' })).toBeNull();
   });
 
   it('announces a new message from a colleague to screen readers', async () => {

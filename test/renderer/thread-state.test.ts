@@ -87,3 +87,33 @@ describe('a conversation thread', () => {
     expect(ids(state)).toEqual([1, 2, 3]);
   });
 });
+
+describe('a message this desk is still sending', () => {
+  const sending = run([
+    { type: 'loaded', page: page(1, 2, false) },
+    { type: 'send_started', clientMessageId: 'c0ffee00c0ffee00', text: 'Hi' },
+  ]);
+  const confirmed = message(3, { senderId: 1, text: 'Hi', clientMessageId: 'c0ffee00c0ffee00' });
+
+  it('is confirmed by its own message_sent, before the answer to the send, and shown once', () => {
+    const state = run(
+      [
+        { type: 'received', messages: [confirmed] },
+        { type: 'send_succeeded', clientMessageId: 'c0ffee00c0ffee00', message: confirmed },
+      ],
+      sending,
+    );
+    expect(state.outgoing).toEqual([]);
+    expect(ids(state)).toEqual([1, 2, 3]);
+    expect(run([{ type: 'received', messages: [confirmed] }], sending)).toEqual(state);
+  });
+
+  it('stays sending when another desk sends the same words', () => {
+    const state = run(
+      [{ type: 'received', messages: [{ ...confirmed, clientMessageId: 'feedfacefeedface' }] }],
+      sending,
+    );
+    expect(state.outgoing).toEqual(sending.outgoing);
+    expect(ids(state)).toEqual([1, 2, 3]);
+  });
+});

@@ -31,6 +31,14 @@ export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) 
       if (message?.senderId !== user.id)
         setAnnouncement(`New message from ${event.sender}: ${event.text}`);
     },
+    // The person's own message, from this desk or another: nothing to announce. It can come
+    // before the answer to this desk's send, and then confirms that send by its clientMessageId.
+    onMessageSent: (event) => {
+      if (event.conversation_id !== String(conversationId)) return;
+      const message = messageFromEvent(event);
+      if (message) receive(message);
+      else void refreshLatest();
+    },
     onResync: () => void refreshLatest(),
   });
 

@@ -23,24 +23,40 @@ export function sortConversations(conversations: Conversation[]): Conversation[]
   );
 }
 
+/** An id from an event payload (ids there are strings), or null when it is not one. */
+function idFromEvent(text: string | undefined): number | null {
+  return text !== undefined && ID.test(text) ? Number(text) : null;
+}
+
 /**
- * The message a `new_message` event describes, when the event carries enough to show it
- * without a round trip (ClinicPulse adds `message_id` and `sender_id` to the original payload).
+ * The message a `new_message` or `message_sent` event describes, when the event carries enough
+ * to show it without a round trip (ClinicPulse adds `message_id` and `sender_id` to the original
+ * `new_message` payload).
  */
-export function messageFromEvent(event: StreamEventOf<'new_message'>): Message | null {
-  if (!ID.test(event.conversation_id) || !event.message_id || !ID.test(event.message_id))
-    return null;
-  if (!event.sender_id || !ID.test(event.sender_id)) return null;
+export function messageFromEvent(
+  event: StreamEventOf<'new_message'> | StreamEventOf<'message_sent'>,
+): Message | null {
+  const id = idFromEvent(event.message_id);
+  const conversationId = idFromEvent(event.conversation_id);
+  const senderId = idFromEvent(event.sender_id);
+  if (id === null || conversationId === null || senderId === null) return null;
   return {
-    id: Number(event.message_id),
-    conversationId: Number(event.conversation_id),
-    senderId: Number(event.sender_id),
+    id,
+    conversationId,
+    senderId,
     senderName: event.sender,
     text: event.text,
     createdAt: event.timestamp,
-    clientMessageId: null,
+    clientMessageId: event.type === 'message_sent' ? (event.client_message_id ?? null) : null,
   };
 }
+
+/**
+ * What a new last message does to its conversation's unread count: a colleague's message that
+ * is not on screen adds one; one on screen adds nothing; the person's own message clears it,
+ * because the server moves the sender's read marker up to the message they send.
+ */
+export type UnreadChange = 'add_one' | 'none' | 'clear';
 
 /**
  * Applies a message to the list. A message not newer than the conversation's last one is
@@ -51,7 +67,7 @@ export function messageFromEvent(event: StreamEventOf<'new_message'>): Message |
 export function applyIncomingMessage(
   conversations: Conversation[],
   message: Message,
-  countsAsUnread: boolean,
+  unread: UnreadChange,
 ): Conversation[] | null {
   const index = conversations.findIndex(
     (conversation) => conversation.id === message.conversationId,
@@ -63,7 +79,7 @@ export function applyIncomingMessage(
     ...conversation,
     lastMessage: message,
     updatedAt: message.createdAt,
-    unreadCount: conversation.unreadCount + (countsAsUnread ? 1 : 0),
+    unreadCount: unread === 'clear' ? 0 : conversation.unreadCount + (unread === 'add_one' ? 1 : 0),
   };
   return sortConversations(conversations.with(index, updated));
 }
@@ -77,6 +93,25 @@ export function markConversationRead(
       ? { ...conversation, unreadCount: 0 }
       : conversation,
   );
+}
+
+/**
+ * Applies a `conversation_read` event: the person's read marker moved up to a message, on some
+ * desk. The list knows only each conversation's count and last message, so it can tell the new
+ * count only when nothing was unread or the marker reached the last message; otherwise (or for
+ * a conversation it does not hold) it returns null and the caller reloads the list.
+ */
+export function applyConversationRead(
+  conversations: Conversation[],
+  event: StreamEventOf<'conversation_read'>,
+): Conversation[] | null {
+  const conversationId = idFromEvent(event.conversation_id);
+  const readUpTo = idFromEvent(event.message_id);
+  const conversation = conversations.find((item) => item.id === conversationId);
+  if (!conversation || readUpTo === null) return null;
+  if (conversation.unreadCount === 0) return conversations;
+  if (!conversation.lastMessage || readUpTo < conversation.lastMessage.id) return null;
+  return markConversationRead(conversations, conversation.id);
 }
 
 /** Adds or replaces one conversation (a new one, or one fetched again). */

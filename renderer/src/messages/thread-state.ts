@@ -57,8 +57,8 @@ export function mergeMessages(current: Message[], incoming: Message[]): Message[
 
 /**
  * While older pages are still unloaded, a message older than the oldest one shown belongs to
- * that unloaded stretch: showing it alone would leave holes (this person's own replies never
- * come as events). Loading older pages brings it, in place.
+ * that unloaded stretch: showing it alone would leave holes (an event brings one message, not
+ * those around it). Loading older pages brings it, in place.
  */
 function withinLoadedRange(messages: Message[], hasMore: boolean, incoming: Message[]): Message[] {
   const oldest = messages[0]?.id;

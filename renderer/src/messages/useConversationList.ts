@@ -1,29 +1,53 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Conversation } from '../../../common/api.js';
 import { describeError } from '../api/api-error.js';
 import { useApi } from '../app/session-context.js';
 import { sortConversations } from './conversation-list-state.js';
 
+/**
+ * A change worked out from the list as it is; null when the list alone cannot tell the outcome
+ * (a conversation it does not hold, a count it cannot know).
+ */
+export type ConversationListChange = (conversations: Conversation[]) => Conversation[] | null;
+
 export function useConversationList() {
   const api = useApi();
   const [conversations, setConversations] = useState<Conversation[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Events can follow each other before React renders again: each change must start from the
+  // list the one before it left, and whether to reload is decided on that list too.
+  const latest = useRef<Conversation[] | null>(null);
+
+  const show = useCallback((next: Conversation[]) => {
+    latest.current = next;
+    setConversations(next);
+  }, []);
 
   const reload = useCallback(
     () =>
       api.conversations().then(
         (response) => {
-          setConversations(sortConversations(response.conversations));
+          show(sortConversations(response.conversations));
           setError(null);
         },
         (failure: unknown) => setError(describeError(failure)),
       ),
-    [api],
+    [api, show],
   );
 
   useEffect(() => {
     void reload();
   }, [reload]);
 
-  return { conversations, error, reload, setConversations };
+  /** Applies a change to the list, or loads the list again when the change cannot tell. */
+  const apply = useCallback(
+    (change: ConversationListChange) => {
+      const next = latest.current && change(latest.current);
+      if (next) show(next);
+      else void reload();
+    },
+    [reload, show],
+  );
+
+  return { conversations, error, reload, apply };
 }

@@ -3,6 +3,7 @@ import type { Conversation, Message } from '../../../common/api.js';
 import { useSession } from '../app/session-context.js';
 import { useEvents } from '../events/useEvents.js';
 import {
+  applyConversationRead,
   applyIncomingMessage,
   markConversationRead,
   messageFromEvent,
@@ -21,7 +22,7 @@ interface MessagesPageProps {
 
 export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
   const { user, platform } = useSession();
-  const { conversations, error, reload, setConversations } = useConversationList();
+  const { conversations, error, reload, apply } = useConversationList();
   const [composing, setComposing] = useState(false);
 
   useEffect(() => {
@@ -32,41 +33,39 @@ export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
   useEvents({
     onNewMessage: (event) => {
       const message = messageFromEvent(event);
-      const known = conversations?.some(
-        (conversation) => String(conversation.id) === event.conversation_id,
-      );
-      if (!message || !known) {
-        // A conversation this list has not seen (someone just started it), or an event too thin to apply.
+      if (!message) {
+        // An event too thin to apply.
         void reload();
         return;
       }
       const onScreen =
         message.conversationId === conversationId && document.visibilityState === 'visible';
       const countsAsUnread = !onScreen && message.senderId !== user.id;
-      setConversations(
-        (current) => current && (applyIncomingMessage(current, message, countsAsUnread) ?? current),
-      );
+      // A conversation the list has not seen (someone just started it) reloads the list.
+      apply((list) => applyIncomingMessage(list, message, countsAsUnread ? 'add_one' : 'none'));
     },
+    onMessageSent: (event) => {
+      const message = messageFromEvent(event);
+      if (message) apply((list) => applyIncomingMessage(list, message, 'clear'));
+      else void reload();
+    },
+    onConversationRead: (event) => apply((list) => applyConversationRead(list, event)),
     onResync: () => void reload(),
   });
 
   const handleSent = useCallback(
-    (message: Message) => {
-      setConversations(
-        (current) => current && (applyIncomingMessage(current, message, false) ?? current),
-      );
-    },
-    [setConversations],
+    (message: Message) => apply((list) => applyIncomingMessage(list, message, 'clear')),
+    [apply],
   );
 
   const handleRead = useCallback(
-    (id: number) => setConversations((current) => current && markConversationRead(current, id)),
-    [setConversations],
+    (id: number) => apply((list) => markConversationRead(list, id)),
+    [apply],
   );
 
   function handleCreated(conversation: Conversation) {
     setComposing(false);
-    setConversations((current) => upsertConversation(current ?? [], conversation));
+    apply((list) => upsertConversation(list, conversation));
     navigate({ page: 'conversations', conversationId: conversation.id });
   }
 
