@@ -20,6 +20,7 @@ import {
   openDesk,
   screenshot,
   waitForStatus,
+  watchForElement,
   type Desk,
 } from './support/pages.js';
 
@@ -385,6 +386,74 @@ describe('the web app', () => {
     expect(await zoomed.page.getByRole('link', { name: /Conversations/ }).isVisible()).toBe(true);
     await screenshot(zoomed.page, 'zoom200-thread');
     await zoomed.context.close();
+  });
+
+  it("keeps one user's two desks in step: a read on one clears the other's count, a send shows once on both", async () => {
+    const jonesId = (await login(server.url, 'nurse.jones', 'clinicpulse')).user.id;
+    const [deskA, deskB] = await Promise.all([
+      openDesk(browser, server.url, 'nurse.jones'),
+      openDesk(browser, server.url, 'nurse.jones'),
+    ]);
+    try {
+      await Promise.all([
+        waitForStatus(deskA.page, 'connected'),
+        waitForStatus(deskB.page, 'connected'),
+      ]);
+      // Marks desk B's document: a reload would lose it.
+      await deskB.page
+        .locator('body')
+        .evaluate((body) => body.setAttribute('data-not-reloaded', ''));
+      const conversation = await conversationBetween([jonesId]);
+      await sendAsSmith(conversation.id, 'Bed 9 needs you');
+      const item = (desk: Desk) =>
+        desk.page.locator(
+          `[data-testid="conversation-item"][data-conversation-id="${conversation.id}"]`,
+        );
+      for (const desk of [deskA, deskB])
+        await item(desk).getByTestId('unread-count').filter({ hasText: /^1$/ }).waitFor();
+
+      // (a) Read on desk A: desk B's list shows it read.
+      await item(deskA).click();
+      await messagesWithText(deskA.page, 'Bed 9 needs you').waitFor();
+      await item(deskB).getByTestId('unread-count').waitFor({ state: 'detached' });
+
+      // (b) Both desks have it open; desk A replies.
+      await item(deskB).click();
+      await messagesWithText(deskB.page, 'Bed 9 needs you').waitFor();
+      const inboxBefore = await deskB.page.getByTestId('nav-unread').textContent();
+      const countedUnread = await watchForElement(
+        deskB.page,
+        `[data-conversation-id="${conversation.id}"] [data-testid="unread-count"]`,
+      );
+      await deskA.page
+        .getByTestId('thread')
+        .getByLabel(/Message to/)
+        .fill('On my way to bed 9');
+      await deskA.page.keyboard.press('Enter');
+      await deskA.page
+        .getByTestId('thread')
+        .locator('.message--own .message__status--sent')
+        .first()
+        .waitFor();
+      await messagesWithText(deskB.page, 'On my way to bed 9').waitFor();
+      expect(await messagesWithText(deskB.page, 'On my way to bed 9').count()).toBe(1);
+      expect(await messagesWithText(deskA.page, 'On my way to bed 9').count()).toBe(1);
+      expect(await item(deskB).textContent()).toContain('You: On my way to bed 9');
+      expect(await countedUnread()).toBe(false);
+      expect(await deskB.page.getByTestId('nav-unread').textContent()).toBe(inboxBefore);
+
+      await deskB.page.getByRole('link', { name: /^Notifications/ }).click();
+      const inbox = deskB.page.getByTestId('inbox-item');
+      await inbox.filter({ hasText: 'Bed 9 needs you' }).first().waitFor();
+      expect(await inbox.filter({ hasText: 'On my way to bed 9' }).count()).toBe(0);
+      expect(await deskB.page.locator('body[data-not-reloaded]').count()).toBe(1);
+      const problems = [...deskA.errors, ...deskB.errors].filter((error) =>
+        /Content Security Policy|Uncaught|TypeError|ReferenceError/i.test(error),
+      );
+      expect(problems).toEqual([]);
+    } finally {
+      await Promise.all([deskA.context.close(), deskB.context.close()]);
+    }
   });
 
   it('broke no Content-Security-Policy rule and threw no error on any page', () => {

@@ -78,3 +78,31 @@ export function messagesWithText(page: Page, text: string) {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+let watches = 0;
+
+/**
+ * Starts watching the page for an element matching `selector`; the function returned says
+ * whether one was ever there, however briefly. Something shown and taken away again between two
+ * looks (an unread count the open thread clears at once) would otherwise go unseen.
+ */
+export async function watchForElement(
+  page: Page,
+  selector: string,
+): Promise<() => Promise<boolean>> {
+  const mark = `data-watch-${++watches}`;
+  await page.locator('body').evaluate(
+    (body, [wanted, seen]) => {
+      const look = () => {
+        if (body.querySelector(wanted)) body.setAttribute(seen, '');
+      };
+      look();
+      new body.ownerDocument.defaultView.MutationObserver(look).observe(body, {
+        childList: true,
+        subtree: true,
+      });
+    },
+    [selector, mark] as const,
+  );
+  return async () => (await page.locator(`body[${mark}]`).count()) > 0;
+}
