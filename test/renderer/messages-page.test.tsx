@@ -176,6 +176,33 @@ describe('the messages page', () => {
     expect(bridge.requestsTo('GET /api/conversations').length).toBe(loads + 1);
   });
 
+  it('keeps the newest list when an older reload answers last', async () => {
+    renderApp(bridge, '#/conversations');
+    await screen.findAllByTestId('conversation-item');
+    const answers: ReturnType<typeof deferred<BridgeApiResponse>>[] = [];
+    bridge.on('GET /api/conversations', () => {
+      const answer = deferred<BridgeApiResponse>();
+      answers.push(answer);
+      return answer.promise;
+    });
+    const listWith = (title: string, unreadCount: number) =>
+      json({
+        conversations: [
+          conversation(8, { title, lastMessage: message(5, { conversationId: 8 }), unreadCount }),
+        ],
+      });
+
+    // Two partial reads (below the last message): each asks the server for the list.
+    act(() => bridge.emit(conversationRead(120, '8', '3')));
+    act(() => bridge.emit(conversationRead(121, '8', '4')));
+    await waitFor(() => expect(answers).toHaveLength(2));
+    await act(async () => answers[1]?.resolve(listWith('Night shift, newer', 0)));
+    await act(async () => answers[0]?.resolve(listWith('Night shift, older', 1)));
+
+    expect(listItem(8).textContent).toContain('Night shift, newer');
+    expect(unreadBadge(8)).toBeNull();
+  });
+
   it('moves a conversation up with the message the user sent on another desk, never counting it unread', async () => {
     renderApp(bridge, '#/conversations');
     await screen.findAllByTestId('conversation-item');

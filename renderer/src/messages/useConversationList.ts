@@ -23,17 +23,23 @@ export function useConversationList() {
     setConversations(next);
   }, []);
 
-  const reload = useCallback(
-    () =>
-      api.conversations().then(
-        (response) => {
-          show(sortConversations(response.conversations));
-          setError(null);
-        },
-        (failure: unknown) => setError(describeError(failure)),
-      ),
-    [api, show],
-  );
+  // Reloads can overlap (two events that each need the server's list); only the latest request's
+  // answer is shown, so a slow, older answer cannot overwrite a newer list.
+  const latestRequest = useRef(0);
+
+  const reload = useCallback(() => {
+    const request = ++latestRequest.current;
+    return api.conversations().then(
+      (response) => {
+        if (request !== latestRequest.current) return;
+        show(sortConversations(response.conversations));
+        setError(null);
+      },
+      (failure: unknown) => {
+        if (request === latestRequest.current) setError(describeError(failure));
+      },
+    );
+  }, [api, show]);
 
   useEffect(() => {
     void reload();
