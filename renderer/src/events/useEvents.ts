@@ -64,6 +64,9 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
       case 'ready':
         options.onReady?.(frame);
         return;
+      default:
+        // A new event type does not compile here until it has its callback.
+        return frame satisfies never;
     }
     options.onEvent?.(frame, meta);
   });
