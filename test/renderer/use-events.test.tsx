@@ -54,6 +54,17 @@ function recorder() {
   };
 }
 
+/** One component listening through a browser event feed: its callbacks, and the fake EventSource behind it. */
+function listenWithOneProbe() {
+  const callbacks = recorder();
+  render(
+    <EventsProvider hub={browserHub()}>
+      <Probe name="a" options={callbacks} />
+    </EventsProvider>,
+  );
+  return { callbacks, source: FakeEventSource.latest() };
+}
+
 beforeEach(() => FakeEventSource.reset());
 afterEach(() => {
   cleanup();
@@ -103,14 +114,7 @@ describe('useEvents over the browser EventSource', () => {
   });
 
   it("calls the own-desk callbacks for the user's reads and sends, once each", () => {
-    const hub = browserHub();
-    const callbacks = recorder();
-    render(
-      <EventsProvider hub={hub}>
-        <Probe name="a" options={callbacks} />
-      </EventsProvider>,
-    );
-    const source = FakeEventSource.latest();
+    const { callbacks, source } = listenWithOneProbe();
     act(() => {
       source.open();
       source.send('conversation_read', conversationRead(15, '7', '3'));
@@ -132,14 +136,7 @@ describe('useEvents over the browser EventSource', () => {
   });
 
   it('applies an event once when it arrives twice', () => {
-    const hub = browserHub();
-    const callbacks = recorder();
-    render(
-      <EventsProvider hub={hub}>
-        <Probe name="a" options={callbacks} />
-      </EventsProvider>,
-    );
-    const source = FakeEventSource.latest();
+    const { callbacks, source } = listenWithOneProbe();
     act(() => {
       source.open();
       source.send('new_message', newMessage(21));
@@ -151,14 +148,7 @@ describe('useEvents over the browser EventSource', () => {
   });
 
   it('ignores frames that do not match the wire protocol', () => {
-    const hub = browserHub();
-    const callbacks = recorder();
-    render(
-      <EventsProvider hub={hub}>
-        <Probe name="a" options={callbacks} />
-      </EventsProvider>,
-    );
-    const source = FakeEventSource.latest();
+    const { callbacks, source } = listenWithOneProbe();
     act(() => {
       source.open();
       source.send('new_message', '{not json');
@@ -174,14 +164,7 @@ describe('useEvents over the browser EventSource', () => {
   });
 
   it('marks events replayed before the first `ready` as history, and later ones as live', () => {
-    const hub = browserHub();
-    const callbacks = recorder();
-    render(
-      <EventsProvider hub={hub}>
-        <Probe name="a" options={callbacks} />
-      </EventsProvider>,
-    );
-    const source = FakeEventSource.latest();
+    const { callbacks, source } = listenWithOneProbe();
     act(() => {
       source.open();
       source.send('system_notification', systemNotice(41));
