@@ -1,5 +1,6 @@
 import type { ConnectionState, NotificationTarget } from '../../common/desktop-bridge.js';
 import type { EventsStateResponse } from '../../common/api.js';
+import { readPosition } from '../../common/conversation-position.js';
 import { isNotifyingEvent, type ControlEvent, type StreamEvent } from '../../common/events.js';
 import type { Clock } from '../clock.js';
 import { cursorPath } from '../cursor/cursor-path.js';
@@ -182,8 +183,11 @@ export class UserSession {
     this.cursor.advance(event.id);
     if (event.type === 'notifications_read') {
       await this.updateUnread(() => this.unread.markReadUpTo(event.lastEventId));
+    } else if (event.type === 'conversation_read') {
+      const read = readPosition(event);
+      if (read) await this.updateUnread(() => this.unread.markConversationRead(read));
     } else if (isNotifyingEvent(event)) {
-      const counted = this.unread.add(event.id);
+      const counted = this.unread.add(event);
       this.cursor.setUnreadState(this.unread.snapshot());
       const decision = await this.notifier.handle(event, { backlog: this.backlog });
       if (decision.action === 'skipped') await this.cursor.persist();

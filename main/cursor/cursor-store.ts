@@ -15,9 +15,23 @@ const cursorFile = z.object({
   notifiedIds: z.array(eventId).max(MAX_REMEMBERED_IDS),
   lastReadEventId: z.number().int().nonnegative(),
   unreadIds: z.array(eventId),
+  /**
+   * The conversation message each unread message notification announces, so that reading the
+   * conversation on any desk takes it off the badge, also after a restart. Absent in files
+   * written before it existed.
+   */
+  unreadMessages: z
+    .array(
+      z.object({
+        id: eventId,
+        conversationId: z.string().min(1).max(64),
+        messageId: z.number().int().positive(),
+      }),
+    )
+    .default([]),
 });
 export type CursorSnapshot = Omit<z.infer<typeof cursorFile>, 'version'>;
-export type UnreadSnapshot = Pick<CursorSnapshot, 'lastReadEventId' | 'unreadIds'>;
+export type UnreadSnapshot = Pick<CursorSnapshot, 'lastReadEventId' | 'unreadIds' | 'unreadMessages'>;
 
 /**
  * One user's place in their event stream on this desk, in one file written atomically: the
@@ -40,7 +54,7 @@ export class CursorStore implements NotifiedLedger {
     this.caught = snapshot.caughtUp;
     this.lastId = snapshot.lastEventId;
     this.notified = new Set(snapshot.notifiedIds);
-    this.unread = { lastReadEventId: snapshot.lastReadEventId, unreadIds: [...snapshot.unreadIds] };
+    this.unread = copyUnread(snapshot);
   }
 
   static async open(path: string): Promise<CursorStore> {
@@ -98,11 +112,11 @@ export class CursorStore implements NotifiedLedger {
   }
 
   get unreadState(): UnreadSnapshot {
-    return { lastReadEventId: this.unread.lastReadEventId, unreadIds: [...this.unread.unreadIds] };
+    return copyUnread(this.unread);
   }
 
   setUnreadState(state: UnreadSnapshot): void {
-    this.unread = { lastReadEventId: state.lastReadEventId, unreadIds: [...state.unreadIds] };
+    this.unread = copyUnread(state);
   }
 
   snapshot(): CursorSnapshot {
@@ -137,7 +151,22 @@ export class CursorStore implements NotifiedLedger {
 }
 
 function emptySnapshot(): CursorSnapshot {
-  return { caughtUp: false, lastEventId: null, notifiedIds: [], lastReadEventId: 0, unreadIds: [] };
+  return {
+    caughtUp: false,
+    lastEventId: null,
+    notifiedIds: [],
+    lastReadEventId: 0,
+    unreadIds: [],
+    unreadMessages: [],
+  };
+}
+
+function copyUnread(state: UnreadSnapshot): UnreadSnapshot {
+  return {
+    lastReadEventId: state.lastReadEventId,
+    unreadIds: [...state.unreadIds],
+    unreadMessages: state.unreadMessages.map((message) => ({ ...message })),
+  };
 }
 
 function safeJson(text: string): unknown {

@@ -1,21 +1,37 @@
+import {
+  announcedMessage,
+  readCovers,
+  type ConversationPosition,
+} from '../../common/conversation-position.js';
+import type { NotifyingEvent } from '../../common/events.js';
 import type { UnreadSnapshot } from '../cursor/cursor-store.js';
 
 /** Past this many the badge shows "many" anyway; the oldest ids are dropped to bound the file. */
 export const MAX_TRACKED_UNREAD = 10_000;
 
+const EMPTY: UnreadSnapshot = { lastReadEventId: 0, unreadIds: [], unreadMessages: [] };
+
 /**
- * The badge number: notifying events newer than the server's read marker. The marker moves
- * with `notifications_read` events (any desk of the user marked read), with the state read at
- * sign-in, and at once when this desk marks all read. Ids are a set, so a replayed event is
- * never counted twice.
+ * The badge number: notifying events newer than the server's read marker, less the message
+ * notifications whose conversation the user read that far. The marker moves with
+ * `notifications_read` events (any desk of the user marked read), with the state read at
+ * sign-in, and at once when this desk marks all read; conversation reads come as
+ * `conversation_read` events from any desk. Ids are keys, so a replayed event is never counted
+ * twice.
  */
 export class UnreadCounter {
   private readUpTo: number;
-  private readonly unread: Set<number>;
+  /** Each unread event id, with the conversation message it announces, if any. */
+  private readonly unread: Map<number, ConversationPosition | null>;
 
-  constructor(snapshot: UnreadSnapshot = { lastReadEventId: 0, unreadIds: [] }) {
+  constructor(snapshot: UnreadSnapshot = EMPTY) {
     this.readUpTo = snapshot.lastReadEventId;
-    this.unread = new Set(snapshot.unreadIds.filter((id) => id > this.readUpTo));
+    const announced = new Map(
+      snapshot.unreadMessages.map(({ id, conversationId, messageId }) => [id, { conversationId, messageId }]),
+    );
+    this.unread = new Map(
+      snapshot.unreadIds.filter((id) => id > this.readUpTo).map((id) => [id, announced.get(id) ?? null]),
+    );
   }
 
   get count(): number {
@@ -27,10 +43,10 @@ export class UnreadCounter {
   }
 
   /** Counts a notifying event; returns whether the count changed. */
-  add(id: number): boolean {
-    if (id <= this.readUpTo || this.unread.has(id)) return false;
-    this.unread.add(id);
-    if (this.unread.size > MAX_TRACKED_UNREAD) this.unread.delete(Math.min(...this.unread));
+  add(event: NotifyingEvent): boolean {
+    if (event.id <= this.readUpTo || this.unread.has(event.id)) return false;
+    this.unread.set(event.id, announcedMessage(event));
+    if (this.unread.size > MAX_TRACKED_UNREAD) this.unread.delete(Math.min(...this.unread.keys()));
     return true;
   }
 
@@ -38,12 +54,29 @@ export class UnreadCounter {
   markReadUpTo(id: number): boolean {
     if (id <= this.readUpTo) return false;
     this.readUpTo = id;
-    const before = this.unread.size;
-    for (const unreadId of this.unread) if (unreadId <= id) this.unread.delete(unreadId);
-    return this.unread.size !== before;
+    return this.removeWhere((unreadId) => unreadId <= id);
+  }
+
+  /** The user read a conversation up to `read`; returns whether the count changed. */
+  markConversationRead(read: ConversationPosition): boolean {
+    return this.removeWhere((_id, message) => message !== null && readCovers(read, message));
   }
 
   snapshot(): UnreadSnapshot {
-    return { lastReadEventId: this.readUpTo, unreadIds: [...this.unread].sort((a, b) => a - b) };
+    const ids = [...this.unread.keys()].sort((a, b) => a - b);
+    return {
+      lastReadEventId: this.readUpTo,
+      unreadIds: ids,
+      unreadMessages: ids.flatMap((id) => {
+        const message = this.unread.get(id);
+        return message ? [{ id, ...message }] : [];
+      }),
+    };
+  }
+
+  private removeWhere(isRead: (id: number, message: ConversationPosition | null) => boolean): boolean {
+    const before = this.unread.size;
+    for (const [id, message] of this.unread) if (isRead(id, message)) this.unread.delete(id);
+    return this.unread.size !== before;
   }
 }

@@ -37,6 +37,7 @@ describe('cursor store', () => {
     store.setUnreadState({
       lastReadEventId: 1764230000000001,
       unreadIds: [1764230000000002, 1764230000000003],
+      unreadMessages: [{ id: 1764230000000003, conversationId: '7', messageId: 42 }],
     });
     await store.recordNotified(1764230000000003);
     expect((await CursorStore.open(path)).caughtUp).toBe(false);
@@ -50,7 +51,17 @@ describe('cursor store', () => {
     expect(reopened.unreadState).toEqual({
       lastReadEventId: 1764230000000001,
       unreadIds: [1764230000000002, 1764230000000003],
+      unreadMessages: [{ id: 1764230000000003, conversationId: '7', messageId: 42 }],
     });
+  });
+
+  it('reads a file written before unread messages were remembered', async () => {
+    const path = join(dir, 'older.json');
+    const older = { version: 1, caughtUp: true, lastEventId: 9, notifiedIds: [9], lastReadEventId: 7, unreadIds: [8, 9] };
+    writeFileSync(path, JSON.stringify(older));
+    const store = await CursorStore.open(path);
+    expect(store.lastEventId).toBe(9);
+    expect(store.unreadState).toEqual({ lastReadEventId: 7, unreadIds: [8, 9], unreadMessages: [] });
   });
 
   it('writes atomically: no temporary files are left, and the file is private to the user', async () => {

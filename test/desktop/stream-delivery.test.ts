@@ -188,7 +188,7 @@ describe('desktop stream client against the real server and Redis', () => {
     const dataDirectory = temporaryDirectory('clinicpulse-desk-');
     const interrupted = await CursorStore.open(cursorPath(dataDirectory, server.url, user.id));
     interrupted.advance(waiting[0]!);
-    interrupted.setUnreadState({ lastReadEventId: old, unreadIds: [waiting[0]!] });
+    interrupted.setUnreadState({ lastReadEventId: old, unreadIds: [waiting[0]!], unreadMessages: [] });
     await interrupted.persist();
     // …still treats the rest of that backlog as backlog after the restart.
     const desk = await readyDesk({ serverUrl: server.url, token, userId: user.id, dataDirectory });
@@ -234,7 +234,7 @@ describe('desktop stream client against the real server and Redis', () => {
     expect(desk.unreadCounts.at(-1)).toBe(0);
   });
 
-  it("hears the user's own sends and reads from other desks, without a pop-up or a count", async () => {
+  it("hears the user's own sends and reads from other desks: no pop-up for either, and a conversation read anywhere leaves the badge", async () => {
     const { server } = shared;
     const me = await login(server.url, 'admin', 'clinicpulse');
     const colleague = await login(server.url, 'dr.smith', 'clinicpulse');
@@ -264,7 +264,8 @@ describe('desktop stream client against the real server and Redis', () => {
     expect(ofType('message_sent').map((event) => event.type === 'message_sent' && event.message_id)).toEqual([String(mine.id)]);
     expect(ofType('conversation_read').map((event) => event.type === 'conversation_read' && event.message_id)).toEqual([String(theirs.id)]);
     expect(desk.sink.eventIds()).toEqual(ofType('new_message').map((event) => event.id));
-    expect(desk.session.unreadCount).toBe(1);
+    expect(desk.session.unreadCount).toBe(0);
+    expect(desk.unreadCounts.slice(-2)).toEqual([1, 0]);
   });
 
   it('stops on 401 and reports signed_out, without retrying', async () => {
