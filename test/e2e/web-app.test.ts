@@ -411,11 +411,18 @@ describe('the web app', () => {
         );
       for (const desk of [deskA, deskB])
         await item(desk).getByTestId('unread-count').filter({ hasText: /^1$/ }).waitFor();
+      const unreadNotifications = async (desk: Desk) => {
+        const badge = desk.page.getByTestId('nav-unread');
+        return (await badge.count()) === 0 ? 0 : Number.parseInt((await badge.textContent()) ?? '', 10);
+      };
+      await expect.poll(() => unreadNotifications(deskB)).toBeGreaterThan(0);
+      const notificationsBefore = await unreadNotifications(deskB);
 
-      // (a) Read on desk A: desk B's list shows it read.
+      // (a) Read on desk A: desk B's list shows it read, and its notification is read too.
       await item(deskA).click();
       await messagesWithText(deskA.page, 'Bed 9 needs you').waitFor();
       await item(deskB).getByTestId('unread-count').waitFor({ state: 'detached' });
+      await expect.poll(() => unreadNotifications(deskB)).toBe(notificationsBefore - 1);
 
       // (b) Both desks have it open; desk A replies.
       await item(deskB).click();

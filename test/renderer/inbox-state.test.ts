@@ -69,6 +69,31 @@ describe('the notification inbox', () => {
     expect(unreadCount(state)).toBe(1);
   });
 
+  it('counts a message notification read once its conversation was read that far, on any desk', () => {
+    const readIn = (conversationId: string, messageId: number): InboxAction => ({
+      type: 'conversation_read',
+      read: { conversationId, messageId },
+    });
+    const state = apply([
+      { type: 'read_up_to', lastEventId: 0 },
+      received(newMessage(1, { conversation_id: '7', message_id: '40' })),
+      received(newMessage(2, { conversation_id: '7', message_id: '41' })),
+      received(newMessage(3, { conversation_id: '8', message_id: '40' })),
+      received(systemNotice(4)),
+      readIn('7', 40),
+      readIn('7', 39),
+    ]);
+    expect(state.items.filter((item) => isUnread(state, item)).map((item) => item.id)).toEqual([4, 3, 2]);
+    const later = apply([readIn('7', 41)], state);
+    expect(unreadCount(later)).toBe(2);
+    // The test panel's new_message names no message: only the read mark reaches it.
+    const panel = apply(
+      [received({ id: 5, type: 'new_message', conversation_id: '7', sender: 'Test', text: 'hi', timestamp: 'now' })],
+      later,
+    );
+    expect(unreadCount(panel)).toBe(3);
+  });
+
   it('after a resync forgets events above the position the server gave', () => {
     const state = apply([
       received(newMessage(10)),

@@ -72,6 +72,21 @@ describe('the notifications inbox', () => {
     expect(screen.queryByTestId('nav-unread')).toBeNull();
   });
 
+  it('marks a message notification read once its conversation was read that far, on any desk', async () => {
+    renderApp(bridge, '#/notifications');
+    await appListening();
+    act(() => {
+      bridge.emit(newMessage(24, { conversation_id: '7', message_id: '40', text: 'Bed 4, please' }));
+      bridge.emit(newMessage(25, { conversation_id: '8', message_id: '41', text: 'Night shift swap?' }));
+      bridge.emit(systemNotice(26, 'Server maintenance at 22:00'));
+    });
+    await waitFor(() => expect(screen.getByTestId('inbox-unread').textContent).toBe('3 unread'));
+    act(() => bridge.emit(conversationRead(27, '7', '40')));
+    expect(screen.getByTestId('inbox-unread').textContent).toBe('2 unread');
+    expect(items().map((item) => item.unread)).toEqual([true, true, false]);
+    expect(screen.getByTestId('nav-unread').textContent).toBe('2 unread');
+  });
+
   it("leaves out the user's own reads and sends: they are no one's news", async () => {
     renderApp(bridge, '#/notifications');
     await appListening();

@@ -7,6 +7,7 @@ import {
   useReducer,
   type ReactNode,
 } from 'react';
+import { readPosition } from '../../../common/conversation-position.js';
 import { isNotifyingEvent } from '../../../common/events.js';
 import { useSession } from '../app/session-context.js';
 import { useEvents } from '../events/useEvents.js';
@@ -53,6 +54,10 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     },
     onNotificationsRead: (event) =>
       dispatch({ type: 'read_up_to', lastEventId: event.lastEventId }),
+    onConversationRead: (event) => {
+      const read = readPosition(event);
+      if (read) dispatch({ type: 'conversation_read', read });
+    },
     onResync: (control) => {
       dispatch({ type: 'resync', lastEventId: control.lastEventId });
       void loadReadMark();

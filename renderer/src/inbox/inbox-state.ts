@@ -1,3 +1,8 @@
+import {
+  announcedMessage,
+  readCovers,
+  type ConversationPosition,
+} from '../../../common/conversation-position.js';
 import type { NotifyingEvent } from '../../../common/events.js';
 
 /** The newest this many notifications stay in the inbox; older ones fall off the end. */
@@ -8,14 +13,20 @@ export interface InboxState {
   items: NotifyingEvent[];
   /** How far the user marked notifications read (on any desk); null until the server said. */
   lastReadEventId: number | null;
+  /**
+   * How far the user read each conversation (on any desk), by conversation id: a message
+   * notification it reaches is read, whatever the marker says.
+   */
+  conversationReads: ReadonlyMap<string, number>;
 }
 
 export type InboxAction =
   | { type: 'received'; event: NotifyingEvent }
   | { type: 'read_up_to'; lastEventId: number }
+  | { type: 'conversation_read'; read: ConversationPosition }
   | { type: 'resync'; lastEventId: number };
 
-export const EMPTY_INBOX: InboxState = { items: [], lastReadEventId: null };
+export const EMPTY_INBOX: InboxState = { items: [], lastReadEventId: null, conversationReads: new Map() };
 
 export function inboxReducer(state: InboxState, action: InboxAction): InboxState {
   switch (action.type) {
@@ -32,6 +43,11 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
       if (state.lastReadEventId !== null && action.lastEventId <= state.lastReadEventId)
         return state;
       return { ...state, lastReadEventId: action.lastEventId };
+    case 'conversation_read': {
+      const { conversationId, messageId } = action.read;
+      if (messageId <= (state.conversationReads.get(conversationId) ?? 0)) return state;
+      return { ...state, conversationReads: new Map(state.conversationReads).set(conversationId, messageId) };
+    }
     case 'resync': {
       // Ids above the server's position belong to a history it no longer has (or never had);
       // new events may reuse them. The read mark is reloaded by the caller.
@@ -42,7 +58,11 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
 }
 
 export function isUnread(state: InboxState, event: NotifyingEvent): boolean {
-  return state.lastReadEventId !== null && event.id > state.lastReadEventId;
+  if (state.lastReadEventId === null || event.id <= state.lastReadEventId) return false;
+  const message = announcedMessage(event);
+  if (!message) return true;
+  const readUpTo = state.conversationReads.get(message.conversationId);
+  return readUpTo === undefined || !readCovers({ conversationId: message.conversationId, messageId: readUpTo }, message);
 }
 
 export function unreadCount(state: InboxState): number {
