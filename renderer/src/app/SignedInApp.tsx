@@ -3,6 +3,7 @@ import type { User } from '../../../common/api.js';
 import { EventsProvider } from '../events/EventsProvider.js';
 import { InboxProvider } from '../inbox/InboxProvider.js';
 import type { Platform } from '../platform/platform.js';
+import { SendQueueProvider } from '../send-queue/SendQueueProvider.js';
 import { SettingsProvider } from '../settings/SettingsProvider.js';
 import { AppShell } from './AppShell.js';
 import { SessionContext, type Session } from './session-context.js';
@@ -29,7 +30,9 @@ export function SignedInApp({ platform, user, onSignOut, onSessionEnded }: Signe
         <EventsProvider hub={hub}>
           <UsersProvider>
             <InboxProvider>
-              <AppShell onSessionEnded={onSessionEnded} />
+              <SendQueueProvider>
+                <AppShell onSessionEnded={onSessionEnded} />
+              </SendQueueProvider>
             </InboxProvider>
           </UsersProvider>
         </EventsProvider>

@@ -14,6 +14,7 @@ import { NewConversationDialog } from '../messages/NewConversationDialog.js';
 import { ThreadView } from '../messages/ThreadView.js';
 import { useConversationList } from '../messages/useConversationList.js';
 import type { Route } from '../routing/route.js';
+import { useSentMessages } from '../send-queue/SendQueueProvider.js';
 
 interface MessagesPageProps {
   conversationId: number | null;
@@ -53,9 +54,12 @@ export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
     onResync: () => void reload(),
   });
 
-  const handleSent = useCallback(
-    (message: Message) => apply((list) => applyIncomingMessage(list, message, 'clear')),
-    [apply],
+  // Sent from this desk's queue, whichever conversation is open.
+  useSentMessages(
+    useCallback(
+      (message: Message) => apply((list) => applyIncomingMessage(list, message, 'clear')),
+      [apply],
+    ),
   );
 
   const handleRead = useCallback(
@@ -107,12 +111,7 @@ export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
             <p className="muted">Choose a conversation, or start a new one.</p>
           </div>
         ) : (
-          <ThreadView
-            key={conversationId}
-            conversationId={conversationId}
-            onSent={handleSent}
-            onRead={handleRead}
-          />
+          <ThreadView key={conversationId} conversationId={conversationId} onRead={handleRead} />
         )}
       </section>
       {composing && (

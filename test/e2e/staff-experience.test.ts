@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Conversation } from '../../common/api.js';
+import { startTestRedis, type TestRedis } from '../support/redis-server.js';
+import { api, login, spawnServerProcess, type ServerProcess } from '../support/test-server.js';
+import { ensureRendererBuilt } from './support/built-renderer.js';
+import { launchChromium } from './support/chromium.js';
+import {
+  messagesWithText,
+  openDesk,
+  screenshot,
+  waitForStatus,
+  type Desk,
+} from './support/pages.js';
+
+/**
+ * Staff and IT at work in Chromium against the real server (a child process), a real
+ * redis-server and a real SQLite file: messages that wait for the network, prompt reconnects.
+ */
+let redis: TestRedis;
+let dataDir: string;
+let server: ServerProcess;
+let browser: Browser;
+let smithApi: ReturnType<typeof api>;
+let patelId: number;
+
+async function conversationWithPatel(title: string): Promise<Conversation> {
+  const response = await smithApi.post<{ conversation: Conversation }>('/api/conversations', {
+    participantIds: [patelId],
+    title,
+  });
+  expect(response.status).toBe(201);
+  return response.body.conversation;
+}
+
+function problemsOf(desk: Desk): string[] {
+  return desk.errors.filter((error) =>
+    /Content Security Policy|Uncaught|TypeError|ReferenceError/i.test(error),
+  );
+}
+
+beforeAll(async () => {
+  const built = ensureRendererBuilt();
+  redis = await startTestRedis();
+  dataDir = mkdtempSync(join(tmpdir(), 'clinicpulse-e2e-staff-'));
+  [server, browser] = await Promise.all([
+    built.then(() => spawnServerProcess({ redisUrl: redis.url, dataDir })),
+    launchChromium(),
+  ]);
+  smithApi = api(server.url, (await login(server.url, 'dr.smith', 'clinicpulse')).token);
+  patelId = (await login(server.url, 'dr.patel', 'clinicpulse')).user.id;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await redis?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('messages written without a connection', () => {
+  it('are queued, kept across a reload, and sent in order, once each, as soon as the server answers', async () => {
+    const conversation = await conversationWithPatel('Queued sends');
+    const [smith, patel] = await Promise.all([
+      openDesk(browser, server.url, 'dr.smith'),
+      openDesk(browser, server.url, 'dr.patel'),
+    ]);
+    try {
+      await smith.page.goto(`${server.url}/#/conversations/${conversation.id}`);
+      await patel.page.goto(`${server.url}/#/conversations/${conversation.id}`);
+      await Promise.all([
+        waitForStatus(smith.page, 'connected'),
+        waitForStatus(patel.page, 'connected'),
+      ]);
+
+      await smith.context.setOffline(true);
+      await waitForStatus(smith.page, 'offline');
+      const composer = smith.page.getByTestId('thread').getByLabel(/Message to/);
+      for (const text of ['Queued 1: bed 4 drip', 'Queued 2: then bed 5']) {
+        await composer.fill(text);
+        await smith.page.keyboard.press('Enter');
+      }
+      const queued = smith.page.getByTestId('thread').locator('[data-status="queued"]');
+      await expect.poll(() => queued.count()).toBe(2);
+      await screenshot(smith.page, 'queued-messages');
+
+      // Back on the network, but the server still refuses to take messages: they stay queued,
+      // also across a reload of the page.
+      await smith.page.route('**/api/conversations/*/messages', (route) =>
+        route.request().method() === 'POST' ? route.abort('connectionrefused') : route.fallback(),
+      );
+      await smith.context.setOffline(false);
+      await waitForStatus(smith.page, 'connected');
+      await smith.page.reload();
+      expect(smith.leavePrompts).toBe(1);
+      await smith.page.getByTestId('thread').waitFor();
+      await expect.poll(() => queued.count()).toBe(2);
+      expect(await messagesWithText(patel.page, 'Queued 1: bed 4 drip').count()).toBe(0);
+
+      await smith.page.unrouteAll();
+      await messagesWithText(patel.page, 'Queued 2: then bed 5').waitFor();
+      const texts = await patel.page
+        .getByTestId('thread')
+        .locator('.message__text')
+        .allTextContents();
+      expect(texts.filter((text) => text.startsWith('Queued'))).toEqual([
+        'Queued 1: bed 4 drip',
+        'Queued 2: then bed 5',
+      ]);
+      await expect.poll(() => queued.count()).toBe(0);
+      for (const text of ['Queued 1: bed 4 drip', 'Queued 2: then bed 5'])
+        expect(await messagesWithText(smith.page, text).count()).toBe(1);
+      const stored = await smithApi.get<{ messages: { text: string }[] }>(
+        `/api/conversations/${conversation.id}/messages`,
+      );
+      expect(stored.body.messages.map((message) => message.text)).toEqual([
+        'Queued 1: bed 4 drip',
+        'Queued 2: then bed 5',
+      ]);
+      expect([...problemsOf(smith), ...problemsOf(patel)]).toEqual([]);
+    } finally {
+      await Promise.all([smith.context.close(), patel.context.close()]);
+    }
+  });
+});
