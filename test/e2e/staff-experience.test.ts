@@ -126,3 +126,45 @@ describe('messages written without a connection', () => {
     }
   });
 });
+
+describe('a desk across a server restart', () => {
+  it('shows an outage banner after a few seconds, probes /healthz, and reconnects on the first answer', async () => {
+    const patel = await openDesk(browser, server.url, 'dr.patel');
+    try {
+      await waitForStatus(patel.page, 'connected');
+      let probesWhileDown = 0;
+      let probesAnswered = 0;
+      let streamsAfterReturn = 0;
+      let serverBack = false;
+      patel.page.on('request', (request) => {
+        const path = new URL(request.url()).pathname;
+        if (path === '/healthz' && !serverBack) probesWhileDown++;
+        if (path === '/api/events/stream' && serverBack) streamsAfterReturn++;
+      });
+      patel.page.on('response', (response) => {
+        if (new URL(response.url()).pathname === '/healthz' && response.status() === 200)
+          probesAnswered++;
+      });
+
+      const { port } = server;
+      await server.stop();
+      const banner = patel.page.getByTestId('outage-banner');
+      await banner.waitFor();
+      expect(await banner.textContent()).toMatch(/No connection to the clinic server since/);
+      await screenshot(patel.page, 'outage-banner');
+      // While the server is away the page asks the cheap /healthz, not the stream or the API.
+      expect(probesWhileDown).toBeGreaterThan(2);
+
+      serverBack = true;
+      server = await spawnServerProcess({ redisUrl: redis.url, dataDir, port });
+      await waitForStatus(patel.page, 'connected');
+      await banner.waitFor({ state: 'detached' });
+      // It learned the server was back from a probe and opened one stream, which held.
+      expect(probesAnswered).toBeGreaterThan(0);
+      expect(streamsAfterReturn).toBe(1);
+      expect(problemsOf(patel)).toEqual([]);
+    } finally {
+      await patel.context.close();
+    }
+  });
+});

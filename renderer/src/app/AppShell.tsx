@@ -1,5 +1,6 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { ConnectionIndicator } from '../components/ConnectionIndicator.js';
+import { OutageBanner } from '../components/OutageBanner.js';
 import { PopupPermissionBanner } from '../components/PopupPermissionBanner.js';
 import { useEvents } from '../events/useEvents.js';
 import { useInbox } from '../inbox/InboxProvider.js';
@@ -125,6 +126,7 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
           </button>
         </div>
       </header>
+      <OutageBanner />
       {platform.showsOwnPopups && <PopupPermissionBanner />}
       <main ref={mainRef} id="main" className="content" tabIndex={-1}>
         {content}
