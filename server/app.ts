@@ -1,7 +1,6 @@
 import express, { type Application, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { existsSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinoHttp } from 'pino-http';
 import { createAuthRoutes, createMeRoutes } from './auth/auth-routes.js';
@@ -14,6 +13,7 @@ import { createSystemNotificationRoutes } from './notifications/system-notificat
 import { createTestEventRoutes } from './test-endpoints/test-event-routes.js';
 import { errorHandler, sendError } from './http/errors.js';
 import { createAdminUserRoutes, createUserDirectoryRoutes } from './users/user-routes.js';
+import { webApp } from './web/web-app.js';
 
 /** The built web UI (`npm run build:renderer`), served when present. */
 export const RENDERER_DIST_DIR = join(
@@ -27,7 +27,8 @@ const READINESS_TIMEOUT_MS = 1_000;
 
 /**
  * The Express application: security headers, request logs, JSON bodies, sessions, every route,
- * the web UI, and JSON errors. No compression anywhere: it would buffer the event stream.
+ * the web UI, and JSON errors. No compression middleware: it would buffer the event stream (the
+ * web UI's files are compressed once, at build time).
  */
 export interface AppOptions {
   /** Directory of the built web UI; RENDERER_DIST_DIR by default. */
@@ -143,30 +144,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * The React app and its client-side routes: a GET outside /api for a path without a file
- * extension falls back to index.html; a missing file (say an old asset) stays a 404.
- */
-function webApp(root: string): express.Router {
-  const router = express.Router();
-  const index = join(root, 'index.html');
-  router.use(express.static(root, { index: false, maxAge: '1h' }));
-  router.get(/.*/, (req, res) => {
-    if (extname(req.path) !== '') {
-      res.status(404).type('text/plain').send('Not found\n');
-    } else if (existsSync(index)) {
-      res.setHeader('Cache-Control', 'no-cache');
-      res.sendFile(index);
-    } else {
-      res
-        .status(404)
-        .type('text/plain')
-        .send(
-          'The web UI is not built yet: run `npm run build:renderer` (npm start does it for you).\n',
-        );
-    }
-  });
-  return router;
 }

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { get, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -59,6 +60,24 @@ afterAll(async () => {
   await server?.stop();
   await redis?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the web app as built', () => {
+  it('sends its script precompressed with brotli and caches it as immutable; the page itself is revalidated', async () => {
+    const page = await fetch(`${server.url}/`);
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const script = /src="\.\/(assets\/index-[^"]+\.js)"/.exec(await page.text())?.[1];
+    expect(script).toBeDefined();
+    const response = await new Promise<IncomingMessage>((resolve, reject) =>
+      get(`${server.url}/${script}`, { headers: { 'accept-encoding': 'gzip, br' } }, resolve).on(
+        'error',
+        reject,
+      ),
+    );
+    response.resume();
+    expect(response.headers['content-encoding']).toBe('br');
+    expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+  });
 });
 
 describe('messages written without a connection', () => {
