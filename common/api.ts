@@ -31,6 +31,8 @@ export interface User {
 export interface AdminUser extends User {
   disabled: boolean;
   createdAt: string;
+  /** When they last signed in (on any desk), null when never. */
+  lastSignInAt: string | null;
 }
 
 export const loginRequest = z.object({
@@ -178,6 +180,48 @@ export type SystemNotificationRequest = z.infer<typeof systemNotificationRequest
 
 export interface SystemNotificationResponse {
   recipients: number;
+}
+
+/** One notice an admin sent, as the history lists it. */
+export interface SystemNotice {
+  id: number;
+  content: string;
+  audience: 'everyone' | 'role' | 'people';
+  /** The role it went to, when `audience` is `role`. */
+  role: Role | null;
+  /** The people it was addressed to, when `audience` is `people`. */
+  userIds: number[] | null;
+  /** How many enabled accounts it reached when it was sent. */
+  recipients: number;
+  sentBy: { id: number; displayName: string };
+  sentAt: string;
+}
+
+export interface SystemNoticesResponse {
+  /** Newest first. */
+  notices: SystemNotice[];
+}
+
+/** `GET /api/admin/health`: the readiness checks and this server process's key figures. */
+export interface ServerHealthResponse {
+  ready: boolean;
+  /** `ok`, or what went wrong, per dependency (the same as `/readyz`). */
+  checks: { redis: string; database: string };
+  figures: {
+    openStreams: number;
+    eventsPublished: number;
+    eventsDelivered: number;
+    eventsReplayed: number;
+    resyncs: number;
+    slowClientsClosed: number;
+    streamsRejected: number;
+    outboxPending: number;
+    uptimeSeconds: number;
+    residentMemoryBytes: number;
+  };
+  /** Whether the original system's test endpoints (and so the Test panel) are on. */
+  testEndpoints: boolean;
+  checkedAt: string;
 }
 
 /** Bodies of the original system's test endpoints; every field has a sensible default. */

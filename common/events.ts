@@ -69,6 +69,16 @@ export const messageSentPayload = z.object({
   client_message_id: z.string().max(64).optional(),
 });
 
+/**
+ * Published to every enabled account when the staff directory changed (an account added,
+ * renamed, given another role, disabled or enabled), so pickers and names follow without a
+ * reload. Not a notification.
+ */
+export const directoryChangedPayload = z.object({
+  type: z.literal('directory_changed'),
+  timestamp: isoTimestamp,
+});
+
 export const eventPayload = z.discriminatedUnion('type', [
   newMessagePayload,
   appointmentReminderPayload,
@@ -76,6 +86,7 @@ export const eventPayload = z.discriminatedUnion('type', [
   notificationsReadPayload,
   conversationReadPayload,
   messageSentPayload,
+  directoryChangedPayload,
 ]);
 
 export const streamEvent = z.discriminatedUnion('type', [
@@ -85,6 +96,7 @@ export const streamEvent = z.discriminatedUnion('type', [
   notificationsReadPayload.extend({ id: eventId }),
   conversationReadPayload.extend({ id: eventId }),
   messageSentPayload.extend({ id: eventId }),
+  directoryChangedPayload.extend({ id: eventId }),
 ]);
 
 export type NewMessagePayload = z.infer<typeof newMessagePayload>;
@@ -93,6 +105,7 @@ export type SystemNotificationPayload = z.infer<typeof systemNotificationPayload
 export type NotificationsReadPayload = z.infer<typeof notificationsReadPayload>;
 export type ConversationReadPayload = z.infer<typeof conversationReadPayload>;
 export type MessageSentPayload = z.infer<typeof messageSentPayload>;
+export type DirectoryChangedPayload = z.infer<typeof directoryChangedPayload>;
 export type EventPayload = z.infer<typeof eventPayload>;
 export type EventType = EventPayload['type'];
 export type StreamEvent = z.infer<typeof streamEvent>;
@@ -141,6 +154,7 @@ export const STREAM_EVENT_TYPES = [
   'notifications_read',
   'conversation_read',
   'message_sent',
+  'directory_changed',
 ] as const satisfies readonly EventType[];
 
 /** `Last-Event-ID` as sent by a client: a decimal integer, nothing else. */

@@ -1,8 +1,10 @@
-import express, { type Application, type RequestHandler } from 'express';
+import express, { type Application } from 'express';
 import helmet from 'helmet';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinoHttp } from 'pino-http';
+import { createServerHealthRoutes } from './admin/server-health-routes.js';
+import { createSystemNoticeHistoryRoutes } from './admin/system-notice-routes.js';
 import { createAuthRoutes, createMeRoutes } from './auth/auth-routes.js';
 import { authenticate, requireUser } from './auth/authenticate.js';
 import type { ServerContext } from './context.js';
@@ -11,6 +13,7 @@ import { createAppointmentRoutes } from './appointments/appointment-routes.js';
 import { createConversationRoutes } from './conversations/conversation-routes.js';
 import { createSystemNotificationRoutes } from './notifications/system-notification-routes.js';
 import { createTestEventRoutes } from './test-endpoints/test-event-routes.js';
+import { readiness } from './health/readiness.js';
 import { errorHandler, sendError } from './http/errors.js';
 import { createAdminUserRoutes, createUserDirectoryRoutes } from './users/user-routes.js';
 import { webApp } from './web/web-app.js';
@@ -22,8 +25,6 @@ export const RENDERER_DIST_DIR = join(
   'dist',
   'renderer',
 );
-
-const READINESS_TIMEOUT_MS = 1_000;
 
 /**
  * The Express application: security headers, request logs, JSON bodies, sessions, every route,
@@ -82,7 +83,10 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', readiness(ctx));
+  app.get('/readyz', async (_req, res) => {
+    const { ready, checks } = await readiness(ctx);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
+  });
   app.get('/metrics', async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
@@ -100,6 +104,8 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use('/api', createConversationRoutes(ctx));
   app.use('/api', createAppointmentRoutes(ctx));
   app.use('/api', createSystemNotificationRoutes(ctx));
+  app.use('/api', createSystemNoticeHistoryRoutes(ctx));
+  app.use('/api', createServerHealthRoutes(ctx));
   if (ctx.config.testEndpoints) app.use('/api', createTestEventRoutes(ctx));
   app.use('/api', (req, res) =>
     sendError(res, 404, 'not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`),
@@ -108,40 +114,4 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use(webApp(options.webRoot ?? RENDERER_DIST_DIR));
   app.use(errorHandler(ctx.logger));
   return app;
-}
-
-function readiness(ctx: ServerContext): RequestHandler {
-  return async (_req, res) => {
-    const checks = await Promise.all([
-      check(async () => {
-        const reply = await withTimeout(ctx.redis.ping(), READINESS_TIMEOUT_MS);
-        if (reply !== 'PONG') throw new Error(`unexpected PING reply ${reply}`);
-      }),
-      check(async () => {
-        ctx.db.prepare('SELECT 1 FROM schema_migrations LIMIT 1').get();
-      }),
-    ]);
-    const [redis, database] = checks;
-    const ready = checks.every((result) => result === 'ok');
-    res
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'unavailable', checks: { redis, database } });
-  };
-}
-
-async function check(probe: () => Promise<void>): Promise<string> {
-  try {
-    await probe();
-    return 'ok';
-  } catch (error) {
-    return (error as Error).message || 'failed';
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

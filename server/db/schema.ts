@@ -85,4 +85,37 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    // Issue 13. A trigger rather than a write in the sign-in route: every session ever created
+    // is a sign-in, whichever code path creates it, and the sessions themselves are deleted on
+    // sign-out, so they cannot answer "when did this person last sign in".
+    version: 20,
+    name: 'users last sign-in',
+    sql: `
+      ALTER TABLE users ADD COLUMN last_sign_in_at TEXT;
+      UPDATE users SET last_sign_in_at = (SELECT max(created_at) FROM sessions WHERE user_id = users.id);
+      CREATE TRIGGER sessions_record_sign_in AFTER INSERT ON sessions
+      BEGIN
+        UPDATE users SET last_sign_in_at = NEW.created_at WHERE id = NEW.user_id;
+      END;
+    `,
+  },
+  {
+    // Issue 13: what the admins sent, to whom, and to how many people.
+    version: 21,
+    name: 'system notice history',
+    sql: `
+      CREATE TABLE system_notices (
+        id         INTEGER PRIMARY KEY,
+        content    TEXT    NOT NULL,
+        audience   TEXT    NOT NULL CHECK (audience IN ('everyone', 'role', 'people')),
+        role       TEXT,
+        user_ids   TEXT,
+        recipients INTEGER NOT NULL,
+        sent_by    INTEGER NOT NULL REFERENCES users(id),
+        sent_at    TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+      CREATE INDEX system_notices_sent_at ON system_notices(sent_at);
+    `,
+  },
 ];

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { systemNotificationRequest, type SystemNotificationResponse } from '../../common/api.js';
 import type { SystemNotificationPayload } from '../../common/events.js';
+import { SystemNoticeStore } from '../admin/system-notice-store.js';
 import { requireRole } from '../auth/authenticate.js';
 import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
@@ -14,6 +15,7 @@ import { enabledUserIds, requireEnabledUserIds } from './recipients.js';
  */
 export function createSystemNotificationRoutes(ctx: ServerContext): Router {
   const router = Router();
+  const notices = new SystemNoticeStore(ctx.db);
   router.post('/admin/system-notifications', requireRole('admin'), async (req, res) => {
     const request = parseInput(systemNotificationRequest, req.body, 'system notification');
     const recipients = request.userIds
@@ -25,8 +27,16 @@ export function createSystemNotificationRoutes(ctx: ServerContext): Router {
       timestamp: new Date().toISOString(),
     };
     await publishNow(ctx, () => ctx.publisher.publishToMany(recipients, payload));
+    const sender = currentUser(res);
+    notices.record({
+      content: request.content,
+      role: request.role,
+      userIds: request.userIds ? recipients : undefined,
+      recipients: recipients.length,
+      sentBy: sender.id,
+    });
     ctx.logger.info(
-      { userId: currentUser(res).id, recipients: recipients.length, role: request.role, named: request.userIds?.length },
+      { userId: sender.id, recipients: recipients.length, role: request.role, named: request.userIds?.length },
       'system notification sent',
     );
     const body: SystemNotificationResponse = { recipients: recipients.length };
