@@ -2,6 +2,12 @@ import type { z } from 'zod';
 import {
   ackRequest,
   createAppointmentRequest,
+  createUserRequest,
+  updateUserRequest,
+  type AdminUser,
+  type AdminUsersResponse,
+  type ServerHealthResponse,
+  type SystemNoticesResponse,
   createConversationRequest,
   loginRequest,
   markConversationReadRequest,
@@ -65,6 +71,11 @@ export interface ApiClient {
   ): Promise<PublishedResponse>;
   testNewMessage(body: z.input<typeof testNewMessageRequest>): Promise<PublishedResponse>;
   ack(body: z.input<typeof ackRequest>): Promise<void>;
+  adminUsers(): Promise<AdminUsersResponse>;
+  createUser(body: z.input<typeof createUserRequest>): Promise<{ user: AdminUser }>;
+  updateUser(id: number, body: z.input<typeof updateUserRequest>): Promise<{ user: AdminUser }>;
+  systemNotices(): Promise<SystemNoticesResponse>;
+  serverHealth(): Promise<ServerHealthResponse>;
   eventsState(): Promise<EventsStateResponse>;
   /** Called whenever the server answers that the session is gone (expired, revoked, signed out elsewhere). */
   onUnauthorized(listener: () => void): () => void;
@@ -146,6 +157,12 @@ export function createApiClient(transport: ApiTransport): ApiClient {
     testNewMessage: (body) =>
       call('POST', '/api/test/new-message', valid(testNewMessageRequest, body)),
     ack: (body) => call('POST', '/api/events/ack', valid(ackRequest, body)),
+    adminUsers: () => call('GET', '/api/admin/users'),
+    createUser: (body) => call('POST', '/api/admin/users', valid(createUserRequest, body)),
+    updateUser: (userId, body) =>
+      call('PATCH', `/api/admin/users/${id(userId)}`, valid(updateUserRequest, body)),
+    systemNotices: () => call('GET', '/api/admin/system-notices'),
+    serverHealth: () => call('GET', '/api/admin/health'),
     eventsState: () => call('GET', '/api/events/state'),
     onUnauthorized: (listener) => {
       unauthorizedListeners.add(listener);

@@ -1,4 +1,6 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { AdminPage } from '../admin/AdminPage.js';
+import { useTestPanel } from '../admin/useTestPanel.js';
 import { ConnectionIndicator } from '../components/ConnectionIndicator.js';
 import { OutageBanner } from '../components/OutageBanner.js';
 import { PopupPermissionBanner } from '../components/PopupPermissionBanner.js';
@@ -16,19 +18,32 @@ import type { Route } from '../routing/route.js';
 import { useRoute } from '../routing/useRoute.js';
 import { useSession } from './session-context.js';
 
-const NAV: { page: Route['page']; label: string; href: string }[] = [
+interface NavItem {
+  page: Route['page'];
+  label: string;
+  href: string;
+}
+
+const EVERYONE_NAV: NavItem[] = [
   { page: 'conversations', label: 'Messages', href: '#/conversations' },
   { page: 'notifications', label: 'Notifications', href: '#/notifications' },
   { page: 'appointments', label: 'Appointments', href: '#/appointments' },
   { page: 'settings', label: 'Settings', href: '#/settings' },
-  { page: 'test', label: 'Test panel', href: '#/test' },
 ];
+const ADMIN_NAV: NavItem = { page: 'admin', label: 'Administration', href: '#/admin/staff' };
+const TEST_NAV: NavItem = { page: 'test', label: 'Test panel', href: '#/test' };
 
 export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
   const { platform, user, signOut } = useSession();
   const { route, navigate } = useRoute();
   const { unread } = useInbox();
   const mainRef = useRef<HTMLElement>(null);
+  const testPanel = useTestPanel();
+  const nav = [
+    ...EVERYONE_NAV,
+    ...(user.role === 'admin' ? [ADMIN_NAV] : []),
+    ...(testPanel ? [TEST_NAV] : []),
+  ];
 
   useEvents({
     onConnectionChange: (state) => {
@@ -73,7 +88,10 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
       content = <SettingsPage />;
       break;
     case 'test':
-      content = <NotificationTestPage />;
+      content = testPanel ? <NotificationTestPage /> : <NotFoundPage />;
+      break;
+    case 'admin':
+      content = <AdminPage section={route.section} />;
       break;
     case undefined:
       content = <NotFoundPage />;
@@ -92,7 +110,7 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
         </a>
         <nav className="nav" aria-label="Main">
           <ul>
-            {NAV.map((item) => (
+            {nav.map((item) => (
               <li key={item.page}>
                 <a
                   className="nav__link"
