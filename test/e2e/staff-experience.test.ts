@@ -187,3 +187,88 @@ describe('a desk across a server restart', () => {
     }
   });
 });
+
+describe('the admin console', () => {
+  it("lets an admin create an account and disable it, and the person's open page signs out", async () => {
+    const admin = await openDesk(browser, server.url, 'admin');
+    try {
+      await admin.page.getByRole('link', { name: 'Administration' }).click();
+      await admin.page.getByRole('heading', { name: 'Staff accounts' }).waitFor();
+      const form = admin.page.getByRole('form', { name: 'New account' });
+      await form.getByLabel('Full name').fill('Nurse Kim Park');
+      await form.getByLabel('Username').fill('nurse.kim');
+      await form.getByLabel('Role').selectOption({ label: 'Nurse' });
+      await form.getByLabel(/First password/).fill('clinicpulse');
+      await form.getByRole('button', { name: 'Create account' }).click();
+      await form.getByRole('status').filter({ hasText: 'can now sign in as nurse.kim' }).waitFor();
+      const row = admin.page.locator('[data-testid="account"][data-username="nurse.kim"]');
+      expect(await row.textContent()).toContain('Never');
+
+      const kim = await openDesk(browser, server.url, 'nurse.kim');
+      try {
+        await waitForStatus(kim.page, 'connected');
+        await admin.page.reload();
+        // Her first sign-in shows as a time instead of "Never".
+        await row.locator('time').waitFor();
+        expect(await row.textContent()).not.toContain('Never');
+        await screenshot(admin.page, 'admin-staff-accounts');
+
+        await row.getByRole('button', { name: 'Disable Nurse Kim Park' }).click();
+        await admin.page
+          .getByText('Nurse Kim Park is disabled and signed out everywhere.')
+          .waitFor();
+        await kim.page.getByRole('button', { name: 'Sign in' }).waitFor();
+        expect(await kim.page.getByRole('status').allTextContents()).toContain(
+          'Your session has ended. Please sign in again.',
+        );
+      } finally {
+        await kim.context.close();
+      }
+    } finally {
+      await admin.context.close();
+    }
+  });
+
+  it('sends a system notice to one role, lists it with how many it reached, and reports server health in words', async () => {
+    const admin = await openDesk(browser, server.url, 'admin');
+    const jones = await openDesk(browser, server.url, 'nurse.jones');
+    try {
+      await admin.page.goto(`${server.url}/#/admin/notices`);
+      const form = admin.page.getByRole('form', { name: 'New system notice' });
+      await form.getByLabel('Notice').fill('Fire drill at 14:00 — nurses meet at the east stairs');
+      await form.getByLabel('One role').check();
+      await form.getByRole('combobox', { name: /^Role/ }).selectOption({ label: 'Nurse' });
+      await form.getByRole('button', { name: 'Send notice' }).click();
+      await form
+        .getByRole('status')
+        .filter({ hasText: /Sent to \d+ (person|people)/ })
+        .waitFor();
+      const sent = admin.page.getByTestId('sent-notice').first();
+      await sent.getByText('Fire drill at 14:00 — nurses meet at the east stairs').waitFor();
+      expect(await sent.textContent()).toMatch(
+        /To All Nurse staff · reached \d+ (person|people) · sent by Clinic IT Admin/,
+      );
+      await screenshot(admin.page, 'admin-system-notices');
+
+      await jones.page.goto(`${server.url}/#/notifications`);
+      await jones.page
+        .getByTestId('inbox-item')
+        .filter({ hasText: 'Fire drill at 14:00' })
+        .waitFor();
+
+      await admin.page.getByRole('link', { name: 'Server health' }).click();
+      await admin.page.getByTestId('health-summary').filter({ hasText: 'Ready' }).waitFor();
+      expect(await admin.page.locator('.health-list').textContent()).toMatch(/Redis\s*Answering/);
+      await screenshot(admin.page, 'admin-server-health');
+
+      await admin.page.getByRole('link', { name: 'Test panel' }).click();
+      await admin.page.getByRole('heading', { name: 'Notification test' }).waitFor();
+      await screenshot(admin.page, 'test-panel');
+      expect(await jones.page.getByRole('link', { name: 'Test panel' }).count()).toBe(0);
+      expect(await jones.page.getByRole('link', { name: 'Administration' }).count()).toBe(0);
+      expect([...problemsOf(admin), ...problemsOf(jones)]).toEqual([]);
+    } finally {
+      await Promise.all([admin.context.close(), jones.context.close()]);
+    }
+  });
+});
