@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Conversation } from '../../common/api.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { api, login, spawnServerProcess, type ServerProcess } from '../support/test-server.js';
+import { axeViolations } from './support/axe.js';
 import { ensureRendererBuilt } from './support/built-renderer.js';
 import { launchChromium } from './support/chromium.js';
 import {
@@ -105,6 +106,7 @@ describe('messages written without a connection', () => {
       const queued = smith.page.getByTestId('thread').locator('[data-status="queued"]');
       await expect.poll(() => queued.count()).toBe(2);
       await screenshot(smith.page, 'queued-messages');
+      expect(await axeViolations(smith.page)).toEqual([]);
 
       // Back on the network, but the server still refuses to take messages: they stay queued,
       // also across a reload of the page.
@@ -171,6 +173,7 @@ describe('a desk across a server restart', () => {
       await banner.waitFor();
       expect(await banner.textContent()).toMatch(/No connection to the clinic server since/);
       await screenshot(patel.page, 'outage-banner');
+      expect(await axeViolations(patel.page)).toEqual([]);
       // While the server is away the page asks the cheap /healthz, not the stream or the API.
       expect(probesWhileDown).toBeGreaterThan(2);
 

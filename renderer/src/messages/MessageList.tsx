@@ -98,7 +98,7 @@ export function MessageList({
         onScroll={maybeLoadOlder}
         tabIndex={0}
         role="region"
-        aria-label="Messages"
+        aria-label="Messages in this conversation"
         aria-busy={loadingOlder}
       >
         <div className="thread__rows" role="list" style={{ height: virtualizer.getTotalSize() }}>
