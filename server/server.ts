@@ -87,6 +87,8 @@ export async function startServer(
     metrics,
     logger,
     heartbeatSeconds: config.heartbeatSeconds,
+    stillValid: (ids) => sessions.stillValid(ids),
+    sessionCheckSeconds: config.streamSessionCheckSeconds,
   });
 
   try {

@@ -1,10 +1,11 @@
 import { Router, type CookieOptions, type Request } from 'express';
 import { loginRequest, type LoginResponse, type MeResponse } from '../../common/api.js';
 import type { ServerContext } from '../context.js';
+import { revokeSessionStreams } from '../events/stream-revocation.js';
 import { HttpError, parseInput } from '../http/errors.js';
 import { UserStore, publicUser } from '../users/user-store.js';
 import { SESSION_COOKIE, requireUser, sessionTokenFrom } from './authenticate.js';
-import { currentUser } from './current-user.js';
+import { currentUser, signedInUser } from './current-user.js';
 import { loginThrottles } from './login-throttle.js';
 import { decoyPasswordHash, verifyPassword } from './password.js';
 
@@ -49,11 +50,13 @@ export function createAuthRoutes(ctx: ServerContext): Router {
     },
   );
 
-  router.post('/auth/logout', (req, res) => {
+  router.post('/auth/logout', async (req, res) => {
     const token = sessionTokenFrom(req);
-    if (token) sessions.delete(token);
+    const user = signedInUser(res);
+    const sessionId = token ? sessions.delete(token) : null;
     res.clearCookie(SESSION_COOKIE, cookieOptions(req));
     res.status(204).end();
+    if (sessionId !== null && user) await revokeSessionStreams(ctx, user.id, sessionId);
   });
 
   return router;
