@@ -255,6 +255,17 @@ export interface EventsStateResponse {
   lastReadEventId: number;
 }
 
+export const markNotificationsRequest = z.object({
+  eventIds: z.array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).min(1).max(200),
+  read: z.boolean(),
+});
+export type MarkNotificationsRequest = z.infer<typeof markNotificationsRequest>;
+
+export interface NotificationMarksResponse {
+  /** Notifications marked one by one, overriding the read marker for their ids. */
+  marks: { eventId: number; read: boolean }[];
+}
+
 export const API_ERROR_CODES = [
   'bad_request',
   'validation_failed',

@@ -79,6 +79,18 @@ export const directoryChangedPayload = z.object({
   timestamp: isoTimestamp,
 });
 
+/**
+ * Published to the user's own desks when they mark single notifications read or unread (by
+ * opening one, or with "Mark unread"), so every desk's inbox and badge agree. It overrides the
+ * `notifications_read` marker for exactly these event ids. Not a notification.
+ */
+export const notificationsMarkedPayload = z.object({
+  type: z.literal('notifications_marked'),
+  event_ids: z.array(eventId).min(1).max(200),
+  read: z.boolean(),
+  timestamp: isoTimestamp,
+});
+
 export const eventPayload = z.discriminatedUnion('type', [
   newMessagePayload,
   appointmentReminderPayload,
@@ -87,6 +99,7 @@ export const eventPayload = z.discriminatedUnion('type', [
   conversationReadPayload,
   messageSentPayload,
   directoryChangedPayload,
+  notificationsMarkedPayload,
 ]);
 
 export const streamEvent = z.discriminatedUnion('type', [
@@ -97,6 +110,7 @@ export const streamEvent = z.discriminatedUnion('type', [
   conversationReadPayload.extend({ id: eventId }),
   messageSentPayload.extend({ id: eventId }),
   directoryChangedPayload.extend({ id: eventId }),
+  notificationsMarkedPayload.extend({ id: eventId }),
 ]);
 
 export type NewMessagePayload = z.infer<typeof newMessagePayload>;
@@ -106,6 +120,7 @@ export type NotificationsReadPayload = z.infer<typeof notificationsReadPayload>;
 export type ConversationReadPayload = z.infer<typeof conversationReadPayload>;
 export type MessageSentPayload = z.infer<typeof messageSentPayload>;
 export type DirectoryChangedPayload = z.infer<typeof directoryChangedPayload>;
+export type NotificationsMarkedPayload = z.infer<typeof notificationsMarkedPayload>;
 export type EventPayload = z.infer<typeof eventPayload>;
 export type EventType = EventPayload['type'];
 export type StreamEvent = z.infer<typeof streamEvent>;
@@ -155,6 +170,7 @@ export const STREAM_EVENT_TYPES = [
   'conversation_read',
   'message_sent',
   'directory_changed',
+  'notifications_marked',
 ] as const satisfies readonly EventType[];
 
 /** `Last-Event-ID` as sent by a client: a decimal integer, nothing else. */

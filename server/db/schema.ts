@@ -118,4 +118,19 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX system_notices_sent_at ON system_notices(sent_at);
     `,
   },
+  {
+    // Issue 13: notifications read or unread one by one, on every desk; they override the
+    // user's read marker (Redis user:<id>:read) for exactly these event ids.
+    version: 22,
+    name: 'notification marks',
+    sql: `
+      CREATE TABLE notification_marks (
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        event_id   INTEGER NOT NULL,
+        read       INTEGER NOT NULL CHECK (read IN (0, 1)),
+        updated_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (user_id, event_id)
+      );
+    `,
+  },
 ];

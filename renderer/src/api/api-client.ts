@@ -3,7 +3,9 @@ import {
   ackRequest,
   createAppointmentRequest,
   createUserRequest,
+  markNotificationsRequest,
   updateUserRequest,
+  type NotificationMarksResponse,
   type AdminUser,
   type AdminUsersResponse,
   type ServerHealthResponse,
@@ -71,6 +73,8 @@ export interface ApiClient {
   ): Promise<PublishedResponse>;
   testNewMessage(body: z.input<typeof testNewMessageRequest>): Promise<PublishedResponse>;
   ack(body: z.input<typeof ackRequest>): Promise<void>;
+  notificationMarks(): Promise<NotificationMarksResponse>;
+  markNotifications(body: z.input<typeof markNotificationsRequest>): Promise<void>;
   adminUsers(): Promise<AdminUsersResponse>;
   createUser(body: z.input<typeof createUserRequest>): Promise<{ user: AdminUser }>;
   updateUser(id: number, body: z.input<typeof updateUserRequest>): Promise<{ user: AdminUser }>;
@@ -157,6 +161,9 @@ export function createApiClient(transport: ApiTransport): ApiClient {
     testNewMessage: (body) =>
       call('POST', '/api/test/new-message', valid(testNewMessageRequest, body)),
     ack: (body) => call('POST', '/api/events/ack', valid(ackRequest, body)),
+    notificationMarks: () => call('GET', '/api/notifications/marks'),
+    markNotifications: (body) =>
+      call('POST', '/api/notifications/marks', valid(markNotificationsRequest, body)),
     adminUsers: () => call('GET', '/api/admin/users'),
     createUser: (body) => call('POST', '/api/admin/users', valid(createUserRequest, body)),
     updateUser: (userId, body) =>

@@ -21,6 +21,8 @@ export interface UseEventsOptions {
   onConversationRead?: (event: StreamEventOf<'conversation_read'>, meta: EventMeta) => void;
   /** This user sent a message, from another desk or this one (colleagues get `new_message`). */
   onMessageSent?: (event: StreamEventOf<'message_sent'>, meta: EventMeta) => void;
+  /** This user marked single notifications read or unread, on another desk or this one. */
+  onNotificationsMarked?: (event: StreamEventOf<'notifications_marked'>, meta: EventMeta) => void;
   /** An account was added, renamed, given another role, disabled or enabled. */
   onDirectoryChanged?: (event: StreamEventOf<'directory_changed'>, meta: EventMeta) => void;
   /** Every numbered event, whatever its type, after the typed callback. */
@@ -59,6 +61,9 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
         break;
       case 'message_sent':
         options.onMessageSent?.(frame, meta);
+        break;
+      case 'notifications_marked':
+        options.onNotificationsMarked?.(frame, meta);
         break;
       case 'directory_changed':
         options.onDirectoryChanged?.(frame, meta);
