@@ -275,3 +275,54 @@ describe('the admin console', () => {
     }
   });
 });
+
+describe('notifications read one by one', () => {
+  it('opening one on a desk reads it on every desk of the person; "Mark unread" undoes it everywhere', async () => {
+    const jones = await login(server.url, 'nurse.jones', 'clinicpulse');
+    const jonesApi = api(server.url, jones.token);
+    const [deskA, deskB] = await Promise.all([
+      openDesk(browser, server.url, 'nurse.jones'),
+      openDesk(browser, server.url, 'nurse.jones'),
+    ]);
+    try {
+      for (const desk of [deskA, deskB]) await desk.page.goto(`${server.url}/#/notifications`);
+      await Promise.all([
+        waitForStatus(deskA.page, 'connected'),
+        waitForStatus(deskB.page, 'connected'),
+      ]);
+      for (const content of ['Ward 2 fire door is stuck open', 'Canteen closes early today'])
+        expect((await jonesApi.post('/api/test/system-notification', { content })).status).toBe(
+          200,
+        );
+      const item = (desk: Desk, text: string) =>
+        desk.page.getByTestId('inbox-item').filter({ hasText: text });
+      for (const desk of [deskA, deskB])
+        await item(desk, 'Canteen closes early today')
+          .and(desk.page.locator('[data-unread="true"]'))
+          .waitFor();
+
+      await item(deskA, 'Ward 2 fire door is stuck open').click();
+      await deskA.page.getByRole('heading', { name: 'System notice' }).waitFor();
+      await item(deskB, 'Ward 2 fire door is stuck open')
+        .and(deskB.page.locator('[data-unread="false"]'))
+        .waitFor();
+      // The other one stays unread.
+      expect(await item(deskB, 'Canteen closes early today').getAttribute('data-unread')).toBe(
+        'true',
+      );
+      await screenshot(deskB.page, 'notifications-read-one-by-one');
+
+      await deskB.page
+        .getByRole('button', { name: /^Mark unread: System notice/ })
+        .first()
+        .click();
+      await item(deskA, 'Ward 2 fire door is stuck open')
+        .and(deskA.page.locator('[data-unread="true"]'))
+        .waitFor();
+      expect(await axeViolations(deskB.page)).toEqual([]);
+      expect([...problemsOf(deskA), ...problemsOf(deskB)]).toEqual([]);
+    } finally {
+      await Promise.all([deskA.context.close(), deskB.context.close()]);
+    }
+  });
+});
