@@ -9,6 +9,7 @@ import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
 import { HttpError, parseInput } from '../http/errors.js';
 import { requireEnabledUserIds } from '../notifications/recipients.js';
+import { isRedisUnavailable, noteRedisFailure, redisUsable } from '../redis-unavailable.js';
 import { AppointmentStore } from './appointment-store.js';
 import { ReminderQueue } from './reminder-queue.js';
 
@@ -44,9 +45,10 @@ export function createAppointmentRoutes(ctx: ServerContext): Router {
     });
     // Saved in SQLite either way: the scheduler rebuilds the queue from there once Redis is back.
     try {
-      if (ctx.redis.status !== 'ready') throw new Error(`Redis connection is ${ctx.redis.status}`);
+      if (!redisUsable(ctx.redis)) throw new Error(`Redis connection is ${ctx.redis.status}`);
       await queue.schedule({ id: appointment.id, remindAtMs: Date.parse(appointment.remindAt) });
     } catch (error) {
+      if (isRedisUnavailable(error)) noteRedisFailure(ctx.redis);
       ctx.logger.warn({ err: (error as Error).message, appointmentId: appointment.id }, 'reminder not queued yet: Redis unreachable');
     }
     ctx.logger.info({ appointmentId: appointment.id, userId: user.id, remindAt: appointment.remindAt }, 'appointment created');
