@@ -151,6 +151,8 @@ export interface Appointment {
   remindAt: string;
   createdBy: number;
   reminderSent: boolean;
+  /** When its creator cancelled it (absent otherwise); a cancelled appointment sends no reminder. */
+  cancelledAt?: string;
 }
 
 export interface AppointmentsResponse {
@@ -168,6 +170,17 @@ export const createAppointmentRequest = z.object({
   reminderLeadMinutes: z.number().int().min(0).max(7 * 24 * 60).default(15),
 });
 export type CreateAppointmentRequest = z.infer<typeof createAppointmentRequest>;
+
+/** What the creator of an appointment may change; a new time must be in the future. */
+export const updateAppointmentRequest = z
+  .object({
+    time: z.iso.datetime({ offset: true }).optional(),
+    content: z.string().trim().min(1).max(2_000).optional(),
+    remindUserIds: z.array(entityId).min(1).max(200).optional(),
+    reminderLeadMinutes: z.number().int().min(0).max(7 * 24 * 60).optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'nothing to change');
+export type UpdateAppointmentRequest = z.infer<typeof updateAppointmentRequest>;
 
 export const systemNotificationRequest = z
   .object({

@@ -9,6 +9,7 @@ import { createAuthRoutes, createMeRoutes } from './auth/auth-routes.js';
 import { authenticate, requireUser } from './auth/authenticate.js';
 import type { ServerContext } from './context.js';
 import { createEventRoutes } from './events/event-routes.js';
+import { createAppointmentChangeRoutes } from './appointments/appointment-change-routes.js';
 import { createAppointmentRoutes } from './appointments/appointment-routes.js';
 import { createConversationRoutes } from './conversations/conversation-routes.js';
 import { createSystemNotificationRoutes } from './notifications/system-notification-routes.js';
@@ -104,6 +105,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use('/api', createEventRoutes(ctx));
   app.use('/api', createConversationRoutes(ctx));
   app.use('/api', createAppointmentRoutes(ctx));
+  app.use('/api', createAppointmentChangeRoutes(ctx));
   app.use('/api', createSystemNotificationRoutes(ctx));
   app.use('/api', createSystemNoticeHistoryRoutes(ctx));
   app.use('/api', createServerHealthRoutes(ctx));

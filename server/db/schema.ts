@@ -133,4 +133,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    // Issue 13: an appointment cancelled by its creator stays readable (a reminder may link to
+    // it) but is no longer listed as upcoming and sends no reminder.
+    version: 23,
+    name: 'appointments cancelled',
+    sql: `ALTER TABLE appointments ADD COLUMN cancelled_at TEXT;`,
+  },
 ];

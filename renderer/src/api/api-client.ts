@@ -4,6 +4,7 @@ import {
   createAppointmentRequest,
   createUserRequest,
   markNotificationsRequest,
+  updateAppointmentRequest,
   updateUserRequest,
   type NotificationMarksResponse,
   type AdminUser,
@@ -61,6 +62,12 @@ export interface ApiClient {
     body: z.input<typeof markConversationReadRequest>,
   ): Promise<void>;
   appointments(): Promise<AppointmentsResponse>;
+  appointment(id: number): Promise<AppointmentResponse>;
+  updateAppointment(
+    id: number,
+    body: z.input<typeof updateAppointmentRequest>,
+  ): Promise<AppointmentResponse>;
+  cancelAppointment(id: number): Promise<AppointmentResponse>;
   createAppointment(body: z.input<typeof createAppointmentRequest>): Promise<AppointmentResponse>;
   sendSystemNotification(
     body: z.input<typeof systemNotificationRequest>,
@@ -150,6 +157,10 @@ export function createApiClient(transport: ApiTransport): ApiClient {
         valid(markConversationReadRequest, body),
       ),
     appointments: () => call('GET', '/api/appointments'),
+    appointment: (appointmentId) => call('GET', `/api/appointments/${id(appointmentId)}`),
+    updateAppointment: (appointmentId, body) =>
+      call('PATCH', `/api/appointments/${id(appointmentId)}`, valid(updateAppointmentRequest, body)),
+    cancelAppointment: (appointmentId) => call('DELETE', `/api/appointments/${id(appointmentId)}`),
     createAppointment: (body) =>
       call('POST', '/api/appointments', valid(createAppointmentRequest, body)),
     sendSystemNotification: (body) =>
