@@ -91,6 +91,18 @@ export const notificationsMarkedPayload = z.object({
   timestamp: isoTimestamp,
 });
 
+/**
+ * Published to the people of a conversation when it is created or changed (renamed, people
+ * added or removed), so it shows in their lists before any message is sent in it. Someone
+ * removed gets it too, and then no longer sees the conversation. Not a notification.
+ */
+export const conversationChangedPayload = z.object({
+  type: z.literal('conversation_changed'),
+  conversation_id: z.string().min(1).max(64),
+  change: z.enum(['created', 'renamed', 'participants_changed']),
+  timestamp: isoTimestamp,
+});
+
 export const eventPayload = z.discriminatedUnion('type', [
   newMessagePayload,
   appointmentReminderPayload,
@@ -100,6 +112,7 @@ export const eventPayload = z.discriminatedUnion('type', [
   messageSentPayload,
   directoryChangedPayload,
   notificationsMarkedPayload,
+  conversationChangedPayload,
 ]);
 
 export const streamEvent = z.discriminatedUnion('type', [
@@ -111,6 +124,7 @@ export const streamEvent = z.discriminatedUnion('type', [
   messageSentPayload.extend({ id: eventId }),
   directoryChangedPayload.extend({ id: eventId }),
   notificationsMarkedPayload.extend({ id: eventId }),
+  conversationChangedPayload.extend({ id: eventId }),
 ]);
 
 export type NewMessagePayload = z.infer<typeof newMessagePayload>;
@@ -121,6 +135,7 @@ export type ConversationReadPayload = z.infer<typeof conversationReadPayload>;
 export type MessageSentPayload = z.infer<typeof messageSentPayload>;
 export type DirectoryChangedPayload = z.infer<typeof directoryChangedPayload>;
 export type NotificationsMarkedPayload = z.infer<typeof notificationsMarkedPayload>;
+export type ConversationChangedPayload = z.infer<typeof conversationChangedPayload>;
 export type EventPayload = z.infer<typeof eventPayload>;
 export type EventType = EventPayload['type'];
 export type StreamEvent = z.infer<typeof streamEvent>;
@@ -171,6 +186,7 @@ export const STREAM_EVENT_TYPES = [
   'message_sent',
   'directory_changed',
   'notifications_marked',
+  'conversation_changed',
 ] as const satisfies readonly EventType[];
 
 /** `Last-Event-ID` as sent by a client: a decimal integer, nothing else. */

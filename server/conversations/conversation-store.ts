@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import type { Conversation, Message, MessagesResponse, Role, User } from '../../common/api.js';
-import type { ConversationReadPayload, MessageSentPayload, NewMessagePayload } from '../../common/events.js';
+import type { ConversationChangedPayload, ConversationReadPayload, MessageSentPayload, NewMessagePayload } from '../../common/events.js';
 import { OutboxStore } from '../outbox/outbox-store.js';
 
 interface ConversationRow {
@@ -167,6 +168,7 @@ export class ConversationStore {
       );
       const addParticipant = this.db.prepare<[number, number]>('INSERT INTO conversation_participants (conversation_id, user_id) VALUES (?, ?)');
       for (const userId of [creatorId, ...otherIds]) addParticipant.run(id, userId);
+      this.enqueueChanged(id, [creatorId, ...otherIds], 'created');
       return { id, created: true };
     });
     return create.immediate();
@@ -296,6 +298,22 @@ export class ConversationStore {
         )
         .run(messageId, conversationId, userId, messageId).changes > 0
     );
+  }
+
+  /**
+   * `conversation_changed` for each of `userIds`, in the transaction of the change, so their
+   * lists show it before any message is sent in it. `change` with a sequence number names
+   * the event: the same kind of change may happen again later.
+   */
+  enqueueChanged(conversationId: number, userIds: readonly number[], change: ConversationChangedPayload['change']): void {
+    const payload: ConversationChangedPayload = {
+      type: 'conversation_changed',
+      conversation_id: String(conversationId),
+      change,
+      timestamp: new Date().toISOString(),
+    };
+    const key = `conv:${conversationId}:${change}:${randomBytes(6).toString('hex')}`;
+    for (const userId of new Set(userIds)) this.outbox.enqueue(userId, payload, `${key}:${userId}`);
   }
 
   private enqueueRead(conversationId: number, userId: number, messageId: number): void {

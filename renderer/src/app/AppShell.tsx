@@ -6,6 +6,7 @@ import { OutageBanner } from '../components/OutageBanner.js';
 import { PopupPermissionBanner } from '../components/PopupPermissionBanner.js';
 import { useEvents } from '../events/useEvents.js';
 import { useInbox } from '../inbox/InboxProvider.js';
+import { useConversations } from '../messages/ConversationsProvider.js';
 import { BrowserPopups } from '../notifications/BrowserPopups.js';
 import { AppointmentsPage } from '../pages/AppointmentsPage.js';
 import { MessagesPage } from '../pages/MessagesPage.js';
@@ -37,6 +38,7 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
   const { platform, user, signOut } = useSession();
   const { route, navigate } = useRoute();
   const { unread } = useInbox();
+  const { unreadTotal: unreadMessages } = useConversations();
   const mainRef = useRef<HTMLElement>(null);
   const testPanel = useTestPanel();
   const nav = [
@@ -118,6 +120,12 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
                   aria-current={route?.page === item.page ? 'page' : undefined}
                 >
                   {item.label}
+                  {item.page === 'conversations' && unreadMessages > 0 && (
+                    <span className="badge" data-testid="nav-unread-messages">
+                      {unreadMessages}
+                      <span className="visually-hidden"> unread</span>
+                    </span>
+                  )}
                   {item.page === 'notifications' && unread > 0 && (
                     <span className="badge" data-testid="nav-unread">
                       {unread}

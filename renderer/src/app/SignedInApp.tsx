@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import type { User } from '../../../common/api.js';
 import { EventsProvider } from '../events/EventsProvider.js';
 import { InboxProvider } from '../inbox/InboxProvider.js';
+import { ConversationsProvider } from '../messages/ConversationsProvider.js';
 import type { Platform } from '../platform/platform.js';
 import { SendQueueProvider } from '../send-queue/SendQueueProvider.js';
 import { SettingsProvider } from '../settings/SettingsProvider.js';
@@ -31,7 +32,9 @@ export function SignedInApp({ platform, user, onSignOut, onSessionEnded }: Signe
           <UsersProvider>
             <InboxProvider>
               <SendQueueProvider>
-                <AppShell onSessionEnded={onSessionEnded} />
+                <ConversationsProvider>
+                  <AppShell onSessionEnded={onSessionEnded} />
+                </ConversationsProvider>
               </SendQueueProvider>
             </InboxProvider>
           </UsersProvider>

@@ -23,6 +23,8 @@ export interface UseEventsOptions {
   onMessageSent?: (event: StreamEventOf<'message_sent'>, meta: EventMeta) => void;
   /** This user marked single notifications read or unread, on another desk or this one. */
   onNotificationsMarked?: (event: StreamEventOf<'notifications_marked'>, meta: EventMeta) => void;
+  /** A conversation of this user was created or changed (or they were removed from it). */
+  onConversationChanged?: (event: StreamEventOf<'conversation_changed'>, meta: EventMeta) => void;
   /** An account was added, renamed, given another role, disabled or enabled. */
   onDirectoryChanged?: (event: StreamEventOf<'directory_changed'>, meta: EventMeta) => void;
   /** Every numbered event, whatever its type, after the typed callback. */
@@ -64,6 +66,9 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
         break;
       case 'notifications_marked':
         options.onNotificationsMarked?.(frame, meta);
+        break;
+      case 'conversation_changed':
+        options.onConversationChanged?.(frame, meta);
         break;
       case 'directory_changed':
         options.onDirectoryChanged?.(frame, meta);
