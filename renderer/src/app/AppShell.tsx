@@ -2,6 +2,7 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { AdminPage } from '../admin/AdminPage.js';
 import { useTestPanel } from '../admin/useTestPanel.js';
 import { ConnectionIndicator } from '../components/ConnectionIndicator.js';
+import { DoNotDisturbIndicator } from '../components/DoNotDisturbIndicator.js';
 import { OutageBanner } from '../components/OutageBanner.js';
 import { PopupPermissionBanner } from '../components/PopupPermissionBanner.js';
 import { useEvents } from '../events/useEvents.js';
@@ -138,6 +139,7 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
           </ul>
         </nav>
         <div className="topbar__end">
+          <DoNotDisturbIndicator />
           <ConnectionIndicator />
           <span className="account" data-testid="signed-in-user">
             {user.displayName}
