@@ -326,3 +326,73 @@ describe('notifications read one by one', () => {
     }
   });
 });
+
+describe('at 200 % zoom of a 1366×768 screen, and with the keyboard', () => {
+  const ZOOMED = { viewport: { width: 683, height: 384 }, deviceScaleFactor: 2 };
+
+  it('keeps focus on the password after a failed sign-in', async () => {
+    const context = await browser.newContext(ZOOMED);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/`);
+      await page.getByLabel('Username').fill('dr.patel');
+      await page.getByLabel('Password').fill('not the password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').waitFor();
+      await expect
+        .poll(() =>
+          page.evaluate(
+            () => document.activeElement?.getAttribute('name') ?? document.activeElement?.tagName,
+          ),
+        )
+        .toBe('password');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("shows the composer without scrolling, the dialog's Start button too, and takes focus to a picked conversation", async () => {
+    const conversation = await conversationWithPatel('Zoomed handover');
+    await smithApi.post(`/api/conversations/${conversation.id}/messages`, {
+      text: 'Bed 2 is ready',
+    });
+    const patel = await openDesk(browser, server.url, 'dr.patel', ZOOMED);
+    try {
+      await patel.page.getByRole('button', { name: 'Not now' }).click();
+      const inView = async (locator: ReturnType<typeof patel.page.locator>) => {
+        const box = await locator.boundingBox();
+        return box !== null && box.y >= 0 && box.y + box.height <= ZOOMED.viewport.height;
+      };
+
+      await patel.page.getByRole('button', { name: 'New conversation' }).click();
+      const start = patel.page
+        .getByRole('dialog')
+        .getByRole('button', { name: /Start conversation/ });
+      await start.waitFor();
+      expect(await inView(start)).toBe(true);
+      await screenshot(patel.page, 'zoom200-new-conversation');
+      await patel.page.keyboard.press('Escape');
+
+      const item = patel.page.locator(
+        `[data-testid="conversation-item"][data-conversation-id="${conversation.id}"]`,
+      );
+      await item.focus();
+      await patel.page.keyboard.press('Enter');
+      await patel.page.getByTestId('thread').locator('.message__text').first().waitFor();
+      await expect
+        .poll(() =>
+          patel.page.evaluate(() => document.activeElement?.classList.contains('thread__title')),
+        )
+        .toBe(true);
+      const composer = patel.page.getByTestId('thread').getByLabel(/Message to/);
+      expect(await inView(composer)).toBe(true);
+      expect(
+        await inView(patel.page.getByTestId('thread').getByRole('button', { name: 'Send' })),
+      ).toBe(true);
+      await screenshot(patel.page, 'zoom200-thread-composer');
+      expect(await axeViolations(patel.page)).toEqual([]);
+    } finally {
+      await patel.context.close();
+    }
+  });
+});

@@ -24,6 +24,13 @@ export function ThreadView({ conversationId, onRead }: ThreadViewProps) {
   const queue = useSendQueue();
   const queued = useQueuedMessages();
   const [announcement, setAnnouncement] = useState('');
+  const titleRef = useRef<HTMLHeadingElement>(null);
+
+  // Picking a conversation takes keyboard and screen-reader focus to it, not left in the list
+  // (which a narrow window hides once a conversation is open).
+  useEffect(() => {
+    titleRef.current?.focus({ preventScroll: true });
+  }, []);
 
   useSentMessages(
     useCallback(
@@ -106,10 +113,14 @@ export function ThreadView({ conversationId, onRead }: ThreadViewProps) {
   return (
     <div className="thread" data-testid="thread" data-conversation-id={conversationId}>
       <header className="thread__header">
+        {/* A narrow window hides the list and its heading while a conversation is open. */}
+        <h1 className="visually-hidden thread__page-title">Messages</h1>
         <a className="thread__back" href="#/conversations">
           <span aria-hidden="true">←</span> Conversations
         </a>
-        <h2 className="thread__title">{title}</h2>
+        <h2 className="thread__title" ref={titleRef} tabIndex={-1}>
+          {title}
+        </h2>
         {conversation && (conversation.title !== null || conversation.participants.length > 2) && (
           <p className="thread__participants muted">
             {conversation.participants.map((participant) => participant.displayName).join(', ')}
