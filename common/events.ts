@@ -19,6 +19,8 @@ export const newMessagePayload = z.object({
   /** Added by ClinicPulse: lets a client merge the message without a refetch. */
   message_id: z.string().max(64).optional(),
   sender_id: z.string().max(64).optional(),
+  /** Added by ClinicPulse for a conversation with a title, so a pop-up can name it. */
+  conversation_title: z.string().max(200).optional(),
 });
 
 export const appointmentReminderPayload = z.object({

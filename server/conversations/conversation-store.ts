@@ -237,6 +237,7 @@ export class ConversationStore {
         timestamp: createdAt,
         message_id: String(id),
         sender_id: String(sender.id),
+        ...this.titleOf(conversationId),
       };
       const recipients = this.db
         .prepare<[number, number], { user_id: number }>(
@@ -298,6 +299,12 @@ export class ConversationStore {
         )
         .run(messageId, conversationId, userId, messageId).changes > 0
     );
+  }
+
+  /** `conversation_title` for a message's event, when the conversation has a title. */
+  private titleOf(conversationId: number): { conversation_title?: string } {
+    const row = this.db.prepare<[number], { title: string | null }>('SELECT title FROM conversations WHERE id = ?').get(conversationId);
+    return row?.title ? { conversation_title: row.title } : {};
   }
 
   /**
