@@ -31,7 +31,21 @@ const username = z
   .min(2)
   .max(64)
   .regex(/^[a-z0-9._-]+$/i, 'username may hold letters, digits, dot, dash and underscore');
-const displayName = z.string().trim().min(1).max(100);
+/**
+ * Control characters (line breaks among them) and bidirectional overrides let a name rewrite the
+ * text around it: a pop-up title that reads as another sender, or a fake second line. A name or
+ * a title holds neither.
+ */
+const CONTROL_OR_BIDI = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+const plainLine = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((text) => !CONTROL_OR_BIDI.test(text), 'must not contain control or text-direction characters');
+
+const displayName = plainLine(100);
 const password = z.string().min(8, 'password must be at least 8 characters').max(200);
 
 export interface User {
@@ -127,7 +141,7 @@ export interface ConversationResponse {
 
 export const createConversationRequest = z.object({
   participantIds: z.array(entityId).min(1).max(50),
-  title: z.string().trim().min(1).max(200).optional(),
+  title: plainLine(200).optional(),
 });
 export type CreateConversationRequest = z.infer<typeof createConversationRequest>;
 
@@ -218,7 +232,7 @@ export const testSystemNotificationRequest = z.object({
 });
 export const testNewMessageRequest = z.object({
   conversation_id: z.string().min(1).max(64).optional(),
-  sender: z.string().max(200).optional(),
+  sender: plainLine(200).optional(),
   text: z.string().max(4_000).optional(),
 });
 
