@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import {
+  MAX_APPOINTMENT_DAYS_AHEAD,
   createAppointmentRequest,
   entityId,
   type AppointmentResponse,
@@ -8,6 +9,7 @@ import {
 import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
 import { HttpError, parseInput } from '../http/errors.js';
+import { appointmentRateLimit } from '../http/rate-limit.js';
 import { requireEnabledUserIds } from '../notifications/recipients.js';
 import { isRedisUnavailable, noteRedisFailure, redisUsable } from '../redis-unavailable.js';
 import { AppointmentStore } from './appointment-store.js';
@@ -30,11 +32,14 @@ export function createAppointmentRoutes(ctx: ServerContext): Router {
     res.json(body);
   });
 
-  router.post('/appointments', async (req, res) => {
+  router.post('/appointments', appointmentRateLimit(ctx), async (req, res) => {
     const user = currentUser(res);
     const request = parseInput(createAppointmentRequest, req.body, 'appointment');
     const time = new Date(request.time);
     if (time.getTime() <= Date.now()) throw new HttpError(400, 'validation_failed', 'time: the appointment must be in the future');
+    if (time.getTime() > Date.now() + MAX_APPOINTMENT_DAYS_AHEAD * 86_400_000) {
+      throw new HttpError(400, 'validation_failed', `time: at most ${MAX_APPOINTMENT_DAYS_AHEAD} days ahead`);
+    }
     requireEnabledUserIds(ctx.db, request.remindUserIds, 'remindUserIds');
     const appointment = store.create({
       time: time.toISOString(),

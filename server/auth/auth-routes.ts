@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Router, type CookieOptions, type Request } from 'express';
 import { loginRequest, type LoginResponse, type MeResponse } from '../../common/api.js';
 import type { ServerContext } from '../context.js';
@@ -10,6 +11,14 @@ import { loginThrottles } from './login-throttle.js';
 import { decoyPasswordHash, verifyPassword } from './password.js';
 
 const INVALID_CREDENTIALS = 'username or password is incorrect';
+
+/**
+ * Tells repeated attempts with the same typed name apart in the log without writing it: the
+ * first 12 hex digits of its SHA-256 (lower-cased, as usernames are matched).
+ */
+function attemptTag(username: string): string {
+  return createHash('sha256').update(username.toLowerCase()).digest('hex').slice(0, 12);
+}
 
 /** Secure whenever the client reached us over TLS (directly, or through a trusted proxy). */
 function cookieOptions(req: Request): CookieOptions {
@@ -34,7 +43,8 @@ export function createAuthRoutes(ctx: ServerContext): Router {
         user?.passwordHash ?? (await decoyPasswordHash()),
       );
       if (!user || user.disabled || !matches) {
-        ctx.logger.info({ username, ip: req.ip }, 'sign-in refused');
+        // Never the typed username: people type their password into that field too.
+        ctx.logger.info({ userId: user?.id, usernameHash: attemptTag(username), ip: req.ip }, 'sign-in refused');
         throw new HttpError(401, 'invalid_credentials', INVALID_CREDENTIALS);
       }
       const session = sessions.create(user.id);

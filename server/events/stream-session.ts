@@ -24,7 +24,7 @@ export interface StreamOwner {
 /** What a stream answers with; also the answer to a HEAD request. */
 export const STREAM_RESPONSE_HEADERS = {
   'Content-Type': 'text/event-stream; charset=utf-8',
-  'Cache-Control': 'no-cache, no-transform',
+  'Cache-Control': 'no-store, no-transform',
   'X-Accel-Buffering': 'no',
   'X-Content-Type-Options': 'nosniff',
 } as const;

@@ -22,6 +22,7 @@ export function sendError(res: ServerResponse, status: number, code: ApiErrorCod
   const body: ApiErrorBody = { error: { code, message } };
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
   res.end(JSON.stringify(body));
 }
 

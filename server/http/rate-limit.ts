@@ -90,6 +90,16 @@ export function messageRateLimit(ctx: ServerContext): RequestHandler {
   return redisRateLimit(ctx, 'messages', ctx.config.messageRateLimit, 'messages');
 }
 
+/** Starting conversations: `CONVERSATION_RATE_LIMIT` per `CONVERSATION_RATE_WINDOW_SECONDS` per user. */
+export function conversationRateLimit(ctx: ServerContext): RequestHandler {
+  return redisRateLimit(ctx, 'conversations', ctx.config.conversationRateLimit, 'new conversations');
+}
+
+/** Creating appointments: `APPOINTMENT_RATE_LIMIT` per `APPOINTMENT_RATE_WINDOW_SECONDS` per user. */
+export function appointmentRateLimit(ctx: ServerContext): RequestHandler {
+  return redisRateLimit(ctx, 'appointments', ctx.config.appointmentRateLimit, 'appointments');
+}
+
 /** The test endpoints: `TEST_ENDPOINT_RATE_LIMIT` per `TEST_ENDPOINT_RATE_WINDOW_SECONDS` per user. */
 export function testEndpointRateLimit(ctx: ServerContext): RequestHandler {
   return redisRateLimit(ctx, 'test-events', ctx.config.testEndpointRateLimit, 'test events');
