@@ -17,6 +17,7 @@ import { createSystemNotificationRoutes } from './notifications/system-notificat
 import { createTestEventRoutes } from './test-endpoints/test-event-routes.js';
 import { readiness } from './health/readiness.js';
 import { createNotificationMarkRoutes } from './inbox/notification-mark-routes.js';
+import { createSignOutEverywhereRoutes } from './sessions/sign-out-everywhere-routes.js';
 import { errorHandler, sendError } from './http/errors.js';
 import { createAdminUserRoutes, createUserDirectoryRoutes } from './users/user-routes.js';
 import { webApp } from './web/web-app.js';
@@ -117,6 +118,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use('/api', createSystemNoticeHistoryRoutes(ctx));
   app.use('/api', createServerHealthRoutes(ctx));
   app.use('/api', createNotificationMarkRoutes(ctx));
+  app.use('/api', createSignOutEverywhereRoutes(ctx));
   if (ctx.config.testEndpoints) app.use('/api', createTestEventRoutes(ctx));
   app.use('/api', (req, res) =>
     sendError(res, 404, 'not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`),

@@ -80,6 +80,8 @@ export interface ApiClient {
   ): Promise<PublishedResponse>;
   testNewMessage(body: z.input<typeof testNewMessageRequest>): Promise<PublishedResponse>;
   ack(body: z.input<typeof ackRequest>): Promise<void>;
+  /** Ends every session and stream of the signed-in person, this one included. */
+  signOutEverywhere(): Promise<void>;
   notificationMarks(): Promise<NotificationMarksResponse>;
   markNotifications(body: z.input<typeof markNotificationsRequest>): Promise<void>;
   adminUsers(): Promise<AdminUsersResponse>;
@@ -172,6 +174,7 @@ export function createApiClient(transport: ApiTransport): ApiClient {
     testNewMessage: (body) =>
       call('POST', '/api/test/new-message', valid(testNewMessageRequest, body)),
     ack: (body) => call('POST', '/api/events/ack', valid(ackRequest, body)),
+    signOutEverywhere: () => call('POST', '/api/me/sign-out-everywhere', {}),
     notificationMarks: () => call('GET', '/api/notifications/marks'),
     markNotifications: (body) =>
       call('POST', '/api/notifications/marks', valid(markNotificationsRequest, body)),

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import type { User } from '../../../common/api.js';
 import { EventsProvider } from '../events/EventsProvider.js';
 import { InboxProvider } from '../inbox/InboxProvider.js';
+import { IdleLock } from '../lock/IdleLock.js';
 import { ConversationsProvider } from '../messages/ConversationsProvider.js';
 import type { Platform } from '../platform/platform.js';
 import { SendQueueProvider } from '../send-queue/SendQueueProvider.js';
@@ -33,7 +34,9 @@ export function SignedInApp({ platform, user, onSignOut, onSessionEnded }: Signe
             <InboxProvider>
               <SendQueueProvider>
                 <ConversationsProvider>
-                  <AppShell onSessionEnded={onSessionEnded} />
+                  <IdleLock>
+                    <AppShell onSessionEnded={onSessionEnded} />
+                  </IdleLock>
                 </ConversationsProvider>
               </SendQueueProvider>
             </InboxProvider>
