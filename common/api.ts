@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { desktopSettings, type DesktopSettings } from './desktop-bridge.js';
 
 /**
  * The REST API shared by the server (which validates requests with these schemas) and the
@@ -318,6 +319,33 @@ export type MarkNotificationsRequest = z.infer<typeof markNotificationsRequest>;
 export interface NotificationMarksResponse {
   /** Notifications marked one by one, overriding the read marker for their ids. */
   marks: { eventId: number; read: boolean }[];
+}
+
+/**
+ * The settings that follow a person from desk to desk (kept on the server); the rest of the
+ * desktop settings (start at login, keep running in the tray) belong to the computer.
+ */
+export const PERSONAL_SETTING_KEYS = [
+  'previewLevel',
+  'doNotDisturb',
+  'doNotDisturbUntil',
+  'quietHours',
+  'sound',
+] as const satisfies readonly (keyof DesktopSettings)[];
+export const personalSettings = desktopSettings.pick({
+  previewLevel: true,
+  doNotDisturb: true,
+  doNotDisturbUntil: true,
+  quietHours: true,
+  sound: true,
+});
+export type PersonalSettings = z.infer<typeof personalSettings>;
+export const personalSettingsPatch = personalSettings.partial().strict();
+export type PersonalSettingsPatch = z.infer<typeof personalSettingsPatch>;
+
+export interface PersonalSettingsResponse {
+  /** Null until the person saved settings from some desk. */
+  settings: PersonalSettings | null;
 }
 
 export const API_ERROR_CODES = [

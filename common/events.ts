@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { desktopSettings } from './desktop-bridge.js';
 
 /**
  * The events a user's stream carries. Payload field names are those of the original system
@@ -105,6 +106,22 @@ export const conversationChangedPayload = z.object({
   timestamp: isoTimestamp,
 });
 
+/**
+ * Published to the user's own desks when their settings that follow them (privacy of pop-ups,
+ * do-not-disturb, quiet hours, sound) changed on one desk. Not a notification.
+ */
+export const settingsChangedPayload = z.object({
+  type: z.literal('settings_changed'),
+  settings: desktopSettings.pick({
+    previewLevel: true,
+    doNotDisturb: true,
+    doNotDisturbUntil: true,
+    quietHours: true,
+    sound: true,
+  }),
+  timestamp: isoTimestamp,
+});
+
 export const eventPayload = z.discriminatedUnion('type', [
   newMessagePayload,
   appointmentReminderPayload,
@@ -115,6 +132,7 @@ export const eventPayload = z.discriminatedUnion('type', [
   directoryChangedPayload,
   notificationsMarkedPayload,
   conversationChangedPayload,
+  settingsChangedPayload,
 ]);
 
 export const streamEvent = z.discriminatedUnion('type', [
@@ -127,6 +145,7 @@ export const streamEvent = z.discriminatedUnion('type', [
   directoryChangedPayload.extend({ id: eventId }),
   notificationsMarkedPayload.extend({ id: eventId }),
   conversationChangedPayload.extend({ id: eventId }),
+  settingsChangedPayload.extend({ id: eventId }),
 ]);
 
 export type NewMessagePayload = z.infer<typeof newMessagePayload>;
@@ -138,6 +157,7 @@ export type MessageSentPayload = z.infer<typeof messageSentPayload>;
 export type DirectoryChangedPayload = z.infer<typeof directoryChangedPayload>;
 export type NotificationsMarkedPayload = z.infer<typeof notificationsMarkedPayload>;
 export type ConversationChangedPayload = z.infer<typeof conversationChangedPayload>;
+export type SettingsChangedPayload = z.infer<typeof settingsChangedPayload>;
 export type EventPayload = z.infer<typeof eventPayload>;
 export type EventType = EventPayload['type'];
 export type StreamEvent = z.infer<typeof streamEvent>;
@@ -189,6 +209,7 @@ export const STREAM_EVENT_TYPES = [
   'directory_changed',
   'notifications_marked',
   'conversation_changed',
+  'settings_changed',
 ] as const satisfies readonly EventType[];
 
 /** `Last-Event-ID` as sent by a client: a decimal integer, nothing else. */

@@ -140,4 +140,17 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     name: 'appointments cancelled',
     sql: `ALTER TABLE appointments ADD COLUMN cancelled_at TEXT;`,
   },
+  {
+    // Issue 13: the settings that follow a person to any desk (privacy, do-not-disturb, quiet
+    // hours, sound), as the JSON of common/api.ts personalSettings.
+    version: 24,
+    name: 'personal settings',
+    sql: `
+      CREATE TABLE user_settings (
+        user_id    INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        settings   TEXT    NOT NULL,
+        updated_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+    `,
+  },
 ];

@@ -386,3 +386,34 @@ describe('at 200 % zoom of a 1366×768 screen, and with the keyboard', () => {
     }
   });
 });
+
+describe('settings that follow the person', () => {
+  it('go with a nurse to a second desk, and a change on one desk reaches the other', async () => {
+    const first = await openDesk(browser, server.url, 'frontdesk.lee');
+    try {
+      await first.page.goto(`${server.url}/#/settings`);
+      await first.page.getByLabel(/^Do not disturb/).check();
+      await first.page.getByText('Saved.').waitFor();
+      await first.page.getByTestId('dnd-indicator').waitFor();
+
+      // Another computer: a browser of its own, nothing in its storage.
+      const second = await openDesk(browser, server.url, 'frontdesk.lee');
+      try {
+        await second.page.goto(`${server.url}/#/settings`);
+        await expect.poll(() => second.page.getByLabel(/^Do not disturb/).isChecked()).toBe(true);
+        await second.page.getByTestId('dnd-indicator').waitFor();
+        await screenshot(second.page, 'settings-follow-the-person');
+
+        await second.page.getByLabel(/^Nothing identifying/).check();
+        await expect
+          .poll(() => first.page.getByLabel(/^Nothing identifying/).isChecked())
+          .toBe(true);
+        expect(await axeViolations(second.page)).toEqual([]);
+      } finally {
+        await second.context.close();
+      }
+    } finally {
+      await first.context.close();
+    }
+  });
+});

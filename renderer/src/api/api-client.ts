@@ -4,7 +4,9 @@ import {
   createAppointmentRequest,
   createUserRequest,
   markNotificationsRequest,
+  personalSettingsPatch,
   updateAppointmentRequest,
+  type PersonalSettingsResponse,
   updateUserRequest,
   type NotificationMarksResponse,
   type AdminUser,
@@ -80,6 +82,8 @@ export interface ApiClient {
   ): Promise<PublishedResponse>;
   testNewMessage(body: z.input<typeof testNewMessageRequest>): Promise<PublishedResponse>;
   ack(body: z.input<typeof ackRequest>): Promise<void>;
+  mySettings(): Promise<PersonalSettingsResponse>;
+  updateMySettings(body: z.input<typeof personalSettingsPatch>): Promise<PersonalSettingsResponse>;
   /** Ends every session and stream of the signed-in person, this one included. */
   signOutEverywhere(): Promise<void>;
   notificationMarks(): Promise<NotificationMarksResponse>;
@@ -161,7 +165,11 @@ export function createApiClient(transport: ApiTransport): ApiClient {
     appointments: () => call('GET', '/api/appointments'),
     appointment: (appointmentId) => call('GET', `/api/appointments/${id(appointmentId)}`),
     updateAppointment: (appointmentId, body) =>
-      call('PATCH', `/api/appointments/${id(appointmentId)}`, valid(updateAppointmentRequest, body)),
+      call(
+        'PATCH',
+        `/api/appointments/${id(appointmentId)}`,
+        valid(updateAppointmentRequest, body),
+      ),
     cancelAppointment: (appointmentId) => call('DELETE', `/api/appointments/${id(appointmentId)}`),
     createAppointment: (body) =>
       call('POST', '/api/appointments', valid(createAppointmentRequest, body)),
@@ -175,6 +183,9 @@ export function createApiClient(transport: ApiTransport): ApiClient {
       call('POST', '/api/test/new-message', valid(testNewMessageRequest, body)),
     ack: (body) => call('POST', '/api/events/ack', valid(ackRequest, body)),
     signOutEverywhere: () => call('POST', '/api/me/sign-out-everywhere', {}),
+    mySettings: () => call('GET', '/api/me/settings'),
+    updateMySettings: (body) =>
+      call('PATCH', '/api/me/settings', valid(personalSettingsPatch, body)),
     notificationMarks: () => call('GET', '/api/notifications/marks'),
     markNotifications: (body) =>
       call('POST', '/api/notifications/marks', valid(markNotificationsRequest, body)),

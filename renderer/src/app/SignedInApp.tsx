@@ -28,8 +28,8 @@ export function SignedInApp({ platform, user, onSignOut, onSessionEnded }: Signe
 
   return (
     <SessionContext.Provider value={session}>
-      <SettingsProvider store={platform.settings}>
-        <EventsProvider hub={hub}>
+      <EventsProvider hub={hub}>
+        <SettingsProvider store={platform.settings}>
           <UsersProvider>
             <InboxProvider>
               <SendQueueProvider>
@@ -41,8 +41,8 @@ export function SignedInApp({ platform, user, onSignOut, onSessionEnded }: Signe
               </SendQueueProvider>
             </InboxProvider>
           </UsersProvider>
-        </EventsProvider>
-      </SettingsProvider>
+        </SettingsProvider>
+      </EventsProvider>
     </SessionContext.Provider>
   );
 }

@@ -92,7 +92,7 @@ function AutoLockSetting() {
 
 export function SettingsPage() {
   const { platform, api, signOut } = useSession();
-  const { settings, applicable, update } = useSettings();
+  const { settings, applicable, update, deskOwn, setDeskOwn } = useSettings();
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const popups = usePopupPermission();
@@ -132,10 +132,24 @@ export function SettingsPage() {
         </p>
       )}
       <p className="muted">
-        {platform.kind === 'desktop'
-          ? 'These settings apply to this computer.'
-          : 'These settings apply to pop-ups from this browser. The desktop app has a few more.'}
+        {deskOwn
+          ? 'The pop-up settings below apply to this computer only.'
+          : 'Privacy, do-not-disturb, quiet hours and sound follow you to any computer you sign in at.'}
+        {platform.kind === 'browser' && ' The desktop app has a few more settings.'}
       </p>
+      <label className="choice">
+        <input
+          type="checkbox"
+          checked={deskOwn}
+          onChange={(event) => void setDeskOwn(event.target.checked)}
+        />
+        <span>
+          <span className="choice__title">Keep separate pop-up settings on this computer</span>
+          <span className="choice__hint muted">
+            Changes here then stay here, and your settings elsewhere do not change this computer.
+          </span>
+        </span>
+      </label>
 
       {platform.kind === 'browser' && (
         <section className="card settings-section" aria-labelledby="browser-popups-heading">
