@@ -106,6 +106,14 @@ export class AppointmentStore {
     return row ? toAppointment(row) : null;
   }
 
+  /** Appointments whose reminder went out at or after `since`. */
+  remindedSince(since: Date): Appointment[] {
+    return this.db
+      .prepare<[string], AppointmentRow>(`${SELECT_APPOINTMENT} WHERE a.reminder_sent_at >= ? ORDER BY a.reminder_sent_at, a.id`)
+      .all(since.toISOString())
+      .map(toAppointment);
+  }
+
   /** Records the first sending only. */
   markReminderSent(id: number, at: Date): void {
     this.db

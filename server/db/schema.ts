@@ -85,4 +85,41 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 2,
+    name: 'outbox_sent',
+    sql: `
+      -- Outbox rows once published, kept for REDIS_LOSS_WINDOW_SECONDS: Redis may still lose an
+      -- acknowledged write (a machine crash before fsync, a promoted replica); whatever of these
+      -- it no longer holds is published again when the connection is ready. Ids are in the
+      -- order the rows were published.
+      CREATE TABLE outbox_sent (
+        id         INTEGER PRIMARY KEY,
+        user_id    INTEGER NOT NULL,
+        payload    TEXT    NOT NULL,
+        dedupe_key TEXT    NOT NULL,
+        sent_at    TEXT    NOT NULL
+      );
+      CREATE INDEX outbox_sent_at ON outbox_sent(sent_at);
+    `,
+  },
+  {
+    version: 3,
+    name: 'system_notices',
+    sql: `
+      -- Each notice an admin sent, with the accounts it went to (in the order published, which a
+      -- second publish after a Redis loss must repeat). sent_at is set once Redis took it.
+      CREATE TABLE system_notices (
+        id         INTEGER PRIMARY KEY,
+        content    TEXT    NOT NULL,
+        role       TEXT,
+        named      INTEGER NOT NULL DEFAULT 0 CHECK (named IN (0, 1)),
+        recipients TEXT    NOT NULL,
+        created_by INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT    NOT NULL,
+        sent_at    TEXT
+      );
+      CREATE INDEX system_notices_sent_at ON system_notices(sent_at);
+    `,
+  },
 ];
