@@ -1,5 +1,13 @@
 import { join } from 'node:path';
-import { app, nativeImage, net, powerMonitor, session, type BrowserWindow } from 'electron';
+import {
+  app,
+  nativeImage,
+  net,
+  powerMonitor,
+  session,
+  type BrowserWindow,
+  type Session,
+} from 'electron';
 import { systemClock } from './clock.js';
 import { DesktopCore } from './core/desktop-core.js';
 import { pushToRenderer, registerIpcHandlers } from './ipc/ipc-handlers.js';
@@ -11,6 +19,7 @@ import { safeStorageCipher } from './session/safe-storage-cipher.js';
 import { loadAppConfig, machineConfigPath } from './settings/app-config.js';
 import { setLinuxAutostart } from './settings/linux-autostart.js';
 import { NetworkWatch } from './stream/network-watch.js';
+import { API_PARTITION, API_PARTITION_OPTIONS, privateFetch } from './stream/private-fetch.js';
 import { installTestHooks, isTestMode } from './test-mode.js';
 import { AppTray } from './tray/app-tray.js';
 import { registerAppScheme, serveAppFiles } from './window/app-protocol.js';
@@ -54,7 +63,9 @@ async function start(): Promise<void> {
   const appPath = app.getAppPath();
   const icon = nativeImage.createFromPath(join(appPath, 'assets', 'icon.png'));
   const trayIcon = nativeImage.createFromPath(join(appPath, 'assets', 'tray.png'));
-  lockDownSession();
+  const apiSession = session.fromPartition(API_PARTITION, API_PARTITION_OPTIONS);
+  lockDownSession(session.defaultSession);
+  lockDownSession(apiSession);
   serveAppFiles(join(appPath, 'renderer'));
 
   const appConfig = await loadAppConfig({
@@ -70,7 +81,7 @@ async function start(): Promise<void> {
   const osDoNotDisturb = new OsDoNotDisturb(process.platform, systemClock);
   const core = new DesktopCore({
     dataDirectory: app.getPath('userData'),
-    fetch: (url, init) => net.fetch(url, init),
+    fetch: privateFetch((url, init) => apiSession.fetch(url, init)),
     sink,
     cipher: safeStorageCipher,
     platform: process.platform,
@@ -205,9 +216,7 @@ async function start(): Promise<void> {
 }
 
 /** The page gets no permissions at all (camera, notifications, geolocation…): main notifies. */
-function lockDownSession(): void {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>
-    callback(false),
-  );
-  session.defaultSession.setPermissionCheckHandler(() => false);
+function lockDownSession(target: Session): void {
+  target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  target.setPermissionCheckHandler(() => false);
 }
