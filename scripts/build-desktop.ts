@@ -12,6 +12,9 @@ import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** `linux.executableName` + `.desktop`, which `linux.syncDesktopName` makes the installed name. */
+export const DESKTOP_FILE_NAME = 'clinicpulse.desktop';
+
 export interface DesktopBuildOptions {
   /** Where the app directory is written; dist/desktop by default. */
   outDir?: string;
@@ -95,6 +98,9 @@ export async function buildDesktop(options: DesktopBuildOptions = {}): Promise<D
     author: { name: 'ClinicPulse', email: 'it@clinicpulse.invalid' },
     homepage: 'https://clinicpulse.invalid',
     main: 'main.cjs',
+    // Electron names itself to the Linux desktop by this (app_id, WM_CLASS, libnotify's
+    // desktop-entry hint, the launcher badge); it must be the .desktop file the deb installs.
+    desktopName: DESKTOP_FILE_NAME,
   };
   writeFileSync(join(outDir, 'package.json'), `${JSON.stringify(appPackage, null, 2)}\n`);
 
