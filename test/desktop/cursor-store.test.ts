@@ -7,9 +7,11 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../../main/cursor/atomic-file.js';
 import { cursorPath } from '../../main/cursor/cursor-path.js';
 import { CursorStore, MAX_REMEMBERED_IDS } from '../../main/cursor/cursor-store.js';
 
@@ -114,5 +116,43 @@ describe('cursor store', () => {
     expect(cursorPath(dir, 'http://127.0.0.1:5000', 4)).not.toBe(
       cursorPath(dir, 'http://127.0.0.1:5000', 3),
     );
+  });
+});
+
+describe('atomic file replacement while another program holds the file (Windows antivirus)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'clinicpulse-atomic-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Stands in for Windows refusing a rename over a file a scanner has open: EPERM `times` times. */
+  function heldBriefly(times: number) {
+    let refusals = 0;
+    return async (from: string, to: string) => {
+      if (refusals < times) {
+        refusals++;
+        throw Object.assign(new Error(`EPERM: operation not permitted, rename '${from}'`), {
+          code: 'EPERM',
+        });
+      }
+      await rename(from, to);
+    };
+  }
+
+  it('retries the rename and writes the new content once the file is released', async () => {
+    const path = join(dir, 'cursor.json');
+    writeFileSync(path, 'old');
+    await writeFileAtomic(path, 'new', 0o600, heldBriefly(3));
+    expect(readFileSync(path, 'utf8')).toBe('new');
+    expect(readdirSync(dir)).toEqual(['cursor.json']);
+  });
+
+  it('gives up on a hold that lasts, keeps the old content and leaves no temporary file', async () => {
+    const path = join(dir, 'cursor.json');
+    writeFileSync(path, 'old');
+    await expect(writeFileAtomic(path, 'new', 0o600, heldBriefly(100))).rejects.toThrow('EPERM');
+    expect(readFileSync(path, 'utf8')).toBe('old');
+    expect(readdirSync(dir)).toEqual(['cursor.json']);
   });
 });
