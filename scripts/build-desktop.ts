@@ -79,7 +79,14 @@ export async function buildDesktop(options: DesktopBuildOptions = {}): Promise<D
     }),
   ]);
 
-  for (const name of ['icon.png', 'tray.png', 'tray@2x.png'])
+  for (const name of [
+    'icon.png',
+    'tray.png',
+    'tray@2x.png',
+    'tray-unread.png',
+    'tray-unread@2x.png',
+    'unread-overlay.png',
+  ])
     cpSync(
       join(ROOT, 'build', name === 'icon.png' ? 'icons/256x256.png' : name),
       join(outDir, 'assets', name),

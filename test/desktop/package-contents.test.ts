@@ -151,8 +151,11 @@ describe('the desktop package electron-builder makes', () => {
     expect(entries).toEqual(
       [
         'assets/icon.png',
+        'assets/tray-unread.png',
+        'assets/tray-unread@2x.png',
         'assets/tray.png',
         'assets/tray@2x.png',
+        'assets/unread-overlay.png',
         'main.cjs',
         'package.json',
         'preload.cjs',
