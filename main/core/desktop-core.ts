@@ -305,6 +305,14 @@ export class DesktopCore {
           else this.setConnection(state);
         },
         problem: (detail) => this.options.log?.('warn', detail),
+        popupOutcome: (eventIds, outcome) => {
+          // macOS drops pop-ups of an unsigned or unpermitted app without a trace on screen.
+          if (outcome.state === 'failed')
+            this.options.log?.(
+              'warn',
+              `the pop-up for event ${eventIds.join(', ')} was not shown: ${outcome.reason}`,
+            );
+        },
       },
     });
     holder.user = user;

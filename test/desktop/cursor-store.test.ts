@@ -59,11 +59,22 @@ describe('cursor store', () => {
 
   it('reads a file written before unread messages were remembered', async () => {
     const path = join(dir, 'older.json');
-    const older = { version: 1, caughtUp: true, lastEventId: 9, notifiedIds: [9], lastReadEventId: 7, unreadIds: [8, 9] };
+    const older = {
+      version: 1,
+      caughtUp: true,
+      lastEventId: 9,
+      notifiedIds: [9],
+      lastReadEventId: 7,
+      unreadIds: [8, 9],
+    };
     writeFileSync(path, JSON.stringify(older));
     const store = await CursorStore.open(path);
     expect(store.lastEventId).toBe(9);
-    expect(store.unreadState).toEqual({ lastReadEventId: 7, unreadIds: [8, 9], unreadMessages: [] });
+    expect(store.unreadState).toEqual({
+      lastReadEventId: 7,
+      unreadIds: [8, 9],
+      unreadMessages: [],
+    });
   });
 
   it('writes atomically: no temporary files are left, and the file is private to the user', async () => {

@@ -267,7 +267,10 @@ describe('desktop core (main process without Electron) against the real server',
     expect(state.session?.user.username).toBe('nurse.jones');
     expect(state.notice).toContain('User canceled the Keychain prompt');
     expect(state.notice).toContain('until ClinicPulse quits');
-    await waitUntil(() => seen.events.some((event) => event.type === 'ready'), 'the stream is ready');
+    await waitUntil(
+      () => seen.events.some((event) => event.type === 'ready'),
+      'the stream is ready',
+    );
     expect((await core.request({ method: 'GET', path: '/api/me' })).status).toBe(200);
     expect(JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8'))).toMatchObject({
       encryptedToken: null,

@@ -183,7 +183,7 @@ describe('the desktop package electron-builder makes', () => {
     for (const name of SERVER_PACKAGES)
       expect(code, name).not.toMatch(new RegExp(`require\\(["']${name}["']\\)`));
     const allowed =
-      /^(main|common)\/|^node_modules\/(eventsource|eventsource-parser|zod|electron-updater|builder-util-runtime|semver|lazy-val|js-yaml|argparse|sax|debug|ms|fs-extra|graceful-fs|jsonfile|universalify|lodash\.escaperegexp|lodash\.isequal|tiny-typed-emitter|electron-updater\/node_modules\/semver)\//;
+      /^(main|common)\/|^node_modules\/(eventsource|eventsource-parser|zod|electron-updater|builder-util-runtime|semver|lazy-val|js-yaml|argparse|sax|debug|ms|supports-color|has-flag|fs-extra|graceful-fs|jsonfile|universalify|lodash\.escaperegexp|lodash\.isequal|tiny-typed-emitter|electron-updater\/node_modules\/semver)\//;
     expect(built.inputs.filter((input) => !allowed.test(input))).toEqual([]);
     // The preload needs only channel names and ipcRenderer.
     expect(asar.extractFile(asarPath, 'preload.cjs').length).toBeLessThan(4_000);

@@ -260,7 +260,10 @@ describe('stream client connection handling', () => {
     stream.start();
     await waitUntil(() => stream.state.status === 'connected', 'the first connection is open');
     stream.reconnectNow('the computer woke up');
-    await waitUntil(() => bodies.length === 2 && stream.state.status === 'connected', 'reconnected');
+    await waitUntil(
+      () => bodies.length === 2 && stream.state.status === 'connected',
+      'reconnected',
+    );
     // The old socket still had bytes on their way when it was replaced (its abort not yet felt).
     const old = bodies[0]!;
     old.enqueue(encoder.encode(': ping\n\n'));
