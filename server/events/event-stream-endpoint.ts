@@ -80,7 +80,7 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
 
     if (snapshot.status !== 'complete') {
       // The client must reload over REST; the stream then continues from `lastEventId`.
-      const continueFrom = snapshot.status === 'unknown_id' ? snapshot.newestId : (since ?? 0);
+      const continueFrom = snapshot.continueFrom ?? 0;
       const resync: ResyncControl = {
         type: 'resync',
         reason: snapshot.status === 'unknown_id' ? 'unknown_id' : 'history_expired',

@@ -22,7 +22,16 @@ export interface TestRedis {
   flushAll(): Promise<void>;
 }
 
-export async function startTestRedis(options: { appendOnly?: boolean } = {}): Promise<TestRedis> {
+export interface TestRedisOptions {
+  appendOnly?: boolean;
+  /**
+   * `always` (the default here): every write is on disk before the test kills the server, so a
+   * restart keeps it all. `everysec`: Redis's own default.
+   */
+  appendFsync?: 'always' | 'everysec';
+}
+
+export async function startTestRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'clinicpulse-redis-'));
   let child: ChildProcess | undefined;
@@ -34,8 +43,7 @@ export async function startTestRedis(options: { appendOnly?: boolean } = {}): Pr
         port,
         dir,
         appendOnly: options.appendOnly ?? false,
-        // Every write on disk before the test kills the server: a restart keeps it all.
-        extra: ['--appendfsync', 'always', '--loglevel', 'warning'],
+        extra: ['--appendfsync', options.appendFsync ?? 'always', '--loglevel', 'warning'],
       }),
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
