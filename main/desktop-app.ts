@@ -2,6 +2,7 @@ import { release } from 'node:os';
 import { join } from 'node:path';
 import {
   app,
+  autoUpdater as electronAutoUpdater,
   clipboard,
   nativeImage,
   net,
@@ -282,9 +283,10 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Runni
   window.on('blur', () => core.setWindowFocused(false));
   window.on('hide', () => core.setWindowFocused(false));
   window.on('minimize', () => core.setWindowFocused(false));
+  let quitRequested = false;
   window.on('close', (event) => {
     const action = windowCloseAction({
-      quitting: quit.quitting,
+      quitting: quitRequested || quit.quitting,
       closeToTray: core.settings.closeToTray,
       trayVisible,
     });
@@ -315,6 +317,10 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Runni
   updates?.start();
 
   app.on('activate', showWindow);
+  // Electron closes the windows after `before-quit` and before `will-quit`; an update's
+  // quitAndInstall closes them even before that. Either way closing is now really closing.
+  app.on('before-quit', () => (quitRequested = true));
+  if (updates) electronAutoUpdater.on('before-quit-for-update', () => (quitRequested = true));
   app.on('window-all-closed', () => {
     if (!core.settings.closeToTray) app.quit();
   });
