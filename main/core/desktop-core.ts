@@ -158,6 +158,7 @@ export class DesktopCore {
       expiresAt: login.expiresAt,
     });
     await this.startSession(info, login.token);
+    this.options.log?.('info', `signed in as user ${login.user.id} on ${serverUrl}`);
     this.emitState();
     return this.state();
   }
@@ -182,6 +183,7 @@ export class DesktopCore {
         .then((response) => response.body?.cancel())
         .catch(() => undefined);
     }
+    if (ending) this.options.log?.('info', `signed out user ${ending.info.user.id}`);
     this.setConnection(SIGNED_OUT);
     this.emit('unreadCount', 0);
     this.emitState();
@@ -337,6 +339,7 @@ export class DesktopCore {
     if (this.session?.user !== ended) return;
     await this.stopSession();
     await this.sessionStore.clear();
+    this.options.log?.('info', `the server ended the session${detail ? `: ${detail}` : ''}`);
     this.notice = SESSION_ENDED;
     this.setConnection({
       status: 'signed_out',
