@@ -56,6 +56,7 @@ describe('the desktop bundle on a stand-in Electron (stand-in smoke test)', () =
   let stopBundle: () => void;
   let window: StandInWindow;
   let page: Page;
+  let laterConversationId = 0;
   const userData = () => join(work, 'user-data');
 
   beforeAll(async () => {
@@ -199,6 +200,7 @@ describe('the desktop bundle on a stand-in Electron (stand-in smoke test)', () =
         participantIds: [patelId],
       },
     );
+    laterConversationId = created.body.conversation.id;
     await api(server.url, smith.token).post(
       `/api/conversations/${created.body.conversation.id}/messages`,
       {
@@ -207,6 +209,29 @@ describe('the desktop bundle on a stand-in Electron (stand-in smoke test)', () =
     );
     await expect.poll(() => electron.notifications.length, { timeout: 20_000 }).toBe(2);
     expect(electron.notifications[1]!.options).toMatchObject({ title: 'Dr. Sarah Smith' });
+  });
+
+  it('a clinicpulse:// link from a second launch (a Windows Action Center click) or from macOS opens the window at its target', async () => {
+    expect(window.isVisible()).toBe(false);
+    const hash = () =>
+      page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash);
+    electron.emitAppEvent(
+      'second-instance',
+      [
+        'C:\\Program Files\\ClinicPulse\\ClinicPulse.exe',
+        `clinicpulse://conversation/${laterConversationId}`,
+      ],
+      'C:\\',
+    );
+    await expect.poll(hash).toBe(`#/conversations/${laterConversationId}`);
+    expect(window.isVisible()).toBe(true);
+    electron.emitAppEvent('open-url', 'clinicpulse://inbox');
+    await expect.poll(hash).toMatch(/^#\/notifications/);
+    // A link that is not one of ours only brings the window forward.
+    electron.emitAppEvent('open-url', 'clinicpulse://settings/../../evil');
+    electron.emitAppEvent('second-instance', ['clinicpulse'], '/');
+    expect(await hash()).toMatch(/^#\/notifications/);
+    expect(electron.violations).toEqual([]);
   });
 
   it('Quit in the tray ends the app cleanly, leaving no token or message text on disk', async () => {

@@ -270,6 +270,11 @@ export class StandInElectron {
     return this.protocolOrigin;
   }
 
+  /** The OS telling the app something: `second-instance` (a second launch), `open-url` (macOS). */
+  emitAppEvent(name: 'second-instance' | 'open-url', ...args: unknown[]): void {
+    this.appEvents.emit(name, new PreventableEvent(), ...args);
+  }
+
   /** What the stand-in keyring holds under an encrypted value (for the test to look for it). */
   keyringDecrypt(data: Buffer): string {
     const decipher = createDecipheriv('aes-256-gcm', this.keyringKey, data.subarray(0, 12));
