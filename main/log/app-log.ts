@@ -32,7 +32,12 @@ export class AppLog {
     this.keep = options.keep ?? 3;
     this.now = options.now ?? Date.now;
     this.path = join(options.directory, 'main.log');
-    mkdirSync(options.directory, { recursive: true });
+    try {
+      mkdirSync(options.directory, { recursive: true });
+    } catch {
+      // Created before the app is ready, outside any error handling: a user data folder that
+      // cannot be written must not crash the start; the writes below fail quietly instead.
+    }
     this.size = sizeOf(this.path);
   }
 

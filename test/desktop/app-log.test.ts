@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -43,6 +43,21 @@ describe('the main process log', () => {
       expect(text).not.toContain(secret);
     expect(text).toContain('[redacted]');
     expect(redactSecrets('connection lost: no heartbeat')).toBe('connection lost: no heartbeat');
+  });
+});
+
+describe('a log folder that cannot be written', () => {
+  it('neither stops the app from starting nor from logging on', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clinicpulse-log-'));
+    try {
+      const blocked = join(dir, 'logs');
+      writeFileSync(blocked, 'a file where the folder should be');
+      const log = new AppLog({ directory: blocked });
+      expect(() => log.write('warn', 'still running')).not.toThrow();
+      expect(log.tail()).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
