@@ -10,6 +10,7 @@ import type { ServerContext } from './context.js';
 import { createEventRoutes } from './events/event-routes.js';
 import { createAppointmentRoutes } from './appointments/appointment-routes.js';
 import { createConversationRoutes } from './conversations/conversation-routes.js';
+import { createDesktopUpdateRoutes } from './desktop-updates/desktop-update-routes.js';
 import { createSystemNotificationRoutes } from './notifications/system-notification-routes.js';
 import { createTestEventRoutes } from './test-endpoints/test-event-routes.js';
 import { errorHandler, sendError } from './http/errors.js';
@@ -104,6 +105,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
     sendError(res, 404, 'not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`),
   );
 
+  app.use('/desktop-updates', createDesktopUpdateRoutes(ctx));
   app.use(webApp(options.webRoot ?? RENDERER_DIST_DIR));
   app.use(errorHandler(ctx.logger));
   return app;

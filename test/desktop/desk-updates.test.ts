@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import {
   createServer,
   request,
@@ -13,6 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DAILY_MS, DeskUpdater, type Updater } from '../../main/update/desk-updater.js';
+import { desktopUpdatesDirectory } from '../../server/desktop-updates/desktop-update-routes.js';
+import { startTestRedis } from '../support/redis-server.js';
+import { startTestServer } from '../support/test-server.js';
 import { ManualClock } from './support/manual-clock.js';
 
 const require = createRequire(import.meta.url);
@@ -39,37 +42,46 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A folder of release files as IT would serve it (from the ClinicPulse server or any web server). */
-async function releaseFolder(release: { version: string; tampered?: boolean }) {
+/** The files electron-builder leaves in release/ for one Linux release (a stand-in .deb payload). */
+function releaseFiles(release: { version: string; tampered?: boolean }) {
   const payload = Buffer.from(`stand-in for clinicpulse_${release.version}_amd64.deb\n`);
   const sha512 = createHash('sha512').update(payload).digest('base64');
-  const file = `clinicpulse_${release.version}_amd64.deb`;
+  const installer = `clinicpulse_${release.version}_amd64.deb`;
   const latest = [
     `version: ${release.version}`,
     'files:',
-    `  - url: ${file}`,
+    `  - url: ${installer}`,
     `    sha512: ${sha512}`,
     `    size: ${payload.length}`,
-    `path: ${file}`,
+    `path: ${installer}`,
     `sha512: ${sha512}`,
     "releaseDate: '2026-11-30T08:00:00.000Z'",
     '',
   ].join('\n');
+  return {
+    installer,
+    files: {
+      'latest-linux.yml': Buffer.from(latest),
+      [installer]: release.tampered ? Buffer.from('something else entirely\n') : payload,
+    } as Record<string, Buffer>,
+  };
+}
+
+/** A folder of release files as IT would serve it from any web server. */
+async function releaseFolder(release: { version: string; tampered?: boolean }) {
+  const { files } = releaseFiles(release);
   const requests: string[] = [];
   const server: Server = createServer((request, response) => {
     requests.push(request.url ?? '');
-    if (request.url?.startsWith('/desktop-updates/latest-linux.yml')) {
-      response.writeHead(200, { 'content-type': 'text/yaml' }).end(latest);
-    } else if (request.url === `/desktop-updates/${file}`) {
-      response
-        .writeHead(200, { 'content-type': 'application/octet-stream' })
-        .end(release.tampered ? Buffer.from('something else entirely\n') : payload);
-    } else response.writeHead(404).end();
+    const name = (request.url ?? '').replace(/^\/desktop-updates\//, '').replace(/\?.*$/, '');
+    const file = files[name];
+    if (file) response.writeHead(200).end(file);
+    else response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise((resolve) => server.close(resolve)));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/desktop-updates`, requests, payload };
+  return { url: `http://127.0.0.1:${port}/desktop-updates`, requests };
 }
 
 /** electron-updater's DebUpdater as a deb installation of ClinicPulse 0.1.0 runs it. */
@@ -95,6 +107,8 @@ function installedApp(version = '0.1.0') {
     onQuit: () => undefined,
   };
   const updater = new DebUpdater(null, app);
+  // Its console logger would only repeat in the test output what the assertions check.
+  (updater as unknown as { logger: null }).logger = null;
   updater.httpExecutor = new NodeNetHttpExecutor();
   const installs: [boolean | undefined, boolean | undefined][] = [];
   // Stands in for the install step, which would run dpkg through pkexec.
@@ -175,5 +189,35 @@ describe('desktop updates from the clinic’s own release folder (electron-updat
     desk.start();
     expect(desk.status).toMatchObject({ status: 'off' });
     expect(log[0]).toMatch(/^updates are off: no update URL is set/);
+  });
+
+  it('updates from the ClinicPulse server itself, which serves DATA_DIR/desktop-updates and nothing else', async () => {
+    const redis = await startTestRedis();
+    cleanups.push(() => redis.stop());
+    const dataDir = mkdtempSync(join(tmpdir(), 'clinicpulse-update-server-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const { files } = releaseFiles({ version: '0.3.0' });
+    mkdirSync(desktopUpdatesDirectory(dataDir), { recursive: true });
+    for (const [name, content] of Object.entries(files))
+      writeFileSync(join(desktopUpdatesDirectory(dataDir), name), content);
+    writeFileSync(join(dataDir, 'secret.txt'), 'not for desks');
+    const server = await startTestServer({ redisUrl: redis.url, dataDir });
+    cleanups.push(() => server.close());
+
+    const feed = await fetch(`${server.url}/desktop-updates/latest-linux.yml`);
+    expect(feed.status).toBe(200);
+    expect(feed.headers.get('cache-control')).toBe('no-cache');
+    for (const path of ['..%2Fsecret.txt', '.hidden.yml', 'clinicpulse.db', '', 'nothing.yml']) {
+      const refused = await fetch(`${server.url}/desktop-updates/${path}`);
+      expect(refused.status, path).toBe(404);
+      expect(await refused.json(), path).toMatchObject({ error: { code: 'not_found' } });
+    }
+
+    const { updater } = installedApp('0.1.0');
+    const { desk } = deskUpdater(`${server.url}/desktop-updates`, updater);
+    desk.start();
+    await expect
+      .poll(() => desk.status, { timeout: 20_000 })
+      .toEqual({ status: 'ready', version: '0.3.0' });
   });
 });
