@@ -20,6 +20,10 @@ export interface TestRedis {
   start(): Promise<void>;
   /** Wipes every key, as a Redis restart without persistence would. */
   flushAll(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections and answers nothing, as a hung or swapping Redis does. */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
 }
 
 export interface TestRedisOptions {
@@ -68,6 +72,8 @@ export async function startTestRedis(options: TestRedisOptions = {}): Promise<Te
     dir,
     stop,
     start,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     async flushAll() {
       const client = new Redis(port, '127.0.0.1', { lazyConnect: true });
       await client.connect();

@@ -52,7 +52,7 @@ describe('the event stream', () => {
     const s = await stream(smith.token);
     expect(s.status).toBe(200);
     expect(s.headers['content-type']).toBe('text/event-stream; charset=utf-8');
-    expect(s.headers['cache-control']).toBe('no-cache, no-transform');
+    expect(s.headers['cache-control']).toBe('no-store, no-transform');
     expect(s.headers['x-accel-buffering']).toBe('no');
     expect(s.headers['content-encoding']).toBeUndefined();
     await s.waitFor((x) => x.messages.some((m) => m.event === 'ready'));
