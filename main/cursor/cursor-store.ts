@@ -31,10 +31,7 @@ const cursorFile = z.object({
     .default([]),
 });
 export type CursorSnapshot = Omit<z.infer<typeof cursorFile>, 'version'>;
-export type UnreadSnapshot = Pick<
-  CursorSnapshot,
-  'lastReadEventId' | 'unreadIds' | 'unreadMessages'
->;
+export type UnreadSnapshot = Pick<CursorSnapshot, 'lastReadEventId' | 'unreadIds' | 'unreadMessages'>;
 
 /**
  * One user's place in their event stream on this desk, in one file written atomically: the

@@ -27,15 +27,10 @@ export class UnreadCounter {
   constructor(snapshot: UnreadSnapshot = EMPTY) {
     this.readUpTo = snapshot.lastReadEventId;
     const announced = new Map(
-      snapshot.unreadMessages.map(({ id, conversationId, messageId }) => [
-        id,
-        { conversationId, messageId },
-      ]),
+      snapshot.unreadMessages.map(({ id, conversationId, messageId }) => [id, { conversationId, messageId }]),
     );
     this.unread = new Map(
-      snapshot.unreadIds
-        .filter((id) => id > this.readUpTo)
-        .map((id) => [id, announced.get(id) ?? null]),
+      snapshot.unreadIds.filter((id) => id > this.readUpTo).map((id) => [id, announced.get(id) ?? null]),
     );
   }
 
@@ -79,9 +74,7 @@ export class UnreadCounter {
     };
   }
 
-  private removeWhere(
-    isRead: (id: number, message: ConversationPosition | null) => boolean,
-  ): boolean {
+  private removeWhere(isRead: (id: number, message: ConversationPosition | null) => boolean): boolean {
     const before = this.unread.size;
     for (const [id, message] of this.unread) if (isRead(id, message)) this.unread.delete(id);
     return this.unread.size !== before;

@@ -188,11 +188,7 @@ describe('desktop stream client against the real server and Redis', () => {
     const dataDirectory = temporaryDirectory('clinicpulse-desk-');
     const interrupted = await CursorStore.open(cursorPath(dataDirectory, server.url, user.id));
     interrupted.advance(waiting[0]!);
-    interrupted.setUnreadState({
-      lastReadEventId: old,
-      unreadIds: [waiting[0]!],
-      unreadMessages: [],
-    });
+    interrupted.setUnreadState({ lastReadEventId: old, unreadIds: [waiting[0]!], unreadMessages: [] });
     await interrupted.persist();
     // …still treats the rest of that backlog as backlog after the restart.
     const desk = await readyDesk({ serverUrl: server.url, token, userId: user.id, dataDirectory });
@@ -257,32 +253,16 @@ describe('desktop stream client against the real server and Redis', () => {
       expect(response.ok).toBe(true);
       return response.json() as Promise<{ conversation: { id: number }; message: { id: number } }>;
     };
-    const { conversation } = await post(me.token, '/conversations', {
-      participantIds: [colleague.user.id],
-      title: 'Desk sync',
-    });
-    const mine = (
-      await post(me.token, `/conversations/${conversation.id}/messages`, {
-        text: 'from the front office',
-      })
-    ).message;
-    const theirs = (
-      await post(colleague.token, `/conversations/${conversation.id}/messages`, { text: 'thanks' })
-    ).message;
+    const { conversation } = await post(me.token, '/conversations', { participantIds: [colleague.user.id], title: 'Desk sync' });
+    const mine = (await post(me.token, `/conversations/${conversation.id}/messages`, { text: 'from the front office' })).message;
+    const theirs = (await post(colleague.token, `/conversations/${conversation.id}/messages`, { text: 'thanks' })).message;
     await waitUntil(() => desk.session.unreadCount === 1, "the colleague's message counts");
     await post(me.token, `/conversations/${conversation.id}/read`, { lastMessageId: theirs.id });
-    const ofType = (type: string) =>
-      desk.events.flatMap((event) => ('id' in event && event.type === type ? [event] : []));
+    const ofType = (type: string) => desk.events.flatMap((event) => ('id' in event && event.type === type ? [event] : []));
     await waitUntil(() => ofType('conversation_read').length === 1, 'the read reaches the desk');
 
-    expect(
-      ofType('message_sent').map((event) => event.type === 'message_sent' && event.message_id),
-    ).toEqual([String(mine.id)]);
-    expect(
-      ofType('conversation_read').map(
-        (event) => event.type === 'conversation_read' && event.message_id,
-      ),
-    ).toEqual([String(theirs.id)]);
+    expect(ofType('message_sent').map((event) => event.type === 'message_sent' && event.message_id)).toEqual([String(mine.id)]);
+    expect(ofType('conversation_read').map((event) => event.type === 'conversation_read' && event.message_id)).toEqual([String(theirs.id)]);
     expect(desk.sink.eventIds()).toEqual(ofType('new_message').map((event) => event.id));
     expect(desk.session.unreadCount).toBe(0);
     expect(desk.unreadCounts.slice(-2)).toEqual([1, 0]);

@@ -51,14 +51,7 @@ describe('unread counter (the badge)', () => {
     counter.add(chat(3, '8', 40));
     counter.add(notice(4));
     // The test panel's new_message names no message: only the marker reads it.
-    counter.add({
-      id: 5,
-      type: 'new_message',
-      conversation_id: '7',
-      sender: 'Test',
-      text: 'hi',
-      timestamp: 'now',
-    });
+    counter.add({ id: 5, type: 'new_message', conversation_id: '7', sender: 'Test', text: 'hi', timestamp: 'now' });
     expect(counter.markConversationRead({ conversationId: '7', messageId: 40 })).toBe(true);
     expect(counter.snapshot().unreadIds).toEqual([2, 3, 4, 5]);
     expect(counter.markConversationRead({ conversationId: '7', messageId: 40 })).toBe(false);
