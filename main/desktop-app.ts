@@ -171,6 +171,9 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Runni
           osRelease: release(),
           packaged: app.isPackaged,
           state: core.state(),
+          updates: updates
+            ? JSON.stringify(updates.status)
+            : `off (${appConfig.updateUrl ? 'not an installed build' : 'no update URL set'})`,
           paths: {
             userData: app.getPath('userData'),
             logs: join(app.getPath('userData'), 'logs'),

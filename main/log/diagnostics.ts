@@ -7,6 +7,8 @@ export interface DiagnosticsInput {
   osRelease: string;
   packaged: boolean;
   state: DesktopState;
+  /** What the updater last said, in words ("off: …", "ready: 0.2.0"…). */
+  updates: string;
   paths: { userData: string; logs: string; crashDumps: string };
   logTail: string;
   now: Date;
@@ -29,6 +31,7 @@ export function diagnosticsReport(input: DiagnosticsInput): string {
     `Unread: ${state.unreadCount}`,
     `Notice: ${state.notice ?? 'none'}`,
     `Settings: ${JSON.stringify(state.settings)}`,
+    `Updates: ${input.updates}`,
     `User data: ${input.paths.userData}`,
     `Logs: ${input.paths.logs}`,
     `Crash reports (kept on this computer): ${input.paths.crashDumps}`,

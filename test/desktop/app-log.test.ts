@@ -80,6 +80,7 @@ describe('Copy diagnostics', () => {
         unreadCount: 2,
         notice: null,
       },
+      updates: '{"status":"ready","version":"0.2.0"}',
       paths: {
         userData: 'C:\\Users\\x\\AppData\\Roaming\\ClinicPulse',
         logs: 'L',
@@ -93,6 +94,7 @@ describe('Copy diagnostics', () => {
     expect(report).toContain('Signed in: nurse.jones (user 3, nurse)');
     expect(report).toContain('Connection: reconnecting — the server answered 503');
     expect(report).toContain('Crash reports (kept on this computer): D');
+    expect(report).toContain('Updates: {"status":"ready","version":"0.2.0"}');
     expect(report.trimEnd().endsWith('WARN connection lost')).toBe(true);
   });
 });
