@@ -234,7 +234,11 @@ describe('the desktop bundle on a stand-in Electron (stand-in smoke test)', () =
     expect(electron.violations).toEqual([]);
   });
 
-  it('Quit in the tray ends the app cleanly, leaving no token or message text on disk', async () => {
+  it('Copy diagnostics and Quit in the tray: no token or message text on the clipboard or on disk, and a clean exit', async () => {
+    electron.trays[0]!.clickMenuItem('Copy diagnostics for IT');
+    expect(electron.clipboard).toHaveLength(1);
+    expect(electron.clipboard[0]).toContain('Signed in: dr.patel');
+    expect(electron.clipboard[0]).toContain('Connection: connected');
     electron.trays[0]!.clickMenuItem('Quit ClinicPulse');
     await expect.poll(() => electron.exitCode).toBe(0);
     expect(window.isDestroyed()).toBe(true);
@@ -252,6 +256,8 @@ describe('the desktop bundle on a stand-in Electron (stand-in smoke test)', () =
     });
     const token = electron.keyringDecrypt(Buffer.from(saved.encryptedToken, 'base64'));
     expect(token.length).toBeGreaterThan(20);
+    expect(electron.clipboard[0]).not.toContain(token);
+    expect(electron.clipboard[0]).not.toContain(PATIENT_TEXT);
     for (const file of files) {
       const text = readFileSync(join(userData(), file), 'utf8');
       expect(text, file).not.toContain(PATIENT_TEXT);
