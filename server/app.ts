@@ -11,6 +11,7 @@ import type { ServerContext } from './context.js';
 import { createEventRoutes } from './events/event-routes.js';
 import { createAppointmentRoutes } from './appointments/appointment-routes.js';
 import { createConversationRoutes } from './conversations/conversation-routes.js';
+import { createDesktopUpdateRoutes } from './desktop-updates/desktop-update-routes.js';
 import { createSystemNotificationRoutes } from './notifications/system-notification-routes.js';
 import { createTestEventRoutes } from './test-endpoints/test-event-routes.js';
 import { errorHandler, sendError } from './http/errors.js';
@@ -111,6 +112,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
     sendError(res, 404, 'not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`),
   );
 
+  app.use('/desktop-updates', createDesktopUpdateRoutes(ctx));
   if (ctx.config.nodeEnv === 'production') {
     // The source map would hand anyone the whole client source; it is for development.
     app.use((req, res, next) => (req.path.endsWith('.map') ? sendError(res, 404, 'not_found', 'not found') : next()));

@@ -413,7 +413,9 @@ describe('the web app', () => {
         await item(desk).getByTestId('unread-count').filter({ hasText: /^1$/ }).waitFor();
       const unreadNotifications = async (desk: Desk) => {
         const badge = desk.page.getByTestId('nav-unread');
-        return (await badge.count()) === 0 ? 0 : Number.parseInt((await badge.textContent()) ?? '', 10);
+        return (await badge.count()) === 0
+          ? 0
+          : Number.parseInt((await badge.textContent()) ?? '', 10);
       };
       await expect.poll(() => unreadNotifications(deskB)).toBeGreaterThan(0);
       const notificationsBefore = await unreadNotifications(deskB);
