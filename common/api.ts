@@ -348,6 +348,39 @@ export interface PersonalSettingsResponse {
   settings: PersonalSettings | null;
 }
 
+export const searchQuery = z.object({
+  q: z
+    .string()
+    .trim()
+    .min(1, 'q: type something to search for')
+    .max(200)
+    .refine((text) => /[\p{L}\p{N}]/u.test(text), 'q: search for at least one letter or digit'),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export type SearchQuery = z.infer<typeof searchQuery>;
+
+/**
+ * Where a search term was found: the message text split into plain and matching parts, so a
+ * client shows the matches without ever treating message text as markup.
+ */
+export interface SearchSnippetPart {
+  text: string;
+  match: boolean;
+}
+
+export interface SearchResult {
+  message: Message;
+  conversationId: number;
+  /** The conversation's name as the searcher sees it (its title, or the colleagues in it). */
+  conversationName: string;
+  snippet: SearchSnippetPart[];
+}
+
+export interface SearchResponse {
+  /** Newest first. */
+  results: SearchResult[];
+}
+
 export const API_ERROR_CODES = [
   'bad_request',
   'validation_failed',

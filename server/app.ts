@@ -13,6 +13,7 @@ import { createEventRoutes } from './events/event-routes.js';
 import { createAppointmentChangeRoutes } from './appointments/appointment-change-routes.js';
 import { createAppointmentRoutes } from './appointments/appointment-routes.js';
 import { createConversationRoutes } from './conversations/conversation-routes.js';
+import { createDesktopUpdateRoutes } from './desktop-updates/desktop-update-routes.js';
 import { createSystemNotificationRoutes } from './notifications/system-notification-routes.js';
 import { createTestEventRoutes } from './test-endpoints/test-event-routes.js';
 import { readiness } from './health/readiness.js';
@@ -126,6 +127,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
     sendError(res, 404, 'not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`),
   );
 
+  app.use('/desktop-updates', createDesktopUpdateRoutes(ctx));
   if (ctx.config.nodeEnv === 'production') {
     // The source map would hand anyone the whole client source; it is for development.
     app.use((req, res, next) => (req.path.endsWith('.map') ? sendError(res, 404, 'not_found', 'not found') : next()));

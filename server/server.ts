@@ -16,6 +16,7 @@ import { EventPublisher } from './events/event-publisher.js';
 import { createEventStreamEndpoint } from './events/event-stream-endpoint.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { NoticeResender } from './notifications/notice-resender.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
 import { registerPlatformMetrics } from './platform-metrics.js';
 
@@ -118,8 +119,10 @@ export async function startServer(
   // Started once listening: the relay publishes what an earlier run left in the outbox.
   const outboxRelay = new OutboxRelay(context);
   const reminderScheduler = new ReminderScheduler(context);
+  const noticeResender = new NoticeResender(context);
   outboxRelay.start();
   reminderScheduler.start();
+  noticeResender.start();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url }, 'ClinicPulse server listening');
@@ -130,7 +133,7 @@ export async function startServer(
       logger.info('shutting down');
       const serverClosed = closeHttpServer(server);
       await hub.close();
-      await Promise.all([outboxRelay.stop(), reminderScheduler.stop()]);
+      await Promise.all([outboxRelay.stop(), reminderScheduler.stop(), noticeResender.stop()]);
       // The streams just ended leave their connections idle; close those too.
       server.closeIdleConnections();
       await serverClosed;

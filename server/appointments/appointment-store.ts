@@ -117,6 +117,14 @@ export class AppointmentStore {
     return row ? toAppointment(row) : null;
   }
 
+  /** Appointments whose reminder went out at or after `since`. */
+  remindedSince(since: Date): Appointment[] {
+    return this.db
+      .prepare<[string], AppointmentRow>(`${SELECT_APPOINTMENT} WHERE a.reminder_sent_at >= ? AND a.cancelled_at IS NULL ORDER BY a.reminder_sent_at, a.id`)
+      .all(since.toISOString())
+      .map(toAppointment);
+  }
+
   /**
    * Changes an appointment; a new time or lead moves its reminder (`remind_at`), and new staff
    * to remind replace the old. A reminder that went out already is not sent again.

@@ -86,6 +86,46 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     `,
   },
   {
+    version: 2,
+    name: 'outbox_sent',
+    sql: `
+      -- Outbox rows once published, kept for REDIS_LOSS_WINDOW_SECONDS: Redis may still lose an
+      -- acknowledged write (a machine crash before fsync, a promoted replica); whatever of these
+      -- it no longer holds is published again when the connection is ready. Ids are in the
+      -- order the rows were published.
+      CREATE TABLE outbox_sent (
+        id         INTEGER PRIMARY KEY,
+        user_id    INTEGER NOT NULL,
+        payload    TEXT    NOT NULL,
+        dedupe_key TEXT    NOT NULL,
+        sent_at    TEXT    NOT NULL
+      );
+      CREATE INDEX outbox_sent_at ON outbox_sent(sent_at);
+    `,
+  },
+  {
+    version: 3,
+    name: 'system_notices',
+    sql: `
+      -- Each notice an admin sent: the admin console's history, and what a second publish after
+      -- a Redis loss repeats (recipient_ids, in the order they were published to). sent_at is
+      -- set once Redis took it; a notice Redis refused is deleted again.
+      CREATE TABLE system_notices (
+        id            INTEGER PRIMARY KEY,
+        content       TEXT    NOT NULL,
+        audience      TEXT    NOT NULL CHECK (audience IN ('everyone', 'role', 'people')),
+        role          TEXT,
+        user_ids      TEXT,
+        recipient_ids TEXT    NOT NULL,
+        recipients    INTEGER NOT NULL,
+        sent_by       INTEGER NOT NULL REFERENCES users(id),
+        created_at    TEXT    NOT NULL,
+        sent_at       TEXT
+      );
+      CREATE INDEX system_notices_sent_at ON system_notices(sent_at);
+    `,
+  },
+  {
     // Issue 13. A trigger rather than a write in the sign-in route: every session ever created
     // is a sign-in, whichever code path creates it, and the sessions themselves are deleted on
     // sign-out, so they cannot answer "when did this person last sign in".
@@ -98,24 +138,6 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       BEGIN
         UPDATE users SET last_sign_in_at = NEW.created_at WHERE id = NEW.user_id;
       END;
-    `,
-  },
-  {
-    // Issue 13: what the admins sent, to whom, and to how many people.
-    version: 21,
-    name: 'system notice history',
-    sql: `
-      CREATE TABLE system_notices (
-        id         INTEGER PRIMARY KEY,
-        content    TEXT    NOT NULL,
-        audience   TEXT    NOT NULL CHECK (audience IN ('everyone', 'role', 'people')),
-        role       TEXT,
-        user_ids   TEXT,
-        recipients INTEGER NOT NULL,
-        sent_by    INTEGER NOT NULL REFERENCES users(id),
-        sent_at    TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-      );
-      CREATE INDEX system_notices_sent_at ON system_notices(sent_at);
     `,
   },
   {
@@ -151,6 +173,28 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         settings   TEXT    NOT NULL,
         updated_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
       );
+    `,
+  },
+  {
+    // Issue 13: full-text search over messages (SQLite FTS5), kept in step by triggers, so
+    // every way a message is written, edited or deleted is indexed.
+    version: 25,
+    name: 'message search',
+    sql: `
+      CREATE VIRTUAL TABLE messages_fts USING fts5(
+        text, content = 'messages', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+      );
+      INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages;
+      CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+      END;
+      CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+      END;
+      CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+      END;
     `,
   },
 ];

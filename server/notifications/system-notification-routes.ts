@@ -1,40 +1,42 @@
 import { Router } from 'express';
 import { systemNotificationRequest, type SystemNotificationResponse } from '../../common/api.js';
-import type { SystemNotificationPayload } from '../../common/events.js';
-import { SystemNoticeStore } from '../admin/system-notice-store.js';
 import { requireRole } from '../auth/authenticate.js';
 import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
 import { parseInput } from '../http/errors.js';
+import { NoticeStore, noticeDedupeKey } from './notice-store.js';
 import { publishNow } from './publish-now.js';
 import { enabledUserIds, requireEnabledUserIds } from './recipients.js';
 
 /**
  * `POST /api/admin/system-notifications`: an admin's notice to every enabled account, to those
- * of one role, or to named users (any id that is not an enabled account makes it a 400).
+ * of one role, or to named users (any id that is not an enabled account makes it a 400). It is
+ * recorded in SQLite before it is published, and kept only once Redis took it, so that it can
+ * be published again should Redis lose it (notice-resender.ts).
  */
 export function createSystemNotificationRoutes(ctx: ServerContext): Router {
   const router = Router();
-  const notices = new SystemNoticeStore(ctx.db);
+  const notices = new NoticeStore(ctx.db);
   router.post('/admin/system-notifications', requireRole('admin'), async (req, res) => {
     const request = parseInput(systemNotificationRequest, req.body, 'system notification');
     const recipients = request.userIds
       ? requireEnabledUserIds(ctx.db, request.userIds, 'userIds')
       : enabledUserIds(ctx.db, request.role);
-    const payload: SystemNotificationPayload = {
-      type: 'system_notification',
-      content: request.content,
-      timestamp: new Date().toISOString(),
-    };
-    await publishNow(ctx, () => ctx.publisher.publishToMany(recipients, payload));
     const sender = currentUser(res);
-    notices.record({
+    const notice = notices.record({
       content: request.content,
       role: request.role,
       userIds: request.userIds ? recipients : undefined,
-      recipients: recipients.length,
+      recipients,
       sentBy: sender.id,
     });
+    try {
+      await publishNow(ctx, () => ctx.publisher.publishToMany(recipients, notice.payload, { dedupeKey: noticeDedupeKey(notice.id) }));
+    } catch (error) {
+      notices.forget(notice.id);
+      throw error;
+    }
+    notices.markSent(notice.id);
     ctx.logger.info(
       { userId: sender.id, recipients: recipients.length, role: request.role, named: request.userIds?.length },
       'system notification sent',
