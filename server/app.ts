@@ -20,6 +20,7 @@ import { readiness } from './health/readiness.js';
 import { createNotificationMarkRoutes } from './inbox/notification-mark-routes.js';
 import { createSignOutEverywhereRoutes } from './sessions/sign-out-everywhere-routes.js';
 import { createPersonalSettingsRoutes } from './settings/personal-settings-routes.js';
+import { createSearchRoutes } from './search/search-routes.js';
 import { errorHandler, sendError } from './http/errors.js';
 import { createAdminUserRoutes, createUserDirectoryRoutes } from './users/user-routes.js';
 import { webApp } from './web/web-app.js';
@@ -122,6 +123,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use('/api', createNotificationMarkRoutes(ctx));
   app.use('/api', createSignOutEverywhereRoutes(ctx));
   app.use('/api', createPersonalSettingsRoutes(ctx));
+  app.use('/api', createSearchRoutes(ctx));
   if (ctx.config.testEndpoints) app.use('/api', createTestEventRoutes(ctx));
   app.use('/api', (req, res) =>
     sendError(res, 404, 'not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`),
