@@ -417,3 +417,40 @@ describe('settings that follow the person', () => {
     }
   });
 });
+
+describe('search', () => {
+  it('finds a message in one of my conversations and opens it in its thread, older pages loaded to reach it', async () => {
+    const conversation = await conversationWithPatel('Search drill');
+    await smithApi.post(`/api/conversations/${conversation.id}/messages`, {
+      text: 'The hyperkalaemia protocol is pinned in the staff room',
+    });
+    // Enough newer messages that the found one is not on the first page.
+    for (let index = 1; index <= 60; index++)
+      await smithApi.post(`/api/conversations/${conversation.id}/messages`, {
+        text: `Later note ${index}`,
+      });
+    const patel = await openDesk(browser, server.url, 'dr.patel');
+    try {
+      await patel.page
+        .getByRole('searchbox', { name: 'Search messages' })
+        .fill('hyperkal protocol');
+      const result = patel.page.getByTestId('search-result').first();
+      await result.waitFor();
+      expect(await result.textContent()).toContain('Search drill');
+      expect(await result.locator('mark').allTextContents()).toEqual(['hyperkalaemia', 'protocol']);
+      await screenshot(patel.page, 'search-results');
+      expect(await axeViolations(patel.page)).toEqual([]);
+
+      await result.click();
+      const found = patel.page.getByTestId('thread').locator('.message--found');
+      await found.waitFor();
+      expect(await found.textContent()).toContain(
+        'The hyperkalaemia protocol is pinned in the staff room',
+      );
+      await screenshot(patel.page, 'search-opened-message');
+      expect(problemsOf(patel)).toEqual([]);
+    } finally {
+      await patel.context.close();
+    }
+  });
+});

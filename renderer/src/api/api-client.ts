@@ -7,6 +7,7 @@ import {
   personalSettingsPatch,
   updateAppointmentRequest,
   type PersonalSettingsResponse,
+  type SearchResponse,
   updateUserRequest,
   type NotificationMarksResponse,
   type AdminUser,
@@ -82,6 +83,7 @@ export interface ApiClient {
   ): Promise<PublishedResponse>;
   testNewMessage(body: z.input<typeof testNewMessageRequest>): Promise<PublishedResponse>;
   ack(body: z.input<typeof ackRequest>): Promise<void>;
+  search(query: string): Promise<SearchResponse>;
   mySettings(): Promise<PersonalSettingsResponse>;
   updateMySettings(body: z.input<typeof personalSettingsPatch>): Promise<PersonalSettingsResponse>;
   /** Ends every session and stream of the signed-in person, this one included. */
@@ -183,6 +185,7 @@ export function createApiClient(transport: ApiTransport): ApiClient {
       call('POST', '/api/test/new-message', valid(testNewMessageRequest, body)),
     ack: (body) => call('POST', '/api/events/ack', valid(ackRequest, body)),
     signOutEverywhere: () => call('POST', '/api/me/sign-out-everywhere', {}),
+    search: (query) => call('GET', `/api/search?q=${encodeURIComponent(query)}`),
     mySettings: () => call('GET', '/api/me/settings'),
     updateMySettings: (body) =>
       call('PATCH', '/api/me/settings', valid(personalSettingsPatch, body)),

@@ -81,7 +81,13 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
   let content: ReactNode;
   switch (route?.page) {
     case 'conversations':
-      content = <MessagesPage conversationId={route.conversationId} navigate={navigate} />;
+      content = (
+        <MessagesPage
+          conversationId={route.conversationId}
+          messageId={route.messageId ?? null}
+          navigate={navigate}
+        />
+      );
       break;
     case 'notifications':
       content = <NotificationsPage eventId={route.eventId} />;

@@ -14,10 +14,15 @@ import { useThread } from './useThread.js';
 
 interface ThreadViewProps {
   conversationId: number;
+  /** A message to bring into view and mark (a search result), loading older pages to reach it. */
+  focusMessageId?: number | null;
   onRead(conversationId: number): void;
 }
 
-export function ThreadView({ conversationId, onRead }: ThreadViewProps) {
+/** Older pages loaded at most to reach a searched message, so a stale link cannot load for ever. */
+const MAX_PAGES_TO_FIND = 40;
+
+export function ThreadView({ conversationId, focusMessageId = null, onRead }: ThreadViewProps) {
   const api = useApi();
   const { user } = useSession();
   const { state, conversation, loadOlder, refreshLatest, receive } = useThread(conversationId);
@@ -60,6 +65,18 @@ export function ThreadView({ conversationId, onRead }: ThreadViewProps) {
     },
     onResync: () => void refreshLatest(),
   });
+
+  // A searched message older than the pages shown: load older pages until it is there.
+  const focusShown =
+    focusMessageId !== null && state.messages.some((message) => message.id === focusMessageId);
+  const pagesLoadedToFind = useRef(0);
+  useEffect(() => {
+    if (focusMessageId === null || focusShown || state.status !== 'ready') return;
+    if (!state.hasMore || state.loadingOlder || pagesLoadedToFind.current >= MAX_PAGES_TO_FIND)
+      return;
+    pagesLoadedToFind.current++;
+    void loadOlder();
+  }, [focusMessageId, focusShown, state.status, state.hasMore, state.loadingOlder, loadOlder]);
 
   // Read up to the newest message, while the page is actually visible.
   const newestId = state.messages.at(-1)?.id ?? null;
@@ -147,6 +164,7 @@ export function ThreadView({ conversationId, onRead }: ThreadViewProps) {
               hasMore={state.hasMore}
               loadingOlder={state.loadingOlder}
               onLoadOlder={() => void loadOlder()}
+              focusKey={focusShown ? `m${focusMessageId}` : null}
               onRetry={(clientMessageId) => queue.retry(clientMessageId)}
               onDiscard={(clientMessageId) => queue.discard(clientMessageId)}
             />
