@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import type { Conversation, Message, MessagesResponse, Role, User } from '../../common/api.js';
-import type { ConversationReadPayload, MessageSentPayload, NewMessagePayload } from '../../common/events.js';
+import type { ConversationChangedPayload, ConversationReadPayload, MessageSentPayload, NewMessagePayload } from '../../common/events.js';
 import { OutboxStore } from '../outbox/outbox-store.js';
 
 interface ConversationRow {
@@ -192,6 +193,7 @@ export class ConversationStore {
       );
       const addParticipant = this.db.prepare<[number, number]>('INSERT INTO conversation_participants (conversation_id, user_id) VALUES (?, ?)');
       for (const userId of [creatorId, ...otherIds]) addParticipant.run(id, userId);
+      this.enqueueChanged(id, [creatorId, ...otherIds], 'created');
       return { id, created: true };
     });
     return create.immediate();
@@ -260,6 +262,7 @@ export class ConversationStore {
         timestamp: createdAt,
         message_id: String(id),
         sender_id: String(sender.id),
+        ...this.titleOf(conversationId),
       };
       const recipients = this.db
         .prepare<[number, number], { user_id: number }>(
@@ -321,6 +324,28 @@ export class ConversationStore {
         )
         .run(messageId, conversationId, userId, messageId).changes > 0
     );
+  }
+
+  /** `conversation_title` for a message's event, when the conversation has a title. */
+  private titleOf(conversationId: number): { conversation_title?: string } {
+    const row = this.db.prepare<[number], { title: string | null }>('SELECT title FROM conversations WHERE id = ?').get(conversationId);
+    return row?.title ? { conversation_title: row.title } : {};
+  }
+
+  /**
+   * `conversation_changed` for each of `userIds`, in the transaction of the change, so their
+   * lists show it before any message is sent in it. `change` with a sequence number names
+   * the event: the same kind of change may happen again later.
+   */
+  enqueueChanged(conversationId: number, userIds: readonly number[], change: ConversationChangedPayload['change']): void {
+    const payload: ConversationChangedPayload = {
+      type: 'conversation_changed',
+      conversation_id: String(conversationId),
+      change,
+      timestamp: new Date().toISOString(),
+    };
+    const key = `conv:${conversationId}:${change}:${randomBytes(6).toString('hex')}`;
+    for (const userId of new Set(userIds)) this.outbox.enqueue(userId, payload, `${key}:${userId}`);
   }
 
   private enqueueRead(conversationId: number, userId: number, messageId: number): void {

@@ -2,7 +2,9 @@ import { useMemo, useState } from 'react';
 import type { User } from '../../../common/api.js';
 import { EventsProvider } from '../events/EventsProvider.js';
 import { InboxProvider } from '../inbox/InboxProvider.js';
+import { ConversationsProvider } from '../messages/ConversationsProvider.js';
 import type { Platform } from '../platform/platform.js';
+import { SendQueueProvider } from '../send-queue/SendQueueProvider.js';
 import { SettingsProvider } from '../settings/SettingsProvider.js';
 import { AppShell } from './AppShell.js';
 import { SessionContext, type Session } from './session-context.js';
@@ -29,7 +31,11 @@ export function SignedInApp({ platform, user, onSignOut, onSessionEnded }: Signe
         <EventsProvider hub={hub}>
           <UsersProvider>
             <InboxProvider>
-              <AppShell onSessionEnded={onSessionEnded} />
+              <SendQueueProvider>
+                <ConversationsProvider>
+                  <AppShell onSessionEnded={onSessionEnded} />
+                </ConversationsProvider>
+              </SendQueueProvider>
             </InboxProvider>
           </UsersProvider>
         </EventsProvider>

@@ -7,7 +7,19 @@ export type Route =
   | { page: 'notifications'; eventId: number | null }
   | { page: 'appointments'; appointmentId: number | null }
   | { page: 'settings' }
-  | { page: 'test' };
+  | { page: 'test' }
+  | { page: 'admin'; section: AdminSection };
+
+/**
+ * The admin console's sections (`#/admin/<section>`). The delivery audit of the clinical
+ * alerting issue (11) takes its place here as one more section.
+ */
+export const ADMIN_SECTIONS = ['staff', 'notices', 'health'] as const;
+export type AdminSection = (typeof ADMIN_SECTIONS)[number];
+
+function isAdminSection(segment: string): segment is AdminSection {
+  return (ADMIN_SECTIONS as readonly string[]).includes(segment);
+}
 
 export const DEFAULT_ROUTE: Route = { page: 'conversations', conversationId: null };
 
@@ -24,6 +36,10 @@ export function parseRoute(hash: string): Route | null {
   if (path === '' || path === '/') return DEFAULT_ROUTE;
   const [, first, second, ...rest] = path.split('/');
   if (rest.length > 0) return null;
+  if (first === 'admin') {
+    if (second === undefined || second === '') return { page: 'admin', section: 'staff' };
+    return isAdminSection(second) ? { page: 'admin', section: second } : null;
+  }
   const id = optionalId(second);
   if (id === undefined) return null;
   switch (first) {
@@ -58,5 +74,7 @@ export function routeHref(route: Route): string {
       return '#/settings';
     case 'test':
       return '#/test';
+    case 'admin':
+      return `#/admin/${route.section}`;
   }
 }
