@@ -123,6 +123,8 @@ export interface Conversation {
   lastMessage: Message | null;
   unreadCount: number;
   updatedAt: string;
+  /** The viewer muted it: its messages count as unread but raise no pop-up. */
+  muted?: boolean;
 }
 
 export const listConversationsQuery = z.object({
@@ -147,6 +149,20 @@ export const createConversationRequest = z.object({
   title: plainLine(200).optional(),
 });
 export type CreateConversationRequest = z.infer<typeof createConversationRequest>;
+
+/** What any participant may change about a conversation (`muted` is for themselves only). */
+export const updateConversationRequest = z
+  .object({
+    title: z.string().trim().min(1).max(200).nullable().optional(),
+    muted: z.boolean().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'nothing to change');
+export type UpdateConversationRequest = z.infer<typeof updateConversationRequest>;
+
+export const addParticipantsRequest = z.object({
+  userIds: z.array(entityId).min(1).max(50),
+});
+export type AddParticipantsRequest = z.infer<typeof addParticipantsRequest>;
 
 export const listMessagesQuery = z.object({
   before: entityId.optional(),

@@ -22,6 +22,8 @@ export const newMessagePayload = z.object({
   sender_id: z.string().max(64).optional(),
   /** Added by ClinicPulse for a conversation with a title, so a pop-up can name it. */
   conversation_title: z.string().max(200).optional(),
+  /** Added by ClinicPulse when the recipient muted the conversation: counted, but no pop-up. */
+  muted: z.boolean().optional(),
 });
 
 export const appointmentReminderPayload = z.object({

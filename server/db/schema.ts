@@ -197,4 +197,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       END;
     `,
   },
+  {
+    // Issue 13: a person may mute a conversation: its messages still count as unread, but
+    // raise no pop-up.
+    version: 26,
+    name: 'conversations muted',
+    sql: `ALTER TABLE conversation_participants ADD COLUMN muted INTEGER NOT NULL DEFAULT 0 CHECK (muted IN (0, 1));`,
+  },
 ];
