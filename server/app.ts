@@ -12,6 +12,7 @@ import type { ServerContext } from './context.js';
 import { createEventRoutes } from './events/event-routes.js';
 import { createAppointmentChangeRoutes } from './appointments/appointment-change-routes.js';
 import { createAppointmentRoutes } from './appointments/appointment-routes.js';
+import { createConversationManagementRoutes } from './conversations/conversation-management-routes.js';
 import { createConversationRoutes } from './conversations/conversation-routes.js';
 import { createDesktopUpdateRoutes } from './desktop-updates/desktop-update-routes.js';
 import { createSystemNotificationRoutes } from './notifications/system-notification-routes.js';
@@ -115,6 +116,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use('/api', createAdminUserRoutes(ctx));
   app.use('/api', createEventRoutes(ctx));
   app.use('/api', createConversationRoutes(ctx));
+  app.use('/api', createConversationManagementRoutes(ctx));
   app.use('/api', createAppointmentRoutes(ctx));
   app.use('/api', createAppointmentChangeRoutes(ctx));
   app.use('/api', createSystemNotificationRoutes(ctx));
