@@ -454,3 +454,56 @@ describe('search', () => {
     }
   });
 });
+
+describe('conversation management', () => {
+  it('someone removed from a conversation sees it go, and receives nothing sent after', async () => {
+    const jonesId = (await login(server.url, 'nurse.jones', 'clinicpulse')).user.id;
+    const created = await smithApi.post<{ conversation: Conversation }>('/api/conversations', {
+      participantIds: [patelId, jonesId],
+      title: 'Bay 2 team',
+    });
+    const id = created.body.conversation.id;
+    await smithApi.post(`/api/conversations/${id}/messages`, { text: 'Bay 2 briefing at 8' });
+    const [smith, jones, patel] = await Promise.all([
+      openDesk(browser, server.url, 'dr.smith'),
+      openDesk(browser, server.url, 'nurse.jones'),
+      openDesk(browser, server.url, 'dr.patel'),
+    ]);
+    try {
+      for (const desk of [smith, jones, patel]) {
+        await desk.page.goto(`${server.url}/#/conversations/${id}`);
+        await messagesWithText(desk.page, 'Bay 2 briefing at 8').waitFor();
+      }
+      await smith.page.getByRole('button', { name: 'Conversation settings' }).click();
+      const dialog = smith.page.getByRole('dialog', { name: 'Conversation settings' });
+      await screenshot(smith.page, 'conversation-settings');
+      expect(await axeViolations(smith.page)).toEqual([]);
+      await dialog.getByRole('button', { name: 'Remove Nurse Ben Jones' }).click();
+      await dialog
+        .getByRole('status')
+        .filter({ hasText: 'Nurse Ben Jones was removed.' })
+        .waitFor();
+      expect(await dialog.getByTestId('participant').allTextContents()).not.toContainEqual(
+        expect.stringContaining('Nurse Ben Jones'),
+      );
+      await dialog.getByRole('button', { name: 'Close' }).click();
+
+      await jones.page.getByText('You are no longer in this conversation.').waitFor();
+      await jones.page
+        .locator(`[data-testid="conversation-item"][data-conversation-id="${id}"]`)
+        .waitFor({ state: 'detached' });
+
+      await smith.page
+        .getByTestId('thread')
+        .getByLabel(/Message to/)
+        .fill('Only for who is still here');
+      await smith.page.keyboard.press('Enter');
+      await messagesWithText(patel.page, 'Only for who is still here').waitFor();
+      expect(await jones.page.getByText('Only for who is still here').count()).toBe(0);
+      expect(await jones.page.content()).not.toContain('Only for who is still here');
+      expect([...problemsOf(smith), ...problemsOf(jones), ...problemsOf(patel)]).toEqual([]);
+    } finally {
+      await Promise.all([smith.context.close(), jones.context.close(), patel.context.close()]);
+    }
+  });
+});

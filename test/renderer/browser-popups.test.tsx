@@ -140,6 +140,16 @@ describe('browser pop-ups', () => {
     expect(RecordedNotification.shown).toEqual([]);
   });
 
+  it('stay away for a conversation the person muted, which still reaches the page', async () => {
+    const { source } = await renderPopups();
+    act(() => {
+      source.send('ready', { type: 'ready', lastEventId: 0 });
+      source.send('new_message', newMessage(6, { muted: true }));
+      source.send('new_message', newMessage(7));
+    });
+    expect(RecordedNotification.shown).toHaveLength(1);
+  });
+
   it('stay away until the person allowed them', async () => {
     RecordedNotification.permission = 'default';
     const { source } = await renderPopups();

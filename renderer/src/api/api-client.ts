@@ -3,8 +3,10 @@ import {
   ackRequest,
   createAppointmentRequest,
   createUserRequest,
+  addParticipantsRequest,
   markNotificationsRequest,
   personalSettingsPatch,
+  updateConversationRequest,
   updateAppointmentRequest,
   type PersonalSettingsResponse,
   type SearchResponse,
@@ -84,6 +86,16 @@ export interface ApiClient {
   testNewMessage(body: z.input<typeof testNewMessageRequest>): Promise<PublishedResponse>;
   ack(body: z.input<typeof ackRequest>): Promise<void>;
   search(query: string): Promise<SearchResponse>;
+  updateConversation(
+    id: number,
+    body: z.input<typeof updateConversationRequest>,
+  ): Promise<ConversationResponse>;
+  addParticipants(
+    id: number,
+    body: z.input<typeof addParticipantsRequest>,
+  ): Promise<ConversationResponse>;
+  /** Leaving (one's own id) answers nothing; removing someone else answers the conversation. */
+  removeParticipant(id: number, userId: number): Promise<ConversationResponse | null>;
   mySettings(): Promise<PersonalSettingsResponse>;
   updateMySettings(body: z.input<typeof personalSettingsPatch>): Promise<PersonalSettingsResponse>;
   /** Ends every session and stream of the signed-in person, this one included. */
@@ -185,6 +197,20 @@ export function createApiClient(transport: ApiTransport): ApiClient {
       call('POST', '/api/test/new-message', valid(testNewMessageRequest, body)),
     ack: (body) => call('POST', '/api/events/ack', valid(ackRequest, body)),
     signOutEverywhere: () => call('POST', '/api/me/sign-out-everywhere', {}),
+    updateConversation: (conversationId, body) =>
+      call(
+        'PATCH',
+        `/api/conversations/${id(conversationId)}`,
+        valid(updateConversationRequest, body),
+      ),
+    addParticipants: (conversationId, body) =>
+      call(
+        'POST',
+        `/api/conversations/${id(conversationId)}/participants`,
+        valid(addParticipantsRequest, body),
+      ),
+    removeParticipant: (conversationId, userId) =>
+      call('DELETE', `/api/conversations/${id(conversationId)}/participants/${id(userId)}`),
     search: (query) => call('GET', `/api/search?q=${encodeURIComponent(query)}`),
     mySettings: () => call('GET', '/api/me/settings'),
     updateMySettings: (body) =>

@@ -8,6 +8,7 @@ import {
   useSentMessages,
 } from '../send-queue/SendQueueProvider.js';
 import { Composer } from './Composer.js';
+import { ConversationSettingsDialog } from './ConversationSettingsDialog.js';
 import { conversationTitle, messageFromEvent } from './conversation-list-state.js';
 import { MessageList, type ThreadRow } from './MessageList.js';
 import { useThread } from './useThread.js';
@@ -25,7 +26,16 @@ const MAX_PAGES_TO_FIND = 40;
 export function ThreadView({ conversationId, focusMessageId = null, onRead }: ThreadViewProps) {
   const api = useApi();
   const { user } = useSession();
-  const { state, conversation, loadOlder, refreshLatest, receive } = useThread(conversationId);
+  const {
+    state,
+    conversation,
+    setConversation,
+    loadOlder,
+    refreshLatest,
+    refreshConversation,
+    receive,
+  } = useThread(conversationId);
+  const [managing, setManaging] = useState(false);
   const queue = useSendQueue();
   const queued = useQueuedMessages();
   const [announcement, setAnnouncement] = useState('');
@@ -62,6 +72,10 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
       const message = messageFromEvent(event);
       if (message) receive(message);
       else void refreshLatest();
+    },
+    // Renamed, people added or removed — perhaps this person.
+    onConversationChanged: (event) => {
+      if (event.conversation_id === String(conversationId)) void refreshConversation();
     },
     onResync: () => void refreshLatest(),
   });
@@ -135,9 +149,21 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
         <a className="thread__back" href="#/conversations">
           <span aria-hidden="true">←</span> Conversations
         </a>
-        <h2 className="thread__title" ref={titleRef} tabIndex={-1}>
-          {title}
-        </h2>
+        <div className="thread__title-row">
+          <h2 className="thread__title" ref={titleRef} tabIndex={-1}>
+            {title}
+            {conversation?.muted && <span className="muted thread__muted"> · muted</span>}
+          </h2>
+          {conversation && state.status === 'ready' && (
+            <button
+              type="button"
+              className="button button--small"
+              onClick={() => setManaging(true)}
+            >
+              Conversation settings
+            </button>
+          )}
+        </div>
         {conversation && (conversation.title !== null || conversation.participants.length > 2) && (
           <p className="thread__participants muted">
             {conversation.participants.map((participant) => participant.displayName).join(', ')}
@@ -174,6 +200,16 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
             label={`Message to ${title}`}
           />
         </>
+      )}
+      {managing && conversation && (
+        <ConversationSettingsDialog
+          conversation={conversation}
+          onClose={() => setManaging(false)}
+          onChanged={setConversation}
+          onLeft={() => {
+            window.location.hash = '#/conversations';
+          }}
+        />
       )}
       <p className="visually-hidden" aria-live="polite" aria-atomic="true">
         {announcement}
