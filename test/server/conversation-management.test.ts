@@ -25,9 +25,10 @@ beforeAll(async () => {
     const signedIn = await login(server.url, username, DEMO_PASSWORD);
     return { id: signedIn.user.id, client: api(server.url, signedIn.token) };
   };
-  [smith, patel, jones, lee] = await Promise.all(
-    ['dr.smith', 'dr.patel', 'nurse.jones', 'frontdesk.lee'].map(person),
-  );
+  smith = await person('dr.smith');
+  patel = await person('dr.patel');
+  jones = await person('nurse.jones');
+  lee = await person('frontdesk.lee');
 });
 afterAll(async () => {
   await server?.close();
