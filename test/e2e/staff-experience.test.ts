@@ -29,6 +29,9 @@ let browser: Browser;
 let smithApi: ReturnType<typeof api>;
 let patelId: number;
 
+/** Room for the search test's burst of messages from one person; the rest as the test server sets it. */
+const SERVER_ENV = { MESSAGE_RATE_LIMIT: '1000' };
+
 async function conversationWithPatel(title: string): Promise<Conversation> {
   const response = await smithApi.post<{ conversation: Conversation }>('/api/conversations', {
     participantIds: [patelId],
@@ -49,7 +52,7 @@ beforeAll(async () => {
   redis = await startTestRedis();
   dataDir = mkdtempSync(join(tmpdir(), 'clinicpulse-e2e-staff-'));
   [server, browser] = await Promise.all([
-    built.then(() => spawnServerProcess({ redisUrl: redis.url, dataDir })),
+    built.then(() => spawnServerProcess({ redisUrl: redis.url, dataDir, env: SERVER_ENV })),
     launchChromium(),
   ]);
   smithApi = api(server.url, (await login(server.url, 'dr.smith', 'clinicpulse')).token);
@@ -178,7 +181,7 @@ describe('a desk across a server restart', () => {
       expect(probesWhileDown).toBeGreaterThan(2);
 
       serverBack = true;
-      server = await spawnServerProcess({ redisUrl: redis.url, dataDir, port });
+      server = await spawnServerProcess({ redisUrl: redis.url, dataDir, port, env: SERVER_ENV });
       await waitForStatus(patel.page, 'connected');
       await banner.waitFor({ state: 'detached' });
       // It learned the server was back from a probe and opened one stream, which held.
@@ -463,7 +466,10 @@ describe('conversation management', () => {
       title: 'Bay 2 team',
     });
     const id = created.body.conversation.id;
-    await smithApi.post(`/api/conversations/${id}/messages`, { text: 'Bay 2 briefing at 8' });
+    expect(
+      (await smithApi.post(`/api/conversations/${id}/messages`, { text: 'Bay 2 briefing at 8' }))
+        .status,
+    ).toBe(201);
     const [smith, jones, patel] = await Promise.all([
       openDesk(browser, server.url, 'dr.smith'),
       openDesk(browser, server.url, 'nurse.jones'),
