@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { priority, type Priority } from './alerts.js';
 
 /**
  * The REST API shared by the server (which validates requests with these schemas) and the
@@ -84,6 +85,7 @@ export interface Message {
   createdAt: string;
   /** Echoed back when the sender supplied one, so a retried send is recognised. */
   clientMessageId: string | null;
+  priority: Priority;
 }
 
 export interface Conversation {
@@ -128,8 +130,11 @@ export const sendMessageRequest = z.object({
     .refine((text) => text.trim().length > 0, 'text must not be empty'),
   /** Client-chosen id that makes a retried send idempotent. */
   clientMessageId: z.string().min(8).max(64).optional(),
+  priority: priority.default('routine'),
 });
 export type SendMessageRequest = z.infer<typeof sendMessageRequest>;
+/** What a sender chooses about a message besides its words. */
+export type MessageOptions = Omit<SendMessageRequest, 'text' | 'clientMessageId'>;
 
 export interface MessageResponse {
   message: Message;

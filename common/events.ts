@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { priority } from './alerts.js';
 
 /**
  * The events a user's stream carries. Payload field names are those of the original system
@@ -10,6 +11,12 @@ export const eventId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 const isoTimestamp = z.string().min(1).max(64);
 
+/**
+ * Added by ClinicPulse to each notifying event that asks for receipts: the server's alert it
+ * belongs to, which a desk reports delivered / shown / held / read and which is acknowledged.
+ */
+const alertId = z.string().regex(/^[1-9]\d{0,15}$/).optional();
+
 export const newMessagePayload = z.object({
   type: z.literal('new_message'),
   conversation_id: z.string().min(1).max(64),
@@ -19,6 +26,11 @@ export const newMessagePayload = z.object({
   /** Added by ClinicPulse: lets a client merge the message without a refetch. */
   message_id: z.string().max(64).optional(),
   sender_id: z.string().max(64).optional(),
+  /** Added by ClinicPulse: `routine` when absent, as every message of the original system was. */
+  priority: priority.optional(),
+  /** Added by ClinicPulse for group conversations with a title, so a pop-up can name it. */
+  conversation_title: z.string().max(200).optional(),
+  alert_id: alertId,
 });
 
 export const appointmentReminderPayload = z.object({
@@ -27,12 +39,14 @@ export const appointmentReminderPayload = z.object({
   time: isoTimestamp,
   content: z.string().max(2_000),
   timestamp: isoTimestamp,
+  alert_id: alertId,
 });
 
 export const systemNotificationPayload = z.object({
   type: z.literal('system_notification'),
   content: z.string().max(2_000),
   timestamp: isoTimestamp,
+  alert_id: alertId,
 });
 
 /** Published when the user marks notifications read on one desk, so every desk's badge agrees. */
@@ -67,6 +81,7 @@ export const messageSentPayload = z.object({
   text: z.string().max(10_000),
   timestamp: isoTimestamp,
   client_message_id: z.string().max(64).optional(),
+  priority: priority.optional(),
 });
 
 export const eventPayload = z.discriminatedUnion('type', [

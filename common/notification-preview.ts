@@ -29,12 +29,23 @@ export function previewFor(
   formatTime: TimeFormatter = formatLocalTime,
 ): PreviewText {
   switch (event.type) {
-    case 'new_message':
-      if (level === 'count_only') return { title: APP_TITLE, body: 'New message' };
+    case 'new_message': {
+      const urgent = event.priority === 'urgent';
+      if (level === 'count_only')
+        return { title: APP_TITLE, body: urgent ? 'New urgent message' : 'New message' };
+      const from = plain(event.sender) || 'New message';
+      // A group's name says where to answer; it names the group, not the patient.
+      const where = event.conversation_title ? ` in ${plain(event.conversation_title)}` : '';
       return {
-        title: plain(event.sender) || 'New message',
-        body: level === 'sender_and_text' ? excerpt(event.text) : 'New message',
+        title: `${urgent ? 'Urgent: ' : ''}${from}${where}`,
+        body:
+          level === 'sender_and_text'
+            ? excerpt(event.text)
+            : urgent
+              ? 'New urgent message'
+              : 'New message',
       };
+    }
     case 'appointment_reminder': {
       const when = `Appointment at ${formatTime(event.time)}`;
       if (level === 'count_only')

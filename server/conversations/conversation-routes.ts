@@ -71,7 +71,7 @@ export function createConversationRoutes(ctx: ServerContext): Router {
     const id = conversationOf(req.params, res);
     const request = parseInput(sendMessageRequest, req.body, 'message');
     const clientMessageId = request.clientMessageId ?? null;
-    const { message, created } = store.send(id, user, request.text, clientMessageId);
+    const { message, created } = store.send(id, user, request.text, clientMessageId, request.priority);
     if (message.conversationId !== id) {
       throw new HttpError(409, 'conflict', 'clientMessageId was already used for a message in another conversation');
     }

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { Priority } from '../../common/alerts.js';
 import type { Conversation, Message, MessagesResponse, Role, User } from '../../common/api.js';
 import type { ConversationReadPayload, MessageSentPayload, NewMessagePayload } from '../../common/events.js';
 import { OutboxStore } from '../outbox/outbox-store.js';
@@ -26,6 +27,7 @@ interface MessageRow {
   text: string;
   client_message_id: string | null;
   created_at: string;
+  priority: Priority;
 }
 
 export interface SentMessage {
@@ -34,7 +36,7 @@ export interface SentMessage {
   created: boolean;
 }
 
-const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text, m.client_message_id, m.created_at`;
+const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text, m.client_message_id, m.created_at, m.priority`;
 
 function toMessage(row: MessageRow): Message {
   return {
@@ -45,6 +47,7 @@ function toMessage(row: MessageRow): Message {
     text: row.text,
     createdAt: row.created_at,
     clientMessageId: row.client_message_id,
+    priority: row.priority,
   };
 }
 
@@ -202,7 +205,7 @@ export class ConversationStore {
    * and `message_sent` for the sender's own desks. The sender has read their own message. A
    * `clientMessageId` seen before returns that message.
    */
-  send(conversationId: number, sender: User, text: string, clientMessageId: string | null): SentMessage {
+  send(conversationId: number, sender: User, text: string, clientMessageId: string | null, priority: Priority = 'routine'): SentMessage {
     const send = this.db.transaction((): SentMessage => {
       if (clientMessageId !== null) {
         const earlier = this.messageByClientId(sender.id, clientMessageId);
@@ -211,10 +214,10 @@ export class ConversationStore {
       const createdAt = new Date().toISOString();
       const id = Number(
         this.db
-          .prepare<[number, number, string, string | null, string]>(
-            'INSERT INTO messages (conversation_id, sender_id, text, client_message_id, created_at) VALUES (?, ?, ?, ?, ?)',
+          .prepare<[number, number, string, string | null, string, Priority]>(
+            'INSERT INTO messages (conversation_id, sender_id, text, client_message_id, created_at, priority) VALUES (?, ?, ?, ?, ?, ?)',
           )
-          .run(conversationId, sender.id, text, clientMessageId, createdAt).lastInsertRowid,
+          .run(conversationId, sender.id, text, clientMessageId, createdAt, priority).lastInsertRowid,
       );
       this.db.prepare<[string, number]>('UPDATE conversations SET updated_at = ? WHERE id = ?').run(createdAt, conversationId);
       // Replying reads everything before the reply; the sender's other desks hear of it only
@@ -227,6 +230,7 @@ export class ConversationStore {
         .get(sender.id, conversationId, sender.id, id) !== undefined;
       this.moveReadMarker(conversationId, sender.id, id);
 
+      const title = this.db.prepare<[number], string | null>('SELECT title FROM conversations WHERE id = ?').pluck().get(conversationId) ?? null;
       const payload: NewMessagePayload = {
         type: 'new_message',
         conversation_id: String(conversationId),
@@ -235,6 +239,8 @@ export class ConversationStore {
         timestamp: createdAt,
         message_id: String(id),
         sender_id: String(sender.id),
+        priority,
+        ...(title === null ? {} : { conversation_title: title }),
       };
       const recipients = this.db
         .prepare<[number, number], { user_id: number }>(
@@ -242,8 +248,9 @@ export class ConversationStore {
         )
         .all(conversationId, sender.id);
       for (const { user_id } of recipients) this.outbox.enqueue(user_id, payload, messageDedupeKey(id, user_id));
+      const { conversation_title: _title, ...announced } = payload;
       const sent: MessageSentPayload = {
-        ...payload,
+        ...announced,
         type: 'message_sent',
         message_id: String(id),
         sender_id: String(sender.id),
@@ -260,6 +267,7 @@ export class ConversationStore {
         text,
         createdAt,
         clientMessageId,
+        priority,
       };
       return { message, created: true };
     });

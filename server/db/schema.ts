@@ -85,4 +85,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 10,
+    name: 'message priority',
+    sql: `
+      ALTER TABLE messages ADD COLUMN priority TEXT NOT NULL DEFAULT 'routine' CHECK (priority IN ('routine', 'urgent'));
+    `,
+  },
 ];

@@ -14,6 +14,7 @@ const page = (from: number, to: number, hasMore: boolean) => ({
   messages: Array.from({ length: to - from + 1 }, (_, index) => message(from + index)),
   hasMore,
 });
+const ROUTINE = { priority: 'routine' } as const;
 
 describe('a conversation thread', () => {
   it('keeps each message once and in id order, however it arrived', () => {
@@ -61,10 +62,16 @@ describe('a conversation thread', () => {
   it('tracks a send through failure and retry to its confirmed message', () => {
     let state = run([
       { type: 'loaded', page: page(1, 2, false) },
-      { type: 'send_started', clientMessageId: 'c0ffee00c0ffee00', text: 'Hi' },
+      { type: 'send_started', clientMessageId: 'c0ffee00c0ffee00', text: 'Hi', options: ROUTINE },
     ]);
     expect(state.outgoing).toEqual([
-      { clientMessageId: 'c0ffee00c0ffee00', text: 'Hi', status: 'sending', error: null },
+      {
+        clientMessageId: 'c0ffee00c0ffee00',
+        text: 'Hi',
+        options: ROUTINE,
+        status: 'sending',
+        error: null,
+      },
     ]);
     state = run(
       [{ type: 'send_failed', clientMessageId: 'c0ffee00c0ffee00', error: 'offline' }],
@@ -91,7 +98,7 @@ describe('a conversation thread', () => {
 describe('a message this desk is still sending', () => {
   const sending = run([
     { type: 'loaded', page: page(1, 2, false) },
-    { type: 'send_started', clientMessageId: 'c0ffee00c0ffee00', text: 'Hi' },
+    { type: 'send_started', clientMessageId: 'c0ffee00c0ffee00', text: 'Hi', options: ROUTINE },
   ]);
   const confirmed = message(3, { senderId: 1, text: 'Hi', clientMessageId: 'c0ffee00c0ffee00' });
 

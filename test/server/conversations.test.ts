@@ -116,6 +116,8 @@ describe('sending a message', () => {
         timestamp: message.createdAt,
         message_id: String(message.id),
         sender_id: String(smith.id),
+        priority: 'routine',
+        conversation_title: 'Ward round',
       });
     } finally {
       stream.close();
@@ -235,6 +237,7 @@ describe("the user's own other desks", () => {
         timestamp: message.createdAt,
         message_id: String(message.id),
         client_message_id: 'own-desk-0001',
+        priority: 'routine',
       });
     } finally {
       desk.close();

@@ -1,4 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { AlertBanners } from '../alerts/AlertBanners.js';
 import { ConnectionIndicator } from '../components/ConnectionIndicator.js';
 import { PopupPermissionBanner } from '../components/PopupPermissionBanner.js';
 import { useEvents } from '../events/useEvents.js';
@@ -126,6 +127,7 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
         </div>
       </header>
       {platform.showsOwnPopups && <PopupPermissionBanner />}
+      <AlertBanners route={route} navigate={navigate} />
       <main ref={mainRef} id="main" className="content" tabIndex={-1}>
         {content}
       </main>

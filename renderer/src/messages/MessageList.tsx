@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { Message } from '../../../common/api.js';
 import { formatWhen, machineTime } from '../lib/format.js';
+import { PriorityLabel } from './PriorityLabel.js';
 import type { OutgoingMessage } from './thread-state.js';
 
 export type ThreadRow =
@@ -131,10 +132,18 @@ export function MessageList({
 }
 
 function MessageBubble({ message, own }: { message: Message; own: boolean }) {
+  const urgent = message.priority === 'urgent';
   return (
-    <article className={own ? 'message message--own' : 'message'} data-message-id={message.id}>
+    <article
+      className={['message', own && 'message--own', urgent && 'message--urgent']
+        .filter(Boolean)
+        .join(' ')}
+      data-message-id={message.id}
+      data-priority={message.priority}
+    >
       <header className="message__meta">
         <span className="message__sender">{own ? 'You' : message.senderName}</span>
+        {urgent && <PriorityLabel />}
         <time dateTime={machineTime(message.createdAt)}>{formatWhen(message.createdAt)}</time>
         {own && <span className="message__status message__status--sent">Sent</span>}
       </header>
@@ -160,6 +169,7 @@ function OutgoingBubble({
     >
       <header className="message__meta">
         <span className="message__sender">You</span>
+        {outgoing.options.priority === 'urgent' && <PriorityLabel />}
         <span className={failed ? 'message__status message__status--failed' : 'message__status'}>
           {failed ? 'Not sent' : 'Sending…'}
         </span>

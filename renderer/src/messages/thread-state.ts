@@ -1,10 +1,12 @@
-import type { Message, MessagesResponse } from '../../../common/api.js';
+import type { Message, MessageOptions, MessagesResponse } from '../../../common/api.js';
 
 /** A message typed here that the server has not confirmed yet. */
 export interface OutgoingMessage {
   /** Sent with every attempt, so a retry after a lost answer is not stored twice. */
   clientMessageId: string;
   text: string;
+  /** Kept so a retry sends the message as it was chosen (urgent stays urgent). */
+  options: MessageOptions;
   status: 'sending' | 'failed';
   error: string | null;
 }
@@ -27,7 +29,7 @@ export type ThreadAction =
   | { type: 'older_failed' }
   | { type: 'received'; messages: Message[] }
   | { type: 'refreshed'; page: MessagesResponse }
-  | { type: 'send_started'; clientMessageId: string; text: string }
+  | { type: 'send_started'; clientMessageId: string; text: string; options: MessageOptions }
   | { type: 'retry_started'; clientMessageId: string }
   | { type: 'send_succeeded'; clientMessageId: string; message: Message }
   | { type: 'send_failed'; clientMessageId: string; error: string };
@@ -145,6 +147,7 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
           {
             clientMessageId: action.clientMessageId,
             text: action.text,
+            options: action.options,
             status: 'sending',
             error: null,
           },

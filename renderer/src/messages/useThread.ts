@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useReducer, useState } from 'react';
-import type { Conversation, Message } from '../../../common/api.js';
+import type { Conversation, Message, MessageOptions } from '../../../common/api.js';
 import { ApiError, describeError } from '../api/api-error.js';
 import { useApi } from '../app/session-context.js';
 import { newClientMessageId } from '../lib/client-message-id.js';
@@ -72,9 +72,13 @@ export function useThread(conversationId: number, onSent: (message: Message) => 
   }, [api, conversationId, hasMore, loadingOlder, oldestId]);
 
   const deliver = useCallback(
-    async (clientMessageId: string, text: string) => {
+    async (clientMessageId: string, text: string, options: MessageOptions) => {
       try {
-        const { message } = await api.sendMessage(conversationId, { text, clientMessageId });
+        const { message } = await api.sendMessage(conversationId, {
+          text,
+          clientMessageId,
+          ...options,
+        });
         dispatch({ type: 'send_succeeded', clientMessageId, message });
         onSent(message);
       } catch (error) {
@@ -85,10 +89,10 @@ export function useThread(conversationId: number, onSent: (message: Message) => 
   );
 
   const send = useCallback(
-    (text: string) => {
+    (text: string, options: MessageOptions) => {
       const clientMessageId = newClientMessageId();
-      dispatch({ type: 'send_started', clientMessageId, text });
-      void deliver(clientMessageId, text);
+      dispatch({ type: 'send_started', clientMessageId, text, options });
+      void deliver(clientMessageId, text, options);
     },
     [deliver],
   );
@@ -100,7 +104,7 @@ export function useThread(conversationId: number, onSent: (message: Message) => 
       if (!item || item.status !== 'failed') return;
       dispatch({ type: 'retry_started', clientMessageId });
       // The same id as the first attempt: if that one did reach the server, this is not a second message.
-      void deliver(clientMessageId, item.text);
+      void deliver(clientMessageId, item.text, item.options);
     },
     [deliver, outgoing],
   );

@@ -1,0 +1,120 @@
+import { useEffect, useReducer } from 'react';
+import { DEFAULT_DESKTOP_SETTINGS } from '../../../common/desktop-bridge.js';
+import { isNotifyingEvent } from '../../../common/events.js';
+import { useEvents } from '../events/useEvents.js';
+import type { Route } from '../routing/route.js';
+import { useSettings } from '../settings/SettingsProvider.js';
+import { alertBannerReducer, type AlertBannerItem } from './alert-banner-state.js';
+import { playAlertSound } from './alert-sound.js';
+import { bannerForEvent } from './banner-for-event.js';
+
+/** How long a routine banner stays; urgent ones stay until opened (or acknowledged). */
+export const ROUTINE_BANNER_MS = 8_000;
+
+interface AlertBannersProps {
+  route: Route | null;
+  navigate(route: Route): void;
+}
+
+/**
+ * In-app alerts while the app is on screen: a banner for a new message in a conversation that
+ * is not open, a reminder or a notice, with a tone when sound is on. Routine ones leave by
+ * themselves; urgent ones (urgent messages and reminders) stay until opened.
+ */
+export function AlertBanners({ route, navigate }: AlertBannersProps) {
+  const { settings } = useSettings();
+  const [items, dispatch] = useReducer(alertBannerReducer, []);
+  const openConversationId = route?.page === 'conversations' ? route.conversationId : null;
+
+  useEvents({
+    onEvent: (event, meta) => {
+      if (!isNotifyingEvent(event) || meta.fromHistory) return;
+      const current = settings ?? DEFAULT_DESKTOP_SETTINGS;
+      const item = bannerForEvent(event, {
+        visible: document.visibilityState === 'visible',
+        openConversationId,
+        settings: current,
+        now: new Date(),
+      });
+      if (!item) return;
+      dispatch({ type: 'raised', item });
+      if (current.sound) playAlertSound(item.urgent);
+    },
+  });
+
+  // Opening the conversation (by the banner or any other way) is what an urgent banner waits for.
+  useEffect(() => {
+    if (openConversationId !== null)
+      dispatch({ type: 'conversation_opened', conversationId: openConversationId });
+  }, [openConversationId]);
+
+  const hasRoutine = items.some((item) => !item.urgent);
+  useEffect(() => {
+    if (!hasRoutine) return;
+    const timer = setInterval(
+      () => dispatch({ type: 'expired', now: Date.now(), routineMs: ROUTINE_BANNER_MS }),
+      1_000,
+    );
+    return () => clearInterval(timer);
+  }, [hasRoutine]);
+
+  if (items.length === 0) return null;
+  return (
+    <section className="alert-banners" aria-label="Alerts">
+      {items.map((item) => (
+        <AlertBanner
+          key={item.eventId}
+          item={item}
+          onOpen={() => {
+            dispatch({ type: 'dismissed', eventId: item.eventId });
+            navigate(item.route);
+          }}
+          onDismiss={() => dispatch({ type: 'dismissed', eventId: item.eventId })}
+        />
+      ))}
+    </section>
+  );
+}
+
+function AlertBanner({
+  item,
+  onOpen,
+  onDismiss,
+}: {
+  item: AlertBannerItem;
+  onOpen(): void;
+  onDismiss(): void;
+}) {
+  return (
+    <div
+      className={item.urgent ? 'alert-banner alert-banner--urgent' : 'alert-banner'}
+      role={item.urgent ? 'alert' : 'status'}
+      data-testid="alert-banner"
+      data-urgent={item.urgent}
+      data-alert-id={item.alertId ?? undefined}
+    >
+      <div className="alert-banner__text">
+        <p className="alert-banner__title">
+          {item.title}
+          {item.repeat && (
+            <span className="alert-banner__repeat">
+              {' '}
+              · Repeat {item.repeat.number} of {item.repeat.of}
+            </span>
+          )}
+        </p>
+        <p className="alert-banner__body">{item.body}</p>
+      </div>
+      <div className="alert-banner__actions">
+        <button type="button" className="button button--small button--primary" onClick={onOpen}>
+          Open
+        </button>
+        {!item.urgent && (
+          <button type="button" className="button button--small" onClick={onDismiss}>
+            Dismiss
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
