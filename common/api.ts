@@ -86,6 +86,8 @@ export interface Message {
   /** Echoed back when the sender supplied one, so a retried send is recognised. */
   clientMessageId: string | null;
   priority: Priority;
+  /** The alert that carries this message's receipts; null for messages older than alerting. */
+  alertId: number | null;
 }
 
 export interface Conversation {

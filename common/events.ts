@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { priority } from './alerts.js';
+import { alertStatus, priority } from './alerts.js';
 
 /**
  * The events a user's stream carries. Payload field names are those of the original system
@@ -82,6 +82,20 @@ export const messageSentPayload = z.object({
   timestamp: isoTimestamp,
   client_message_id: z.string().max(64).optional(),
   priority: priority.optional(),
+  alert_id: alertId,
+});
+
+/**
+ * Published to the sender's own desks when what is known about one of their alerts changed
+ * (delivered, shown or held on a desk, read, acknowledged…). Coalesced: one per alert per short
+ * window, carrying the whole status; of two, the higher `status.version` is the newer. Not a
+ * notification.
+ */
+export const alertStatusPayload = z.object({
+  type: z.literal('alert_status'),
+  alert_id: z.string().min(1).max(20),
+  status: alertStatus,
+  timestamp: isoTimestamp,
 });
 
 export const eventPayload = z.discriminatedUnion('type', [
@@ -91,6 +105,7 @@ export const eventPayload = z.discriminatedUnion('type', [
   notificationsReadPayload,
   conversationReadPayload,
   messageSentPayload,
+  alertStatusPayload,
 ]);
 
 export const streamEvent = z.discriminatedUnion('type', [
@@ -100,6 +115,7 @@ export const streamEvent = z.discriminatedUnion('type', [
   notificationsReadPayload.extend({ id: eventId }),
   conversationReadPayload.extend({ id: eventId }),
   messageSentPayload.extend({ id: eventId }),
+  alertStatusPayload.extend({ id: eventId }),
 ]);
 
 export type NewMessagePayload = z.infer<typeof newMessagePayload>;
@@ -108,6 +124,7 @@ export type SystemNotificationPayload = z.infer<typeof systemNotificationPayload
 export type NotificationsReadPayload = z.infer<typeof notificationsReadPayload>;
 export type ConversationReadPayload = z.infer<typeof conversationReadPayload>;
 export type MessageSentPayload = z.infer<typeof messageSentPayload>;
+export type AlertStatusPayload = z.infer<typeof alertStatusPayload>;
 export type EventPayload = z.infer<typeof eventPayload>;
 export type EventType = EventPayload['type'];
 export type StreamEvent = z.infer<typeof streamEvent>;
@@ -156,6 +173,7 @@ export const STREAM_EVENT_TYPES = [
   'notifications_read',
   'conversation_read',
   'message_sent',
+  'alert_status',
 ] as const satisfies readonly EventType[];
 
 /** `Last-Event-ID` as sent by a client: a decimal integer, nothing else. */

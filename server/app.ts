@@ -8,6 +8,7 @@ import { createAuthRoutes, createMeRoutes } from './auth/auth-routes.js';
 import { authenticate, requireUser } from './auth/authenticate.js';
 import type { ServerContext } from './context.js';
 import { createEventRoutes } from './events/event-routes.js';
+import { createAlertRoutes } from './alerts/alert-routes.js';
 import { createAppointmentRoutes } from './appointments/appointment-routes.js';
 import { createConversationRoutes } from './conversations/conversation-routes.js';
 import { createSystemNotificationRoutes } from './notifications/system-notification-routes.js';
@@ -99,6 +100,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use('/api', createConversationRoutes(ctx));
   app.use('/api', createAppointmentRoutes(ctx));
   app.use('/api', createSystemNotificationRoutes(ctx));
+  app.use('/api', createAlertRoutes(ctx));
   if (ctx.config.testEndpoints) app.use('/api', createTestEventRoutes(ctx));
   app.use('/api', (req, res) =>
     sendError(res, 404, 'not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`),

@@ -32,6 +32,7 @@ const environment = z.object({
   MESSAGE_RATE_WINDOW_SECONDS: positiveInt.default(10),
   TEST_ENDPOINT_RATE_LIMIT: positiveInt.default(20),
   TEST_ENDPOINT_RATE_WINDOW_SECONDS: positiveInt.default(60),
+  ALERT_STATUS_COALESCE_MS: z.coerce.number().int().min(0).max(10_000).default(250),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -67,6 +68,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoData: e.DEMO_DATA,
     messageRateLimit: { limit: e.MESSAGE_RATE_LIMIT, windowSeconds: e.MESSAGE_RATE_WINDOW_SECONDS },
     testEndpointRateLimit: { limit: e.TEST_ENDPOINT_RATE_LIMIT, windowSeconds: e.TEST_ENDPOINT_RATE_WINDOW_SECONDS },
+    alertStatusCoalesceMs: e.ALERT_STATUS_COALESCE_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

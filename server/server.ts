@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { ReminderScheduler } from './appointments/reminder-scheduler.js';
+import { alertStatusPublisherFor } from './alerts/alert-status-publisher.js';
 import { SessionStore } from './auth/session-store.js';
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
@@ -125,7 +126,7 @@ export async function startServer(
       logger.info('shutting down');
       const serverClosed = closeHttpServer(server);
       await hub.close();
-      await Promise.all([outboxRelay.stop(), reminderScheduler.stop()]);
+      await Promise.all([outboxRelay.stop(), reminderScheduler.stop(), alertStatusPublisherFor(context).stop()]);
       // The streams just ended leave their connections idle; close those too.
       server.closeIdleConnections();
       await serverClosed;

@@ -1,4 +1,5 @@
 import type { AppointmentReminderPayload } from '../../common/events.js';
+import { AlertStore } from '../alerts/alert-store.js';
 import type { ServerContext } from '../context.js';
 import { AppointmentStore } from './appointment-store.js';
 import { ReminderQueue } from './reminder-queue.js';
@@ -32,6 +33,7 @@ export const reminderDedupeKey = (appointmentId: number, userId: number): string
 export class ReminderScheduler {
   private readonly store: AppointmentStore;
   private readonly queue: ReminderQueue;
+  private readonly alerts: AlertStore;
   private readonly options: Required<ReminderSchedulerOptions>;
   private running: Promise<number> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -51,6 +53,7 @@ export class ReminderScheduler {
   ) {
     this.store = new AppointmentStore(ctx.db);
     this.queue = new ReminderQueue(ctx.redis);
+    this.alerts = new AlertStore(ctx.db);
     this.options = { ...DEFAULTS, ...options };
   }
 
@@ -120,12 +123,15 @@ export class ReminderScheduler {
     const appointment = this.store.pendingReminder(appointmentId);
     if (!appointment) return false;
     const now = new Date();
+    // Made once per appointment: a reminder sent again after a crash carries the same alert.
+    const alertId = this.alerts.forReminder(appointment, now);
     const payload: AppointmentReminderPayload = {
       type: 'appointment_reminder',
       appointmentId: String(appointment.id),
       time: appointment.time,
       content: appointment.content,
       timestamp: now.toISOString(),
+      alert_id: String(alertId),
     };
     for (const userId of appointment.remindUserIds) {
       await this.ctx.publisher.publish(userId, payload, { dedupeKey: reminderDedupeKey(appointment.id, userId) });

@@ -10,6 +10,7 @@ import {
   type MessageResponse,
   type MessagesResponse,
 } from '../../common/api.js';
+import { alertStatusPublisherFor } from '../alerts/alert-status-publisher.js';
 import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
 import { HttpError, parseInput } from '../http/errors.js';
@@ -71,12 +72,13 @@ export function createConversationRoutes(ctx: ServerContext): Router {
     const id = conversationOf(req.params, res);
     const request = parseInput(sendMessageRequest, req.body, 'message');
     const clientMessageId = request.clientMessageId ?? null;
-    const { message, created } = store.send(id, user, request.text, clientMessageId, request.priority);
+    const { message, created, readAlertIds } = store.send(id, user, request.text, clientMessageId, request.priority);
     if (message.conversationId !== id) {
       throw new HttpError(409, 'conflict', 'clientMessageId was already used for a message in another conversation');
     }
     // Committed, with its notifications in the outbox: publish them now rather than at the next poll.
     if (created) outboxRelayFor(ctx).kick();
+    alertStatusPublisherFor(ctx).touch(readAlertIds);
     const body: MessageResponse = { message };
     res.status(created ? 201 : 200).json(body);
   });
@@ -88,7 +90,9 @@ export function createConversationRoutes(ctx: ServerContext): Router {
     if (!store.hasMessage(id, lastMessageId)) {
       throw new HttpError(400, 'validation_failed', `lastMessageId: no message ${lastMessageId} in this conversation`);
     }
-    if (store.markRead(id, user.id, lastMessageId)) outboxRelayFor(ctx).kick();
+    const { moved, readAlertIds } = store.markRead(id, user.id, lastMessageId);
+    if (moved) outboxRelayFor(ctx).kick();
+    alertStatusPublisherFor(ctx).touch(readAlertIds);
     res.json(view(id, user.id));
   });
 

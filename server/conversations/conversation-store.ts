@@ -2,6 +2,8 @@ import type { Database } from 'better-sqlite3';
 import type { Priority } from '../../common/alerts.js';
 import type { Conversation, Message, MessagesResponse, Role, User } from '../../common/api.js';
 import type { ConversationReadPayload, MessageSentPayload, NewMessagePayload } from '../../common/events.js';
+import { AlertStore } from '../alerts/alert-store.js';
+import { ReadReceipts } from '../alerts/read-receipts.js';
 import { OutboxStore } from '../outbox/outbox-store.js';
 
 interface ConversationRow {
@@ -28,15 +30,25 @@ interface MessageRow {
   client_message_id: string | null;
   created_at: string;
   priority: Priority;
+  alert_id: number | null;
 }
 
 export interface SentMessage {
   message: Message;
   /** False when `clientMessageId` named a message sent before: nothing was written. */
   created: boolean;
+  /** Alerts the sender read by replying (their senders hear of it). */
+  readAlertIds: number[];
 }
 
-const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text, m.client_message_id, m.created_at, m.priority`;
+export interface ReadMarked {
+  moved: boolean;
+  /** Alerts that became read by this move. */
+  readAlertIds: number[];
+}
+
+const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text, m.client_message_id, m.created_at, m.priority,
+  (SELECT id FROM alerts WHERE message_id = m.id) AS alert_id`;
 
 function toMessage(row: MessageRow): Message {
   return {
@@ -48,6 +60,7 @@ function toMessage(row: MessageRow): Message {
     createdAt: row.created_at,
     clientMessageId: row.client_message_id,
     priority: row.priority,
+    alertId: row.alert_id,
   };
 }
 
@@ -64,9 +77,13 @@ const readDedupeKey = (conversationId: number, messageId: number, userId: number
  */
 export class ConversationStore {
   private readonly outbox: OutboxStore;
+  private readonly alerts: AlertStore;
+  private readonly readReceipts: ReadReceipts;
 
   constructor(private readonly db: Database) {
     this.outbox = new OutboxStore(db);
+    this.alerts = new AlertStore(db);
+    this.readReceipts = new ReadReceipts(db);
   }
 
   /** The user's conversations, newest activity first. */
@@ -209,7 +226,7 @@ export class ConversationStore {
     const send = this.db.transaction((): SentMessage => {
       if (clientMessageId !== null) {
         const earlier = this.messageByClientId(sender.id, clientMessageId);
-        if (earlier) return { message: earlier, created: false };
+        if (earlier) return { message: earlier, created: false, readAlertIds: [] };
       }
       const createdAt = new Date().toISOString();
       const id = Number(
@@ -228,7 +245,7 @@ export class ConversationStore {
            WHERE m.conversation_id = ? AND m.sender_id <> ? AND m.id > p.last_read_message_id AND m.id < ? LIMIT 1`,
         )
         .get(sender.id, conversationId, sender.id, id) !== undefined;
-      this.moveReadMarker(conversationId, sender.id, id);
+      const readAlertIds = this.moveReadMarker(conversationId, sender.id, id, createdAt) ?? [];
 
       const title = this.db.prepare<[number], string | null>('SELECT title FROM conversations WHERE id = ?').pluck().get(conversationId) ?? null;
       const payload: NewMessagePayload = {
@@ -247,6 +264,17 @@ export class ConversationStore {
           'SELECT user_id FROM conversation_participants WHERE conversation_id = ? AND user_id <> ? ORDER BY user_id',
         )
         .all(conversationId, sender.id);
+      const alertId = this.alerts.create({
+        kind: 'message',
+        priority,
+        senderId: sender.id,
+        conversationId,
+        messageId: id,
+        summary: text,
+        createdAt,
+        recipients: recipients.map(({ user_id }) => ({ userId: user_id })),
+      });
+      payload.alert_id = String(alertId);
       for (const { user_id } of recipients) this.outbox.enqueue(user_id, payload, messageDedupeKey(id, user_id));
       const { conversation_title: _title, ...announced } = payload;
       const sent: MessageSentPayload = {
@@ -268,8 +296,9 @@ export class ConversationStore {
         createdAt,
         clientMessageId,
         priority,
+        alertId,
       };
-      return { message, created: true };
+      return { message, created: true, readAlertIds };
     });
     return send.immediate();
   }
@@ -287,23 +316,26 @@ export class ConversationStore {
    * goes into the outbox in the same transaction, for the user's other desks. Returns whether it
    * moved.
    */
-  markRead(conversationId: number, userId: number, messageId: number): boolean {
-    const markRead = this.db.transaction((): boolean => {
-      const moved = this.moveReadMarker(conversationId, userId, messageId);
-      if (moved) this.enqueueRead(conversationId, userId, messageId);
-      return moved;
+  markRead(conversationId: number, userId: number, messageId: number): ReadMarked {
+    const markRead = this.db.transaction((): ReadMarked => {
+      const readAlertIds = this.moveReadMarker(conversationId, userId, messageId, new Date().toISOString());
+      if (readAlertIds) this.enqueueRead(conversationId, userId, messageId);
+      return { moved: readAlertIds !== null, readAlertIds: readAlertIds ?? [] };
     });
     return markRead.immediate();
   }
 
-  private moveReadMarker(conversationId: number, userId: number, messageId: number): boolean {
-    return (
-      this.db
-        .prepare<[number, number, number, number]>(
-          'UPDATE conversation_participants SET last_read_message_id = ? WHERE conversation_id = ? AND user_id = ? AND last_read_message_id < ?',
-        )
-        .run(messageId, conversationId, userId, messageId).changes > 0
-    );
+  /** Null when the marker was already there or beyond; otherwise the alerts that became read. */
+  private moveReadMarker(conversationId: number, userId: number, messageId: number, at: string): number[] | null {
+    const before = this.db
+      .prepare<[number, number], number>('SELECT last_read_message_id FROM conversation_participants WHERE conversation_id = ? AND user_id = ?')
+      .pluck()
+      .get(conversationId, userId);
+    if (before === undefined || before >= messageId) return null;
+    this.db
+      .prepare<[number, number, number]>('UPDATE conversation_participants SET last_read_message_id = ? WHERE conversation_id = ? AND user_id = ?')
+      .run(messageId, conversationId, userId);
+    return this.readReceipts.record(conversationId, userId, before, messageId, at);
   }
 
   private enqueueRead(conversationId: number, userId: number, messageId: number): void {

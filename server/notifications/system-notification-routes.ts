@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { systemNotificationRequest, type SystemNotificationResponse } from '../../common/api.js';
 import type { SystemNotificationPayload } from '../../common/events.js';
+import { AlertStore } from '../alerts/alert-store.js';
 import { requireRole } from '../auth/authenticate.js';
 import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
@@ -14,17 +15,38 @@ import { enabledUserIds, requireEnabledUserIds } from './recipients.js';
  */
 export function createSystemNotificationRoutes(ctx: ServerContext): Router {
   const router = Router();
+  const alerts = new AlertStore(ctx.db);
   router.post('/admin/system-notifications', requireRole('admin'), async (req, res) => {
     const request = parseInput(systemNotificationRequest, req.body, 'system notification');
     const recipients = request.userIds
       ? requireEnabledUserIds(ctx.db, request.userIds, 'userIds')
       : enabledUserIds(ctx.db, request.role);
+    const timestamp = new Date().toISOString();
+    const alertId = ctx.db
+      .transaction(() =>
+        alerts.create({
+          kind: 'notice',
+          priority: 'routine',
+          senderId: currentUser(res).id,
+          summary: request.content,
+          createdAt: timestamp,
+          recipients: recipients.map((userId) => ({ userId })),
+        }),
+      )
+      .immediate();
     const payload: SystemNotificationPayload = {
       type: 'system_notification',
       content: request.content,
-      timestamp: new Date().toISOString(),
+      timestamp,
+      alert_id: String(alertId),
     };
-    await publishNow(ctx, () => ctx.publisher.publishToMany(recipients, payload));
+    try {
+      await publishNow(ctx, () => ctx.publisher.publishToMany(recipients, payload));
+    } catch (error) {
+      // Not sent: the audit must not list a notice nobody was sent.
+      ctx.db.prepare<[number]>('DELETE FROM alerts WHERE id = ?').run(alertId);
+      throw error;
+    }
     ctx.logger.info(
       { userId: currentUser(res).id, recipients: recipients.length, role: request.role, named: request.userIds?.length },
       'system notification sent',

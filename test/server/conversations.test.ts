@@ -118,6 +118,7 @@ describe('sending a message', () => {
         sender_id: String(smith.id),
         priority: 'routine',
         conversation_title: 'Ward round',
+        alert_id: String(message.alertId),
       });
     } finally {
       stream.close();
@@ -238,6 +239,7 @@ describe("the user's own other desks", () => {
         message_id: String(message.id),
         client_message_id: 'own-desk-0001',
         priority: 'routine',
+        alert_id: String(message.alertId),
       });
     } finally {
       desk.close();

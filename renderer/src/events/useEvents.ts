@@ -21,6 +21,8 @@ export interface UseEventsOptions {
   onConversationRead?: (event: StreamEventOf<'conversation_read'>, meta: EventMeta) => void;
   /** This user sent a message, from another desk or this one (colleagues get `new_message`). */
   onMessageSent?: (event: StreamEventOf<'message_sent'>, meta: EventMeta) => void;
+  /** What is known about one of this user's alerts changed (receipts, acknowledgement). */
+  onAlertStatus?: (event: StreamEventOf<'alert_status'>, meta: EventMeta) => void;
   /** Every numbered event, whatever its type, after the typed callback. */
   onEvent?: (event: StreamEvent, meta: EventMeta) => void;
   /** Events were lost: reload what is shown over REST. */
@@ -57,6 +59,9 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
         break;
       case 'message_sent':
         options.onMessageSent?.(frame, meta);
+        break;
+      case 'alert_status':
+        options.onAlertStatus?.(frame, meta);
         break;
       case 'resync':
         options.onResync?.(frame);

@@ -49,6 +49,7 @@ export function messageFromEvent(
     createdAt: event.timestamp,
     clientMessageId: event.type === 'message_sent' ? (event.client_message_id ?? null) : null,
     priority: event.priority ?? 'routine',
+    alertId: idFromEvent(event.alert_id),
   };
 }
 

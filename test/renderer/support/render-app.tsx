@@ -20,6 +20,7 @@ export function message(id: number, fields: Partial<Message> = {}): Message {
     createdAt: '2025-01-20T10:30:00Z',
     clientMessageId: null,
     priority: 'routine',
+    alertId: null,
     ...fields,
   };
 }
