@@ -1,12 +1,14 @@
 import { useEffect, useReducer } from 'react';
-import { DEFAULT_DESKTOP_SETTINGS } from '../../../common/desktop-bridge.js';
 import { isNotifyingEvent } from '../../../common/events.js';
+import { useSession } from '../app/session-context.js';
 import { useEvents } from '../events/useEvents.js';
 import type { Route } from '../routing/route.js';
 import { useSettings } from '../settings/SettingsProvider.js';
 import { alertBannerReducer, type AlertBannerItem } from './alert-banner-state.js';
 import { playAlertSound } from './alert-sound.js';
 import { bannerForEvent } from './banner-for-event.js';
+import { currentDeliveryContext } from './current-delivery-context.js';
+import { useReceipts } from './ReceiptsProvider.js';
 
 /** How long a routine banner stays; urgent ones stay until opened (or acknowledged). */
 export const ROUTINE_BANNER_MS = 8_000;
@@ -23,22 +25,19 @@ interface AlertBannersProps {
  */
 export function AlertBanners({ route, navigate }: AlertBannersProps) {
   const { settings } = useSettings();
+  const { platform } = useSession();
+  const receipts = useReceipts();
   const [items, dispatch] = useReducer(alertBannerReducer, []);
   const openConversationId = route?.page === 'conversations' ? route.conversationId : null;
 
   useEvents({
     onEvent: (event, meta) => {
       if (!isNotifyingEvent(event) || meta.fromHistory) return;
-      const current = settings ?? DEFAULT_DESKTOP_SETTINGS;
-      const item = bannerForEvent(event, {
-        visible: document.visibilityState === 'visible',
-        openConversationId,
-        settings: current,
-        now: new Date(),
-      });
+      const context = currentDeliveryContext(settings, openConversationId, platform.showsOwnPopups);
+      const item = bannerForEvent(event, context);
       if (!item) return;
       dispatch({ type: 'raised', item });
-      if (current.sound) playAlertSound(item.urgent);
+      if (context.settings.sound) playAlertSound(item.urgent);
     },
   });
 
@@ -47,6 +46,19 @@ export function AlertBanners({ route, navigate }: AlertBannersProps) {
     if (openConversationId !== null)
       dispatch({ type: 'conversation_opened', conversationId: openConversationId });
   }, [openConversationId]);
+
+  // An urgent banner raised while the page was hidden is on screen once the person is back.
+  useEffect(() => {
+    if (!receipts) return;
+    const reportVisible = () => {
+      if (document.visibilityState !== 'visible') return;
+      for (const item of items)
+        if (item.urgent && item.alertId !== null)
+          receipts.report({ alertId: item.alertId, state: 'shown', eventId: item.eventId });
+    };
+    document.addEventListener('visibilitychange', reportVisible);
+    return () => document.removeEventListener('visibilitychange', reportVisible);
+  }, [items, receipts]);
 
   const hasRoutine = items.some((item) => !item.urgent);
   useEffect(() => {

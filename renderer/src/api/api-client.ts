@@ -1,5 +1,11 @@
 import type { z } from 'zod';
 import {
+  receiptReport,
+  type AlertStatusesResponse,
+  type AlertStatusResponse,
+  type ReceiptReportResponse,
+} from '../../../common/alerts.js';
+import {
   ackRequest,
   createAppointmentRequest,
   createConversationRequest,
@@ -66,6 +72,9 @@ export interface ApiClient {
   testNewMessage(body: z.input<typeof testNewMessageRequest>): Promise<PublishedResponse>;
   ack(body: z.input<typeof ackRequest>): Promise<void>;
   eventsState(): Promise<EventsStateResponse>;
+  reportReceipts(body: z.input<typeof receiptReport>): Promise<ReceiptReportResponse>;
+  alertStatus(alertId: number): Promise<AlertStatusResponse>;
+  conversationAlerts(conversationId: number): Promise<AlertStatusesResponse>;
   /** Called whenever the server answers that the session is gone (expired, revoked, signed out elsewhere). */
   onUnauthorized(listener: () => void): () => void;
 }
@@ -147,6 +156,10 @@ export function createApiClient(transport: ApiTransport): ApiClient {
       call('POST', '/api/test/new-message', valid(testNewMessageRequest, body)),
     ack: (body) => call('POST', '/api/events/ack', valid(ackRequest, body)),
     eventsState: () => call('GET', '/api/events/state'),
+    reportReceipts: (body) => call('POST', '/api/alerts/receipts', valid(receiptReport, body)),
+    alertStatus: (alertId) => call('GET', `/api/alerts/${id(alertId)}`),
+    conversationAlerts: (conversationId) =>
+      call('GET', `/api/conversations/${id(conversationId)}/alerts`),
     onUnauthorized: (listener) => {
       unauthorizedListeners.add(listener);
       return () => unauthorizedListeners.delete(listener);

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { User } from '../../../common/api.js';
+import { ReceiptsProvider } from '../alerts/ReceiptsProvider.js';
 import { EventsProvider } from '../events/EventsProvider.js';
 import { InboxProvider } from '../inbox/InboxProvider.js';
 import type { Platform } from '../platform/platform.js';
@@ -29,7 +30,9 @@ export function SignedInApp({ platform, user, onSignOut, onSessionEnded }: Signe
         <EventsProvider hub={hub}>
           <UsersProvider>
             <InboxProvider>
-              <AppShell onSessionEnded={onSessionEnded} />
+              <ReceiptsProvider>
+                <AppShell onSessionEnded={onSessionEnded} />
+              </ReceiptsProvider>
             </InboxProvider>
           </UsersProvider>
         </EventsProvider>

@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { Message } from '../../../common/api.js';
+import { ReceiptLine } from '../alerts/ReceiptLine.js';
 import { formatWhen, machineTime } from '../lib/format.js';
 import { PriorityLabel } from './PriorityLabel.js';
 import type { OutgoingMessage } from './thread-state.js';
@@ -148,6 +149,7 @@ function MessageBubble({ message, own }: { message: Message; own: boolean }) {
         {own && <span className="message__status message__status--sent">Sent</span>}
       </header>
       <p className="message__text">{message.text}</p>
+      {own && message.alertId !== null && <ReceiptLine messageId={message.id} />}
     </article>
   );
 }

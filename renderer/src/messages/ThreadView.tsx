@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Message } from '../../../common/api.js';
+import { useReportRendered } from '../alerts/useReportRendered.js';
 import { useApi, useSession } from '../app/session-context.js';
 import { useEvents } from '../events/useEvents.js';
 import { Composer } from './Composer.js';
@@ -41,6 +42,8 @@ export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) 
     },
     onResync: () => void refreshLatest(),
   });
+
+  useReportRendered(state.messages, user.id);
 
   // Read up to the newest message, while the page is actually visible.
   const newestId = state.messages.at(-1)?.id ?? null;

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Conversation, Message } from '../../../common/api.js';
+import { ConversationAlerts } from '../alerts/ConversationAlerts.js';
 import { useSession } from '../app/session-context.js';
 import { useEvents } from '../events/useEvents.js';
 import {
@@ -107,12 +108,9 @@ export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
             <p className="muted">Choose a conversation, or start a new one.</p>
           </div>
         ) : (
-          <ThreadView
-            key={conversationId}
-            conversationId={conversationId}
-            onSent={handleSent}
-            onRead={handleRead}
-          />
+          <ConversationAlerts key={conversationId} conversationId={conversationId}>
+            <ThreadView conversationId={conversationId} onSent={handleSent} onRead={handleRead} />
+          </ConversationAlerts>
         )}
       </section>
       {composing && (

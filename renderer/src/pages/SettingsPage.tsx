@@ -4,6 +4,7 @@ import {
   type DesktopSettingsPatch,
   type PreviewLevel,
 } from '../../../common/desktop-bridge.js';
+import { DeskNameSection } from '../alerts/DeskNameSection.js';
 import { describeError } from '../api/api-error.js';
 import { useSession } from '../app/session-context.js';
 import { usePopupPermission, type PopupPermission } from '../notifications/browser-permission.js';
@@ -79,6 +80,8 @@ export function SettingsPage() {
           ? 'These settings apply to this computer.'
           : 'These settings apply to pop-ups from this browser. The desktop app has a few more.'}
       </p>
+
+      {platform.kind === 'browser' && <DeskNameSection />}
 
       {platform.kind === 'browser' && (
         <section className="card settings-section" aria-labelledby="browser-popups-heading">

@@ -53,7 +53,7 @@ beforeAll(async () => {
   redis = await startTestRedis();
   // A long window, so that "many reports, few events" does not depend on how fast this machine is.
   server = await startTestServer({ redisUrl: redis.url, env: { ALERT_STATUS_COALESCE_MS: '600', MESSAGE_RATE_LIMIT: '1000' } });
-  [smith, jones, patel, admin] = await Promise.all(['dr.smith', 'nurse.jones', 'dr.patel', 'admin'].map(person));
+  [smith, jones, patel, admin] = (await Promise.all(['dr.smith', 'nurse.jones', 'dr.patel', 'admin'].map(person))) as [Person, Person, Person, Person];
   conversation = (await smith.client.post('/api/conversations', { participantIds: [jones.id], title: 'Receipts' })).body.conversation;
 });
 afterAll(async () => {

@@ -1,0 +1,89 @@
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from 'react';
+import type { AlertStatus } from '../../../common/alerts.js';
+import { useApi } from '../app/session-context.js';
+import { useEvents } from '../events/useEvents.js';
+
+const ConversationAlertsContext = createContext<ReadonlyMap<number, AlertStatus>>(new Map());
+
+/** Of two statuses of one alert, the one with more recorded facts. */
+function newer(current: AlertStatus | undefined, incoming: AlertStatus): boolean {
+  return current === undefined || incoming.version >= current.version;
+}
+
+/**
+ * The status of the open conversation's alerts, by message id: loaded when it opens (and after
+ * a resync), then kept current by `alert_status` events, of which the newest version wins.
+ */
+export function ConversationAlerts({
+  conversationId,
+  children,
+}: {
+  conversationId: number;
+  children: ReactNode;
+}) {
+  const api = useApi();
+  const [statuses, setStatuses] = useState<ReadonlyMap<number, AlertStatus>>(new Map());
+
+  const merge = useCallback(
+    (incoming: readonly AlertStatus[]) => {
+      setStatuses((current) => {
+        let next: Map<number, AlertStatus> | null = null;
+        for (const status of incoming) {
+          if (status.conversationId !== conversationId || status.messageId === null) continue;
+          if (!newer((next ?? current).get(status.messageId), status)) continue;
+          next ??= new Map(current);
+          next.set(status.messageId, status);
+        }
+        return next ?? current;
+      });
+    },
+    [conversationId],
+  );
+
+  const load = useCallback(
+    () =>
+      api.conversationAlerts(conversationId).then(
+        ({ alerts }) => merge(alerts),
+        // The thread works without statuses; the next event or resync brings them.
+        () => undefined,
+      ),
+    [api, conversationId, merge],
+  );
+
+  useEffect(() => {
+    let cancelled = false;
+    api.conversationAlerts(conversationId).then(
+      ({ alerts }) => {
+        if (!cancelled) merge(alerts);
+      },
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, conversationId, merge]);
+
+  useEvents({
+    onAlertStatus: (event) => merge([event.status]),
+    onResync: () => void load(),
+  });
+
+  const value = useMemo(() => statuses, [statuses]);
+  return (
+    <ConversationAlertsContext.Provider value={value}>
+      {children}
+    </ConversationAlertsContext.Provider>
+  );
+}
+
+export function useMessageAlert(messageId: number): AlertStatus | null {
+  return useContext(ConversationAlertsContext).get(messageId) ?? null;
+}

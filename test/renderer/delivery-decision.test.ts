@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DESKTOP_SETTINGS } from '../../common/desktop-bridge.js';
+import {
+  deliveryDecision,
+  type DeliveryContext,
+} from '../../renderer/src/alerts/delivery-decision.js';
+import { newMessage, reminder } from './support/frames.js';
+
+const context = (fields: Partial<DeliveryContext> = {}): DeliveryContext => ({
+  visible: true,
+  openConversationId: null,
+  settings: DEFAULT_DESKTOP_SETTINGS,
+  popupPermission: 'granted',
+  now: new Date('2025-01-20T12:00:00'),
+  ...fields,
+});
+const dnd = { ...DEFAULT_DESKTOP_SETTINGS, doNotDisturb: true };
+
+describe('how a browser page delivers an alert, and what it reports', () => {
+  it('counts a message in the conversation on screen as shown, with nothing else raised', () => {
+    expect(deliveryDecision(newMessage(1), context({ openConversationId: 7 }))).toEqual({
+      inView: true,
+      banner: false,
+      popup: false,
+      receipt: { state: 'shown', overDoNotDisturb: false },
+    });
+  });
+
+  it('shows a banner on screen and a pop-up in the background', () => {
+    expect(deliveryDecision(newMessage(1), context())).toMatchObject({
+      banner: true,
+      popup: false,
+      receipt: { state: 'shown' },
+    });
+    expect(deliveryDecision(newMessage(1), context({ visible: false }))).toMatchObject({
+      banner: false,
+      popup: true,
+      receipt: { state: 'shown' },
+    });
+  });
+
+  it('holds a routine alert under do-not-disturb and quiet hours, saying which', () => {
+    expect(deliveryDecision(newMessage(1), context({ settings: dnd }))).toMatchObject({
+      banner: false,
+      popup: false,
+      receipt: { state: 'held', reason: 'do_not_disturb' },
+    });
+    const nights = {
+      ...DEFAULT_DESKTOP_SETTINGS,
+      quietHours: { enabled: true, start: '22:00', end: '07:00' },
+    };
+    expect(
+      deliveryDecision(
+        newMessage(1),
+        context({ settings: nights, now: new Date('2025-01-20T23:30:00') }),
+      ).receipt,
+    ).toEqual({ state: 'held', reason: 'quiet_hours' });
+  });
+
+  it('lets urgent messages and reminders through do-not-disturb, and says so', () => {
+    for (const event of [newMessage(1, { priority: 'urgent' }), reminder(2)]) {
+      expect(deliveryDecision(event, context({ settings: dnd }))).toMatchObject({
+        banner: true,
+        receipt: { state: 'shown', overDoNotDisturb: true },
+      });
+    }
+  });
+
+  it('holds a background alert when pop-ups are not allowed, keeping an urgent banner for the return', () => {
+    expect(
+      deliveryDecision(newMessage(1), context({ visible: false, popupPermission: 'denied' })),
+    ).toMatchObject({
+      banner: false,
+      popup: false,
+      receipt: { state: 'held', reason: 'notifications_denied' },
+    });
+    expect(
+      deliveryDecision(
+        newMessage(1, { priority: 'urgent' }),
+        context({ visible: false, popupPermission: 'default' }),
+      ),
+    ).toMatchObject({
+      banner: true,
+      popup: false,
+      receipt: { state: 'held', reason: 'notifications_denied' },
+    });
+  });
+});
