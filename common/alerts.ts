@@ -146,6 +146,12 @@ export const alertStatus = z.object({
 });
 export type AlertStatus = z.infer<typeof alertStatus>;
 
+export const acknowledgeRequest = z.object({
+  /** The desk it was acknowledged on, for the audit; optional (a REST client has none). */
+  deskId: deskId.optional(),
+});
+export type AcknowledgeRequest = z.infer<typeof acknowledgeRequest>;
+
 export interface AlertStatusResponse {
   alert: AlertStatus;
 }

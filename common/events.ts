@@ -98,6 +98,22 @@ export const alertStatusPayload = z.object({
   timestamp: isoTimestamp,
 });
 
+/**
+ * Published to every recipient of an alert and to its sender when it is first acknowledged, on
+ * any desk: the alert stops everywhere (banners and pop-ups close, repeats and escalation stop).
+ * Not a notification.
+ */
+export const alertAcknowledgedPayload = z.object({
+  type: z.literal('alert_acknowledged'),
+  alert_id: z.string().min(1).max(20),
+  conversation_id: z.string().max(64).optional(),
+  message_id: z.string().max(64).optional(),
+  appointmentId: z.string().max(64).optional(),
+  by: z.string().max(200),
+  by_id: z.string().min(1).max(64),
+  timestamp: isoTimestamp,
+});
+
 export const eventPayload = z.discriminatedUnion('type', [
   newMessagePayload,
   appointmentReminderPayload,
@@ -106,6 +122,7 @@ export const eventPayload = z.discriminatedUnion('type', [
   conversationReadPayload,
   messageSentPayload,
   alertStatusPayload,
+  alertAcknowledgedPayload,
 ]);
 
 export const streamEvent = z.discriminatedUnion('type', [
@@ -116,6 +133,7 @@ export const streamEvent = z.discriminatedUnion('type', [
   conversationReadPayload.extend({ id: eventId }),
   messageSentPayload.extend({ id: eventId }),
   alertStatusPayload.extend({ id: eventId }),
+  alertAcknowledgedPayload.extend({ id: eventId }),
 ]);
 
 export type NewMessagePayload = z.infer<typeof newMessagePayload>;
@@ -125,6 +143,7 @@ export type NotificationsReadPayload = z.infer<typeof notificationsReadPayload>;
 export type ConversationReadPayload = z.infer<typeof conversationReadPayload>;
 export type MessageSentPayload = z.infer<typeof messageSentPayload>;
 export type AlertStatusPayload = z.infer<typeof alertStatusPayload>;
+export type AlertAcknowledgedPayload = z.infer<typeof alertAcknowledgedPayload>;
 export type EventPayload = z.infer<typeof eventPayload>;
 export type EventType = EventPayload['type'];
 export type StreamEvent = z.infer<typeof streamEvent>;
@@ -174,6 +193,7 @@ export const STREAM_EVENT_TYPES = [
   'conversation_read',
   'message_sent',
   'alert_status',
+  'alert_acknowledged',
 ] as const satisfies readonly EventType[];
 
 /** `Last-Event-ID` as sent by a client: a decimal integer, nothing else. */

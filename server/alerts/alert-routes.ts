@@ -1,10 +1,12 @@
 import { Router } from 'express';
-import { receiptReport, type AlertStatusesResponse, type AlertStatusResponse, type ReceiptReportResponse } from '../../common/alerts.js';
+import { acknowledgeRequest, receiptReport, type AlertStatusesResponse, type AlertStatusResponse, type ReceiptReportResponse } from '../../common/alerts.js';
 import { entityId } from '../../common/api.js';
 import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
 import { ConversationStore } from '../conversations/conversation-store.js';
 import { HttpError, parseInput } from '../http/errors.js';
+import { outboxRelayFor } from '../outbox/outbox-relay.js';
+import { Acknowledgements } from './acknowledgements.js';
 import { alertStatusPublisherFor } from './alert-status-publisher.js';
 import { AlertStatusReader, type StatusDetail } from './alert-status-reader.js';
 import { databaseUnavailable } from './database-unavailable.js';
@@ -24,6 +26,7 @@ export function createAlertRoutes(ctx: ServerContext): Router {
   const reader = new AlertStatusReader(ctx.db);
   const conversations = new ConversationStore(ctx.db);
   const statuses = alertStatusPublisherFor(ctx);
+  const acknowledgements = new Acknowledgements(ctx.db);
 
   router.post('/alerts/receipts', async (req, res) => {
     const user = currentUser(res);
@@ -49,6 +52,27 @@ export function createAlertRoutes(ctx: ServerContext): Router {
     const status = detail && reader.status(id, detail, Number.MAX_SAFE_INTEGER);
     if (!status) throw new HttpError(404, 'not_found', `no alert ${id}`);
     const body: AlertStatusResponse = { alert: status };
+    res.json(body);
+  });
+
+  router.post('/alerts/:id/acknowledge', (req, res) => {
+    const user = currentUser(res);
+    const id = parseInput(entityId, req.params.id, 'alert id');
+    const { deskId } = parseInput(acknowledgeRequest, req.body ?? {}, 'acknowledgement');
+    let result;
+    try {
+      result = acknowledgements.acknowledge(id, user, deskId ?? null);
+    } catch (error) {
+      throw databaseUnavailable(ctx, error);
+    }
+    if (!result) throw new HttpError(404, 'not_found', `no alert ${id} is addressed to you`);
+    // Committed with its announcements in the outbox: publish them now, not at the next poll.
+    if (result.first) {
+      outboxRelayFor(ctx).kick();
+      ctx.logger.info({ alertId: id, userId: user.id }, 'alert acknowledged');
+    }
+    statuses.touch(result.alertIds);
+    const body: AlertStatusResponse = { alert: reader.status(id, 'summary')! };
     res.json(body);
   });
 

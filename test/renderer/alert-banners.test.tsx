@@ -109,4 +109,38 @@ describe('in-app alert banners', () => {
     expect(banner.textContent).toContain('Urgent while away');
     expect(banners()).toHaveLength(1);
   });
+
+  it('acknowledges an urgent alert from its banner, and clears a banner acknowledged on another desk', async () => {
+    const user = userEvent.setup();
+    bridge.on('POST /api/alerts/51/acknowledge', () => json({ alert: {} }));
+    renderApp(bridge, '#/conversations/8');
+    await appListening();
+    act(() => {
+      bridge.emit(newMessage(38, { priority: 'urgent', text: 'Bay 2', alert_id: '51' }));
+      bridge.emit(reminder(39, 'Mr Alvarez'));
+      bridge.emit({ ...reminder(40, 'Mrs Chen'), alert_id: '52' });
+    });
+    await waitFor(() => expect(banners()).toHaveLength(3));
+    const bay2 = banners().find((banner) => banner.textContent?.includes('Bay 2'))!;
+    await user.click(within(bay2).getByRole('button', { name: 'Acknowledge' }));
+    await waitFor(() =>
+      expect(bridge.requestsTo('POST /api/alerts/51/acknowledge')).toHaveLength(1),
+    );
+    await waitFor(() => expect(banners()).toHaveLength(2));
+
+    act(() =>
+      bridge.emit({
+        id: 41,
+        type: 'alert_acknowledged',
+        alert_id: '52',
+        appointmentId: '456',
+        by: 'Nurse Ben Jones',
+        by_id: '3',
+        timestamp: '2025-01-20T10:43:00Z',
+      }),
+    );
+    await waitFor(() => expect(banners()).toHaveLength(1));
+    // A reminder without an alert (an old server, a test event) asks for no acknowledgement.
+    expect(within(banners()[0]!).queryByRole('button', { name: 'Acknowledge' })).toBeNull();
+  });
 });

@@ -9,8 +9,9 @@ import { playAlertSound } from './alert-sound.js';
 import { bannerForEvent } from './banner-for-event.js';
 import { currentDeliveryContext } from './current-delivery-context.js';
 import { useReceipts } from './ReceiptsProvider.js';
+import { useAcknowledge } from './useAcknowledge.js';
 
-/** How long a routine banner stays; urgent ones stay until opened (or acknowledged). */
+/** How long a routine banner stays; urgent ones stay until opened or acknowledged. */
 export const ROUTINE_BANNER_MS = 8_000;
 
 interface AlertBannersProps {
@@ -21,7 +22,8 @@ interface AlertBannersProps {
 /**
  * In-app alerts while the app is on screen: a banner for a new message in a conversation that
  * is not open, a reminder or a notice, with a tone when sound is on. Routine ones leave by
- * themselves; urgent ones (urgent messages and reminders) stay until opened.
+ * themselves; urgent ones (urgent messages and reminders) stay until opened or acknowledged,
+ * here or on any other desk of any recipient.
  */
 export function AlertBanners({ route, navigate }: AlertBannersProps) {
   const { settings } = useSettings();
@@ -39,7 +41,10 @@ export function AlertBanners({ route, navigate }: AlertBannersProps) {
       dispatch({ type: 'raised', item });
       if (context.settings.sound) playAlertSound(item.urgent);
     },
+    onAlertAcknowledged: (event) =>
+      dispatch({ type: 'alert_settled', alertId: Number(event.alert_id) }),
   });
+  const { acknowledge, pending, error } = useAcknowledge();
 
   // Opening the conversation (by the banner or any other way) is what an urgent banner waits for.
   useEffect(() => {
@@ -82,8 +87,24 @@ export function AlertBanners({ route, navigate }: AlertBannersProps) {
             navigate(item.route);
           }}
           onDismiss={() => dispatch({ type: 'dismissed', eventId: item.eventId })}
+          onAcknowledge={
+            item.urgent && item.alertId !== null
+              ? () => {
+                  const alertId = item.alertId as number;
+                  void acknowledge(alertId).then((done) => {
+                    if (done) dispatch({ type: 'alert_settled', alertId });
+                  });
+                }
+              : null
+          }
+          acknowledging={item.alertId !== null && pending.has(item.alertId)}
         />
       ))}
+      {error && (
+        <p className="alert-banner alert-banner--error" role="alert">
+          Not acknowledged: {error}
+        </p>
+      )}
     </section>
   );
 }
@@ -92,10 +113,15 @@ function AlertBanner({
   item,
   onOpen,
   onDismiss,
+  onAcknowledge,
+  acknowledging,
 }: {
   item: AlertBannerItem;
   onOpen(): void;
   onDismiss(): void;
+  /** Null when this alert asks for no acknowledgement. */
+  onAcknowledge: (() => void) | null;
+  acknowledging: boolean;
 }) {
   return (
     <div
@@ -118,7 +144,23 @@ function AlertBanner({
         <p className="alert-banner__body">{item.body}</p>
       </div>
       <div className="alert-banner__actions">
-        <button type="button" className="button button--small button--primary" onClick={onOpen}>
+        {onAcknowledge && (
+          <button
+            type="button"
+            className="button button--small button--primary"
+            onClick={onAcknowledge}
+            disabled={acknowledging}
+          >
+            {acknowledging ? 'Acknowledging…' : 'Acknowledge'}
+          </button>
+        )}
+        <button
+          type="button"
+          className={
+            onAcknowledge ? 'button button--small' : 'button button--small button--primary'
+          }
+          onClick={onOpen}
+        >
           Open
         </button>
         {!item.urgent && (

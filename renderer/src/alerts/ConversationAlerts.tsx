@@ -73,6 +73,28 @@ export function ConversationAlerts({
 
   useEvents({
     onAlertStatus: (event) => merge([event.status]),
+    // A recipient's view has no status events; the acknowledgement itself says enough.
+    onAlertAcknowledged: (event) => {
+      if (event.conversation_id !== String(conversationId) || event.message_id === undefined)
+        return;
+      const messageId = Number(event.message_id);
+      // A message that arrived after the thread opened has no status here yet: fetch them all.
+      if (!statuses.has(messageId)) {
+        void load();
+        return;
+      }
+      setStatuses((current) => {
+        const status = current.get(messageId);
+        if (!status || status.acknowledged) return current;
+        const acknowledged = {
+          at: event.timestamp,
+          userId: Number(event.by_id),
+          displayName: event.by,
+          deskName: null,
+        };
+        return new Map(current).set(messageId, { ...status, acknowledged });
+      });
+    },
     onResync: () => void load(),
   });
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  acknowledgeRequest,
   receiptReport,
   type AlertStatusesResponse,
   type AlertStatusResponse,
@@ -75,6 +76,10 @@ export interface ApiClient {
   reportReceipts(body: z.input<typeof receiptReport>): Promise<ReceiptReportResponse>;
   alertStatus(alertId: number): Promise<AlertStatusResponse>;
   conversationAlerts(conversationId: number): Promise<AlertStatusesResponse>;
+  acknowledgeAlert(
+    alertId: number,
+    body: z.input<typeof acknowledgeRequest>,
+  ): Promise<AlertStatusResponse>;
   /** Called whenever the server answers that the session is gone (expired, revoked, signed out elsewhere). */
   onUnauthorized(listener: () => void): () => void;
 }
@@ -160,6 +165,8 @@ export function createApiClient(transport: ApiTransport): ApiClient {
     alertStatus: (alertId) => call('GET', `/api/alerts/${id(alertId)}`),
     conversationAlerts: (conversationId) =>
       call('GET', `/api/conversations/${id(conversationId)}/alerts`),
+    acknowledgeAlert: (alertId, body) =>
+      call('POST', `/api/alerts/${id(alertId)}/acknowledge`, valid(acknowledgeRequest, body)),
     onUnauthorized: (listener) => {
       unauthorizedListeners.add(listener);
       return () => unauthorizedListeners.delete(listener);

@@ -23,6 +23,8 @@ export interface UseEventsOptions {
   onMessageSent?: (event: StreamEventOf<'message_sent'>, meta: EventMeta) => void;
   /** What is known about one of this user's alerts changed (receipts, acknowledgement). */
   onAlertStatus?: (event: StreamEventOf<'alert_status'>, meta: EventMeta) => void;
+  /** An alert this user received or sent was acknowledged, on any desk: it stops everywhere. */
+  onAlertAcknowledged?: (event: StreamEventOf<'alert_acknowledged'>, meta: EventMeta) => void;
   /** Every numbered event, whatever its type, after the typed callback. */
   onEvent?: (event: StreamEvent, meta: EventMeta) => void;
   /** Events were lost: reload what is shown over REST. */
@@ -62,6 +64,9 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
         break;
       case 'alert_status':
         options.onAlertStatus?.(frame, meta);
+        break;
+      case 'alert_acknowledged':
+        options.onAlertAcknowledged?.(frame, meta);
         break;
       case 'resync':
         options.onResync?.(frame);

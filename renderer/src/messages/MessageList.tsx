@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { Message } from '../../../common/api.js';
+import { AcknowledgeAction } from '../alerts/AcknowledgeAction.js';
 import { ReceiptLine } from '../alerts/ReceiptLine.js';
 import { formatWhen, machineTime } from '../lib/format.js';
 import { PriorityLabel } from './PriorityLabel.js';
@@ -150,6 +151,9 @@ function MessageBubble({ message, own }: { message: Message; own: boolean }) {
       </header>
       <p className="message__text">{message.text}</p>
       {own && message.alertId !== null && <ReceiptLine messageId={message.id} />}
+      {!own && urgent && message.alertId !== null && (
+        <AcknowledgeAction alertId={message.alertId} messageId={message.id} />
+      )}
     </article>
   );
 }
