@@ -17,7 +17,7 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers());
 
 function queue() {
-  return new ReceiptQueue({
+  const created = new ReceiptQueue({
     desk: () => DESK,
     send: (report) => {
       sent.push(report);
@@ -26,6 +26,8 @@ function queue() {
     flushMs: 300,
     random: () => 1,
   });
+  created.start();
+  return created;
 }
 
 describe('the receipt queue of a browser page', () => {

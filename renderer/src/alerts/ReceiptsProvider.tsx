@@ -38,7 +38,10 @@ export function ReceiptsProvider({ children }: { children: ReactNode }) {
         : null,
     [platform, api],
   );
-  useEffect(() => () => queue?.stop(), [queue]);
+  useEffect(() => {
+    queue?.start();
+    return () => queue?.stop();
+  }, [queue]);
 
   useEvents({
     onEvent: (event, meta) => {

@@ -28,7 +28,8 @@ export class ReceiptQueue {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private sending = false;
   private failures = 0;
-  private stopped = false;
+  private running = false;
+  private signedOut = false;
   private readonly flushMs: number;
   private readonly capacity: number;
 
@@ -38,14 +39,20 @@ export class ReceiptQueue {
   }
 
   add(receipt: ReportedReceipt): void {
-    if (this.stopped) return;
+    if (this.signedOut) return;
     this.queue.push(receipt);
     if (this.queue.length > this.capacity) this.queue.splice(0, this.queue.length - this.capacity);
     this.schedule(this.flushMs);
   }
 
+  /** Reports again after stop() (React mounts a provider's effects twice in development). */
+  start(): void {
+    this.running = true;
+    if (this.queue.length > 0) this.schedule(this.flushMs);
+  }
+
   stop(): void {
-    this.stopped = true;
+    this.running = false;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
   }
@@ -55,7 +62,7 @@ export class ReceiptQueue {
   }
 
   private schedule(delay: number): void {
-    if (this.timer !== null || this.sending || this.stopped) return;
+    if (this.timer !== null || this.sending || !this.running || this.signedOut) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flush();
@@ -63,7 +70,7 @@ export class ReceiptQueue {
   }
 
   private async flush(): Promise<void> {
-    if (this.queue.length === 0 || this.stopped) return;
+    if (this.queue.length === 0 || !this.running || this.signedOut) return;
     this.sending = true;
     const batch = this.queue.splice(0, MAX_RECEIPTS_PER_REPORT);
     let retry = false;
@@ -71,7 +78,7 @@ export class ReceiptQueue {
       await this.options.send({ desk: this.options.desk(), receipts: batch });
       this.failures = 0;
     } catch (error) {
-      if (error instanceof ApiError && error.isUnauthorized) this.stopped = true;
+      if (error instanceof ApiError && error.isUnauthorized) this.signedOut = true;
       else if (
         error instanceof ApiError &&
         (refused(error.status) || error.code === 'validation_failed')
