@@ -11,7 +11,20 @@ export const ROLES = ['clinician', 'nurse', 'front_desk', 'admin'] as const;
 export const role = z.enum(ROLES);
 export type Role = z.infer<typeof role>;
 
-export const entityId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/**
+ * A database id: an integer, or its plain decimal digits (a path or query parameter). Nothing
+ * else is coerced: `true`, `[3]`, `"0x3"`, `" 3"` or `"3.0"` are not ids.
+ */
+export const entityId = z
+  .union([z.number(), z.string().regex(/^[1-9][0-9]{0,15}$/, 'must be a positive integer').transform(Number)])
+  .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
+
+/** `?limit=` of a paged list: plain decimal digits, within 1..max. */
+const pageLimit = (max: number, byDefault: number) =>
+  z
+    .union([z.number(), z.string().regex(/^[0-9]{1,6}$/, 'must be a whole number').transform(Number)])
+    .pipe(z.number().int().min(1).max(max))
+    .default(byDefault);
 
 const username = z
   .string()
@@ -19,7 +32,21 @@ const username = z
   .min(2)
   .max(64)
   .regex(/^[a-z0-9._-]+$/i, 'username may hold letters, digits, dot, dash and underscore');
-const displayName = z.string().trim().min(1).max(100);
+/**
+ * Control characters (line breaks among them) and bidirectional overrides let a name rewrite the
+ * text around it: a pop-up title that reads as another sender, or a fake second line. A name or
+ * a title holds neither.
+ */
+const CONTROL_OR_BIDI = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+const plainLine = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((text) => !CONTROL_OR_BIDI.test(text), 'must not contain control or text-direction characters');
+
+const displayName = plainLine(100);
 const password = z.string().min(8, 'password must be at least 8 characters').max(200);
 
 export interface User {
@@ -99,8 +126,17 @@ export interface Conversation {
   updatedAt: string;
 }
 
+export const listConversationsQuery = z.object({
+  /** The id of the last conversation of the previous page. */
+  before: entityId.optional(),
+  limit: pageLimit(200, 200),
+});
+export type ListConversationsQuery = z.infer<typeof listConversationsQuery>;
+
 export interface ConversationsResponse {
+  /** Newest activity first. */
   conversations: Conversation[];
+  hasMore: boolean;
 }
 
 export interface ConversationResponse {
@@ -109,13 +145,13 @@ export interface ConversationResponse {
 
 export const createConversationRequest = z.object({
   participantIds: z.array(entityId).min(1).max(50),
-  title: z.string().trim().min(1).max(200).optional(),
+  title: plainLine(200).optional(),
 });
 export type CreateConversationRequest = z.infer<typeof createConversationRequest>;
 
 export const listMessagesQuery = z.object({
   before: entityId.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: pageLimit(200, 50),
 });
 export type ListMessagesQuery = z.infer<typeof listMessagesQuery>;
 
@@ -166,10 +202,15 @@ export interface AppointmentResponse {
   appointment: Appointment;
 }
 
+/** The people an appointment involves: its clinician, nurse, front desk; not the whole clinic. */
+export const MAX_REMINDED_PER_APPOINTMENT = 20;
+/** How far ahead an appointment may be booked. */
+export const MAX_APPOINTMENT_DAYS_AHEAD = 366;
+
 export const createAppointmentRequest = z.object({
   time: z.iso.datetime({ offset: true }),
   content: z.string().trim().min(1).max(2_000),
-  remindUserIds: z.array(entityId).min(1).max(200),
+  remindUserIds: z.array(entityId).min(1).max(MAX_REMINDED_PER_APPOINTMENT),
   reminderLeadMinutes: z.number().int().min(0).max(7 * 24 * 60).default(15),
 });
 export type CreateAppointmentRequest = z.infer<typeof createAppointmentRequest>;
@@ -198,7 +239,7 @@ export const testSystemNotificationRequest = z.object({
 });
 export const testNewMessageRequest = z.object({
   conversation_id: z.string().min(1).max(64).optional(),
-  sender: z.string().max(200).optional(),
+  sender: plainLine(200).optional(),
   text: z.string().max(4_000).optional(),
 });
 

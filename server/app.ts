@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { pinoHttp } from 'pino-http';
 import { createAuthRoutes, createMeRoutes } from './auth/auth-routes.js';
 import { authenticate, requireUser } from './auth/authenticate.js';
+import { sameOriginCheck } from './auth/same-origin-check.js';
 import type { ServerContext } from './context.js';
 import { createEventRoutes } from './events/event-routes.js';
 import { createAlertRoutes } from './alerts/alert-routes.js';
@@ -89,6 +90,12 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
 
   app.use(express.json({ limit: '64kb' }));
 
+  // Answers carry patient data: no browser, proxy or Chromium disk cache may keep them.
+  app.use('/api', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.use('/api', sameOriginCheck());
   app.use('/api', authenticate(ctx.sessions));
   app.use('/api', createAuthRoutes(ctx));
   // Everything below needs a signed-in user; routers may still check roles themselves.
@@ -106,6 +113,10 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
     sendError(res, 404, 'not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`),
   );
 
+  if (ctx.config.nodeEnv === 'production') {
+    // The source map would hand anyone the whole client source; it is for development.
+    app.use((req, res, next) => (req.path.endsWith('.map') ? sendError(res, 404, 'not_found', 'not found') : next()));
+  }
   app.use(webApp(options.webRoot ?? RENDERER_DIST_DIR));
   app.use(errorHandler(ctx.logger));
   return app;

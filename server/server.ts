@@ -44,13 +44,16 @@ const REDIS_QUIT_WAIT_MS = 1_000;
 
 /**
  * Redis connection options: a request fails after one reconnection attempt instead of queueing
- * for ever (so /readyz and the API answer promptly while Redis is down), while the connection
- * itself keeps reconnecting, at most every 2 s, for as long as the server runs.
+ * for ever, and a command after REDIS_COMMAND_TIMEOUT_MS (so /readyz and the API answer promptly
+ * while Redis is down or stalled), while the connection itself keeps reconnecting, at most every
+ * 2 s, for as long as the server runs.
  */
-function connectRedis(url: string, logger: Logger): Redis {
+function connectRedis(url: string, commandTimeoutMs: number, logger: Logger): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    // A stalled Redis keeps its connection open: without a timeout a request would wait for it.
+    commandTimeout: commandTimeoutMs,
     connectionName: 'clinicpulse',
   });
   let reported = false;
@@ -71,7 +74,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
   const db = openDatabase(databaseFile(config));
-  const redis = connectRedis(config.redisUrl, logger);
+  const redis = connectRedis(config.redisUrl, config.redisCommandTimeoutMs, logger);
   // The hub must own a connection of its own: a subscribed connection accepts no other commands.
   const subscriber = redis.duplicate({ connectionName: 'clinicpulse-subscriber' });
   subscriber.on('error', () => undefined);
@@ -88,6 +91,8 @@ export async function startServer(
     metrics,
     logger,
     heartbeatSeconds: config.heartbeatSeconds,
+    stillValid: (ids) => sessions.stillValid(ids),
+    sessionCheckSeconds: config.streamSessionCheckSeconds,
   });
 
   try {

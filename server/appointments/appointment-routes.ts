@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import {
+  MAX_APPOINTMENT_DAYS_AHEAD,
   createAppointmentRequest,
   entityId,
   type AppointmentResponse,
@@ -8,7 +9,9 @@ import {
 import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
 import { HttpError, parseInput } from '../http/errors.js';
+import { appointmentRateLimit } from '../http/rate-limit.js';
 import { requireEnabledUserIds } from '../notifications/recipients.js';
+import { isRedisUnavailable, noteRedisFailure, redisUsable } from '../redis-unavailable.js';
 import { AppointmentStore } from './appointment-store.js';
 import { ReminderQueue } from './reminder-queue.js';
 
@@ -29,11 +32,14 @@ export function createAppointmentRoutes(ctx: ServerContext): Router {
     res.json(body);
   });
 
-  router.post('/appointments', async (req, res) => {
+  router.post('/appointments', appointmentRateLimit(ctx), async (req, res) => {
     const user = currentUser(res);
     const request = parseInput(createAppointmentRequest, req.body, 'appointment');
     const time = new Date(request.time);
     if (time.getTime() <= Date.now()) throw new HttpError(400, 'validation_failed', 'time: the appointment must be in the future');
+    if (time.getTime() > Date.now() + MAX_APPOINTMENT_DAYS_AHEAD * 86_400_000) {
+      throw new HttpError(400, 'validation_failed', `time: at most ${MAX_APPOINTMENT_DAYS_AHEAD} days ahead`);
+    }
     requireEnabledUserIds(ctx.db, request.remindUserIds, 'remindUserIds');
     const appointment = store.create({
       time: time.toISOString(),
@@ -44,9 +50,10 @@ export function createAppointmentRoutes(ctx: ServerContext): Router {
     });
     // Saved in SQLite either way: the scheduler rebuilds the queue from there once Redis is back.
     try {
-      if (ctx.redis.status !== 'ready') throw new Error(`Redis connection is ${ctx.redis.status}`);
+      if (!redisUsable(ctx.redis)) throw new Error(`Redis connection is ${ctx.redis.status}`);
       await queue.schedule({ id: appointment.id, remindAtMs: Date.parse(appointment.remindAt) });
     } catch (error) {
+      if (isRedisUnavailable(error)) noteRedisFailure(ctx.redis);
       ctx.logger.warn({ err: (error as Error).message, appointmentId: appointment.id }, 'reminder not queued yet: Redis unreachable');
     }
     ctx.logger.info({ appointmentId: appointment.id, userId: user.id, remindAt: appointment.remindAt }, 'appointment created');

@@ -1,14 +1,24 @@
+import { createHash } from 'node:crypto';
 import { Router, type CookieOptions, type Request } from 'express';
 import { loginRequest, type LoginResponse, type MeResponse } from '../../common/api.js';
 import type { ServerContext } from '../context.js';
+import { revokeSessionStreams } from '../events/stream-revocation.js';
 import { HttpError, parseInput } from '../http/errors.js';
 import { UserStore, publicUser } from '../users/user-store.js';
 import { SESSION_COOKIE, requireUser, sessionTokenFrom } from './authenticate.js';
-import { currentUser } from './current-user.js';
+import { currentUser, signedInUser } from './current-user.js';
 import { loginThrottles } from './login-throttle.js';
 import { decoyPasswordHash, verifyPassword } from './password.js';
 
 const INVALID_CREDENTIALS = 'username or password is incorrect';
+
+/**
+ * Tells repeated attempts with the same typed name apart in the log without writing it: the
+ * first 12 hex digits of its SHA-256 (lower-cased, as usernames are matched).
+ */
+function attemptTag(username: string): string {
+  return createHash('sha256').update(username.toLowerCase()).digest('hex').slice(0, 12);
+}
 
 /** Secure whenever the client reached us over TLS (directly, or through a trusted proxy). */
 function cookieOptions(req: Request): CookieOptions {
@@ -33,7 +43,8 @@ export function createAuthRoutes(ctx: ServerContext): Router {
         user?.passwordHash ?? (await decoyPasswordHash()),
       );
       if (!user || user.disabled || !matches) {
-        ctx.logger.info({ username, ip: req.ip }, 'sign-in refused');
+        // Never the typed username: people type their password into that field too.
+        ctx.logger.info({ userId: user?.id, usernameHash: attemptTag(username), ip: req.ip }, 'sign-in refused');
         throw new HttpError(401, 'invalid_credentials', INVALID_CREDENTIALS);
       }
       const session = sessions.create(user.id);
@@ -49,11 +60,13 @@ export function createAuthRoutes(ctx: ServerContext): Router {
     },
   );
 
-  router.post('/auth/logout', (req, res) => {
+  router.post('/auth/logout', async (req, res) => {
     const token = sessionTokenFrom(req);
-    if (token) sessions.delete(token);
+    const user = signedInUser(res);
+    const sessionId = token ? sessions.delete(token) : null;
     res.clearCookie(SESSION_COOKIE, cookieOptions(req));
     res.status(204).end();
+    if (sessionId !== null && user) await revokeSessionStreams(ctx, user.id, sessionId);
   });
 
   return router;

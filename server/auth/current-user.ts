@@ -8,7 +8,12 @@ export function setCurrentUser(res: Response, user: User): void {
 }
 
 export function currentUser(res: Response): User {
-  const user = res.locals.user as User | undefined;
+  const user = signedInUser(res);
   if (!user) throw new HttpError(401, 'unauthorized', 'sign in first');
   return user;
+}
+
+/** The signed-in user, for the few routes that also serve requests without a session. */
+export function signedInUser(res: Response): User | undefined {
+  return res.locals.user as User | undefined;
 }

@@ -8,10 +8,19 @@ export interface NewSession {
 }
 
 interface SessionUserRow {
+  session_id: number;
+  expires_at: string;
   id: number;
   username: string;
   display_name: string;
   role: Role;
+}
+
+/** A valid session: whose it is, and until when. */
+export interface ActiveSession {
+  id: number;
+  user: User;
+  expiresAt: string;
 }
 
 /** Only the SHA-256 of a token is stored: a copy of the database cannot be used to sign in. */
@@ -29,6 +38,7 @@ export class SessionStore {
   private readonly deleteByHash;
   private readonly deleteByUser;
   private readonly deleteExpired;
+  private readonly selectValid;
 
   constructor(
     db: Database,
@@ -38,11 +48,17 @@ export class SessionStore {
       'INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)',
     );
     this.selectUser = db.prepare<[string, string], SessionUserRow>(
-      `SELECT u.id, u.username, u.display_name, u.role
+      `SELECT s.id AS session_id, s.expires_at, u.id, u.username, u.display_name, u.role
          FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0`,
     );
-    this.deleteByHash = db.prepare<[string]>('DELETE FROM sessions WHERE token_hash = ?');
+    this.selectValid = db
+      .prepare<[string, string], number>(
+        `SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id
+          WHERE s.id IN (SELECT value FROM json_each(?)) AND s.expires_at > ? AND u.disabled = 0`,
+      )
+      .pluck();
+    this.deleteByHash = db.prepare<[string], { id: number }>('DELETE FROM sessions WHERE token_hash = ? RETURNING id');
     this.deleteByUser = db.prepare<[number]>('DELETE FROM sessions WHERE user_id = ?');
     this.deleteExpired = db.prepare<[string]>('DELETE FROM sessions WHERE expires_at <= ?');
   }
@@ -58,14 +74,29 @@ export class SessionStore {
 
   /** The signed-in user, or null for an unknown, expired or disabled user's token. */
   userFor(token: string, now = new Date()): User | null {
-    const row = this.selectUser.get(hashToken(token), now.toISOString());
-    return row
-      ? { id: row.id, username: row.username, displayName: row.display_name, role: row.role }
-      : null;
+    return this.sessionFor(token, now)?.user ?? null;
   }
 
-  delete(token: string): void {
-    this.deleteByHash.run(hashToken(token));
+  /** The token's session, or null when it is unknown, expired or its user disabled. */
+  sessionFor(token: string, now = new Date()): ActiveSession | null {
+    const row = this.selectUser.get(hashToken(token), now.toISOString());
+    if (!row) return null;
+    return {
+      id: row.session_id,
+      user: { id: row.id, username: row.username, displayName: row.display_name, role: row.role },
+      expiresAt: row.expires_at,
+    };
+  }
+
+  /** Which of these sessions are still valid (not signed out, not expired, user enabled). */
+  stillValid(sessionIds: readonly number[], now = new Date()): Set<number> {
+    if (sessionIds.length === 0) return new Set();
+    return new Set(this.selectValid.all(JSON.stringify(sessionIds), now.toISOString()));
+  }
+
+  /** Ends the token's session; returns its id, or null when there was none. */
+  delete(token: string): number | null {
+    return this.deleteByHash.get(hashToken(token))?.id ?? null;
   }
 
   /** Signs a user out everywhere (after a password reset or when the account is disabled). */

@@ -2,6 +2,7 @@ import { Router, type Response } from 'express';
 import {
   createConversationRequest,
   entityId,
+  listConversationsQuery,
   listMessagesQuery,
   markConversationReadRequest,
   sendMessageRequest,
@@ -14,7 +15,7 @@ import { alertStatusPublisherFor } from '../alerts/alert-status-publisher.js';
 import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
 import { HttpError, parseInput } from '../http/errors.js';
-import { messageRateLimit } from '../http/rate-limit.js';
+import { conversationRateLimit, messageRateLimit } from '../http/rate-limit.js';
 import { requireEnabledUserIds } from '../notifications/recipients.js';
 import { outboxRelayFor } from '../outbox/outbox-relay.js';
 import { ConversationStore } from './conversation-store.js';
@@ -40,12 +41,13 @@ export function createConversationRoutes(ctx: ServerContext): Router {
     return { conversation };
   };
 
-  router.get('/conversations', (_req, res) => {
-    const body: ConversationsResponse = { conversations: store.listFor(currentUser(res).id) };
+  router.get('/conversations', (req, res) => {
+    const page = parseInput(listConversationsQuery, req.query, 'paging');
+    const body: ConversationsResponse = store.listFor(currentUser(res).id, page);
     res.json(body);
   });
 
-  router.post('/conversations', (req, res) => {
+  router.post('/conversations', conversationRateLimit(ctx), (req, res) => {
     const user = currentUser(res);
     const request = parseInput(createConversationRequest, req.body, 'conversation');
     const others = request.participantIds.filter((id) => id !== user.id);

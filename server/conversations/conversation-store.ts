@@ -50,6 +50,14 @@ export interface ReadMarked {
 const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text, m.client_message_id, m.created_at, m.priority,
   (SELECT id FROM alerts WHERE message_id = m.id) AS alert_id`;
 
+/** The conversations `:user` is in, with their unread counts; callers add WHERE and ORDER BY. */
+const CONVERSATION_ROWS = `
+  SELECT c.id, c.title, c.updated_at,
+         (SELECT count(*) FROM messages m
+           WHERE m.conversation_id = c.id AND m.sender_id <> :user AND m.id > mine.last_read_message_id) AS unread
+    FROM conversations c
+    JOIN conversation_participants mine ON mine.conversation_id = c.id AND mine.user_id = :user`;
+
 function toMessage(row: MessageRow): Message {
   return {
     id: row.id,
@@ -86,31 +94,54 @@ export class ConversationStore {
     this.readReceipts = new ReadReceipts(db);
   }
 
-  /** The user's conversations, newest activity first. */
-  listFor(userId: number): Conversation[] {
+  /**
+   * A page of the user's conversations, newest activity first: the first `limit`, or those after
+   * the conversation `before` in that order. Everything is read for the page's conversations
+   * only, so someone with thousands of conversations costs no more than someone with a page.
+   */
+  listFor(userId: number, page: { before?: number | undefined; limit: number }): { conversations: Conversation[]; hasMore: boolean } {
+    const after =
+      page.before === undefined
+        ? undefined
+        : this.db
+            .prepare<[number, number], { updated_at: string; id: number }>(
+              `SELECT c.updated_at, c.id FROM conversations c
+                 JOIN conversation_participants mine ON mine.conversation_id = c.id AND mine.user_id = ?
+                WHERE c.id = ?`,
+            )
+            .get(userId, page.before);
+    if (page.before !== undefined && !after) return { conversations: [], hasMore: false };
     const rows = this.db
-      .prepare<{ user: number }, ConversationRow>(
-        `SELECT c.id, c.title, c.updated_at,
-                (SELECT count(*) FROM messages m
-                  WHERE m.conversation_id = c.id AND m.sender_id <> :user AND m.id > mine.last_read_message_id) AS unread
-           FROM conversations c
-           JOIN conversation_participants mine ON mine.conversation_id = c.id AND mine.user_id = :user
-          ORDER BY c.updated_at DESC, c.id DESC`,
+      .prepare<{ user: number; updatedAt: string | null; id: number | null; limit: number }, ConversationRow>(
+        `${CONVERSATION_ROWS}
+          WHERE :updatedAt IS NULL OR c.updated_at < :updatedAt OR (c.updated_at = :updatedAt AND c.id < :id)
+          ORDER BY c.updated_at DESC, c.id DESC LIMIT :limit`,
       )
-      .all({ user: userId });
-    if (rows.length === 0) return [];
+      .all({ user: userId, updatedAt: after?.updated_at ?? null, id: after?.id ?? null, limit: page.limit + 1 });
+    return { conversations: this.complete(rows.slice(0, page.limit)), hasMore: rows.length > page.limit };
+  }
 
+  /** One conversation as `userId` sees it, or null when it does not exist or they are not in it. */
+  get(conversationId: number, userId: number): Conversation | null {
+    const row = this.db
+      .prepare<{ user: number; id: number }, ConversationRow>(`${CONVERSATION_ROWS} WHERE c.id = :id`)
+      .get({ user: userId, id: conversationId });
+    return row ? (this.complete([row])[0] ?? null) : null;
+  }
+
+  /** Adds participants and last messages to conversation rows, with one query each. */
+  private complete(rows: ConversationRow[]): Conversation[] {
+    if (rows.length === 0) return [];
+    const ids = JSON.stringify(rows.map((row) => row.id));
     const participants = new Map<number, User[]>();
     const participantRows = this.db
-      .prepare<[number], ParticipantRow>(
+      .prepare<[string], ParticipantRow>(
         `SELECT p.conversation_id, u.id, u.username, u.display_name, u.role
-           FROM conversation_participants mine
-           JOIN conversation_participants p ON p.conversation_id = mine.conversation_id
-           JOIN users u ON u.id = p.user_id
-          WHERE mine.user_id = ?
+           FROM conversation_participants p JOIN users u ON u.id = p.user_id
+          WHERE p.conversation_id IN (SELECT value FROM json_each(?))
           ORDER BY u.display_name, u.id`,
       )
-      .all(userId);
+      .all(ids);
     for (const row of participantRows) {
       const list = participants.get(row.conversation_id) ?? [];
       list.push({ id: row.id, username: row.username, displayName: row.display_name, role: row.role });
@@ -119,14 +150,14 @@ export class ConversationStore {
 
     const lastMessages = new Map(
       this.db
-        .prepare<[number], MessageRow>(
+        .prepare<[string], MessageRow>(
           `SELECT ${MESSAGE_COLUMNS}
              FROM messages m JOIN users u ON u.id = m.sender_id
             WHERE m.id IN (SELECT max(id) FROM messages
-                            WHERE conversation_id IN (SELECT conversation_id FROM conversation_participants WHERE user_id = ?)
+                            WHERE conversation_id IN (SELECT value FROM json_each(?))
                             GROUP BY conversation_id)`,
         )
-        .all(userId)
+        .all(ids)
         .map((row) => [row.conversation_id, toMessage(row)]),
     );
 
@@ -138,12 +169,6 @@ export class ConversationStore {
       unreadCount: row.unread,
       updatedAt: row.updated_at,
     }));
-  }
-
-  /** One conversation as `userId` sees it, or null when it does not exist or they are not in it. */
-  get(conversationId: number, userId: number): Conversation | null {
-    // The list query is per user and small; filtering it keeps one definition of what a user sees.
-    return this.listFor(userId).find((conversation) => conversation.id === conversationId) ?? null;
   }
 
   isParticipant(conversationId: number, userId: number): boolean {

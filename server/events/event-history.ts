@@ -4,7 +4,11 @@ import { SNAPSHOT_SCRIPT } from './lua.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    clinicPulseSnapshot(seqKey: string, listKey: string, since: string): Result<[string, string, string, number, string], Context>;
+    clinicPulseSnapshot(
+      seqKey: string,
+      listKey: string,
+      since: string,
+    ): Result<[string, string, string, number, string, string?], Context>;
   }
 }
 
@@ -15,10 +19,15 @@ export interface HistorySnapshot {
    * `complete`: the replay holds exactly the events after the client's id.
    * `gap`: some events after the client's id are gone (trimmed, expired or lost with Redis data);
    * the replay holds what is still there after it.
-   * `unknown_id`: the client's id is above anything handed out; the replay is empty.
+   * `unknown_id`: the client's id is not in this history: above anything handed out, or handed
+   * out before Redis lost its last writes (the counter went back, and new ids went past it).
+   * The replay holds the events after `continueFrom`, the newest id the client and the history
+   * share.
    */
   status: 'complete' | 'gap' | 'unknown_id';
   replay: Replay;
+  /** Where the stream goes on from: the client's id, except for `unknown_id`. */
+  continueFrom: number | null;
 }
 
 /** Consecutive events as ready-made SSE frames, oldest first. */
@@ -36,7 +45,7 @@ export class EventHistory {
   }
 
   async snapshot(userId: number, since: number | null): Promise<HistorySnapshot> {
-    const [newest, status, lastId, count, frames] = await this.redis.clinicPulseSnapshot(
+    const [newest, status, lastId, count, frames, divergedAt] = await this.redis.clinicPulseSnapshot(
       userSequenceKey(userId),
       userEventsKey(userId),
       since === null ? '' : String(since),
@@ -45,6 +54,7 @@ export class EventHistory {
       newestId: Number(newest),
       status: status === 'ok' ? 'complete' : status === 'gap' ? 'gap' : 'unknown_id',
       replay: { frames, count, lastId: lastId === '' ? null : Number(lastId) },
+      continueFrom: status === 'diverged' ? Number(divergedAt) : since,
     };
   }
 

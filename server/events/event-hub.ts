@@ -5,7 +5,7 @@ import type { Metrics } from '../metrics.js';
 import { readFanOutMessage } from './fan-out-message.js';
 import { FAN_OUT_CHANNEL, userChannel, userIdFromChannel } from './keys.js';
 import { frameStoredEvent, type StoredEvent } from './stored-event.js';
-import { REVOKE_STREAMS_MESSAGE } from './stream-revocation.js';
+import { REVOKE_STREAMS_MESSAGE, revokedSessionId } from './stream-revocation.js';
 import type { StreamCloseReason, StreamSession } from './stream-session.js';
 
 /** Streams pinged per turn of the event loop. */
@@ -21,7 +21,17 @@ export interface EventHubOptions {
   metrics: Metrics;
   logger: Logger;
   heartbeatSeconds?: number;
+  /**
+   * Which of these sessions are still valid (asked of the database every `sessionCheckSeconds`):
+   * a stream whose session was signed out, expired or whose user was disabled ends even when the
+   * revocation sent through Redis never arrived.
+   */
+  stillValid?: (sessionIds: readonly number[]) => Set<number>;
+  sessionCheckSeconds?: number;
 }
+
+/** How often streams are checked for sessions that expired: they end within this of it. */
+const EXPIRY_CHECK_MS = 1_000;
 
 /**
  * The process's one Redis subscriber connection and the streams open on this process. A user's
@@ -40,6 +50,7 @@ export class EventHub {
   /** Set while fanOutSubscribed waits for the connection to be ready. */
   private onFanOutSubscribe: ((subscribed: Promise<unknown>) => void) | undefined;
   private readonly heartbeat: NodeJS.Timeout | undefined;
+  private readonly sessionChecks: NodeJS.Timeout[] = [];
   private readonly metrics: Metrics;
   private readonly logger: Logger;
   private closing = false;
@@ -66,6 +77,12 @@ export class EventHub {
       this.heartbeat = setInterval(() => this.broadcast(ping), options.heartbeatSeconds * 1000);
       this.heartbeat.unref();
     }
+    this.sessionChecks.push(setInterval(() => this.endWhere((session) => session.expiresAtMs <= Date.now()), EXPIRY_CHECK_MS));
+    const { stillValid, sessionCheckSeconds } = options;
+    if (stillValid && sessionCheckSeconds) {
+      this.sessionChecks.push(setInterval(() => this.endInvalidSessions(stillValid), sessionCheckSeconds * 1000));
+    }
+    for (const timer of this.sessionChecks) timer.unref();
   }
 
   openStreamCount(): number {
@@ -128,6 +145,7 @@ export class EventHub {
   async close(): Promise<void> {
     this.closing = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const timer of this.sessionChecks) clearInterval(timer);
     this.dropAll('shutdown');
   }
 
@@ -165,6 +183,11 @@ export class EventHub {
     if (!user) return;
     if (message === REVOKE_STREAMS_MESSAGE) {
       for (const session of [...user.sessions]) session.close('revoked');
+      return;
+    }
+    const signedOut = revokedSessionId(message);
+    if (signedOut !== null) {
+      for (const session of [...user.sessions]) if (session.sessionId === signedOut) session.close('session_ended');
       return;
     }
     const event = frameStoredEvent(message);
@@ -207,6 +230,26 @@ export class EventHub {
       if (to < sessions.length) setImmediate(writeSlice, to);
     };
     writeSlice(0);
+  }
+
+  private endWhere(ended: (session: StreamSession) => boolean): void {
+    for (const user of [...this.users.values()]) {
+      for (const session of [...user.sessions]) if (ended(session)) session.close('session_ended');
+    }
+  }
+
+  private endInvalidSessions(stillValid: (sessionIds: readonly number[]) => Set<number>): void {
+    const open = new Set<number>();
+    for (const user of this.users.values()) for (const session of user.sessions) open.add(session.sessionId);
+    if (open.size === 0) return;
+    let valid: Set<number>;
+    try {
+      valid = stillValid([...open]);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not check the sessions of open streams');
+      return;
+    }
+    this.endWhere((session) => !valid.has(session.sessionId));
   }
 
   private dropAll(reason: StreamCloseReason): void {

@@ -34,8 +34,9 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
 
   async function openStream(req: IncomingMessage, res: ServerResponse, query: string, opened: OpenedStream): Promise<void> {
     const token = sessionTokenFrom(req);
-    const user = token ? sessions.userFor(token) : null;
-    if (!user) throw new HttpError(401, 'unauthorized', 'sign in first');
+    const signedIn = token ? sessions.sessionFor(token) : null;
+    if (!signedIn) throw new HttpError(401, 'unauthorized', 'sign in first');
+    const { user } = signedIn;
     const since = requestedLastEventId(req, query);
     if (req.method === 'HEAD') {
       res.writeHead(200, STREAM_RESPONSE_HEADERS).end();
@@ -46,7 +47,8 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
       throw new HttpError(429, 'too_many_streams', `at most ${config.maxStreamsPerUser} open streams per user`, retryAfter);
     }
 
-    const session = new StreamSession(user.id, since, config.streamMaxBufferedBytes, hub.unregister);
+    const owner = { userId: user.id, sessionId: signedIn.id, expiresAtMs: Date.parse(signedIn.expiresAt) };
+    const session = new StreamSession(owner, since, config.streamMaxBufferedBytes, hub.unregister);
     const clientGone = (): void => session.close('client_gone');
     req.on('close', clientGone);
     const unavailable = () => new HttpError(503, 'unavailable', 'event delivery is unavailable, retry shortly', retryAfter);
@@ -80,7 +82,7 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
 
     if (snapshot.status !== 'complete') {
       // The client must reload over REST; the stream then continues from `lastEventId`.
-      const continueFrom = snapshot.status === 'unknown_id' ? snapshot.newestId : (since ?? 0);
+      const continueFrom = snapshot.continueFrom ?? 0;
       const resync: ResyncControl = {
         type: 'resync',
         reason: snapshot.status === 'unknown_id' ? 'unknown_id' : 'history_expired',
@@ -91,7 +93,7 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
       metrics.resyncs.inc();
     }
 
-    session.replay(snapshot.replay);
+    await session.replay(snapshot.replay);
     const replayed = snapshot.replay.count;
     metrics.eventsReplayed.inc(replayed);
     metrics.eventsDelivered.inc(session.goLive());

@@ -6,6 +6,12 @@
 export const USER_PREFIX = 'user:';
 export const EVENTS_SUFFIX = ':events';
 export const SEQUENCE_SUFFIX = ':seq';
+/**
+ * The first entry of a history list, `{"history_after":<id>}`: the id of the event before its
+ * first one (see lua.ts). JSON, so a reader that parses every entry (the original system's
+ * replay, an operator's script) still can; it has no `type`, so no client takes it for an event.
+ */
+export const HISTORY_BASE_PREFIX = '{"history_after":';
 
 export const userChannel = (userId: number | string): string => `${USER_PREFIX}${userId}`;
 export const userEventsKey = (userId: number | string): string => `${USER_PREFIX}${userId}${EVENTS_SUFFIX}`;

@@ -1,4 +1,4 @@
-import { EVENTS_SUFFIX, SEQUENCE_SUFFIX, USER_PREFIX } from './keys.js';
+import { EVENTS_SUFFIX, HISTORY_BASE_PREFIX, SEQUENCE_SUFFIX, USER_PREFIX } from './keys.js';
 
 /**
  * Redis scripts. Each runs atomically, which is what keeps ids, history and live delivery in
@@ -9,46 +9,65 @@ import { EVENTS_SUFFIX, SEQUENCE_SUFFIX, USER_PREFIX } from './keys.js';
  */
 
 /**
- * The sequence counter never restarts low: when it is missing (a new user, or Redis lost its
- * data) it starts from the Redis clock in ms × 1000, above every id handed out before.
+ * Ids are never handed out twice, whatever Redis forgets. Each id is above the user's last one and
+ * at least the Redis clock in ms × 1000, so a counter that went back in time (Redis killed before
+ * its last writes reached the disk, an older backup restored, a replica promoted) still moves
+ * past every id handed out before the loss: those were all taken at an earlier millisecond.
+ * (Only more than 1,000 events to one user within one millisecond could outrun the clock.)
  */
-const CLOCK_SEED = `
-local function clock_seed()
+const CLOCK_FLOOR = `
+local function clock_floor()
   local now = redis.call('TIME')
   return tonumber(now[1]) * 1000000 + math.floor(tonumber(now[2]) / 1000) * 1000
 end
 `;
 
-const ENSURE_SEQUENCE = `${CLOCK_SEED}
+const ENSURE_SEQUENCE = `${CLOCK_FLOOR}
 local function ensure_sequence(seq_key)
   if redis.call('EXISTS', seq_key) == 0 then
-    redis.call('SET', seq_key, string.format('%d', clock_seed()))
+    redis.call('SET', seq_key, string.format('%d', clock_floor()))
   end
 end
 `;
 
 /**
- * Appends one event to one user's history: next id, push, trim, refresh the TTL; returns the id
- * and the stored JSON. `body_rest` is the payload JSON without id and without its leading '{',
- * so the id goes first. INCR creates a missing counter at 1 (a seeded counter is never 0), and
- * only then is it seeded, giving the id ensure_sequence + INCR would have: one command per event
- * instead of two. LTRIM runs only when the push made the list too long.
+ * The first entry of a history list may be a marker, `${HISTORY_BASE_PREFIX}<id>}`: the id of the
+ * event just before the list's first event, so a reader can tell "the client has everything up to
+ * the first event" from "events between were trimmed away" without ids being consecutive. The
+ * list is created with it, and trimmed in chunks that rewrite it (trimming every event would
+ * rewrite it every event): a list holds `history_length` to `history_length + slack` events.
  */
-const STORE_EVENT = `${CLOCK_SEED}
-local function next_id(seq_key)
-  local id = redis.call('INCR', seq_key)
-  if id == 1 then
-    id = clock_seed() + 1
-    redis.call('SET', seq_key, string.format('%d', id))
-  end
-  return string.format('%d', id)
+const STORE_EVENT = `
+local function trim_slack(history_length)
+  return math.max(1, math.floor(history_length / 8))
 end
 
-local function store_event(seq_key, list_key, body_rest, history_length, ttl)
-  local id = next_id(seq_key)
-  local event = '{"id":' .. id .. ',' .. body_rest
-  if redis.call('RPUSH', list_key, event) > history_length then
+local function trim_history(list_key, length, history_length)
+  local keep_from = length - history_length - 1
+  local base_id = string.match(redis.call('LINDEX', list_key, keep_from) or '', '^{"id":(%d+),')
+  if base_id then
+    redis.call('LTRIM', list_key, keep_from, -1)
+    redis.call('LSET', list_key, 0, '${HISTORY_BASE_PREFIX}' .. base_id .. '}')
+  else
+    -- An entry ClinicPulse did not write: its place is unknown, so the list gets no marker.
     redis.call('LTRIM', list_key, -history_length, -1)
+  end
+end
+
+-- Without a counter (a new user, or Redis lost everything) nothing is known of earlier ids, so a
+-- new list gets no marker: a client with any id is then told that it may have missed events.
+local function store_event(seq_key, list_key, body_rest, floor, history_length, ttl)
+  local last = redis.call('GET', seq_key)
+  local id = floor
+  if last then id = math.max(tonumber(last) + 1, floor) end
+  id = string.format('%d', id)
+  redis.call('SET', seq_key, id)
+  local event = '{"id":' .. id .. ',' .. body_rest
+  local length = redis.call('RPUSH', list_key, event)
+  if length == 1 and last then
+    redis.call('LPUSH', list_key, '${HISTORY_BASE_PREFIX}' .. last .. '}')
+  elseif length > history_length + trim_slack(history_length) + 1 then
+    trim_history(list_key, length, history_length)
   end
   redis.call('EXPIRE', list_key, ttl)
   return id, event
@@ -61,13 +80,13 @@ end
  * ARGV: payload JSON without id (starting with '{"'), history length, ttl seconds
  * Returns the event id (as a string).
  */
-export const PUBLISH_SCRIPT = `${STORE_EVENT}
+export const PUBLISH_SCRIPT = `${CLOCK_FLOOR}${STORE_EVENT}
 local dedupe_key = KEYS[4]
 if dedupe_key ~= '' then
   local existing = redis.call('GET', dedupe_key)
   if existing then return existing end
 end
-local id, event = store_event(KEYS[1], KEYS[2], string.sub(ARGV[1], 2), tonumber(ARGV[2]), tonumber(ARGV[3]))
+local id, event = store_event(KEYS[1], KEYS[2], string.sub(ARGV[1], 2), clock_floor(), tonumber(ARGV[2]), tonumber(ARGV[3]))
 redis.call('PUBLISH', KEYS[3], event)
 if dedupe_key ~= '' then redis.call('SET', dedupe_key, id, 'EX', tonumber(ARGV[3])) end
 return id
@@ -86,14 +105,15 @@ return id
  *       by commas
  * Returns the published pairs `userId:id,…`, in the users' order.
  */
-export const PUBLISH_MANY_SCRIPT = `${STORE_EVENT}
+export const PUBLISH_MANY_SCRIPT = `${CLOCK_FLOOR}${STORE_EVENT}
 local channel, body = ARGV[1], ARGV[2]
 local body_rest = string.sub(body, 2)
 local history_length, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
+local floor = clock_floor()
 local recipients = {}
 for user_id in string.gmatch(ARGV[5], '%d+') do
   local key = '${USER_PREFIX}' .. user_id
-  local id = store_event(key .. '${SEQUENCE_SUFFIX}', key .. '${EVENTS_SUFFIX}', body_rest, history_length, ttl)
+  local id = store_event(key .. '${SEQUENCE_SUFFIX}', key .. '${EVENTS_SUFFIX}', body_rest, floor, history_length, ttl)
   recipients[#recipients + 1] = user_id .. ':' .. id
 end
 local published = table.concat(recipients, ',')
@@ -105,45 +125,95 @@ return published
  * What a connecting stream needs, read at one instant.
  * KEYS: seq, events list
  * ARGV: last event id the client has ('' for none)
- * Returns { newest id, status, id of the last event in frames ('' when none), count, frames }:
- *   status 'ok'      every event after the client's id is in the list,
- *          'gap'     some were trimmed or expired (frames hold what the list has after the id),
- *          'future'  the client's id is above anything handed out (Redis lost data, or a
- *                    foreign id); frames are empty.
- * Events are contiguous per user (one INCR per push), so the list's first id tells where the
- * client's id falls without reading the whole list. The replay leaves Redis as one string of
+ * Returns { newest id, status, id of the last event in frames ('' when none), count, frames,
+ *           position the stream continues from ('' for the client's own) }:
+ *   status 'ok'       every event after the client's id is in the list,
+ *          'gap'      some were trimmed or expired (frames hold what the list has after the id),
+ *          'diverged' the client's id is not one this history holds: above anything handed
+ *                     out, or taken before Redis lost its last writes and since handed out
+ *                     past. Frames hold the events after the last id the history and the
+ *                     client share; the stream continues from that id.
+ * Entries that are neither events nor the base marker (the original system's publisher writes
+ * bare JSON without an id) are skipped. Ids increase along the list, so the first event after
+ * the client's id is found by bisection; the event before it (or the base marker) tells whether
+ * the client's id is where the history says it is. The replay leaves Redis as one string of
  * SSE frames, written exactly as common/sse.ts formatSseFrame writes live ones (a test holds
  * the two to the same bytes): one reply to parse and one write, instead of a thousand.
  */
 export const SNAPSHOT_SCRIPT = `${ENSURE_SEQUENCE}
-local function frames_of(events)
+local list_key = KEYS[2]
+
+local function id_of(entry)
+  return tonumber(string.match(entry or '', '^{"id":(%d+),"type":"[a-z_]+"'))
+end
+
+-- The first event at or after index i, as (index, id); (nil, nil) when there is none.
+local function event_from(i, length)
+  while i < length do
+    local id = id_of(redis.call('LINDEX', list_key, i))
+    if id then return i, id end
+    i = i + 1
+  end
+  return nil, nil
+end
+
+-- The id just before index i: the nearest event before it, else the base marker (nil if none).
+local function before(i)
+  while i > 0 do
+    i = i - 1
+    local entry = redis.call('LINDEX', list_key, i)
+    local id = id_of(entry)
+    if id then return id end
+    local base = string.match(entry, '^${HISTORY_BASE_PREFIX}(%d+)}$')
+    if base then return tonumber(base) end
+  end
+  return nil
+end
+
+local function frames_from(start)
   local parts, last = {}, ''
-  for _, event in ipairs(events) do
+  for _, event in ipairs(redis.call('LRANGE', list_key, start, -1)) do
     local id, event_type = string.match(event, '^{"id":(%d+),"type":"([a-z_]+)"')
     if id then
       parts[#parts + 1] = 'id: ' .. id .. '\\nevent: ' .. event_type .. '\\ndata: ' .. event .. '\\n\\n'
       last = id
     end
   end
-  return { last, #parts, table.concat(parts) }
+  return last, #parts, table.concat(parts)
 end
 
-local seq_key, list_key = KEYS[1], KEYS[2]
-ensure_sequence(seq_key)
-local newest = redis.call('GET', seq_key)
+ensure_sequence(KEYS[1])
+local newest = redis.call('GET', KEYS[1])
 local since = ARGV[1]
-local status, start = 'ok', 0
-if since ~= '' then
-  local since_n, newest_n = tonumber(since), tonumber(newest)
-  if since_n > newest_n then return { newest, 'future', '', 0, '' } end
-  if since_n == newest_n then return { newest, 'ok', '', 0, '' } end
-  local first = redis.call('LINDEX', list_key, 0)
-  if not first then return { newest, 'gap', '', 0, '' } end
-  local first_id = tonumber(string.match(first, '^{"id":(%d+)'))
-  if first_id > since_n + 1 then status = 'gap' else start = since_n + 1 - first_id end
+if since == '' then
+  return { newest, 'ok', frames_from(0) }
 end
-local replay = frames_of(redis.call('LRANGE', list_key, start, -1))
-return { newest, status, replay[1], replay[2], replay[3] }
+local since_n, newest_n = tonumber(since), tonumber(newest)
+if since_n > newest_n then return { newest, 'diverged', '', 0, '', newest } end
+if since_n == newest_n then return { newest, 'ok', '', 0, '' } end
+
+-- Bisection for the first event with an id above the client's.
+local length = redis.call('LLEN', list_key)
+local low, high = 0, length
+while low < high do
+  local middle = math.floor((low + high) / 2)
+  local index, id = event_from(middle, high)
+  if not index then high = middle
+  elseif id > since_n then high = middle
+  else low = index + 1 end
+end
+local first = event_from(low, length)
+if not first then return { newest, 'gap', '', 0, '' } end
+
+local previous = before(first)
+local last, count, frames = frames_from(first)
+-- Lists written before the marker existed hold consecutive ids.
+if previous == nil and id_of(redis.call('LINDEX', list_key, first)) == since_n + 1 then previous = since_n end
+if previous == since_n then return { newest, 'ok', last, count, frames } end
+if previous and previous < since_n then
+  return { newest, 'diverged', last, count, frames, string.format('%d', previous) }
+end
+return { newest, 'gap', last, count, frames }
 `;
 
 /**

@@ -4,12 +4,27 @@ import type { Replay } from './event-history.js';
 import type { StoredEvent } from './stored-event.js';
 import { corkUntilTickEnds, currentTick } from './tick-batch.js';
 
-export type StreamCloseReason = 'client_gone' | 'slow_client' | 'shutdown' | 'redis_lost' | 'revoked' | 'server_error';
+export type StreamCloseReason =
+  | 'client_gone'
+  | 'slow_client'
+  | 'shutdown'
+  | 'redis_lost'
+  | 'revoked'
+  | 'session_ended'
+  | 'server_error';
+
+/** Who a stream is for: the signed-in session it was opened with. */
+export interface StreamOwner {
+  userId: number;
+  sessionId: number;
+  /** When the session expires, in ms since the epoch: the stream ends then. */
+  expiresAtMs: number;
+}
 
 /** What a stream answers with; also the answer to a HEAD request. */
 export const STREAM_RESPONSE_HEADERS = {
   'Content-Type': 'text/event-stream; charset=utf-8',
-  'Cache-Control': 'no-cache, no-transform',
+  'Cache-Control': 'no-store, no-transform',
   'X-Accel-Buffering': 'no',
   'X-Content-Type-Options': 'nosniff',
 } as const;
@@ -21,6 +36,28 @@ export const STREAM_RESPONSE_HEADERS = {
 const RESPONSE_HEAD = `HTTP/1.1 200 OK\r\n${Object.entries({ ...STREAM_RESPONSE_HEADERS, Connection: 'close' })
   .map(([name, value]) => `${name}: ${value}\r\n`)
   .join('')}\r\n`;
+
+/** Characters of replay written before waiting for the client to take them. */
+const REPLAY_PIECE_CHARS = 64 * 1024;
+/** How long a replaying client may take nothing before it counts as a slow client. */
+const REPLAY_STALL_MS = 30_000;
+
+/** Resolves true once the socket drained, false when it did not within `ms` or closed first. */
+function drained(socket: Socket, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (result: boolean) => {
+      clearTimeout(timer);
+      socket.off('drain', onDrain);
+      socket.off('close', onClose);
+      resolve(result);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    const timer = setTimeout(() => done(false), ms);
+    socket.on('drain', onDrain);
+    socket.on('close', onClose);
+  });
+}
 
 /**
  * One open SSE stream, on its own TCP socket once it has begun. While the replay runs it holds
@@ -37,12 +74,19 @@ export class StreamSession {
   private corkedTick = -1;
   private wroteSinceHeartbeat = false;
 
+  readonly userId: number;
+  readonly sessionId: number;
+  readonly expiresAtMs: number;
+
   constructor(
-    readonly userId: number,
+    owner: StreamOwner,
     lastEventId: number | null,
     private readonly maxBufferedBytes: number,
     private readonly onClose: (session: StreamSession, reason: StreamCloseReason) => void,
   ) {
+    this.userId = owner.userId;
+    this.sessionId = owner.sessionId;
+    this.expiresAtMs = owner.expiresAtMs;
     this.lastWrittenId = lastEventId ?? 0;
   }
 
@@ -79,13 +123,29 @@ export class StreamSession {
   }
 
   /**
-   * Writes the history replay. It comes before any live event and holds consecutive ids after
-   * the stream's position, so it is written whole.
+   * Writes the history replay: it comes before any live event and holds every event after the
+   * stream's position. A replay can be megabytes (an hour of a busy user's events), more than
+   * the slow-client bound, so it goes out in pieces, each once the client has taken the one
+   * before: the bound is for a client that stops reading, not for how much it missed. A client
+   * that takes nothing for `stallMs` is dropped as slow; it resumes from what it got.
    */
-  replay(replay: Replay): void {
+  async replay(replay: Replay, stallMs = REPLAY_STALL_MS): Promise<void> {
     if (this.closed || !this.socket || replay.lastId === null || replay.lastId <= this.lastWrittenId) return;
-    this.lastWrittenId = replay.lastId;
-    this.write(replay.frames);
+    const { frames } = replay;
+    for (let start = 0; start < frames.length && !this.closed; ) {
+      // Pieces end after a frame's blank line, so no character (or surrogate pair) is split.
+      const boundary = frames.indexOf('\n\n', start + REPLAY_PIECE_CHARS);
+      const end = boundary === -1 ? frames.length : boundary + 2;
+      const socket = this.socket;
+      this.wroteSinceHeartbeat = true;
+      const flushed = socket.write(frames.slice(start, end));
+      start = end;
+      if (!flushed && start < frames.length && !(await drained(socket, stallMs))) {
+        this.close('slow_client');
+        return;
+      }
+    }
+    if (!this.closed) this.lastWrittenId = replay.lastId;
   }
 
   /** Ends the replay: writes what arrived live meanwhile and switches to live delivery. */

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import type { ServerResponse } from 'node:http';
 import { ZodError, type ZodType } from 'zod';
 import type { ApiErrorBody, ApiErrorCode } from '../../common/api.js';
+import { isRedisUnavailable } from '../redis-unavailable.js';
 
 /** An error that becomes a 4xx/5xx JSON answer `{ error: { code, message } }`. */
 export class HttpError extends Error {
@@ -21,6 +22,7 @@ export function sendError(res: ServerResponse, status: number, code: ApiErrorCod
   const body: ApiErrorBody = { error: { code, message } };
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
   res.end(JSON.stringify(body));
 }
 
@@ -53,7 +55,7 @@ interface BodyParserError {
 }
 
 /** The last middleware: every error leaves as JSON, never as a stack trace. */
-export function errorHandler(log: { error(obj: object, msg: string): void }): ErrorRequestHandler {
+export function errorHandler(log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void }): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) {
       next(error);
@@ -65,6 +67,11 @@ export function errorHandler(log: { error(obj: object, msg: string): void }): Er
     }
     if (error instanceof ZodError) {
       sendError(res, 400, 'validation_failed', describeZodError(error));
+      return;
+    }
+    if (isRedisUnavailable(error)) {
+      log.warn({ err: (error as Error).message }, 'Redis unavailable');
+      sendHttpError(res, new HttpError(503, 'unavailable', 'the server cannot reach Redis; retry shortly', { 'Retry-After': '5' }));
       return;
     }
     const parserError = error as BodyParserError;

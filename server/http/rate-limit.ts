@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { ApiErrorBody, User } from '../../common/api.js';
 import type { ServerContext } from '../context.js';
+import { isRedisUnavailable, noteRedisFailure, redisUsable } from '../redis-unavailable.js';
 
 export interface RateLimitSetting {
   limit: number;
@@ -20,12 +21,15 @@ export interface RateLimitCounter {
 
 /**
  * A rate limit counted in Redis, so that every server process shares one count. While Redis is
- * unreachable each process counts on its own instead (from zero), so an outage never lifts the
- * limit: requests still work, and are still limited, only less exactly.
+ * unreachable or stalled each process counts on its own instead (from zero), so an outage never
+ * lifts the limit and never holds a request for long: requests still work, and are still
+ * limited, only less exactly.
  */
 export function sharedRateLimit(counter: RateLimitCounter, options: Partial<Options>): RequestHandler {
   const { redis, prefix, logger } = counter;
   const skipAlso = options.skip ?? (() => false);
+  // Where this request is counted: decided once, so it is counted in exactly one place.
+  const countedIn = `rateLimit:${prefix}`;
   const shared = {
     ...options,
     logger: {
@@ -35,17 +39,25 @@ export function sharedRateLimit(counter: RateLimitCounter, options: Partial<Opti
   } satisfies Partial<Options>;
   const inRedis = rateLimit({
     ...shared,
-    passOnStoreError: true,
+    passOnStoreError: false,
     store: redisStore(redis, prefix),
-    // While Redis is known to be down, skip at once instead of waiting for a command to fail.
-    skip: async (req, res) => redis.status !== 'ready' || (await skipAlso(req, res)),
+    skip: async (req, res) => res.locals[countedIn] !== 'redis' || (await skipAlso(req, res)),
   });
   const inProcess = rateLimit({
     ...shared,
-    skip: async (req, res) => redis.status === 'ready' || (await skipAlso(req, res)),
+    skip: async (req, res) => res.locals[countedIn] === 'redis' || (await skipAlso(req, res)),
   });
   return (req, res, next) => {
-    void inRedis(req, res, (error?: unknown) => (error === undefined ? void inProcess(req, res, next) : next(error)));
+    res.locals[countedIn] = redisUsable(redis) ? 'redis' : 'process';
+    void inRedis(req, res, (error?: unknown) => {
+      if (error !== undefined) {
+        if (!isRedisUnavailable(error)) return next(error);
+        noteRedisFailure(redis);
+        logger.warn({ err: errorMessage(error) }, `rate limit ${prefix}: Redis unavailable, counting in this process`);
+        res.locals[countedIn] = 'process';
+      }
+      void inProcess(req, res, next);
+    });
   };
 }
 
@@ -76,6 +88,16 @@ export function redisRateLimit(ctx: ServerContext, name: string, setting: RateLi
 /** Sending messages: `MESSAGE_RATE_LIMIT` per `MESSAGE_RATE_WINDOW_SECONDS` per user. */
 export function messageRateLimit(ctx: ServerContext): RequestHandler {
   return redisRateLimit(ctx, 'messages', ctx.config.messageRateLimit, 'messages');
+}
+
+/** Starting conversations: `CONVERSATION_RATE_LIMIT` per `CONVERSATION_RATE_WINDOW_SECONDS` per user. */
+export function conversationRateLimit(ctx: ServerContext): RequestHandler {
+  return redisRateLimit(ctx, 'conversations', ctx.config.conversationRateLimit, 'new conversations');
+}
+
+/** Creating appointments: `APPOINTMENT_RATE_LIMIT` per `APPOINTMENT_RATE_WINDOW_SECONDS` per user. */
+export function appointmentRateLimit(ctx: ServerContext): RequestHandler {
+  return redisRateLimit(ctx, 'appointments', ctx.config.appointmentRateLimit, 'appointments');
 }
 
 /** The test endpoints: `TEST_ENDPOINT_RATE_LIMIT` per `TEST_ENDPOINT_RATE_WINDOW_SECONDS` per user. */

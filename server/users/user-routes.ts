@@ -55,7 +55,7 @@ export function createAdminUserRoutes(ctx: ServerContext): Router {
     try {
       const user = await accounts.update(id, request);
       // Their sessions are gone; open streams on every server process must end with them.
-      if (request.disabled === true || request.password !== undefined) await revokeStreams(ctx.redis, id);
+      if (request.disabled === true || request.password !== undefined) await revokeStreams(ctx, id);
       const { password: _secret, ...changes } = request;
       ctx.logger.info(
         { userId: id, changes, passwordReset: request.password !== undefined },

@@ -143,6 +143,7 @@ describe('the web UI', () => {
     mkdirSync(join(webRoot, 'assets'));
     writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>ClinicPulse</title>');
     writeFileSync(join(webRoot, 'assets', 'app.js'), 'console.log(1)');
+    writeFileSync(join(webRoot, 'assets', 'app.js.map'), '{"version":3}');
     const web = await startServer(
       loadConfig({ PORT: '0', REDIS_URL: redis.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
       { webRoot },
@@ -160,6 +161,29 @@ describe('the web UI', () => {
       expect((await api(web.url).get('/assets/gone.js')).status).toBe(404);
       // /api never falls back to the page.
       expect((await api(web.url).get('/api/nothing')).headers.get('content-type')).toMatch(/json/);
+      // Development serves the source map; production (below) does not.
+      expect((await api(web.url).get('/assets/app.js.map')).status).toBe(200);
+    } finally {
+      await web.close();
+      rmSync(webRoot, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('serves no source map in production', async () => {
+    const webRoot = mkdtempSync(join(tmpdir(), 'clinicpulse-web-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'clinicpulse-data-'));
+    mkdirSync(join(webRoot, 'assets'));
+    writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>ClinicPulse</title>');
+    writeFileSync(join(webRoot, 'assets', 'app.js'), 'console.log(1)');
+    writeFileSync(join(webRoot, 'assets', 'app.js.map'), '{"version":3}');
+    const web = await startServer(
+      loadConfig({ NODE_ENV: 'production', PORT: '0', REDIS_URL: redis.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
+      { webRoot },
+    );
+    try {
+      expect((await api(web.url).get('/assets/app.js')).status).toBe(200);
+      expect((await api(web.url).get('/assets/app.js.map')).status).toBe(404);
     } finally {
       await web.close();
       rmSync(webRoot, { recursive: true, force: true });

@@ -41,8 +41,8 @@ const settledCounts = () => settledRowCounts(server.context.db);
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  // Paging sends more messages than the default limit allows in 10 s; the limit has its own test.
-  server = await startTestServer({ redisUrl: redis.url, env: { MESSAGE_RATE_LIMIT: '1000' } });
+  // Paging sends more messages and starts more conversations than the default limits allow; the limits have their own tests.
+  server = await startTestServer({ redisUrl: redis.url, env: { MESSAGE_RATE_LIMIT: '1000', CONVERSATION_RATE_LIMIT: '1000' } });
   smith = await person('dr.smith');
   jones = await person('nurse.jones');
   patel = await person('dr.patel');
@@ -88,7 +88,7 @@ describe('starting a conversation', () => {
     expect(disabled.status).toBe(400);
     expect(disabled.body.error.message).toContain(String(created.body.user.id));
 
-    for (const body of [{}, { participantIds: [] }, { participantIds: [smith.id] }, { participantIds: ['x'] }, { participantIds: [1], title: 5 }]) {
+    for (const body of [{}, { participantIds: [] }, { participantIds: [smith.id] }, { participantIds: ['x'] }, { participantIds: [1], title: 5 }, { participantIds: [true] }, { participantIds: [[jones.id]] }, { participantIds: [`0x${jones.id}`] }]) {
       const response = await smith.client.post('/api/conversations', body);
       expect(response.status, JSON.stringify(body)).toBe(400);
       expect(response.body.error.code).toBe('validation_failed');
@@ -141,6 +141,26 @@ describe('sending a message', () => {
     expect([...times].sort().reverse()).toEqual(times);
   });
 
+  it('pages the list, newest activity first, each conversation once', async () => {
+    for (let i = 0; i < 5; i++) await startConversation(lee, [patel], `Page ${i}`);
+    const all = (await lee.client.get('/api/conversations')).body as { conversations: Conversation[]; hasMore: boolean };
+    expect(all.hasMore).toBe(false);
+    const paged: Conversation[] = [];
+    let before: number | undefined;
+    for (;;) {
+      const page = (await lee.client.get(`/api/conversations?limit=2${before ? `&before=${before}` : ''}`)).body as { conversations: Conversation[]; hasMore: boolean };
+      expect(page.conversations.length).toBeLessThanOrEqual(2);
+      paged.push(...page.conversations);
+      if (!page.hasMore) break;
+      before = page.conversations.at(-1)!.id;
+    }
+    expect(paged.map((c) => c.id)).toEqual(all.conversations.map((c) => c.id));
+    expect(paged).toEqual(all.conversations);
+    for (const bad of ['limit=0', 'limit=201', 'limit=abc', 'before=x', 'limit=1.5']) {
+      expect((await lee.client.get(`/api/conversations?${bad}`)).status, bad).toBe(400);
+    }
+  });
+
   it('with a clientMessageId, a retried send returns the first message (200) and notifies once', async () => {
     const conversation = await startConversation(smith, [jones], 'Retry');
     const first = await smith.client.post(`/api/conversations/${conversation.id}/messages`, { text: 'once', clientMessageId: 'retry-0001' });
@@ -177,7 +197,7 @@ describe('sending a message', () => {
     expect(malformed.body.error.code).toBe('invalid_json');
     const oversized = await smith.client.post(path, { text: 'y'.repeat(100_000) });
     expect(oversized.status).toBe(413);
-    for (const bad of ['abc', '0', '-3', '1.5', '99999999999999999999']) {
+    for (const bad of ['abc', '0', '-3', '1.5', '99999999999999999999', '0x3', '1e3', '%203', '03']) {
       const response = await smith.client.post(`/api/conversations/${bad}/messages`, { text: 'hi' });
       expect(response.status, bad).toBe(400);
     }

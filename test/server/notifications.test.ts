@@ -163,6 +163,30 @@ describe('limits and switches', () => {
     }
   });
 
+  it('answers 429 past the per-user limits on new appointments and new conversations, writing nothing', async () => {
+    const server = await startTestServer({ redisUrl: redis.url, env: { APPOINTMENT_RATE_LIMIT: '2', CONVERSATION_RATE_LIMIT: '2' } });
+    try {
+      // Earlier tests on this Redis counted against the same limits.
+      const counts = await server.context.redis.keys('clinicpulse:ratelimit:*');
+      if (counts.length > 0) await server.context.redis.del(...counts);
+      const smith = await login(server.url, 'dr.smith', DEMO_PASSWORD);
+      const client = api(server.url, smith.token);
+      const appointment = { time: new Date(Date.now() + 3_600_000).toISOString(), content: 'Check-up', remindUserIds: [smith.user.id], reminderLeadMinutes: 120 };
+      for (let i = 0; i < 2; i++) expect((await client.post('/api/appointments', appointment)).status).toBe(201);
+      const others = (await client.get('/api/users')).body.users.filter((user: { id: number }) => user.id !== smith.user.id);
+      for (let i = 0; i < 2; i++) expect((await client.post('/api/conversations', { participantIds: [others[i].id], title: `Room ${i}` })).status).toBe(201);
+      const before = await settledRowCounts(server.context.db);
+      for (const limited of [await client.post('/api/appointments', appointment), await client.post('/api/conversations', { participantIds: [others[2].id], title: 'Room 9' })]) {
+        expect(limited.status).toBe(429);
+        expect(limited.body.error.code).toBe('too_many_requests');
+        expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+      expect(rowCounts(server.context.db)).toEqual(before);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('has no test endpoints when TEST_ENDPOINTS is off', async () => {
     const server = await startTestServer({ redisUrl: redis.url, env: { TEST_ENDPOINTS: 'false' } });
     try {

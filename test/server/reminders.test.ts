@@ -214,6 +214,12 @@ describe('appointments over HTTP', () => {
         [{ ...good, reminderLeadMinutes: -1 }, /reminderLeadMinutes/],
         [{ ...good, reminderLeadMinutes: '10' }, /reminderLeadMinutes/],
         [{ content: 'no time' }, /time/],
+        // A clinic's appointment reminds the few people it involves, and not years ahead.
+        [{ ...good, remindUserIds: Array.from({ length: 21 }, () => lee.user.id) }, /remindUserIds/],
+        [{ ...good, time: minutesFromNow(367 * 24 * 60) }, /366 days/],
+        [{ ...good, remindUserIds: [true] }, /remindUserIds/],
+        [{ ...good, remindUserIds: [[lee.user.id]] }, /remindUserIds/],
+        [{ ...good, remindUserIds: ['0x3'] }, /remindUserIds/],
       ];
       for (const [body, message] of cases) {
         const response = await desk.post('/api/appointments', body);

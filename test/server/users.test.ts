@@ -110,6 +110,10 @@ describe('admin user API', () => {
       [{ username: 'ok.name', displayName: 'X', role: 'surgeon', password: 'password1' }, 'role'],
       [{ username: 'ok.name', displayName: 'X', role: 'nurse', password: 'short' }, 'password'],
       [{ username: 'ok.name', role: 'nurse', password: 'password1' }, 'displayName'],
+      // Text that would rewrite a pop-up: a second line, or an override that reverses the rest.
+      [{ username: 'ok.name', displayName: 'Dr. A\nFire alarm: evacuate', role: 'nurse', password: 'password1' }, 'displayName'],
+      [{ username: 'ok.name', displayName: 'Nurse \u202Eecnal', role: 'nurse', password: 'password1' }, 'displayName'],
+      [{ username: 'ok.name', displayName: 'Tab\there', role: 'nurse', password: 'password1' }, 'displayName'],
     ] as const) {
       const response = await admin.post('/api/admin/users', body);
       expect(response.status).toBe(400);

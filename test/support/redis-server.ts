@@ -20,9 +20,22 @@ export interface TestRedis {
   start(): Promise<void>;
   /** Wipes every key, as a Redis restart without persistence would. */
   flushAll(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections and answers nothing, as a hung or swapping Redis does. */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
 }
 
-export async function startTestRedis(options: { appendOnly?: boolean } = {}): Promise<TestRedis> {
+export interface TestRedisOptions {
+  appendOnly?: boolean;
+  /**
+   * `always` (the default here): every write is on disk before the test kills the server, so a
+   * restart keeps it all. `everysec`: Redis's own default.
+   */
+  appendFsync?: 'always' | 'everysec';
+}
+
+export async function startTestRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'clinicpulse-redis-'));
   let child: ChildProcess | undefined;
@@ -34,8 +47,7 @@ export async function startTestRedis(options: { appendOnly?: boolean } = {}): Pr
         port,
         dir,
         appendOnly: options.appendOnly ?? false,
-        // Every write on disk before the test kills the server: a restart keeps it all.
-        extra: ['--appendfsync', 'always', '--loglevel', 'warning'],
+        extra: ['--appendfsync', options.appendFsync ?? 'always', '--loglevel', 'warning'],
       }),
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
@@ -60,6 +72,8 @@ export async function startTestRedis(options: { appendOnly?: boolean } = {}): Pr
     dir,
     stop,
     start,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     async flushAll() {
       const client = new Redis(port, '127.0.0.1', { lazyConnect: true });
       await client.connect();

@@ -6,7 +6,7 @@ import { EventHistory, type HistorySnapshot } from '../../../server/events/event
 import { frameStoredEvent } from '../../../server/events/stored-event.js';
 import { EventPublisher } from '../../../server/events/event-publisher.js';
 import { readFanOutMessage } from '../../../server/events/fan-out-message.js';
-import { FAN_OUT_CHANNEL, userEventsKey, userSequenceKey } from '../../../server/events/keys.js';
+import { FAN_OUT_CHANNEL, HISTORY_BASE_PREFIX, userEventsKey, userSequenceKey } from '../../../server/events/keys.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 
 const notice = (content: string): EventPayload => ({
@@ -30,6 +30,10 @@ describe('publishing into a user history', () => {
   let publisher: EventPublisher;
   let history: EventHistory;
 
+  /** A user's stored events, oldest first, without the list's base marker. */
+  const storedEvents = async (userId: number) =>
+    (await redis.lrange(userEventsKey(userId), 0, -1)).filter((entry) => !entry.startsWith(HISTORY_BASE_PREFIX));
+
   beforeAll(async () => {
     server = await startTestRedis();
     redis = new Redis(server.url);
@@ -42,22 +46,30 @@ describe('publishing into a user history', () => {
   });
   beforeEach(() => server.flushAll());
 
-  it('gives strictly increasing ids that start above every id a clock-seeded counter handed out before', async () => {
-    const before = Date.now() * 1000;
+  it('gives strictly increasing ids, each at least the Redis clock in ms × 1000', async () => {
     const ids = [];
-    for (let i = 0; i < 4; i++) ids.push(await publisher.publish(7, notice(`n${i}`)));
-    expect(ids[0]).toBeGreaterThanOrEqual(before - 1_000_000);
-    expect(ids).toEqual([ids[0], ids[0]! + 1, ids[0]! + 2, ids[0]! + 3]);
+    for (let i = 0; i < 4; i++) {
+      const before = Date.now();
+      const id = await publisher.publish(7, notice(`n${i}`));
+      expect(Math.floor(id / 1000)).toBeGreaterThanOrEqual(before);
+      ids.push(id);
+      await expect.poll(() => Date.now()).toBeGreaterThan(Math.floor(id / 1000));
+    }
+    expect(ids).toEqual(ids.toSorted((a, b) => a - b));
+    expect(new Set(ids).size).toBe(4);
     expect(Number.isSafeInteger(ids[3])).toBe(true);
   });
 
   it('stores the original payload with the id first, trims to the configured length and sets the TTL', async () => {
     const ids = [];
-    for (let i = 0; i < 7; i++) ids.push(await publisher.publish(7, notice(`n${i}`)));
-    const stored = await redis.lrange(userEventsKey(7), 0, -1);
+    // History length 5 is trimmed in chunks: at 8 entries, back to 5 events after a marker naming the id before them.
+    for (let i = 0; i < 8; i++) ids.push(await publisher.publish(7, notice(`n${i}`)));
+    const list = await redis.lrange(userEventsKey(7), 0, -1);
+    expect(JSON.parse(list[0]!)).toEqual({ history_after: ids[2] });
+    const stored = list.slice(1);
     expect(stored).toHaveLength(5);
-    expect(JSON.parse(stored[0]!)).toEqual({ id: ids[2], type: 'system_notification', content: 'n2', timestamp: '2025-01-20T10:30:00Z' });
-    expect(stored[4]!.startsWith(`{"id":${ids[6]},"type":"system_notification"`)).toBe(true);
+    expect(JSON.parse(stored[0]!)).toEqual({ id: ids[3], type: 'system_notification', content: 'n3', timestamp: '2025-01-20T10:30:00Z' });
+    expect(stored[4]!.startsWith(`{"id":${ids[7]},"type":"system_notification"`)).toBe(true);
     const ttl = await redis.ttl(userEventsKey(7));
     expect(ttl).toBeGreaterThan(3500);
     expect(await redis.ttl(userSequenceKey(7))).toBe(-1);
@@ -70,7 +82,7 @@ describe('publishing into a user history', () => {
     await subscriber.subscribe('user:9');
     const id = await publisher.publish(9, notice('hello'));
     await expect.poll(() => received.length).toBe(1);
-    expect(received[0]).toBe((await redis.lrange(userEventsKey(9), 0, -1))[0]);
+    expect(received[0]).toBe((await storedEvents(9))[0]);
     expect(JSON.parse(received[0]!).id).toBe(id);
     subscriber.disconnect();
   });
@@ -79,13 +91,13 @@ describe('publishing into a user history', () => {
     const first = await publisher.publish(7, notice('once'), { dedupeKey: 'msg:1:7' });
     const again = await publisher.publish(7, notice('once'), { dedupeKey: 'msg:1:7' });
     expect(again).toBe(first);
-    expect(await redis.llen(userEventsKey(7))).toBe(1);
+    expect(await storedEvents(7)).toHaveLength(1);
   });
 
   it('fans one event out to many users, each with their own id and history', async () => {
     const ids = await publisher.publishToMany([1, 2, 3], notice('all staff'));
     expect(ids).toHaveLength(3);
-    for (const user of [1, 2, 3]) expect(await redis.llen(userEventsKey(user))).toBe(1);
+    for (const user of [1, 2, 3]) expect(await storedEvents(user)).toHaveLength(1);
   });
 
   it('fans out across several script batches, ids in the users’ order', async () => {
@@ -93,7 +105,7 @@ describe('publishing into a user history', () => {
     const ids = await publisher.publishToMany(users, notice('everyone'));
     expect(ids).toHaveLength(users.length);
     for (const index of [0, 499, 500, 1_233]) {
-      const [stored] = await redis.lrange(userEventsKey(users[index]!), 0, -1);
+      const [stored] = await storedEvents(users[index]!);
       expect(JSON.parse(stored!)).toMatchObject({ id: ids[index], content: 'everyone' });
     }
   });
@@ -117,7 +129,7 @@ describe('publishing into a user history', () => {
     expect(Math.max(...inFlightAtSend)).toBe(2);
     expect(ids).toHaveLength(users.length);
     for (const index of [0, 499, 500, 1_000, 2_599]) {
-      const [stored] = await redis.lrange(userEventsKey(users[index]!), 0, -1);
+      const [stored] = await storedEvents(users[index]!);
       expect(JSON.parse(stored!)).toMatchObject({ id: ids[index] });
     }
     connection.disconnect();
@@ -134,7 +146,7 @@ describe('publishing into a user history', () => {
       await admin.acl('SETUSER', 'default', 'allkeys');
       admin.disconnect();
     }
-    const storedFor = (...someUsers: number[]) => Promise.all(someUsers.map((user) => redis.llen(userEventsKey(user))));
+    const storedFor = (...someUsers: number[]) => Promise.all(someUsers.map(async (user) => (await storedEvents(user)).length));
     expect(await storedFor(1_000, 1_999, 2_000, 2_499)).toEqual([1, 1, 0, 0]);
     // The fourth batch may have been on its way when the third failed; the fifth and sixth never were.
     expect(await storedFor(3_000, 3_499, 3_500, 3_999)).toEqual([0, 0, 0, 0]);
@@ -176,7 +188,7 @@ describe('publishing into a user history', () => {
     message.forEachRecipient((userId, eventId) => recipients.push([userId, eventId]));
     expect(recipients).toEqual([1, 2, 3, 2].map((user, i) => [String(user), String(ids[i])]));
     for (const user of [1, 2, 3]) {
-      const stored = await redis.lrange(userEventsKey(user), 0, -1);
+      const stored = await storedEvents(user);
       const fannedOut = stored.filter((json) => JSON.parse(json).content === payload.content);
       const framed = fannedOut.map((json) => message.eventFor(String(JSON.parse(json).id)));
       expect(framed).toEqual(fannedOut.map((json) => frameStoredEvent(json)));
@@ -191,30 +203,30 @@ describe('publishing into a user history', () => {
     }
   });
 
-  it('seeds a missing counter from the Redis clock, for a single event and a fan-out alike, also after Redis lost its data', async () => {
-    const clockSeeded = async (publishFirstEvent: () => Promise<number>) => {
+  it('starts a missing counter from the Redis clock, for a single event and a fan-out alike, also after Redis lost its data', async () => {
+    const clockBased = async (publishFirstEvent: () => Promise<number>) => {
       const before = Date.now();
       const id = await publishFirstEvent();
-      // The seed is the clock in ms × 1000, and the first event takes the next id.
-      expect(id % 1000).toBe(1);
       expect(Math.floor(id / 1000)).toBeGreaterThanOrEqual(before);
       expect(Math.floor(id / 1000)).toBeLessThanOrEqual(Date.now());
       return id;
     };
-    const single = await clockSeeded(() => publisher.publish(7, notice('first for 7')));
-    const fannedOut = await clockSeeded(async () => (await publisher.publishToMany([8], notice('first for 8')))[0]!);
-    expect(await publisher.publish(7, notice('second for 7'))).toBe(single + 1);
-    expect(await publisher.publishToMany([8, 7, 8], notice('more'))).toEqual([fannedOut + 1, single + 2, fannedOut + 2]);
-    await expect.poll(() => Date.now()).toBeGreaterThan(Math.floor((fannedOut + 2) / 1000));
+    const single = await clockBased(() => publisher.publish(7, notice('first for 7')));
+    const fannedOut = await clockBased(async () => (await publisher.publishToMany([8], notice('first for 8')))[0]!);
+    expect(await publisher.publish(7, notice('second for 7'))).toBeGreaterThan(single);
+    const more = await publisher.publishToMany([8, 7, 8], notice('more'));
+    expect(more[0]).toBeGreaterThan(fannedOut);
+    expect(more[2]).toBeGreaterThan(more[0]!);
+    await expect.poll(() => Date.now()).toBeGreaterThan(Math.floor(more[2]! / 1000));
     await server.flushAll();
-    const afterLoss = await clockSeeded(async () => (await publisher.publishToMany([8], notice('after the loss')))[0]!);
-    expect(afterLoss).toBeGreaterThan(fannedOut + 2);
+    const afterLoss = await clockBased(async () => (await publisher.publishToMany([8], notice('after the loss')))[0]!);
+    expect(afterLoss).toBeGreaterThan(more[2]!);
   });
 
   it('trims a fan-out history to the configured length and refreshes its TTL', async () => {
-    const ids = await publisher.publishToMany(Array(7).fill(9), notice('again'));
-    const stored = await redis.lrange(userEventsKey(9), 0, -1);
-    expect(stored.map((json) => JSON.parse(json).id)).toEqual(ids.slice(2));
+    const ids = await publisher.publishToMany(Array(8).fill(9), notice('again'));
+    const stored = await storedEvents(9);
+    expect(stored.map((json) => JSON.parse(json).id)).toEqual(ids.slice(3));
     await redis.expire(userEventsKey(9), 10);
     await publisher.publishToMany([9], notice('once more'));
     expect(await redis.ttl(userEventsKey(9))).toBeGreaterThan(3500);
@@ -234,7 +246,7 @@ describe('publishing into a user history', () => {
   it('replays byte for byte the frames a live stream gets', async () => {
     await publisher.publish(7, { type: 'new_message', conversation_id: '3', sender: 'Dr. Smith', text: 'a "quoted"\nline', timestamp: 'now' });
     await publisher.publish(7, notice('second'));
-    const stored = await redis.lrange(userEventsKey(7), 0, -1);
+    const stored = await storedEvents(7);
     const snapshot = await history.snapshot(7, null);
     expect(snapshot.replay.frames).toBe(stored.map((json) => frameStoredEvent(json)!.frame).join(''));
   });
@@ -245,7 +257,11 @@ describe('publishing into a user history', () => {
     const snapshot = await history.snapshot(7, ids[0]!);
     expect(snapshot.status).toBe('gap');
     expect(replayedIds(snapshot)).toEqual(ids.slice(3));
-    expect((await history.snapshot(7, ids[2]!)).status).toBe('complete');
+    // The marker names the last trimmed id: a client exactly there is missing nothing.
+    const atTheEdge = await history.snapshot(7, ids[2]!);
+    expect(atTheEdge.status).toBe('complete');
+    expect(replayedIds(atTheEdge)).toEqual(ids.slice(3));
+    expect((await history.snapshot(7, ids[3]!)).status).toBe('complete');
   });
 
   it('reports a gap when the history expired while the counter lives on', async () => {
@@ -253,7 +269,14 @@ describe('publishing into a user history', () => {
     await publisher.publish(7, notice('newer'));
     await redis.del(userEventsKey(7));
     const snapshot = await history.snapshot(7, id);
-    expect(snapshot).toEqual({ newestId: id + 1, status: 'gap', replay: { frames: '', count: 0, lastId: null } });
+    expect(snapshot).toEqual({ newestId: Number(await redis.get(userSequenceKey(7))), status: 'gap', replay: { frames: '', count: 0, lastId: null }, continueFrom: id });
+    expect(snapshot.newestId).toBeGreaterThan(id);
+    // The next event starts a new history that knows what came before it.
+    const next = await publisher.publish(7, notice('after the expiry'));
+    const resumed = await history.snapshot(7, snapshot.newestId);
+    expect(resumed.status).toBe('complete');
+    expect(replayedIds(resumed)).toEqual([next]);
+    expect((await history.snapshot(7, id)).status).toBe('gap');
   });
 
   it('never hands out an id again after Redis loses its data, and tells old clients to resync', async () => {
@@ -268,8 +291,54 @@ describe('publishing into a user history', () => {
     expect(replayedIds(snapshot)).toEqual([newId]);
   });
 
-  it('flags an id that was never handed out', async () => {
+  it('flags an id that was never handed out, and continues from the newest', async () => {
     const id = await publisher.publish(7, notice('x'));
-    expect((await history.snapshot(7, id + 10)).status).toBe('unknown_id');
+    expect(await history.snapshot(7, id + 10)).toMatchObject({ status: 'unknown_id', continueFrom: id, replay: { count: 0 } });
+  });
+
+  it('never hands out an id twice when Redis goes back in time, and tells a client that saw the lost ids where the history goes on', async () => {
+    const kept = await publisher.publish(7, notice('kept'));
+    // What Redis holds after losing its last writes (a kill before fsync, an older backup, a promoted replica).
+    const counter = await redis.get(userSequenceKey(7));
+    const list = await redis.lrange(userEventsKey(7), 0, -1);
+    const lost = [await publisher.publish(7, notice('lost 1')), await publisher.publish(7, notice('lost 2'))];
+    await redis.set(userSequenceKey(7), counter!);
+    await redis.multi().del(userEventsKey(7)).rpush(userEventsKey(7), ...list).exec();
+
+    const seenNothingNew = await history.snapshot(7, lost[1]!);
+    expect(seenNothingNew).toMatchObject({ status: 'unknown_id', continueFrom: kept, replay: { count: 0 } });
+
+    const after = [];
+    for (let i = 0; i < 3; i++) after.push(await publisher.publish(7, notice(`after ${i}`)));
+    expect(after[0]).toBeGreaterThan(lost[1]!);
+    for (const since of lost) {
+      const snapshot = await history.snapshot(7, since);
+      expect(snapshot.status).toBe('unknown_id');
+      expect(snapshot.continueFrom).toBe(kept);
+      expect(replayedIds(snapshot)).toEqual(after);
+    }
+    const fromKept = await history.snapshot(7, kept);
+    expect(fromKept.status).toBe('complete');
+    expect(replayedIds(fromKept)).toEqual(after);
+  });
+
+  it('skips entries it did not write, at the head of a history or in its middle, and resumes exactly around them', async () => {
+    const foreign = JSON.stringify({ type: 'system_notification', content: 'published the original way', timestamp: 'now' });
+    // Room for the foreign entries too: they count towards the history's length.
+    const roomy = new EventPublisher(redis, { historyTtlSeconds: 3600, historyLength: 100 });
+    const ids = [];
+    for (let i = 0; i < 4; i++) ids.push(await roomy.publish(7, notice(`n${i}`)));
+    await redis.lpush(userEventsKey(7), foreign);
+    const second = (await storedEvents(7))[1]!;
+    await redis.linsert(userEventsKey(7), 'AFTER', second, foreign);
+    await redis.rpush(userEventsKey(7), 'not even JSON');
+    ids.push(await roomy.publish(7, notice('n4')));
+
+    expect(replayedIds(await history.snapshot(7, null))).toEqual(ids);
+    for (let k = 0; k < ids.length; k++) {
+      const snapshot = await history.snapshot(7, ids[k]!);
+      expect(snapshot.status).toBe('complete');
+      expect(replayedIds(snapshot)).toEqual(ids.slice(k + 1));
+    }
   });
 });

@@ -1,10 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { StreamEvent } from '../../../common/events.js';
-import { userEventsKey } from '../../../server/events/keys.js';
+import { HISTORY_BASE_PREFIX, userEventsKey } from '../../../server/events/keys.js';
 
 /** What a user has been sent and Redis still holds, oldest first: the history a stream replays. */
 export async function userEvents(redis: Redis, userId: number): Promise<StreamEvent[]> {
-  return (await redis.lrange(userEventsKey(userId), 0, -1)).map((json) => JSON.parse(json) as StreamEvent);
+  return (await redis.lrange(userEventsKey(userId), 0, -1))
+    .filter((entry) => !entry.startsWith(HISTORY_BASE_PREFIX))
+    .map((json) => JSON.parse(json) as StreamEvent);
 }
 
 /** How long a test waits for a stream frame; generous because CI machines run many suites at once. */

@@ -1,0 +1,36 @@
+import type { RequestHandler } from 'express';
+import { HttpError } from '../http/errors.js';
+import { SESSION_COOKIE } from './authenticate.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Refuses a state change that rides on the session cookie from another site: a form post or a
+ * `text/plain` fetch from a page elsewhere carries the cookie (SameSite=Lax lets top-level form
+ * posts from other sites through for GET only, and `same-site` pages share it). Browsers say
+ * where a request comes from in `Sec-Fetch-Site`, or at least `Origin`; a request with neither
+ * is not from a browser page and carries no forged intent. Requests signed in with
+ * `Authorization: Bearer` (the desktop app, curl) are not at risk: no page can add that header
+ * for another site. `allowedOrigins` are other origins trusted with credentials (CORS).
+ */
+export function sameOriginCheck(allowedOrigins: ReadonlySet<string> = new Set()): RequestHandler {
+  return (req, _res, next) => {
+    if (SAFE_METHODS.has(req.method) || req.headers.authorization || !req.headers.cookie?.includes(`${SESSION_COOKIE}=`)) {
+      next();
+      return;
+    }
+    const origin = req.headers.origin;
+    const fetchSite = req.headers['sec-fetch-site'];
+    const allowed = origin !== undefined && allowedOrigins.has(origin);
+    // Sec-Fetch-Site first: it needs no idea of our own address, which a reverse proxy may hide.
+    const trusted =
+      fetchSite !== undefined
+        ? fetchSite === 'same-origin' || fetchSite === 'none' || allowed
+        : origin === undefined || origin === `${req.protocol}://${req.get('host')}` || allowed;
+    if (!trusted) {
+      next(new HttpError(403, 'forbidden', 'cross-site request refused: send it from the ClinicPulse page, or sign in with a bearer token'));
+      return;
+    }
+    next();
+  };
+}

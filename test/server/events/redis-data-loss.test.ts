@@ -1,0 +1,156 @@
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { EventSource } from 'eventsource';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Message, MessagesResponse } from '../../../common/api.js';
+import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
+import { openRawStream } from '../../support/sse-client.js';
+import { api, login, startTestServer } from '../../support/test-server.js';
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/**
+ * A recipient's desk as the product's clients behave: it keeps its own last event id and resumes
+ * from it, and on `resync` takes the server's position and reloads the conversation over REST.
+ * What it learnt of each message, and how, is what the tests check.
+ */
+function recipientDesk(serverUrl: string, token: string, conversationId: number) {
+  const viaStream: number[] = [];
+  const viaRest = new Set<number>();
+  let resyncs = 0;
+  let lastId: number | null = null;
+  let source: EventSource;
+  let stopped = false;
+  const client = api(serverUrl, token);
+  const reload = async () => {
+    const { body } = await client.get<MessagesResponse>(`/api/conversations/${conversationId}/messages?limit=200`);
+    for (const message of body.messages) viaRest.add(message.id);
+  };
+  const open = () => {
+    source = new EventSource(`${serverUrl}/api/events/stream`, {
+      fetch: (input, init) => {
+        const headers = new Headers(init?.headers);
+        headers.set('authorization', `Bearer ${token}`);
+        // Our own position, never the library's (EventSource/eventsource#27).
+        if (lastId === null) headers.delete('last-event-id');
+        else headers.set('last-event-id', String(lastId));
+        return fetch(input, { ...init, headers });
+      },
+    });
+    source.addEventListener('new_message', (e) => {
+      const event = JSON.parse(e.data) as { id: number; message_id: string };
+      lastId = event.id;
+      viaStream.push(Number(event.message_id));
+    });
+    source.addEventListener('resync', (e) => {
+      resyncs += 1;
+      lastId = (JSON.parse(e.data) as { lastEventId: number }).lastEventId;
+      void reload();
+    });
+    source.addEventListener('error', () => {
+      if (source.readyState === EventSource.CLOSED && !stopped) setTimeout(open, 200);
+    });
+  };
+  open();
+  cleanups.push(() => {
+    stopped = true;
+    source.close();
+  });
+  return {
+    viaStream,
+    viaRest,
+    resyncs: () => resyncs,
+    /** Every message it knows of, however it learnt of it. */
+    knows: (ids: number[]) => ids.every((id) => viaStream.includes(id) || viaRest.has(id)),
+  };
+}
+
+async function clinic(redis: TestRedis) {
+  const server = await startTestServer({
+    redisUrl: redis.url,
+    env: { SSE_RETRY_MS: '200', MESSAGE_RATE_LIMIT: '10000' },
+  });
+  cleanups.push(() => server.close());
+  const smith = await login(server.url, 'dr.smith', 'clinicpulse');
+  const recipients = [await login(server.url, 'nurse.jones', 'clinicpulse'), await login(server.url, 'dr.patel', 'clinicpulse')];
+  const sender = api(server.url, smith.token);
+  const conversation = await sender.post('/api/conversations', { participantIds: recipients.map((r) => r.user.id), title: 'Ward round' });
+  const conversationId = (conversation.body as { conversation: { id: number } }).conversation.id;
+  const desks = recipients.map(({ token }) => recipientDesk(server.url, token, conversationId));
+  const accepted: number[] = [];
+  let sent = 0;
+  /** Sends through the HTTP API; every message answered 201 is one the clinic relies on. */
+  const send = async (count: number) => {
+    for (let i = 0; i < count; i++) {
+      const response = await sender.post(`/api/conversations/${conversationId}/messages`, { text: `message ${sent++}` });
+      if (response.status === 201) accepted.push((response.body as { message: Message }).message.id);
+    }
+  };
+  const streamsReady = async () => {
+    for (const { token } of recipients) {
+      const probe = await openRawStream(`${server.url}/api/events/stream`, { authorization: `Bearer ${token}` });
+      await probe.waitFor((s) => s.messages.some((m) => m.event === 'ready'));
+      probe.close();
+    }
+  };
+  return { server, desks, accepted, send, streamsReady };
+}
+
+describe('when Redis loses data', () => {
+  it('delivers every message accepted while Redis is killed (kill -9, appendfsync everysec) and restarted, each once', async () => {
+    const redis = await startTestRedis({ appendOnly: true, appendFsync: 'everysec' });
+    cleanups.push(() => redis.stop());
+    const { desks, accepted, send, streamsReady } = await clinic(redis);
+    await streamsReady();
+    const sending = send(60);
+    await expect.poll(() => accepted.length).toBeGreaterThanOrEqual(20);
+    await redis.stop({ keepData: true });
+    await expect.poll(() => accepted.length).toBeGreaterThanOrEqual(30);
+    await redis.start();
+    await sending;
+    await send(10);
+    expect(accepted).toHaveLength(70);
+    for (const desk of desks) {
+      await expect.poll(() => desk.knows(accepted), { timeout: 30_000 }).toBe(true);
+      expect(new Set(desk.viaStream).size).toBe(desk.viaStream.length);
+      // Without a resync, the stream alone brought every message.
+      if (desk.resyncs() === 0) expect(desk.viaStream.toSorted((a, b) => a - b)).toEqual(accepted);
+    }
+  });
+
+  it('tells a desk that saw events Redis then forgot to resync, and delivers every later message past its last id', async () => {
+    const redis = await startTestRedis({ appendOnly: true, appendFsync: 'everysec' });
+    cleanups.push(() => redis.stop());
+    const { desks, accepted, send, streamsReady } = await clinic(redis);
+    await streamsReady();
+    await send(5);
+    for (const desk of desks) await expect.poll(() => desk.viaStream.length).toBe(5);
+    // An older copy of Redis's data: what a restore from backup, a promoted replica or a machine
+    // crash before fsync brings back.
+    const backup = join(redis.dir, '..', `${redis.port}-backup`);
+    cpSync(redis.dir, backup, { recursive: true });
+    cleanups.push(() => rmSync(backup, { recursive: true, force: true }));
+    await send(5);
+    const forgotten = accepted.slice(5);
+    for (const desk of desks) await expect.poll(() => desk.viaStream.length).toBe(10);
+
+    await redis.stop({ keepData: true });
+    rmSync(redis.dir, { recursive: true, force: true });
+    cpSync(backup, redis.dir, { recursive: true });
+    await send(3);
+    await redis.start();
+    await send(5);
+    const after = accepted.slice(10);
+    expect(after).toHaveLength(8);
+    for (const desk of desks) {
+      // Every later message comes on the stream: none is skipped as "already seen".
+      await expect.poll(() => after.every((id) => desk.viaStream.includes(id)), { timeout: 30_000 }).toBe(true);
+      expect(desk.resyncs()).toBeGreaterThanOrEqual(1);
+      expect(desk.knows([...forgotten, ...after])).toBe(true);
+      expect(new Set(desk.viaStream).size).toBe(desk.viaStream.length);
+    }
+  });
+});
