@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { role } from './roles.js';
 
 /**
  * The alerting protocol shared by every process: how urgent something is, what a desk reports
@@ -105,7 +106,7 @@ export const recipientStatus = z.object({
   userId: alertIdNumber,
   displayName: z.string().max(200),
   /** The role this person was reached through as its on-duty member, if any. */
-  viaRole: z.string().max(32).nullable(),
+  viaRole: role.nullable(),
   deliveredAt: isoTime.nullable(),
   readAt: isoTime.nullable(),
   acknowledgedAt: isoTime.nullable(),
@@ -141,6 +142,24 @@ export const alertStatus = z.object({
     held: z.number().int().nonnegative(),
     read: z.number().int().nonnegative(),
   }),
+  /** Repeats of an unacknowledged urgent alert: how many went out, of how many planned. */
+  repeats: z.object({ sent: z.number().int().nonnegative(), planned: z.number().int().nonnegative() }),
+  /** When the next repeat or the escalation is due, while one is. */
+  nextStepAt: isoTime.nullable(),
+  escalation: z
+    .object({
+      at: isoTime,
+      /** "on-duty nurses", "Nurse Kim Park". */
+      target: z.string().max(200),
+      /** Who it reached; empty when nobody could be reached (`failure` says why). */
+      recipients: z.array(z.string().max(200)).max(200),
+      failure: z.string().max(200).nullable(),
+      /** The conversation the escalation was posted in, for those it reached. */
+      conversationId: alertIdNumber.nullable(),
+    })
+    .nullable(),
+  /** An escalation's original alert. */
+  escalatedFrom: alertIdNumber.nullable(),
   /** Per recipient; empty for whoever may only see the counts and the acknowledgement. */
   recipients: z.array(recipientStatus).max(10_000),
 });

@@ -114,6 +114,40 @@ export const alertAcknowledgedPayload = z.object({
   timestamp: isoTimestamp,
 });
 
+/**
+ * Published to every recipient of an urgent alert nobody has acknowledged yet, each time it is
+ * alerted again ("Repeat 2 of 3"): desks raise it again, with sound. Not a notification of its
+ * own (the message already is one); `sender` and `text` let a desk word it without a lookup.
+ */
+export const alertRepeatPayload = z.object({
+  type: z.literal('alert_repeat'),
+  alert_id: z.string().min(1).max(20),
+  repeat: z.number().int().positive(),
+  of: z.number().int().positive(),
+  conversation_id: z.string().max(64).optional(),
+  message_id: z.string().max(64).optional(),
+  sender: z.string().max(200),
+  text: z.string().max(10_000),
+  timestamp: isoTimestamp,
+});
+
+/**
+ * Published to the sender and the recipients of an urgent alert when, after its last repeat,
+ * it went to the escalation target: `to` names the target ("on-duty nurses"), `reached` whom
+ * it reached (empty with a `failure` when nobody could be). Not a notification: the people it
+ * reached get the escalation as an urgent `new_message`.
+ */
+export const alertEscalatedPayload = z.object({
+  type: z.literal('alert_escalated'),
+  alert_id: z.string().min(1).max(20),
+  conversation_id: z.string().max(64).optional(),
+  message_id: z.string().max(64).optional(),
+  to: z.string().max(200),
+  reached: z.array(z.string().max(200)).max(200),
+  failure: z.string().max(200).optional(),
+  timestamp: isoTimestamp,
+});
+
 export const eventPayload = z.discriminatedUnion('type', [
   newMessagePayload,
   appointmentReminderPayload,
@@ -123,6 +157,8 @@ export const eventPayload = z.discriminatedUnion('type', [
   messageSentPayload,
   alertStatusPayload,
   alertAcknowledgedPayload,
+  alertRepeatPayload,
+  alertEscalatedPayload,
 ]);
 
 export const streamEvent = z.discriminatedUnion('type', [
@@ -134,6 +170,8 @@ export const streamEvent = z.discriminatedUnion('type', [
   messageSentPayload.extend({ id: eventId }),
   alertStatusPayload.extend({ id: eventId }),
   alertAcknowledgedPayload.extend({ id: eventId }),
+  alertRepeatPayload.extend({ id: eventId }),
+  alertEscalatedPayload.extend({ id: eventId }),
 ]);
 
 export type NewMessagePayload = z.infer<typeof newMessagePayload>;
@@ -144,6 +182,8 @@ export type ConversationReadPayload = z.infer<typeof conversationReadPayload>;
 export type MessageSentPayload = z.infer<typeof messageSentPayload>;
 export type AlertStatusPayload = z.infer<typeof alertStatusPayload>;
 export type AlertAcknowledgedPayload = z.infer<typeof alertAcknowledgedPayload>;
+export type AlertRepeatPayload = z.infer<typeof alertRepeatPayload>;
+export type AlertEscalatedPayload = z.infer<typeof alertEscalatedPayload>;
 export type EventPayload = z.infer<typeof eventPayload>;
 export type EventType = EventPayload['type'];
 export type StreamEvent = z.infer<typeof streamEvent>;
@@ -194,6 +234,8 @@ export const STREAM_EVENT_TYPES = [
   'message_sent',
   'alert_status',
   'alert_acknowledged',
+  'alert_repeat',
+  'alert_escalated',
 ] as const satisfies readonly EventType[];
 
 /** `Last-Event-ID` as sent by a client: a decimal integer, nothing else. */

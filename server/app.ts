@@ -10,6 +10,8 @@ import { sameOriginCheck } from './auth/same-origin-check.js';
 import type { ServerContext } from './context.js';
 import { createEventRoutes } from './events/event-routes.js';
 import { createAlertRoutes } from './alerts/alert-routes.js';
+import { createDutyAndSettingsRoutes } from './alerts/duty-routes.js';
+import { createRoleMessageRoutes } from './conversations/role-message-routes.js';
 import { createAppointmentRoutes } from './appointments/appointment-routes.js';
 import { createConversationRoutes } from './conversations/conversation-routes.js';
 import { createSystemNotificationRoutes } from './notifications/system-notification-routes.js';
@@ -107,7 +109,9 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use('/api', createConversationRoutes(ctx));
   app.use('/api', createAppointmentRoutes(ctx));
   app.use('/api', createSystemNotificationRoutes(ctx));
+  app.use('/api', createDutyAndSettingsRoutes(ctx));
   app.use('/api', createAlertRoutes(ctx));
+  app.use('/api', createRoleMessageRoutes(ctx));
   if (ctx.config.testEndpoints) app.use('/api', createTestEventRoutes(ctx));
   app.use('/api', (req, res) =>
     sendError(res, 404, 'not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`),

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { ReminderScheduler } from './appointments/reminder-scheduler.js';
 import { alertStatusPublisherFor } from './alerts/alert-status-publisher.js';
+import { EscalationScheduler } from './alerts/escalation-scheduler.js';
 import { SessionStore } from './auth/session-store.js';
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
@@ -119,8 +120,10 @@ export async function startServer(
   // Started once listening: the relay publishes what an earlier run left in the outbox.
   const outboxRelay = new OutboxRelay(context);
   const reminderScheduler = new ReminderScheduler(context);
+  const escalationScheduler = new EscalationScheduler(context, config.alertScheduler);
   outboxRelay.start();
   reminderScheduler.start();
+  escalationScheduler.start();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url }, 'ClinicPulse server listening');
@@ -131,7 +134,12 @@ export async function startServer(
       logger.info('shutting down');
       const serverClosed = closeHttpServer(server);
       await hub.close();
-      await Promise.all([outboxRelay.stop(), reminderScheduler.stop(), alertStatusPublisherFor(context).stop()]);
+      await Promise.all([
+        outboxRelay.stop(),
+        reminderScheduler.stop(),
+        escalationScheduler.stop(),
+        alertStatusPublisherFor(context).stop(),
+      ]);
       // The streams just ended leave their connections idle; close those too.
       server.closeIdleConnections();
       await serverClosed;

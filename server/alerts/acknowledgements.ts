@@ -35,12 +35,14 @@ export class Acknowledgements {
   private readonly bumpVersion: Statement<[number]>;
   private readonly parties: Statement<[number], AlertParties>;
   private readonly recipients: Statement<[number], number>;
+  private readonly linked: Statement<{ id: number }, number>;
 
   constructor(private readonly db: Database) {
     this.outbox = new OutboxStore(db);
     this.isRecipient = db.prepare('SELECT 1 FROM alert_recipients WHERE alert_id = ? AND user_id = ?');
     this.claimFirst = db.prepare(
-      `UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, acknowledged_desk_id = ?, version = version + 1
+      `UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, acknowledged_desk_id = ?, escalation_due_at = NULL,
+                        version = version + 1
         WHERE id = ? AND acknowledged_at IS NULL`,
     );
     this.insertReceipt = db.prepare(
@@ -49,6 +51,12 @@ export class Acknowledgements {
     this.bumpVersion = db.prepare('UPDATE alerts SET version = version + 1 WHERE id = ?');
     this.parties = db.prepare('SELECT sender_id, conversation_id, message_id, appointment_id FROM alerts WHERE id = ?');
     this.recipients = db.prepare<[number], number>('SELECT user_id FROM alert_recipients WHERE alert_id = ?').pluck();
+    this.linked = db
+      .prepare<{ id: number }, number>(
+        `SELECT escalated_from FROM alerts WHERE id = :id AND escalated_from IS NOT NULL
+         UNION SELECT id FROM alerts WHERE escalated_from = :id`,
+      )
+      .pluck();
   }
 
   /** Null when the alert is not addressed to `user` (or does not exist). */
@@ -59,8 +67,17 @@ export class Acknowledgements {
       const first = this.claimFirst.run(at, user.id, deskId, alertId).changes > 0;
       const newReceipt = this.insertReceipt.run(alertId, user.id, deskId ?? '', at).changes > 0;
       if (!first && newReceipt) this.bumpVersion.run(alertId);
-      if (first) this.announce(alertId, user, at);
-      return { first, alertIds: first || newReceipt ? [alertId] : [] };
+      const touched = first || newReceipt ? [alertId] : [];
+      if (first) {
+        this.announce(alertId, user, at);
+        // An escalation and its original are one emergency: acknowledging either stops both.
+        for (const linked of this.linked.all({ id: alertId })) {
+          if (this.claimFirst.run(at, user.id, deskId, linked).changes === 0) continue;
+          this.announce(linked, user, at);
+          touched.push(linked);
+        }
+      }
+      return { first, alertIds: touched };
     });
     return run.immediate();
   }

@@ -1,4 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { Role } from '../../common/roles.js';
+import { escalationOutcome } from './escalation-outcome.js';
+import { parseSnapshot } from './escalation-snapshot.js';
 import {
   MAX_LISTED_RECIPIENTS,
   type AlertKind,
@@ -22,6 +25,12 @@ interface AlertRow {
   acknowledged_by: number | null;
   ack_name: string | null;
   ack_desk: string | null;
+  escalation_snapshot: string | null;
+  escalation_step: number;
+  escalation_due_at: number | null;
+  escalated_at: string | null;
+  escalation_outcome: string | null;
+  escalated_from: number | null;
 }
 
 interface CountsRow {
@@ -35,7 +44,7 @@ interface CountsRow {
 interface RecipientRow {
   user_id: number;
   display_name: string;
-  via_role: string | null;
+  via_role: Role | null;
 }
 
 interface ReceiptRow {
@@ -71,7 +80,8 @@ export class AlertStatusReader {
   constructor(db: Database) {
     this.alert = db.prepare(
       `SELECT a.id, a.kind, a.priority, a.sender_id, a.conversation_id, a.message_id, a.created_at, a.version,
-              a.acknowledged_at, a.acknowledged_by, u.display_name AS ack_name, d.name AS ack_desk
+              a.acknowledged_at, a.acknowledged_by, u.display_name AS ack_name, d.name AS ack_desk,
+              a.escalation_snapshot, a.escalation_step, a.escalation_due_at, a.escalated_at, a.escalation_outcome, a.escalated_from
          FROM alerts a
          LEFT JOIN users u ON u.id = a.acknowledged_by
          LEFT JOIN desks d ON d.id = a.acknowledged_desk_id
@@ -127,6 +137,7 @@ export class AlertStatusReader {
           ? { at: row.acknowledged_at, userId: row.acknowledged_by, displayName: row.ack_name ?? '', deskName: row.ack_desk }
           : null,
       counts,
+      ...escalationOf(row),
       recipients: listed ? this.recipientStatuses(alertId, listLimit) : [],
     };
   }
@@ -191,4 +202,15 @@ function deskOf(person: RecipientStatus, receipt: ReceiptRow): DeskStatus {
     person.desks.push(desk);
   }
   return desk;
+}
+
+function escalationOf(row: AlertRow): Pick<AlertStatus, 'repeats' | 'nextStepAt' | 'escalation' | 'escalatedFrom'> {
+  const snapshot = parseSnapshot(row.escalation_snapshot);
+  const outcome = escalationOutcome(row.escalation_outcome);
+  return {
+    repeats: { sent: snapshot ? Math.min(row.escalation_step, snapshot.repeats) : 0, planned: snapshot?.repeats ?? 0 },
+    nextStepAt: row.escalation_due_at === null ? null : new Date(row.escalation_due_at).toISOString(),
+    escalation: row.escalated_at !== null && outcome ? { at: row.escalated_at, ...outcome } : null,
+    escalatedFrom: row.escalated_from,
+  };
 }

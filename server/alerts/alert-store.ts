@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { AlertKind, Priority } from '../../common/alerts.js';
+import type { EscalationSnapshot } from './escalation-snapshot.js';
 
 export interface AlertRecipient {
   userId: number;
@@ -19,6 +20,10 @@ export interface NewAlert {
   summary: string;
   createdAt: string;
   recipients: readonly AlertRecipient[];
+  /** An urgent alert's repeats and escalation; its first step falls due one interval after `createdAt`. */
+  escalation?: EscalationSnapshot | null;
+  /** For an escalation: the alert nobody acknowledged. */
+  escalatedFrom?: number | null;
 }
 
 /**
@@ -26,15 +31,18 @@ export interface NewAlert {
  * what it is about, so a message never exists without its alert (and its receipts' target).
  */
 export class AlertStore {
-  private readonly insertAlert: Statement<[string, Priority, number | null, number | null, number | null, number | null, string, string]>;
+  private readonly insertAlert: Statement<
+    [string, Priority, number | null, number | null, number | null, number | null, string, string, string | null, number | null, number | null]
+  >;
   private readonly insertRecipients: Statement<[number, string | null, string]>;
   private readonly byAppointment: Statement<[number], number>;
   private readonly addressedTo: Statement<[number, string], number>;
 
   constructor(private readonly db: Database) {
     this.insertAlert = db.prepare(
-      `INSERT INTO alerts (kind, priority, sender_id, conversation_id, message_id, appointment_id, summary, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO alerts (kind, priority, sender_id, conversation_id, message_id, appointment_id, summary, created_at,
+                           escalation_snapshot, escalation_due_at, escalated_from)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     // One statement for any number of recipients: a notice to the whole clinic is thousands.
     this.insertRecipients = db.prepare(
@@ -61,6 +69,9 @@ export class AlertStore {
         alert.appointmentId ?? null,
         alert.summary,
         alert.createdAt,
+        alert.escalation ? JSON.stringify(alert.escalation) : null,
+        alert.escalation ? Date.parse(alert.createdAt) + alert.escalation.intervalMs : null,
+        alert.escalatedFrom ?? null,
       ).lastInsertRowid,
     );
     const byRole = new Map<string | null, number[]>();

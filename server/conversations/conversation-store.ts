@@ -1,8 +1,9 @@
 import type { Database } from 'better-sqlite3';
-import type { Priority } from '../../common/alerts.js';
+import type { AlertKind, Priority } from '../../common/alerts.js';
 import type { Conversation, Message, MessagesResponse, Role, User } from '../../common/api.js';
 import type { ConversationReadPayload, MessageSentPayload, NewMessagePayload } from '../../common/events.js';
 import { AlertStore } from '../alerts/alert-store.js';
+import type { EscalationSnapshot } from '../alerts/escalation-snapshot.js';
 import { ReadReceipts } from '../alerts/read-receipts.js';
 import { OutboxStore } from '../outbox/outbox-store.js';
 
@@ -39,6 +40,22 @@ export interface SentMessage {
   created: boolean;
   /** Alerts the sender read by replying (their senders hear of it). */
   readAlertIds: number[];
+}
+
+export interface SendOptions {
+  /** Client-chosen id that makes a retried send return the first message. */
+  clientMessageId?: string | null;
+  priority?: Priority;
+  /** An urgent message's repeats and escalation; without one it neither repeats nor escalates. */
+  escalation?: EscalationSnapshot | null;
+  /** How the message's alert differs from a colleague's plain message. */
+  alert?: {
+    kind?: AlertKind;
+    /** Its recipients were reached as the on-duty members of this role. */
+    viaRole?: Role | null;
+    /** An escalation of this alert. */
+    escalatedFrom?: number | null;
+  };
 }
 
 export interface ReadMarked {
@@ -247,7 +264,9 @@ export class ConversationStore {
    * and `message_sent` for the sender's own desks. The sender has read their own message. A
    * `clientMessageId` seen before returns that message.
    */
-  send(conversationId: number, sender: User, text: string, clientMessageId: string | null, priority: Priority = 'routine'): SentMessage {
+  send(conversationId: number, sender: User, text: string, options: SendOptions = {}): SentMessage {
+    const clientMessageId = options.clientMessageId ?? null;
+    const priority = options.priority ?? 'routine';
     const send = this.db.transaction((): SentMessage => {
       if (clientMessageId !== null) {
         const earlier = this.messageByClientId(sender.id, clientMessageId);
@@ -290,14 +309,16 @@ export class ConversationStore {
         )
         .all(conversationId, sender.id);
       const alertId = this.alerts.create({
-        kind: 'message',
+        kind: options.alert?.kind ?? 'message',
         priority,
         senderId: sender.id,
         conversationId,
         messageId: id,
         summary: text,
         createdAt,
-        recipients: recipients.map(({ user_id }) => ({ userId: user_id })),
+        recipients: recipients.map(({ user_id }) => ({ userId: user_id, viaRole: options.alert?.viaRole ?? null })),
+        escalation: priority === 'urgent' ? (options.escalation ?? null) : null,
+        escalatedFrom: options.alert?.escalatedFrom ?? null,
       });
       payload.alert_id = String(alertId);
       for (const { user_id } of recipients) this.outbox.enqueue(user_id, payload, messageDedupeKey(id, user_id));

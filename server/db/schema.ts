@@ -148,4 +148,34 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 12,
+    name: 'clinic alert settings, on duty, escalation',
+    sql: `
+      CREATE TABLE clinic_settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Who is on duty for their role now; the row goes when they go off duty.
+      CREATE TABLE on_duty (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id),
+        since   TEXT    NOT NULL,
+        set_by  INTEGER NOT NULL REFERENCES users(id)
+      );
+
+      -- An urgent alert's escalation, copied from the clinic's settings when it was sent
+      -- (escalation_snapshot, JSON), and the one step that may act next: escalation_step steps
+      -- have run, step escalation_step + 1 is due at escalation_due_at (ms since the epoch; NULL
+      -- when nothing is due any more). A timer for any other step is stale and does nothing.
+      ALTER TABLE alerts ADD COLUMN escalation_snapshot TEXT;
+      ALTER TABLE alerts ADD COLUMN escalation_step INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE alerts ADD COLUMN escalation_due_at INTEGER;
+      ALTER TABLE alerts ADD COLUMN escalated_at TEXT;
+      ALTER TABLE alerts ADD COLUMN escalation_outcome TEXT;
+      ALTER TABLE alerts ADD COLUMN escalated_from INTEGER REFERENCES alerts(id) ON DELETE SET NULL;
+      CREATE INDEX alerts_escalation_due ON alerts(escalation_due_at) WHERE escalation_due_at IS NOT NULL;
+      CREATE INDEX alerts_escalated_from ON alerts(escalated_from) WHERE escalated_from IS NOT NULL;
+    `,
+  },
 ];

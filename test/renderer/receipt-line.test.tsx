@@ -33,6 +33,10 @@ function status(
     version,
     acknowledged,
     counts: { recipients: 1, delivered: 1, shown: 0, held: 0, read: 0 },
+    repeats: { sent: 0, planned: 3 },
+    nextStepAt: null,
+    escalation: null,
+    escalatedFrom: null,
     recipients: [
       {
         userId: PATEL.id,

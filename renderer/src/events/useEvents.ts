@@ -25,6 +25,10 @@ export interface UseEventsOptions {
   onAlertStatus?: (event: StreamEventOf<'alert_status'>, meta: EventMeta) => void;
   /** An alert this user received or sent was acknowledged, on any desk: it stops everywhere. */
   onAlertAcknowledged?: (event: StreamEventOf<'alert_acknowledged'>, meta: EventMeta) => void;
+  /** An urgent alert to this user is being alerted again: nobody acknowledged it yet. */
+  onAlertRepeat?: (event: StreamEventOf<'alert_repeat'>, meta: EventMeta) => void;
+  /** An alert this user sent or received went to its escalation target. */
+  onAlertEscalated?: (event: StreamEventOf<'alert_escalated'>, meta: EventMeta) => void;
   /** Every numbered event, whatever its type, after the typed callback. */
   onEvent?: (event: StreamEvent, meta: EventMeta) => void;
   /** Events were lost: reload what is shown over REST. */
@@ -67,6 +71,12 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
         break;
       case 'alert_acknowledged':
         options.onAlertAcknowledged?.(frame, meta);
+        break;
+      case 'alert_repeat':
+        options.onAlertRepeat?.(frame, meta);
+        break;
+      case 'alert_escalated':
+        options.onAlertEscalated?.(frame, meta);
         break;
       case 'resync':
         options.onResync?.(frame);
