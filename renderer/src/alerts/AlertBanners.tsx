@@ -6,7 +6,8 @@ import type { Route } from '../routing/route.js';
 import { useSettings } from '../settings/SettingsProvider.js';
 import { alertBannerReducer, type AlertBannerItem } from './alert-banner-state.js';
 import { playAlertSound } from './alert-sound.js';
-import { bannerForEvent } from './banner-for-event.js';
+import { DEFAULT_DESKTOP_SETTINGS } from '../../../common/desktop-bridge.js';
+import { bannerForEvent, bannerForRepeat } from './banner-for-event.js';
 import { currentDeliveryContext } from './current-delivery-context.js';
 import { useReceipts } from './ReceiptsProvider.js';
 import { useAcknowledge } from './useAcknowledge.js';
@@ -40,6 +41,12 @@ export function AlertBanners({ route, navigate }: AlertBannersProps) {
       if (!item) return;
       dispatch({ type: 'raised', item });
       if (context.settings.sound) playAlertSound(item.urgent);
+    },
+    // Nobody acknowledged yet: back on screen, with sound, wherever the person is in the app.
+    onAlertRepeat: (event, meta) => {
+      if (meta.fromHistory) return;
+      dispatch({ type: 'raised', item: bannerForRepeat(event, Date.now()) });
+      if ((settings ?? DEFAULT_DESKTOP_SETTINGS).sound) playAlertSound(true);
     },
     onAlertAcknowledged: (event) =>
       dispatch({ type: 'alert_settled', alertId: Number(event.alert_id) }),

@@ -95,6 +95,13 @@ export function ConversationAlerts({
         return new Map(current).set(messageId, { ...status, acknowledged });
       });
     },
+    // Rare, and a recipient has no status events: reload what the thread shows.
+    onAlertRepeat: (event) => {
+      if (event.conversation_id === String(conversationId)) void load();
+    },
+    onAlertEscalated: (event) => {
+      if (event.conversation_id === String(conversationId)) void load();
+    },
     onResync: () => void load(),
   });
 

@@ -1,4 +1,4 @@
-import type { NotifyingEvent } from '../../../common/events.js';
+import type { NotifyingEvent, StreamEventOf } from '../../../common/events.js';
 import { isUrgentEvent } from '../../../common/urgency.js';
 import { formatDateTime } from '../lib/format.js';
 import { routeForEvent } from '../routing/event-route.js';
@@ -25,6 +25,31 @@ export function bannerForEvent(
         : null,
     repeat: null,
     raisedAt: context.now.getTime(),
+  };
+}
+
+/** "Repeat 2 of 3" of an urgent message nobody has acknowledged. */
+export function bannerForRepeat(
+  event: StreamEventOf<'alert_repeat'>,
+  now: number,
+): AlertBannerItem {
+  const conversationId =
+    event.conversation_id !== undefined && ID.test(event.conversation_id)
+      ? Number(event.conversation_id)
+      : null;
+  return {
+    eventId: event.id,
+    alertId: Number(event.alert_id),
+    urgent: true,
+    title: `Urgent message from ${event.sender}`,
+    body: event.text,
+    route:
+      conversationId === null
+        ? { page: 'notifications', eventId: null }
+        : { page: 'conversations', conversationId },
+    conversationId,
+    repeat: { number: event.repeat, of: event.of },
+    raisedAt: now,
   };
 }
 

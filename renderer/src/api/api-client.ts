@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { alertSettingsPatch, type AlertSettingsResponse } from '../../../common/alert-settings.js';
+import { setDutyRequest, type OnDutyResponse } from '../../../common/duty.js';
 import {
   acknowledgeRequest,
   receiptReport,
@@ -12,6 +14,7 @@ import {
   createConversationRequest,
   loginRequest,
   markConversationReadRequest,
+  roleMessageRequest,
   sendMessageRequest,
   systemNotificationRequest,
   testAppointmentReminderRequest,
@@ -27,6 +30,7 @@ import {
   type MessageResponse,
   type MessagesResponse,
   type PublishedResponse,
+  type RoleMessageResponse,
   type SystemNotificationResponse,
   type UsersResponse,
 } from '../../../common/api.js';
@@ -80,6 +84,12 @@ export interface ApiClient {
     alertId: number,
     body: z.input<typeof acknowledgeRequest>,
   ): Promise<AlertStatusResponse>;
+  alertSettings(): Promise<AlertSettingsResponse>;
+  updateAlertSettings(body: z.input<typeof alertSettingsPatch>): Promise<AlertSettingsResponse>;
+  onDuty(): Promise<OnDutyResponse>;
+  setOwnDuty(body: z.input<typeof setDutyRequest>): Promise<OnDutyResponse>;
+  setDutyOf(userId: number, body: z.input<typeof setDutyRequest>): Promise<OnDutyResponse>;
+  sendRoleMessage(body: z.input<typeof roleMessageRequest>): Promise<RoleMessageResponse>;
   /** Called whenever the server answers that the session is gone (expired, revoked, signed out elsewhere). */
   onUnauthorized(listener: () => void): () => void;
 }
@@ -167,6 +177,14 @@ export function createApiClient(transport: ApiTransport): ApiClient {
       call('GET', `/api/conversations/${id(conversationId)}/alerts`),
     acknowledgeAlert: (alertId, body) =>
       call('POST', `/api/alerts/${id(alertId)}/acknowledge`, valid(acknowledgeRequest, body)),
+    alertSettings: () => call('GET', '/api/alerts/settings'),
+    updateAlertSettings: (body) =>
+      call('PATCH', '/api/admin/alert-settings', valid(alertSettingsPatch, body)),
+    onDuty: () => call('GET', '/api/duty'),
+    setOwnDuty: (body) => call('POST', '/api/duty', valid(setDutyRequest, body)),
+    setDutyOf: (userId, body) =>
+      call('POST', `/api/admin/duty/${id(userId)}`, valid(setDutyRequest, body)),
+    sendRoleMessage: (body) => call('POST', '/api/role-messages', valid(roleMessageRequest, body)),
     onUnauthorized: (listener) => {
       unauthorizedListeners.add(listener);
       return () => unauthorizedListeners.delete(listener);

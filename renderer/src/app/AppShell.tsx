@@ -1,5 +1,6 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { AlertBanners } from '../alerts/AlertBanners.js';
+import { DutyToggle } from '../alerts/DutyToggle.js';
 import { ConnectionIndicator } from '../components/ConnectionIndicator.js';
 import { PopupPermissionBanner } from '../components/PopupPermissionBanner.js';
 import { useEvents } from '../events/useEvents.js';
@@ -10,6 +11,7 @@ import { MessagesPage } from '../pages/MessagesPage.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
 import { NotificationsPage } from '../pages/NotificationsPage.js';
 import { NotificationTestPage } from '../pages/NotificationTestPage.js';
+import { AlertSettingsPage } from '../pages/admin/AlertSettingsPage.js';
 import { SettingsPage } from '../pages/SettingsPage.js';
 import { routeForTarget } from '../routing/event-route.js';
 import type { Route } from '../routing/route.js';
@@ -75,6 +77,9 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
     case 'test':
       content = <NotificationTestPage />;
       break;
+    case 'alert-settings':
+      content = <AlertSettingsPage />;
+      break;
     case undefined:
       content = <NotFoundPage />;
       break;
@@ -112,6 +117,7 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
           </ul>
         </nav>
         <div className="topbar__end">
+          <DutyToggle />
           <ConnectionIndicator />
           <span className="account" data-testid="signed-in-user">
             {user.displayName}

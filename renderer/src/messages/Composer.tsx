@@ -1,4 +1,5 @@
-import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useId, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import type { EscalationTarget } from '../../../common/alert-settings.js';
 import type { MessageOptions } from '../../../common/api.js';
 import { PriorityToggle } from './PriorityToggle.js';
 
@@ -8,6 +9,11 @@ interface ComposerProps {
   onSend(text: string, options: MessageOptions): void;
   disabled?: boolean;
   label: string;
+  /** Choices shown while the message is urgent: where it escalates (undefined: the clinic's default). */
+  urgentOptions?(
+    escalateTo: EscalationTarget | undefined,
+    change: (target: EscalationTarget | undefined) => void,
+  ): ReactNode;
 }
 
 /**
@@ -15,18 +21,25 @@ interface ComposerProps {
  * Urgent is chosen per message and falls back to routine after each send, so one emergency
  * does not make every later message an alarm.
  */
-export function Composer({ onSend, disabled = false, label }: ComposerProps) {
+export function Composer({ onSend, disabled = false, label, urgentOptions }: ComposerProps) {
   const [text, setText] = useState('');
   const [urgent, setUrgent] = useState(false);
+  const [escalateTo, setEscalateTo] = useState<EscalationTarget | undefined>(undefined);
   const hintId = useId();
   const inputId = useId();
   const empty = text.trim().length === 0;
 
   function send() {
     if (empty || disabled) return;
-    onSend(text, { priority: urgent ? 'urgent' : 'routine' });
+    onSend(
+      text,
+      urgent && escalateTo
+        ? { priority: 'urgent', escalateTo }
+        : { priority: urgent ? 'urgent' : 'routine' },
+    );
     setText('');
     setUrgent(false);
+    setEscalateTo(undefined);
   }
 
   function handleKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
@@ -63,6 +76,9 @@ export function Composer({ onSend, disabled = false, label }: ComposerProps) {
           {urgent ? 'Send urgent' : 'Send'}
         </button>
       </div>
+      {urgent && urgentOptions && (
+        <div className="composer__urgent-options">{urgentOptions(escalateTo, setEscalateTo)}</div>
+      )}
       <p className="composer__hint" id={hintId}>
         Enter to send · Shift+Enter for a new line
         {urgent && ' · Urgent: alerts over do-not-disturb until acknowledged'}

@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { Message } from '../../../common/api.js';
 import { AcknowledgeAction } from '../alerts/AcknowledgeAction.js';
+import { EscalationLine } from '../alerts/EscalationLine.js';
 import { ReceiptLine } from '../alerts/ReceiptLine.js';
 import { formatWhen, machineTime } from '../lib/format.js';
 import { PriorityLabel } from './PriorityLabel.js';
@@ -150,6 +151,7 @@ function MessageBubble({ message, own }: { message: Message; own: boolean }) {
         {own && <span className="message__status message__status--sent">Sent</span>}
       </header>
       <p className="message__text">{message.text}</p>
+      {urgent && message.alertId !== null && <EscalationLine messageId={message.id} />}
       {own && message.alertId !== null && <ReceiptLine messageId={message.id} />}
       {!own && urgent && message.alertId !== null && (
         <AcknowledgeAction alertId={message.alertId} messageId={message.id} />

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Message } from '../../../common/api.js';
+import { EscalationTargetPicker } from '../alerts/EscalationTargetPicker.js';
 import { useReportRendered } from '../alerts/useReportRendered.js';
 import { useApi, useSession } from '../app/session-context.js';
 import { useEvents } from '../events/useEvents.js';
@@ -121,7 +122,13 @@ export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) 
               onRetry={retry}
             />
           )}
-          <Composer onSend={send} label={`Message to ${title}`} />
+          <Composer
+            onSend={send}
+            label={`Message to ${title}`}
+            urgentOptions={(value, change) => (
+              <EscalationTargetPicker value={value} onChange={change} />
+            )}
+          />
         </>
       )}
       <p className="visually-hidden" aria-live="polite" aria-atomic="true">

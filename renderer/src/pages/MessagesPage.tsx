@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Conversation, Message } from '../../../common/api.js';
 import { ConversationAlerts } from '../alerts/ConversationAlerts.js';
+import { RoleMessageDialog } from '../alerts/RoleMessageDialog.js';
 import { useSession } from '../app/session-context.js';
 import { useEvents } from '../events/useEvents.js';
 import {
@@ -25,6 +26,7 @@ export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
   const { user, platform } = useSession();
   const { conversations, error, reload, apply } = useConversationList();
   const [composing, setComposing] = useState(false);
+  const [messagingRole, setMessagingRole] = useState(false);
 
   useEffect(() => {
     platform.setOpenConversation(conversationId);
@@ -84,6 +86,9 @@ export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
           >
             New conversation
           </button>
+          <button type="button" className="button" onClick={() => setMessagingRole(true)}>
+            Message on-duty
+          </button>
         </div>
         {error && (
           <p className="form-error" role="alert">
@@ -115,6 +120,15 @@ export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
       </section>
       {composing && (
         <NewConversationDialog onClose={() => setComposing(false)} onCreated={handleCreated} />
+      )}
+      {messagingRole && (
+        <RoleMessageDialog
+          onClose={() => setMessagingRole(false)}
+          onSent={(conversation) => {
+            setMessagingRole(false);
+            handleCreated(conversation);
+          }}
+        />
       )}
     </div>
   );

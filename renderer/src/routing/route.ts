@@ -7,7 +7,9 @@ export type Route =
   | { page: 'notifications'; eventId: number | null }
   | { page: 'appointments'; appointmentId: number | null }
   | { page: 'settings' }
-  | { page: 'test' };
+  | { page: 'test' }
+  | { page: 'alert-settings' }
+  | { page: 'delivery-audit'; alertId: number | null };
 
 export const DEFAULT_ROUTE: Route = { page: 'conversations', conversationId: null };
 
@@ -23,6 +25,7 @@ export function parseRoute(hash: string): Route | null {
   const path = hash.replace(/^#/, '');
   if (path === '' || path === '/') return DEFAULT_ROUTE;
   const [, first, second, ...rest] = path.split('/');
+  if (first === 'admin') return parseAdminRoute(second, rest);
   if (rest.length > 0) return null;
   const id = optionalId(second);
   if (id === undefined) return null;
@@ -42,6 +45,16 @@ export function parseRoute(hash: string): Route | null {
   }
 }
 
+/** `#/admin/alerting`, `#/admin/audit`, `#/admin/audit/<alert id>`. */
+function parseAdminRoute(page: string | undefined, rest: string[]): Route | null {
+  if (page === 'alerting' && rest.length === 0) return { page: 'alert-settings' };
+  if (page === 'audit' && rest.length <= 1) {
+    const alertId = optionalId(rest[0]);
+    return alertId === undefined ? null : { page: 'delivery-audit', alertId };
+  }
+  return null;
+}
+
 export function routeHref(route: Route): string {
   switch (route.page) {
     case 'conversations':
@@ -58,5 +71,9 @@ export function routeHref(route: Route): string {
       return '#/settings';
     case 'test':
       return '#/test';
+    case 'alert-settings':
+      return '#/admin/alerting';
+    case 'delivery-audit':
+      return route.alertId === null ? '#/admin/audit' : `#/admin/audit/${route.alertId}`;
   }
 }
