@@ -31,6 +31,8 @@ export const newMessagePayload = z.object({
   /** Added by ClinicPulse for group conversations with a title, so a pop-up can name it. */
   conversation_title: z.string().max(200).optional(),
   alert_id: alertId,
+  /** Added by ClinicPulse: the clinic lets this urgent alert through do-not-disturb and quiet hours. */
+  passes_do_not_disturb: z.boolean().optional(),
 });
 
 export const appointmentReminderPayload = z.object({
@@ -40,6 +42,7 @@ export const appointmentReminderPayload = z.object({
   content: z.string().max(2_000),
   timestamp: isoTimestamp,
   alert_id: alertId,
+  passes_do_not_disturb: z.boolean().optional(),
 });
 
 export const systemNotificationPayload = z.object({
@@ -128,6 +131,7 @@ export const alertRepeatPayload = z.object({
   message_id: z.string().max(64).optional(),
   sender: z.string().max(200),
   text: z.string().max(10_000),
+  passes_do_not_disturb: z.boolean().optional(),
   timestamp: isoTimestamp,
 });
 

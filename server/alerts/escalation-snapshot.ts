@@ -10,6 +10,8 @@ export const escalationSnapshot = z.object({
   intervalMs: z.number().int().positive(),
   repeats: z.number().int().nonnegative(),
   target: escalationTarget,
+  /** Repeats and the escalation pass do-not-disturb as the first alert did. */
+  passesDoNotDisturb: z.boolean().default(true),
 });
 export type EscalationSnapshot = z.infer<typeof escalationSnapshot>;
 
@@ -18,6 +20,7 @@ export function snapshotFor(settings: AlertSettings, chosenTarget: EscalationTar
     intervalMs: settings.repeatIntervalSeconds * 1000,
     repeats: settings.repeats,
     target: chosenTarget ?? settings.escalationTarget,
+    passesDoNotDisturb: settings.urgentPassesDoNotDisturb,
   };
 }
 

@@ -118,6 +118,7 @@ export class EscalationSteps {
       ...(row.message_id === null ? {} : { message_id: String(row.message_id) }),
       sender: sender?.display_name ?? '',
       text: row.summary,
+      ...(snapshot.passesDoNotDisturb ? { passes_do_not_disturb: true } : {}),
       timestamp: now.toISOString(),
     };
     for (const userId of this.recipients.all(row.id)) this.outbox.enqueue(userId, payload, repeatDedupeKey(row.id, step, userId));
@@ -152,6 +153,7 @@ export class EscalationSteps {
         .slice(0, 4_000);
       const sent = this.conversations.send(conversationId, toUser(sender), text, {
         priority: 'urgent',
+        passesDoNotDisturb: snapshot.passesDoNotDisturb,
         alert: { kind: 'escalation', viaRole, escalatedFrom: row.id },
       });
       outcome.conversationId = conversationId;

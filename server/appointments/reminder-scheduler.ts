@@ -1,4 +1,5 @@
 import type { AppointmentReminderPayload } from '../../common/events.js';
+import { AlertSettingsStore } from '../alerts/alert-settings-store.js';
 import { AlertStore } from '../alerts/alert-store.js';
 import type { ServerContext } from '../context.js';
 import { AppointmentStore } from './appointment-store.js';
@@ -34,6 +35,7 @@ export class ReminderScheduler {
   private readonly store: AppointmentStore;
   private readonly queue: ReminderQueue;
   private readonly alerts: AlertStore;
+  private readonly alertSettings: AlertSettingsStore;
   private readonly options: Required<ReminderSchedulerOptions>;
   private running: Promise<number> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -54,6 +56,7 @@ export class ReminderScheduler {
     this.store = new AppointmentStore(ctx.db);
     this.queue = new ReminderQueue(ctx.redis);
     this.alerts = new AlertStore(ctx.db);
+    this.alertSettings = new AlertSettingsStore(ctx.db);
     this.options = { ...DEFAULTS, ...options };
   }
 
@@ -132,6 +135,7 @@ export class ReminderScheduler {
       content: appointment.content,
       timestamp: now.toISOString(),
       alert_id: String(alertId),
+      ...(this.alertSettings.get().urgentPassesDoNotDisturb ? { passes_do_not_disturb: true } : {}),
     };
     for (const userId of appointment.remindUserIds) {
       await this.ctx.publisher.publish(userId, payload, { dedupeKey: reminderDedupeKey(appointment.id, userId) });

@@ -86,7 +86,12 @@ export function createConversationRoutes(ctx: ServerContext): Router {
     const request = parseInput(sendMessageRequest, req.body, 'message');
     const clientMessageId = request.clientMessageId ?? null;
     const escalation = request.priority === 'urgent' ? escalationFor(request.escalateTo) : null;
-    const { message, created, readAlertIds } = store.send(id, user, request.text, { clientMessageId, priority: request.priority, escalation });
+    const { message, created, readAlertIds } = store.send(id, user, request.text, {
+      clientMessageId,
+      priority: request.priority,
+      escalation,
+      passesDoNotDisturb: escalation?.passesDoNotDisturb ?? false,
+    });
     if (message.conversationId !== id) {
       throw new HttpError(409, 'conflict', 'clientMessageId was already used for a message in another conversation');
     }

@@ -48,6 +48,8 @@ export interface SendOptions {
   priority?: Priority;
   /** An urgent message's repeats and escalation; without one it neither repeats nor escalates. */
   escalation?: EscalationSnapshot | null;
+  /** The clinic lets urgent messages through do-not-disturb (its policy when this one is sent). */
+  passesDoNotDisturb?: boolean;
   /** How the message's alert differs from a colleague's plain message. */
   alert?: {
     kind?: AlertKind;
@@ -302,6 +304,7 @@ export class ConversationStore {
         sender_id: String(sender.id),
         priority,
         ...(title === null ? {} : { conversation_title: title }),
+        ...(priority === 'urgent' && options.passesDoNotDisturb ? { passes_do_not_disturb: true } : {}),
       };
       const recipients = this.db
         .prepare<[number, number], { user_id: number }>(
@@ -322,7 +325,7 @@ export class ConversationStore {
       });
       payload.alert_id = String(alertId);
       for (const { user_id } of recipients) this.outbox.enqueue(user_id, payload, messageDedupeKey(id, user_id));
-      const { conversation_title: _title, ...announced } = payload;
+      const { conversation_title: _title, passes_do_not_disturb: _passes, ...announced } = payload;
       const sent: MessageSentPayload = {
         ...announced,
         type: 'message_sent',

@@ -43,6 +43,7 @@ export function createRoleMessageRoutes(ctx: ServerContext): Router {
       clientMessageId,
       priority: request.priority,
       escalation,
+      passesDoNotDisturb: escalation?.passesDoNotDisturb ?? false,
       alert: { viaRole: request.role },
     });
     if (created) outboxRelayFor(ctx).kick();

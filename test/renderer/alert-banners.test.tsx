@@ -103,7 +103,13 @@ describe('in-app alert banners', () => {
     await appListening();
     act(() => {
       bridge.emit(newMessage(36, { text: 'Routine while away' }));
-      bridge.emit(newMessage(37, { text: 'Urgent while away', priority: 'urgent' }));
+      bridge.emit(
+        newMessage(37, {
+          text: 'Urgent while away',
+          priority: 'urgent',
+          passes_do_not_disturb: true,
+        }),
+      );
     });
     const banner = await screen.findByRole('alert');
     expect(banner.textContent).toContain('Urgent while away');

@@ -57,13 +57,21 @@ describe('how a browser page delivers an alert, and what it reports', () => {
     ).toEqual({ state: 'held', reason: 'quiet_hours' });
   });
 
-  it('lets urgent messages and reminders through do-not-disturb, and says so', () => {
-    for (const event of [newMessage(1, { priority: 'urgent' }), reminder(2)]) {
+  it('lets urgent messages and reminders through do-not-disturb when the clinic does, and says so', () => {
+    const passing = [
+      newMessage(1, { priority: 'urgent', passes_do_not_disturb: true }),
+      { ...reminder(2), passes_do_not_disturb: true },
+    ];
+    for (const event of passing) {
       expect(deliveryDecision(event, context({ settings: dnd }))).toMatchObject({
         banner: true,
         receipt: { state: 'shown', overDoNotDisturb: true },
       });
     }
+    // The clinic's policy is off: urgent alerts are held like routine ones.
+    expect(
+      deliveryDecision(newMessage(3, { priority: 'urgent' }), context({ settings: dnd })),
+    ).toMatchObject({ banner: false, receipt: { state: 'held', reason: 'do_not_disturb' } });
   });
 
   it('holds a background alert when pop-ups are not allowed, keeping an urgent banner for the return', () => {

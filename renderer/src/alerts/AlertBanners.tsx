@@ -2,6 +2,7 @@ import { useEffect, useReducer } from 'react';
 import { isNotifyingEvent } from '../../../common/events.js';
 import { useSession } from '../app/session-context.js';
 import { useEvents } from '../events/useEvents.js';
+import { quietHoldReason } from '../notifications/popup-policy.js';
 import type { Route } from '../routing/route.js';
 import { useSettings } from '../settings/SettingsProvider.js';
 import { alertBannerReducer, type AlertBannerItem } from './alert-banner-state.js';
@@ -45,8 +46,10 @@ export function AlertBanners({ route, navigate }: AlertBannersProps) {
     // Nobody acknowledged yet: back on screen, with sound, wherever the person is in the app.
     onAlertRepeat: (event, meta) => {
       if (meta.fromHistory) return;
+      const current = settings ?? DEFAULT_DESKTOP_SETTINGS;
+      if (quietHoldReason(current, new Date()) && event.passes_do_not_disturb !== true) return;
       dispatch({ type: 'raised', item: bannerForRepeat(event, Date.now()) });
-      if ((settings ?? DEFAULT_DESKTOP_SETTINGS).sound) playAlertSound(true);
+      if (current.sound) playAlertSound(true);
     },
     onAlertAcknowledged: (event) =>
       dispatch({ type: 'alert_settled', alertId: Number(event.alert_id) }),

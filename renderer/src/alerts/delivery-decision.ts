@@ -34,7 +34,7 @@ export interface DeliveryDecision {
 /**
  * How one live notifying event reaches the person at this page, and what is reported about it.
  * A message in the conversation on screen is shown as it is. Do-not-disturb and quiet hours hold
- * routine alerts; urgent ones pass them (recorded as shown over do-not-disturb). An alert is
+ * alerts, except urgent ones the clinic lets through (recorded as shown over do-not-disturb). An alert is
  * shown by a banner while the page is on screen and by a pop-up while it is hidden, if pop-ups
  * are allowed; otherwise it is held because they are not.
  */
@@ -55,7 +55,10 @@ export function deliveryDecision(
     };
   const urgent = isUrgentEvent(event);
   const quiet = quietHoldReason(context.settings, context.now);
-  if (quiet && !urgent)
+  // The clinic's policy, stamped on the event when it was sent.
+  const passes =
+    urgent && event.type !== 'system_notification' && event.passes_do_not_disturb === true;
+  if (quiet && !passes)
     return {
       inView: false,
       banner: false,

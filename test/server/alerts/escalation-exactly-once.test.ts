@@ -56,7 +56,7 @@ describe('escalation timers with several server processes', () => {
     for (let i = 0; i < count; i++) {
       store.send(conversationId, sender, `Urgent ${i}`, {
         priority: 'urgent',
-        escalation: { intervalMs: 1, repeats: 2, target: { kind: 'role', role: 'nurse' } },
+        escalation: { intervalMs: 1, repeats: 2, target: { kind: 'role', role: 'nurse' }, passesDoNotDisturb: true },
       });
     }
     return { recipientId, nurseId };

@@ -70,4 +70,18 @@ describe('message priority', () => {
     }
     expect(await settledRowCounts(server.context.db)).toEqual(before);
   });
+
+  it('lets urgent messages pass do-not-disturb by the clinic’s policy: on by default, off when an admin says so', async () => {
+    const admin = await person('admin');
+    const eventFor = async (text: string, priority: 'routine' | 'urgent') => {
+      const sent = await smith.client.post<{ message: Message }>(`/api/conversations/${conversation.id}/messages`, { text, priority });
+      await eventually(async () => messageEvents(await userEvents(server.context.redis, jones.id), sent.body.message.id).length === 1, text);
+      return messageEvents(await userEvents(server.context.redis, jones.id), sent.body.message.id)[0] as Extract<StreamEvent, { type: 'new_message' }>;
+    };
+    expect((await eventFor('Urgent, policy on', 'urgent')).passes_do_not_disturb).toBe(true);
+    expect((await eventFor('Routine, policy on', 'routine')).passes_do_not_disturb).toBeUndefined();
+    expect((await admin.client.patch('/api/admin/alert-settings', { urgentPassesDoNotDisturb: false })).status).toBe(200);
+    expect((await eventFor('Urgent, policy off', 'urgent')).passes_do_not_disturb).toBeUndefined();
+    await admin.client.patch('/api/admin/alert-settings', { urgentPassesDoNotDisturb: true });
+  });
 });
