@@ -10,6 +10,7 @@ import { sameOriginCheck } from './auth/same-origin-check.js';
 import type { ServerContext } from './context.js';
 import { createEventRoutes } from './events/event-routes.js';
 import { createAlertRoutes } from './alerts/alert-routes.js';
+import { createAuditRoutes } from './alerts/audit-routes.js';
 import { createDutyAndSettingsRoutes } from './alerts/duty-routes.js';
 import { createRoleMessageRoutes } from './conversations/role-message-routes.js';
 import { createAppointmentRoutes } from './appointments/appointment-routes.js';
@@ -111,6 +112,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use('/api', createSystemNotificationRoutes(ctx));
   app.use('/api', createDutyAndSettingsRoutes(ctx));
   app.use('/api', createAlertRoutes(ctx));
+  app.use('/api', createAuditRoutes(ctx));
   app.use('/api', createRoleMessageRoutes(ctx));
   if (ctx.config.testEndpoints) app.use('/api', createTestEventRoutes(ctx));
   app.use('/api', (req, res) =>

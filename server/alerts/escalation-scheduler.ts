@@ -1,6 +1,8 @@
 import type { ServerContext } from '../context.js';
 import { outboxRelayFor } from '../outbox/outbox-relay.js';
+import { AlertSettingsStore } from './alert-settings-store.js';
 import { alertStatusPublisherFor } from './alert-status-publisher.js';
+import { purgeExpiredAlerts } from './audit-retention.js';
 import { EscalationQueue } from './escalation-queue.js';
 import { EscalationSteps } from './escalation-steps.js';
 
@@ -11,12 +13,15 @@ export interface EscalationSchedulerOptions {
   reseedIntervalMs?: number;
   /** Steps claimed per round trip. */
   batchSize?: number;
+  /** How often alerts older than the clinic's audit retention are deleted. */
+  purgeIntervalMs?: number;
 }
 
 const DEFAULTS: Required<EscalationSchedulerOptions> = {
   intervalMs: 1_000,
   reseedIntervalMs: 30_000,
   batchSize: 100,
+  purgeIntervalMs: 3_600_000,
 };
 
 /**
@@ -26,10 +31,12 @@ const DEFAULTS: Required<EscalationSchedulerOptions> = {
  * process tries each step. What makes a step happen exactly once is SQLite's compare-and-set
  * (EscalationSteps): a claim lost with a killed process comes back when the set is rebuilt
  * from SQLite (at start, when Redis is ready again, after a failure, every `reseedIntervalMs`),
- * and then the step runs on whichever process claims it next.
+ * and then the step runs on whichever process claims it next. Every hour it also deletes alerts
+ * past the clinic's audit retention.
  */
 export class EscalationScheduler {
   private readonly steps: EscalationSteps;
+  private readonly settings: AlertSettingsStore;
   private readonly queue: EscalationQueue;
   private readonly options: Required<EscalationSchedulerOptions>;
   private running: Promise<number> | null = null;
@@ -37,6 +44,7 @@ export class EscalationScheduler {
   private started = false;
   private seedNeeded = true;
   private lastSeedAt = 0;
+  private lastPurgeAt = 0;
   private failing = false;
   private readonly onRedisReady = () => {
     this.seedNeeded = true;
@@ -48,6 +56,7 @@ export class EscalationScheduler {
     options: EscalationSchedulerOptions = {},
   ) {
     this.steps = new EscalationSteps(ctx.db);
+    this.settings = new AlertSettingsStore(ctx.db);
     this.queue = new EscalationQueue(ctx.redis);
     this.options = { ...DEFAULTS, ...options };
   }
@@ -93,6 +102,7 @@ export class EscalationScheduler {
           }
         }
       }
+      if (Date.now() - this.lastPurgeAt >= this.options.purgeIntervalMs) this.purge();
       if (this.failing) this.ctx.logger.info('escalation scheduler: working again');
       this.failing = false;
       return carriedOut;
@@ -101,6 +111,14 @@ export class EscalationScheduler {
       this.failing = true;
       throw error;
     }
+  }
+
+  /** The delivery audit keeps alerts for the clinic's retention period, and no longer. */
+  private purge(): void {
+    this.lastPurgeAt = Date.now();
+    const days = this.settings.get().auditRetentionDays;
+    const removed = purgeExpiredAlerts(this.ctx.db, days, new Date());
+    if (removed > 0) this.ctx.logger.info({ removed, days }, 'alerts past the audit retention deleted');
   }
 
   private async seed(): Promise<void> {
