@@ -187,4 +187,51 @@ describe('clinical alerting in the browser', () => {
       .filter({ hasText: /by Nurse Ben Jones/ })
       .waitFor();
   });
+
+  it('lets an admin audit it all: filter, one alert in detail, and a CSV export', async () => {
+    const admin = await openDesk(browser, server.url, 'admin');
+    try {
+      await admin.page.goto(`${server.url}/#/admin/audit`);
+      const table = admin.page.getByTestId('audit-table');
+      await table.getByRole('link', { name: 'URGENT: chest pain in room 3' }).waitFor();
+      await admin.page.getByLabel('Priority').selectOption('urgent');
+      await admin.page.getByRole('button', { name: 'Filter' }).click();
+      await table.getByRole('link', { name: 'Lunch at 12:30?' }).waitFor({ state: 'detached' });
+      expect(await table.locator('tbody tr').count()).toBe(2);
+      await screenshot(admin.page, 'alerting-audit');
+
+      const download = admin.page.waitForEvent('download');
+      await admin.page.getByRole('button', { name: 'Export CSV' }).click();
+      const file = await download;
+      expect(file.suggestedFilename()).toMatch(/^clinicpulse-delivery-audit-.+\.csv$/);
+
+      await table.getByRole('link', { name: 'URGENT: chest pain in room 3' }).click();
+      const log = admin.page.getByTestId('audit-log');
+      await log.getByText(/Nurse Ben Jones: acknowledged on Nurses' station PC$/).waitFor();
+      expect(await log.getByText(/Nurse Ben Jones: shown on Ward laptop$/).count()).toBe(1);
+    } finally {
+      await admin.context.close();
+    }
+  });
+
+  it('lets an admin change how urgent alerts repeat, and keeps it', async () => {
+    const admin = await openDesk(browser, server.url, 'admin');
+    try {
+      await admin.page.goto(`${server.url}/#/admin/alerting`);
+      const repeats = admin.page.getByLabel('Repeats before escalating');
+      await expect.poll(() => repeats.inputValue()).toBe('3');
+      await repeats.fill('2');
+      await admin.page.getByRole('button', { name: 'Save' }).click();
+      await admin.page
+        .getByRole('status')
+        .filter({ hasText: /^Saved\./ })
+        .waitFor();
+      await admin.page.reload();
+      await expect
+        .poll(() => admin.page.getByLabel('Repeats before escalating').inputValue())
+        .toBe('2');
+    } finally {
+      await admin.context.close();
+    }
+  });
 });

@@ -1,5 +1,11 @@
 import type { z } from 'zod';
 import { alertSettingsPatch, type AlertSettingsResponse } from '../../../common/alert-settings.js';
+import type {
+  AuditAlertResponse,
+  AuditAlertsResponse,
+  AuditExportResponse,
+  AuditQuery,
+} from '../../../common/audit.js';
 import { setDutyRequest, type OnDutyResponse } from '../../../common/duty.js';
 import {
   acknowledgeRequest,
@@ -90,6 +96,9 @@ export interface ApiClient {
   setOwnDuty(body: z.input<typeof setDutyRequest>): Promise<OnDutyResponse>;
   setDutyOf(userId: number, body: z.input<typeof setDutyRequest>): Promise<OnDutyResponse>;
   sendRoleMessage(body: z.input<typeof roleMessageRequest>): Promise<RoleMessageResponse>;
+  auditAlerts(query: Partial<AuditQuery>): Promise<AuditAlertsResponse>;
+  auditAlert(alertId: number): Promise<AuditAlertResponse>;
+  auditExport(query: Partial<AuditQuery>): Promise<AuditExportResponse>;
   /** Called whenever the server answers that the session is gone (expired, revoked, signed out elsewhere). */
   onUnauthorized(listener: () => void): () => void;
 }
@@ -185,9 +194,28 @@ export function createApiClient(transport: ApiTransport): ApiClient {
     setDutyOf: (userId, body) =>
       call('POST', `/api/admin/duty/${id(userId)}`, valid(setDutyRequest, body)),
     sendRoleMessage: (body) => call('POST', '/api/role-messages', valid(roleMessageRequest, body)),
+    auditAlerts: (query) => call('GET', `/api/admin/audit/alerts${queryString(query)}`),
+    auditAlert: (alertId) => call('GET', `/api/admin/audit/alerts/${id(alertId)}`),
+    auditExport: (query) => call('GET', `/api/admin/audit/export${queryString(query)}`),
     onUnauthorized: (listener) => {
       unauthorizedListeners.add(listener);
       return () => unauthorizedListeners.delete(listener);
     },
   };
+}
+
+/**
+ * `?a=1&b=x` of the fields that are set, or nothing. Every character beyond letters, digits and
+ * `-_.` is percent-encoded (a space too, never `+`), so the path passes the desktop bridge's check.
+ */
+function queryString(query: Record<string, string | number | boolean | undefined>): string {
+  const encode = (text: string) =>
+    encodeURIComponent(text).replace(
+      /[!'()*~]/g,
+      (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
+    );
+  const pairs = Object.entries(query)
+    .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
+    .map(([key, value]) => `${encode(key)}=${encode(String(value))}`);
+  return pairs.length > 0 ? `?${pairs.join('&')}` : '';
 }

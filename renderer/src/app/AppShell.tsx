@@ -12,6 +12,7 @@ import { NotFoundPage } from '../pages/NotFoundPage.js';
 import { NotificationsPage } from '../pages/NotificationsPage.js';
 import { NotificationTestPage } from '../pages/NotificationTestPage.js';
 import { AlertSettingsPage } from '../pages/admin/AlertSettingsPage.js';
+import { DeliveryAuditPage } from '../pages/admin/DeliveryAuditPage.js';
 import { SettingsPage } from '../pages/SettingsPage.js';
 import { routeForTarget } from '../routing/event-route.js';
 import type { Route } from '../routing/route.js';
@@ -79,6 +80,9 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
       break;
     case 'alert-settings':
       content = <AlertSettingsPage />;
+      break;
+    case 'delivery-audit':
+      content = <DeliveryAuditPage alertId={route.alertId} navigate={navigate} />;
       break;
     case undefined:
       content = <NotFoundPage />;
