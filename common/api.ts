@@ -59,6 +59,8 @@ export interface User {
 export interface AdminUser extends User {
   disabled: boolean;
   createdAt: string;
+  /** When they last signed in (on any desk), null when never. */
+  lastSignInAt: string | null;
 }
 
 export const loginRequest = z.object({
@@ -207,6 +209,8 @@ export interface Appointment {
   remindAt: string;
   createdBy: number;
   reminderSent: boolean;
+  /** When its creator cancelled it (absent otherwise); a cancelled appointment sends no reminder. */
+  cancelledAt?: string;
 }
 
 export interface AppointmentsResponse {
@@ -230,6 +234,17 @@ export const createAppointmentRequest = z.object({
 });
 export type CreateAppointmentRequest = z.infer<typeof createAppointmentRequest>;
 
+/** What the creator of an appointment may change; a new time must be in the future. */
+export const updateAppointmentRequest = z
+  .object({
+    time: z.iso.datetime({ offset: true }).optional(),
+    content: z.string().trim().min(1).max(2_000).optional(),
+    remindUserIds: z.array(entityId).min(1).max(200).optional(),
+    reminderLeadMinutes: z.number().int().min(0).max(7 * 24 * 60).optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'nothing to change');
+export type UpdateAppointmentRequest = z.infer<typeof updateAppointmentRequest>;
+
 export const systemNotificationRequest = z
   .object({
     content: z.string().trim().min(1).max(2_000),
@@ -241,6 +256,48 @@ export type SystemNotificationRequest = z.infer<typeof systemNotificationRequest
 
 export interface SystemNotificationResponse {
   recipients: number;
+}
+
+/** One notice an admin sent, as the history lists it. */
+export interface SystemNotice {
+  id: number;
+  content: string;
+  audience: 'everyone' | 'role' | 'people';
+  /** The role it went to, when `audience` is `role`. */
+  role: Role | null;
+  /** The people it was addressed to, when `audience` is `people`. */
+  userIds: number[] | null;
+  /** How many enabled accounts it reached when it was sent. */
+  recipients: number;
+  sentBy: { id: number; displayName: string };
+  sentAt: string;
+}
+
+export interface SystemNoticesResponse {
+  /** Newest first. */
+  notices: SystemNotice[];
+}
+
+/** `GET /api/admin/health`: the readiness checks and this server process's key figures. */
+export interface ServerHealthResponse {
+  ready: boolean;
+  /** `ok`, or what went wrong, per dependency (the same as `/readyz`). */
+  checks: { redis: string; database: string };
+  figures: {
+    openStreams: number;
+    eventsPublished: number;
+    eventsDelivered: number;
+    eventsReplayed: number;
+    resyncs: number;
+    slowClientsClosed: number;
+    streamsRejected: number;
+    outboxPending: number;
+    uptimeSeconds: number;
+    residentMemoryBytes: number;
+  };
+  /** Whether the original system's test endpoints (and so the Test panel) are on. */
+  testEndpoints: boolean;
+  checkedAt: string;
 }
 
 /** Bodies of the original system's test endpoints; every field has a sensible default. */
@@ -272,6 +329,17 @@ export interface EventsStateResponse {
   lastEventId: number | null;
   /** How far the user has marked notifications read. */
   lastReadEventId: number;
+}
+
+export const markNotificationsRequest = z.object({
+  eventIds: z.array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).min(1).max(200),
+  read: z.boolean(),
+});
+export type MarkNotificationsRequest = z.infer<typeof markNotificationsRequest>;
+
+export interface NotificationMarksResponse {
+  /** Notifications marked one by one, overriding the read marker for their ids. */
+  marks: { eventId: number; read: boolean }[];
 }
 
 export const API_ERROR_CODES = [

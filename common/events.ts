@@ -28,7 +28,7 @@ export const newMessagePayload = z.object({
   sender_id: z.string().max(64).optional(),
   /** Added by ClinicPulse: `routine` when absent, as every message of the original system was. */
   priority: priority.optional(),
-  /** Added by ClinicPulse for group conversations with a title, so a pop-up can name it. */
+  /** Added by ClinicPulse for a conversation with a title, so a pop-up can name it. */
   conversation_title: z.string().max(200).optional(),
   alert_id: alertId,
   /** Added by ClinicPulse: the clinic lets this urgent alert through do-not-disturb and quiet hours. */
@@ -152,6 +152,40 @@ export const alertEscalatedPayload = z.object({
   timestamp: isoTimestamp,
 });
 
+/**
+ * Published to every enabled account when the staff directory changed (an account added,
+ * renamed, given another role, disabled or enabled), so pickers and names follow without a
+ * reload. Not a notification.
+ */
+export const directoryChangedPayload = z.object({
+  type: z.literal('directory_changed'),
+  timestamp: isoTimestamp,
+});
+
+/**
+ * Published to the user's own desks when they mark single notifications read or unread (by
+ * opening one, or with "Mark unread"), so every desk's inbox and badge agree. It overrides the
+ * `notifications_read` marker for exactly these event ids. Not a notification.
+ */
+export const notificationsMarkedPayload = z.object({
+  type: z.literal('notifications_marked'),
+  event_ids: z.array(eventId).min(1).max(200),
+  read: z.boolean(),
+  timestamp: isoTimestamp,
+});
+
+/**
+ * Published to the people of a conversation when it is created or changed (renamed, people
+ * added or removed), so it shows in their lists before any message is sent in it. Someone
+ * removed gets it too, and then no longer sees the conversation. Not a notification.
+ */
+export const conversationChangedPayload = z.object({
+  type: z.literal('conversation_changed'),
+  conversation_id: z.string().min(1).max(64),
+  change: z.enum(['created', 'renamed', 'participants_changed']),
+  timestamp: isoTimestamp,
+});
+
 export const eventPayload = z.discriminatedUnion('type', [
   newMessagePayload,
   appointmentReminderPayload,
@@ -159,6 +193,9 @@ export const eventPayload = z.discriminatedUnion('type', [
   notificationsReadPayload,
   conversationReadPayload,
   messageSentPayload,
+  directoryChangedPayload,
+  notificationsMarkedPayload,
+  conversationChangedPayload,
   alertStatusPayload,
   alertAcknowledgedPayload,
   alertRepeatPayload,
@@ -172,6 +209,9 @@ export const streamEvent = z.discriminatedUnion('type', [
   notificationsReadPayload.extend({ id: eventId }),
   conversationReadPayload.extend({ id: eventId }),
   messageSentPayload.extend({ id: eventId }),
+  directoryChangedPayload.extend({ id: eventId }),
+  notificationsMarkedPayload.extend({ id: eventId }),
+  conversationChangedPayload.extend({ id: eventId }),
   alertStatusPayload.extend({ id: eventId }),
   alertAcknowledgedPayload.extend({ id: eventId }),
   alertRepeatPayload.extend({ id: eventId }),
@@ -184,6 +224,9 @@ export type SystemNotificationPayload = z.infer<typeof systemNotificationPayload
 export type NotificationsReadPayload = z.infer<typeof notificationsReadPayload>;
 export type ConversationReadPayload = z.infer<typeof conversationReadPayload>;
 export type MessageSentPayload = z.infer<typeof messageSentPayload>;
+export type DirectoryChangedPayload = z.infer<typeof directoryChangedPayload>;
+export type NotificationsMarkedPayload = z.infer<typeof notificationsMarkedPayload>;
+export type ConversationChangedPayload = z.infer<typeof conversationChangedPayload>;
 export type AlertStatusPayload = z.infer<typeof alertStatusPayload>;
 export type AlertAcknowledgedPayload = z.infer<typeof alertAcknowledgedPayload>;
 export type AlertRepeatPayload = z.infer<typeof alertRepeatPayload>;
@@ -236,6 +279,9 @@ export const STREAM_EVENT_TYPES = [
   'notifications_read',
   'conversation_read',
   'message_sent',
+  'directory_changed',
+  'notifications_marked',
+  'conversation_changed',
   'alert_status',
   'alert_acknowledged',
   'alert_repeat',

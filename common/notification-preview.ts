@@ -20,8 +20,10 @@ export const formatLocalTime: TimeFormatter = (isoTime) => {
 
 /**
  * The words of one pop-up at a preview level. Messages in a clinic may name patients and
- * pop-ups show on screens patients can see, so below `sender_and_text` no message text,
- * reminder content or system text is shown, and `count_only` does not even say who wrote.
+ * pop-ups show on screens patients can see, so below `sender_and_text` no message text or
+ * reminder content is shown, and `count_only` does not even say who wrote. A system notice is
+ * the clinic speaking to its staff (a fire drill, a closure), not patient data: its text shows
+ * unless the desk chose `count_only`. A message in a titled (group) conversation names it.
  */
 export function previewFor(
   event: NotifyingEvent,
@@ -31,19 +33,18 @@ export function previewFor(
   switch (event.type) {
     case 'new_message': {
       const urgent = event.priority === 'urgent';
-      if (level === 'count_only')
-        return { title: APP_TITLE, body: urgent ? 'New urgent message' : 'New message' };
-      const from = plain(event.sender) || 'New message';
-      // A group's name says where to answer; it names the group, not the patient.
-      const where = event.conversation_title ? ` in ${plain(event.conversation_title)}` : '';
+      const body = urgent ? 'New urgent message' : 'New message';
+      if (level === 'count_only') return { title: APP_TITLE, body };
+      const sender = plain(event.sender);
+      const conversation = plain(event.conversation_title ?? '');
+      const where = conversation
+        ? sender
+          ? `${sender} in ${conversation}`
+          : conversation
+        : sender || 'New message';
       return {
-        title: `${urgent ? 'Urgent: ' : ''}${from}${where}`,
-        body:
-          level === 'sender_and_text'
-            ? excerpt(event.text)
-            : urgent
-              ? 'New urgent message'
-              : 'New message',
+        title: `${urgent ? 'Urgent: ' : ''}${where}`,
+        body: level === 'sender_and_text' ? excerpt(event.text) : body,
       };
     }
     case 'appointment_reminder': {
@@ -61,7 +62,7 @@ export function previewFor(
     case 'system_notification':
       return {
         title: APP_TITLE,
-        body: level === 'sender_and_text' ? excerpt(event.content) : 'New notice from the clinic',
+        body: level === 'count_only' ? 'New notice from the clinic' : excerpt(event.content),
       };
   }
 }

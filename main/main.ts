@@ -1,213 +1,93 @@
 import { join } from 'node:path';
-import { app, nativeImage, net, powerMonitor, session, type BrowserWindow } from 'electron';
-import { systemClock } from './clock.js';
-import { DesktopCore } from './core/desktop-core.js';
-import { pushToRenderer, registerIpcHandlers } from './ipc/ipc-handlers.js';
-import { ElectronNotificationSink } from './notify/electron-notification-sink.js';
-import type { NotificationSink } from './notify/native-notification.js';
-import { OsDoNotDisturb } from './notify/os-do-not-disturb.js';
-import { RecordingNotificationSink } from './notify/recording-notification-sink.js';
-import { safeStorageCipher } from './session/safe-storage-cipher.js';
-import { loadAppConfig, machineConfigPath } from './settings/app-config.js';
-import { setLinuxAutostart } from './settings/linux-autostart.js';
-import { NetworkWatch } from './stream/network-watch.js';
-import { installTestHooks, isTestMode } from './test-mode.js';
-import { AppTray } from './tray/app-tray.js';
-import { registerAppScheme, serveAppFiles } from './window/app-protocol.js';
-import { createMainWindow } from './window/main-window.js';
+import { app, crashReporter, dialog } from 'electron';
+import type { NotificationTarget } from '../common/desktop-bridge.js';
+import { startDesktopApp, type RunningDesktop } from './desktop-app.js';
+import { launchOptions } from './lifecycle/launch-options.js';
+import { AppLog } from './log/app-log.js';
+import { LINK_SCHEME, targetFromArgv, targetFromLink } from './notify/notification-link.js';
+import { isTestMode } from './test-mode.js';
+import { registerAppScheme } from './window/app-protocol.js';
 
 /**
- * Lifecycle only: everything that decides anything lives in DesktopCore and the modules under
- * it, which run and are tested under plain Node. This file connects them to Electron.
+ * The entry point: what must happen before Electron is ready (paths, crash reports, the app's
+ * URL scheme, the single-instance lock, links from the OS), then desktop-app.ts. A start that
+ * fails is shown, logged and ends the process, so it never lingers invisibly holding the lock
+ * that makes every later launch exit at once.
  */
 const APP_ID = 'org.clinicpulse.desktop';
-const testMode = isTestMode(process.env);
-const startHidden = process.argv.includes('--hidden');
 
 // Tests and IT scripts may point the app at its own data directory.
 const userDataOverride = process.env.CLINICPULSE_USER_DATA_DIR;
 if (userDataOverride) app.setPath('userData', userDataOverride);
+// Crash reports stay on this computer, in app.getPath('crashDumps'), for IT to collect.
+crashReporter.start({ uploadToServer: false });
 // Windows shows notifications only for an app with an AppUserModelId matching its shortcut.
 if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 registerAppScheme();
 
-let mainWindow: BrowserWindow | null = null;
-let quitting = false;
-let shutDown = false;
+const log = new AppLog({ directory: join(app.getPath('userData'), 'logs') });
+process.on('unhandledRejection', (reason) =>
+  log.write('error', `unhandled rejection: ${describe(reason)}`),
+);
 
 if (!app.requestSingleInstanceLock()) {
-  // A second launch hands over to the first (which shows its window) and exits.
+  // A second launch hands its arguments (a clicked toast's link) to the first and exits.
   app.quit();
 } else {
-  app.on('second-instance', () => showWindow());
-  void app.whenReady().then(start);
-}
-
-function showWindow(): void {
-  if (!mainWindow) return;
-  if (mainWindow.isMinimized()) mainWindow.restore();
-  mainWindow.show();
-  mainWindow.focus();
-}
-
-async function start(): Promise<void> {
-  const appPath = app.getAppPath();
-  const icon = nativeImage.createFromPath(join(appPath, 'assets', 'icon.png'));
-  const trayIcon = nativeImage.createFromPath(join(appPath, 'assets', 'tray.png'));
-  lockDownSession();
-  serveAppFiles(join(appPath, 'renderer'));
-
-  const appConfig = await loadAppConfig({
-    env: process.env,
-    files: [
-      machineConfigPath(process.platform, process.env),
-      join(process.resourcesPath, 'app-config.json'),
-    ],
-  });
-  const recording = testMode ? new RecordingNotificationSink() : null;
-  const sink: NotificationSink =
-    recording ?? new ElectronNotificationSink(icon.isEmpty() ? undefined : icon);
-  const osDoNotDisturb = new OsDoNotDisturb(process.platform, systemClock);
-  const core = new DesktopCore({
-    dataDirectory: app.getPath('userData'),
-    fetch: (url, init) => net.fetch(url, init),
-    sink,
-    cipher: safeStorageCipher,
-    platform: process.platform,
-    appConfig,
-    osDoNotDisturb: () => osDoNotDisturb.isActive(),
-    log: (level, message) => console[level](`[clinicpulse] ${message}`),
-  });
-  registerIpcHandlers(core, () =>
-    mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents.id : null,
+  const launch = launchOptions(
+    process.argv,
+    process.platform,
+    () => app.getLoginItemSettings().wasOpenedAtLogin,
   );
-
-  let badgeCount = 0;
-  let trayTooltip: string | null = null;
-  const tray = new AppTray(trayIcon.isEmpty() ? icon : trayIcon, {
-    open: showWindow,
-    setDoNotDisturb: (enabled) => void core.updateSettings({ doNotDisturb: enabled }),
-    quit: () => {
-      quitting = true;
-      app.quit();
-    },
-  });
-  const refreshTray = () => {
-    const state = core.state();
-    trayTooltip = tray.update({
-      unreadCount: state.unreadCount,
-      doNotDisturb: state.settings.doNotDisturb,
-      connection: state.connection.status,
-      signedIn: state.session !== null,
-    }).tooltip;
-  };
-  const setBadge = (count: number) => {
-    badgeCount = count;
-    // macOS dock and Unity launchers; Windows has no badge API here, the tray tooltip says it.
-    app.setBadgeCount(count);
-  };
-  let startAtLogin: boolean | null = null;
-  const applyStartAtLogin = async (enabled: boolean) => {
-    if (enabled === startAtLogin || testMode) return;
-    startAtLogin = enabled;
-    if (process.platform === 'linux') {
-      await setLinuxAutostart(
-        app.getPath('appData'),
-        process.env.APPIMAGE ?? process.execPath,
-        enabled,
-      ).catch((error: unknown) => console.warn(`[clinicpulse] start at login: ${String(error)}`));
-    } else {
-      app.setLoginItemSettings({ openAtLogin: enabled, args: ['--hidden'] });
-    }
-  };
-
-  core.subscribe({
-    event: (event) => pushToRenderer(mainWindow, 'onEvent', event),
-    connectionState: (state) => {
-      pushToRenderer(mainWindow, 'onConnectionState', state);
-      refreshTray();
-    },
-    unreadCount: (count) => {
-      setBadge(count);
-      pushToRenderer(mainWindow, 'onUnreadCount', count);
-      refreshTray();
-    },
-    notificationClick: (target) => {
-      showWindow();
-      pushToRenderer(mainWindow, 'onNotificationClick', target);
-    },
-    stateChanged: (state) => {
-      refreshTray();
-      void applyStartAtLogin(state.settings.startAtLogin);
-    },
-  });
-
-  if (recording) {
-    installTestHooks({
-      notifications: () => [...recording.shown],
-      clickNotification: (index) => recording.click(index),
-      badgeCount: () => badgeCount,
-      trayTooltip: () => trayTooltip,
-      state: () => core.state(),
-    });
-  }
-
-  const initial = await core.init();
-  setBadge(initial.unreadCount);
-  refreshTray();
-  void applyStartAtLogin(initial.settings.startAtLogin);
-
-  mainWindow = createMainWindow({
-    preloadPath: join(appPath, 'preload.cjs'),
-    icon: icon.isEmpty() ? undefined : icon,
-    serverOrigin: () => core.state().serverUrl,
-    hidden: startHidden,
-    devTools: !app.isPackaged,
-  });
-  mainWindow.on('focus', () => core.setWindowFocused(true));
-  mainWindow.on('blur', () => core.setWindowFocused(false));
-  mainWindow.on('hide', () => core.setWindowFocused(false));
-  mainWindow.on('close', (event) => {
-    // Close means "to the tray": the stream and its pop-ups keep running until Quit.
-    if (!quitting && core.settings.closeToTray) {
-      event.preventDefault();
-      mainWindow?.hide();
-    }
-  });
-
-  powerMonitor.on('resume', () => core.resumed());
-  powerMonitor.on('unlock-screen', () => core.resumed());
-  const network = new NetworkWatch(
-    () => net.isOnline(),
-    systemClock,
-    (online) => core.networkChanged(online),
-  );
-  network.start();
-
-  app.on('activate', showWindow);
-  app.on('before-quit', () => {
-    quitting = true;
-  });
-  app.on('window-all-closed', () => {
-    if (!core.settings.closeToTray) app.quit();
-  });
-  app.on('will-quit', (event) => {
-    if (shutDown) return;
-    // Show what waits in the burst window and leave the cursor on disk, then really quit.
+  let desktop: RunningDesktop | null = null;
+  const pending: NotificationTarget[] = [];
+  const open = (target: NotificationTarget) =>
+    desktop ? desktop.open(target) : pending.push(target);
+  if (app.isPackaged) registerLinkScheme();
+  // macOS delivers a clicked link here, also the one that launched the app (before `ready`).
+  app.on('open-url', (event, url) => {
     event.preventDefault();
-    network.stop();
-    void core.shutdown().finally(() => {
-      shutDown = true;
-      tray.destroy();
-      app.quit();
-    });
+    const target = targetFromLink(url);
+    if (target) open(target);
   });
+  // Windows and Linux start a second instance with the link in its argv.
+  app.on('second-instance', (_event, argv) => {
+    const target = targetFromArgv(argv);
+    if (target) open(target);
+    else desktop?.showWindow();
+  });
+  app
+    .whenReady()
+    .then(() => startDesktopApp({ log, launch, testMode: isTestMode(process.env, app.isPackaged) }))
+    .then((running) => {
+      desktop = running;
+      for (const target of pending.splice(0)) running.open(target);
+    })
+    .catch(startFailed);
 }
 
-/** The page gets no permissions at all (camera, notifications, geolocation…): main notifies. */
-function lockDownSession(): void {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) =>
-    callback(false),
-  );
-  session.defaultSession.setPermissionCheckHandler(() => false);
+/** `clinicpulse://` opens this app: the Windows registry (the deb's and the Mac's are static). */
+function registerLinkScheme(): void {
+  if (!app.isDefaultProtocolClient(LINK_SCHEME) && !app.setAsDefaultProtocolClient(LINK_SCHEME))
+    log.write(
+      'warn',
+      `could not register ${LINK_SCHEME}:// links; pop-up clicks in the Action Center will not open the app`,
+    );
+}
+
+function startFailed(error: unknown): void {
+  log.write('error', `could not start: ${describe(error)}`);
+  try {
+    dialog.showErrorBox(
+      'ClinicPulse could not start',
+      `${error instanceof Error ? error.message : String(error)}\n\nDetails are in ${log.path}. Start ClinicPulse again, or give that file to your IT team.`,
+    );
+  } finally {
+    // exit, not quit: nothing was set up to shut down, and the lock must go with the process.
+    app.exit(1);
+  }
+}
+
+function describe(value: unknown): string {
+  return value instanceof Error ? (value.stack ?? value.message) : String(value);
 }

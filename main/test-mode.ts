@@ -17,8 +17,12 @@ export interface ClinicPulseTestHooks {
 
 export const TEST_HOOKS_GLOBAL = '__clinicPulseTest';
 
-export function isTestMode(env: NodeJS.ProcessEnv): boolean {
-  return env.CLINICPULSE_TEST_MODE === '1';
+/**
+ * Only a development build (`electron dist/desktop`) honours the variable: in an installed app
+ * anybody who can set an environment variable could otherwise swap real pop-ups for a recording.
+ */
+export function isTestMode(env: NodeJS.ProcessEnv, packaged: boolean): boolean {
+  return !packaged && env.CLINICPULSE_TEST_MODE === '1';
 }
 
 export function installTestHooks(hooks: ClinicPulseTestHooks): void {

@@ -12,6 +12,9 @@ import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** `linux.executableName` + `.desktop`, which `linux.syncDesktopName` makes the installed name. */
+export const DESKTOP_FILE_NAME = 'clinicpulse.desktop';
+
 export interface DesktopBuildOptions {
   /** Where the app directory is written; dist/desktop by default. */
   outDir?: string;
@@ -76,7 +79,14 @@ export async function buildDesktop(options: DesktopBuildOptions = {}): Promise<D
     }),
   ]);
 
-  for (const name of ['icon.png', 'tray.png', 'tray@2x.png'])
+  for (const name of [
+    'icon.png',
+    'tray.png',
+    'tray@2x.png',
+    'tray-unread.png',
+    'tray-unread@2x.png',
+    'unread-overlay.png',
+  ])
     cpSync(
       join(ROOT, 'build', name === 'icon.png' ? 'icons/256x256.png' : name),
       join(outDir, 'assets', name),
@@ -95,6 +105,9 @@ export async function buildDesktop(options: DesktopBuildOptions = {}): Promise<D
     author: { name: 'ClinicPulse', email: 'it@clinicpulse.invalid' },
     homepage: 'https://clinicpulse.invalid',
     main: 'main.cjs',
+    // Electron names itself to the Linux desktop by this (app_id, WM_CLASS, libnotify's
+    // desktop-entry hint, the launcher badge); it must be the .desktop file the deb installs.
+    desktopName: DESKTOP_FILE_NAME,
   };
   writeFileSync(join(outDir, 'package.json'), `${JSON.stringify(appPackage, null, 2)}\n`);
 

@@ -39,6 +39,33 @@ export function electronBinary(): string | null {
   return existsSync(binary) ? binary : null;
 }
 
+/** The version of the `electron` devDependency, whose binary npm could not fetch. */
+export function installedElectronVersion(): string | null {
+  try {
+    const manifest = JSON.parse(
+      readFileSync(join(ROOT, 'node_modules', 'electron', 'package.json'), 'utf8'),
+    ) as { version?: string };
+    return manifest.version ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * How a developer gets the binary that `npm ci` does not download (the project does not run
+ * electron's install script, and this desk may not reach Electron's release downloads).
+ */
+export function electronMissingHelp(version: string | null): string {
+  const release = version ? `v${version}` : 'the version in package.json';
+  return [
+    `To run the desktop app here, get Electron ${release} for this OS in one of two ways, then run npm start again:`,
+    `  - download it through a mirror your network reaches:`,
+    `      ELECTRON_MIRROR=https://mirror.example/electron/ node node_modules/electron/install.js`,
+    `  - or unpack its release zip (electron-${release}-${process.platform}-${process.arch}.zip) anywhere and point to the folder:`,
+    `      ELECTRON_OVERRIDE_DIST_PATH=/path/to/electron-${release} npm start`,
+  ].join('\n');
+}
+
 export function hasDisplay(): boolean {
   return (
     process.platform === 'darwin' ||
@@ -60,6 +87,7 @@ export async function launchDesktopApp(options: DesktopLaunchOptions): Promise<D
       : null;
   if (!binary || reason) {
     console.log(`Web UI running at ${options.url} — no desktop app started: ${reason}.`);
+    if (!binary) console.log(electronMissingHelp(installedElectronVersion()));
     return null;
   }
   let build;

@@ -1,7 +1,9 @@
 /**
  * Draws the ClinicPulse icon (a white pulse line on a teal rounded square) and writes the PNGs
  * the desktop build needs: build/icon.png (1024², electron-builder turns it into .ico and .icns
- * on Windows and macOS builds), build/icons/<n>x<n>.png for Linux, build/tray.png for the tray.
+ * on Windows and macOS builds), build/icons/<n>x<n>.png for Linux, build/tray.png for the tray,
+ * build/tray-unread.png (the same with a red dot: Windows shows no badge, so the tray and the
+ * taskbar overlay, build/unread-overlay.png, are where unread shows).
  * No image library: a signed-distance rasteriser with 4×4 supersampling and a small PNG encoder.
  *
  *   npx tsx scripts/make-desktop-icons.ts
@@ -47,7 +49,22 @@ function insideRoundedSquare(x: number, y: number, inset: number, radius: number
   return Math.hypot(x - cx, y - cy) <= radius;
 }
 
-function sample(x: number, y: number): Rgba {
+type Variant = 'icon' | 'unread' | 'overlay';
+
+/** The unread dot: red with a white ring, top right on the icon, the whole of the overlay. */
+function dot(x: number, y: number, cx: number, cy: number, radius: number): Rgba | null {
+  const distance = Math.hypot(x - cx, y - cy);
+  if (distance <= radius * 0.72) return [220, 38, 38, 255];
+  if (distance <= radius) return [255, 255, 255, 255];
+  return null;
+}
+
+function sample(x: number, y: number, variant: Variant = 'icon'): Rgba {
+  if (variant === 'overlay') return dot(x, y, 0.5, 0.5, 0.48) ?? [0, 0, 0, 0];
+  if (variant === 'unread') {
+    const marked = dot(x, y, 0.76, 0.24, 0.24);
+    if (marked) return marked;
+  }
   if (!insideRoundedSquare(x, y, 0.04, 0.2)) return [0, 0, 0, 0];
   let line = Number.POSITIVE_INFINITY;
   for (let i = 0; i + 1 < PULSE.length; i++)
@@ -58,7 +75,7 @@ function sample(x: number, y: number): Rgba {
   return [Math.round(20 - 5 * t), Math.round(184 - 66 * t), Math.round(166 - 56 * t), 255];
 }
 
-function render(size: number): Uint8Array {
+function render(size: number, variant: Variant = 'icon'): Uint8Array {
   const pixels = new Uint8Array(size * size * 4);
   const grid = 4;
   for (let py = 0; py < size; py++) {
@@ -72,6 +89,7 @@ function render(size: number): Uint8Array {
           const [sr, sg, sb, sa] = sample(
             (px + (sx + 0.5) / grid) / size,
             (py + (sy + 0.5) / grid) / size,
+            variant,
           );
           r += sr * sa;
           g += sg * sa;
@@ -129,9 +147,9 @@ export function encodePng(size: number, rgba: Uint8Array): Buffer {
   ]);
 }
 
-function write(path: string, size: number): void {
+function write(path: string, size: number, variant: Variant = 'icon'): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, encodePng(size, render(size)));
+  writeFileSync(path, encodePng(size, render(size, variant)));
   console.log(`wrote ${path.slice(ROOT.length + 1)} (${size}×${size})`);
 }
 
@@ -140,3 +158,6 @@ for (const size of [16, 32, 48, 64, 128, 256, 512])
   write(join(BUILD, 'icons', `${size}x${size}.png`), size);
 write(join(BUILD, 'tray.png'), 32);
 write(join(BUILD, 'tray@2x.png'), 64);
+write(join(BUILD, 'tray-unread.png'), 32, 'unread');
+write(join(BUILD, 'tray-unread@2x.png'), 64, 'unread');
+write(join(BUILD, 'unread-overlay.png'), 32, 'overlay');

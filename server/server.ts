@@ -18,6 +18,7 @@ import { EventPublisher } from './events/event-publisher.js';
 import { createEventStreamEndpoint } from './events/event-stream-endpoint.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { NoticeResender } from './notifications/notice-resender.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
 import { registerPlatformMetrics } from './platform-metrics.js';
 
@@ -121,9 +122,11 @@ export async function startServer(
   const outboxRelay = new OutboxRelay(context);
   const reminderScheduler = new ReminderScheduler(context);
   const escalationScheduler = new EscalationScheduler(context, config.alertScheduler);
+  const noticeResender = new NoticeResender(context);
   outboxRelay.start();
   reminderScheduler.start();
   escalationScheduler.start();
+  noticeResender.start();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url }, 'ClinicPulse server listening');
@@ -138,6 +141,7 @@ export async function startServer(
         outboxRelay.stop(),
         reminderScheduler.stop(),
         escalationScheduler.stop(),
+        noticeResender.stop(),
         alertStatusPublisherFor(context).stop(),
       ]);
       // The streams just ended leave their connections idle; close those too.

@@ -68,6 +68,13 @@ export class DesktopCore {
   private connection: ConnectionState = SIGNED_OUT;
   private windowFocused = false;
   private openConversationId: string | null = null;
+  /**
+   * Sign-in, sign-out, a server-ended session and quit run one at a time, in call order: two
+   * overlapping sign-ins would otherwise each start a stream and leave one running unseen,
+   * popping up every event twice.
+   */
+  private lifecycle: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   constructor(private readonly options: DesktopCoreOptions) {
     this.settingsStore = new SettingsStore(join(options.dataDirectory, 'settings.json'));
@@ -85,7 +92,11 @@ export class DesktopCore {
   }
 
   /** Loads settings and the saved session; resumes the stream when a token was kept. */
-  async init(): Promise<DesktopState> {
+  init(): Promise<DesktopState> {
+    return this.serially(() => this.load());
+  }
+
+  private async load(): Promise<DesktopState> {
     await this.settingsStore.load();
     const stored = await this.sessionStore.load();
     if (stored) {
@@ -112,7 +123,11 @@ export class DesktopCore {
     return this.settingsStore.settings;
   }
 
-  async signIn(request: SignInRequest): Promise<DesktopState> {
+  signIn(request: SignInRequest): Promise<DesktopState> {
+    return this.serially(() => this.signInNow(request));
+  }
+
+  private async signInNow(request: SignInRequest): Promise<DesktopState> {
     const serverUrl = origin(request.serverUrl);
     let response: Response;
     try {
@@ -143,11 +158,16 @@ export class DesktopCore {
       expiresAt: login.expiresAt,
     });
     await this.startSession(info, login.token);
+    this.options.log?.('info', `signed in as user ${login.user.id} on ${serverUrl}`);
     this.emitState();
     return this.state();
   }
 
-  async signOut(): Promise<DesktopState> {
+  signOut(): Promise<DesktopState> {
+    return this.serially(() => this.signOutNow());
+  }
+
+  private async signOutNow(): Promise<DesktopState> {
     const ending = this.session;
     await this.stopSession();
     await this.sessionStore.clear();
@@ -163,6 +183,7 @@ export class DesktopCore {
         .then((response) => response.body?.cancel())
         .catch(() => undefined);
     }
+    if (ending) this.options.log?.('info', `signed out user ${ending.info.user.id}`);
     this.setConnection(SIGNED_OUT);
     this.emit('unreadCount', 0);
     this.emitState();
@@ -200,7 +221,7 @@ export class DesktopCore {
       );
     }
     const body = await readBody(response);
-    if (response.status === 401 && this.session === session) await this.sessionEnded();
+    if (response.status === 401) await this.sessionEnded(session.user);
     return { status: response.status, body };
   }
 
@@ -231,9 +252,26 @@ export class DesktopCore {
     this.session?.user.setNetworkAvailable(online);
   }
 
-  /** Quit: shows what waits in the burst window and leaves the cursor on disk. */
-  async shutdown(): Promise<void> {
-    await this.stopSession();
+  /**
+   * Quit: shows what waits in the burst window and leaves the cursor on disk. Safe to call more
+   * than once; every call resolves when the first is done, and nothing starts a session after it.
+   */
+  shutdown(): Promise<void> {
+    if (this.closed) return this.lifecycle.then(() => undefined);
+    this.closed = true;
+    return this.serially(() => this.stopSession(), { evenWhenClosed: true });
+  }
+
+  private serially<T>(
+    task: () => Promise<T>,
+    { evenWhenClosed = false }: { evenWhenClosed?: boolean } = {},
+  ): Promise<T> {
+    const run = this.lifecycle.then(() => {
+      if (this.closed && !evenWhenClosed) throw new Error('ClinicPulse is quitting');
+      return task();
+    });
+    this.lifecycle = run.catch(() => undefined);
+    return run;
   }
 
   private async startSession(info: DesktopSession, token: string): Promise<void> {
@@ -264,10 +302,19 @@ export class DesktopCore {
         unreadCount: (count) => isCurrent() && this.emit('unreadCount', count),
         connectionState: (state) => {
           if (!isCurrent()) return;
-          if (state.status === 'signed_out') void this.sessionEnded(state.detail);
+          if (state.status === 'signed_out' && holder.user)
+            void this.sessionEnded(holder.user, state.detail);
           else this.setConnection(state);
         },
         problem: (detail) => this.options.log?.('warn', detail),
+        popupOutcome: (eventIds, outcome) => {
+          // macOS drops pop-ups of an unsigned or unpermitted app without a trace on screen.
+          if (outcome.state === 'failed')
+            this.options.log?.(
+              'warn',
+              `the pop-up for event ${eventIds.join(', ')} was not shown: ${outcome.reason}`,
+            );
+        },
       },
     });
     holder.user = user;
@@ -283,11 +330,16 @@ export class DesktopCore {
   }
 
   /** The server refused the token (expired, revoked): forget it and ask for a new sign-in. */
-  private async sessionEnded(detail: string | null = null): Promise<void> {
-    const ended = this.session;
-    if (!ended) return;
+  private sessionEnded(ended: UserSession, detail: string | null = null): Promise<void> {
+    return this.serially(() => this.endSession(ended, detail)).catch(() => undefined);
+  }
+
+  private async endSession(ended: UserSession, detail: string | null): Promise<void> {
+    // A sign-in or sign-out queued before this one may already have replaced that session.
+    if (this.session?.user !== ended) return;
     await this.stopSession();
     await this.sessionStore.clear();
+    this.options.log?.('info', `the server ended the session${detail ? `: ${detail}` : ''}`);
     this.notice = SESSION_ENDED;
     this.setConnection({
       status: 'signed_out',

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import { cursorPath } from '../cursor/cursor-path.js';
 import { CursorStore } from '../cursor/cursor-store.js';
 import type { BurstOptions } from '../notify/burst-coalescer.js';
-import type { NotificationSink } from '../notify/native-notification.js';
+import type { NotificationSink, PopupOutcome } from '../notify/native-notification.js';
 import { Notifier, type NotifierEnvironment, type NotifyDecision } from '../notify/notifier.js';
 import type { BackoffOptions } from '../stream/backoff.js';
 import type { HttpFetch } from '../stream/http-fetch.js';
@@ -22,6 +22,8 @@ export interface UserSessionListener {
   unreadCount(count: number): void;
   /** What the notifier decided for each notifying event (logs, tests). */
   decision?(event: StreamEvent, decision: NotifyDecision): void;
+  /** What the OS did with a pop-up, for the events it stands for. */
+  popupOutcome?(eventIds: readonly number[], outcome: PopupOutcome): void;
   problem?(detail: string): void;
 }
 
@@ -71,6 +73,7 @@ export class UserSession {
       environment: options.environment,
       platform: options.platform,
       onClick: options.onNotificationClick,
+      onOutcome: (eventIds, outcome) => options.listener.popupOutcome?.(eventIds, outcome),
       ...(options.burst ? { burst: options.burst } : {}),
     });
     this.stream = new StreamClient({

@@ -11,6 +11,7 @@ export async function writeFileAtomic(
   path: string,
   content: string | Uint8Array,
   mode = 0o600,
+  replace: RenameFile = rename,
 ): Promise<void> {
   const directory = dirname(path);
   await mkdir(directory, { recursive: true });
@@ -23,12 +24,41 @@ export async function writeFileAtomic(
     await file.close();
   }
   try {
-    await rename(temporary, path);
+    await renameWithRetry(temporary, path, replace);
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
   }
   await syncDirectory(directory);
+}
+
+export type RenameFile = (from: string, to: string) => Promise<void>;
+
+/** Errors Windows reports while another process (antivirus, backup, indexer) holds the target. */
+const TRANSIENT_RENAME_ERRORS = new Set(['EPERM', 'EACCES', 'EBUSY']);
+const RENAME_RETRY_DELAYS_MS = [10, 20, 40, 80, 160, 320, 640];
+
+/**
+ * On Windows a scanner that opens the file just written makes `rename` over it fail for a
+ * moment with EPERM/EACCES/EBUSY; retrying for about a second and a half rides it out, as
+ * graceful-fs and npm's write-file-atomic do. Anything else, or a hold that lasts, is thrown.
+ */
+export async function renameWithRetry(
+  from: string,
+  to: string,
+  replace: RenameFile = rename,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await replace(from, to);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      const delay = RENAME_RETRY_DELAYS_MS[attempt];
+      if (!TRANSIENT_RENAME_ERRORS.has(code) || delay === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 /** The file's text, or undefined when it does not exist. */

@@ -1,30 +1,65 @@
 import { Notification, type NativeImage } from 'electron';
-import type { NotificationTarget } from '../../common/desktop-bridge.js';
-import type { NativeNotification, NotificationSink } from './native-notification.js';
+import type {
+  NativeNotification,
+  NotificationSink,
+  PopupCallbacks,
+} from './native-notification.js';
+import { windowsToastXml } from './windows-toast-xml.js';
 
 /**
  * The only file that raises real OS pop-ups. Each shown Notification is kept referenced until
- * it closes: a Notification object that is garbage-collected loses its click handler.
+ * it closes or fails: a Notification object that is garbage-collected loses its click handler.
+ * On Windows the toast is protocol-activated (windows-toast-xml.ts), so a click in the Action
+ * Center, after `close`, still opens its target through `clinicpulse://`.
  */
 export class ElectronNotificationSink implements NotificationSink {
   private readonly live = new Set<Notification>();
+  /** Persistent (urgent) pop-ups not yet closed: an update restart waits for them. */
+  private readonly urgentLive = new Set<Notification>();
 
-  constructor(private readonly icon: NativeImage | undefined) {}
+  constructor(
+    private readonly icon: NativeImage | undefined,
+    private readonly platform: NodeJS.Platform,
+  ) {}
 
-  show(notification: NativeNotification, onClick: (target: NotificationTarget) => void): void {
-    if (!Notification.isSupported()) return;
+  show(notification: NativeNotification, callbacks: PopupCallbacks): void {
+    if (!Notification.isSupported()) {
+      callbacks.outcome({ state: 'failed', reason: 'this system has no notification service' });
+      return;
+    }
     const shown = new Notification({
       title: notification.title,
       body: notification.body,
       silent: notification.silent,
       urgency: notification.urgency,
-      // Linux and Windows keep a `never` pop-up until dismissed; macOS follows the user's alert style.
+      // Linux keeps a `never` pop-up until dismissed; macOS follows the user's alert style.
       timeoutType: notification.persistent ? 'never' : 'default',
       ...(this.icon ? { icon: this.icon } : {}),
+      ...(this.platform === 'win32' ? { toastXml: windowsToastXml(notification) } : {}),
     });
+    let reported = false;
+    const report = (outcome: Parameters<PopupCallbacks['outcome']>[0]) => {
+      if (reported) return;
+      reported = true;
+      callbacks.outcome(outcome);
+    };
+    const forget = () => {
+      this.live.delete(shown);
+      this.urgentLive.delete(shown);
+    };
     this.live.add(shown);
-    shown.on('click', () => onClick(notification.target));
-    shown.on('close', () => this.live.delete(shown));
+    if (notification.persistent) this.urgentLive.add(shown);
+    shown.on('show', () => report({ state: 'shown' }));
+    shown.on('failed', (_event, error) => {
+      forget();
+      report({ state: 'failed', reason: error });
+    });
+    shown.on('click', () => callbacks.click(notification.target));
+    shown.on('close', forget);
     shown.show();
+  }
+
+  urgentOnScreen(): boolean {
+    return this.urgentLive.size > 0;
   }
 }

@@ -16,9 +16,24 @@ export interface NativeNotification {
 }
 
 /**
+ * What became of one pop-up once the OS had it: on screen, or refused and why (macOS drops the
+ * pop-ups of an unsigned or unpermitted app and says so in `failed`; Windows does the same
+ * without an AppUserModelId). Together with the notifier's `held` decisions this is the per-event
+ * outcome the main process can report.
+ */
+export type PopupOutcome = { state: 'shown' } | { state: 'failed'; reason: string };
+
+export interface PopupCallbacks {
+  /** The app's real click handler; sinks call it when the pop-up is clicked. */
+  click(target: NotificationTarget): void;
+  /** Called once per pop-up with what the OS did with it. */
+  outcome(outcome: PopupOutcome): void;
+}
+
+/**
  * Where pop-ups go: the Electron adapter in the app, a recording sink in tests and in the app's
- * test mode. `onClick` is the app's real click handler; sinks call it when a pop-up is clicked.
+ * test mode.
  */
 export interface NotificationSink {
-  show(notification: NativeNotification, onClick: (target: NotificationTarget) => void): void;
+  show(notification: NativeNotification, callbacks: PopupCallbacks): void;
 }

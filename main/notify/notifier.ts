@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import { BurstCoalescer, DEFAULT_BURST_OPTIONS, type BurstOptions } from './burst-coalescer.js';
 import { holdReason, type HoldReason } from './hold-policy.js';
 import { escapeLibnotifyMarkup } from './libnotify-markup.js';
-import type { NativeNotification, NotificationSink } from './native-notification.js';
+import type { NativeNotification, NotificationSink, PopupOutcome } from './native-notification.js';
 import { targetForEvent, targetForSummary } from './notification-target.js';
 import {
   formatLocalTime,
@@ -41,6 +41,8 @@ export interface NotifierOptions {
   environment: NotifierEnvironment;
   platform: NodeJS.Platform;
   onClick: (target: NotificationTarget) => void;
+  /** What the OS did with each pop-up, for the events it stands for. */
+  onOutcome?: (eventIds: readonly number[], outcome: PopupOutcome) => void;
   burst?: BurstOptions;
   /** A batch of at least this many pop-ups is shown as one summary. */
   summaryThreshold?: number;
@@ -134,6 +136,9 @@ export class Notifier {
   }
 
   private show(notification: NativeNotification): void {
-    this.options.sink.show(notification, this.options.onClick);
+    this.options.sink.show(notification, {
+      click: this.options.onClick,
+      outcome: (outcome) => this.options.onOutcome?.(notification.eventIds, outcome),
+    });
   }
 }

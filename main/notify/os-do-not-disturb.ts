@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 
 export type CommandRunner = (command: string, args: readonly string[]) => Promise<string>;
 
-const runCommand: CommandRunner = (command, args) =>
+export const runCommand: CommandRunner = (command, args) =>
   new Promise((resolve, reject) => {
     execFile(command, args, { timeout: 2_000, windowsHide: true }, (error, stdout) =>
       error ? reject(error) : resolve(stdout),

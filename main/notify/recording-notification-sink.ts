@@ -1,24 +1,29 @@
-import type { NotificationTarget } from '../../common/desktop-bridge.js';
-import type { NativeNotification, NotificationSink } from './native-notification.js';
+import type {
+  NativeNotification,
+  NotificationSink,
+  PopupCallbacks,
+} from './native-notification.js';
 
 /**
  * Records every pop-up instead of showing it, keeping the real click handler so that a test
- * (or the app's test mode) can click a recorded pop-up exactly as the OS would.
+ * (or the app's test mode) can click a recorded pop-up exactly as the OS would. Every recorded
+ * pop-up counts as shown.
  */
 export class RecordingNotificationSink implements NotificationSink {
   readonly shown: NativeNotification[] = [];
-  private readonly clickHandlers: ((target: NotificationTarget) => void)[] = [];
+  private readonly callbacks: PopupCallbacks[] = [];
 
-  show(notification: NativeNotification, onClick: (target: NotificationTarget) => void): void {
+  show(notification: NativeNotification, callbacks: PopupCallbacks): void {
     this.shown.push(notification);
-    this.clickHandlers.push(onClick);
+    this.callbacks.push(callbacks);
+    callbacks.outcome({ state: 'shown' });
   }
 
   click(index: number): void {
     const notification = this.shown[index];
-    const onClick = this.clickHandlers[index];
-    if (!notification || !onClick) throw new Error(`no recorded notification at index ${index}`);
-    onClick(notification.target);
+    const callbacks = this.callbacks[index];
+    if (!notification || !callbacks) throw new Error(`no recorded notification at index ${index}`);
+    callbacks.click(notification.target);
   }
 
   /** Every event id covered by a recorded pop-up, in the order shown (duplicates kept). */

@@ -18,6 +18,9 @@ const sessionFile = z.object({
   expiresAt: z.string(),
 });
 
+const NOT_KEPT_LAST_TIME =
+  "Your last sign-in was not kept on this computer (the system's password store refused it). Please sign in again.";
+
 export interface StoredSession {
   serverUrl: string;
   user: User;
@@ -51,7 +54,8 @@ export class SessionStore {
     }
     const { serverUrl, user, encryptedToken, expiresAt } = parsed.data;
     const reason = this.cipher.unavailableReason();
-    if (encryptedToken === null) return { serverUrl, user, token: null, expiresAt, notice: reason };
+    if (encryptedToken === null)
+      return { serverUrl, user, token: null, expiresAt, notice: reason ?? NOT_KEPT_LAST_TIME };
     if (reason) return { serverUrl, user, token: null, expiresAt, notice: reason };
     if (Date.parse(expiresAt) <= this.now())
       return {
@@ -87,8 +91,17 @@ export class SessionStore {
     token: string;
     expiresAt: string;
   }): Promise<string | null> {
-    const reason = this.cipher.unavailableReason();
-    const encryptedToken = reason ? null : this.cipher.encrypt(session.token).toString('base64');
+    let reason = this.cipher.unavailableReason();
+    let encryptedToken: string | null = null;
+    if (!reason) {
+      try {
+        encryptedToken = this.cipher.encrypt(session.token).toString('base64');
+      } catch (error) {
+        // macOS "Deny" on the Keychain prompt, a locked or broken Linux keyring: the sign-in
+        // itself worked, so it holds for this run and only the saving is skipped.
+        reason = keychainRefusedNotice(error);
+      }
+    }
     await writeFileAtomic(
       this.path,
       JSON.stringify({
@@ -105,6 +118,11 @@ export class SessionStore {
   async clear(): Promise<void> {
     await rm(this.path, { force: true });
   }
+}
+
+export function keychainRefusedNotice(error: unknown): string {
+  const detail = error instanceof Error ? error.message : String(error);
+  return `The system's password store refused to keep your sign-in (${detail}), so you stay signed in only until ClinicPulse quits and will be asked again at the next start.`;
 }
 
 function safeJson(text: string): unknown {

@@ -3,19 +3,24 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 /**
- * What a clinic's IT admin presets at install time. Looked up, first match wins:
- * 1. the `CLINICPULSE_SERVER_URL` environment variable (also set by `npm start`);
+ * What a clinic's IT admin presets at install time, each setting looked up on its own, first
+ * match wins:
+ * 1. the environment: `CLINICPULSE_SERVER_URL` (also set by `npm start`), `CLINICPULSE_UPDATE_URL`;
  * 2. a machine-wide `app-config.json` (deployment tools and group policy write it here);
  * 3. `app-config.json` shipped in the installer's resources folder.
+ * `updateUrl` is the folder of release files (`latest.yml`…) desks update from.
  */
 export const appConfigFile = z.object({
   serverUrl: z.url({ protocol: /^https?$/ }).optional(),
+  updateUrl: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export interface AppConfig {
   serverUrl: string | null;
   /** Where the server URL came from, for the log. */
   source: string | null;
+  /** The update feed, or null: updates are off. */
+  updateUrl?: string | null;
 }
 
 export function machineConfigPath(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string {
@@ -29,12 +34,7 @@ export async function loadAppConfig(options: {
   env: NodeJS.ProcessEnv;
   files: readonly string[];
 }): Promise<AppConfig> {
-  const fromEnv = options.env.CLINICPULSE_SERVER_URL;
-  if (fromEnv) {
-    const parsed = appConfigFile.safeParse({ serverUrl: fromEnv });
-    if (parsed.success && parsed.data.serverUrl)
-      return { serverUrl: origin(parsed.data.serverUrl), source: 'CLINICPULSE_SERVER_URL' };
-  }
+  const files: { source: string; config: z.infer<typeof appConfigFile> }[] = [];
   for (const file of options.files) {
     let text: string;
     try {
@@ -43,15 +43,34 @@ export async function loadAppConfig(options: {
       continue;
     }
     const parsed = appConfigFile.safeParse(safeJson(text));
-    if (parsed.success && parsed.data.serverUrl)
-      return { serverUrl: origin(parsed.data.serverUrl), source: file };
+    if (parsed.success) files.push({ source: file, config: parsed.data });
   }
-  return { serverUrl: null, source: null };
+  const env = {
+    serverUrl: validUrl(options.env.CLINICPULSE_SERVER_URL),
+    updateUrl: validUrl(options.env.CLINICPULSE_UPDATE_URL),
+  };
+  const server = env.serverUrl
+    ? { url: env.serverUrl, source: 'CLINICPULSE_SERVER_URL' }
+    : files
+        .filter((file) => file.config.serverUrl)
+        .map((file) => ({ url: file.config.serverUrl!, source: file.source }))[0];
+  const updateUrl = env.updateUrl ?? files.find((file) => file.config.updateUrl)?.config.updateUrl;
+  return {
+    serverUrl: server ? origin(server.url) : null,
+    source: server?.source ?? null,
+    // A folder, not an origin: the release files may live under any path.
+    updateUrl: updateUrl ?? null,
+  };
 }
 
 /** The API lives at `/api` on the server's origin; a path typed with the URL is dropped. */
 export function origin(url: string): string {
   return new URL(url).origin;
+}
+
+function validUrl(value: string | undefined): string | undefined {
+  const parsed = appConfigFile.shape.serverUrl.safeParse(value || undefined);
+  return parsed.success ? parsed.data : undefined;
 }
 
 function safeJson(text: string): unknown {

@@ -200,6 +200,9 @@ export class StreamClient {
   }
 
   private armHeartbeat(generation: number, detail: string): void {
+    // A replaced connection's body can still deliver bytes until its abort is felt; they prove
+    // nothing about the new connection and must not move its deadline.
+    if (generation !== this.generation) return;
     this.heartbeatTimer?.cancel();
     this.heartbeatTimer = this.clock.setTimeout(() => {
       if (generation === this.generation && this.running)

@@ -5,18 +5,29 @@ import type { ConnectionStatus } from '../../common/desktop-bridge.js';
 export interface TrayActions {
   open(): void;
   setDoNotDisturb(enabled: boolean): void;
+  copyDiagnostics(): void;
+  installUpdate(): void;
   quit(): void;
 }
 
-/** The tray icon: unread count in its tooltip and menu, Open, Do not disturb, Quit. */
+export interface TrayImages {
+  normal: NativeImage;
+  unread: NativeImage;
+}
+
+/**
+ * The tray icon: a red dot and the count in its tooltip and menu while anything is unread;
+ * Open, Do not disturb, Copy diagnostics, Quit.
+ */
 export class AppTray {
   private readonly tray: Tray;
+  private image: TrayModel['image'] = 'normal';
 
   constructor(
-    icon: NativeImage,
+    private readonly images: TrayImages,
     private readonly actions: TrayActions,
   ) {
-    this.tray = new Tray(icon);
+    this.tray = new Tray(images.normal);
     this.tray.on('click', () => actions.open());
   }
 
@@ -25,8 +36,13 @@ export class AppTray {
     doNotDisturb: boolean;
     connection: ConnectionStatus;
     signedIn: boolean;
+    updateReady: string | null;
   }): TrayModel {
     const model = trayModel(state);
+    if (model.image !== this.image) {
+      this.image = model.image;
+      this.tray.setImage(this.images[model.image]);
+    }
     this.tray.setToolTip(model.tooltip);
     this.tray.setContextMenu(
       Menu.buildFromTemplate(
@@ -43,6 +59,10 @@ export class AppTray {
                 checked: item.checked,
                 click: () => this.actions.setDoNotDisturb(!item.checked),
               };
+            case 'install-update':
+              return { label: item.label, click: () => this.actions.installUpdate() };
+            case 'copy-diagnostics':
+              return { label: item.label, click: () => this.actions.copyDiagnostics() };
             case 'separator':
               return { type: 'separator' as const };
             case 'quit':

@@ -2,6 +2,7 @@ import type { ConnectionStatus } from '../../common/desktop-bridge.js';
 
 export interface TrayModel {
   tooltip: string;
+  image: TrayImage;
   menu: TrayMenuItem[];
 }
 
@@ -9,8 +10,13 @@ export type TrayMenuItem =
   | { id: 'open'; label: string; type: 'normal' }
   | { id: 'unread'; label: string; type: 'normal'; enabled: false }
   | { id: 'do-not-disturb'; label: string; type: 'checkbox'; checked: boolean }
+  | { id: 'copy-diagnostics'; label: string; type: 'normal' }
+  | { id: 'install-update'; label: string; type: 'normal' }
   | { id: 'separator'; type: 'separator' }
   | { id: 'quit'; label: string; type: 'normal' };
+
+/** Which tray image to show: with a red dot while anything is unread (Windows has no badge). */
+export type TrayImage = 'normal' | 'unread';
 
 /** What the tray says: unread count in the tooltip and the menu, the connection when it is not fine. */
 export function trayModel(state: {
@@ -18,6 +24,8 @@ export function trayModel(state: {
   doNotDisturb: boolean;
   connection: ConnectionStatus;
   signedIn: boolean;
+  /** A downloaded update's version, waiting to be installed. */
+  updateReady?: string | null;
 }): TrayModel {
   const unread = unreadLabel(state.unreadCount);
   const parts = ['ClinicPulse'];
@@ -30,6 +38,7 @@ export function trayModel(state: {
   }
   return {
     tooltip: parts.join(' — '),
+    image: state.signedIn && state.unreadCount > 0 ? 'unread' : 'normal',
     menu: [
       { id: 'open', label: 'Open ClinicPulse', type: 'normal' },
       {
@@ -44,6 +53,16 @@ export function trayModel(state: {
         type: 'checkbox',
         checked: state.doNotDisturb,
       },
+      ...(state.updateReady
+        ? [
+            {
+              id: 'install-update' as const,
+              label: `Restart to update to ${state.updateReady}`,
+              type: 'normal' as const,
+            },
+          ]
+        : []),
+      { id: 'copy-diagnostics', label: 'Copy diagnostics for IT', type: 'normal' },
       { id: 'separator', type: 'separator' },
       { id: 'quit', label: 'Quit ClinicPulse', type: 'normal' },
     ],

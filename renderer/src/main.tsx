@@ -10,6 +10,7 @@ import './styles/layout.css';
 import './styles/components.css';
 import './styles/pages.css';
 import './styles/alerts.css';
+import './styles/admin.css';
 
 const bridge = findDesktopBridge();
 const platform = bridge ? createDesktopPlatform(bridge) : createBrowserPlatform();

@@ -16,6 +16,7 @@ export interface NewAlert {
   conversationId?: number | null;
   messageId?: number | null;
   appointmentId?: number | null;
+  noticeId?: number | null;
   /** What the audit lists it as: the message text, the reminder's content, the notice. */
   summary: string;
   createdAt: string;
@@ -32,7 +33,7 @@ export interface NewAlert {
  */
 export class AlertStore {
   private readonly insertAlert: Statement<
-    [string, Priority, number | null, number | null, number | null, number | null, string, string, string | null, number | null, number | null]
+    [string, Priority, number | null, number | null, number | null, number | null, number | null, string, string, string | null, number | null, number | null]
   >;
   private readonly insertRecipients: Statement<[number, string | null, string]>;
   private readonly byAppointment: Statement<[number], number>;
@@ -40,9 +41,9 @@ export class AlertStore {
 
   constructor(private readonly db: Database) {
     this.insertAlert = db.prepare(
-      `INSERT INTO alerts (kind, priority, sender_id, conversation_id, message_id, appointment_id, summary, created_at,
+      `INSERT INTO alerts (kind, priority, sender_id, conversation_id, message_id, appointment_id, notice_id, summary, created_at,
                            escalation_snapshot, escalation_due_at, escalated_from)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     // One statement for any number of recipients: a notice to the whole clinic is thousands.
     this.insertRecipients = db.prepare(
@@ -67,6 +68,7 @@ export class AlertStore {
         alert.conversationId ?? null,
         alert.messageId ?? null,
         alert.appointmentId ?? null,
+        alert.noticeId ?? null,
         alert.summary,
         alert.createdAt,
         alert.escalation ? JSON.stringify(alert.escalation) : null,

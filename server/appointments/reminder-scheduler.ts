@@ -1,3 +1,4 @@
+import type { Appointment } from '../../common/api.js';
 import type { AppointmentReminderPayload } from '../../common/events.js';
 import { AlertSettingsStore } from '../alerts/alert-settings-store.js';
 import { AlertStore } from '../alerts/alert-store.js';
@@ -43,9 +44,12 @@ export class ReminderScheduler {
   private seedNeeded = true;
   private lastSeedAt = 0;
   private failing = false;
+  /** Set at start and whenever the connection is ready again, like seedNeeded. */
+  private resendNeeded = true;
   private readonly onRedisReady = () => {
-    // Redis may have come back without its data.
+    // Redis may have come back without its data, or without its last writes.
     this.seedNeeded = true;
+    this.resendNeeded = true;
     this.tick().catch(() => undefined);
   };
 
@@ -90,6 +94,7 @@ export class ReminderScheduler {
 
   private async tickOnce(): Promise<number> {
     try {
+      if (this.resendNeeded) await this.resendRecent();
       if (this.seedNeeded || Date.now() - this.lastSeedAt >= this.options.reseedIntervalMs) await this.seed();
       let sent = 0;
       for (;;) {
@@ -121,12 +126,29 @@ export class ReminderScheduler {
     this.lastSeedAt = Date.now();
   }
 
+  /**
+   * Sends again the reminders sent within REDIS_LOSS_WINDOW_SECONDS: their dedupe keys make that
+   * a no-op for each one Redis still holds, and send the ones it lost with its last writes.
+   */
+  private async resendRecent(): Promise<void> {
+    const since = new Date(Date.now() - this.ctx.config.redisLossWindowSeconds * 1000);
+    for (const appointment of this.store.remindedSince(since)) await this.publishReminder(appointment, new Date());
+    this.resendNeeded = false;
+  }
+
   /** Publishes one claimed appointment's reminder to each person; false when it had gone out already. */
   private async send(appointmentId: number): Promise<boolean> {
     const appointment = this.store.pendingReminder(appointmentId);
     if (!appointment) return false;
     const now = new Date();
-    // Made once per appointment: a reminder sent again after a crash carries the same alert.
+    await this.publishReminder(appointment, now);
+    this.store.markReminderSent(appointment.id, now);
+    this.ctx.logger.info({ appointmentId: appointment.id, recipients: appointment.remindUserIds.length }, 'appointment reminder sent');
+    return true;
+  }
+
+  private async publishReminder(appointment: Appointment, now: Date): Promise<void> {
+    // Made once per appointment: a reminder sent again (after a crash or a Redis loss) carries the same alert.
     const alertId = this.alerts.forReminder(appointment, now);
     const payload: AppointmentReminderPayload = {
       type: 'appointment_reminder',
@@ -140,9 +162,6 @@ export class ReminderScheduler {
     for (const userId of appointment.remindUserIds) {
       await this.ctx.publisher.publish(userId, payload, { dedupeKey: reminderDedupeKey(appointment.id, userId) });
     }
-    this.store.markReminderSent(appointment.id, now);
-    this.ctx.logger.info({ appointmentId: appointment.id, recipients: appointment.remindUserIds.length }, 'appointment reminder sent');
-    return true;
   }
 
   private schedule(): void {

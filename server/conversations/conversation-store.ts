@@ -1,7 +1,8 @@
 import type { Database } from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import type { AlertKind, Priority } from '../../common/alerts.js';
 import type { Conversation, Message, MessagesResponse, Role, User } from '../../common/api.js';
-import type { ConversationReadPayload, MessageSentPayload, NewMessagePayload } from '../../common/events.js';
+import type { ConversationChangedPayload, ConversationReadPayload, MessageSentPayload, NewMessagePayload } from '../../common/events.js';
 import { AlertStore } from '../alerts/alert-store.js';
 import type { EscalationSnapshot } from '../alerts/escalation-snapshot.js';
 import { ReadReceipts } from '../alerts/read-receipts.js';
@@ -231,6 +232,7 @@ export class ConversationStore {
       );
       const addParticipant = this.db.prepare<[number, number]>('INSERT INTO conversation_participants (conversation_id, user_id) VALUES (?, ?)');
       for (const userId of [creatorId, ...otherIds]) addParticipant.run(id, userId);
+      this.enqueueChanged(id, [creatorId, ...otherIds], 'created');
       return { id, created: true };
     });
     return create.immediate();
@@ -293,7 +295,6 @@ export class ConversationStore {
         .get(sender.id, conversationId, sender.id, id) !== undefined;
       const readAlertIds = this.moveReadMarker(conversationId, sender.id, id, createdAt) ?? [];
 
-      const title = this.db.prepare<[number], string | null>('SELECT title FROM conversations WHERE id = ?').pluck().get(conversationId) ?? null;
       const payload: NewMessagePayload = {
         type: 'new_message',
         conversation_id: String(conversationId),
@@ -303,7 +304,7 @@ export class ConversationStore {
         message_id: String(id),
         sender_id: String(sender.id),
         priority,
-        ...(title === null ? {} : { conversation_title: title }),
+        ...this.titleOf(conversationId),
         ...(priority === 'urgent' && options.passesDoNotDisturb ? { passes_do_not_disturb: true } : {}),
       };
       const recipients = this.db
@@ -385,6 +386,28 @@ export class ConversationStore {
       .prepare<[number, number, number]>('UPDATE conversation_participants SET last_read_message_id = ? WHERE conversation_id = ? AND user_id = ?')
       .run(messageId, conversationId, userId);
     return this.readReceipts.record(conversationId, userId, before, messageId, at);
+  }
+
+  /** `conversation_title` for a message's event, when the conversation has a title. */
+  private titleOf(conversationId: number): { conversation_title?: string } {
+    const row = this.db.prepare<[number], { title: string | null }>('SELECT title FROM conversations WHERE id = ?').get(conversationId);
+    return row?.title ? { conversation_title: row.title } : {};
+  }
+
+  /**
+   * `conversation_changed` for each of `userIds`, in the transaction of the change, so their
+   * lists show it before any message is sent in it. `change` with a sequence number names
+   * the event: the same kind of change may happen again later.
+   */
+  enqueueChanged(conversationId: number, userIds: readonly number[], change: ConversationChangedPayload['change']): void {
+    const payload: ConversationChangedPayload = {
+      type: 'conversation_changed',
+      conversation_id: String(conversationId),
+      change,
+      timestamp: new Date().toISOString(),
+    };
+    const key = `conv:${conversationId}:${change}:${randomBytes(6).toString('hex')}`;
+    for (const userId of new Set(userIds)) this.outbox.enqueue(userId, payload, `${key}:${userId}`);
   }
 
   private enqueueRead(conversationId: number, userId: number, messageId: number): void {

@@ -86,6 +86,46 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     `,
   },
   {
+    version: 2,
+    name: 'outbox_sent',
+    sql: `
+      -- Outbox rows once published, kept for REDIS_LOSS_WINDOW_SECONDS: Redis may still lose an
+      -- acknowledged write (a machine crash before fsync, a promoted replica); whatever of these
+      -- it no longer holds is published again when the connection is ready. Ids are in the
+      -- order the rows were published.
+      CREATE TABLE outbox_sent (
+        id         INTEGER PRIMARY KEY,
+        user_id    INTEGER NOT NULL,
+        payload    TEXT    NOT NULL,
+        dedupe_key TEXT    NOT NULL,
+        sent_at    TEXT    NOT NULL
+      );
+      CREATE INDEX outbox_sent_at ON outbox_sent(sent_at);
+    `,
+  },
+  {
+    version: 3,
+    name: 'system_notices',
+    sql: `
+      -- Each notice an admin sent: the admin console's history, and what a second publish after
+      -- a Redis loss repeats (recipient_ids, in the order they were published to). sent_at is
+      -- set once Redis took it; a notice Redis refused is deleted again.
+      CREATE TABLE system_notices (
+        id            INTEGER PRIMARY KEY,
+        content       TEXT    NOT NULL,
+        audience      TEXT    NOT NULL CHECK (audience IN ('everyone', 'role', 'people')),
+        role          TEXT,
+        user_ids      TEXT,
+        recipient_ids TEXT    NOT NULL,
+        recipients    INTEGER NOT NULL,
+        sent_by       INTEGER NOT NULL REFERENCES users(id),
+        created_at    TEXT    NOT NULL,
+        sent_at       TEXT
+      );
+      CREATE INDEX system_notices_sent_at ON system_notices(sent_at);
+    `,
+  },
+  {
     version: 10,
     name: 'message priority',
     sql: `
@@ -177,5 +217,51 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX alerts_escalation_due ON alerts(escalation_due_at) WHERE escalation_due_at IS NOT NULL;
       CREATE INDEX alerts_escalated_from ON alerts(escalated_from) WHERE escalated_from IS NOT NULL;
     `,
+  },
+  {
+    version: 13,
+    name: 'alerts of notices',
+    sql: `
+      -- A notice's alert goes with it: a notice Redis refused is deleted, and with it its alert.
+      ALTER TABLE alerts ADD COLUMN notice_id INTEGER REFERENCES system_notices(id) ON DELETE CASCADE;
+      CREATE UNIQUE INDEX alerts_notice ON alerts(notice_id) WHERE notice_id IS NOT NULL;
+    `,
+  },
+  {
+    // Issue 13. A trigger rather than a write in the sign-in route: every session ever created
+    // is a sign-in, whichever code path creates it, and the sessions themselves are deleted on
+    // sign-out, so they cannot answer "when did this person last sign in".
+    version: 20,
+    name: 'users last sign-in',
+    sql: `
+      ALTER TABLE users ADD COLUMN last_sign_in_at TEXT;
+      UPDATE users SET last_sign_in_at = (SELECT max(created_at) FROM sessions WHERE user_id = users.id);
+      CREATE TRIGGER sessions_record_sign_in AFTER INSERT ON sessions
+      BEGIN
+        UPDATE users SET last_sign_in_at = NEW.created_at WHERE id = NEW.user_id;
+      END;
+    `,
+  },
+  {
+    // Issue 13: notifications read or unread one by one, on every desk; they override the
+    // user's read marker (Redis user:<id>:read) for exactly these event ids.
+    version: 22,
+    name: 'notification marks',
+    sql: `
+      CREATE TABLE notification_marks (
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        event_id   INTEGER NOT NULL,
+        read       INTEGER NOT NULL CHECK (read IN (0, 1)),
+        updated_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (user_id, event_id)
+      );
+    `,
+  },
+  {
+    // Issue 13: an appointment cancelled by its creator stays readable (a reminder may link to
+    // it) but is no longer listed as upcoming and sends no reminder.
+    version: 23,
+    name: 'appointments cancelled',
+    sql: `ALTER TABLE appointments ADD COLUMN cancelled_at TEXT;`,
   },
 ];

@@ -2,7 +2,7 @@ import type { Redis, Result } from 'ioredis';
 import type { EventPayload } from '../../common/events.js';
 import type { Metrics } from '../metrics.js';
 import { forEachRecipient } from './fan-out-message.js';
-import { FAN_OUT_CHANNEL, userChannel, userDedupeKey, userEventsKey, userSequenceKey } from './keys.js';
+import { FAN_OUT_CHANNEL, fanOutDedupeKey, userChannel, userDedupeKey, userEventsKey, userSequenceKey } from './keys.js';
 import { PUBLISH_MANY_SCRIPT, PUBLISH_SCRIPT } from './lua.js';
 
 /**
@@ -51,6 +51,7 @@ declare module 'ioredis' {
       historyLength: number,
       ttlSeconds: number,
       userIds: string,
+      dedupeKey: string,
     ): Result<string, Context>;
   }
 }
@@ -79,8 +80,12 @@ export class EventPublisher {
     return Number(id);
   }
 
-  /** The same event to each user (each gets its own id); ids come back in the users' order. */
-  async publishToMany(userIds: readonly number[], payload: EventPayload): Promise<number[]> {
+  /**
+   * The same event to each user (each gets its own id); ids come back in the users' order. With
+   * a dedupe key, publishing the same users the same event again (in the same order) is a no-op
+   * for every batch that went out before, returning its first ids.
+   */
+  async publishToMany(userIds: readonly number[], payload: EventPayload, options: PublishOptions = {}): Promise<number[]> {
     if (userIds.length === 0) return [];
     // The script reads the ids as digits: anything else would be skipped and shift the ids returned.
     const invalid = userIds.find((userId) => !Number.isSafeInteger(userId) || userId < 0);
@@ -97,7 +102,8 @@ export class EventPublisher {
     let failed = false;
     const sendBatch = async (index: number): Promise<void> => {
       try {
-        published[index] = await this.redis.clinicPulsePublishMany(FAN_OUT_CHANNEL, body, historyLength, historyTtlSeconds, batches[index]!);
+        const dedupeKey = options.dedupeKey ? fanOutDedupeKey(options.dedupeKey, index) : '';
+        published[index] = await this.redis.clinicPulsePublishMany(FAN_OUT_CHANNEL, body, historyLength, historyTtlSeconds, batches[index]!, dedupeKey);
       } catch (error) {
         failed = true;
         throw error;

@@ -18,6 +18,8 @@ export const userEventsKey = (userId: number | string): string => `${USER_PREFIX
 export const userSequenceKey = (userId: number | string): string => `${USER_PREFIX}${userId}${SEQUENCE_SUFFIX}`;
 export const userReadKey = (userId: number | string): string => `user:${userId}:read`;
 export const userDedupeKey = (userId: number | string, key: string): string => `user:${userId}:dedupe:${key}`;
+/** One batch of a fan-out published with a dedupe key; holds the pairs it published. */
+export const fanOutDedupeKey = (key: string, batch: number): string => `fanout:dedupe:${key}:${batch}`;
 
 /**
  * Fan-outs (one event to many users) are published once per batch of users on this one channel,

@@ -102,10 +102,16 @@ return id
  * Redis as much to parse, where one comma-separated list costs next to nothing. Declared KEYS are
  * what Redis Cluster needs to route a script; ClinicPulse runs on one Redis.
  * ARGV: fan-out channel, payload JSON without id, history length, ttl seconds, user ids joined
- *       by commas
- * Returns the published pairs `userId:id,…`, in the users' order.
+ *       by commas, dedupe key of this batch ('' for none)
+ * Returns the published pairs `userId:id,…`, in the users' order; with a dedupe key that was
+ * published before, the pairs published then, and nothing is published again.
  */
 export const PUBLISH_MANY_SCRIPT = `${CLOCK_FLOOR}${STORE_EVENT}
+local dedupe_key = ARGV[6]
+if dedupe_key ~= '' then
+  local existing = redis.call('GET', dedupe_key)
+  if existing then return existing end
+end
 local channel, body = ARGV[1], ARGV[2]
 local body_rest = string.sub(body, 2)
 local history_length, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -118,6 +124,7 @@ for user_id in string.gmatch(ARGV[5], '%d+') do
 end
 local published = table.concat(recipients, ',')
 redis.call('PUBLISH', channel, published .. '\\n' .. body)
+if dedupe_key ~= '' then redis.call('SET', dedupe_key, published, 'EX', ttl) end
 return published
 `;
 

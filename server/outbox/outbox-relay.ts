@@ -9,9 +9,14 @@ export interface OutboxRelayOptions {
   maxRetryDelayMs?: number;
   /** Rows read from SQLite at a time. */
   batchSize?: number;
+  /**
+   * How long published rows are kept, to be published again should Redis come back without
+   * them; REDIS_LOSS_WINDOW_SECONDS by default.
+   */
+  lossWindowMs?: number;
 }
 
-const DEFAULTS: Required<OutboxRelayOptions> = {
+const DEFAULTS: Omit<Required<OutboxRelayOptions>, 'lossWindowMs'> = {
   pollIntervalMs: 1_000,
   minRetryDelayMs: 250,
   maxRetryDelayMs: 5_000,
@@ -41,14 +46,20 @@ export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null;
   private started = false;
   private failures = 0;
-  private readonly onRedisReady = () => this.kick();
+  /** Set at start and whenever the connection is ready again: Redis may have come back without some of what it acknowledged. */
+  private recheckSent = true;
+  private lastForget = 0;
+  private readonly onRedisReady = () => {
+    this.recheckSent = true;
+    this.kick();
+  };
 
   constructor(
     private readonly ctx: ServerContext,
     options: OutboxRelayOptions = {},
   ) {
     this.store = new OutboxStore(ctx.db);
-    this.options = { ...DEFAULTS, ...options };
+    this.options = { ...DEFAULTS, lossWindowMs: ctx.config.redisLossWindowSeconds * 1000, ...options };
     relays.set(ctx, this);
   }
 
@@ -112,12 +123,32 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * Publishes again what was published within the loss window. The dedupe key of each makes
+   * that a no-op for every event Redis still holds; one it lost goes out with a new id (its
+   * history and its dedupe key went with it), so a desk that was away meanwhile still gets it.
+   */
+  private async publishSentAgain(): Promise<void> {
+    const since = new Date(Date.now() - this.options.lossWindowMs);
+    for (const row of this.store.sentAfter(since)) {
+      if ('invalid' in row) continue;
+      await this.ctx.publisher.publish(row.userId, row.payload, { dedupeKey: row.dedupeKey });
+    }
+  }
+
   private async publishPending(): Promise<number> {
+    if (this.recheckSent) {
+      await this.publishSentAgain();
+      this.recheckSent = false;
+    }
     let published = 0;
     let after = 0;
     for (;;) {
       const rows = this.store.batch(after, this.options.batchSize);
-      if (rows.length === 0) return published;
+      if (rows.length === 0) {
+        this.forgetOldSent();
+        return published;
+      }
       for (const row of rows) {
         after = row.id;
         if ('invalid' in row) {
@@ -133,10 +164,18 @@ export class OutboxRelay {
           this.store.recordFailure(row.id);
           throw error;
         }
-        this.store.delete(row.id);
+        this.store.markSent(row.id);
         published += 1;
       }
     }
+  }
+
+  /** At most once a second: a drain runs after every message sent. */
+  private forgetOldSent(): void {
+    const now = Date.now();
+    if (now - this.lastForget < 1_000) return;
+    this.lastForget = now;
+    this.store.forgetSentBefore(new Date(now - this.options.lossWindowMs));
   }
 
   private schedule(): void {

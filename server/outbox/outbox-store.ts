@@ -29,6 +29,10 @@ export class OutboxStore {
   private readonly remove;
   private readonly failed;
   private readonly total;
+  private readonly keepSent;
+  private readonly sentSince;
+  private readonly pruneSent;
+  private readonly sent;
 
   constructor(db: Database) {
     // OR IGNORE: the dedupe key names the event, so writing it twice would announce it twice.
@@ -37,6 +41,16 @@ export class OutboxStore {
     this.remove = db.prepare<[number]>('DELETE FROM outbox WHERE id = ?');
     this.failed = db.prepare<[number]>('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
     this.total = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox');
+    this.keepSent = db.prepare<[string, number]>(
+      // A new id: outbox ids are reused once the table has emptied, these must not be.
+      'INSERT INTO outbox_sent (user_id, payload, dedupe_key, sent_at) SELECT user_id, payload, dedupe_key, ? FROM outbox WHERE id = ?',
+    );
+    this.sentSince = db.prepare<[string], StoredRow>('SELECT id, user_id, payload, dedupe_key, 0 AS attempts FROM outbox_sent WHERE sent_at >= ? ORDER BY id');
+    this.pruneSent = db.prepare<[string]>('DELETE FROM outbox_sent WHERE sent_at < ?');
+    this.sent = db.transaction((id: number, at: string) => {
+      this.keepSent.run(at, id);
+      this.remove.run(id);
+    });
   }
 
   enqueue(userId: number, payload: EventPayload, dedupeKey: string): void {
@@ -45,20 +59,26 @@ export class OutboxStore {
 
   /** Rows after `afterId`, oldest first; a row whose payload no longer parses is reported as invalid. */
   batch(afterId: number, limit: number): PendingRow[] {
-    return this.oldest.all(afterId, limit).map((row) => {
-      let parsed;
-      try {
-        parsed = eventPayload.safeParse(JSON.parse(row.payload));
-      } catch (error) {
-        return { id: row.id, invalid: (error as Error).message };
-      }
-      if (!parsed.success) return { id: row.id, invalid: parsed.error.message };
-      return { id: row.id, userId: row.user_id, payload: parsed.data, dedupeKey: row.dedupe_key, attempts: row.attempts };
-    });
+    return this.oldest.all(afterId, limit).map(readRow);
   }
 
   delete(id: number): void {
     this.remove.run(id);
+  }
+
+  /** The row was published: it leaves the outbox and is kept among the recently sent. */
+  markSent(id: number, at = new Date()): void {
+    this.sent(id, at.toISOString());
+  }
+
+  /** Rows published at or after `since`, oldest first. */
+  sentAfter(since: Date): PendingRow[] {
+    return this.sentSince.all(since.toISOString()).map(readRow);
+  }
+
+  /** Forgets rows published before `before`. */
+  forgetSentBefore(before: Date): void {
+    this.pruneSent.run(before.toISOString());
   }
 
   recordFailure(id: number): void {
@@ -68,4 +88,15 @@ export class OutboxStore {
   count(): number {
     return (this.total.get() as { n: number }).n;
   }
+}
+
+function readRow(row: StoredRow): PendingRow {
+  let parsed;
+  try {
+    parsed = eventPayload.safeParse(JSON.parse(row.payload));
+  } catch (error) {
+    return { id: row.id, invalid: (error as Error).message };
+  }
+  if (!parsed.success) return { id: row.id, invalid: parsed.error.message };
+  return { id: row.id, userId: row.user_id, payload: parsed.data, dedupeKey: row.dedupe_key, attempts: row.attempts };
 }

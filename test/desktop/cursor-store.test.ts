@@ -7,9 +7,11 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../../main/cursor/atomic-file.js';
 import { cursorPath } from '../../main/cursor/cursor-path.js';
 import { CursorStore, MAX_REMEMBERED_IDS } from '../../main/cursor/cursor-store.js';
 
@@ -57,11 +59,22 @@ describe('cursor store', () => {
 
   it('reads a file written before unread messages were remembered', async () => {
     const path = join(dir, 'older.json');
-    const older = { version: 1, caughtUp: true, lastEventId: 9, notifiedIds: [9], lastReadEventId: 7, unreadIds: [8, 9] };
+    const older = {
+      version: 1,
+      caughtUp: true,
+      lastEventId: 9,
+      notifiedIds: [9],
+      lastReadEventId: 7,
+      unreadIds: [8, 9],
+    };
     writeFileSync(path, JSON.stringify(older));
     const store = await CursorStore.open(path);
     expect(store.lastEventId).toBe(9);
-    expect(store.unreadState).toEqual({ lastReadEventId: 7, unreadIds: [8, 9], unreadMessages: [] });
+    expect(store.unreadState).toEqual({
+      lastReadEventId: 7,
+      unreadIds: [8, 9],
+      unreadMessages: [],
+    });
   });
 
   it('writes atomically: no temporary files are left, and the file is private to the user', async () => {
@@ -114,5 +127,43 @@ describe('cursor store', () => {
     expect(cursorPath(dir, 'http://127.0.0.1:5000', 4)).not.toBe(
       cursorPath(dir, 'http://127.0.0.1:5000', 3),
     );
+  });
+});
+
+describe('atomic file replacement while another program holds the file (Windows antivirus)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'clinicpulse-atomic-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Stands in for Windows refusing a rename over a file a scanner has open: EPERM `times` times. */
+  function heldBriefly(times: number) {
+    let refusals = 0;
+    return async (from: string, to: string) => {
+      if (refusals < times) {
+        refusals++;
+        throw Object.assign(new Error(`EPERM: operation not permitted, rename '${from}'`), {
+          code: 'EPERM',
+        });
+      }
+      await rename(from, to);
+    };
+  }
+
+  it('retries the rename and writes the new content once the file is released', async () => {
+    const path = join(dir, 'cursor.json');
+    writeFileSync(path, 'old');
+    await writeFileAtomic(path, 'new', 0o600, heldBriefly(3));
+    expect(readFileSync(path, 'utf8')).toBe('new');
+    expect(readdirSync(dir)).toEqual(['cursor.json']);
+  });
+
+  it('gives up on a hold that lasts, keeps the old content and leaves no temporary file', async () => {
+    const path = join(dir, 'cursor.json');
+    writeFileSync(path, 'old');
+    await expect(writeFileAtomic(path, 'new', 0o600, heldBriefly(100))).rejects.toThrow('EPERM');
+    expect(readFileSync(path, 'utf8')).toBe('old');
+    expect(readdirSync(dir)).toEqual(['cursor.json']);
   });
 });

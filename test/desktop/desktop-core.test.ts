@@ -15,7 +15,7 @@ import { SessionStore } from '../../main/session/session-store.js';
 import { freePort, startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { api, login, startTestServer, type TestServer } from '../support/test-server.js';
 import { waitUntil } from './support/desk.js';
-import { basicTextCipher, keyringCipher } from './support/test-ciphers.js';
+import { basicTextCipher, keyringCipher, refusingKeychainCipher } from './support/test-ciphers.js';
 
 let redis: TestRedis;
 let server: TestServer;
@@ -257,5 +257,67 @@ describe('desktop core (main process without Electron) against the real server',
     });
     expect(seen.states.at(-1)?.status).toBe('signed_out');
     expect(existsSync(join(dir, 'session.json'))).toBe(false);
+  });
+
+  it('when the keychain refuses to encrypt, signs in for this run without saving the token, and says why', async () => {
+    const dir = dataDirectory();
+    const cipher = refusingKeychainCipher('User canceled the Keychain prompt');
+    const { core, seen } = await startCore({ dir, cipher });
+    const state = await core.signIn(demo('nurse.jones'));
+    expect(state.session?.user.username).toBe('nurse.jones');
+    expect(state.notice).toContain('User canceled the Keychain prompt');
+    expect(state.notice).toContain('until ClinicPulse quits');
+    await waitUntil(
+      () => seen.events.some((event) => event.type === 'ready'),
+      'the stream is ready',
+    );
+    expect((await core.request({ method: 'GET', path: '/api/me' })).status).toBe(200);
+    expect(JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8'))).toMatchObject({
+      encryptedToken: null,
+      user: { username: 'nurse.jones' },
+    });
+    await core.shutdown();
+
+    const { initial } = await startCore({ dir, cipher });
+    expect(initial).toMatchObject({ session: null, serverUrl: server.url });
+    expect(initial.notice).toMatch(/not kept on this computer/);
+  });
+
+  it('overlapping sign-ins leave exactly one stream, so each event pops up once', async () => {
+    const { core, sink } = await startCore({ dir: dataDirectory(), cipher: keyringCipher() });
+    const openStreams = async () => {
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      return Number(/^clinicpulse_open_streams (\d+)/m.exec(metrics)?.[1]);
+    };
+    await expect.poll(openStreams).toBe(0);
+    const [first, second] = await Promise.all([
+      core.signIn(demo('dr.patel')),
+      core.signIn(demo('dr.patel')),
+      core.signOut(),
+      core.signIn(demo('dr.patel')),
+    ]);
+    expect(first.session?.user.username).toBe('dr.patel');
+    expect(second.session?.user.username).toBe('dr.patel');
+    expect(core.state().session?.user.username).toBe('dr.patel');
+    await expect.poll(() => core.state().connection.status).toBe('connected');
+    await expect.poll(openStreams).toBe(1);
+
+    const lee = await login(server.url, 'frontdesk.lee', 'clinicpulse');
+    const conversationId = await conversationWith(lee.token, first.session!.user.id);
+    await api(server.url, lee.token).post(`/api/conversations/${conversationId}/messages`, {
+      text: 'once only',
+    });
+    await waitUntil(() => sink.shown.length > 0, 'a pop-up');
+    await core.shutdown();
+    expect(sink.eventIds()).toHaveLength(1);
+  });
+
+  it('after quit nothing signs in again, and a second quit waits for the first', async () => {
+    const { core } = await startCore({ dir: dataDirectory(), cipher: keyringCipher() });
+    await core.signIn(demo('admin'));
+    const quits = [core.shutdown(), core.shutdown()];
+    await expect(core.signIn(demo('admin'))).rejects.toThrow('quitting');
+    await Promise.all(quits);
+    expect(core.state().session).toBeNull();
   });
 });

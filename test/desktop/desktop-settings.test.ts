@@ -9,7 +9,9 @@ import { loadAppConfig, machineConfigPath } from '../../main/settings/app-config
 import { autostartEntry, setLinuxAutostart } from '../../main/settings/linux-autostart.js';
 import { SettingsStore } from '../../main/settings/settings-store.js';
 import { NetworkWatch } from '../../main/stream/network-watch.js';
+import { trayIsVisible } from '../../main/tray/tray-host.js';
 import { trayModel } from '../../main/tray/tray-model.js';
+import { windowCloseAction } from '../../main/window/close-action.js';
 import { ManualClock } from './support/manual-clock.js';
 import { basicTextCipher, keyringCipher } from './support/test-ciphers.js';
 
@@ -71,6 +73,7 @@ describe('app config preset by IT', () => {
     expect(await loadAppConfig({ env: {}, files: [machine, bundled] })).toEqual({
       serverUrl: 'https://bundled.clinic.example',
       source: bundled,
+      updateUrl: null,
     });
     writeFileSync(machine, JSON.stringify({ serverUrl: 'https://machine.clinic.example' }));
     expect((await loadAppConfig({ env: {}, files: [machine, bundled] })).serverUrl).toBe(
@@ -84,7 +87,33 @@ describe('app config preset by IT', () => {
     ).toEqual({
       serverUrl: 'http://127.0.0.1:5000',
       source: 'CLINICPULSE_SERVER_URL',
+      updateUrl: null,
     });
+  });
+
+  it('finds the update folder on its own: the environment, else the first file that names one', async () => {
+    const machine = join(dir, 'machine.json');
+    const bundled = join(dir, 'bundled.json');
+    writeFileSync(machine, JSON.stringify({ serverUrl: 'https://machine.clinic.example' }));
+    writeFileSync(
+      bundled,
+      JSON.stringify({ updateUrl: 'https://clinicpulse.clinic.example/desktop-updates' }),
+    );
+    expect(await loadAppConfig({ env: {}, files: [machine, bundled] })).toMatchObject({
+      serverUrl: 'https://machine.clinic.example',
+      updateUrl: 'https://clinicpulse.clinic.example/desktop-updates',
+    });
+    expect(
+      (
+        await loadAppConfig({
+          env: {
+            CLINICPULSE_UPDATE_URL: 'http://10.0.0.5/updates',
+            CLINICPULSE_SERVER_URL: 'ftp://x',
+          },
+          files: [machine, bundled],
+        })
+      ).updateUrl,
+    ).toBe('http://10.0.0.5/updates');
   });
 
   it('ignores files that are not a valid http(s) URL', async () => {
@@ -92,7 +121,7 @@ describe('app config preset by IT', () => {
     writeFileSync(bad, JSON.stringify({ serverUrl: 'javascript:alert(1)' }));
     expect(
       await loadAppConfig({ env: { CLINICPULSE_SERVER_URL: 'ftp://x' }, files: [bad] }),
-    ).toEqual({ serverUrl: null, source: null });
+    ).toEqual({ serverUrl: null, source: null, updateUrl: null });
   });
 
   it('knows each OS machine-wide location', () => {
@@ -158,7 +187,7 @@ describe('session store', () => {
 });
 
 describe('tray', () => {
-  it('shows the unread count in tooltip and menu, with Open, Do not disturb and Quit', () => {
+  it('shows the unread count in tooltip and menu, with Open, Do not disturb, Copy diagnostics and Quit', () => {
     const model = trayModel({
       unreadCount: 3,
       doNotDisturb: true,
@@ -170,6 +199,7 @@ describe('tray', () => {
       'open',
       'unread',
       'do-not-disturb',
+      'copy-diagnostics',
       'separator',
       'quit',
     ]);
@@ -187,6 +217,59 @@ describe('tray', () => {
       trayModel({ unreadCount: 5000, doNotDisturb: false, connection: 'connected', signedIn: true })
         .tooltip,
     ).toContain('999+');
+  });
+
+  it('offers "Restart to update" once an update is downloaded', () => {
+    const model = trayModel({
+      unreadCount: 0,
+      doNotDisturb: false,
+      connection: 'connected',
+      signedIn: true,
+      updateReady: '0.2.0',
+    });
+    expect(model.menu.find((item) => item.id === 'install-update')).toMatchObject({
+      label: 'Restart to update to 0.2.0',
+    });
+  });
+
+  it('shows the tray image with a red dot while anything is unread (Windows has no badge)', () => {
+    const image = (unreadCount: number, signedIn = true) =>
+      trayModel({ unreadCount, doNotDisturb: false, connection: 'connected', signedIn }).image;
+    expect([image(0), image(1), image(42), image(3, false)]).toEqual([
+      'normal',
+      'unread',
+      'unread',
+      'normal',
+    ]);
+  });
+
+  it('closing the window hides it to the tray only where a tray icon can be seen', async () => {
+    expect(windowCloseAction({ quitting: false, closeToTray: true, trayVisible: true })).toBe(
+      'hide',
+    );
+    expect(windowCloseAction({ quitting: false, closeToTray: true, trayVisible: false })).toBe(
+      'minimize',
+    );
+    expect(windowCloseAction({ quitting: false, closeToTray: false, trayVisible: true })).toBe(
+      'close',
+    );
+    expect(windowCloseAction({ quitting: true, closeToTray: true, trayVisible: true })).toBe(
+      'close',
+    );
+
+    const gnome = { XDG_CURRENT_DESKTOP: 'ubuntu:GNOME' };
+    // Stands in for gdbus asking the session bus whether a StatusNotifier host is there.
+    const bus = (answer: string) => async () => answer;
+    expect(await trayIsVisible('linux', gnome, bus('(false,)\n'))).toBe(false);
+    expect(await trayIsVisible('linux', gnome, bus('(true,)\n'))).toBe(true);
+    expect(await trayIsVisible('linux', { XDG_CURRENT_DESKTOP: 'KDE' }, bus('(false,)\n'))).toBe(
+      true,
+    );
+    expect(await trayIsVisible('win32', gnome, bus('(false,)\n'))).toBe(true);
+    const noGdbus = async () => {
+      throw new Error('spawn gdbus ENOENT');
+    };
+    expect(await trayIsVisible('linux', gnome, noGdbus)).toBe(true);
   });
 });
 

@@ -226,4 +226,53 @@ describe('stream client connection handling', () => {
     expect(problems).toHaveLength(2);
     expect(stream.lastEventId).toBe(20);
   });
+
+  it("a replaced connection's late bytes do not hold off the new connection's heartbeat deadline", async () => {
+    const clock = new ManualClock();
+    const encoder = new TextEncoder();
+    const bodies: ReadableStreamDefaultController<Uint8Array>[] = [];
+    const fetchStub = async () => {
+      const body = new ReadableStream<Uint8Array>({
+        start: (controller) => {
+          bodies.push(controller);
+          controller.enqueue(encoder.encode('retry: 100\n\n'));
+        },
+      });
+      return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    };
+    const states: ConnectionState[] = [];
+    const stream = new StreamClient({
+      serverUrl: 'http://127.0.0.1:9',
+      token: 'secret-token',
+      fetch: fetchStub,
+      lastEventId: null,
+      clock,
+      random: () => 1,
+      backoff: { initialMs: 100, maxMs: 800 },
+      heartbeatTimeoutMs: 1_000,
+      handlers: {
+        onEvent: () => undefined,
+        onControl: () => undefined,
+        onState: (state) => void states.push(state),
+      },
+    });
+    cleanups.push(() => stream.stop());
+    stream.start();
+    await waitUntil(() => stream.state.status === 'connected', 'the first connection is open');
+    stream.reconnectNow('the computer woke up');
+    await waitUntil(
+      () => bodies.length === 2 && stream.state.status === 'connected',
+      'reconnected',
+    );
+    // The old socket still had bytes on their way when it was replaced (its abort not yet felt).
+    const old = bodies[0]!;
+    old.enqueue(encoder.encode(': ping\n\n'));
+    await waitUntil(() => old.desiredSize === 1, 'the late bytes were read');
+    // The new connection stays silent: its deadline must still fire.
+    clock.advance(1_000);
+    expect(states.at(-1)).toMatchObject({
+      status: 'reconnecting',
+      detail: expect.stringContaining('no heartbeat'),
+    });
+  });
 });

@@ -27,7 +27,7 @@ beforeEach(() => {
 });
 
 async function appListening() {
-  await screen.findByRole('heading', { name: 'Messages' });
+  await screen.findAllByRole('heading', { name: 'Messages' });
   await waitFor(() => expect(bridge.eventListenerCount).toBeGreaterThan(0));
 }
 

@@ -58,6 +58,7 @@ async function renderPopups(
       url: '/api/events/stream',
       EventSource: FakeEventSource,
       checkSession: async () => 'signed_in',
+      probe: async () => true,
     }),
     { historyBeforeFirstReady: true },
   );

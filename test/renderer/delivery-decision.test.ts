@@ -9,6 +9,7 @@ import { newMessage, reminder } from './support/frames.js';
 const context = (fields: Partial<DeliveryContext> = {}): DeliveryContext => ({
   visible: true,
   openConversationId: null,
+  inboxOpen: false,
   settings: DEFAULT_DESKTOP_SETTINGS,
   popupPermission: 'granted',
   now: new Date('2025-01-20T12:00:00'),
@@ -24,6 +25,17 @@ describe('how a browser page delivers an alert, and what it reports', () => {
       popup: false,
       receipt: { state: 'shown', overDoNotDisturb: false },
     });
+  });
+
+  it('counts a routine notification as shown while the inbox is on screen, but bannered when urgent', () => {
+    expect(deliveryDecision(newMessage(1), context({ inboxOpen: true }))).toMatchObject({
+      inView: true,
+      banner: false,
+      receipt: { state: 'shown' },
+    });
+    expect(
+      deliveryDecision(newMessage(1, { priority: 'urgent' }), context({ inboxOpen: true })),
+    ).toMatchObject({ inView: false, banner: true });
   });
 
   it('shows a banner on screen and a pop-up in the background', () => {

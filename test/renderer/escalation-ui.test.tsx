@@ -92,7 +92,7 @@ describe('a repeat of an urgent alert', () => {
         json({ messages: [], hasMore: false }),
       );
     renderApp(bridge, '#/conversations/8');
-    await screen.findByRole('heading', { name: 'Messages' });
+    await screen.findAllByRole('heading', { name: 'Messages' });
     await waitFor(() => expect(bridge.eventListenerCount).toBeGreaterThan(0));
     act(() => bridge.emit(newMessage(30, { priority: 'urgent', text: 'Bay 2', alert_id: '61' })));
     await screen.findByRole('alert');

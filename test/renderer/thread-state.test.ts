@@ -14,7 +14,6 @@ const page = (from: number, to: number, hasMore: boolean) => ({
   messages: Array.from({ length: to - from + 1 }, (_, index) => message(from + index)),
   hasMore,
 });
-const ROUTINE = { priority: 'routine' } as const;
 
 describe('a conversation thread', () => {
   it('keeps each message once and in id order, however it arrived', () => {
@@ -57,70 +56,5 @@ describe('a conversation thread', () => {
     const apart = run([{ type: 'refreshed', page: page(100, 149, true) }], loaded);
     expect(ids(apart)[0]).toBe(100);
     expect(apart.hasMore).toBe(true);
-  });
-
-  it('tracks a send through failure and retry to its confirmed message', () => {
-    let state = run([
-      { type: 'loaded', page: page(1, 2, false) },
-      { type: 'send_started', clientMessageId: 'c0ffee00c0ffee00', text: 'Hi', options: ROUTINE },
-    ]);
-    expect(state.outgoing).toEqual([
-      {
-        clientMessageId: 'c0ffee00c0ffee00',
-        text: 'Hi',
-        options: ROUTINE,
-        status: 'sending',
-        error: null,
-      },
-    ]);
-    state = run(
-      [{ type: 'send_failed', clientMessageId: 'c0ffee00c0ffee00', error: 'offline' }],
-      state,
-    );
-    expect(state.outgoing[0]).toMatchObject({ status: 'failed', error: 'offline' });
-    state = run([{ type: 'retry_started', clientMessageId: 'c0ffee00c0ffee00' }], state);
-    expect(state.outgoing[0]?.status).toBe('sending');
-    // The first attempt had in fact reached the server; its copy arrives through a refresh.
-    state = run(
-      [
-        {
-          type: 'refreshed',
-          page: { messages: [message(3, { clientMessageId: 'c0ffee00c0ffee00' })], hasMore: false },
-        },
-      ],
-      state,
-    );
-    expect(state.outgoing).toEqual([]);
-    expect(ids(state)).toEqual([1, 2, 3]);
-  });
-});
-
-describe('a message this desk is still sending', () => {
-  const sending = run([
-    { type: 'loaded', page: page(1, 2, false) },
-    { type: 'send_started', clientMessageId: 'c0ffee00c0ffee00', text: 'Hi', options: ROUTINE },
-  ]);
-  const confirmed = message(3, { senderId: 1, text: 'Hi', clientMessageId: 'c0ffee00c0ffee00' });
-
-  it('is confirmed by its own message_sent, before the answer to the send, and shown once', () => {
-    const state = run(
-      [
-        { type: 'received', messages: [confirmed] },
-        { type: 'send_succeeded', clientMessageId: 'c0ffee00c0ffee00', message: confirmed },
-      ],
-      sending,
-    );
-    expect(state.outgoing).toEqual([]);
-    expect(ids(state)).toEqual([1, 2, 3]);
-    expect(run([{ type: 'received', messages: [confirmed] }], sending)).toEqual(state);
-  });
-
-  it('stays sending when another desk sends the same words', () => {
-    const state = run(
-      [{ type: 'received', messages: [{ ...confirmed, clientMessageId: 'feedfacefeedface' }] }],
-      sending,
-    );
-    expect(state.outgoing).toEqual(sending.outgoing);
-    expect(ids(state)).toEqual([1, 2, 3]);
   });
 });

@@ -117,6 +117,7 @@ describe('sending a message', () => {
         message_id: String(message.id),
         sender_id: String(smith.id),
         priority: 'routine',
+        // A titled conversation is named, so a pop-up can say where the message was written.
         conversation_title: 'Ward round',
         alert_id: String(message.alertId),
       });

@@ -37,7 +37,7 @@ export function AlertBanners({ route, navigate }: AlertBannersProps) {
   useEvents({
     onEvent: (event, meta) => {
       if (!isNotifyingEvent(event) || meta.fromHistory) return;
-      const context = currentDeliveryContext(settings, openConversationId, platform.showsOwnPopups);
+      const context = currentDeliveryContext(settings, route, platform.showsOwnPopups);
       const item = bannerForEvent(event, context);
       if (!item) return;
       dispatch({ type: 'raised', item });

@@ -26,7 +26,6 @@ const ReceiptsContext = createContext<Receipts | null>(null);
 export function ReceiptsProvider({ children }: { children: ReactNode }) {
   const { platform, api } = useSession();
   const { route } = useRoute();
-  const openConversationId = route?.page === 'conversations' ? route.conversationId : null;
   const { settings } = useSettings();
   const queue = useMemo(
     () =>
@@ -48,7 +47,7 @@ export function ReceiptsProvider({ children }: { children: ReactNode }) {
       if (!queue || !isNotifyingEvent(event)) return;
       const alertId = alertIdOf(event);
       if (alertId === null) return;
-      const context = currentDeliveryContext(settings, openConversationId, platform.showsOwnPopups);
+      const context = currentDeliveryContext(settings, route, platform.showsOwnPopups);
       const decision = deliveryDecision(event, context);
       // Replayed history is delivered now, but too old to pop up: only what is in view counts.
       if (meta.fromHistory && !decision.inView) {

@@ -11,6 +11,8 @@ export interface DeliveryContext {
   /** The page is on screen (not a background tab, not minimised). */
   visible: boolean;
   openConversationId: number | null;
+  /** The notifications inbox is the page on screen: every new notification is listed there. */
+  inboxOpen: boolean;
   settings: DesktopSettings;
   /** Whether this page may raise its own pop-ups; `null` where another process raises them. */
   popupPermission: PopupPermission | null;
@@ -21,7 +23,7 @@ export type DeliveryReceipt =
   { state: 'shown'; overDoNotDisturb: boolean } | { state: 'held'; reason: HoldReason };
 
 export interface DeliveryDecision {
-  /** The message is in the conversation on screen: it needs nothing else to be seen. */
+  /** It is on screen already (its conversation, or the inbox): it needs nothing else to be seen. */
   inView: boolean;
   /** An in-app banner (urgent ones are raised even on a hidden page, to be there on return). */
   banner: boolean;
@@ -54,6 +56,14 @@ export function deliveryDecision(
       receipt: { state: 'shown', overDoNotDisturb: false },
     };
   const urgent = isUrgentEvent(event);
+  // An urgent alert still gets its banner there: the inbox offers no Acknowledge.
+  if (context.visible && context.inboxOpen && !urgent)
+    return {
+      inView: true,
+      banner: false,
+      popup: false,
+      receipt: { state: 'shown', overDoNotDisturb: false },
+    };
   const quiet = quietHoldReason(context.settings, context.now);
   // The clinic's policy, stamped on the event when it was sent.
   const passes =

@@ -17,6 +17,15 @@ import {
 import {
   ackRequest,
   createAppointmentRequest,
+  createUserRequest,
+  markNotificationsRequest,
+  updateAppointmentRequest,
+  updateUserRequest,
+  type NotificationMarksResponse,
+  type AdminUser,
+  type AdminUsersResponse,
+  type ServerHealthResponse,
+  type SystemNoticesResponse,
   createConversationRequest,
   loginRequest,
   markConversationReadRequest,
@@ -70,6 +79,12 @@ export interface ApiClient {
     body: z.input<typeof markConversationReadRequest>,
   ): Promise<void>;
   appointments(): Promise<AppointmentsResponse>;
+  appointment(id: number): Promise<AppointmentResponse>;
+  updateAppointment(
+    id: number,
+    body: z.input<typeof updateAppointmentRequest>,
+  ): Promise<AppointmentResponse>;
+  cancelAppointment(id: number): Promise<AppointmentResponse>;
   createAppointment(body: z.input<typeof createAppointmentRequest>): Promise<AppointmentResponse>;
   sendSystemNotification(
     body: z.input<typeof systemNotificationRequest>,
@@ -82,6 +97,13 @@ export interface ApiClient {
   ): Promise<PublishedResponse>;
   testNewMessage(body: z.input<typeof testNewMessageRequest>): Promise<PublishedResponse>;
   ack(body: z.input<typeof ackRequest>): Promise<void>;
+  notificationMarks(): Promise<NotificationMarksResponse>;
+  markNotifications(body: z.input<typeof markNotificationsRequest>): Promise<void>;
+  adminUsers(): Promise<AdminUsersResponse>;
+  createUser(body: z.input<typeof createUserRequest>): Promise<{ user: AdminUser }>;
+  updateUser(id: number, body: z.input<typeof updateUserRequest>): Promise<{ user: AdminUser }>;
+  systemNotices(): Promise<SystemNoticesResponse>;
+  serverHealth(): Promise<ServerHealthResponse>;
   eventsState(): Promise<EventsStateResponse>;
   reportReceipts(body: z.input<typeof receiptReport>): Promise<ReceiptReportResponse>;
   alertStatus(alertId: number): Promise<AlertStatusResponse>;
@@ -168,6 +190,10 @@ export function createApiClient(transport: ApiTransport): ApiClient {
         valid(markConversationReadRequest, body),
       ),
     appointments: () => call('GET', '/api/appointments'),
+    appointment: (appointmentId) => call('GET', `/api/appointments/${id(appointmentId)}`),
+    updateAppointment: (appointmentId, body) =>
+      call('PATCH', `/api/appointments/${id(appointmentId)}`, valid(updateAppointmentRequest, body)),
+    cancelAppointment: (appointmentId) => call('DELETE', `/api/appointments/${id(appointmentId)}`),
     createAppointment: (body) =>
       call('POST', '/api/appointments', valid(createAppointmentRequest, body)),
     sendSystemNotification: (body) =>
@@ -179,6 +205,15 @@ export function createApiClient(transport: ApiTransport): ApiClient {
     testNewMessage: (body) =>
       call('POST', '/api/test/new-message', valid(testNewMessageRequest, body)),
     ack: (body) => call('POST', '/api/events/ack', valid(ackRequest, body)),
+    notificationMarks: () => call('GET', '/api/notifications/marks'),
+    markNotifications: (body) =>
+      call('POST', '/api/notifications/marks', valid(markNotificationsRequest, body)),
+    adminUsers: () => call('GET', '/api/admin/users'),
+    createUser: (body) => call('POST', '/api/admin/users', valid(createUserRequest, body)),
+    updateUser: (userId, body) =>
+      call('PATCH', `/api/admin/users/${id(userId)}`, valid(updateUserRequest, body)),
+    systemNotices: () => call('GET', '/api/admin/system-notices'),
+    serverHealth: () => call('GET', '/api/admin/health'),
     eventsState: () => call('GET', '/api/events/state'),
     reportReceipts: (body) => call('POST', '/api/alerts/receipts', valid(receiptReport, body)),
     alertStatus: (alertId) => call('GET', `/api/alerts/${id(alertId)}`),

@@ -1,10 +1,15 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { AdminPage } from '../admin/AdminPage.js';
+import { useTestPanel } from '../admin/useTestPanel.js';
 import { AlertBanners } from '../alerts/AlertBanners.js';
 import { DutyToggle } from '../alerts/DutyToggle.js';
 import { ConnectionIndicator } from '../components/ConnectionIndicator.js';
+import { DoNotDisturbIndicator } from '../components/DoNotDisturbIndicator.js';
+import { OutageBanner } from '../components/OutageBanner.js';
 import { PopupPermissionBanner } from '../components/PopupPermissionBanner.js';
 import { useEvents } from '../events/useEvents.js';
 import { useInbox } from '../inbox/InboxProvider.js';
+import { useConversations } from '../messages/ConversationsProvider.js';
 import { BrowserPopups } from '../notifications/BrowserPopups.js';
 import { AppointmentsPage } from '../pages/AppointmentsPage.js';
 import { MessagesPage } from '../pages/MessagesPage.js';
@@ -19,19 +24,33 @@ import type { Route } from '../routing/route.js';
 import { useRoute } from '../routing/useRoute.js';
 import { useSession } from './session-context.js';
 
-const NAV: { page: Route['page']; label: string; href: string }[] = [
+interface NavItem {
+  page: Route['page'];
+  label: string;
+  href: string;
+}
+
+const EVERYONE_NAV: NavItem[] = [
   { page: 'conversations', label: 'Messages', href: '#/conversations' },
   { page: 'notifications', label: 'Notifications', href: '#/notifications' },
   { page: 'appointments', label: 'Appointments', href: '#/appointments' },
   { page: 'settings', label: 'Settings', href: '#/settings' },
-  { page: 'test', label: 'Test panel', href: '#/test' },
 ];
+const ADMIN_NAV: NavItem = { page: 'admin', label: 'Administration', href: '#/admin/staff' };
+const TEST_NAV: NavItem = { page: 'test', label: 'Test panel', href: '#/test' };
 
 export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
   const { platform, user, signOut } = useSession();
   const { route, navigate } = useRoute();
   const { unread } = useInbox();
+  const { unreadTotal: unreadMessages } = useConversations();
   const mainRef = useRef<HTMLElement>(null);
+  const testPanel = useTestPanel();
+  const nav = [
+    ...EVERYONE_NAV,
+    ...(user.role === 'admin' ? [ADMIN_NAV] : []),
+    ...(testPanel ? [TEST_NAV] : []),
+  ];
 
   useEvents({
     onConnectionChange: (state) => {
@@ -76,7 +95,10 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
       content = <SettingsPage />;
       break;
     case 'test':
-      content = <NotificationTestPage />;
+      content = testPanel ? <NotificationTestPage /> : <NotFoundPage />;
+      break;
+    case 'admin':
+      content = <AdminPage section={route.section} />;
       break;
     case 'alert-settings':
       content = <AlertSettingsPage />;
@@ -101,7 +123,7 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
         </a>
         <nav className="nav" aria-label="Main">
           <ul>
-            {NAV.map((item) => (
+            {nav.map((item) => (
               <li key={item.page}>
                 <a
                   className="nav__link"
@@ -109,6 +131,12 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
                   aria-current={route?.page === item.page ? 'page' : undefined}
                 >
                   {item.label}
+                  {item.page === 'conversations' && unreadMessages > 0 && (
+                    <span className="badge" data-testid="nav-unread-messages">
+                      {unreadMessages}
+                      <span className="visually-hidden"> unread</span>
+                    </span>
+                  )}
                   {item.page === 'notifications' && unread > 0 && (
                     <span className="badge" data-testid="nav-unread">
                       {unread}
@@ -122,6 +150,7 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
         </nav>
         <div className="topbar__end">
           <DutyToggle />
+          <DoNotDisturbIndicator />
           <ConnectionIndicator />
           <span className="account" data-testid="signed-in-user">
             {user.displayName}
@@ -136,6 +165,7 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
           </button>
         </div>
       </header>
+      <OutageBanner />
       {platform.showsOwnPopups && <PopupPermissionBanner />}
       <AlertBanners route={route} navigate={navigate} />
       <main ref={mainRef} id="main" className="content" tabIndex={-1}>

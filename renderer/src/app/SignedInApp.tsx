@@ -3,7 +3,9 @@ import type { User } from '../../../common/api.js';
 import { ReceiptsProvider } from '../alerts/ReceiptsProvider.js';
 import { EventsProvider } from '../events/EventsProvider.js';
 import { InboxProvider } from '../inbox/InboxProvider.js';
+import { ConversationsProvider } from '../messages/ConversationsProvider.js';
 import type { Platform } from '../platform/platform.js';
+import { SendQueueProvider } from '../send-queue/SendQueueProvider.js';
 import { SettingsProvider } from '../settings/SettingsProvider.js';
 import { AppShell } from './AppShell.js';
 import { SessionContext, type Session } from './session-context.js';
@@ -30,9 +32,13 @@ export function SignedInApp({ platform, user, onSignOut, onSessionEnded }: Signe
         <EventsProvider hub={hub}>
           <UsersProvider>
             <InboxProvider>
-              <ReceiptsProvider>
-                <AppShell onSessionEnded={onSessionEnded} />
-              </ReceiptsProvider>
+              <SendQueueProvider>
+                <ConversationsProvider>
+                  <ReceiptsProvider>
+                    <AppShell onSessionEnded={onSessionEnded} />
+                  </ReceiptsProvider>
+                </ConversationsProvider>
+              </SendQueueProvider>
             </InboxProvider>
           </UsersProvider>
         </EventsProvider>

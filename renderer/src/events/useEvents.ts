@@ -29,6 +29,12 @@ export interface UseEventsOptions {
   onAlertRepeat?: (event: StreamEventOf<'alert_repeat'>, meta: EventMeta) => void;
   /** An alert this user sent or received went to its escalation target. */
   onAlertEscalated?: (event: StreamEventOf<'alert_escalated'>, meta: EventMeta) => void;
+  /** This user marked single notifications read or unread, on another desk or this one. */
+  onNotificationsMarked?: (event: StreamEventOf<'notifications_marked'>, meta: EventMeta) => void;
+  /** A conversation of this user was created or changed (or they were removed from it). */
+  onConversationChanged?: (event: StreamEventOf<'conversation_changed'>, meta: EventMeta) => void;
+  /** An account was added, renamed, given another role, disabled or enabled. */
+  onDirectoryChanged?: (event: StreamEventOf<'directory_changed'>, meta: EventMeta) => void;
   /** Every numbered event, whatever its type, after the typed callback. */
   onEvent?: (event: StreamEvent, meta: EventMeta) => void;
   /** Events were lost: reload what is shown over REST. */
@@ -77,6 +83,15 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
         break;
       case 'alert_escalated':
         options.onAlertEscalated?.(frame, meta);
+        break;
+      case 'notifications_marked':
+        options.onNotificationsMarked?.(frame, meta);
+        break;
+      case 'conversation_changed':
+        options.onConversationChanged?.(frame, meta);
+        break;
+      case 'directory_changed':
+        options.onDirectoryChanged?.(frame, meta);
         break;
       case 'resync':
         options.onResync?.(frame);

@@ -5,13 +5,13 @@ import { AcknowledgeAction } from '../alerts/AcknowledgeAction.js';
 import { EscalationLine } from '../alerts/EscalationLine.js';
 import { ReceiptLine } from '../alerts/ReceiptLine.js';
 import { formatWhen, machineTime } from '../lib/format.js';
+import type { QueuedMessage } from '../send-queue/queued-message.js';
 import { PriorityLabel } from './PriorityLabel.js';
-import type { OutgoingMessage } from './thread-state.js';
 
 export type ThreadRow =
   | { kind: 'start'; key: string }
   | { kind: 'message'; key: string; message: Message; own: boolean }
-  | { kind: 'outgoing'; key: string; outgoing: OutgoingMessage };
+  | { kind: 'outgoing'; key: string; outgoing: QueuedMessage };
 
 interface MessageListProps {
   rows: ThreadRow[];
@@ -19,6 +19,7 @@ interface MessageListProps {
   loadingOlder: boolean;
   onLoadOlder(): void;
   onRetry(clientMessageId: string): void;
+  onDiscard(clientMessageId: string): void;
 }
 
 /** How close to the top (px) scrolling has to come before older messages are fetched. */
@@ -36,6 +37,7 @@ export function MessageList({
   loadingOlder,
   onLoadOlder,
   onRetry,
+  onDiscard,
 }: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   // TanStack Virtual keeps its own mutable state; the React Compiler must not memoise around it.
@@ -100,7 +102,7 @@ export function MessageList({
         onScroll={maybeLoadOlder}
         tabIndex={0}
         role="region"
-        aria-label="Messages"
+        aria-label="Messages in this conversation"
         aria-busy={loadingOlder}
       >
         <div className="thread__rows" role="list" style={{ height: virtualizer.getTotalSize() }}>
@@ -120,7 +122,7 @@ export function MessageList({
               >
                 {row.kind === 'message' && <MessageBubble message={row.message} own={row.own} />}
                 {row.kind === 'outgoing' && (
-                  <OutgoingBubble outgoing={row.outgoing} onRetry={onRetry} />
+                  <OutgoingBubble outgoing={row.outgoing} onRetry={onRetry} onDiscard={onDiscard} />
                 )}
                 {row.kind === 'start' && (
                   <p className="thread__start">This is the start of the conversation.</p>
@@ -160,29 +162,40 @@ function MessageBubble({ message, own }: { message: Message; own: boolean }) {
   );
 }
 
+const OUTGOING_STATUS: Record<QueuedMessage['status'], string> = {
+  queued: 'Queued',
+  sending: 'Sending…',
+  failed: 'Not sent',
+};
+
+/** A message of this desk the server has not confirmed: queued, on its way, or refused. */
 function OutgoingBubble({
   outgoing,
   onRetry,
+  onDiscard,
 }: {
-  outgoing: OutgoingMessage;
+  outgoing: QueuedMessage;
   onRetry(clientMessageId: string): void;
+  onDiscard(clientMessageId: string): void;
 }) {
   const failed = outgoing.status === 'failed';
   return (
     <article
-      className={
-        failed ? 'message message--own message--failed' : 'message message--own message--sending'
-      }
+      className={`message message--own message--${outgoing.status}`}
       data-client-message-id={outgoing.clientMessageId}
+      data-status={outgoing.status}
     >
       <header className="message__meta">
         <span className="message__sender">You</span>
-        {outgoing.options.priority === 'urgent' && <PriorityLabel />}
-        <span className={failed ? 'message__status message__status--failed' : 'message__status'}>
-          {failed ? 'Not sent' : 'Sending…'}
+        {outgoing.priority === 'urgent' && <PriorityLabel />}
+        <span className={`message__status message__status--${outgoing.status}`}>
+          {OUTGOING_STATUS[outgoing.status]}
         </span>
       </header>
       <p className="message__text">{outgoing.text}</p>
+      {outgoing.status === 'queued' && outgoing.error && (
+        <p className="message__queued muted">{outgoing.error}</p>
+      )}
       {failed && (
         <div className="message__failure">
           <span>{outgoing.error}</span>
@@ -192,6 +205,13 @@ function OutgoingBubble({
             onClick={() => onRetry(outgoing.clientMessageId)}
           >
             Retry
+          </button>
+          <button
+            type="button"
+            className="button button--small"
+            onClick={() => onDiscard(outgoing.clientMessageId)}
+          >
+            Delete
           </button>
         </div>
       )}

@@ -1,9 +1,14 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Message } from '../../../common/api.js';
 import { EscalationTargetPicker } from '../alerts/EscalationTargetPicker.js';
 import { useReportRendered } from '../alerts/useReportRendered.js';
 import { useApi, useSession } from '../app/session-context.js';
 import { useEvents } from '../events/useEvents.js';
+import {
+  useQueuedMessages,
+  useSendQueue,
+  useSentMessages,
+} from '../send-queue/SendQueueProvider.js';
 import { Composer } from './Composer.js';
 import { conversationTitle, messageFromEvent } from './conversation-list-state.js';
 import { MessageList, type ThreadRow } from './MessageList.js';
@@ -11,18 +16,32 @@ import { useThread } from './useThread.js';
 
 interface ThreadViewProps {
   conversationId: number;
-  onSent(message: Message): void;
   onRead(conversationId: number): void;
 }
 
-export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) {
+export function ThreadView({ conversationId, onRead }: ThreadViewProps) {
   const api = useApi();
   const { user } = useSession();
-  const { state, conversation, send, retry, loadOlder, refreshLatest, receive } = useThread(
-    conversationId,
-    onSent,
-  );
+  const { state, conversation, loadOlder, refreshLatest, receive } = useThread(conversationId);
+  const queue = useSendQueue();
+  const queued = useQueuedMessages();
   const [announcement, setAnnouncement] = useState('');
+  const titleRef = useRef<HTMLHeadingElement>(null);
+
+  // Picking a conversation takes keyboard and screen-reader focus to it, not left in the list
+  // (which a narrow window hides once a conversation is open).
+  useEffect(() => {
+    titleRef.current?.focus({ preventScroll: true });
+  }, []);
+
+  useSentMessages(
+    useCallback(
+      (message: Message) => {
+        if (message.conversationId === conversationId) receive(message);
+      },
+      [conversationId, receive],
+    ),
+  );
 
   useEvents({
     onNewMessage: (event) => {
@@ -66,6 +85,15 @@ export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) 
     return () => document.removeEventListener('visibilitychange', markRead);
   }, [api, conversationId, newestId, onRead]);
 
+  // Queued messages of this conversation, below every confirmed one and in the order written;
+  // one whose confirmed copy is already shown (its event came before the answer) is not repeated.
+  const outgoing = useMemo(() => {
+    const confirmed = new Set(state.messages.map((message) => message.clientMessageId));
+    return queued.filter(
+      (item) => item.conversationId === conversationId && !confirmed.has(item.clientMessageId),
+    );
+  }, [queued, conversationId, state.messages]);
+
   const rows = useMemo<ThreadRow[]>(
     () => [
       ...(state.hasMore ? [] : [{ kind: 'start' as const, key: 'start' }]),
@@ -75,13 +103,13 @@ export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) 
         message,
         own: message.senderId === user.id,
       })),
-      ...state.outgoing.map((outgoing) => ({
+      ...outgoing.map((item) => ({
         kind: 'outgoing' as const,
-        key: `o${outgoing.clientMessageId}`,
-        outgoing,
+        key: `o${item.clientMessageId}`,
+        outgoing: item,
       })),
     ],
-    [state.hasMore, state.messages, state.outgoing, user.id],
+    [state.hasMore, state.messages, outgoing, user.id],
   );
 
   const title = conversation ? conversationTitle(conversation, user.id) : 'Conversation';
@@ -89,10 +117,14 @@ export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) 
   return (
     <div className="thread" data-testid="thread" data-conversation-id={conversationId}>
       <header className="thread__header">
+        {/* A narrow window hides the list and its heading while a conversation is open. */}
+        <h1 className="visually-hidden thread__page-title">Messages</h1>
         <a className="thread__back" href="#/conversations">
           <span aria-hidden="true">←</span> Conversations
         </a>
-        <h2 className="thread__title">{title}</h2>
+        <h2 className="thread__title" ref={titleRef} tabIndex={-1}>
+          {title}
+        </h2>
         {conversation && (conversation.title !== null || conversation.participants.length > 2) && (
           <p className="thread__participants muted">
             {conversation.participants.map((participant) => participant.displayName).join(', ')}
@@ -111,7 +143,7 @@ export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) 
       )}
       {state.status === 'ready' && (
         <>
-          {state.messages.length === 0 && state.outgoing.length === 0 ? (
+          {state.messages.length === 0 && outgoing.length === 0 ? (
             <p className="thread__placeholder muted">No messages yet. Say hello.</p>
           ) : (
             <MessageList
@@ -119,11 +151,12 @@ export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) 
               hasMore={state.hasMore}
               loadingOlder={state.loadingOlder}
               onLoadOlder={() => void loadOlder()}
-              onRetry={retry}
+              onRetry={(clientMessageId) => queue.retry(clientMessageId)}
+              onDiscard={(clientMessageId) => queue.discard(clientMessageId)}
             />
           )}
           <Composer
-            onSend={send}
+            onSend={(text, options) => queue.enqueue(conversationId, text, options)}
             label={`Message to ${title}`}
             urgentOptions={(value, change) => (
               <EscalationTargetPicker value={value} onChange={change} />

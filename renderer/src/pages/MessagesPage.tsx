@@ -1,20 +1,13 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { Conversation, Message } from '../../../common/api.js';
+import { useEffect, useState } from 'react';
+import type { Conversation } from '../../../common/api.js';
 import { ConversationAlerts } from '../alerts/ConversationAlerts.js';
 import { RoleMessageDialog } from '../alerts/RoleMessageDialog.js';
 import { useSession } from '../app/session-context.js';
-import { useEvents } from '../events/useEvents.js';
-import {
-  applyConversationRead,
-  applyIncomingMessage,
-  markConversationRead,
-  messageFromEvent,
-  upsertConversation,
-} from '../messages/conversation-list-state.js';
+import { upsertConversation } from '../messages/conversation-list-state.js';
 import { ConversationList } from '../messages/ConversationList.js';
+import { useConversations } from '../messages/ConversationsProvider.js';
 import { NewConversationDialog } from '../messages/NewConversationDialog.js';
 import { ThreadView } from '../messages/ThreadView.js';
-import { useConversationList } from '../messages/useConversationList.js';
 import type { Route } from '../routing/route.js';
 
 interface MessagesPageProps {
@@ -24,7 +17,7 @@ interface MessagesPageProps {
 
 export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
   const { user, platform } = useSession();
-  const { conversations, error, reload, apply } = useConversationList();
+  const { conversations, error, reload, apply, markRead } = useConversations();
   const [composing, setComposing] = useState(false);
   const [messagingRole, setMessagingRole] = useState(false);
 
@@ -32,39 +25,6 @@ export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
     platform.setOpenConversation(conversationId);
     return () => platform.setOpenConversation(null);
   }, [platform, conversationId]);
-
-  useEvents({
-    onNewMessage: (event) => {
-      const message = messageFromEvent(event);
-      if (!message) {
-        // An event too thin to apply.
-        void reload();
-        return;
-      }
-      const onScreen =
-        message.conversationId === conversationId && document.visibilityState === 'visible';
-      const countsAsUnread = !onScreen && message.senderId !== user.id;
-      // A conversation the list has not seen (someone just started it) reloads the list.
-      apply((list) => applyIncomingMessage(list, message, countsAsUnread ? 'add_one' : 'none'));
-    },
-    onMessageSent: (event) => {
-      const message = messageFromEvent(event);
-      if (message) apply((list) => applyIncomingMessage(list, message, 'clear'));
-      else void reload();
-    },
-    onConversationRead: (event) => apply((list) => applyConversationRead(list, event)),
-    onResync: () => void reload(),
-  });
-
-  const handleSent = useCallback(
-    (message: Message) => apply((list) => applyIncomingMessage(list, message, 'clear')),
-    [apply],
-  );
-
-  const handleRead = useCallback(
-    (id: number) => apply((list) => markConversationRead(list, id)),
-    [apply],
-  );
 
   function handleCreated(conversation: Conversation) {
     setComposing(false);
@@ -114,7 +74,7 @@ export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
           </div>
         ) : (
           <ConversationAlerts key={conversationId} conversationId={conversationId}>
-            <ThreadView conversationId={conversationId} onSent={handleSent} onRead={handleRead} />
+            <ThreadView conversationId={conversationId} onRead={markRead} />
           </ConversationAlerts>
         )}
       </section>

@@ -6,6 +6,7 @@ import {
 } from '../../../common/desktop-bridge.js';
 import { DeskNameSection } from '../alerts/DeskNameSection.js';
 import { describeError } from '../api/api-error.js';
+import { formatDateTime } from '../lib/format.js';
 import { useSession } from '../app/session-context.js';
 import { usePopupPermission, type PopupPermission } from '../notifications/browser-permission.js';
 import { useSettings } from '../settings/SettingsProvider.js';
@@ -33,6 +34,26 @@ const PERMISSION_TEXT: Record<PopupPermission, string> = {
   insecure:
     'Browsers only allow pop-ups for sites opened over https (or on this computer). Ask IT for the https address.',
 };
+
+/** The end time a choice of the "Ends" list means; undefined for the current one. */
+function doNotDisturbEnd(choice: string, now: Date): string | null | undefined {
+  switch (choice) {
+    case 'never':
+      return null;
+    case '1h':
+      return new Date(now.getTime() + 3_600_000).toISOString();
+    case '2h':
+      return new Date(now.getTime() + 2 * 3_600_000).toISOString();
+    case 'morning': {
+      const morning = new Date(now);
+      morning.setDate(morning.getDate() + 1);
+      morning.setHours(8, 0, 0, 0);
+      return morning.toISOString();
+    }
+    default:
+      return undefined;
+  }
+}
 
 export function SettingsPage() {
   const { platform } = useSession();
@@ -127,7 +148,9 @@ export function SettingsPage() {
           <input
             type="checkbox"
             checked={settings.doNotDisturb}
-            onChange={(event) => void change({ doNotDisturb: event.target.checked })}
+            onChange={(event) =>
+              void change({ doNotDisturb: event.target.checked, doNotDisturbUntil: null })
+            }
           />
           <span>
             <span className="choice__title">Do not disturb</span>
@@ -136,6 +159,26 @@ export function SettingsPage() {
             </span>
           </span>
         </label>
+        {settings.doNotDisturb && (
+          <label className="field field--indented">
+            <span className="field__label">Ends</span>
+            <select
+              value={settings.doNotDisturbUntil ? 'keep' : 'never'}
+              onChange={(event) => {
+                const until = doNotDisturbEnd(event.target.value, new Date());
+                if (until !== undefined) void change({ doNotDisturbUntil: until });
+              }}
+            >
+              <option value="never">When I turn it off</option>
+              {settings.doNotDisturbUntil && (
+                <option value="keep">At {formatDateTime(settings.doNotDisturbUntil)}</option>
+              )}
+              <option value="1h">In 1 hour</option>
+              <option value="2h">In 2 hours</option>
+              <option value="morning">Tomorrow at 08:00</option>
+            </select>
+          </label>
+        )}
         <label className="choice">
           <input
             type="checkbox"

@@ -8,8 +8,20 @@ export type Route =
   | { page: 'appointments'; appointmentId: number | null }
   | { page: 'settings' }
   | { page: 'test' }
+  | { page: 'admin'; section: AdminSection }
   | { page: 'alert-settings' }
   | { page: 'delivery-audit'; alertId: number | null };
+
+/**
+ * The admin console's sections (`#/admin/<section>`). Clinical alerting's two admin pages
+ * (`#/admin/alerting`, `#/admin/audit[/<alert id>]`) are routes of their own beside them.
+ */
+export const ADMIN_SECTIONS = ['staff', 'notices', 'health'] as const;
+export type AdminSection = (typeof ADMIN_SECTIONS)[number];
+
+function isAdminSection(segment: string): segment is AdminSection {
+  return (ADMIN_SECTIONS as readonly string[]).includes(segment);
+}
 
 export const DEFAULT_ROUTE: Route = { page: 'conversations', conversationId: null };
 
@@ -25,8 +37,13 @@ export function parseRoute(hash: string): Route | null {
   const path = hash.replace(/^#/, '');
   if (path === '' || path === '/') return DEFAULT_ROUTE;
   const [, first, second, ...rest] = path.split('/');
-  if (first === 'admin') return parseAdminRoute(second, rest);
+  if (first === 'admin' && (second === 'alerting' || second === 'audit'))
+    return parseAlertingAdminRoute(second, rest);
   if (rest.length > 0) return null;
+  if (first === 'admin') {
+    if (second === undefined || second === '') return { page: 'admin', section: 'staff' };
+    return isAdminSection(second) ? { page: 'admin', section: second } : null;
+  }
   const id = optionalId(second);
   if (id === undefined) return null;
   switch (first) {
@@ -46,7 +63,7 @@ export function parseRoute(hash: string): Route | null {
 }
 
 /** `#/admin/alerting`, `#/admin/audit`, `#/admin/audit/<alert id>`. */
-function parseAdminRoute(page: string | undefined, rest: string[]): Route | null {
+function parseAlertingAdminRoute(page: 'alerting' | 'audit', rest: string[]): Route | null {
   if (page === 'alerting' && rest.length === 0) return { page: 'alert-settings' };
   if (page === 'audit' && rest.length <= 1) {
     const alertId = optionalId(rest[0]);
@@ -71,6 +88,8 @@ export function routeHref(route: Route): string {
       return '#/settings';
     case 'test':
       return '#/test';
+    case 'admin':
+      return `#/admin/${route.section}`;
     case 'alert-settings':
       return '#/admin/alerting';
     case 'delivery-audit':

@@ -44,6 +44,17 @@ export function SettingsProvider({
     [store],
   );
 
+  // Do-not-disturb with an end time turns itself off then, here and so in the desktop app too.
+  const until = settings?.doNotDisturb ? (settings.doNotDisturbUntil ?? null) : null;
+  useEffect(() => {
+    if (until === null) return;
+    const timer = setTimeout(
+      () => void update({ doNotDisturb: false, doNotDisturbUntil: null }).catch(() => undefined),
+      Math.max(0, Math.min(Date.parse(until) - Date.now(), 2 ** 31 - 1)),
+    );
+    return () => clearTimeout(timer);
+  }, [until, update]);
+
   const value = useMemo(
     () => ({ settings, applicable: store.applicable, update }),
     [settings, store, update],

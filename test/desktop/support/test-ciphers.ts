@@ -33,3 +33,16 @@ export function basicTextCipher(
     },
   };
 }
+
+/** A secret store that exists but refuses to encrypt: macOS "Deny", a locked Linux keyring. */
+export function refusingKeychainCipher(message: string): SecretCipher {
+  return {
+    unavailableReason: () => null,
+    encrypt: () => {
+      throw new Error(message);
+    },
+    decrypt: () => {
+      throw new Error('nothing was ever encrypted');
+    },
+  };
+}
