@@ -1,8 +1,12 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { Message } from '../../../common/api.js';
+import { AcknowledgeAction } from '../alerts/AcknowledgeAction.js';
+import { EscalationLine } from '../alerts/EscalationLine.js';
+import { ReceiptLine } from '../alerts/ReceiptLine.js';
 import { formatWhen, machineTime } from '../lib/format.js';
 import type { QueuedMessage } from '../send-queue/queued-message.js';
+import { PriorityLabel } from './PriorityLabel.js';
 
 export type ThreadRow =
   | { kind: 'start'; key: string }
@@ -151,18 +155,28 @@ function MessageBubble({
   own: boolean;
   found: boolean;
 }) {
+  const urgent = message.priority === 'urgent';
   return (
     <article
-      className={`message${own ? ' message--own' : ''}${found ? ' message--found' : ''}`}
+      className={['message', own && 'message--own', urgent && 'message--urgent', found && 'message--found']
+        .filter(Boolean)
+        .join(' ')}
       data-message-id={message.id}
+      data-priority={message.priority}
       aria-current={found ? 'true' : undefined}
     >
       <header className="message__meta">
         <span className="message__sender">{own ? 'You' : message.senderName}</span>
+        {urgent && <PriorityLabel />}
         <time dateTime={machineTime(message.createdAt)}>{formatWhen(message.createdAt)}</time>
         {own && <span className="message__status message__status--sent">Sent</span>}
       </header>
       <p className="message__text">{message.text}</p>
+      {urgent && message.alertId !== null && <EscalationLine messageId={message.id} />}
+      {own && message.alertId !== null && <ReceiptLine messageId={message.id} />}
+      {!own && urgent && message.alertId !== null && (
+        <AcknowledgeAction alertId={message.alertId} messageId={message.id} />
+      )}
     </article>
   );
 }
@@ -192,6 +206,7 @@ function OutgoingBubble({
     >
       <header className="message__meta">
         <span className="message__sender">You</span>
+        {outgoing.priority === 'urgent' && <PriorityLabel />}
         <span className={`message__status message__status--${outgoing.status}`}>
           {OUTGOING_STATUS[outgoing.status]}
         </span>

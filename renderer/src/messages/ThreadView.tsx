@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Message } from '../../../common/api.js';
+import { EscalationTargetPicker } from '../alerts/EscalationTargetPicker.js';
+import { useReportRendered } from '../alerts/useReportRendered.js';
 import { useApi, useSession } from '../app/session-context.js';
 import { useEvents } from '../events/useEvents.js';
 import {
@@ -79,6 +81,8 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
     },
     onResync: () => void refreshLatest(),
   });
+
+  useReportRendered(state.messages, user.id);
 
   // A searched message older than the pages shown: load older pages until it is there.
   const focusShown =
@@ -196,8 +200,11 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
             />
           )}
           <Composer
-            onSend={(text) => queue.enqueue(conversationId, text)}
+            onSend={(text, options) => queue.enqueue(conversationId, text, options)}
             label={`Message to ${title}`}
+            urgentOptions={(value, change) => (
+              <EscalationTargetPicker value={value} onChange={change} />
+            )}
           />
         </>
       )}
