@@ -114,6 +114,12 @@ export interface Message {
   createdAt: string;
   /** Echoed back when the sender supplied one, so a retried send is recognised. */
   clientMessageId: string | null;
+  /** When its sender last edited it (absent when never). */
+  editedAt?: string;
+  /** Its sender deleted it: the text is gone, the message stays as a placeholder. */
+  deleted?: true;
+  /** Who acknowledged it with a 👍 (absent when nobody). */
+  acknowledgedBy?: number[];
 }
 
 export interface Conversation {
@@ -189,6 +195,18 @@ export type SendMessageRequest = z.infer<typeof sendMessageRequest>;
 export interface MessageResponse {
   message: Message;
 }
+
+/** How long after sending a message its sender may still edit or delete it. */
+export const MESSAGE_EDIT_WINDOW_MINUTES = 15;
+
+export const editMessageRequest = z.object({
+  text: z
+    .string()
+    .max(4_000)
+    .refine((text) => text.trim().length > 0, 'text must not be empty'),
+});
+
+export const acknowledgeMessageRequest = z.object({ acknowledged: z.boolean() });
 
 export const markConversationReadRequest = z.object({
   lastMessageId: entityId,

@@ -124,6 +124,24 @@ export const settingsChangedPayload = z.object({
   timestamp: isoTimestamp,
 });
 
+/**
+ * Published to everyone in a conversation when a message in it was edited, deleted or
+ * acknowledged (👍), so every desk shows it as it is now. Not a notification.
+ */
+export const messageChangedPayload = z.object({
+  type: z.literal('message_changed'),
+  conversation_id: z.string().min(1).max(64),
+  message_id: z.string().min(1).max(64),
+  change: z.enum(['edited', 'deleted', 'acknowledged']),
+  /** The text now ('' once deleted). */
+  text: z.string().max(10_000),
+  edited_at: isoTimestamp.optional(),
+  deleted: z.boolean().optional(),
+  /** Ids of who acknowledged it, as strings like every id in a payload. */
+  acknowledged_by: z.array(z.string().max(64)).max(1_000),
+  timestamp: isoTimestamp,
+});
+
 export const eventPayload = z.discriminatedUnion('type', [
   newMessagePayload,
   appointmentReminderPayload,
@@ -135,6 +153,7 @@ export const eventPayload = z.discriminatedUnion('type', [
   notificationsMarkedPayload,
   conversationChangedPayload,
   settingsChangedPayload,
+  messageChangedPayload,
 ]);
 
 export const streamEvent = z.discriminatedUnion('type', [
@@ -148,6 +167,7 @@ export const streamEvent = z.discriminatedUnion('type', [
   notificationsMarkedPayload.extend({ id: eventId }),
   conversationChangedPayload.extend({ id: eventId }),
   settingsChangedPayload.extend({ id: eventId }),
+  messageChangedPayload.extend({ id: eventId }),
 ]);
 
 export type NewMessagePayload = z.infer<typeof newMessagePayload>;
@@ -160,6 +180,7 @@ export type DirectoryChangedPayload = z.infer<typeof directoryChangedPayload>;
 export type NotificationsMarkedPayload = z.infer<typeof notificationsMarkedPayload>;
 export type ConversationChangedPayload = z.infer<typeof conversationChangedPayload>;
 export type SettingsChangedPayload = z.infer<typeof settingsChangedPayload>;
+export type MessageChangedPayload = z.infer<typeof messageChangedPayload>;
 export type EventPayload = z.infer<typeof eventPayload>;
 export type EventType = EventPayload['type'];
 export type StreamEvent = z.infer<typeof streamEvent>;
@@ -212,6 +233,7 @@ export const STREAM_EVENT_TYPES = [
   'notifications_marked',
   'conversation_changed',
   'settings_changed',
+  'message_changed',
 ] as const satisfies readonly EventType[];
 
 /** `Last-Event-ID` as sent by a client: a decimal integer, nothing else. */

@@ -20,7 +20,7 @@ interface ParticipantRow {
   role: Role;
 }
 
-interface MessageRow {
+export interface MessageRow {
   id: number;
   conversation_id: number;
   sender_id: number;
@@ -28,6 +28,10 @@ interface MessageRow {
   text: string;
   client_message_id: string | null;
   created_at: string;
+  edited_at?: string | null;
+  deleted_at?: string | null;
+  /** JSON array of user ids. */
+  acknowledged_by?: string | null;
 }
 
 export interface SentMessage {
@@ -36,7 +40,9 @@ export interface SentMessage {
   created: boolean;
 }
 
-const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text, m.client_message_id, m.created_at`;
+export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text, m.client_message_id, m.created_at,
+  m.edited_at, m.deleted_at,
+  (SELECT json_group_array(user_id) FROM (SELECT user_id FROM message_acknowledgements WHERE message_id = m.id ORDER BY created_at)) AS acknowledged_by`;
 
 /** The conversations `:user` is in, with their unread counts; callers add WHERE and ORDER BY. */
 const CONVERSATION_ROWS = `
@@ -46,7 +52,8 @@ const CONVERSATION_ROWS = `
     FROM conversations c
     JOIN conversation_participants mine ON mine.conversation_id = c.id AND mine.user_id = :user`;
 
-function toMessage(row: MessageRow): Message {
+export function toMessage(row: MessageRow): Message {
+  const acknowledgedBy = row.acknowledged_by ? (JSON.parse(row.acknowledged_by) as number[]) : [];
   return {
     id: row.id,
     conversationId: row.conversation_id,
@@ -55,6 +62,10 @@ function toMessage(row: MessageRow): Message {
     text: row.text,
     createdAt: row.created_at,
     clientMessageId: row.client_message_id,
+    // Only when there is something to say, so a plain message keeps the shape it always had.
+    ...(row.edited_at ? { editedAt: row.edited_at } : {}),
+    ...(row.deleted_at ? { deleted: true as const } : {}),
+    ...(acknowledgedBy.length > 0 ? { acknowledgedBy } : {}),
   };
 }
 

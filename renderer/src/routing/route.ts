@@ -39,7 +39,9 @@ export function parseRoute(hash: string): Route | null {
   if (first === 'conversations' && rest.length === 1) {
     const conversationId = optionalId(second);
     const messageId = optionalId(rest[0]);
-    return conversationId && messageId ? { page: 'conversations', conversationId, messageId } : null;
+    return conversationId && messageId
+      ? { page: 'conversations', conversationId, messageId }
+      : null;
   }
   if (rest.length > 0) return null;
   if (first === 'admin') {
