@@ -57,7 +57,9 @@ export function MessageList({
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => 76,
+    // About a one-line message with its header and tools: rows much taller than the estimate
+    // keep the list from reaching its end on opening, and then older pages never load.
+    estimateSize: () => 100,
     getItemKey: (index) => rows[index]?.key ?? index,
     overscan: 8,
     anchorTo: 'end',
@@ -87,6 +89,7 @@ export function MessageList({
   // Scroll events fire while the list is still being brought to its end on opening; only once
   // it got there does nearing the top mean the reader is scrolling up.
   const reachedEnd = useRef(false);
+
   const maybeLoadOlder = () => {
     const element = scrollRef.current;
     if (!element) return;
@@ -202,6 +205,38 @@ function MessageBubble({
         <time dateTime={machineTime(message.createdAt)}>{formatWhen(message.createdAt)}</time>
         {message.editedAt && !message.deleted && <span className="message__edited">edited</span>}
         {own && <span className="message__status message__status--sent">Sent</span>}
+        {actions && !message.deleted && editing === null && (
+          <span className="message__tools">
+            <button
+              type="button"
+              className={mine ? 'button button--tiny button--pressed' : 'button button--tiny'}
+              aria-pressed={mine}
+              onClick={() => attempt(() => actions.acknowledge(message, !mine))}
+            >
+              <span aria-hidden="true">👍</span>
+              <span className="visually-hidden">Acknowledge</span>
+              {acknowledgedBy.length > 0 && ` ${acknowledgedBy.length}`}
+            </button>
+            {changeable && (
+              <>
+                <button
+                  type="button"
+                  className="button button--tiny"
+                  onClick={() => setEditing(message.text)}
+                >
+                  Edit
+                </button>
+                <button
+                  type="button"
+                  className="button button--tiny"
+                  onClick={() => attempt(() => actions.remove(message))}
+                >
+                  Delete
+                </button>
+              </>
+            )}
+          </span>
+        )}
       </header>
       {message.deleted ? (
         <p className="message__text message__text--deleted">Message deleted</p>
@@ -234,38 +269,6 @@ function MessageBubble({
         </form>
       ) : (
         <p className="message__text">{message.text}</p>
-      )}
-      {actions && !message.deleted && editing === null && (
-        <div className="message__tools">
-          <button
-            type="button"
-            className={mine ? 'button button--small button--pressed' : 'button button--small'}
-            aria-pressed={mine}
-            onClick={() => attempt(() => actions.acknowledge(message, !mine))}
-          >
-            <span aria-hidden="true">👍</span>
-            <span className="visually-hidden">Acknowledge</span>
-            {acknowledgedBy.length > 0 && ` ${acknowledgedBy.length}`}
-          </button>
-          {changeable && (
-            <>
-              <button
-                type="button"
-                className="button button--small"
-                onClick={() => setEditing(message.text)}
-              >
-                Edit
-              </button>
-              <button
-                type="button"
-                className="button button--small"
-                onClick={() => attempt(() => actions.remove(message))}
-              >
-                Delete
-              </button>
-            </>
-          )}
-        </div>
       )}
       {error && (
         <p className="form-error" role="alert">
