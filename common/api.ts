@@ -118,6 +118,12 @@ export interface Message {
   priority: Priority;
   /** The alert that carries this message's receipts; null for messages older than alerting. */
   alertId: number | null;
+  /** When its sender last edited it (absent when never). */
+  editedAt?: string;
+  /** Its sender deleted it: the text is gone, the message stays as a placeholder. */
+  deleted?: true;
+  /** Who acknowledged it with a 👍 (absent when nobody). */
+  acknowledgedBy?: number[];
 }
 
 export interface Conversation {
@@ -211,6 +217,17 @@ export interface RoleMessageResponse {
   conversation: Conversation;
   message: Message;
 }
+/** How long after sending a message its sender may still edit or delete it. */
+export const MESSAGE_EDIT_WINDOW_MINUTES = 15;
+
+export const editMessageRequest = z.object({
+  text: z
+    .string()
+    .max(4_000)
+    .refine((text) => text.trim().length > 0, 'text must not be empty'),
+});
+
+export const acknowledgeMessageRequest = z.object({ acknowledged: z.boolean() });
 
 export const markConversationReadRequest = z.object({
   lastMessageId: entityId,

@@ -205,6 +205,24 @@ export const settingsChangedPayload = z.object({
   timestamp: isoTimestamp,
 });
 
+/**
+ * Published to everyone in a conversation when a message in it was edited, deleted or
+ * acknowledged (👍), so every desk shows it as it is now. Not a notification.
+ */
+export const messageChangedPayload = z.object({
+  type: z.literal('message_changed'),
+  conversation_id: z.string().min(1).max(64),
+  message_id: z.string().min(1).max(64),
+  change: z.enum(['edited', 'deleted', 'acknowledged']),
+  /** The text now ('' once deleted). */
+  text: z.string().max(10_000),
+  edited_at: isoTimestamp.optional(),
+  deleted: z.boolean().optional(),
+  /** Ids of who acknowledged it, as strings like every id in a payload. */
+  acknowledged_by: z.array(z.string().max(64)).max(1_000),
+  timestamp: isoTimestamp,
+});
+
 export const eventPayload = z.discriminatedUnion('type', [
   newMessagePayload,
   appointmentReminderPayload,
@@ -220,6 +238,7 @@ export const eventPayload = z.discriminatedUnion('type', [
   alertAcknowledgedPayload,
   alertRepeatPayload,
   alertEscalatedPayload,
+  messageChangedPayload,
 ]);
 
 export const streamEvent = z.discriminatedUnion('type', [
@@ -237,6 +256,7 @@ export const streamEvent = z.discriminatedUnion('type', [
   alertAcknowledgedPayload.extend({ id: eventId }),
   alertRepeatPayload.extend({ id: eventId }),
   alertEscalatedPayload.extend({ id: eventId }),
+  messageChangedPayload.extend({ id: eventId }),
 ]);
 
 export type NewMessagePayload = z.infer<typeof newMessagePayload>;
@@ -253,6 +273,7 @@ export type AlertStatusPayload = z.infer<typeof alertStatusPayload>;
 export type AlertAcknowledgedPayload = z.infer<typeof alertAcknowledgedPayload>;
 export type AlertRepeatPayload = z.infer<typeof alertRepeatPayload>;
 export type AlertEscalatedPayload = z.infer<typeof alertEscalatedPayload>;
+export type MessageChangedPayload = z.infer<typeof messageChangedPayload>;
 export type EventPayload = z.infer<typeof eventPayload>;
 export type EventType = EventPayload['type'];
 export type StreamEvent = z.infer<typeof streamEvent>;
@@ -309,6 +330,7 @@ export const STREAM_EVENT_TYPES = [
   'alert_acknowledged',
   'alert_repeat',
   'alert_escalated',
+  'message_changed',
 ] as const satisfies readonly EventType[];
 
 /** `Last-Event-ID` as sent by a client: a decimal integer, nothing else. */

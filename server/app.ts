@@ -18,6 +18,7 @@ import { createAppointmentChangeRoutes } from './appointments/appointment-change
 import { createAppointmentRoutes } from './appointments/appointment-routes.js';
 import { createConversationManagementRoutes } from './conversations/conversation-management-routes.js';
 import { createConversationRoutes } from './conversations/conversation-routes.js';
+import { createMessageChangeRoutes } from './conversations/message-change-routes.js';
 import { createDesktopUpdateRoutes } from './desktop-updates/desktop-update-routes.js';
 import { createSystemNotificationRoutes } from './notifications/system-notification-routes.js';
 import { createTestEventRoutes } from './test-endpoints/test-event-routes.js';
@@ -121,6 +122,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use('/api', createEventRoutes(ctx));
   app.use('/api', createConversationRoutes(ctx));
   app.use('/api', createConversationManagementRoutes(ctx));
+  app.use('/api', createMessageChangeRoutes(ctx));
   app.use('/api', createAppointmentRoutes(ctx));
   app.use('/api', createAppointmentChangeRoutes(ctx));
   app.use('/api', createSystemNotificationRoutes(ctx));

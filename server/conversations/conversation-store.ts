@@ -35,6 +35,10 @@ export interface MessageRow {
   created_at: string;
   priority: Priority;
   alert_id: number | null;
+  edited_at?: string | null;
+  deleted_at?: string | null;
+  /** JSON array of user ids. */
+  acknowledged_by?: string | null;
 }
 
 export interface SentMessage {
@@ -71,7 +75,8 @@ export interface ReadMarked {
 
 /** The columns of a message (`m`, with its sender `u`), as toMessage reads them. */
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text, m.client_message_id, m.created_at, m.priority,
-  (SELECT id FROM alerts WHERE message_id = m.id) AS alert_id`;
+  (SELECT id FROM alerts WHERE message_id = m.id) AS alert_id, m.edited_at, m.deleted_at,
+  (SELECT json_group_array(user_id) FROM (SELECT user_id FROM message_acknowledgements WHERE message_id = m.id ORDER BY created_at)) AS acknowledged_by`;
 
 /** The conversations `:user` is in, with their unread counts; callers add WHERE and ORDER BY. */
 const CONVERSATION_ROWS = `
@@ -82,6 +87,7 @@ const CONVERSATION_ROWS = `
     JOIN conversation_participants mine ON mine.conversation_id = c.id AND mine.user_id = :user`;
 
 export function toMessage(row: MessageRow): Message {
+  const acknowledgedBy = row.acknowledged_by ? (JSON.parse(row.acknowledged_by) as number[]) : [];
   return {
     id: row.id,
     conversationId: row.conversation_id,
@@ -92,6 +98,10 @@ export function toMessage(row: MessageRow): Message {
     clientMessageId: row.client_message_id,
     priority: row.priority,
     alertId: row.alert_id,
+    // Only when there is something to say, so a plain message keeps the shape it always had.
+    ...(row.edited_at ? { editedAt: row.edited_at } : {}),
+    ...(row.deleted_at ? { deleted: true as const } : {}),
+    ...(acknowledgedBy.length > 0 ? { acknowledgedBy } : {}),
   };
 }
 

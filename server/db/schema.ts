@@ -306,4 +306,28 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     name: 'conversations muted',
     sql: `ALTER TABLE conversation_participants ADD COLUMN muted INTEGER NOT NULL DEFAULT 0 CHECK (muted IN (0, 1));`,
   },
+  {
+    // Issue 13: a sender edits or deletes their own message within a short window, the old
+    // text kept in message_edits (receipts and audit keep the history); anyone in the
+    // conversation acknowledges a message with a 👍.
+    version: 27,
+    name: 'message edits and acknowledgements',
+    sql: `
+      ALTER TABLE messages ADD COLUMN edited_at TEXT;
+      ALTER TABLE messages ADD COLUMN deleted_at TEXT;
+      CREATE TABLE message_edits (
+        id         INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        change     TEXT    NOT NULL CHECK (change IN ('edited', 'deleted')),
+        old_text   TEXT    NOT NULL,
+        changed_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+      CREATE TABLE message_acknowledgements (
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        user_id    INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (message_id, user_id)
+      );
+    `,
+  },
 ];

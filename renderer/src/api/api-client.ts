@@ -18,7 +18,9 @@ import {
   ackRequest,
   createAppointmentRequest,
   createUserRequest,
+  acknowledgeMessageRequest,
   addParticipantsRequest,
+  editMessageRequest,
   markNotificationsRequest,
   personalSettingsPatch,
   updateConversationRequest,
@@ -103,6 +105,13 @@ export interface ApiClient {
   testNewMessage(body: z.input<typeof testNewMessageRequest>): Promise<PublishedResponse>;
   ack(body: z.input<typeof ackRequest>): Promise<void>;
   search(query: string): Promise<SearchResponse>;
+  editMessage(conversationId: number, messageId: number, text: string): Promise<MessageResponse>;
+  deleteMessage(conversationId: number, messageId: number): Promise<MessageResponse>;
+  acknowledgeMessage(
+    conversationId: number,
+    messageId: number,
+    acknowledged: boolean,
+  ): Promise<MessageResponse>;
   updateConversation(
     id: number,
     body: z.input<typeof updateConversationRequest>,
@@ -244,6 +253,20 @@ export function createApiClient(transport: ApiTransport): ApiClient {
       ),
     removeParticipant: (conversationId, userId) =>
       call('DELETE', `/api/conversations/${id(conversationId)}/participants/${id(userId)}`),
+    editMessage: (conversationId, messageId, text) =>
+      call(
+        'PATCH',
+        `/api/conversations/${id(conversationId)}/messages/${id(messageId)}`,
+        valid(editMessageRequest, { text }),
+      ),
+    deleteMessage: (conversationId, messageId) =>
+      call('DELETE', `/api/conversations/${id(conversationId)}/messages/${id(messageId)}`),
+    acknowledgeMessage: (conversationId, messageId, acknowledged) =>
+      call(
+        'POST',
+        `/api/conversations/${id(conversationId)}/messages/${id(messageId)}/acknowledgement`,
+        valid(acknowledgeMessageRequest, { acknowledged }),
+      ),
     search: (query) => call('GET', `/api/search?q=${encodeURIComponent(query)}`),
     mySettings: () => call('GET', '/api/me/settings'),
     updateMySettings: (body) =>

@@ -35,6 +35,8 @@ export interface UseEventsOptions {
   onConversationChanged?: (event: StreamEventOf<'conversation_changed'>, meta: EventMeta) => void;
   /** This user's settings that follow them changed, on another desk or this one. */
   onSettingsChanged?: (event: StreamEventOf<'settings_changed'>, meta: EventMeta) => void;
+  /** A message was edited, deleted or acknowledged (👍) in one of this user's conversations. */
+  onMessageChanged?: (event: StreamEventOf<'message_changed'>, meta: EventMeta) => void;
   /** An account was added, renamed, given another role, disabled or enabled. */
   onDirectoryChanged?: (event: StreamEventOf<'directory_changed'>, meta: EventMeta) => void;
   /** Every numbered event, whatever its type, after the typed callback. */
@@ -94,6 +96,9 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
         break;
       case 'settings_changed':
         options.onSettingsChanged?.(frame, meta);
+        break;
+      case 'message_changed':
+        options.onMessageChanged?.(frame, meta);
         break;
       case 'directory_changed':
         options.onDirectoryChanged?.(frame, meta);

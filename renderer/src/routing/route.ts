@@ -41,7 +41,9 @@ export function parseRoute(hash: string): Route | null {
   if (first === 'conversations' && rest.length === 1) {
     const conversationId = optionalId(second);
     const messageId = optionalId(rest[0]);
-    return conversationId && messageId ? { page: 'conversations', conversationId, messageId } : null;
+    return conversationId && messageId
+      ? { page: 'conversations', conversationId, messageId }
+      : null;
   }
   if (first === 'admin' && (second === 'alerting' || second === 'audit'))
     return parseAlertingAdminRoute(second, rest);
