@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { escalationTarget } from './alert-settings.js';
 import { priority, type Priority } from './alerts.js';
 import { role, type Role } from './roles.js';
+import { desktopSettings, type DesktopSettings } from './desktop-bridge.js';
 
 /**
  * The REST API shared by the server (which validates requests with these schemas) and the
@@ -126,6 +127,8 @@ export interface Conversation {
   lastMessage: Message | null;
   unreadCount: number;
   updatedAt: string;
+  /** The viewer muted it: its messages count as unread but raise no pop-up. */
+  muted?: boolean;
 }
 
 export const listConversationsQuery = z.object({
@@ -150,6 +153,20 @@ export const createConversationRequest = z.object({
   title: plainLine(200).optional(),
 });
 export type CreateConversationRequest = z.infer<typeof createConversationRequest>;
+
+/** What any participant may change about a conversation (`muted` is for themselves only). */
+export const updateConversationRequest = z
+  .object({
+    title: z.string().trim().min(1).max(200).nullable().optional(),
+    muted: z.boolean().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'nothing to change');
+export type UpdateConversationRequest = z.infer<typeof updateConversationRequest>;
+
+export const addParticipantsRequest = z.object({
+  userIds: z.array(entityId).min(1).max(50),
+});
+export type AddParticipantsRequest = z.infer<typeof addParticipantsRequest>;
 
 export const listMessagesQuery = z.object({
   before: entityId.optional(),
@@ -340,6 +357,66 @@ export type MarkNotificationsRequest = z.infer<typeof markNotificationsRequest>;
 export interface NotificationMarksResponse {
   /** Notifications marked one by one, overriding the read marker for their ids. */
   marks: { eventId: number; read: boolean }[];
+}
+
+/**
+ * The settings that follow a person from desk to desk (kept on the server); the rest of the
+ * desktop settings (start at login, keep running in the tray) belong to the computer.
+ */
+export const PERSONAL_SETTING_KEYS = [
+  'previewLevel',
+  'doNotDisturb',
+  'doNotDisturbUntil',
+  'quietHours',
+  'sound',
+] as const satisfies readonly (keyof DesktopSettings)[];
+export const personalSettings = desktopSettings.pick({
+  previewLevel: true,
+  doNotDisturb: true,
+  doNotDisturbUntil: true,
+  quietHours: true,
+  sound: true,
+});
+export type PersonalSettings = z.infer<typeof personalSettings>;
+export const personalSettingsPatch = personalSettings.partial().strict();
+export type PersonalSettingsPatch = z.infer<typeof personalSettingsPatch>;
+
+export interface PersonalSettingsResponse {
+  /** Null until the person saved settings from some desk. */
+  settings: PersonalSettings | null;
+}
+
+export const searchQuery = z.object({
+  q: z
+    .string()
+    .trim()
+    .min(1, 'q: type something to search for')
+    .max(200)
+    .refine((text) => /[\p{L}\p{N}]/u.test(text), 'q: search for at least one letter or digit'),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export type SearchQuery = z.infer<typeof searchQuery>;
+
+/**
+ * Where a search term was found: the message text split into plain and matching parts, so a
+ * client shows the matches without ever treating message text as markup.
+ */
+export interface SearchSnippetPart {
+  text: string;
+  match: boolean;
+}
+
+export interface SearchResult {
+  message: Message;
+  conversationId: number;
+  /** The conversation's name as the searcher sees it (its title, or the colleagues in it). */
+  conversationName: string;
+  snippet: SearchSnippetPart[];
+}
+
+export interface SearchResponse {
+  /** Newest first. */
+  results: SearchResult[];
 }
 
 export const API_ERROR_CODES = [

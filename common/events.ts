@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertStatus, priority } from './alerts.js';
+import { desktopSettings } from './desktop-bridge.js';
 
 /**
  * The events a user's stream carries. Payload field names are those of the original system
@@ -33,6 +34,8 @@ export const newMessagePayload = z.object({
   alert_id: alertId,
   /** Added by ClinicPulse: the clinic lets this urgent alert through do-not-disturb and quiet hours. */
   passes_do_not_disturb: z.boolean().optional(),
+  /** Added by ClinicPulse when the recipient muted the conversation: counted, but no pop-up. */
+  muted: z.boolean().optional(),
 });
 
 export const appointmentReminderPayload = z.object({
@@ -186,6 +189,22 @@ export const conversationChangedPayload = z.object({
   timestamp: isoTimestamp,
 });
 
+/**
+ * Published to the user's own desks when their settings that follow them (privacy of pop-ups,
+ * do-not-disturb, quiet hours, sound) changed on one desk. Not a notification.
+ */
+export const settingsChangedPayload = z.object({
+  type: z.literal('settings_changed'),
+  settings: desktopSettings.pick({
+    previewLevel: true,
+    doNotDisturb: true,
+    doNotDisturbUntil: true,
+    quietHours: true,
+    sound: true,
+  }),
+  timestamp: isoTimestamp,
+});
+
 export const eventPayload = z.discriminatedUnion('type', [
   newMessagePayload,
   appointmentReminderPayload,
@@ -196,6 +215,7 @@ export const eventPayload = z.discriminatedUnion('type', [
   directoryChangedPayload,
   notificationsMarkedPayload,
   conversationChangedPayload,
+  settingsChangedPayload,
   alertStatusPayload,
   alertAcknowledgedPayload,
   alertRepeatPayload,
@@ -212,6 +232,7 @@ export const streamEvent = z.discriminatedUnion('type', [
   directoryChangedPayload.extend({ id: eventId }),
   notificationsMarkedPayload.extend({ id: eventId }),
   conversationChangedPayload.extend({ id: eventId }),
+  settingsChangedPayload.extend({ id: eventId }),
   alertStatusPayload.extend({ id: eventId }),
   alertAcknowledgedPayload.extend({ id: eventId }),
   alertRepeatPayload.extend({ id: eventId }),
@@ -227,6 +248,7 @@ export type MessageSentPayload = z.infer<typeof messageSentPayload>;
 export type DirectoryChangedPayload = z.infer<typeof directoryChangedPayload>;
 export type NotificationsMarkedPayload = z.infer<typeof notificationsMarkedPayload>;
 export type ConversationChangedPayload = z.infer<typeof conversationChangedPayload>;
+export type SettingsChangedPayload = z.infer<typeof settingsChangedPayload>;
 export type AlertStatusPayload = z.infer<typeof alertStatusPayload>;
 export type AlertAcknowledgedPayload = z.infer<typeof alertAcknowledgedPayload>;
 export type AlertRepeatPayload = z.infer<typeof alertRepeatPayload>;
@@ -282,6 +304,7 @@ export const STREAM_EVENT_TYPES = [
   'directory_changed',
   'notifications_marked',
   'conversation_changed',
+  'settings_changed',
   'alert_status',
   'alert_acknowledged',
   'alert_repeat',

@@ -20,6 +20,7 @@ export function receiptForHold(
     case 'do_not_disturb':
     case 'quiet_hours':
     case 'os_do_not_disturb':
+    case 'conversation_muted':
       return { alertId, eventId, state: 'held', reason };
   }
 }

@@ -9,6 +9,7 @@ export const HOLD_REASONS = [
   'do_not_disturb',
   'quiet_hours',
   'os_do_not_disturb',
+  'conversation_muted',
 ] as const;
 export type HoldReason = (typeof HOLD_REASONS)[number];
 
@@ -39,6 +40,9 @@ export function holdReason(event: NotifyingEvent, context: HoldContext): HoldRea
   ) {
     return 'focused_conversation';
   }
+  // Muted by the person: counted, but only an urgent message still alerts.
+  if (event.type === 'new_message' && event.muted && !isUrgentEvent(event))
+    return 'conversation_muted';
   // The clinic lets this urgent alert through (stamped on it when it was sent).
   if (passesDoNotDisturb(event)) return null;
   return quietReason(context);

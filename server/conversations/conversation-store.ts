@@ -13,6 +13,7 @@ interface ConversationRow {
   title: string | null;
   updated_at: string;
   unread: number;
+  muted: 0 | 1;
 }
 
 interface ParticipantRow {
@@ -72,7 +73,7 @@ const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS
 
 /** The conversations `:user` is in, with their unread counts; callers add WHERE and ORDER BY. */
 const CONVERSATION_ROWS = `
-  SELECT c.id, c.title, c.updated_at,
+  SELECT c.id, c.title, c.updated_at, mine.muted,
          (SELECT count(*) FROM messages m
            WHERE m.conversation_id = c.id AND m.sender_id <> :user AND m.id > mine.last_read_message_id) AS unread
     FROM conversations c
@@ -188,6 +189,8 @@ export class ConversationStore {
       lastMessage: lastMessages.get(row.id) ?? null,
       unreadCount: row.unread,
       updatedAt: row.updated_at,
+      // Only on a muted one, so every other conversation keeps the shape it always had.
+      ...(row.muted === 1 ? { muted: true } : {}),
     }));
   }
 
@@ -308,8 +311,8 @@ export class ConversationStore {
         ...(priority === 'urgent' && options.passesDoNotDisturb ? { passes_do_not_disturb: true } : {}),
       };
       const recipients = this.db
-        .prepare<[number, number], { user_id: number }>(
-          'SELECT user_id FROM conversation_participants WHERE conversation_id = ? AND user_id <> ? ORDER BY user_id',
+        .prepare<[number, number], { user_id: number; muted: 0 | 1 }>(
+          'SELECT user_id, muted FROM conversation_participants WHERE conversation_id = ? AND user_id <> ? ORDER BY user_id',
         )
         .all(conversationId, sender.id);
       const alertId = this.alerts.create({
@@ -325,7 +328,8 @@ export class ConversationStore {
         escalatedFrom: options.alert?.escalatedFrom ?? null,
       });
       payload.alert_id = String(alertId);
-      for (const { user_id } of recipients) this.outbox.enqueue(user_id, payload, messageDedupeKey(id, user_id));
+      for (const { user_id, muted } of recipients)
+        this.outbox.enqueue(user_id, muted === 1 ? { ...payload, muted: true } : payload, messageDedupeKey(id, user_id));
       const { conversation_title: _title, passes_do_not_disturb: _passes, ...announced } = payload;
       const sent: MessageSentPayload = {
         ...announced,

@@ -264,4 +264,46 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     name: 'appointments cancelled',
     sql: `ALTER TABLE appointments ADD COLUMN cancelled_at TEXT;`,
   },
+  {
+    // Issue 13: the settings that follow a person to any desk (privacy, do-not-disturb, quiet
+    // hours, sound), as the JSON of common/api.ts personalSettings.
+    version: 24,
+    name: 'personal settings',
+    sql: `
+      CREATE TABLE user_settings (
+        user_id    INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        settings   TEXT    NOT NULL,
+        updated_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+    `,
+  },
+  {
+    // Issue 13: full-text search over messages (SQLite FTS5), kept in step by triggers, so
+    // every way a message is written, edited or deleted is indexed.
+    version: 25,
+    name: 'message search',
+    sql: `
+      CREATE VIRTUAL TABLE messages_fts USING fts5(
+        text, content = 'messages', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+      );
+      INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages;
+      CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+      END;
+      CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+      END;
+      CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+      END;
+    `,
+  },
+  {
+    // Issue 13: a person may mute a conversation: its messages still count as unread, but
+    // raise no pop-up.
+    version: 26,
+    name: 'conversations muted',
+    sql: `ALTER TABLE conversation_participants ADD COLUMN muted INTEGER NOT NULL DEFAULT 0 CHECK (muted IN (0, 1));`,
+  },
 ];

@@ -29,6 +29,9 @@ let browser: Browser;
 let smithApi: ReturnType<typeof api>;
 let patelId: number;
 
+/** Room for the search test's burst of messages from one person; the rest as the test server sets it. */
+const SERVER_ENV = { MESSAGE_RATE_LIMIT: '1000' };
+
 async function conversationWithPatel(title: string): Promise<Conversation> {
   const response = await smithApi.post<{ conversation: Conversation }>('/api/conversations', {
     participantIds: [patelId],
@@ -49,7 +52,7 @@ beforeAll(async () => {
   redis = await startTestRedis();
   dataDir = mkdtempSync(join(tmpdir(), 'clinicpulse-e2e-staff-'));
   [server, browser] = await Promise.all([
-    built.then(() => spawnServerProcess({ redisUrl: redis.url, dataDir })),
+    built.then(() => spawnServerProcess({ redisUrl: redis.url, dataDir, env: SERVER_ENV })),
     launchChromium(),
   ]);
   smithApi = api(server.url, (await login(server.url, 'dr.smith', 'clinicpulse')).token);
@@ -178,7 +181,7 @@ describe('a desk across a server restart', () => {
       expect(probesWhileDown).toBeGreaterThan(2);
 
       serverBack = true;
-      server = await spawnServerProcess({ redisUrl: redis.url, dataDir, port });
+      server = await spawnServerProcess({ redisUrl: redis.url, dataDir, port, env: SERVER_ENV });
       await waitForStatus(patel.page, 'connected');
       await banner.waitFor({ state: 'detached' });
       // It learned the server was back from a probe and opened one stream, which held.
@@ -383,6 +386,130 @@ describe('at 200 % zoom of a 1366×768 screen, and with the keyboard', () => {
       expect(await axeViolations(patel.page)).toEqual([]);
     } finally {
       await patel.context.close();
+    }
+  });
+});
+
+describe('settings that follow the person', () => {
+  it('go with a nurse to a second desk, and a change on one desk reaches the other', async () => {
+    const first = await openDesk(browser, server.url, 'frontdesk.lee');
+    try {
+      await first.page.goto(`${server.url}/#/settings`);
+      await first.page.getByLabel(/^Do not disturb/).check();
+      await first.page.getByText('Saved.').waitFor();
+      await first.page.getByTestId('dnd-indicator').waitFor();
+
+      // Another computer: a browser of its own, nothing in its storage.
+      const second = await openDesk(browser, server.url, 'frontdesk.lee');
+      try {
+        await second.page.goto(`${server.url}/#/settings`);
+        await expect.poll(() => second.page.getByLabel(/^Do not disturb/).isChecked()).toBe(true);
+        await second.page.getByTestId('dnd-indicator').waitFor();
+        await screenshot(second.page, 'settings-follow-the-person');
+
+        await second.page.getByLabel(/^Nothing identifying/).check();
+        await expect
+          .poll(() => first.page.getByLabel(/^Nothing identifying/).isChecked())
+          .toBe(true);
+        expect(await axeViolations(second.page)).toEqual([]);
+      } finally {
+        await second.context.close();
+      }
+    } finally {
+      await first.context.close();
+    }
+  });
+});
+
+describe('search', () => {
+  it('finds a message in one of my conversations and opens it in its thread, older pages loaded to reach it', async () => {
+    const conversation = await conversationWithPatel('Search drill');
+    await smithApi.post(`/api/conversations/${conversation.id}/messages`, {
+      text: 'The hyperkalaemia protocol is pinned in the staff room',
+    });
+    // Enough newer messages that the found one is not on the first page.
+    for (let index = 1; index <= 60; index++)
+      await smithApi.post(`/api/conversations/${conversation.id}/messages`, {
+        text: `Later note ${index}`,
+      });
+    const patel = await openDesk(browser, server.url, 'dr.patel');
+    try {
+      await patel.page
+        .getByRole('searchbox', { name: 'Search messages' })
+        .fill('hyperkal protocol');
+      const result = patel.page.getByTestId('search-result').first();
+      await result.waitFor();
+      expect(await result.textContent()).toContain('Search drill');
+      expect(await result.locator('mark').allTextContents()).toEqual(['hyperkalaemia', 'protocol']);
+      await screenshot(patel.page, 'search-results');
+      expect(await axeViolations(patel.page)).toEqual([]);
+
+      await result.click();
+      const found = patel.page.getByTestId('thread').locator('.message--found');
+      await found.waitFor();
+      expect(await found.textContent()).toContain(
+        'The hyperkalaemia protocol is pinned in the staff room',
+      );
+      await screenshot(patel.page, 'search-opened-message');
+      expect(problemsOf(patel)).toEqual([]);
+    } finally {
+      await patel.context.close();
+    }
+  });
+});
+
+describe('conversation management', () => {
+  it('someone removed from a conversation sees it go, and receives nothing sent after', async () => {
+    const jonesId = (await login(server.url, 'nurse.jones', 'clinicpulse')).user.id;
+    const created = await smithApi.post<{ conversation: Conversation }>('/api/conversations', {
+      participantIds: [patelId, jonesId],
+      title: 'Bay 2 team',
+    });
+    const id = created.body.conversation.id;
+    expect(
+      (await smithApi.post(`/api/conversations/${id}/messages`, { text: 'Bay 2 briefing at 8' }))
+        .status,
+    ).toBe(201);
+    const [smith, jones, patel] = await Promise.all([
+      openDesk(browser, server.url, 'dr.smith'),
+      openDesk(browser, server.url, 'nurse.jones'),
+      openDesk(browser, server.url, 'dr.patel'),
+    ]);
+    try {
+      for (const desk of [smith, jones, patel]) {
+        await desk.page.goto(`${server.url}/#/conversations/${id}`);
+        await messagesWithText(desk.page, 'Bay 2 briefing at 8').waitFor();
+      }
+      await smith.page.getByRole('button', { name: 'Conversation settings' }).click();
+      const dialog = smith.page.getByRole('dialog', { name: 'Conversation settings' });
+      await screenshot(smith.page, 'conversation-settings');
+      expect(await axeViolations(smith.page)).toEqual([]);
+      await dialog.getByRole('button', { name: 'Remove Nurse Ben Jones' }).click();
+      await dialog
+        .getByRole('status')
+        .filter({ hasText: 'Nurse Ben Jones was removed.' })
+        .waitFor();
+      expect(await dialog.getByTestId('participant').allTextContents()).not.toContainEqual(
+        expect.stringContaining('Nurse Ben Jones'),
+      );
+      await dialog.getByRole('button', { name: 'Close' }).click();
+
+      await jones.page.getByText('You are no longer in this conversation.').waitFor();
+      await jones.page
+        .locator(`[data-testid="conversation-item"][data-conversation-id="${id}"]`)
+        .waitFor({ state: 'detached' });
+
+      await smith.page
+        .getByTestId('thread')
+        .getByLabel(/Message to/)
+        .fill('Only for who is still here');
+      await smith.page.keyboard.press('Enter');
+      await messagesWithText(patel.page, 'Only for who is still here').waitFor();
+      expect(await jones.page.getByText('Only for who is still here').count()).toBe(0);
+      expect(await jones.page.content()).not.toContain('Only for who is still here');
+      expect([...problemsOf(smith), ...problemsOf(jones), ...problemsOf(patel)]).toEqual([]);
+    } finally {
+      await Promise.all([smith.context.close(), jones.context.close(), patel.context.close()]);
     }
   });
 });

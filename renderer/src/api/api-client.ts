@@ -18,8 +18,13 @@ import {
   ackRequest,
   createAppointmentRequest,
   createUserRequest,
+  addParticipantsRequest,
   markNotificationsRequest,
+  personalSettingsPatch,
+  updateConversationRequest,
   updateAppointmentRequest,
+  type PersonalSettingsResponse,
+  type SearchResponse,
   updateUserRequest,
   type NotificationMarksResponse,
   type AdminUser,
@@ -97,6 +102,21 @@ export interface ApiClient {
   ): Promise<PublishedResponse>;
   testNewMessage(body: z.input<typeof testNewMessageRequest>): Promise<PublishedResponse>;
   ack(body: z.input<typeof ackRequest>): Promise<void>;
+  search(query: string): Promise<SearchResponse>;
+  updateConversation(
+    id: number,
+    body: z.input<typeof updateConversationRequest>,
+  ): Promise<ConversationResponse>;
+  addParticipants(
+    id: number,
+    body: z.input<typeof addParticipantsRequest>,
+  ): Promise<ConversationResponse>;
+  /** Leaving (one's own id) answers nothing; removing someone else answers the conversation. */
+  removeParticipant(id: number, userId: number): Promise<ConversationResponse | null>;
+  mySettings(): Promise<PersonalSettingsResponse>;
+  updateMySettings(body: z.input<typeof personalSettingsPatch>): Promise<PersonalSettingsResponse>;
+  /** Ends every session and stream of the signed-in person, this one included. */
+  signOutEverywhere(): Promise<void>;
   notificationMarks(): Promise<NotificationMarksResponse>;
   markNotifications(body: z.input<typeof markNotificationsRequest>): Promise<void>;
   adminUsers(): Promise<AdminUsersResponse>;
@@ -192,7 +212,11 @@ export function createApiClient(transport: ApiTransport): ApiClient {
     appointments: () => call('GET', '/api/appointments'),
     appointment: (appointmentId) => call('GET', `/api/appointments/${id(appointmentId)}`),
     updateAppointment: (appointmentId, body) =>
-      call('PATCH', `/api/appointments/${id(appointmentId)}`, valid(updateAppointmentRequest, body)),
+      call(
+        'PATCH',
+        `/api/appointments/${id(appointmentId)}`,
+        valid(updateAppointmentRequest, body),
+      ),
     cancelAppointment: (appointmentId) => call('DELETE', `/api/appointments/${id(appointmentId)}`),
     createAppointment: (body) =>
       call('POST', '/api/appointments', valid(createAppointmentRequest, body)),
@@ -205,6 +229,25 @@ export function createApiClient(transport: ApiTransport): ApiClient {
     testNewMessage: (body) =>
       call('POST', '/api/test/new-message', valid(testNewMessageRequest, body)),
     ack: (body) => call('POST', '/api/events/ack', valid(ackRequest, body)),
+    signOutEverywhere: () => call('POST', '/api/me/sign-out-everywhere', {}),
+    updateConversation: (conversationId, body) =>
+      call(
+        'PATCH',
+        `/api/conversations/${id(conversationId)}`,
+        valid(updateConversationRequest, body),
+      ),
+    addParticipants: (conversationId, body) =>
+      call(
+        'POST',
+        `/api/conversations/${id(conversationId)}/participants`,
+        valid(addParticipantsRequest, body),
+      ),
+    removeParticipant: (conversationId, userId) =>
+      call('DELETE', `/api/conversations/${id(conversationId)}/participants/${id(userId)}`),
+    search: (query) => call('GET', `/api/search?q=${encodeURIComponent(query)}`),
+    mySettings: () => call('GET', '/api/me/settings'),
+    updateMySettings: (body) =>
+      call('PATCH', '/api/me/settings', valid(personalSettingsPatch, body)),
     notificationMarks: () => call('GET', '/api/notifications/marks'),
     markNotifications: (body) =>
       call('POST', '/api/notifications/marks', valid(markNotificationsRequest, body)),

@@ -22,6 +22,7 @@ import { SettingsPage } from '../pages/SettingsPage.js';
 import { routeForTarget } from '../routing/event-route.js';
 import type { Route } from '../routing/route.js';
 import { useRoute } from '../routing/useRoute.js';
+import { useSignOut } from '../send-queue/useSignOut.js';
 import { useSession } from './session-context.js';
 
 interface NavItem {
@@ -40,7 +41,8 @@ const ADMIN_NAV: NavItem = { page: 'admin', label: 'Administration', href: '#/ad
 const TEST_NAV: NavItem = { page: 'test', label: 'Test panel', href: '#/test' };
 
 export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
-  const { platform, user, signOut } = useSession();
+  const { platform, user } = useSession();
+  const signOut = useSignOut();
   const { route, navigate } = useRoute();
   const { unread } = useInbox();
   const { unreadTotal: unreadMessages } = useConversations();
@@ -83,7 +85,13 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
   let content: ReactNode;
   switch (route?.page) {
     case 'conversations':
-      content = <MessagesPage conversationId={route.conversationId} navigate={navigate} />;
+      content = (
+        <MessagesPage
+          conversationId={route.conversationId}
+          messageId={route.messageId ?? null}
+          navigate={navigate}
+        />
+      );
       break;
     case 'notifications':
       content = <NotificationsPage eventId={route.eventId} />;

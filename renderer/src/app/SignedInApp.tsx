@@ -3,6 +3,7 @@ import type { User } from '../../../common/api.js';
 import { ReceiptsProvider } from '../alerts/ReceiptsProvider.js';
 import { EventsProvider } from '../events/EventsProvider.js';
 import { InboxProvider } from '../inbox/InboxProvider.js';
+import { IdleLock } from '../lock/IdleLock.js';
 import { ConversationsProvider } from '../messages/ConversationsProvider.js';
 import type { Platform } from '../platform/platform.js';
 import { SendQueueProvider } from '../send-queue/SendQueueProvider.js';
@@ -28,21 +29,23 @@ export function SignedInApp({ platform, user, onSignOut, onSessionEnded }: Signe
 
   return (
     <SessionContext.Provider value={session}>
-      <SettingsProvider store={platform.settings}>
-        <EventsProvider hub={hub}>
+      <EventsProvider hub={hub}>
+        <SettingsProvider store={platform.settings}>
           <UsersProvider>
             <InboxProvider>
               <SendQueueProvider>
                 <ConversationsProvider>
                   <ReceiptsProvider>
-                    <AppShell onSessionEnded={onSessionEnded} />
+                    <IdleLock>
+                      <AppShell onSessionEnded={onSessionEnded} />
+                    </IdleLock>
                   </ReceiptsProvider>
                 </ConversationsProvider>
               </SendQueueProvider>
             </InboxProvider>
           </UsersProvider>
-        </EventsProvider>
-      </SettingsProvider>
+        </SettingsProvider>
+      </EventsProvider>
     </SessionContext.Provider>
   );
 }

@@ -33,6 +33,8 @@ export interface UseEventsOptions {
   onNotificationsMarked?: (event: StreamEventOf<'notifications_marked'>, meta: EventMeta) => void;
   /** A conversation of this user was created or changed (or they were removed from it). */
   onConversationChanged?: (event: StreamEventOf<'conversation_changed'>, meta: EventMeta) => void;
+  /** This user's settings that follow them changed, on another desk or this one. */
+  onSettingsChanged?: (event: StreamEventOf<'settings_changed'>, meta: EventMeta) => void;
   /** An account was added, renamed, given another role, disabled or enabled. */
   onDirectoryChanged?: (event: StreamEventOf<'directory_changed'>, meta: EventMeta) => void;
   /** Every numbered event, whatever its type, after the typed callback. */
@@ -89,6 +91,9 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
         break;
       case 'conversation_changed':
         options.onConversationChanged?.(frame, meta);
+        break;
+      case 'settings_changed':
+        options.onSettingsChanged?.(frame, meta);
         break;
       case 'directory_changed':
         options.onDirectoryChanged?.(frame, meta);

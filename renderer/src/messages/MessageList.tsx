@@ -20,6 +20,8 @@ interface MessageListProps {
   onLoadOlder(): void;
   onRetry(clientMessageId: string): void;
   onDiscard(clientMessageId: string): void;
+  /** The row to bring into view and mark (a search result), once it is loaded. */
+  focusKey?: string | null;
 }
 
 /** How close to the top (px) scrolling has to come before older messages are fetched. */
@@ -38,6 +40,7 @@ export function MessageList({
   onLoadOlder,
   onRetry,
   onDiscard,
+  focusKey = null,
 }: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   // TanStack Virtual keeps its own mutable state; the React Compiler must not memoise around it.
@@ -59,6 +62,11 @@ export function MessageList({
     // Only on opening the conversation; afterwards the virtualizer follows appends itself.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+
+  const focusIndex = focusKey === null ? -1 : rows.findIndex((row) => row.key === focusKey);
+  useEffect(() => {
+    if (focusIndex >= 0) virtualizer.scrollToIndex(focusIndex, { align: 'center' });
+  }, [focusIndex, virtualizer]);
 
   // A message this person just wrote is shown even when they had scrolled up to read.
   const lastRow = rows.at(-1);
@@ -120,7 +128,9 @@ export function MessageList({
                 className="thread__row"
                 style={{ transform: `translateY(${item.start}px)` }}
               >
-                {row.kind === 'message' && <MessageBubble message={row.message} own={row.own} />}
+                {row.kind === 'message' && (
+                  <MessageBubble message={row.message} own={row.own} found={row.key === focusKey} />
+                )}
                 {row.kind === 'outgoing' && (
                   <OutgoingBubble outgoing={row.outgoing} onRetry={onRetry} onDiscard={onDiscard} />
                 )}
@@ -136,15 +146,22 @@ export function MessageList({
   );
 }
 
-function MessageBubble({ message, own }: { message: Message; own: boolean }) {
+function MessageBubble({
+  message,
+  own,
+  found,
+}: {
+  message: Message;
+  own: boolean;
+  found: boolean;
+}) {
   const urgent = message.priority === 'urgent';
   return (
     <article
-      className={['message', own && 'message--own', urgent && 'message--urgent']
-        .filter(Boolean)
-        .join(' ')}
+      className={`message${own ? ' message--own' : ''}${urgent ? ' message--urgent' : ''}${found ? ' message--found' : ''}`}
       data-message-id={message.id}
       data-priority={message.priority}
+      aria-current={found ? 'true' : undefined}
     >
       <header className="message__meta">
         <span className="message__sender">{own ? 'You' : message.senderName}</span>

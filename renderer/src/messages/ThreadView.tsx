@@ -10,19 +10,34 @@ import {
   useSentMessages,
 } from '../send-queue/SendQueueProvider.js';
 import { Composer } from './Composer.js';
+import { ConversationSettingsDialog } from './ConversationSettingsDialog.js';
 import { conversationTitle, messageFromEvent } from './conversation-list-state.js';
 import { MessageList, type ThreadRow } from './MessageList.js';
 import { useThread } from './useThread.js';
 
 interface ThreadViewProps {
   conversationId: number;
+  /** A message to bring into view and mark (a search result), loading older pages to reach it. */
+  focusMessageId?: number | null;
   onRead(conversationId: number): void;
 }
 
-export function ThreadView({ conversationId, onRead }: ThreadViewProps) {
+/** Older pages loaded at most to reach a searched message, so a stale link cannot load for ever. */
+const MAX_PAGES_TO_FIND = 40;
+
+export function ThreadView({ conversationId, focusMessageId = null, onRead }: ThreadViewProps) {
   const api = useApi();
   const { user } = useSession();
-  const { state, conversation, loadOlder, refreshLatest, receive } = useThread(conversationId);
+  const {
+    state,
+    conversation,
+    setConversation,
+    loadOlder,
+    refreshLatest,
+    refreshConversation,
+    receive,
+  } = useThread(conversationId);
+  const [managing, setManaging] = useState(false);
   const queue = useSendQueue();
   const queued = useQueuedMessages();
   const [announcement, setAnnouncement] = useState('');
@@ -60,10 +75,25 @@ export function ThreadView({ conversationId, onRead }: ThreadViewProps) {
       if (message) receive(message);
       else void refreshLatest();
     },
+    // Renamed, people added or removed — perhaps this person.
+    onConversationChanged: (event) => {
+      if (event.conversation_id === String(conversationId)) void refreshConversation();
+    },
     onResync: () => void refreshLatest(),
   });
 
   useReportRendered(state.messages, user.id);
+  // A searched message older than the pages shown: load older pages until it is there.
+  const focusShown =
+    focusMessageId !== null && state.messages.some((message) => message.id === focusMessageId);
+  const pagesLoadedToFind = useRef(0);
+  useEffect(() => {
+    if (focusMessageId === null || focusShown || state.status !== 'ready') return;
+    if (!state.hasMore || state.loadingOlder || pagesLoadedToFind.current >= MAX_PAGES_TO_FIND)
+      return;
+    pagesLoadedToFind.current++;
+    void loadOlder();
+  }, [focusMessageId, focusShown, state.status, state.hasMore, state.loadingOlder, loadOlder]);
 
   // Read up to the newest message, while the page is actually visible.
   const newestId = state.messages.at(-1)?.id ?? null;
@@ -122,9 +152,21 @@ export function ThreadView({ conversationId, onRead }: ThreadViewProps) {
         <a className="thread__back" href="#/conversations">
           <span aria-hidden="true">←</span> Conversations
         </a>
-        <h2 className="thread__title" ref={titleRef} tabIndex={-1}>
-          {title}
-        </h2>
+        <div className="thread__title-row">
+          <h2 className="thread__title" ref={titleRef} tabIndex={-1}>
+            {title}
+            {conversation?.muted && <span className="muted thread__muted"> · muted</span>}
+          </h2>
+          {conversation && state.status === 'ready' && (
+            <button
+              type="button"
+              className="button button--small"
+              onClick={() => setManaging(true)}
+            >
+              Conversation settings
+            </button>
+          )}
+        </div>
         {conversation && (conversation.title !== null || conversation.participants.length > 2) && (
           <p className="thread__participants muted">
             {conversation.participants.map((participant) => participant.displayName).join(', ')}
@@ -151,6 +193,7 @@ export function ThreadView({ conversationId, onRead }: ThreadViewProps) {
               hasMore={state.hasMore}
               loadingOlder={state.loadingOlder}
               onLoadOlder={() => void loadOlder()}
+              focusKey={focusShown ? `m${focusMessageId}` : null}
               onRetry={(clientMessageId) => queue.retry(clientMessageId)}
               onDiscard={(clientMessageId) => queue.discard(clientMessageId)}
             />
@@ -163,6 +206,16 @@ export function ThreadView({ conversationId, onRead }: ThreadViewProps) {
             )}
           />
         </>
+      )}
+      {managing && conversation && (
+        <ConversationSettingsDialog
+          conversation={conversation}
+          onClose={() => setManaging(false)}
+          onChanged={setConversation}
+          onLeft={() => {
+            window.location.hash = '#/conversations';
+          }}
+        />
       )}
       <p className="visually-hidden" aria-live="polite" aria-atomic="true">
         {announcement}

@@ -43,6 +43,16 @@ export function useThread(conversationId: number) {
     };
   }, [api, conversationId]);
 
+  /** Fetches the conversation again (renamed, people changed); gone means the person left it. */
+  const refreshConversation = useCallback(async () => {
+    try {
+      setConversation((await api.conversation(conversationId)).conversation);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404)
+        dispatch({ type: 'load_failed', error: 'You are no longer in this conversation.' });
+    }
+  }, [api, conversationId]);
+
   /** Fetches the newest page again, for events that do not carry the message, and after a resync. */
   const refreshLatest = useCallback(async () => {
     try {
@@ -75,5 +85,13 @@ export function useThread(conversationId: number) {
     [],
   );
 
-  return { state, conversation, loadOlder, refreshLatest, receive };
+  return {
+    state,
+    conversation,
+    setConversation,
+    loadOlder,
+    refreshLatest,
+    refreshConversation,
+    receive,
+  };
 }

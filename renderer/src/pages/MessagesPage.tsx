@@ -6,20 +6,25 @@ import { useSession } from '../app/session-context.js';
 import { upsertConversation } from '../messages/conversation-list-state.js';
 import { ConversationList } from '../messages/ConversationList.js';
 import { useConversations } from '../messages/ConversationsProvider.js';
+import { MessageSearchBox, MessageSearchResults } from '../messages/MessageSearch.js';
 import { NewConversationDialog } from '../messages/NewConversationDialog.js';
 import { ThreadView } from '../messages/ThreadView.js';
 import type { Route } from '../routing/route.js';
 
 interface MessagesPageProps {
   conversationId: number | null;
+  /** A message to show in the open conversation (a search result's). */
+  messageId?: number | null;
   navigate(route: Route): void;
 }
 
-export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
+export function MessagesPage({ conversationId, messageId = null, navigate }: MessagesPageProps) {
   const { user, platform } = useSession();
   const { conversations, error, reload, apply, markRead } = useConversations();
   const [composing, setComposing] = useState(false);
   const [messagingRole, setMessagingRole] = useState(false);
+  const [query, setQuery] = useState('');
+  const searching = query.trim() !== '';
 
   useEffect(() => {
     platform.setOpenConversation(conversationId);
@@ -58,8 +63,12 @@ export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
             </button>
           </p>
         )}
-        {conversations === null && !error && <p className="empty muted">Loading conversations…</p>}
-        {conversations && (
+        <MessageSearchBox query={query} onQueryChange={setQuery} />
+        {searching && <MessageSearchResults query={query} />}
+        {!searching && conversations === null && !error && (
+          <p className="empty muted">Loading conversations…</p>
+        )}
+        {!searching && conversations && (
           <ConversationList
             conversations={conversations}
             selectedId={conversationId}
@@ -74,7 +83,11 @@ export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
           </div>
         ) : (
           <ConversationAlerts key={conversationId} conversationId={conversationId}>
-            <ThreadView conversationId={conversationId} onRead={markRead} />
+            <ThreadView
+              conversationId={conversationId}
+              focusMessageId={messageId}
+              onRead={markRead}
+            />
           </ConversationAlerts>
         )}
       </section>

@@ -7,6 +7,11 @@ import {
 import { DeskNameSection } from '../alerts/DeskNameSection.js';
 import { describeError } from '../api/api-error.js';
 import { formatDateTime } from '../lib/format.js';
+import {
+  AUTO_LOCK_CHOICES,
+  autoLockMinutes,
+  setAutoLockMinutes,
+} from '../lock/auto-lock-storage.js';
 import { useSession } from '../app/session-context.js';
 import { usePopupPermission, type PopupPermission } from '../notifications/browser-permission.js';
 import { useSettings } from '../settings/SettingsProvider.js';
@@ -55,9 +60,40 @@ function doNotDisturbEnd(choice: string, now: Date): string | null | undefined {
   }
 }
 
+/** How long this browser may sit unused before it locks (a shared workstation's setting). */
+function AutoLockSetting() {
+  const [minutes, setMinutes] = useState(autoLockMinutes);
+  return (
+    <section className="card settings-section" aria-labelledby="auto-lock-heading">
+      <h2 id="auto-lock-heading">Lock this browser</h2>
+      <label className="field">
+        <span className="field__label">Lock after this long without use</span>
+        <select
+          value={minutes}
+          onChange={(event) => {
+            const value = Number(event.target.value);
+            setAutoLockMinutes(value);
+            setMinutes(value);
+          }}
+        >
+          {AUTO_LOCK_CHOICES.map((choice) => (
+            <option key={choice} value={choice}>
+              {choice === 0 ? 'Never' : `${choice} minutes`}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p className="muted">
+        For computers several people share: the page hides everything until your password is typed
+        again. It applies to this browser, whoever signs in.
+      </p>
+    </section>
+  );
+}
+
 export function SettingsPage() {
-  const { platform } = useSession();
-  const { settings, applicable, update } = useSettings();
+  const { platform, api, signOut } = useSession();
+  const { settings, applicable, update, deskOwn, setDeskOwn } = useSettings();
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const popups = usePopupPermission();
@@ -97,10 +133,24 @@ export function SettingsPage() {
         </p>
       )}
       <p className="muted">
-        {platform.kind === 'desktop'
-          ? 'These settings apply to this computer.'
-          : 'These settings apply to pop-ups from this browser. The desktop app has a few more.'}
+        {deskOwn
+          ? 'The pop-up settings below apply to this computer only.'
+          : 'Privacy, do-not-disturb, quiet hours and sound follow you to any computer you sign in at.'}
+        {platform.kind === 'browser' && ' The desktop app has a few more settings.'}
       </p>
+      <label className="choice">
+        <input
+          type="checkbox"
+          checked={deskOwn}
+          onChange={(event) => void setDeskOwn(event.target.checked)}
+        />
+        <span>
+          <span className="choice__title">Keep separate pop-up settings on this computer</span>
+          <span className="choice__hint muted">
+            Changes here then stay here, and your settings elsewhere do not change this computer.
+          </span>
+        </span>
+      </label>
 
       {platform.kind === 'browser' && <DeskNameSection />}
 
@@ -230,6 +280,27 @@ export function SettingsPage() {
           </span>
         </label>
       </fieldset>
+
+      {platform.kind === 'browser' && <AutoLockSetting />}
+
+      <section className="card settings-section" aria-labelledby="sessions-heading">
+        <h2 id="sessions-heading">Your sign-ins</h2>
+        <p>
+          Signed in on a computer you can no longer reach? This signs you out on every computer and
+          browser at once, this one included.
+        </p>
+        <button
+          type="button"
+          className="button"
+          onClick={() =>
+            void api
+              .signOutEverywhere()
+              .then(signOut, (failure: unknown) => setError(describeError(failure)))
+          }
+        >
+          Sign out everywhere
+        </button>
+      </section>
 
       {applicable.has('startAtLogin') && (
         <fieldset className="card settings-section">

@@ -3,7 +3,7 @@
  * served at `/` and when Electron loads it from file://.
  */
 export type Route =
-  | { page: 'conversations'; conversationId: number | null }
+  | { page: 'conversations'; conversationId: number | null; messageId?: number | null }
   | { page: 'notifications'; eventId: number | null }
   | { page: 'appointments'; appointmentId: number | null }
   | { page: 'settings' }
@@ -39,6 +39,14 @@ export function parseRoute(hash: string): Route | null {
   const [, first, second, ...rest] = path.split('/');
   if (first === 'admin' && (second === 'alerting' || second === 'audit'))
     return parseAlertingAdminRoute(second, rest);
+  // `#/conversations/12/345`: a conversation, opened at one of its messages (a search result).
+  if (first === 'conversations' && rest.length === 1) {
+    const conversationId = optionalId(second);
+    const messageId = optionalId(rest[0]);
+    return conversationId && messageId
+      ? { page: 'conversations', conversationId, messageId }
+      : null;
+  }
   if (rest.length > 0) return null;
   if (first === 'admin') {
     if (second === undefined || second === '') return { page: 'admin', section: 'staff' };
@@ -75,8 +83,9 @@ function parseAlertingAdminRoute(page: 'alerting' | 'audit', rest: string[]): Ro
 export function routeHref(route: Route): string {
   switch (route.page) {
     case 'conversations':
-      return route.conversationId === null
-        ? '#/conversations'
+      if (route.conversationId === null) return '#/conversations';
+      return route.messageId
+        ? `#/conversations/${route.conversationId}/${route.messageId}`
         : `#/conversations/${route.conversationId}`;
     case 'notifications':
       return route.eventId === null ? '#/notifications' : `#/notifications/${route.eventId}`;
