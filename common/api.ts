@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { desktopSettings, type DesktopSettings } from './desktop-bridge.js';
 import { escalationTarget } from './alert-settings.js';
 import { priority, type Priority } from './alerts.js';
 import { role, type Role } from './roles.js';
-import { desktopSettings, type DesktopSettings } from './desktop-bridge.js';
 
 /**
  * The REST API shared by the server (which validates requests with these schemas) and the

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { alertStatus, priority } from './alerts.js';
 import { desktopSettings } from './desktop-bridge.js';
+import { alertStatus, priority } from './alerts.js';
 
 /**
  * The events a user's stream carries. Payload field names are those of the original system
@@ -31,11 +31,11 @@ export const newMessagePayload = z.object({
   priority: priority.optional(),
   /** Added by ClinicPulse for a conversation with a title, so a pop-up can name it. */
   conversation_title: z.string().max(200).optional(),
+  /** Added by ClinicPulse when the recipient muted the conversation: counted, but no pop-up. */
+  muted: z.boolean().optional(),
   alert_id: alertId,
   /** Added by ClinicPulse: the clinic lets this urgent alert through do-not-disturb and quiet hours. */
   passes_do_not_disturb: z.boolean().optional(),
-  /** Added by ClinicPulse when the recipient muted the conversation: counted, but no pop-up. */
-  muted: z.boolean().optional(),
 });
 
 export const appointmentReminderPayload = z.object({

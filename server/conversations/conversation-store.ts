@@ -24,7 +24,8 @@ interface ParticipantRow {
   role: Role;
 }
 
-interface MessageRow {
+/** A message as MESSAGE_COLUMNS reads it. */
+export interface MessageRow {
   id: number;
   conversation_id: number;
   sender_id: number;
@@ -68,7 +69,8 @@ export interface ReadMarked {
   readAlertIds: number[];
 }
 
-const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text, m.client_message_id, m.created_at, m.priority,
+/** The columns of a message (`m`, with its sender `u`), as toMessage reads them. */
+export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text, m.client_message_id, m.created_at, m.priority,
   (SELECT id FROM alerts WHERE message_id = m.id) AS alert_id`;
 
 /** The conversations `:user` is in, with their unread counts; callers add WHERE and ORDER BY. */
@@ -79,7 +81,7 @@ const CONVERSATION_ROWS = `
     FROM conversations c
     JOIN conversation_participants mine ON mine.conversation_id = c.id AND mine.user_id = :user`;
 
-function toMessage(row: MessageRow): Message {
+export function toMessage(row: MessageRow): Message {
   return {
     id: row.id,
     conversationId: row.conversation_id,

@@ -145,7 +145,7 @@ describe('clinical alerting in the browser', () => {
 
   it('with do-not-disturb on one desk: a routine message is held there, an urgent one shown over it', async () => {
     await laptop.page.goto(`${server.url}/#/settings`);
-    // Settings follow the person to every desk unless a desk keeps its own: this one does.
+    // Settings follow the person to every desk; this desk keeps its own, so only it is quiet.
     await laptop.page.getByLabel(/Keep separate pop-up settings on this computer/).check();
     await laptop.page.getByLabel(/Do not disturb/).check();
     await laptop.page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();

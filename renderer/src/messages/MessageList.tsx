@@ -158,7 +158,9 @@ function MessageBubble({
   const urgent = message.priority === 'urgent';
   return (
     <article
-      className={`message${own ? ' message--own' : ''}${urgent ? ' message--urgent' : ''}${found ? ' message--found' : ''}`}
+      className={['message', own && 'message--own', urgent && 'message--urgent', found && 'message--found']
+        .filter(Boolean)
+        .join(' ')}
       data-message-id={message.id}
       data-priority={message.priority}
       aria-current={found ? 'true' : undefined}

@@ -83,6 +83,7 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
   });
 
   useReportRendered(state.messages, user.id);
+
   // A searched message older than the pages shown: load older pages until it is there.
   const focusShown =
     focusMessageId !== null && state.messages.some((message) => message.id === focusMessageId);

@@ -22,9 +22,9 @@ export function MessagesPage({ conversationId, messageId = null, navigate }: Mes
   const { user, platform } = useSession();
   const { conversations, error, reload, apply, markRead } = useConversations();
   const [composing, setComposing] = useState(false);
-  const [messagingRole, setMessagingRole] = useState(false);
   const [query, setQuery] = useState('');
   const searching = query.trim() !== '';
+  const [messagingRole, setMessagingRole] = useState(false);
 
   useEffect(() => {
     platform.setOpenConversation(conversationId);
@@ -83,11 +83,7 @@ export function MessagesPage({ conversationId, messageId = null, navigate }: Mes
           </div>
         ) : (
           <ConversationAlerts key={conversationId} conversationId={conversationId}>
-            <ThreadView
-              conversationId={conversationId}
-              focusMessageId={messageId}
-              onRead={markRead}
-            />
+            <ThreadView conversationId={conversationId} focusMessageId={messageId} onRead={markRead} />
           </ConversationAlerts>
         )}
       </section>

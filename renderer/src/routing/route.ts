@@ -37,8 +37,6 @@ export function parseRoute(hash: string): Route | null {
   const path = hash.replace(/^#/, '');
   if (path === '' || path === '/') return DEFAULT_ROUTE;
   const [, first, second, ...rest] = path.split('/');
-  if (first === 'admin' && (second === 'alerting' || second === 'audit'))
-    return parseAlertingAdminRoute(second, rest);
   // `#/conversations/12/345`: a conversation, opened at one of its messages (a search result).
   if (first === 'conversations' && rest.length === 1) {
     const conversationId = optionalId(second);
@@ -47,6 +45,8 @@ export function parseRoute(hash: string): Route | null {
       ? { page: 'conversations', conversationId, messageId }
       : null;
   }
+  if (first === 'admin' && (second === 'alerting' || second === 'audit'))
+    return parseAlertingAdminRoute(second, rest);
   if (rest.length > 0) return null;
   if (first === 'admin') {
     if (second === undefined || second === '') return { page: 'admin', section: 'staff' };
