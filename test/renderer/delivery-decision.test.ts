@@ -38,6 +38,18 @@ describe('how a browser page delivers an alert, and what it reports', () => {
     ).toMatchObject({ inView: false, banner: true });
   });
 
+  it('holds a routine message of a muted conversation, but not an urgent one', () => {
+    expect(deliveryDecision(newMessage(1, { muted: true }), context({ visible: false }))).toEqual({
+      inView: false,
+      banner: false,
+      popup: false,
+      receipt: { state: 'held', reason: 'conversation_muted' },
+    });
+    expect(
+      deliveryDecision(newMessage(2, { muted: true, priority: 'urgent' }), context()),
+    ).toMatchObject({ banner: true, receipt: { state: 'shown' } });
+  });
+
   it('shows a banner on screen and a pop-up in the background', () => {
     expect(deliveryDecision(newMessage(1), context())).toMatchObject({
       banner: true,

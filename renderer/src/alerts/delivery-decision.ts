@@ -64,6 +64,14 @@ export function deliveryDecision(
       popup: false,
       receipt: { state: 'shown', overDoNotDisturb: false },
     };
+  // The person muted the conversation: counted, but it alerts only when urgent.
+  if (event.type === 'new_message' && event.muted && !urgent)
+    return {
+      inView: false,
+      banner: false,
+      popup: false,
+      receipt: { state: 'held', reason: 'conversation_muted' },
+    };
   const quiet = quietHoldReason(context.settings, context.now);
   // The clinic's policy, stamped on the event when it was sent.
   const passes =

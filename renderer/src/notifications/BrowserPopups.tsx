@@ -19,8 +19,6 @@ export function BrowserPopups({ navigate }: { navigate: (route: Route) => void }
   useEvents({
     onEvent: (event, meta) => {
       if (!isNotifyingEvent(event) || meta.fromHistory) return;
-      // A muted conversation counts, but does not pop up.
-      if (event.type === 'new_message' && event.muted) return;
       const context = currentDeliveryContext(settings, null, true);
       if (!deliveryDecision(event, context).popup) return;
       // The same words at the same privacy level as the desktop app's pop-ups.

@@ -176,7 +176,12 @@ describe('escalation across real server processes', () => {
     await start();
     const { smith, jones, kim, alertId } = await urgentMessage(a.url);
     await escalated(smith, alertId);
-    await eventually(async () => (await outcome(jones.id, kim.id, alertId)).toKim === 1, 'Kim to get the escalation');
+    // The escalation's events leave the outbox in the order written: Kim's message first, then
+    // the news of it to Jones; wait for both before counting.
+    await eventually(async () => {
+      const seen = await outcome(jones.id, kim.id, alertId);
+      return seen.toKim >= 1 && seen.escalations >= 1;
+    }, 'Kim to get the escalation and Jones to hear of it');
     expect(await outcome(jones.id, kim.id, alertId)).toEqual({ repeats: [1, 2], escalations: 1, toKim: 1 });
   });
 
@@ -188,7 +193,12 @@ describe('escalation across real server processes', () => {
     const b = await start();
     const smith = api(b.url, (await login(b.url, 'dr.smith', DEMO_PASSWORD)).token);
     await escalated(smith, alertId);
-    await eventually(async () => (await outcome(jones.id, kim.id, alertId)).toKim === 1, 'Kim to get the escalation');
+    // The escalation's events leave the outbox in the order written: Kim's message first, then
+    // the news of it to Jones; wait for both before counting.
+    await eventually(async () => {
+      const seen = await outcome(jones.id, kim.id, alertId);
+      return seen.toKim >= 1 && seen.escalations >= 1;
+    }, 'Kim to get the escalation and Jones to hear of it');
     expect(await outcome(jones.id, kim.id, alertId)).toEqual({ repeats: [1, 2], escalations: 1, toKim: 1 });
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertStatus } from '../../../common/alerts.js';
 import type { Conversation, Message } from '../../../common/api.js';
 import type { StreamEvent } from '../../../common/events.js';
+import { NoticeStore } from '../../../server/notifications/notice-store.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { openRawStream } from '../../support/sse-client.js';
 import { api, DEMO_PASSWORD, login, startTestServer, type TestServer } from '../../support/test-server.js';
@@ -213,5 +214,8 @@ describe('receipts', () => {
     expect((await report(jones, WARD_PC, [{ alertId, state: 'shown', eventId: event!.id }])).body).toEqual({ recorded: 2 });
     const status = await statusOf(alertId, admin);
     expect(status).toMatchObject({ kind: 'notice', counts: { recipients: 2, delivered: 1, shown: 1 } });
+    // Published again after a Redis loss, the notice still names its alert.
+    const resent = new NoticeStore(server.context.db).sentSince(new Date(Date.now() - 60_000)).find((notice) => notice.payload.content === 'Fire drill at noon');
+    expect(resent?.payload.alert_id).toBe(String(alertId));
   });
 });
