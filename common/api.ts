@@ -120,6 +120,16 @@ export interface Message {
   deleted?: true;
   /** Who acknowledged it with a 👍 (absent when nobody). */
   acknowledgedBy?: number[];
+  /** The earlier message it answers, quoted as it is now (absent for a plain message). */
+  replyTo?: MessageQuote;
+}
+
+/** An earlier message as a reply quotes it. */
+export interface MessageQuote {
+  id: number;
+  senderName: string;
+  /** Its text now ('' once deleted). */
+  text: string;
 }
 
 export interface Conversation {
@@ -189,6 +199,8 @@ export const sendMessageRequest = z.object({
     .refine((text) => text.trim().length > 0, 'text must not be empty'),
   /** Client-chosen id that makes a retried send idempotent. */
   clientMessageId: z.string().min(8).max(64).optional(),
+  /** The earlier message of the same conversation this one answers. */
+  replyToId: entityId.optional(),
 });
 export type SendMessageRequest = z.infer<typeof sendMessageRequest>;
 

@@ -24,6 +24,14 @@ export const newMessagePayload = z.object({
   conversation_title: z.string().max(200).optional(),
   /** Added by ClinicPulse when the recipient muted the conversation: counted, but no pop-up. */
   muted: z.boolean().optional(),
+  /** Added by ClinicPulse for a reply: the message it answers, quoted. */
+  reply_to: z
+    .object({
+      message_id: z.string().max(64),
+      sender: z.string().max(200),
+      text: z.string().max(10_000),
+    })
+    .optional(),
 });
 
 export const appointmentReminderPayload = z.object({
@@ -72,6 +80,14 @@ export const messageSentPayload = z.object({
   text: z.string().max(10_000),
   timestamp: isoTimestamp,
   client_message_id: z.string().max(64).optional(),
+  /** A reply: the message it answers, quoted (as in `new_message`). */
+  reply_to: z
+    .object({
+      message_id: z.string().max(64),
+      sender: z.string().max(200),
+      text: z.string().max(10_000),
+    })
+    .optional(),
 });
 
 /**
@@ -223,7 +239,10 @@ export type ReadyControl = z.infer<typeof readyControl>;
 export type ControlEvent = z.infer<typeof controlEvent>;
 export type ControlEventType = ControlEvent['type'];
 
-export const CONTROL_EVENT_TYPES = ['resync', 'ready'] as const satisfies readonly ControlEventType[];
+export const CONTROL_EVENT_TYPES = [
+  'resync',
+  'ready',
+] as const satisfies readonly ControlEventType[];
 export const STREAM_EVENT_TYPES = [
   ...NOTIFYING_EVENT_TYPES,
   'notifications_read',

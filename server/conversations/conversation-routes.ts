@@ -74,7 +74,10 @@ export function createConversationRoutes(ctx: ServerContext): Router {
     const id = conversationOf(req.params, res);
     const request = parseInput(sendMessageRequest, req.body, 'message');
     const clientMessageId = request.clientMessageId ?? null;
-    const { message, created } = store.send(id, user, request.text, clientMessageId);
+    const replyTo = request.replyToId === undefined ? null : store.quote(id, request.replyToId);
+    if (request.replyToId !== undefined && !replyTo)
+      throw new HttpError(400, 'validation_failed', `replyToId: no message ${request.replyToId} in this conversation`);
+    const { message, created } = store.send(id, user, request.text, clientMessageId, replyTo);
     if (message.conversationId !== id) {
       throw new HttpError(409, 'conflict', 'clientMessageId was already used for a message in another conversation');
     }

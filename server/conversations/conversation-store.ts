@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import type { Conversation, Message, MessagesResponse, Role, User } from '../../common/api.js';
+import type { Conversation, Message, MessageQuote, MessagesResponse, Role, User } from '../../common/api.js';
 import type { ConversationChangedPayload, ConversationReadPayload, MessageSentPayload, NewMessagePayload } from '../../common/events.js';
 import { OutboxStore } from '../outbox/outbox-store.js';
 
@@ -32,6 +32,9 @@ export interface MessageRow {
   deleted_at?: string | null;
   /** JSON array of user ids. */
   acknowledged_by?: string | null;
+  reply_to_id?: number | null;
+  reply_text?: string | null;
+  reply_sender?: string | null;
 }
 
 export interface SentMessage {
@@ -41,7 +44,9 @@ export interface SentMessage {
 }
 
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text, m.client_message_id, m.created_at,
-  m.edited_at, m.deleted_at,
+  m.edited_at, m.deleted_at, m.reply_to_id,
+  (SELECT r.text FROM messages r WHERE r.id = m.reply_to_id) AS reply_text,
+  (SELECT ru.display_name FROM messages r JOIN users ru ON ru.id = r.sender_id WHERE r.id = m.reply_to_id) AS reply_sender,
   (SELECT json_group_array(user_id) FROM (SELECT user_id FROM message_acknowledgements WHERE message_id = m.id ORDER BY created_at)) AS acknowledged_by`;
 
 /** The conversations `:user` is in, with their unread counts; callers add WHERE and ORDER BY. */
@@ -66,6 +71,9 @@ export function toMessage(row: MessageRow): Message {
     ...(row.edited_at ? { editedAt: row.edited_at } : {}),
     ...(row.deleted_at ? { deleted: true as const } : {}),
     ...(acknowledgedBy.length > 0 ? { acknowledgedBy } : {}),
+    ...(row.reply_to_id
+      ? { replyTo: { id: row.reply_to_id, senderName: row.reply_sender ?? '', text: row.reply_text ?? '' } }
+      : {}),
   };
 }
 
@@ -243,7 +251,7 @@ export class ConversationStore {
    * and `message_sent` for the sender's own desks. The sender has read their own message. A
    * `clientMessageId` seen before returns that message.
    */
-  send(conversationId: number, sender: User, text: string, clientMessageId: string | null): SentMessage {
+  send(conversationId: number, sender: User, text: string, clientMessageId: string | null, replyTo: MessageQuote | null = null): SentMessage {
     const send = this.db.transaction((): SentMessage => {
       if (clientMessageId !== null) {
         const earlier = this.messageByClientId(sender.id, clientMessageId);
@@ -252,10 +260,10 @@ export class ConversationStore {
       const createdAt = new Date().toISOString();
       const id = Number(
         this.db
-          .prepare<[number, number, string, string | null, string]>(
-            'INSERT INTO messages (conversation_id, sender_id, text, client_message_id, created_at) VALUES (?, ?, ?, ?, ?)',
+          .prepare<[number, number, string, string | null, string, number | null]>(
+            'INSERT INTO messages (conversation_id, sender_id, text, client_message_id, created_at, reply_to_id) VALUES (?, ?, ?, ?, ?, ?)',
           )
-          .run(conversationId, sender.id, text, clientMessageId, createdAt).lastInsertRowid,
+          .run(conversationId, sender.id, text, clientMessageId, createdAt, replyTo?.id ?? null).lastInsertRowid,
       );
       this.db.prepare<[string, number]>('UPDATE conversations SET updated_at = ? WHERE id = ?').run(createdAt, conversationId);
       // Replying reads everything before the reply; the sender's other desks hear of it only
@@ -277,6 +285,7 @@ export class ConversationStore {
         message_id: String(id),
         sender_id: String(sender.id),
         ...this.titleOf(conversationId),
+        ...(replyTo ? { reply_to: { message_id: String(replyTo.id), sender: replyTo.senderName, text: replyTo.text } } : {}),
       };
       const recipients = this.db
         .prepare<[number, number], { user_id: number; muted: 0 | 1 }>(
@@ -303,10 +312,21 @@ export class ConversationStore {
         text,
         createdAt,
         clientMessageId,
+        ...(replyTo ? { replyTo } : {}),
       };
       return { message, created: true };
     });
     return send.immediate();
+  }
+
+  /** A message of this conversation as a reply quotes it, or null when it has none by that id. */
+  quote(conversationId: number, messageId: number): MessageQuote | null {
+    const row = this.db
+      .prepare<[number, number], { id: number; text: string; sender_name: string }>(
+        'SELECT m.id, m.text, u.display_name AS sender_name FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.id = ? AND m.conversation_id = ?',
+      )
+      .get(messageId, conversationId);
+    return row ? { id: row.id, senderName: row.sender_name, text: row.text } : null;
   }
 
   /** Whether `messageId` is a message of this conversation. */
