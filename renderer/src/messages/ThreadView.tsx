@@ -37,6 +37,7 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
     change,
   } = useThread(conversationId);
   const [managing, setManaging] = useState(false);
+  const [replyingTo, setReplyingTo] = useState<Message | null>(null);
   const queue = useSendQueue();
   const queued = useQueuedMessages();
   const [announcement, setAnnouncement] = useState('');
@@ -110,6 +111,7 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
         change((await api.deleteMessage(conversationId, message.id)).message),
       acknowledge: async (message, acknowledged) =>
         change((await api.acknowledgeMessage(conversationId, message.id, acknowledged)).message),
+      reply: (message) => setReplyingTo(message),
     }),
     [api, change, conversationId, user.id],
   );
@@ -230,8 +232,36 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
               onDiscard={(clientMessageId) => queue.discard(clientMessageId)}
             />
           )}
+          {replyingTo && (
+            <div className="reply-bar" data-testid="replying-to">
+              <span>
+                Replying to{' '}
+                <strong>
+                  {replyingTo.senderId === user.id ? 'yourself' : replyingTo.senderName}
+                </strong>
+                : <span className="reply-bar__text">{replyingTo.text}</span>
+              </span>
+              <button
+                type="button"
+                className="button button--tiny"
+                aria-label="Do not reply to this message"
+                onClick={() => setReplyingTo(null)}
+              >
+                ✕
+              </button>
+            </div>
+          )}
           <Composer
-            onSend={(text) => queue.enqueue(conversationId, text)}
+            onSend={(text) => {
+              queue.enqueue(
+                conversationId,
+                text,
+                replyingTo
+                  ? { id: replyingTo.id, senderName: replyingTo.senderName, text: replyingTo.text }
+                  : undefined,
+              );
+              setReplyingTo(null);
+            }}
             label={`Message to ${title}`}
           />
         </>

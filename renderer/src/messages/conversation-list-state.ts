@@ -48,6 +48,15 @@ export function messageFromEvent(
     text: event.text,
     createdAt: event.timestamp,
     clientMessageId: event.type === 'message_sent' ? (event.client_message_id ?? null) : null,
+    ...(event.reply_to && idFromEvent(event.reply_to.message_id) !== null
+      ? {
+          replyTo: {
+            id: idFromEvent(event.reply_to.message_id) as number,
+            senderName: event.reply_to.sender,
+            text: event.reply_to.text,
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Message } from '../../../common/api.js';
+import type { Message, MessageQuote } from '../../../common/api.js';
 import { ApiError, describeError } from '../api/api-error.js';
 import { Listeners } from '../events/event-feed.js';
 import { newClientMessageId } from '../lib/client-message-id.js';
@@ -7,7 +7,10 @@ import type { SendQueueStorage } from './send-queue-storage.js';
 
 export interface SendQueueOptions {
   /** Posts one message; resolves with the server's copy. */
-  send(conversationId: number, body: { text: string; clientMessageId: string }): Promise<Message>;
+  send(
+    conversationId: number,
+    body: { text: string; clientMessageId: string; replyToId?: number },
+  ): Promise<Message>;
   storage: SendQueueStorage;
   /** Wait before trying again after the server did not answer; `attempt` counts from 0. */
   retryDelay?: (attempt: number) => number;
@@ -72,7 +75,7 @@ export class SendQueue {
   }
 
   /** Queues a message; returns its clientMessageId. */
-  enqueue(conversationId: number, text: string, now = new Date()): string {
+  enqueue(conversationId: number, text: string, replyTo?: MessageQuote, now = new Date()): string {
     const clientMessageId = newClientMessageId();
     this.update([
       ...this.items,
@@ -83,6 +86,7 @@ export class SendQueue {
         queuedAt: now.toISOString(),
         status: 'queued',
         error: null,
+        ...(replyTo ? { replyTo } : {}),
       },
     ]);
     void this.drain();
@@ -147,6 +151,7 @@ export class SendQueue {
           const message = await this.options.send(next.conversationId, {
             text: next.text,
             clientMessageId: next.clientMessageId,
+            ...(next.replyTo ? { replyToId: next.replyTo.id } : {}),
           });
           this.attempt = 0;
           this.discard(next.clientMessageId);
