@@ -10,6 +10,10 @@ import { authenticate, requireUser } from './auth/authenticate.js';
 import { sameOriginCheck } from './auth/same-origin-check.js';
 import type { ServerContext } from './context.js';
 import { createEventRoutes } from './events/event-routes.js';
+import { createAlertRoutes } from './alerts/alert-routes.js';
+import { createAuditRoutes } from './alerts/audit-routes.js';
+import { createDutyAndSettingsRoutes } from './alerts/duty-routes.js';
+import { createRoleMessageRoutes } from './conversations/role-message-routes.js';
 import { createAppointmentChangeRoutes } from './appointments/appointment-change-routes.js';
 import { createAppointmentRoutes } from './appointments/appointment-routes.js';
 import { createConversationManagementRoutes } from './conversations/conversation-management-routes.js';
@@ -128,6 +132,10 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use('/api', createSignOutEverywhereRoutes(ctx));
   app.use('/api', createPersonalSettingsRoutes(ctx));
   app.use('/api', createSearchRoutes(ctx));
+  app.use('/api', createDutyAndSettingsRoutes(ctx));
+  app.use('/api', createAlertRoutes(ctx));
+  app.use('/api', createAuditRoutes(ctx));
+  app.use('/api', createRoleMessageRoutes(ctx));
   if (ctx.config.testEndpoints) app.use('/api', createTestEventRoutes(ctx));
   app.use('/api', (req, res) =>
     sendError(res, 404, 'not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`),

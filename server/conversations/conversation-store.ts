@@ -1,7 +1,11 @@
 import type { Database } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
+import type { AlertKind, Priority } from '../../common/alerts.js';
 import type { Conversation, Message, MessageQuote, MessagesResponse, Role, User } from '../../common/api.js';
 import type { ConversationChangedPayload, ConversationReadPayload, MessageSentPayload, NewMessagePayload } from '../../common/events.js';
+import { AlertStore } from '../alerts/alert-store.js';
+import type { EscalationSnapshot } from '../alerts/escalation-snapshot.js';
+import { ReadReceipts } from '../alerts/read-receipts.js';
 import { OutboxStore } from '../outbox/outbox-store.js';
 
 interface ConversationRow {
@@ -20,6 +24,7 @@ interface ParticipantRow {
   role: Role;
 }
 
+/** A message as MESSAGE_COLUMNS reads it. */
 export interface MessageRow {
   id: number;
   conversation_id: number;
@@ -35,15 +40,47 @@ export interface MessageRow {
   reply_to_id?: number | null;
   reply_text?: string | null;
   reply_sender?: string | null;
+  priority: Priority;
+  alert_id: number | null;
 }
 
 export interface SentMessage {
   message: Message;
   /** False when `clientMessageId` named a message sent before: nothing was written. */
   created: boolean;
+  /** Alerts the sender read by replying (their senders hear of it). */
+  readAlertIds: number[];
 }
 
-export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text, m.client_message_id, m.created_at,
+export interface SendOptions {
+  /** Client-chosen id that makes a retried send return the first message. */
+  clientMessageId?: string | null;
+  priority?: Priority;
+  /** An urgent message's repeats and escalation; without one it neither repeats nor escalates. */
+  escalation?: EscalationSnapshot | null;
+  /** The clinic lets urgent messages through do-not-disturb (its policy when this one is sent). */
+  passesDoNotDisturb?: boolean;
+  /** The earlier message of the conversation this one answers, quoted. */
+  replyTo?: MessageQuote | null;
+  /** How the message's alert differs from a colleague's plain message. */
+  alert?: {
+    kind?: AlertKind;
+    /** Its recipients were reached as the on-duty members of this role. */
+    viaRole?: Role | null;
+    /** An escalation of this alert. */
+    escalatedFrom?: number | null;
+  };
+}
+
+export interface ReadMarked {
+  moved: boolean;
+  /** Alerts that became read by this move. */
+  readAlertIds: number[];
+}
+
+/** The columns of a message (`m`, with its sender `u`), as toMessage reads them. */
+export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text, m.client_message_id, m.created_at, m.priority,
+  (SELECT id FROM alerts WHERE message_id = m.id) AS alert_id,
   m.edited_at, m.deleted_at, m.reply_to_id,
   (SELECT r.text FROM messages r WHERE r.id = m.reply_to_id) AS reply_text,
   (SELECT ru.display_name FROM messages r JOIN users ru ON ru.id = r.sender_id WHERE r.id = m.reply_to_id) AS reply_sender,
@@ -67,6 +104,8 @@ export function toMessage(row: MessageRow): Message {
     text: row.text,
     createdAt: row.created_at,
     clientMessageId: row.client_message_id,
+    priority: row.priority,
+    alertId: row.alert_id,
     // Only when there is something to say, so a plain message keeps the shape it always had.
     ...(row.edited_at ? { editedAt: row.edited_at } : {}),
     ...(row.deleted_at ? { deleted: true as const } : {}),
@@ -90,9 +129,13 @@ const readDedupeKey = (conversationId: number, messageId: number, userId: number
  */
 export class ConversationStore {
   private readonly outbox: OutboxStore;
+  private readonly alerts: AlertStore;
+  private readonly readReceipts: ReadReceipts;
 
   constructor(private readonly db: Database) {
     this.outbox = new OutboxStore(db);
+    this.alerts = new AlertStore(db);
+    this.readReceipts = new ReadReceipts(db);
   }
 
   /**
@@ -251,19 +294,22 @@ export class ConversationStore {
    * and `message_sent` for the sender's own desks. The sender has read their own message. A
    * `clientMessageId` seen before returns that message.
    */
-  send(conversationId: number, sender: User, text: string, clientMessageId: string | null, replyTo: MessageQuote | null = null): SentMessage {
+  send(conversationId: number, sender: User, text: string, options: SendOptions = {}): SentMessage {
+    const clientMessageId = options.clientMessageId ?? null;
+    const priority = options.priority ?? 'routine';
+    const replyTo = options.replyTo ?? null;
     const send = this.db.transaction((): SentMessage => {
       if (clientMessageId !== null) {
         const earlier = this.messageByClientId(sender.id, clientMessageId);
-        if (earlier) return { message: earlier, created: false };
+        if (earlier) return { message: earlier, created: false, readAlertIds: [] };
       }
       const createdAt = new Date().toISOString();
       const id = Number(
         this.db
-          .prepare<[number, number, string, string | null, string, number | null]>(
-            'INSERT INTO messages (conversation_id, sender_id, text, client_message_id, created_at, reply_to_id) VALUES (?, ?, ?, ?, ?, ?)',
+          .prepare<[number, number, string, string | null, string, Priority, number | null]>(
+            'INSERT INTO messages (conversation_id, sender_id, text, client_message_id, created_at, priority, reply_to_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
           )
-          .run(conversationId, sender.id, text, clientMessageId, createdAt, replyTo?.id ?? null).lastInsertRowid,
+          .run(conversationId, sender.id, text, clientMessageId, createdAt, priority, replyTo?.id ?? null).lastInsertRowid,
       );
       this.db.prepare<[string, number]>('UPDATE conversations SET updated_at = ? WHERE id = ?').run(createdAt, conversationId);
       // Replying reads everything before the reply; the sender's other desks hear of it only
@@ -274,7 +320,7 @@ export class ConversationStore {
            WHERE m.conversation_id = ? AND m.sender_id <> ? AND m.id > p.last_read_message_id AND m.id < ? LIMIT 1`,
         )
         .get(sender.id, conversationId, sender.id, id) !== undefined;
-      this.moveReadMarker(conversationId, sender.id, id);
+      const readAlertIds = this.moveReadMarker(conversationId, sender.id, id, createdAt) ?? [];
 
       const payload: NewMessagePayload = {
         type: 'new_message',
@@ -284,7 +330,9 @@ export class ConversationStore {
         timestamp: createdAt,
         message_id: String(id),
         sender_id: String(sender.id),
+        priority,
         ...this.titleOf(conversationId),
+        ...(priority === 'urgent' && options.passesDoNotDisturb ? { passes_do_not_disturb: true } : {}),
         ...(replyTo ? { reply_to: { message_id: String(replyTo.id), sender: replyTo.senderName, text: replyTo.text } } : {}),
       };
       const recipients = this.db
@@ -292,10 +340,24 @@ export class ConversationStore {
           'SELECT user_id, muted FROM conversation_participants WHERE conversation_id = ? AND user_id <> ? ORDER BY user_id',
         )
         .all(conversationId, sender.id);
+      const alertId = this.alerts.create({
+        kind: options.alert?.kind ?? 'message',
+        priority,
+        senderId: sender.id,
+        conversationId,
+        messageId: id,
+        summary: text,
+        createdAt,
+        recipients: recipients.map(({ user_id }) => ({ userId: user_id, viaRole: options.alert?.viaRole ?? null })),
+        escalation: priority === 'urgent' ? (options.escalation ?? null) : null,
+        escalatedFrom: options.alert?.escalatedFrom ?? null,
+      });
+      payload.alert_id = String(alertId);
       for (const { user_id, muted } of recipients)
         this.outbox.enqueue(user_id, muted === 1 ? { ...payload, muted: true } : payload, messageDedupeKey(id, user_id));
+      const { conversation_title: _title, passes_do_not_disturb: _passes, ...announced } = payload;
       const sent: MessageSentPayload = {
-        ...payload,
+        ...announced,
         type: 'message_sent',
         message_id: String(id),
         sender_id: String(sender.id),
@@ -312,9 +374,11 @@ export class ConversationStore {
         text,
         createdAt,
         clientMessageId,
+        priority,
+        alertId,
         ...(replyTo ? { replyTo } : {}),
       };
-      return { message, created: true };
+      return { message, created: true, readAlertIds };
     });
     return send.immediate();
   }
@@ -342,23 +406,26 @@ export class ConversationStore {
    * goes into the outbox in the same transaction, for the user's other desks. Returns whether it
    * moved.
    */
-  markRead(conversationId: number, userId: number, messageId: number): boolean {
-    const markRead = this.db.transaction((): boolean => {
-      const moved = this.moveReadMarker(conversationId, userId, messageId);
-      if (moved) this.enqueueRead(conversationId, userId, messageId);
-      return moved;
+  markRead(conversationId: number, userId: number, messageId: number): ReadMarked {
+    const markRead = this.db.transaction((): ReadMarked => {
+      const readAlertIds = this.moveReadMarker(conversationId, userId, messageId, new Date().toISOString());
+      if (readAlertIds) this.enqueueRead(conversationId, userId, messageId);
+      return { moved: readAlertIds !== null, readAlertIds: readAlertIds ?? [] };
     });
     return markRead.immediate();
   }
 
-  private moveReadMarker(conversationId: number, userId: number, messageId: number): boolean {
-    return (
-      this.db
-        .prepare<[number, number, number, number]>(
-          'UPDATE conversation_participants SET last_read_message_id = ? WHERE conversation_id = ? AND user_id = ? AND last_read_message_id < ?',
-        )
-        .run(messageId, conversationId, userId, messageId).changes > 0
-    );
+  /** Null when the marker was already there or beyond; otherwise the alerts that became read. */
+  private moveReadMarker(conversationId: number, userId: number, messageId: number, at: string): number[] | null {
+    const before = this.db
+      .prepare<[number, number], number>('SELECT last_read_message_id FROM conversation_participants WHERE conversation_id = ? AND user_id = ?')
+      .pluck()
+      .get(conversationId, userId);
+    if (before === undefined || before >= messageId) return null;
+    this.db
+      .prepare<[number, number, number]>('UPDATE conversation_participants SET last_read_message_id = ? WHERE conversation_id = ? AND user_id = ?')
+      .run(messageId, conversationId, userId);
+    return this.readReceipts.record(conversationId, userId, before, messageId, at);
   }
 
   /** `conversation_title` for a message's event, when the conversation has a title. */

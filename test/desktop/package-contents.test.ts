@@ -143,9 +143,10 @@ describe('the desktop package electron-builder makes', () => {
 
   it('app.asar holds exactly main.cjs, preload.cjs, package.json, the icons and the renderer build, within its size budget', () => {
     expect(built.rendererIncluded).toBe(true);
-    // The renderer build's source maps stay out (`!**/*.map`): they would carry the sources.
+    // The renderer build's source maps stay out (`!**/*.map`): they would carry the sources; so
+    // do its precompressed copies, which only the server's HTTP clients use.
     const renderer = filesUnder(rendererDir)
-      .filter((file) => !file.endsWith('.map'))
+      .filter((file) => !/\.(map|br|gz)$/.test(file))
       .map((file) => `renderer/${file}`);
     expect(renderer).toContain('renderer/index.html');
     expect(entries).toEqual(

@@ -541,8 +541,8 @@ describe('changing a message', () => {
       const theirs = patel.page.getByTestId('thread').locator('.message').last();
       expect(await theirs.textContent()).toContain('edited');
 
-      await theirs.getByRole('button', { name: /^Acknowledge/ }).click();
-      await own.getByRole('button', { name: /^Acknowledge\s*1$/ }).waitFor();
+      await theirs.getByRole('button', { name: /^Thumbs up/ }).click();
+      await own.getByRole('button', { name: /^Thumbs up\s*1$/ }).waitFor();
       await screenshot(smith.page, 'message-acknowledged');
       expect(await axeViolations(smith.page)).toEqual([]);
 

@@ -21,6 +21,14 @@ export interface UseEventsOptions {
   onConversationRead?: (event: StreamEventOf<'conversation_read'>, meta: EventMeta) => void;
   /** This user sent a message, from another desk or this one (colleagues get `new_message`). */
   onMessageSent?: (event: StreamEventOf<'message_sent'>, meta: EventMeta) => void;
+  /** What is known about one of this user's alerts changed (receipts, acknowledgement). */
+  onAlertStatus?: (event: StreamEventOf<'alert_status'>, meta: EventMeta) => void;
+  /** An alert this user received or sent was acknowledged, on any desk: it stops everywhere. */
+  onAlertAcknowledged?: (event: StreamEventOf<'alert_acknowledged'>, meta: EventMeta) => void;
+  /** An urgent alert to this user is being alerted again: nobody acknowledged it yet. */
+  onAlertRepeat?: (event: StreamEventOf<'alert_repeat'>, meta: EventMeta) => void;
+  /** An alert this user sent or received went to its escalation target. */
+  onAlertEscalated?: (event: StreamEventOf<'alert_escalated'>, meta: EventMeta) => void;
   /** This user marked single notifications read or unread, on another desk or this one. */
   onNotificationsMarked?: (event: StreamEventOf<'notifications_marked'>, meta: EventMeta) => void;
   /** A conversation of this user was created or changed (or they were removed from it). */
@@ -67,6 +75,18 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
         break;
       case 'message_sent':
         options.onMessageSent?.(frame, meta);
+        break;
+      case 'alert_status':
+        options.onAlertStatus?.(frame, meta);
+        break;
+      case 'alert_acknowledged':
+        options.onAlertAcknowledged?.(frame, meta);
+        break;
+      case 'alert_repeat':
+        options.onAlertRepeat?.(frame, meta);
+        break;
+      case 'alert_escalated':
+        options.onAlertEscalated?.(frame, meta);
         break;
       case 'notifications_marked':
         options.onNotificationsMarked?.(frame, meta);

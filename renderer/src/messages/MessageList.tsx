@@ -5,10 +5,14 @@ import {
   type Message,
   type MessageQuote,
 } from '../../../common/api.js';
+import { AcknowledgeAction } from '../alerts/AcknowledgeAction.js';
+import { EscalationLine } from '../alerts/EscalationLine.js';
+import { ReceiptLine } from '../alerts/ReceiptLine.js';
 import { describeError } from '../api/api-error.js';
 import { useNow } from '../hooks/useNow.js';
 import { formatWhen, machineTime } from '../lib/format.js';
 import type { QueuedMessage } from '../send-queue/queued-message.js';
+import { PriorityLabel } from './PriorityLabel.js';
 
 export type ThreadRow =
   | { kind: 'start'; key: string }
@@ -209,14 +213,24 @@ function MessageBubble({
     );
   };
 
+  const urgent = message.priority === 'urgent';
   return (
     <article
-      className={`message${own ? ' message--own' : ''}${found ? ' message--found' : ''}`}
+      className={[
+        'message',
+        own && 'message--own',
+        urgent && 'message--urgent',
+        found && 'message--found',
+      ]
+        .filter(Boolean)
+        .join(' ')}
       data-message-id={message.id}
+      data-priority={message.priority}
       aria-current={found ? 'true' : undefined}
     >
       <header className="message__meta">
         <span className="message__sender">{own ? 'You' : message.senderName}</span>
+        {urgent && <PriorityLabel />}
         <time dateTime={machineTime(message.createdAt)}>{formatWhen(message.createdAt)}</time>
         {message.editedAt && !message.deleted && <span className="message__edited">edited</span>}
         {own && <span className="message__status message__status--sent">Sent</span>}
@@ -229,7 +243,7 @@ function MessageBubble({
               onClick={() => attempt(() => actions.acknowledge(message, !mine))}
             >
               <span aria-hidden="true">👍</span>
-              <span className="visually-hidden">Acknowledge</span>
+              <span className="visually-hidden">Thumbs up</span>
               {acknowledgedBy.length > 0 && ` ${acknowledgedBy.length}`}
             </button>
             <button
@@ -298,6 +312,11 @@ function MessageBubble({
           {error}
         </p>
       )}
+      {urgent && message.alertId !== null && <EscalationLine messageId={message.id} />}
+      {own && message.alertId !== null && <ReceiptLine messageId={message.id} />}
+      {!own && urgent && message.alertId !== null && (
+        <AcknowledgeAction alertId={message.alertId} messageId={message.id} />
+      )}
     </article>
   );
 }
@@ -327,6 +346,7 @@ function OutgoingBubble({
     >
       <header className="message__meta">
         <span className="message__sender">You</span>
+        {outgoing.priority === 'urgent' && <PriorityLabel />}
         <span className={`message__status message__status--${outgoing.status}`}>
           {OUTGOING_STATUS[outgoing.status]}
         </span>

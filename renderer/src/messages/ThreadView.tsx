@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Message } from '../../../common/api.js';
+import { EscalationTargetPicker } from '../alerts/EscalationTargetPicker.js';
+import { useReportRendered } from '../alerts/useReportRendered.js';
 import { useApi, useSession } from '../app/session-context.js';
 import { useEvents } from '../events/useEvents.js';
 import {
@@ -115,6 +117,7 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
     }),
     [api, change, conversationId, user.id],
   );
+  useReportRendered(state.messages, user.id);
 
   // A searched message older than the pages shown: load older pages until it is there.
   const focusShown =
@@ -252,17 +255,25 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
             </div>
           )}
           <Composer
-            onSend={(text) => {
-              queue.enqueue(
-                conversationId,
-                text,
-                replyingTo
-                  ? { id: replyingTo.id, senderName: replyingTo.senderName, text: replyingTo.text }
-                  : undefined,
-              );
+            onSend={(text, options) => {
+              queue.enqueue(conversationId, text, {
+                ...options,
+                ...(replyingTo
+                  ? {
+                      replyTo: {
+                        id: replyingTo.id,
+                        senderName: replyingTo.senderName,
+                        text: replyingTo.text,
+                      },
+                    }
+                  : {}),
+              });
               setReplyingTo(null);
             }}
             label={`Message to ${title}`}
+            urgentOptions={(value, change) => (
+              <EscalationTargetPicker value={value} onChange={change} />
+            )}
           />
         </>
       )}

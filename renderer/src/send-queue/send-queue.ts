@@ -1,4 +1,4 @@
-import type { Message, MessageQuote } from '../../../common/api.js';
+import type { Message, MessageOptions, MessageQuote } from '../../../common/api.js';
 import { ApiError, describeError } from '../api/api-error.js';
 import { Listeners } from '../events/event-feed.js';
 import { newClientMessageId } from '../lib/client-message-id.js';
@@ -9,7 +9,7 @@ export interface SendQueueOptions {
   /** Posts one message; resolves with the server's copy. */
   send(
     conversationId: number,
-    body: { text: string; clientMessageId: string; replyToId?: number },
+    body: { text: string; clientMessageId: string } & Partial<MessageOptions>,
   ): Promise<Message>;
   storage: SendQueueStorage;
   /** Wait before trying again after the server did not answer; `attempt` counts from 0. */
@@ -75,7 +75,12 @@ export class SendQueue {
   }
 
   /** Queues a message; returns its clientMessageId. */
-  enqueue(conversationId: number, text: string, replyTo?: MessageQuote, now = new Date()): string {
+  enqueue(
+    conversationId: number,
+    text: string,
+    options: MessageOptions & { replyTo?: MessageQuote } = { priority: 'routine' },
+    now = new Date(),
+  ): string {
     const clientMessageId = newClientMessageId();
     this.update([
       ...this.items,
@@ -83,10 +88,12 @@ export class SendQueue {
         clientMessageId,
         conversationId,
         text,
+        priority: options.priority,
+        ...(options.escalateTo ? { escalateTo: options.escalateTo } : {}),
         queuedAt: now.toISOString(),
         status: 'queued',
         error: null,
-        ...(replyTo ? { replyTo } : {}),
+        ...(options.replyTo ? { replyTo: options.replyTo } : {}),
       },
     ]);
     void this.drain();
@@ -151,6 +158,8 @@ export class SendQueue {
           const message = await this.options.send(next.conversationId, {
             text: next.text,
             clientMessageId: next.clientMessageId,
+            priority: next.priority,
+            ...(next.escalateTo ? { escalateTo: next.escalateTo } : {}),
             ...(next.replyTo ? { replyToId: next.replyTo.id } : {}),
           });
           this.attempt = 0;
