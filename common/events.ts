@@ -33,6 +33,14 @@ export const newMessagePayload = z.object({
   conversation_title: z.string().max(200).optional(),
   /** Added by ClinicPulse when the recipient muted the conversation: counted, but no pop-up. */
   muted: z.boolean().optional(),
+  /** Added by ClinicPulse for a reply: the message it answers, quoted. */
+  reply_to: z
+    .object({
+      message_id: z.string().max(64),
+      sender: z.string().max(200),
+      text: z.string().max(10_000),
+    })
+    .optional(),
   alert_id: alertId,
   /** Added by ClinicPulse: the clinic lets this urgent alert through do-not-disturb and quiet hours. */
   passes_do_not_disturb: z.boolean().optional(),
@@ -87,6 +95,14 @@ export const messageSentPayload = z.object({
   text: z.string().max(10_000),
   timestamp: isoTimestamp,
   client_message_id: z.string().max(64).optional(),
+  /** A reply: the message it answers, quoted (as in `new_message`). */
+  reply_to: z
+    .object({
+      message_id: z.string().max(64),
+      sender: z.string().max(200),
+      text: z.string().max(10_000),
+    })
+    .optional(),
   priority: priority.optional(),
   alert_id: alertId,
 });
@@ -234,11 +250,11 @@ export const eventPayload = z.discriminatedUnion('type', [
   notificationsMarkedPayload,
   conversationChangedPayload,
   settingsChangedPayload,
+  messageChangedPayload,
   alertStatusPayload,
   alertAcknowledgedPayload,
   alertRepeatPayload,
   alertEscalatedPayload,
-  messageChangedPayload,
 ]);
 
 export const streamEvent = z.discriminatedUnion('type', [
@@ -252,11 +268,11 @@ export const streamEvent = z.discriminatedUnion('type', [
   notificationsMarkedPayload.extend({ id: eventId }),
   conversationChangedPayload.extend({ id: eventId }),
   settingsChangedPayload.extend({ id: eventId }),
+  messageChangedPayload.extend({ id: eventId }),
   alertStatusPayload.extend({ id: eventId }),
   alertAcknowledgedPayload.extend({ id: eventId }),
   alertRepeatPayload.extend({ id: eventId }),
   alertEscalatedPayload.extend({ id: eventId }),
-  messageChangedPayload.extend({ id: eventId }),
 ]);
 
 export type NewMessagePayload = z.infer<typeof newMessagePayload>;
@@ -269,11 +285,11 @@ export type DirectoryChangedPayload = z.infer<typeof directoryChangedPayload>;
 export type NotificationsMarkedPayload = z.infer<typeof notificationsMarkedPayload>;
 export type ConversationChangedPayload = z.infer<typeof conversationChangedPayload>;
 export type SettingsChangedPayload = z.infer<typeof settingsChangedPayload>;
+export type MessageChangedPayload = z.infer<typeof messageChangedPayload>;
 export type AlertStatusPayload = z.infer<typeof alertStatusPayload>;
 export type AlertAcknowledgedPayload = z.infer<typeof alertAcknowledgedPayload>;
 export type AlertRepeatPayload = z.infer<typeof alertRepeatPayload>;
 export type AlertEscalatedPayload = z.infer<typeof alertEscalatedPayload>;
-export type MessageChangedPayload = z.infer<typeof messageChangedPayload>;
 export type EventPayload = z.infer<typeof eventPayload>;
 export type EventType = EventPayload['type'];
 export type StreamEvent = z.infer<typeof streamEvent>;
@@ -316,7 +332,10 @@ export type ReadyControl = z.infer<typeof readyControl>;
 export type ControlEvent = z.infer<typeof controlEvent>;
 export type ControlEventType = ControlEvent['type'];
 
-export const CONTROL_EVENT_TYPES = ['resync', 'ready'] as const satisfies readonly ControlEventType[];
+export const CONTROL_EVENT_TYPES = [
+  'resync',
+  'ready',
+] as const satisfies readonly ControlEventType[];
 export const STREAM_EVENT_TYPES = [
   ...NOTIFYING_EVENT_TYPES,
   'notifications_read',
@@ -326,11 +345,11 @@ export const STREAM_EVENT_TYPES = [
   'notifications_marked',
   'conversation_changed',
   'settings_changed',
+  'message_changed',
   'alert_status',
   'alert_acknowledged',
   'alert_repeat',
   'alert_escalated',
-  'message_changed',
 ] as const satisfies readonly EventType[];
 
 /** `Last-Event-ID` as sent by a client: a decimal integer, nothing else. */
