@@ -136,6 +136,12 @@ export type ControlEvent = z.infer<typeof controlEvent>;
 export type ControlEventType = ControlEvent['type'];
 
 export const CONTROL_EVENT_TYPES = ['resync', 'ready'] as const satisfies readonly ControlEventType[];
+/**
+ * The SSE event name of every numbered event: its frame has no `event:` line (the SSE default,
+ * `message`) and its type is in its data, as the original system sent it, so a browser's
+ * `onmessage` receives it. Control frames are named after their type.
+ */
+export const STREAM_EVENT_FRAME = 'message';
 export const STREAM_EVENT_TYPES = [
   ...NOTIFYING_EVENT_TYPES,
   'notifications_read',

@@ -180,9 +180,9 @@ end
 local function frames_from(start)
   local parts, last = {}, ''
   for _, event in ipairs(redis.call('LRANGE', list_key, start, -1)) do
-    local id, event_type = string.match(event, '^{"id":(%d+),"type":"([a-z_]+)"')
+    local id = string.match(event, '^{"id":(%d+),"type":"[a-z_]+"')
     if id then
-      parts[#parts + 1] = 'id: ' .. id .. '\\nevent: ' .. event_type .. '\\ndata: ' .. event .. '\\n\\n'
+      parts[#parts + 1] = 'id: ' .. id .. '\\ndata: ' .. event .. '\\n\\n'
       last = id
     end
   end
