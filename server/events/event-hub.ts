@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { formatSseComment } from '../../common/sse.js';
 import type { Metrics } from '../metrics.js';
+import { bodyChunk } from './chunked-body.js';
 import { readFanOutMessage } from './fan-out-message.js';
 import { FAN_OUT_CHANNEL, userChannel, userIdFromChannel } from './keys.js';
 import { frameStoredEvent, type StoredEvent } from './stored-event.js';
@@ -73,7 +74,7 @@ export class EventHub {
     });
     if (subscriber.status === 'ready') this.subscribeFanOut();
     if (options.heartbeatSeconds) {
-      const ping = formatSseComment('ping');
+      const ping = bodyChunk(formatSseComment('ping'));
       this.heartbeat = setInterval(() => this.broadcast(ping), options.heartbeatSeconds * 1000);
       this.heartbeat.unref();
     }

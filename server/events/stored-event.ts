@@ -1,4 +1,5 @@
 import { formatSseFrame } from '../../common/sse.js';
+import { bodyChunk } from './chunked-body.js';
 
 /**
  * Events are stored and published as JSON that starts with `{"id":<n>,"type":"<type>"` (the
@@ -15,15 +16,18 @@ const BODY_PREFIX = /^\{"type":"[a-z_]+"/;
 
 export interface StoredEvent {
   id: number;
-  /** The complete SSE frame, shared by every stream that receives this event. */
+  /** The complete SSE frame. */
   frame: string;
+  /** The frame as a chunk of the stream's body (chunked-body.ts), shared by every stream. */
+  chunk: string;
 }
 
 export function frameStoredEvent(json: string): StoredEvent | null {
   const match = PREFIX.exec(json);
   if (!match) return null;
   const id = Number(match[1]);
-  return { id, frame: formatSseFrame({ id, data: json }) };
+  const frame = formatSseFrame({ id, data: json });
+  return { id, frame, chunk: bodyChunk(frame) };
 }
 
 /**
@@ -37,5 +41,10 @@ export function storedEventFramer(body: string): ((id: string) => StoredEvent) |
   // The id prefix holds no line break, so the data lines after it are the body's own.
   const afterId = formatSseFrame({ data: body.slice(1) }).slice('data: '.length);
   const beforeId = `\ndata: {"id":`;
-  return (id) => ({ id: Number(id), frame: `id: ${id}${beforeId}${id},${afterId}` });
+  // Ids are ASCII digits: the frame's UTF-8 length is the body's share plus twice the id's.
+  const fixedBytes = Buffer.byteLength(`id: ${beforeId},${afterId}`);
+  return (id) => {
+    const frame = `id: ${id}${beforeId}${id},${afterId}`;
+    return { id: Number(id), frame, chunk: bodyChunk(frame, fixedBytes + 2 * id.length) };
+  };
 }
