@@ -155,3 +155,13 @@ export const lastEventIdHeader = z
   .regex(/^\d{1,16}$/, 'Last-Event-ID must be a non-negative integer')
   .transform(Number)
   .pipe(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER));
+
+/**
+ * `?since=`: the `timestamp` of the last event a client of the original system received, which
+ * is how that client resumes (it keeps no id).
+ */
+export const sinceTimestampParam = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((text) => !/\p{Cc}/u.test(text), 'since must hold no control characters');

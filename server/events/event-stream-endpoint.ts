@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { lastEventIdHeader, type ReadyControl, type ResyncControl } from '../../common/events.js';
+import { lastEventIdHeader, sinceTimestampParam, type ReadyControl, type ResyncControl } from '../../common/events.js';
 import { formatSseFrame } from '../../common/sse.js';
 import { sessionTokenFrom } from '../auth/authenticate.js';
 import type { ServerContext } from '../context.js';
@@ -28,7 +28,7 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => boo
  */
 export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): RequestListener {
   const { config, metrics, logger, sessions } = ctx;
-  const history = new EventHistory(ctx.redis);
+  const history = new EventHistory(ctx.redis, { historyLength: ctx.config.eventHistoryLength, historyTtlSeconds: ctx.config.eventHistoryTtlSeconds });
   const retryAfter = { 'Retry-After': String(Math.ceil(config.sseRetryMs / 1000)) };
   let warnedAttached = false;
 
@@ -37,7 +37,10 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
     const signedIn = token ? sessions.sessionFor(token) : null;
     if (!signedIn) throw new HttpError(401, 'unauthorized', 'sign in first');
     const { user } = signedIn;
-    const since = requestedLastEventId(req, query);
+    const params = new URLSearchParams(query);
+    const since = requestedLastEventId(req, params);
+    // The original system's client resumes by timestamp; an id, when it sends one, wins.
+    const sinceTimestamp = since === null ? requestedSinceTimestamp(params) : null;
     if (req.method === 'HEAD') {
       res.writeHead(200, STREAM_RESPONSE_HEADERS).end();
       return;
@@ -57,7 +60,7 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
     let snapshot;
     try {
       await hub.register(session);
-      snapshot = await history.snapshot(user.id, since);
+      snapshot = sinceTimestamp === null ? await history.snapshot(user.id, since) : await history.snapshotSinceTimestamp(user.id, sinceTimestamp);
     } catch (error) {
       hub.unregister(session);
       logger.warn({ err: error, userId: user.id }, 'event stream unavailable');
@@ -94,6 +97,9 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
     }
 
     await session.replay(snapshot.replay);
+    // Resumed by timestamp, the client has had every event up to the newest that it was not
+    // replayed; a live event among them that arrived during the replay is not sent again.
+    if (sinceTimestamp !== null) session.resetPosition(Math.max(session.lastId, snapshot.newestId));
     const replayed = snapshot.replay.count;
     metrics.eventsReplayed.inc(replayed);
     metrics.eventsDelivered.inc(session.goLive());
@@ -122,11 +128,20 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
   };
 }
 
-function requestedLastEventId(req: IncomingMessage, query: string): number | null {
+function requestedLastEventId(req: IncomingMessage, params: URLSearchParams): number | null {
   const header = req.headers['last-event-id'];
-  const raw = typeof header === 'string' ? header : new URLSearchParams(query).get('lastEventId');
+  const raw = typeof header === 'string' ? header : params.get('lastEventId');
   if (raw === null || raw === '') return null;
   const parsed = lastEventIdHeader.safeParse(raw.trim());
   if (!parsed.success) throw new HttpError(400, 'bad_request', 'Last-Event-ID must be a non-negative integer');
+  return parsed.data;
+}
+
+/** `?since=<timestamp>` as the original system's client sends it; empty means "everything". */
+function requestedSinceTimestamp(params: URLSearchParams): string | null {
+  const raw = params.get('since');
+  if (raw === null || raw === '') return null;
+  const parsed = sinceTimestampParam.safeParse(raw);
+  if (!parsed.success) throw new HttpError(400, 'bad_request', 'since must be the timestamp of an event');
   return parsed.data;
 }
