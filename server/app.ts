@@ -14,6 +14,7 @@ import { createConversationRoutes } from './conversations/conversation-routes.js
 import { createDesktopUpdateRoutes } from './desktop-updates/desktop-update-routes.js';
 import { createSystemNotificationRoutes } from './notifications/system-notification-routes.js';
 import { createTestEventRoutes } from './test-endpoints/test-event-routes.js';
+import { corsForAllowedOrigins } from './http/cors.js';
 import { errorHandler, sendError } from './http/errors.js';
 import { createAdminUserRoutes, createUserDirectoryRoutes } from './users/user-routes.js';
 
@@ -95,7 +96,8 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use('/api', sameOriginCheck());
+  app.use('/api', corsForAllowedOrigins(ctx.config.corsOrigins));
+  app.use('/api', sameOriginCheck(ctx.config.corsOrigins));
   app.use('/api', authenticate(ctx.sessions));
   app.use('/api', createAuthRoutes(ctx));
   // Everything below needs a signed-in user; routers may still check roles themselves.

@@ -3,13 +3,20 @@ import { lastEventIdHeader, sinceTimestampParam, type ReadyControl, type ResyncC
 import { formatSseFrame } from '../../common/sse.js';
 import { sessionTokenFrom } from '../auth/authenticate.js';
 import type { ServerContext } from '../context.js';
+import { corsHeadersFor } from '../http/cors.js';
 import { HttpError, sendHttpError } from '../http/errors.js';
 import type { EventHub } from './event-hub.js';
 import { EventHistory } from './event-history.js';
 import { STREAM_RESPONSE_HEADERS, StreamSession } from './stream-session.js';
 import { takeStreamSocket } from './stream-socket.js';
 
-const STREAM_PATHS = new Set(['/api/events/stream', '/api/sse']);
+const STREAM_PATH = '/api/events/stream';
+/**
+ * The original system's `GET /api/sse` was its test endpoint ("Test SSE Message": publish a
+ * test event, answer JSON): the stream answers it only when asked for an event stream, as every
+ * EventSource asks; any other request goes on to the test endpoint (test-event-routes.ts).
+ */
+const ALIAS_PATH = '/api/sse';
 
 /** Set once the stream has begun: from then on it, not an error response, answers the request. */
 interface OpenedStream {
@@ -20,7 +27,7 @@ interface OpenedStream {
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /**
- * `GET /api/events/stream` (alias `/api/sse`), answered from the HTTP server's request listener,
+ * `GET /api/events/stream` (and `/api/sse` when asked for an event stream), answered from the HTTP server's request listener,
  * before Express. Every desk opens one and reopens it after each network blip, sleep and
  * restart; through Express each opening allocated ~35 KB (router, parsers) that the garbage
  * collector then had to find, while a stream needs none of that middleware: it authenticates
@@ -73,7 +80,7 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
     }
     req.off('close', clientGone);
     const { socket, detached } = takeStreamSocket(req, res);
-    session.begin(socket, config.sseRetryMs);
+    session.begin(socket, config.sseRetryMs, corsHeadersFor(config.corsOrigins, req.headers.origin));
     opened.session = session;
     if (!detached && !warnedAttached) {
       warnedAttached = true;
@@ -112,7 +119,8 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
     const url = req.url ?? '';
     const queryStart = url.indexOf('?');
     const path = queryStart === -1 ? url : url.slice(0, queryStart);
-    if (!STREAM_PATHS.has(path) || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    if (path !== STREAM_PATH && !(path === ALIAS_PATH && (req.method === 'HEAD' || acceptsEventStream(req)))) return false;
     const opened: OpenedStream = {};
     openStream(req, res, queryStart === -1 ? '' : url.slice(queryStart + 1), opened).catch((error: unknown) => {
       if (!(error instanceof HttpError)) logger.error({ err: error }, 'event stream failed');
@@ -122,10 +130,24 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
         return;
       }
       if (res.headersSent) return;
+      // A page allowed to open the stream from another origin may also read why it could not.
+      for (const [name, value] of Object.entries(corsHeadersFor(config.corsOrigins, req.headers.origin))) res.setHeader(name, value);
       sendHttpError(res, error instanceof HttpError ? error : new HttpError(500, 'internal', 'internal server error'));
     });
     return true;
   };
+}
+
+/** Whether the Accept header names `text/event-stream` (with a quality above 0). */
+function acceptsEventStream(req: IncomingMessage): boolean {
+  const accept = req.headers.accept;
+  if (!accept) return false;
+  return accept.split(',').some((range) => {
+    const [type, ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
+    if (type !== 'text/event-stream') return false;
+    const quality = parameters.find((parameter) => parameter.startsWith('q='));
+    return quality === undefined || Number(quality.slice(2)) > 0;
+  });
 }
 
 function requestedLastEventId(req: IncomingMessage, params: URLSearchParams): number | null {
