@@ -64,7 +64,9 @@ describe('events published by the original backend, with two server processes', 
     const streams = [await streamOf(a.url, smith.token), await streamOf(b.url, smith.token), await streamOf(b.url, smith.token)];
     const sent = ['one', 'two', 'three', 'four', 'five'];
     for (const content of sent) await original.publishEventWithBuffer(smith.user.id, notice(content));
-    // And ClinicPulse's own, in between, as a migrating clinic has both.
+    // Live: before anything else touches the user's history.
+    for (const stream of streams) await stream.waitFor((s) => eventsOf(s).length >= 5);
+    // And ClinicPulse's own after them, as a migrating clinic has both.
     await api(a.url, smith.token).post('/api/test/system-notification', { content: 'ours' });
     for (const stream of streams) {
       await stream.waitFor((s) => eventsOf(s).length >= 6);
