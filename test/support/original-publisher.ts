@@ -56,7 +56,15 @@ export function pythonJsonDumps(value: PythonValue): string {
   return JSON.stringify(value);
 }
 
-/** `str(time.time())`, as the original's test endpoints and scripts stamp their events. */
+let lastMicroseconds = 0;
+
+/**
+ * `str(time.time())`, as the original's test endpoints and scripts stamp their events: seconds
+ * with microseconds, so two events published one after the other never share one (as they
+ * could at the millisecond resolution of `Date.now()`).
+ */
 export function pythonTimeNow(): string {
-  return String(Date.now() / 1000);
+  const microseconds = Math.max(Math.round((performance.timeOrigin + performance.now()) * 1000), lastMicroseconds + 1);
+  lastMicroseconds = microseconds;
+  return (microseconds / 1_000_000).toFixed(6);
 }
