@@ -59,7 +59,7 @@ async function signedInPage(username: string): Promise<Page> {
         body: JSON.stringify({ username, password }),
       });
       const body = (await response.json()) as { user: { id: number } };
-      localStorage.setItem('user', JSON.stringify({ id: String(body.user.id) }));
+      (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem('user', JSON.stringify({ id: String(body.user.id) }));
       return response.status;
     },
     { username, password: DEMO_PASSWORD },

@@ -23,6 +23,12 @@ export interface RecordedCall {
   data: { id?: number; type: string; timestamp?: string; [field: string]: unknown };
 }
 
+/** What the hook finds in the page besides the DOM-free globals Node's types describe. */
+interface PageGlobals {
+  originalHook: Harness;
+  localStorage: { getItem(key: string): string | null };
+}
+
 interface Harness {
   calls: RecordedCall[];
   connects: number;
@@ -42,7 +48,7 @@ export async function mountOriginalUseEvents(page: Page, variant: OriginalHookVa
         rerender: () => undefined,
         unmount: () => undefined,
       };
-      (window as unknown as { originalHook: Harness }).originalHook = harness;
+      (globalThis as unknown as PageGlobals).originalHook = harness;
       const record = (callback: RecordedCall['callback']) => (data: RecordedCall['data']) => harness.calls.push({ callback, data });
       const callbacks = {
         onNewMessage: record('onNewMessage'),
@@ -93,7 +99,7 @@ export async function mountOriginalUseEvents(page: Page, variant: OriginalHookVa
       const connectWithFetch = () => {
         harness.connects++;
         if (eventSourceRef.current) eventSourceRef.current.close();
-        const user = JSON.parse(localStorage.getItem('user') || '{}') as { id?: string };
+        const user = JSON.parse((globalThis as unknown as PageGlobals).localStorage.getItem('user') || '{}') as { id?: string };
         const userId = user.id || 'test-user-id';
         const sseUrl = `${apiUrl}/api/events/stream?since=${lastEventTimestampRef.current}&user_id=${userId}`;
         const retry = () => {
@@ -150,17 +156,17 @@ export async function mountOriginalUseEvents(page: Page, variant: OriginalHookVa
 }
 
 export function recordedCalls(page: Page): Promise<RecordedCall[]> {
-  return page.evaluate(() => (window as unknown as { originalHook: Harness }).originalHook.calls);
+  return page.evaluate(() => (globalThis as unknown as PageGlobals).originalHook.calls);
 }
 
 export function connectionAttempts(page: Page): Promise<number> {
-  return page.evaluate(() => (window as unknown as { originalHook: Harness }).originalHook.connects);
+  return page.evaluate(() => (globalThis as unknown as PageGlobals).originalHook.connects);
 }
 
 export function rerenderOriginalUseEvents(page: Page): Promise<void> {
-  return page.evaluate(() => (window as unknown as { originalHook: Harness }).originalHook.rerender());
+  return page.evaluate(() => (globalThis as unknown as PageGlobals).originalHook.rerender());
 }
 
 export function unmountOriginalUseEvents(page: Page): Promise<void> {
-  return page.evaluate(() => (window as unknown as { originalHook: Harness }).originalHook.unmount());
+  return page.evaluate(() => (globalThis as unknown as PageGlobals).originalHook.unmount());
 }

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../server/config.js';
 import { OriginalPublisher, pythonTimeNow } from '../../support/original-publisher.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
-import { frameType, openRawStream, type RawStream } from '../../support/sse-client.js';
+import { openRawStream, type RawStream } from '../../support/sse-client.js';
 import { api, DEMO_PASSWORD, login, spawnServerProcess, startTestServer, type ServerProcess, type TestServer } from '../../support/test-server.js';
 
 /**
@@ -191,7 +191,7 @@ describe('GET /api/sse, the original system’s test endpoint', () => {
   it('refuses a cookie that rides in from another site (a link or a page elsewhere), publishing nothing', async () => {
     const { token, cookie, user } = await login(server.url, 'dr.patel', DEMO_PASSWORD);
     const before = await server.context.redis.get(`user:${user.id}:seq`);
-    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { origin: 'http://evil.example' }]) {
+    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { origin: 'http://evil.example' }] as Record<string, string>[]) {
       const response = await fetch(`${server.url}/api/sse`, { headers: { cookie, ...headers } });
       expect(response.status).toBe(403);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('forbidden');
