@@ -165,3 +165,23 @@ export const sinceTimestampParam = z
   .min(1)
   .max(128)
   .refine((text) => !/\p{Cc}/u.test(text), 'since must hold no control characters');
+
+/**
+ * `POST /api/internal/events`, for another backend (the original system's, during a migration)
+ * that publishes through ClinicPulse instead of into Redis: one of the three notifications to
+ * each of `userIds`, each user getting their own id. With `dedupeKey`, sending the same request
+ * again (a retry after a timeout) publishes nothing twice and answers the first ids.
+ */
+export const publishEventsRequest = z.object({
+  userIds: z.array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).min(1).max(10_000),
+  event: z.discriminatedUnion('type', [newMessagePayload, appointmentReminderPayload, systemNotificationPayload]),
+  dedupeKey: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'dedupeKey: 1 to 128 letters, digits, dot, dash, underscore or colon')
+    .optional(),
+});
+export type PublishEventsRequest = z.infer<typeof publishEventsRequest>;
+export interface PublishEventsResponse {
+  /** The event's id for each user, in the order of `userIds`. */
+  ids: number[];
+}

@@ -9,6 +9,7 @@ import { authenticate, requireUser } from './auth/authenticate.js';
 import { sameOriginCheck } from './auth/same-origin-check.js';
 import type { ServerContext } from './context.js';
 import { createEventRoutes } from './events/event-routes.js';
+import { createPublishRoutes } from './events/publish-routes.js';
 import { createAppointmentRoutes } from './appointments/appointment-routes.js';
 import { createConversationRoutes } from './conversations/conversation-routes.js';
 import { createDesktopUpdateRoutes } from './desktop-updates/desktop-update-routes.js';
@@ -100,6 +101,8 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use('/api', sameOriginCheck(ctx.config.corsOrigins));
   app.use('/api', authenticate(ctx.sessions));
   app.use('/api', createAuthRoutes(ctx));
+  // Another backend's publishing: its own token, not a session.
+  app.use('/api', createPublishRoutes(ctx));
   // Everything below needs a signed-in user; routers may still check roles themselves.
   app.use('/api', requireUser);
   app.use('/api', createMeRoutes());

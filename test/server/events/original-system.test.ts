@@ -322,3 +322,54 @@ describe('a stream the server ends', () => {
     expect(await signedOut.ended).toBe('error');
   });
 });
+
+describe('publishing through ClinicPulse (POST /api/internal/events), the cleaner path for a backend that can change', () => {
+  const TOKEN = 'a-publish-token-of-at-least-32-characters';
+
+  it('publishes a checked event to each user with their own id, once per dedupe key, with the publish token only', async () => {
+    await redis.flushAll();
+    const server = await startTestServer({ redisUrl: redis.url, env: { PUBLISH_TOKEN: TOKEN } });
+    cleanups.push(() => server.close());
+    const smith = await login(server.url, 'dr.smith', DEMO_PASSWORD);
+    const patel = await login(server.url, 'dr.patel', DEMO_PASSWORD);
+    const streams = [await streamOf(server.url, smith.token), await streamOf(server.url, patel.token)];
+    const backend = api(server.url, TOKEN);
+    const event = { type: 'new_message', conversation_id: '123', sender: 'Dr. Smith', text: 'Hello', timestamp: '2025-01-20T10:30:00Z' };
+
+    const sent = await backend.post('/api/internal/events', { userIds: [smith.user.id, patel.user.id], event, dedupeKey: 'chat-message-77' });
+    expect(sent.status).toBe(200);
+    expect(sent.body).toEqual({ ids: [expect.any(Number), expect.any(Number)] });
+    const retried = await backend.post('/api/internal/events', { userIds: [smith.user.id, patel.user.id], event, dedupeKey: 'chat-message-77' });
+    expect(retried.body).toEqual(sent.body);
+    const single = await backend.post('/api/internal/events', { userIds: [patel.user.id], event: { type: 'system_notification', content: 'Profile incomplete', timestamp: '2025-01-20T10:31:00Z' } });
+    expect(single.status).toBe(200);
+
+    await streams[1]!.waitFor((s) => eventsOf(s).length === 2);
+    expect(eventsOf(streams[0]!)).toEqual([{ id: sent.body.ids[0], ...event }]);
+    expect(eventsOf(streams[1]!).map((e) => e.id)).toEqual([sent.body.ids[1], single.body.ids[0]]);
+
+    // Anything else is refused and publishes nothing.
+    const refused = [
+      await api(server.url).post('/api/internal/events', { userIds: [smith.user.id], event }),
+      await api(server.url, smith.token).post('/api/internal/events', { userIds: [smith.user.id], event }),
+      await api(server.url, `${TOKEN}x`).post('/api/internal/events', { userIds: [smith.user.id], event }),
+      await backend.post('/api/internal/events', { userIds: [smith.user.id], event: { ...event, type: 'notifications_read' } }),
+      await backend.post('/api/internal/events', { userIds: [smith.user.id], event: { ...event, text: 42 } }),
+      await backend.post('/api/internal/events', { userIds: [999_999], event }),
+    ];
+    expect(refused.map((response) => response.status)).toEqual([401, 401, 401, 400, 400, 400]);
+    expect(refused[5]!.body.error.message).toMatch(/999999/);
+    await api(server.url, smith.token).post('/api/test/system-notification', { content: 'marker' });
+    await streams[0]!.waitFor((s) => eventsOf(s).some((e) => e.content === 'marker'));
+    expect(eventsOf(streams[0]!)).toHaveLength(2);
+  });
+
+  it('is not served without PUBLISH_TOKEN', async () => {
+    const server = await startTestServer({ redisUrl: redis.url });
+    cleanups.push(() => server.close());
+    const smith = await login(server.url, 'dr.smith', DEMO_PASSWORD);
+    const event = { type: 'system_notification', content: 'x', timestamp: 'now' };
+    expect((await api(server.url, smith.token).post('/api/internal/events', { userIds: [smith.user.id], event })).status).toBe(404);
+    expect(() => loadConfig({ PUBLISH_TOKEN: 'too short' })).toThrow(/PUBLISH_TOKEN/);
+  });
+});
