@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { desktopSettings, type DesktopSettings } from './desktop-bridge.js';
 
 /**
  * The REST API shared by the server (which validates requests with these schemas) and the
@@ -58,6 +59,8 @@ export interface User {
 export interface AdminUser extends User {
   disabled: boolean;
   createdAt: string;
+  /** When they last signed in (on any desk), null when never. */
+  lastSignInAt: string | null;
 }
 
 export const loginRequest = z.object({
@@ -120,6 +123,8 @@ export interface Conversation {
   lastMessage: Message | null;
   unreadCount: number;
   updatedAt: string;
+  /** The viewer muted it: its messages count as unread but raise no pop-up. */
+  muted?: boolean;
 }
 
 export const listConversationsQuery = z.object({
@@ -144,6 +149,20 @@ export const createConversationRequest = z.object({
   title: plainLine(200).optional(),
 });
 export type CreateConversationRequest = z.infer<typeof createConversationRequest>;
+
+/** What any participant may change about a conversation (`muted` is for themselves only). */
+export const updateConversationRequest = z
+  .object({
+    title: z.string().trim().min(1).max(200).nullable().optional(),
+    muted: z.boolean().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'nothing to change');
+export type UpdateConversationRequest = z.infer<typeof updateConversationRequest>;
+
+export const addParticipantsRequest = z.object({
+  userIds: z.array(entityId).min(1).max(50),
+});
+export type AddParticipantsRequest = z.infer<typeof addParticipantsRequest>;
 
 export const listMessagesQuery = z.object({
   before: entityId.optional(),
@@ -185,6 +204,8 @@ export interface Appointment {
   remindAt: string;
   createdBy: number;
   reminderSent: boolean;
+  /** When its creator cancelled it (absent otherwise); a cancelled appointment sends no reminder. */
+  cancelledAt?: string;
 }
 
 export interface AppointmentsResponse {
@@ -208,6 +229,17 @@ export const createAppointmentRequest = z.object({
 });
 export type CreateAppointmentRequest = z.infer<typeof createAppointmentRequest>;
 
+/** What the creator of an appointment may change; a new time must be in the future. */
+export const updateAppointmentRequest = z
+  .object({
+    time: z.iso.datetime({ offset: true }).optional(),
+    content: z.string().trim().min(1).max(2_000).optional(),
+    remindUserIds: z.array(entityId).min(1).max(200).optional(),
+    reminderLeadMinutes: z.number().int().min(0).max(7 * 24 * 60).optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'nothing to change');
+export type UpdateAppointmentRequest = z.infer<typeof updateAppointmentRequest>;
+
 export const systemNotificationRequest = z
   .object({
     content: z.string().trim().min(1).max(2_000),
@@ -219,6 +251,48 @@ export type SystemNotificationRequest = z.infer<typeof systemNotificationRequest
 
 export interface SystemNotificationResponse {
   recipients: number;
+}
+
+/** One notice an admin sent, as the history lists it. */
+export interface SystemNotice {
+  id: number;
+  content: string;
+  audience: 'everyone' | 'role' | 'people';
+  /** The role it went to, when `audience` is `role`. */
+  role: Role | null;
+  /** The people it was addressed to, when `audience` is `people`. */
+  userIds: number[] | null;
+  /** How many enabled accounts it reached when it was sent. */
+  recipients: number;
+  sentBy: { id: number; displayName: string };
+  sentAt: string;
+}
+
+export interface SystemNoticesResponse {
+  /** Newest first. */
+  notices: SystemNotice[];
+}
+
+/** `GET /api/admin/health`: the readiness checks and this server process's key figures. */
+export interface ServerHealthResponse {
+  ready: boolean;
+  /** `ok`, or what went wrong, per dependency (the same as `/readyz`). */
+  checks: { redis: string; database: string };
+  figures: {
+    openStreams: number;
+    eventsPublished: number;
+    eventsDelivered: number;
+    eventsReplayed: number;
+    resyncs: number;
+    slowClientsClosed: number;
+    streamsRejected: number;
+    outboxPending: number;
+    uptimeSeconds: number;
+    residentMemoryBytes: number;
+  };
+  /** Whether the original system's test endpoints (and so the Test panel) are on. */
+  testEndpoints: boolean;
+  checkedAt: string;
 }
 
 /** Bodies of the original system's test endpoints; every field has a sensible default. */
@@ -250,6 +324,77 @@ export interface EventsStateResponse {
   lastEventId: number | null;
   /** How far the user has marked notifications read. */
   lastReadEventId: number;
+}
+
+export const markNotificationsRequest = z.object({
+  eventIds: z.array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).min(1).max(200),
+  read: z.boolean(),
+});
+export type MarkNotificationsRequest = z.infer<typeof markNotificationsRequest>;
+
+export interface NotificationMarksResponse {
+  /** Notifications marked one by one, overriding the read marker for their ids. */
+  marks: { eventId: number; read: boolean }[];
+}
+
+/**
+ * The settings that follow a person from desk to desk (kept on the server); the rest of the
+ * desktop settings (start at login, keep running in the tray) belong to the computer.
+ */
+export const PERSONAL_SETTING_KEYS = [
+  'previewLevel',
+  'doNotDisturb',
+  'doNotDisturbUntil',
+  'quietHours',
+  'sound',
+] as const satisfies readonly (keyof DesktopSettings)[];
+export const personalSettings = desktopSettings.pick({
+  previewLevel: true,
+  doNotDisturb: true,
+  doNotDisturbUntil: true,
+  quietHours: true,
+  sound: true,
+});
+export type PersonalSettings = z.infer<typeof personalSettings>;
+export const personalSettingsPatch = personalSettings.partial().strict();
+export type PersonalSettingsPatch = z.infer<typeof personalSettingsPatch>;
+
+export interface PersonalSettingsResponse {
+  /** Null until the person saved settings from some desk. */
+  settings: PersonalSettings | null;
+}
+
+export const searchQuery = z.object({
+  q: z
+    .string()
+    .trim()
+    .min(1, 'q: type something to search for')
+    .max(200)
+    .refine((text) => /[\p{L}\p{N}]/u.test(text), 'q: search for at least one letter or digit'),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export type SearchQuery = z.infer<typeof searchQuery>;
+
+/**
+ * Where a search term was found: the message text split into plain and matching parts, so a
+ * client shows the matches without ever treating message text as markup.
+ */
+export interface SearchSnippetPart {
+  text: string;
+  match: boolean;
+}
+
+export interface SearchResult {
+  message: Message;
+  conversationId: number;
+  /** The conversation's name as the searcher sees it (its title, or the colleagues in it). */
+  conversationName: string;
+  snippet: SearchSnippetPart[];
+}
+
+export interface SearchResponse {
+  /** Newest first. */
+  results: SearchResult[];
 }
 
 export const API_ERROR_CODES = [

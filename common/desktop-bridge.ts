@@ -16,6 +16,11 @@ const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time of day as 
 export const desktopSettings = z.object({
   previewLevel: z.enum(PREVIEW_LEVELS),
   doNotDisturb: z.boolean(),
+  /**
+   * When do-not-disturb ends by itself (ISO 8601); null or absent: when the person turns it off.
+   * Once past, do-not-disturb no longer holds anything back (common/do-not-disturb.ts).
+   */
+  doNotDisturbUntil: z.iso.datetime({ offset: true }).nullable().optional(),
   quietHours: z.object({ enabled: z.boolean(), start: clockTime, end: clockTime }),
   sound: z.boolean(),
   startAtLogin: z.boolean(),

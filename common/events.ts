@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { desktopSettings } from './desktop-bridge.js';
 
 /**
  * The events a user's stream carries. Payload field names are those of the original system
@@ -19,6 +20,10 @@ export const newMessagePayload = z.object({
   /** Added by ClinicPulse: lets a client merge the message without a refetch. */
   message_id: z.string().max(64).optional(),
   sender_id: z.string().max(64).optional(),
+  /** Added by ClinicPulse for a conversation with a title, so a pop-up can name it. */
+  conversation_title: z.string().max(200).optional(),
+  /** Added by ClinicPulse when the recipient muted the conversation: counted, but no pop-up. */
+  muted: z.boolean().optional(),
 });
 
 export const appointmentReminderPayload = z.object({
@@ -69,6 +74,56 @@ export const messageSentPayload = z.object({
   client_message_id: z.string().max(64).optional(),
 });
 
+/**
+ * Published to every enabled account when the staff directory changed (an account added,
+ * renamed, given another role, disabled or enabled), so pickers and names follow without a
+ * reload. Not a notification.
+ */
+export const directoryChangedPayload = z.object({
+  type: z.literal('directory_changed'),
+  timestamp: isoTimestamp,
+});
+
+/**
+ * Published to the user's own desks when they mark single notifications read or unread (by
+ * opening one, or with "Mark unread"), so every desk's inbox and badge agree. It overrides the
+ * `notifications_read` marker for exactly these event ids. Not a notification.
+ */
+export const notificationsMarkedPayload = z.object({
+  type: z.literal('notifications_marked'),
+  event_ids: z.array(eventId).min(1).max(200),
+  read: z.boolean(),
+  timestamp: isoTimestamp,
+});
+
+/**
+ * Published to the people of a conversation when it is created or changed (renamed, people
+ * added or removed), so it shows in their lists before any message is sent in it. Someone
+ * removed gets it too, and then no longer sees the conversation. Not a notification.
+ */
+export const conversationChangedPayload = z.object({
+  type: z.literal('conversation_changed'),
+  conversation_id: z.string().min(1).max(64),
+  change: z.enum(['created', 'renamed', 'participants_changed']),
+  timestamp: isoTimestamp,
+});
+
+/**
+ * Published to the user's own desks when their settings that follow them (privacy of pop-ups,
+ * do-not-disturb, quiet hours, sound) changed on one desk. Not a notification.
+ */
+export const settingsChangedPayload = z.object({
+  type: z.literal('settings_changed'),
+  settings: desktopSettings.pick({
+    previewLevel: true,
+    doNotDisturb: true,
+    doNotDisturbUntil: true,
+    quietHours: true,
+    sound: true,
+  }),
+  timestamp: isoTimestamp,
+});
+
 export const eventPayload = z.discriminatedUnion('type', [
   newMessagePayload,
   appointmentReminderPayload,
@@ -76,6 +131,10 @@ export const eventPayload = z.discriminatedUnion('type', [
   notificationsReadPayload,
   conversationReadPayload,
   messageSentPayload,
+  directoryChangedPayload,
+  notificationsMarkedPayload,
+  conversationChangedPayload,
+  settingsChangedPayload,
 ]);
 
 export const streamEvent = z.discriminatedUnion('type', [
@@ -85,6 +144,10 @@ export const streamEvent = z.discriminatedUnion('type', [
   notificationsReadPayload.extend({ id: eventId }),
   conversationReadPayload.extend({ id: eventId }),
   messageSentPayload.extend({ id: eventId }),
+  directoryChangedPayload.extend({ id: eventId }),
+  notificationsMarkedPayload.extend({ id: eventId }),
+  conversationChangedPayload.extend({ id: eventId }),
+  settingsChangedPayload.extend({ id: eventId }),
 ]);
 
 export type NewMessagePayload = z.infer<typeof newMessagePayload>;
@@ -93,6 +156,10 @@ export type SystemNotificationPayload = z.infer<typeof systemNotificationPayload
 export type NotificationsReadPayload = z.infer<typeof notificationsReadPayload>;
 export type ConversationReadPayload = z.infer<typeof conversationReadPayload>;
 export type MessageSentPayload = z.infer<typeof messageSentPayload>;
+export type DirectoryChangedPayload = z.infer<typeof directoryChangedPayload>;
+export type NotificationsMarkedPayload = z.infer<typeof notificationsMarkedPayload>;
+export type ConversationChangedPayload = z.infer<typeof conversationChangedPayload>;
+export type SettingsChangedPayload = z.infer<typeof settingsChangedPayload>;
 export type EventPayload = z.infer<typeof eventPayload>;
 export type EventType = EventPayload['type'];
 export type StreamEvent = z.infer<typeof streamEvent>;
@@ -147,6 +214,10 @@ export const STREAM_EVENT_TYPES = [
   'notifications_read',
   'conversation_read',
   'message_sent',
+  'directory_changed',
+  'notifications_marked',
+  'conversation_changed',
+  'settings_changed',
 ] as const satisfies readonly EventType[];
 
 /** `Last-Event-ID` as sent by a client: a decimal integer, nothing else. */

@@ -20,8 +20,10 @@ export const formatLocalTime: TimeFormatter = (isoTime) => {
 
 /**
  * The words of one pop-up at a preview level. Messages in a clinic may name patients and
- * pop-ups show on screens patients can see, so below `sender_and_text` no message text,
- * reminder content or system text is shown, and `count_only` does not even say who wrote.
+ * pop-ups show on screens patients can see, so below `sender_and_text` no message text or
+ * reminder content is shown, and `count_only` does not even say who wrote. A system notice is
+ * the clinic speaking to its staff (a fire drill, a closure), not patient data: its text shows
+ * unless the desk chose `count_only`. A message in a titled (group) conversation names it.
  */
 export function previewFor(
   event: NotifyingEvent,
@@ -29,12 +31,17 @@ export function previewFor(
   formatTime: TimeFormatter = formatLocalTime,
 ): PreviewText {
   switch (event.type) {
-    case 'new_message':
+    case 'new_message': {
       if (level === 'count_only') return { title: APP_TITLE, body: 'New message' };
-      return {
-        title: plain(event.sender) || 'New message',
-        body: level === 'sender_and_text' ? excerpt(event.text) : 'New message',
-      };
+      const sender = plain(event.sender);
+      const conversation = plain(event.conversation_title ?? '');
+      const title = conversation
+        ? sender
+          ? `${sender} in ${conversation}`
+          : conversation
+        : sender || 'New message';
+      return { title, body: level === 'sender_and_text' ? excerpt(event.text) : 'New message' };
+    }
     case 'appointment_reminder': {
       const when = `Appointment at ${formatTime(event.time)}`;
       if (level === 'count_only')
@@ -50,7 +57,7 @@ export function previewFor(
     case 'system_notification':
       return {
         title: APP_TITLE,
-        body: level === 'sender_and_text' ? excerpt(event.content) : 'New notice from the clinic',
+        body: level === 'count_only' ? 'New notice from the clinic' : excerpt(event.content),
       };
   }
 }

@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { precompress } from '../scripts/vite-precompress.js';
 
 /**
  * The built page carries its own Content-Security-Policy, so it is locked down also where no
@@ -34,14 +35,14 @@ function contentSecurityPolicyMeta(): Plugin {
 
 /**
  * Paths are relative to the repository root, where every npm script runs
- * (`npm run build:renderer` = `vite build --config renderer/vite.config.ts`). This file is part
- * of the renderer's TypeScript program, which has no Node types, so it stays free of Node APIs.
+ * (`npm run build:renderer` = `vite build --config renderer/vite.config.ts`). This file runs in
+ * Node, so it is type-checked with the Node program (tsconfig.json), not the renderer's.
  */
 export default defineConfig({
   root: 'renderer',
   // Relative asset URLs: the same build is served at `/` by the server and loaded from file:// by Electron.
   base: './',
-  plugins: [react(), contentSecurityPolicyMeta()],
+  plugins: [react(), contentSecurityPolicyMeta(), precompress()],
   build: {
     // Relative to `root`.
     outDir: '../dist/renderer',

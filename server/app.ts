@@ -1,23 +1,32 @@
-import express, { type Application, type RequestHandler } from 'express';
+import express, { type Application } from 'express';
 import helmet from 'helmet';
-import { existsSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinoHttp } from 'pino-http';
+import { createServerHealthRoutes } from './admin/server-health-routes.js';
+import { createSystemNoticeHistoryRoutes } from './admin/system-notice-routes.js';
 import { createAuthRoutes, createMeRoutes } from './auth/auth-routes.js';
 import { authenticate, requireUser } from './auth/authenticate.js';
 import { sameOriginCheck } from './auth/same-origin-check.js';
 import type { ServerContext } from './context.js';
 import { createEventRoutes } from './events/event-routes.js';
 import { createPublishRoutes } from './events/publish-routes.js';
+import { createAppointmentChangeRoutes } from './appointments/appointment-change-routes.js';
 import { createAppointmentRoutes } from './appointments/appointment-routes.js';
+import { createConversationManagementRoutes } from './conversations/conversation-management-routes.js';
 import { createConversationRoutes } from './conversations/conversation-routes.js';
 import { createDesktopUpdateRoutes } from './desktop-updates/desktop-update-routes.js';
 import { createSystemNotificationRoutes } from './notifications/system-notification-routes.js';
 import { createTestEventRoutes } from './test-endpoints/test-event-routes.js';
 import { corsForAllowedOrigins } from './http/cors.js';
+import { readiness } from './health/readiness.js';
+import { createNotificationMarkRoutes } from './inbox/notification-mark-routes.js';
+import { createSignOutEverywhereRoutes } from './sessions/sign-out-everywhere-routes.js';
+import { createPersonalSettingsRoutes } from './settings/personal-settings-routes.js';
+import { createSearchRoutes } from './search/search-routes.js';
 import { errorHandler, sendError } from './http/errors.js';
 import { createAdminUserRoutes, createUserDirectoryRoutes } from './users/user-routes.js';
+import { webApp } from './web/web-app.js';
 
 /** The built web UI (`npm run build:renderer`), served when present. */
 export const RENDERER_DIST_DIR = join(
@@ -27,11 +36,10 @@ export const RENDERER_DIST_DIR = join(
   'renderer',
 );
 
-const READINESS_TIMEOUT_MS = 1_000;
-
 /**
  * The Express application: security headers, request logs, JSON bodies, sessions, every route,
- * the web UI, and JSON errors. No compression anywhere: it would buffer the event stream.
+ * the web UI, and JSON errors. No compression middleware: it would buffer the event stream (the
+ * web UI's files are compressed once, at build time).
  */
 export interface AppOptions {
   /** Directory of the built web UI; RENDERER_DIST_DIR by default. */
@@ -85,7 +93,10 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', readiness(ctx));
+  app.get('/readyz', async (_req, res) => {
+    const { ready, checks } = await readiness(ctx);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
+  });
   app.get('/metrics', async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
@@ -110,8 +121,16 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use('/api', createAdminUserRoutes(ctx));
   app.use('/api', createEventRoutes(ctx));
   app.use('/api', createConversationRoutes(ctx));
+  app.use('/api', createConversationManagementRoutes(ctx));
   app.use('/api', createAppointmentRoutes(ctx));
+  app.use('/api', createAppointmentChangeRoutes(ctx));
   app.use('/api', createSystemNotificationRoutes(ctx));
+  app.use('/api', createSystemNoticeHistoryRoutes(ctx));
+  app.use('/api', createServerHealthRoutes(ctx));
+  app.use('/api', createNotificationMarkRoutes(ctx));
+  app.use('/api', createSignOutEverywhereRoutes(ctx));
+  app.use('/api', createPersonalSettingsRoutes(ctx));
+  app.use('/api', createSearchRoutes(ctx));
   if (ctx.config.testEndpoints) app.use('/api', createTestEventRoutes(ctx));
   app.use('/api', (req, res) =>
     sendError(res, 404, 'not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`),
@@ -125,66 +144,4 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use(webApp(options.webRoot ?? RENDERER_DIST_DIR));
   app.use(errorHandler(ctx.logger));
   return app;
-}
-
-function readiness(ctx: ServerContext): RequestHandler {
-  return async (_req, res) => {
-    const checks = await Promise.all([
-      check(async () => {
-        const reply = await withTimeout(ctx.redis.ping(), READINESS_TIMEOUT_MS);
-        if (reply !== 'PONG') throw new Error(`unexpected PING reply ${reply}`);
-      }),
-      check(async () => {
-        ctx.db.prepare('SELECT 1 FROM schema_migrations LIMIT 1').get();
-      }),
-    ]);
-    const [redis, database] = checks;
-    const ready = checks.every((result) => result === 'ok');
-    res
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'unavailable', checks: { redis, database } });
-  };
-}
-
-async function check(probe: () => Promise<void>): Promise<string> {
-  try {
-    await probe();
-    return 'ok';
-  } catch (error) {
-    return (error as Error).message || 'failed';
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * The React app and its client-side routes: a GET outside /api for a path without a file
- * extension falls back to index.html; a missing file (say an old asset) stays a 404.
- */
-function webApp(root: string): express.Router {
-  const router = express.Router();
-  const index = join(root, 'index.html');
-  router.use(express.static(root, { index: false, maxAge: '1h' }));
-  router.get(/.*/, (req, res) => {
-    if (extname(req.path) !== '') {
-      res.status(404).type('text/plain').send('Not found\n');
-    } else if (existsSync(index)) {
-      res.setHeader('Cache-Control', 'no-cache');
-      res.sendFile(index);
-    } else {
-      res
-        .status(404)
-        .type('text/plain')
-        .send(
-          'The web UI is not built yet: run `npm run build:renderer` (npm start does it for you).\n',
-        );
-    }
-  });
-  return router;
 }

@@ -9,6 +9,7 @@ interface AppointmentRow {
   remind_at: string;
   reminder_sent_at: string | null;
   created_by: number;
+  cancelled_at: string | null;
   /** JSON array of the reminded user ids. */
   remind_user_ids: string;
 }
@@ -20,6 +21,14 @@ export interface NewAppointment {
   remindUserIds: readonly number[];
   reminderLeadMinutes: number;
   createdBy: number;
+}
+
+export interface AppointmentChanges {
+  /** ISO 8601 in UTC. */
+  time?: string | undefined;
+  content?: string | undefined;
+  remindUserIds?: readonly number[] | undefined;
+  reminderLeadMinutes?: number | undefined;
 }
 
 export interface DueReminder {
@@ -43,6 +52,8 @@ function toAppointment(row: AppointmentRow): Appointment {
     remindAt: row.remind_at,
     createdBy: row.created_by,
     reminderSent: row.reminder_sent_at !== null,
+    // Only on a cancelled one, so the answer for every other appointment keeps its shape.
+    ...(row.cancelled_at === null ? {} : { cancelledAt: row.cancelled_at }),
   };
 }
 
@@ -84,7 +95,7 @@ export class AppointmentStore {
     return this.db
       .prepare<{ user: number; now: string; limit: number }, AppointmentRow>(
         `${SELECT_APPOINTMENT}
-          WHERE a.time >= :now
+          WHERE a.time >= :now AND a.cancelled_at IS NULL
             AND (a.created_by = :user OR EXISTS (SELECT 1 FROM appointment_reminders r WHERE r.appointment_id = a.id AND r.user_id = :user))
           ORDER BY a.time, a.id LIMIT :limit`,
       )
@@ -95,23 +106,57 @@ export class AppointmentStore {
   /** Every appointment whose reminder has not gone out, for rebuilding the queue. */
   unsentReminders(): DueReminder[] {
     return this.db
-      .prepare<[], { id: number; remind_at: string }>('SELECT id, remind_at FROM appointments WHERE reminder_sent_at IS NULL ORDER BY id')
+      .prepare<[], { id: number; remind_at: string }>('SELECT id, remind_at FROM appointments WHERE reminder_sent_at IS NULL AND cancelled_at IS NULL ORDER BY id')
       .all()
       .map((row) => ({ id: row.id, remindAtMs: Date.parse(row.remind_at) }));
   }
 
   /** The appointment if its reminder is still to be sent. */
   pendingReminder(id: number): Appointment | null {
-    const row = this.db.prepare<[number], AppointmentRow>(`${SELECT_APPOINTMENT} WHERE a.id = ? AND a.reminder_sent_at IS NULL`).get(id);
+    const row = this.db.prepare<[number], AppointmentRow>(`${SELECT_APPOINTMENT} WHERE a.id = ? AND a.reminder_sent_at IS NULL AND a.cancelled_at IS NULL`).get(id);
     return row ? toAppointment(row) : null;
   }
 
   /** Appointments whose reminder went out at or after `since`. */
   remindedSince(since: Date): Appointment[] {
     return this.db
-      .prepare<[string], AppointmentRow>(`${SELECT_APPOINTMENT} WHERE a.reminder_sent_at >= ? ORDER BY a.reminder_sent_at, a.id`)
+      .prepare<[string], AppointmentRow>(`${SELECT_APPOINTMENT} WHERE a.reminder_sent_at >= ? AND a.cancelled_at IS NULL ORDER BY a.reminder_sent_at, a.id`)
       .all(since.toISOString())
       .map(toAppointment);
+  }
+
+  /**
+   * Changes an appointment; a new time or lead moves its reminder (`remind_at`), and new staff
+   * to remind replace the old. A reminder that went out already is not sent again.
+   */
+  update(id: number, changes: AppointmentChanges): Appointment | null {
+    const apply = this.db.transaction((): boolean => {
+      const current = this.get(id);
+      if (!current) return false;
+      const time = changes.time ?? current.time;
+      const lead = changes.reminderLeadMinutes ?? current.reminderLeadMinutes;
+      const remindAt = new Date(Date.parse(time) - lead * 60_000).toISOString();
+      this.db
+        .prepare<[string, string, number, string, number]>(
+          'UPDATE appointments SET time = ?, content = ?, reminder_lead_minutes = ?, remind_at = ? WHERE id = ?',
+        )
+        .run(time, changes.content ?? current.content, lead, remindAt, id);
+      if (changes.remindUserIds) {
+        this.db.prepare<[number]>('DELETE FROM appointment_reminders WHERE appointment_id = ?').run(id);
+        const remind = this.db.prepare<[number, number]>('INSERT INTO appointment_reminders (appointment_id, user_id) VALUES (?, ?)');
+        for (const userId of new Set(changes.remindUserIds)) remind.run(id, userId);
+      }
+      return true;
+    });
+    return apply.immediate() ? this.get(id) : null;
+  }
+
+  /** Cancels it for good: it stays readable, is no longer upcoming and sends no reminder. */
+  cancel(id: number, at: Date): Appointment | null {
+    this.db
+      .prepare<[string, number]>('UPDATE appointments SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL')
+      .run(at.toISOString(), id);
+    return this.get(id);
   }
 
   /** Records the first sending only. */

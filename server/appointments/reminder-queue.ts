@@ -30,6 +30,11 @@ export class ReminderQueue {
     await this.redis.zadd(REMINDERS_DUE_KEY, reminder.remindAtMs, String(reminder.id));
   }
 
+  /** Takes an appointment's reminder out of the set (it was cancelled). */
+  async unschedule(appointmentId: number): Promise<void> {
+    await this.redis.zrem(REMINDERS_DUE_KEY, String(appointmentId));
+  }
+
   /** Adds the reminders not in the set yet (a claimed-but-unsent one comes back: the dedupe key guards it). */
   async seed(reminders: readonly DueReminder[]): Promise<void> {
     const CHUNK = 500;

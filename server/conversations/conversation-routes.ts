@@ -53,6 +53,7 @@ export function createConversationRoutes(ctx: ServerContext): Router {
     if (others.length === 0) throw new HttpError(400, 'validation_failed', 'participantIds: name at least one person besides yourself');
     requireEnabledUserIds(ctx.db, others, 'participantIds');
     const { id, created } = store.create(user.id, [...new Set(others)], request.title ?? null);
+    if (created) outboxRelayFor(ctx).kick();
     if (created) ctx.logger.info({ conversationId: id, userId: user.id, participants: others.length + 1 }, 'conversation created');
     res.status(created ? 201 : 200).json(view(id, user.id));
   });

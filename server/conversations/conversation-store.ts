@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import type { Conversation, Message, MessagesResponse, Role, User } from '../../common/api.js';
-import type { ConversationReadPayload, MessageSentPayload, NewMessagePayload } from '../../common/events.js';
+import type { ConversationChangedPayload, ConversationReadPayload, MessageSentPayload, NewMessagePayload } from '../../common/events.js';
 import { OutboxStore } from '../outbox/outbox-store.js';
 
 interface ConversationRow {
@@ -8,6 +9,7 @@ interface ConversationRow {
   title: string | null;
   updated_at: string;
   unread: number;
+  muted: 0 | 1;
 }
 
 interface ParticipantRow {
@@ -38,7 +40,7 @@ const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS
 
 /** The conversations `:user` is in, with their unread counts; callers add WHERE and ORDER BY. */
 const CONVERSATION_ROWS = `
-  SELECT c.id, c.title, c.updated_at,
+  SELECT c.id, c.title, c.updated_at, mine.muted,
          (SELECT count(*) FROM messages m
            WHERE m.conversation_id = c.id AND m.sender_id <> :user AND m.id > mine.last_read_message_id) AS unread
     FROM conversations c
@@ -148,6 +150,8 @@ export class ConversationStore {
       lastMessage: lastMessages.get(row.id) ?? null,
       unreadCount: row.unread,
       updatedAt: row.updated_at,
+      // Only on a muted one, so every other conversation keeps the shape it always had.
+      ...(row.muted === 1 ? { muted: true } : {}),
     }));
   }
 
@@ -192,6 +196,7 @@ export class ConversationStore {
       );
       const addParticipant = this.db.prepare<[number, number]>('INSERT INTO conversation_participants (conversation_id, user_id) VALUES (?, ?)');
       for (const userId of [creatorId, ...otherIds]) addParticipant.run(id, userId);
+      this.enqueueChanged(id, [creatorId, ...otherIds], 'created');
       return { id, created: true };
     });
     return create.immediate();
@@ -260,13 +265,15 @@ export class ConversationStore {
         timestamp: createdAt,
         message_id: String(id),
         sender_id: String(sender.id),
+        ...this.titleOf(conversationId),
       };
       const recipients = this.db
-        .prepare<[number, number], { user_id: number }>(
-          'SELECT user_id FROM conversation_participants WHERE conversation_id = ? AND user_id <> ? ORDER BY user_id',
+        .prepare<[number, number], { user_id: number; muted: 0 | 1 }>(
+          'SELECT user_id, muted FROM conversation_participants WHERE conversation_id = ? AND user_id <> ? ORDER BY user_id',
         )
         .all(conversationId, sender.id);
-      for (const { user_id } of recipients) this.outbox.enqueue(user_id, payload, messageDedupeKey(id, user_id));
+      for (const { user_id, muted } of recipients)
+        this.outbox.enqueue(user_id, muted === 1 ? { ...payload, muted: true } : payload, messageDedupeKey(id, user_id));
       const sent: MessageSentPayload = {
         ...payload,
         type: 'message_sent',
@@ -321,6 +328,28 @@ export class ConversationStore {
         )
         .run(messageId, conversationId, userId, messageId).changes > 0
     );
+  }
+
+  /** `conversation_title` for a message's event, when the conversation has a title. */
+  private titleOf(conversationId: number): { conversation_title?: string } {
+    const row = this.db.prepare<[number], { title: string | null }>('SELECT title FROM conversations WHERE id = ?').get(conversationId);
+    return row?.title ? { conversation_title: row.title } : {};
+  }
+
+  /**
+   * `conversation_changed` for each of `userIds`, in the transaction of the change, so their
+   * lists show it before any message is sent in it. `change` with a sequence number names
+   * the event: the same kind of change may happen again later.
+   */
+  enqueueChanged(conversationId: number, userIds: readonly number[], change: ConversationChangedPayload['change']): void {
+    const payload: ConversationChangedPayload = {
+      type: 'conversation_changed',
+      conversation_id: String(conversationId),
+      change,
+      timestamp: new Date().toISOString(),
+    };
+    const key = `conv:${conversationId}:${change}:${randomBytes(6).toString('hex')}`;
+    for (const userId of new Set(userIds)) this.outbox.enqueue(userId, payload, `${key}:${userId}`);
   }
 
   private enqueueRead(conversationId: number, userId: number, messageId: number): void {

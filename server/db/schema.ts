@@ -107,19 +107,101 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     version: 3,
     name: 'system_notices',
     sql: `
-      -- Each notice an admin sent, with the accounts it went to (in the order published, which a
-      -- second publish after a Redis loss must repeat). sent_at is set once Redis took it.
+      -- Each notice an admin sent: the admin console's history, and what a second publish after
+      -- a Redis loss repeats (recipient_ids, in the order they were published to). sent_at is
+      -- set once Redis took it; a notice Redis refused is deleted again.
       CREATE TABLE system_notices (
-        id         INTEGER PRIMARY KEY,
-        content    TEXT    NOT NULL,
-        role       TEXT,
-        named      INTEGER NOT NULL DEFAULT 0 CHECK (named IN (0, 1)),
-        recipients TEXT    NOT NULL,
-        created_by INTEGER NOT NULL REFERENCES users(id),
-        created_at TEXT    NOT NULL,
-        sent_at    TEXT
+        id            INTEGER PRIMARY KEY,
+        content       TEXT    NOT NULL,
+        audience      TEXT    NOT NULL CHECK (audience IN ('everyone', 'role', 'people')),
+        role          TEXT,
+        user_ids      TEXT,
+        recipient_ids TEXT    NOT NULL,
+        recipients    INTEGER NOT NULL,
+        sent_by       INTEGER NOT NULL REFERENCES users(id),
+        created_at    TEXT    NOT NULL,
+        sent_at       TEXT
       );
       CREATE INDEX system_notices_sent_at ON system_notices(sent_at);
     `,
+  },
+  {
+    // Issue 13. A trigger rather than a write in the sign-in route: every session ever created
+    // is a sign-in, whichever code path creates it, and the sessions themselves are deleted on
+    // sign-out, so they cannot answer "when did this person last sign in".
+    version: 20,
+    name: 'users last sign-in',
+    sql: `
+      ALTER TABLE users ADD COLUMN last_sign_in_at TEXT;
+      UPDATE users SET last_sign_in_at = (SELECT max(created_at) FROM sessions WHERE user_id = users.id);
+      CREATE TRIGGER sessions_record_sign_in AFTER INSERT ON sessions
+      BEGIN
+        UPDATE users SET last_sign_in_at = NEW.created_at WHERE id = NEW.user_id;
+      END;
+    `,
+  },
+  {
+    // Issue 13: notifications read or unread one by one, on every desk; they override the
+    // user's read marker (Redis user:<id>:read) for exactly these event ids.
+    version: 22,
+    name: 'notification marks',
+    sql: `
+      CREATE TABLE notification_marks (
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        event_id   INTEGER NOT NULL,
+        read       INTEGER NOT NULL CHECK (read IN (0, 1)),
+        updated_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (user_id, event_id)
+      );
+    `,
+  },
+  {
+    // Issue 13: an appointment cancelled by its creator stays readable (a reminder may link to
+    // it) but is no longer listed as upcoming and sends no reminder.
+    version: 23,
+    name: 'appointments cancelled',
+    sql: `ALTER TABLE appointments ADD COLUMN cancelled_at TEXT;`,
+  },
+  {
+    // Issue 13: the settings that follow a person to any desk (privacy, do-not-disturb, quiet
+    // hours, sound), as the JSON of common/api.ts personalSettings.
+    version: 24,
+    name: 'personal settings',
+    sql: `
+      CREATE TABLE user_settings (
+        user_id    INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        settings   TEXT    NOT NULL,
+        updated_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+    `,
+  },
+  {
+    // Issue 13: full-text search over messages (SQLite FTS5), kept in step by triggers, so
+    // every way a message is written, edited or deleted is indexed.
+    version: 25,
+    name: 'message search',
+    sql: `
+      CREATE VIRTUAL TABLE messages_fts USING fts5(
+        text, content = 'messages', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+      );
+      INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages;
+      CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+      END;
+      CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+      END;
+      CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+      END;
+    `,
+  },
+  {
+    // Issue 13: a person may mute a conversation: its messages still count as unread, but
+    // raise no pop-up.
+    version: 26,
+    name: 'conversations muted',
+    sql: `ALTER TABLE conversation_participants ADD COLUMN muted INTEGER NOT NULL DEFAULT 0 CHECK (muted IN (0, 1));`,
   },
 ];

@@ -257,10 +257,11 @@ export class EventHub {
     writeSlice(0);
   }
 
+  /** Runs every second over every stream: it copies nothing unless a stream has to end. */
   private endWhere(ended: (session: StreamSession) => boolean): void {
-    for (const user of [...this.users.values()]) {
-      for (const session of [...user.sessions]) if (ended(session)) session.close('session_ended');
-    }
+    const ending: StreamSession[] = [];
+    for (const user of this.users.values()) for (const session of user.sessions) if (ended(session)) ending.push(session);
+    for (const session of ending) session.close('session_ended');
   }
 
   private endInvalidSessions(stillValid: (sessionIds: readonly number[]) => Set<number>): void {

@@ -1,14 +1,16 @@
 import type { Database } from 'better-sqlite3';
-import type { Role } from '../../common/api.js';
+import type { Role, SystemNotice } from '../../common/api.js';
 import type { SystemNotificationPayload } from '../../common/events.js';
 
 interface NoticeRow {
   id: number;
   content: string;
+  audience: SystemNotice['audience'];
   role: Role | null;
-  named: 0 | 1;
-  recipients: string;
-  created_by: number;
+  user_ids: string | null;
+  recipient_ids: string;
+  recipients: number;
+  sent_by: number;
   created_at: string;
   sent_at: string | null;
 }
@@ -22,11 +24,13 @@ export interface SentNotice {
 
 export interface NewNotice {
   content: string;
-  /** The role it was addressed to, if any; `named` when it went to chosen people. */
-  role: Role | null;
-  named: boolean;
+  /** The role it was addressed to, if any. */
+  role?: Role | undefined;
+  /** The people it was addressed to, if any. */
+  userIds?: readonly number[] | undefined;
+  /** Every account it goes to, in the order it is published to them. */
   recipients: readonly number[];
-  createdBy: number;
+  sentBy: number;
 }
 
 /** The dedupe key of a notice's fan-out: publishing it again changes nothing Redis still holds. */
@@ -36,23 +40,36 @@ function sentNotice(row: NoticeRow): SentNotice {
   return {
     id: row.id,
     payload: { type: 'system_notification', content: row.content, timestamp: row.created_at },
-    recipients: JSON.parse(row.recipients) as number[],
+    recipients: JSON.parse(row.recipient_ids) as number[],
   };
 }
 
-/** The admins' notices in SQLite: what was sent to whom, so it can be sent again after a Redis loss. */
+/**
+ * The admins' notices in SQLite: what was sent to whom, for the admin console's history and so
+ * that a notice can be sent again after a Redis loss.
+ */
 export class NoticeStore {
   constructor(private readonly db: Database) {}
 
   /** Records a notice about to be published; its payload's timestamp is the creation time. */
   record(notice: NewNotice, now = new Date()): SentNotice {
+    const audience: SystemNotice['audience'] = notice.userIds ? 'people' : notice.role ? 'role' : 'everyone';
     const id = Number(
       this.db
-        .prepare<[string, Role | null, number, string, number, string]>(
-          'INSERT INTO system_notices (content, role, named, recipients, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        .prepare<[string, string, Role | null, string | null, string, number, number, string]>(
+          `INSERT INTO system_notices (content, audience, role, user_ids, recipient_ids, recipients, sent_by, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(notice.content, notice.role, notice.named ? 1 : 0, JSON.stringify(notice.recipients), notice.createdBy, now.toISOString())
-        .lastInsertRowid,
+        .run(
+          notice.content,
+          audience,
+          notice.role ?? null,
+          notice.userIds ? JSON.stringify(notice.userIds) : null,
+          JSON.stringify(notice.recipients),
+          notice.recipients.length,
+          notice.sentBy,
+          now.toISOString(),
+        ).lastInsertRowid,
     );
     return {
       id,
@@ -75,5 +92,25 @@ export class NoticeStore {
       .prepare<[string], NoticeRow>('SELECT * FROM system_notices WHERE sent_at >= ? ORDER BY id')
       .all(since.toISOString())
       .map(sentNotice);
+  }
+
+  /** The newest `limit` notices that went out, newest first, for the admin console. */
+  latest(limit: number): SystemNotice[] {
+    return this.db
+      .prepare<[number], NoticeRow & { sender_name: string; sent_at: string }>(
+        `SELECT n.*, u.display_name AS sender_name FROM system_notices n JOIN users u ON u.id = n.sent_by
+          WHERE n.sent_at IS NOT NULL ORDER BY n.id DESC LIMIT ?`,
+      )
+      .all(limit)
+      .map((row) => ({
+        id: row.id,
+        content: row.content,
+        audience: row.audience,
+        role: row.role,
+        userIds: row.user_ids === null ? null : (JSON.parse(row.user_ids) as number[]),
+        recipients: row.recipients,
+        sentBy: { id: row.sent_by, displayName: row.sender_name },
+        sentAt: row.sent_at,
+      }));
   }
 }

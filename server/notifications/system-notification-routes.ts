@@ -22,12 +22,13 @@ export function createSystemNotificationRoutes(ctx: ServerContext): Router {
     const recipients = request.userIds
       ? requireEnabledUserIds(ctx.db, request.userIds, 'userIds')
       : enabledUserIds(ctx.db, request.role);
+    const sender = currentUser(res);
     const notice = notices.record({
       content: request.content,
-      role: request.role ?? null,
-      named: request.userIds !== undefined,
+      role: request.role,
+      userIds: request.userIds ? recipients : undefined,
       recipients,
-      createdBy: currentUser(res).id,
+      sentBy: sender.id,
     });
     try {
       await publishNow(ctx, () => ctx.publisher.publishToMany(recipients, notice.payload, { dedupeKey: noticeDedupeKey(notice.id) }));
@@ -37,7 +38,7 @@ export function createSystemNotificationRoutes(ctx: ServerContext): Router {
     }
     notices.markSent(notice.id);
     ctx.logger.info(
-      { userId: currentUser(res).id, recipients: recipients.length, role: request.role, named: request.userIds?.length },
+      { userId: sender.id, recipients: recipients.length, role: request.role, named: request.userIds?.length },
       'system notification sent',
     );
     const body: SystemNotificationResponse = { recipients: recipients.length };

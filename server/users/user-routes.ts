@@ -10,6 +10,7 @@ import { requireRole } from '../auth/authenticate.js';
 import type { ServerContext } from '../context.js';
 import { revokeStreams } from '../events/stream-revocation.js';
 import { HttpError, parseInput } from '../http/errors.js';
+import { enabledUserIds } from '../notifications/recipients.js';
 import { AccountError, Accounts } from './accounts.js';
 import { DuplicateUsernameError } from './user-store.js';
 
@@ -22,6 +23,28 @@ export function createUserDirectoryRoutes(ctx: ServerContext): Router {
     res.json(body);
   });
   return router;
+}
+
+/**
+ * Tells every enabled account that the directory changed, so pickers follow. The account change
+ * is committed already: with Redis away it is only logged, and desks see it at their next load.
+ */
+async function announceDirectoryChange(ctx: ServerContext): Promise<void> {
+  if (ctx.redis.status !== 'ready') {
+    ctx.logger.warn('directory change not announced: Redis unreachable');
+    return;
+  }
+  try {
+    await ctx.publisher.publishToMany(enabledUserIds(ctx.db), {
+      type: 'directory_changed',
+      timestamp: new Date().toISOString(),
+    });
+  } catch (error) {
+    ctx.logger.warn(
+      { err: (error as Error).message },
+      'directory change not announced: Redis unreachable',
+    );
+  }
 }
 
 /** `/api/admin/users`: the clinic IT admin's account management. */
@@ -43,6 +66,7 @@ export function createAdminUserRoutes(ctx: ServerContext): Router {
         { userId: user.id, username: user.username, role: user.role },
         'user created',
       );
+      await announceDirectoryChange(ctx);
       res.status(201).json({ user });
     } catch (error) {
       throw accountHttpError(error);
@@ -61,6 +85,12 @@ export function createAdminUserRoutes(ctx: ServerContext): Router {
         { userId: id, changes, passwordReset: request.password !== undefined },
         'user updated',
       );
+      if (
+        request.displayName !== undefined ||
+        request.role !== undefined ||
+        request.disabled !== undefined
+      )
+        await announceDirectoryChange(ctx);
       res.json({ user });
     } catch (error) {
       throw accountHttpError(error);

@@ -9,6 +9,7 @@ interface UserRow {
   password_hash: string;
   disabled: 0 | 1;
   created_at: string;
+  last_sign_in_at: string | null;
 }
 
 export interface UserWithPassword extends AdminUser {
@@ -48,6 +49,7 @@ function fromRow(row: UserRow): UserWithPassword {
     role: row.role,
     disabled: row.disabled === 1,
     createdAt: row.created_at,
+    lastSignInAt: row.last_sign_in_at,
     passwordHash: row.password_hash,
   };
 }

@@ -6,6 +6,10 @@ import { EventsProvider } from '../../renderer/src/events/EventsProvider.js';
 import { BrowserPopups } from '../../renderer/src/notifications/BrowserPopups.js';
 import { createBrowserSettingsStore } from '../../renderer/src/platform/browser-settings-store.js';
 import type { Route } from '../../renderer/src/routing/route.js';
+import { createApiClient } from '../../renderer/src/api/api-client.js';
+import { SessionContext } from '../../renderer/src/app/session-context.js';
+import type { Platform } from '../../renderer/src/platform/platform.js';
+import { ME } from './support/fake-desktop-bridge.js';
 import { SettingsProvider } from '../../renderer/src/settings/SettingsProvider.js';
 import { FakeEventSource } from './support/fake-event-source.js';
 import { conversationRead, messageSent, newMessage, systemNotice } from './support/frames.js';
@@ -58,15 +62,21 @@ async function renderPopups(
       url: '/api/events/stream',
       EventSource: FakeEventSource,
       checkSession: async () => 'signed_in',
+      probe: async () => true,
     }),
     { historyBeforeFirstReady: true },
   );
+  // A server that keeps no settings for the person: the tab's own apply.
+  const api = createApiClient({ request: async () => ({ status: 200, body: { settings: null } }) });
+  const session = { platform: {} as Platform, api, user: ME, signOut: () => undefined };
   render(
-    <SettingsProvider store={store}>
+    <SessionContext.Provider value={session}>
       <EventsProvider hub={hub}>
-        <BrowserPopups navigate={navigate} />
+        <SettingsProvider store={store}>
+          <BrowserPopups navigate={navigate} />
+        </SettingsProvider>
       </EventsProvider>
-    </SettingsProvider>,
+    </SessionContext.Provider>,
   );
   await act(async () => {
     await Promise.resolve();
@@ -128,6 +138,16 @@ describe('browser pop-ups', () => {
       second.source.send('system_notification', systemNotice(4));
     });
     expect(RecordedNotification.shown).toEqual([]);
+  });
+
+  it('stay away for a conversation the person muted, which still reaches the page', async () => {
+    const { source } = await renderPopups();
+    act(() => {
+      source.send('ready', { type: 'ready', lastEventId: 0 });
+      source.send('new_message', newMessage(6, { muted: true }));
+      source.send('new_message', newMessage(7));
+    });
+    expect(RecordedNotification.shown).toHaveLength(1);
   });
 
   it('stay away until the person allowed them', async () => {

@@ -11,7 +11,10 @@ beforeAll(() => {
   undoLayout = giveMessageListASize();
 });
 afterAll(() => undoLayout());
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  sessionStorage.clear();
+});
 
 function listItem(conversationId: number): HTMLElement {
   const item = screen
@@ -64,7 +67,7 @@ beforeEach(() => {
 });
 
 describe('the messages page', () => {
-  it('shows sending, then sent; a failed send can be retried with the same clientMessageId', async () => {
+  it('queues a send the server did not answer and sends it again, same clientMessageId, when the connection is back', async () => {
     const user = userEvent.setup();
     const attempts: { body: unknown; answer: ReturnType<typeof deferred<BridgeApiResponse>> }[] =
       [];
@@ -81,18 +84,24 @@ describe('the messages page', () => {
     expect(within(thread).getByText('Bed 4 needs a drip')).toBeTruthy();
     expect(within(thread).getByText('Sending…')).toBeTruthy();
 
+    act(() => bridge.setConnection({ status: 'reconnecting', nextRetryAt: null, detail: null }));
     await act(async () =>
       attempts[0]?.answer.resolve({
         status: 503,
         body: { error: { code: 'unavailable', message: 'Try again shortly.' } },
       }),
     );
-    expect(await within(thread).findByText('Not sent')).toBeTruthy();
-    expect(within(thread).getByText('Try again shortly.')).toBeTruthy();
+    expect(await within(thread).findByText('Queued')).toBeTruthy();
+    expect(within(thread).getByText(/sent as soon as it answers/)).toBeTruthy();
+    expect(within(thread).queryByRole('button', { name: 'Retry' })).toBeNull();
 
-    await user.click(within(thread).getByRole('button', { name: 'Retry' }));
-    expect(within(thread).getByText('Sending…')).toBeTruthy();
+    // Sent at once, not at the next retry of a timer.
+    expect(attempts).toHaveLength(1);
+    await act(async () =>
+      bridge.setConnection({ status: 'connected', nextRetryAt: null, detail: null }),
+    );
     expect(attempts).toHaveLength(2);
+    expect(within(thread).getByText('Sending…')).toBeTruthy();
     const [first, second] = attempts.map(
       (attempt) => attempt.body as { text: string; clientMessageId: string },
     );
@@ -118,6 +127,31 @@ describe('the messages page', () => {
     const sent = thread.querySelector('[data-message-id="3"]');
     expect(sent?.textContent).toContain('Sent');
     expect(within(thread).getAllByText('Bed 4 needs a drip')).toHaveLength(1);
+  });
+
+  it('shows a send the server refused as not sent, with Retry and Delete', async () => {
+    const user = userEvent.setup();
+    let answer: BridgeApiResponse = {
+      status: 400,
+      body: { error: { code: 'validation_failed', message: 'text: too long' } },
+    };
+    bridge.on('POST /api/conversations/7/messages', () => answer);
+    renderApp(bridge, '#/conversations/7');
+    const input = await screen.findByLabelText(/Message to Dr. Raj Patel/);
+    await user.type(input, 'Refused{Enter}');
+    const thread = screen.getByTestId('thread');
+    expect(await within(thread).findByText('Not sent')).toBeTruthy();
+    expect(within(thread).getByText('text: too long')).toBeTruthy();
+
+    answer = json({ message: message(3, { senderId: ME.id, text: 'Refused' }) }, 201);
+    await user.click(within(thread).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(within(thread).queryByText('Not sent')).toBeNull());
+    expect(bridge.requestsTo('POST /api/conversations/7/messages')).toHaveLength(2);
+
+    answer = { status: 400, body: { error: { code: 'validation_failed', message: 'no' } } };
+    await user.type(input, 'Second{Enter}');
+    await user.click(await within(thread).findByRole('button', { name: 'Delete' }));
+    expect(within(thread).queryByText('Second')).toBeNull();
   });
 
   it('shows a message from an event in the open conversation once, and counts it unread elsewhere', async () => {

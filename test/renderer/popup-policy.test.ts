@@ -35,8 +35,29 @@ describe('browser pop-ups', () => {
       body: 'New message',
     });
     expect(previewFor(event, 'count_only')).toEqual({ title: 'ClinicPulse', body: 'New message' });
-    expect(JSON.stringify(previewFor(systemNotice(2, 'Patient X'), 'sender_only'))).not.toContain(
-      'Patient X',
-    );
+  });
+
+  it('show a notice from the clinic unless the desk chose nothing identifying, and name a group conversation', () => {
+    const drill = systemNotice(2, 'Fire drill at 14:00');
+    expect(previewFor(drill, 'sender_only')).toEqual({
+      title: 'ClinicPulse',
+      body: 'Fire drill at 14:00',
+    });
+    expect(previewFor(drill, 'count_only')).toEqual({
+      title: 'ClinicPulse',
+      body: 'New notice from the clinic',
+    });
+    const inGroup = newMessage(3, {
+      sender: 'Dr. Raj Patel',
+      conversation_title: 'Ward 3 handover',
+    });
+    expect(previewFor(inGroup, 'sender_only')).toEqual({
+      title: 'Dr. Raj Patel in Ward 3 handover',
+      body: 'New message',
+    });
+    expect(previewFor(inGroup, 'count_only')).toEqual({
+      title: 'ClinicPulse',
+      body: 'New message',
+    });
   });
 });

@@ -7,6 +7,7 @@ import {
   type SessionCheck,
 } from '../../renderer/src/events/browser-event-feed.js';
 import { EventHub } from '../../renderer/src/events/event-hub.js';
+import { probeDelay } from '../../renderer/src/events/reconnect-delay.js';
 import { EventsProvider } from '../../renderer/src/events/EventsProvider.js';
 import { useEvents, type UseEventsOptions } from '../../renderer/src/events/useEvents.js';
 import { FakeDesktopBridge } from './support/fake-desktop-bridge.js';
@@ -28,11 +29,13 @@ function Probe({ name, options }: { name: string; options: UseEventsOptions }) {
 function browserHub(
   checkSession: () => Promise<SessionCheck> = async () => 'signed_in',
   online = () => true,
+  probe: () => Promise<boolean> = async () => true,
 ) {
   const feed = new BrowserEventFeed({
     url: '/api/events/stream',
     EventSource: FakeEventSource,
     checkSession,
+    probe,
     isOnline: online,
     random: () => 1,
   });
@@ -186,7 +189,8 @@ describe('useEvents over the browser EventSource', () => {
 
   it('reconnects after a failure from the last id it saw, saying when the next try is', async () => {
     vi.useFakeTimers({ now: 1_000_000 });
-    const hub = browserHub(async () => 'unreachable');
+    // The server answers; only the stream broke.
+    const hub = browserHub(async () => 'signed_in');
     const callbacks = recorder();
     render(
       <EventsProvider hub={hub}>
@@ -226,9 +230,9 @@ describe('useEvents over the browser EventSource', () => {
     expect(screen.getByTestId('status-a').textContent).toBe('connected');
   });
 
-  it('backs off further after each failed attempt', async () => {
+  it('backs off further after each failed stream while the server answers', async () => {
     vi.useFakeTimers({ now: 0 });
-    const hub = browserHub(async () => 'unreachable');
+    const hub = browserHub(async () => 'signed_in');
     const callbacks = recorder();
     render(
       <EventsProvider hub={hub}>
@@ -246,6 +250,64 @@ describe('useEvents over the browser EventSource', () => {
       act(() => vi.advanceTimersByTime(delays.at(-1) ?? 0));
     }
     expect(delays).toEqual([1_000, 2_000, 4_000]);
+  });
+
+  it('reconnects within 2 s of the server coming back after a 20 s outage, probing /healthz meanwhile', async () => {
+    vi.useFakeTimers({ now: 0 });
+    let serverUp = true;
+    let probes = 0;
+    const hub = browserHub(
+      async () => (serverUp ? 'signed_in' : 'unreachable'),
+      () => true,
+      async () => {
+        probes++;
+        return serverUp;
+      },
+    );
+    render(
+      <EventsProvider hub={hub}>
+        <Probe name="a" options={{}} />
+      </EventsProvider>,
+    );
+    act(() => FakeEventSource.latest().open());
+
+    serverUp = false;
+    const outageEnds = 20_000;
+    // While the server is down, every stream the page opens is refused at once.
+    const failNewSources = async () => {
+      const source = FakeEventSource.latest();
+      if (source.readyState === FakeEventSource.CONNECTING) {
+        await act(async () => source.fail(FakeEventSource.CLOSED));
+      }
+    };
+    await act(async () => FakeEventSource.latest().fail());
+    while (Date.now() < outageEnds) {
+      await act(async () => vi.advanceTimersByTimeAsync(100));
+      await failNewSources();
+    }
+    const streamsDuringOutage = FakeEventSource.instances.length;
+    expect(streamsDuringOutage).toBeLessThanOrEqual(2);
+    expect(probes).toBeGreaterThan(10);
+
+    serverUp = true;
+    let reopenedAt: number | null = null;
+    while (reopenedAt === null && Date.now() < outageEnds + 10_000) {
+      await act(async () => vi.advanceTimersByTimeAsync(50));
+      const source = FakeEventSource.latest();
+      if (FakeEventSource.instances.length > streamsDuringOutage) {
+        act(() => source.open());
+        reopenedAt = Date.now();
+      }
+    }
+    expect(reopenedAt).not.toBeNull();
+    expect((reopenedAt ?? Infinity) - outageEnds).toBeLessThanOrEqual(2_000);
+    expect(screen.getByTestId('status-a').textContent).toBe('connected');
+  });
+
+  it('spreads the probes of many desks instead of sending them in one instant', () => {
+    const delays = [0, 0.25, 0.5, 0.75, 1].map((random) => probeDelay(8, () => random));
+    expect(new Set(delays).size).toBe(5);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(1_500);
   });
 
   it('stops and says "signed out" when the stream fails because the session ended', async () => {
@@ -295,7 +357,7 @@ describe('useEvents over the browser EventSource', () => {
 
   it('on `resync` asks for a reload and resumes from the position the server gave', async () => {
     vi.useFakeTimers({ now: 0 });
-    const hub = browserHub(async () => 'unreachable');
+    const hub = browserHub(async () => 'signed_in');
     const callbacks = recorder();
     render(
       <EventsProvider hub={hub}>

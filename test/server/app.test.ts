@@ -137,57 +137,45 @@ describe('readiness without Redis', () => {
 });
 
 describe('the web UI', () => {
-  it('serves the built files, falls back to index.html for client routes, and 404s missing files', async () => {
+  /** A server with its own built web UI (an index page, a script and its source map). */
+  async function withWebUi(env: Record<string, string>, check: (url: string) => Promise<void>) {
     const webRoot = mkdtempSync(join(tmpdir(), 'clinicpulse-web-'));
     const dataDir = mkdtempSync(join(tmpdir(), 'clinicpulse-data-'));
     mkdirSync(join(webRoot, 'assets'));
     writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>ClinicPulse</title>');
     writeFileSync(join(webRoot, 'assets', 'app.js'), 'console.log(1)');
     writeFileSync(join(webRoot, 'assets', 'app.js.map'), '{"version":3}');
-    const web = await startServer(
-      loadConfig({ PORT: '0', REDIS_URL: redis.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
-      { webRoot },
-    );
+    const web = await startServer(loadConfig({ PORT: '0', REDIS_URL: redis.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env }), { webRoot });
     try {
-      const page = await api(web.url).get('/');
-      expect(page.status).toBe(200);
-      expect(page.body).toContain('<title>ClinicPulse</title>');
-      expect((await api(web.url).get('/conversations/3')).body).toContain(
-        '<title>ClinicPulse</title>',
-      );
-      const asset = await api(web.url).get('/assets/app.js');
-      expect(asset.status).toBe(200);
-      expect(asset.headers.get('content-type')).toMatch(/javascript/);
-      expect((await api(web.url).get('/assets/gone.js')).status).toBe(404);
-      // /api never falls back to the page.
-      expect((await api(web.url).get('/api/nothing')).headers.get('content-type')).toMatch(/json/);
-      // Development serves the source map; production (below) does not.
-      expect((await api(web.url).get('/assets/app.js.map')).status).toBe(200);
+      await check(web.url);
     } finally {
       await web.close();
       rmSync(webRoot, { recursive: true, force: true });
       rmSync(dataDir, { recursive: true, force: true });
     }
+  }
+
+  it('serves the built files, falls back to index.html for client routes, and 404s missing files', async () => {
+    await withWebUi({}, async (url) => {
+      const page = await api(url).get('/');
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('<title>ClinicPulse</title>');
+      expect((await api(url).get('/conversations/3')).body).toContain('<title>ClinicPulse</title>');
+      const asset = await api(url).get('/assets/app.js');
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-type')).toMatch(/javascript/);
+      expect((await api(url).get('/assets/gone.js')).status).toBe(404);
+      // /api never falls back to the page.
+      expect((await api(url).get('/api/nothing')).headers.get('content-type')).toMatch(/json/);
+      // Development serves the source map; production (below) does not.
+      expect((await api(url).get('/assets/app.js.map')).status).toBe(200);
+    });
   });
 
   it('serves no source map in production', async () => {
-    const webRoot = mkdtempSync(join(tmpdir(), 'clinicpulse-web-'));
-    const dataDir = mkdtempSync(join(tmpdir(), 'clinicpulse-data-'));
-    mkdirSync(join(webRoot, 'assets'));
-    writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>ClinicPulse</title>');
-    writeFileSync(join(webRoot, 'assets', 'app.js'), 'console.log(1)');
-    writeFileSync(join(webRoot, 'assets', 'app.js.map'), '{"version":3}');
-    const web = await startServer(
-      loadConfig({ NODE_ENV: 'production', PORT: '0', REDIS_URL: redis.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
-      { webRoot },
-    );
-    try {
-      expect((await api(web.url).get('/assets/app.js')).status).toBe(200);
-      expect((await api(web.url).get('/assets/app.js.map')).status).toBe(404);
-    } finally {
-      await web.close();
-      rmSync(webRoot, { recursive: true, force: true });
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    await withWebUi({ NODE_ENV: 'production' }, async (url) => {
+      expect((await api(url).get('/assets/app.js')).status).toBe(200);
+      expect((await api(url).get('/assets/app.js.map')).status).toBe(404);
+    });
   });
 });

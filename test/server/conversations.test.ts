@@ -116,6 +116,8 @@ describe('sending a message', () => {
         timestamp: message.createdAt,
         message_id: String(message.id),
         sender_id: String(smith.id),
+        // A titled conversation is named, so a pop-up can say where the message was written.
+        conversation_title: 'Ward round',
       });
     } finally {
       stream.close();

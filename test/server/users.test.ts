@@ -71,6 +71,7 @@ describe('admin user API', () => {
       role: expect.any(String),
       disabled: false,
       createdAt: expect.any(String),
+      lastSignInAt: expect.any(String),
     });
     expect(JSON.stringify(response.body)).not.toMatch(/scrypt/);
   });

@@ -2,6 +2,20 @@ import type { z } from 'zod';
 import {
   ackRequest,
   createAppointmentRequest,
+  createUserRequest,
+  addParticipantsRequest,
+  markNotificationsRequest,
+  personalSettingsPatch,
+  updateConversationRequest,
+  updateAppointmentRequest,
+  type PersonalSettingsResponse,
+  type SearchResponse,
+  updateUserRequest,
+  type NotificationMarksResponse,
+  type AdminUser,
+  type AdminUsersResponse,
+  type ServerHealthResponse,
+  type SystemNoticesResponse,
   createConversationRequest,
   loginRequest,
   markConversationReadRequest,
@@ -53,6 +67,12 @@ export interface ApiClient {
     body: z.input<typeof markConversationReadRequest>,
   ): Promise<void>;
   appointments(): Promise<AppointmentsResponse>;
+  appointment(id: number): Promise<AppointmentResponse>;
+  updateAppointment(
+    id: number,
+    body: z.input<typeof updateAppointmentRequest>,
+  ): Promise<AppointmentResponse>;
+  cancelAppointment(id: number): Promise<AppointmentResponse>;
   createAppointment(body: z.input<typeof createAppointmentRequest>): Promise<AppointmentResponse>;
   sendSystemNotification(
     body: z.input<typeof systemNotificationRequest>,
@@ -65,6 +85,28 @@ export interface ApiClient {
   ): Promise<PublishedResponse>;
   testNewMessage(body: z.input<typeof testNewMessageRequest>): Promise<PublishedResponse>;
   ack(body: z.input<typeof ackRequest>): Promise<void>;
+  search(query: string): Promise<SearchResponse>;
+  updateConversation(
+    id: number,
+    body: z.input<typeof updateConversationRequest>,
+  ): Promise<ConversationResponse>;
+  addParticipants(
+    id: number,
+    body: z.input<typeof addParticipantsRequest>,
+  ): Promise<ConversationResponse>;
+  /** Leaving (one's own id) answers nothing; removing someone else answers the conversation. */
+  removeParticipant(id: number, userId: number): Promise<ConversationResponse | null>;
+  mySettings(): Promise<PersonalSettingsResponse>;
+  updateMySettings(body: z.input<typeof personalSettingsPatch>): Promise<PersonalSettingsResponse>;
+  /** Ends every session and stream of the signed-in person, this one included. */
+  signOutEverywhere(): Promise<void>;
+  notificationMarks(): Promise<NotificationMarksResponse>;
+  markNotifications(body: z.input<typeof markNotificationsRequest>): Promise<void>;
+  adminUsers(): Promise<AdminUsersResponse>;
+  createUser(body: z.input<typeof createUserRequest>): Promise<{ user: AdminUser }>;
+  updateUser(id: number, body: z.input<typeof updateUserRequest>): Promise<{ user: AdminUser }>;
+  systemNotices(): Promise<SystemNoticesResponse>;
+  serverHealth(): Promise<ServerHealthResponse>;
   eventsState(): Promise<EventsStateResponse>;
   /** Called whenever the server answers that the session is gone (expired, revoked, signed out elsewhere). */
   onUnauthorized(listener: () => void): () => void;
@@ -135,6 +177,14 @@ export function createApiClient(transport: ApiTransport): ApiClient {
         valid(markConversationReadRequest, body),
       ),
     appointments: () => call('GET', '/api/appointments'),
+    appointment: (appointmentId) => call('GET', `/api/appointments/${id(appointmentId)}`),
+    updateAppointment: (appointmentId, body) =>
+      call(
+        'PATCH',
+        `/api/appointments/${id(appointmentId)}`,
+        valid(updateAppointmentRequest, body),
+      ),
+    cancelAppointment: (appointmentId) => call('DELETE', `/api/appointments/${id(appointmentId)}`),
     createAppointment: (body) =>
       call('POST', '/api/appointments', valid(createAppointmentRequest, body)),
     sendSystemNotification: (body) =>
@@ -146,6 +196,34 @@ export function createApiClient(transport: ApiTransport): ApiClient {
     testNewMessage: (body) =>
       call('POST', '/api/test/new-message', valid(testNewMessageRequest, body)),
     ack: (body) => call('POST', '/api/events/ack', valid(ackRequest, body)),
+    signOutEverywhere: () => call('POST', '/api/me/sign-out-everywhere', {}),
+    updateConversation: (conversationId, body) =>
+      call(
+        'PATCH',
+        `/api/conversations/${id(conversationId)}`,
+        valid(updateConversationRequest, body),
+      ),
+    addParticipants: (conversationId, body) =>
+      call(
+        'POST',
+        `/api/conversations/${id(conversationId)}/participants`,
+        valid(addParticipantsRequest, body),
+      ),
+    removeParticipant: (conversationId, userId) =>
+      call('DELETE', `/api/conversations/${id(conversationId)}/participants/${id(userId)}`),
+    search: (query) => call('GET', `/api/search?q=${encodeURIComponent(query)}`),
+    mySettings: () => call('GET', '/api/me/settings'),
+    updateMySettings: (body) =>
+      call('PATCH', '/api/me/settings', valid(personalSettingsPatch, body)),
+    notificationMarks: () => call('GET', '/api/notifications/marks'),
+    markNotifications: (body) =>
+      call('POST', '/api/notifications/marks', valid(markNotificationsRequest, body)),
+    adminUsers: () => call('GET', '/api/admin/users'),
+    createUser: (body) => call('POST', '/api/admin/users', valid(createUserRequest, body)),
+    updateUser: (userId, body) =>
+      call('PATCH', `/api/admin/users/${id(userId)}`, valid(updateUserRequest, body)),
+    systemNotices: () => call('GET', '/api/admin/system-notices'),
+    serverHealth: () => call('GET', '/api/admin/health'),
     eventsState: () => call('GET', '/api/events/state'),
     onUnauthorized: (listener) => {
       unauthorizedListeners.add(listener);

@@ -1,8 +1,13 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { AdminPage } from '../admin/AdminPage.js';
+import { useTestPanel } from '../admin/useTestPanel.js';
 import { ConnectionIndicator } from '../components/ConnectionIndicator.js';
+import { DoNotDisturbIndicator } from '../components/DoNotDisturbIndicator.js';
+import { OutageBanner } from '../components/OutageBanner.js';
 import { PopupPermissionBanner } from '../components/PopupPermissionBanner.js';
 import { useEvents } from '../events/useEvents.js';
 import { useInbox } from '../inbox/InboxProvider.js';
+import { useConversations } from '../messages/ConversationsProvider.js';
 import { BrowserPopups } from '../notifications/BrowserPopups.js';
 import { AppointmentsPage } from '../pages/AppointmentsPage.js';
 import { MessagesPage } from '../pages/MessagesPage.js';
@@ -13,21 +18,37 @@ import { SettingsPage } from '../pages/SettingsPage.js';
 import { routeForTarget } from '../routing/event-route.js';
 import type { Route } from '../routing/route.js';
 import { useRoute } from '../routing/useRoute.js';
+import { useSignOut } from '../send-queue/useSignOut.js';
 import { useSession } from './session-context.js';
 
-const NAV: { page: Route['page']; label: string; href: string }[] = [
+interface NavItem {
+  page: Route['page'];
+  label: string;
+  href: string;
+}
+
+const EVERYONE_NAV: NavItem[] = [
   { page: 'conversations', label: 'Messages', href: '#/conversations' },
   { page: 'notifications', label: 'Notifications', href: '#/notifications' },
   { page: 'appointments', label: 'Appointments', href: '#/appointments' },
   { page: 'settings', label: 'Settings', href: '#/settings' },
-  { page: 'test', label: 'Test panel', href: '#/test' },
 ];
+const ADMIN_NAV: NavItem = { page: 'admin', label: 'Administration', href: '#/admin/staff' };
+const TEST_NAV: NavItem = { page: 'test', label: 'Test panel', href: '#/test' };
 
 export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
-  const { platform, user, signOut } = useSession();
+  const { platform, user } = useSession();
+  const signOut = useSignOut();
   const { route, navigate } = useRoute();
   const { unread } = useInbox();
+  const { unreadTotal: unreadMessages } = useConversations();
   const mainRef = useRef<HTMLElement>(null);
+  const testPanel = useTestPanel();
+  const nav = [
+    ...EVERYONE_NAV,
+    ...(user.role === 'admin' ? [ADMIN_NAV] : []),
+    ...(testPanel ? [TEST_NAV] : []),
+  ];
 
   useEvents({
     onConnectionChange: (state) => {
@@ -60,7 +81,13 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
   let content: ReactNode;
   switch (route?.page) {
     case 'conversations':
-      content = <MessagesPage conversationId={route.conversationId} navigate={navigate} />;
+      content = (
+        <MessagesPage
+          conversationId={route.conversationId}
+          messageId={route.messageId ?? null}
+          navigate={navigate}
+        />
+      );
       break;
     case 'notifications':
       content = <NotificationsPage eventId={route.eventId} />;
@@ -72,7 +99,10 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
       content = <SettingsPage />;
       break;
     case 'test':
-      content = <NotificationTestPage />;
+      content = testPanel ? <NotificationTestPage /> : <NotFoundPage />;
+      break;
+    case 'admin':
+      content = <AdminPage section={route.section} />;
       break;
     case undefined:
       content = <NotFoundPage />;
@@ -91,7 +121,7 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
         </a>
         <nav className="nav" aria-label="Main">
           <ul>
-            {NAV.map((item) => (
+            {nav.map((item) => (
               <li key={item.page}>
                 <a
                   className="nav__link"
@@ -99,6 +129,12 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
                   aria-current={route?.page === item.page ? 'page' : undefined}
                 >
                   {item.label}
+                  {item.page === 'conversations' && unreadMessages > 0 && (
+                    <span className="badge" data-testid="nav-unread-messages">
+                      {unreadMessages}
+                      <span className="visually-hidden"> unread</span>
+                    </span>
+                  )}
                   {item.page === 'notifications' && unread > 0 && (
                     <span className="badge" data-testid="nav-unread">
                       {unread}
@@ -111,6 +147,7 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
           </ul>
         </nav>
         <div className="topbar__end">
+          <DoNotDisturbIndicator />
           <ConnectionIndicator />
           <span className="account" data-testid="signed-in-user">
             {user.displayName}
@@ -125,6 +162,7 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
           </button>
         </div>
       </header>
+      <OutageBanner />
       {platform.showsOwnPopups && <PopupPermissionBanner />}
       <main ref={mainRef} id="main" className="content" tabIndex={-1}>
         {content}

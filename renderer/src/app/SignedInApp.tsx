@@ -2,7 +2,10 @@ import { useMemo, useState } from 'react';
 import type { User } from '../../../common/api.js';
 import { EventsProvider } from '../events/EventsProvider.js';
 import { InboxProvider } from '../inbox/InboxProvider.js';
+import { IdleLock } from '../lock/IdleLock.js';
+import { ConversationsProvider } from '../messages/ConversationsProvider.js';
 import type { Platform } from '../platform/platform.js';
+import { SendQueueProvider } from '../send-queue/SendQueueProvider.js';
 import { SettingsProvider } from '../settings/SettingsProvider.js';
 import { AppShell } from './AppShell.js';
 import { SessionContext, type Session } from './session-context.js';
@@ -25,15 +28,21 @@ export function SignedInApp({ platform, user, onSignOut, onSessionEnded }: Signe
 
   return (
     <SessionContext.Provider value={session}>
-      <SettingsProvider store={platform.settings}>
-        <EventsProvider hub={hub}>
+      <EventsProvider hub={hub}>
+        <SettingsProvider store={platform.settings}>
           <UsersProvider>
             <InboxProvider>
-              <AppShell onSessionEnded={onSessionEnded} />
+              <SendQueueProvider>
+                <ConversationsProvider>
+                  <IdleLock>
+                    <AppShell onSessionEnded={onSessionEnded} />
+                  </IdleLock>
+                </ConversationsProvider>
+              </SendQueueProvider>
             </InboxProvider>
           </UsersProvider>
-        </EventsProvider>
-      </SettingsProvider>
+        </SettingsProvider>
+      </EventsProvider>
     </SessionContext.Provider>
   );
 }

@@ -1,6 +1,16 @@
-import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
 import type { User } from '../../../common/api.js';
 import { describeError } from '../api/api-error.js';
+import { useEvents } from '../events/useEvents.js';
 import { useApi } from './session-context.js';
 
 export interface Directory {
@@ -11,26 +21,33 @@ export interface Directory {
 
 const DirectoryContext = createContext<Directory | null>(null);
 
-/** The clinic's staff, loaded once per session for pickers and names. */
+/** The clinic's staff for pickers and names: loaded at sign-in, again whenever the directory changes. */
 export function UsersProvider({ children }: { children: ReactNode }) {
   const api = useApi();
   const [users, setUsers] = useState<User[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
-    let cancelled = false;
+  // Reloads can overlap (two changes in a row); only the latest request's answer is shown.
+  const latestRequest = useRef(0);
+  const reload = useCallback(() => {
+    const request = ++latestRequest.current;
     api.users().then(
       (response) => {
-        if (!cancelled) setUsers(response.users);
+        if (request !== latestRequest.current) return;
+        setUsers(response.users);
+        setError(null);
       },
       (failure: unknown) => {
-        if (!cancelled) setError(describeError(failure));
+        if (request === latestRequest.current) setError(describeError(failure));
       },
     );
-    return () => {
-      cancelled = true;
-    };
   }, [api]);
+
+  useEffect(() => {
+    reload();
+  }, [reload]);
+
+  useEvents({ onDirectoryChanged: reload, onResync: reload });
 
   const value = useMemo(
     () => ({ users, error, byId: new Map((users ?? []).map((user) => [user.id, user])) }),

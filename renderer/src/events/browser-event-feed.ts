@@ -2,7 +2,7 @@ import type { ConnectionState, Unsubscribe } from '../../../common/desktop-bridg
 import { CONTROL_EVENT_TYPES, STREAM_EVENT_FRAME } from '../../../common/events.js';
 import { INITIAL_CONNECTION, Listeners, type EventFeed } from './event-feed.js';
 import { isStreamEvent, parseSseFrame, type EventFrame } from './event-frame.js';
-import { reconnectDelay } from './reconnect-delay.js';
+import { probeDelay, reconnectDelay } from './reconnect-delay.js';
 
 /** The part of the browser's EventSource this feed uses; tests pass a class with the same shape. */
 export interface EventSourceLike {
@@ -20,6 +20,12 @@ export interface BrowserEventFeedOptions {
   EventSource: EventSourceConstructor;
   /** Asked after the stream fails: EventSource hides the HTTP status, so a 401 must be learned elsewhere. */
   checkSession: () => Promise<SessionCheck>;
+  /**
+   * A cheap question to the server (`GET /healthz`): true once it answers. Asked at a short,
+   * jittered interval while the server cannot be reached, so the stream reopens moments after
+   * it is back instead of after a backoff that grew during the outage.
+   */
+  probe: () => Promise<boolean>;
   /** Where online/offline events come from and where `navigator.onLine` is read. */
   environment?: {
     addEventListener: Window['addEventListener'];
@@ -31,10 +37,12 @@ export interface BrowserEventFeedOptions {
 
 /**
  * The browser's EventSource on /api/events/stream, with the reconnecting done here rather than
- * by the browser: on any error the source is closed and a new one is opened after a backoff
- * that this feed chose, with `?lastEventId=` of the last event it saw. That way the indicator
- * can say exactly when the next try is, a revoked session stops the retries instead of
- * hammering the server, and the resume point is the id this page tracked itself.
+ * by the browser: on any error the source is closed and the feed asks the server who is signed
+ * in. Signed out: it stops. The server answers but the stream broke: a new stream after a
+ * backoff that grows while the stream keeps failing. The server does not answer: cheap probes
+ * of /healthz every second or so (jittered, so a clinic's desks spread out), and a new stream
+ * as soon as one is answered. Each new stream carries `?lastEventId=` of the last event this
+ * page saw, so the resume point is the id it tracked itself.
  */
 export class BrowserEventFeed implements EventFeed {
   private readonly frames = new Listeners<EventFrame>();
@@ -43,6 +51,7 @@ export class BrowserEventFeed implements EventFeed {
   private source: EventSourceLike | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
+  private probeAttempt = 0;
   private lastEventId: number | null = null;
   private running = false;
   /** Bumped on every connect and stop, so callbacks of an old source or session check do nothing. */
@@ -164,16 +173,46 @@ export class BrowserEventFeed implements EventFeed {
       });
       return;
     }
+    if (result === 'unreachable') {
+      this.probeAttempt = 0;
+      this.setState({
+        status: 'reconnecting',
+        nextRetryAt: null,
+        detail: 'The clinic server cannot be reached; checking every second or so.',
+      });
+      this.scheduleProbe(generation);
+      return;
+    }
     const delay = reconnectDelay(this.attempt++, this.options.random);
-    const detail =
-      result === 'unreachable'
-        ? 'The clinic server cannot be reached.'
-        : 'The event stream was interrupted.';
-    this.setState({ status: 'reconnecting', nextRetryAt: Date.now() + delay, detail });
+    this.setState({
+      status: 'reconnecting',
+      nextRetryAt: Date.now() + delay,
+      detail: 'The event stream was interrupted.',
+    });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       if (generation === this.generation && this.running) this.connect();
     }, delay);
+  }
+
+  private scheduleProbe(generation: number): void {
+    const delay = probeDelay(this.probeAttempt++, this.options.random);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (generation !== this.generation || !this.running) return;
+      this.options.probe().then(
+        (answered) => this.afterProbe(generation, answered),
+        () => this.afterProbe(generation, false),
+      );
+    }, delay);
+  }
+
+  private afterProbe(generation: number, answered: boolean): void {
+    if (generation !== this.generation || !this.running) return;
+    // The server is back: the stream at once. Its own backoff is for streams that fail while
+    // the server answers, which an outage says nothing about.
+    if (answered) this.connect();
+    else this.scheduleProbe(generation);
   }
 
   private readonly handleOnline = (): void => {

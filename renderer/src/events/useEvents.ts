@@ -21,6 +21,14 @@ export interface UseEventsOptions {
   onConversationRead?: (event: StreamEventOf<'conversation_read'>, meta: EventMeta) => void;
   /** This user sent a message, from another desk or this one (colleagues get `new_message`). */
   onMessageSent?: (event: StreamEventOf<'message_sent'>, meta: EventMeta) => void;
+  /** This user marked single notifications read or unread, on another desk or this one. */
+  onNotificationsMarked?: (event: StreamEventOf<'notifications_marked'>, meta: EventMeta) => void;
+  /** A conversation of this user was created or changed (or they were removed from it). */
+  onConversationChanged?: (event: StreamEventOf<'conversation_changed'>, meta: EventMeta) => void;
+  /** This user's settings that follow them changed, on another desk or this one. */
+  onSettingsChanged?: (event: StreamEventOf<'settings_changed'>, meta: EventMeta) => void;
+  /** An account was added, renamed, given another role, disabled or enabled. */
+  onDirectoryChanged?: (event: StreamEventOf<'directory_changed'>, meta: EventMeta) => void;
   /** Every numbered event, whatever its type, after the typed callback. */
   onEvent?: (event: StreamEvent, meta: EventMeta) => void;
   /** Events were lost: reload what is shown over REST. */
@@ -57,6 +65,18 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
         break;
       case 'message_sent':
         options.onMessageSent?.(frame, meta);
+        break;
+      case 'notifications_marked':
+        options.onNotificationsMarked?.(frame, meta);
+        break;
+      case 'conversation_changed':
+        options.onConversationChanged?.(frame, meta);
+        break;
+      case 'settings_changed':
+        options.onSettingsChanged?.(frame, meta);
+        break;
+      case 'directory_changed':
+        options.onDirectoryChanged?.(frame, meta);
         break;
       case 'resync':
         options.onResync?.(frame);

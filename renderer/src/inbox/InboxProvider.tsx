@@ -23,6 +23,8 @@ export interface Inbox {
   state: InboxState;
   unread: number;
   markAllRead(): Promise<void>;
+  /** Marks single notifications read or unread, on every desk of the user. */
+  mark(eventIds: readonly number[], read: boolean): Promise<void>;
 }
 
 const InboxContext = createContext<Inbox | null>(null);
@@ -44,9 +46,19 @@ export function InboxProvider({ children }: { children: ReactNode }) {
     }
   }, [api]);
 
+  const loadMarks = useCallback(async () => {
+    try {
+      const { marks } = await api.notificationMarks();
+      dispatch({ type: 'marks_loaded', marks });
+    } catch {
+      // The marks arrive with the next notifications_marked event, or at the next resync.
+    }
+  }, [api]);
+
   useEffect(() => {
     void loadReadMark();
-  }, [loadReadMark]);
+    void loadMarks();
+  }, [loadReadMark, loadMarks]);
 
   useEvents({
     onEvent: (event) => {
@@ -58,22 +70,39 @@ export function InboxProvider({ children }: { children: ReactNode }) {
       const read = readPosition(event);
       if (read) dispatch({ type: 'conversation_read', read });
     },
+    onNotificationsMarked: (event) =>
+      dispatch({ type: 'marked', eventIds: event.event_ids, read: event.read }),
     onResync: (control) => {
       dispatch({ type: 'resync', lastEventId: control.lastEventId });
       void loadReadMark();
+      void loadMarks();
     },
   });
+
+  const mark = useCallback(
+    async (eventIds: readonly number[], read: boolean) => {
+      if (eventIds.length === 0) return;
+      dispatch({ type: 'marked', eventIds, read });
+      await api.markNotifications({ eventIds: [...eventIds], read });
+    },
+    [api],
+  );
 
   const markAllRead = useCallback(async () => {
     const newest = newestEventId(state);
     if (newest === null) return;
+    // Marked unread one by one, they would stay unread below the moved marker.
+    const markedUnread = [...state.marks].filter(([, read]) => !read).map(([id]) => id);
     dispatch({ type: 'read_up_to', lastEventId: newest });
-    await platform.markAllRead(newest);
-  }, [platform, state]);
+    await Promise.all([
+      platform.markAllRead(newest),
+      ...(markedUnread.length > 0 ? [mark(markedUnread.slice(-200), true)] : []),
+    ]);
+  }, [platform, state, mark]);
 
   const value = useMemo(
-    () => ({ state, unread: unreadCount(state), markAllRead }),
-    [state, markAllRead],
+    () => ({ state, unread: unreadCount(state), markAllRead, mark }),
+    [state, markAllRead, mark],
   );
   return <InboxContext.Provider value={value}>{children}</InboxContext.Provider>;
 }

@@ -18,15 +18,27 @@ export interface InboxState {
    * notification it reaches is read, whatever the marker says.
    */
   conversationReads: ReadonlyMap<string, number>;
+  /**
+   * Notifications marked read (true) or unread (false) one by one, on any desk, by event id:
+   * a mark overrides everything else for its notification.
+   */
+  marks: ReadonlyMap<number, boolean>;
 }
 
 export type InboxAction =
   | { type: 'received'; event: NotifyingEvent }
   | { type: 'read_up_to'; lastEventId: number }
   | { type: 'conversation_read'; read: ConversationPosition }
-  | { type: 'resync'; lastEventId: number };
+  | { type: 'resync'; lastEventId: number }
+  | { type: 'marked'; eventIds: readonly number[]; read: boolean }
+  | { type: 'marks_loaded'; marks: readonly { eventId: number; read: boolean }[] };
 
-export const EMPTY_INBOX: InboxState = { items: [], lastReadEventId: null, conversationReads: new Map() };
+export const EMPTY_INBOX: InboxState = {
+  items: [],
+  lastReadEventId: null,
+  conversationReads: new Map(),
+  marks: new Map(),
+};
 
 export function inboxReducer(state: InboxState, action: InboxAction): InboxState {
   switch (action.type) {
@@ -46,7 +58,21 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
     case 'conversation_read': {
       const { conversationId, messageId } = action.read;
       if (messageId <= (state.conversationReads.get(conversationId) ?? 0)) return state;
-      return { ...state, conversationReads: new Map(state.conversationReads).set(conversationId, messageId) };
+      return {
+        ...state,
+        conversationReads: new Map(state.conversationReads).set(conversationId, messageId),
+      };
+    }
+    case 'marked': {
+      const marks = new Map(state.marks);
+      for (const id of action.eventIds) marks.set(id, action.read);
+      return { ...state, marks };
+    }
+    case 'marks_loaded': {
+      // Marks made on this page while the list was on its way are newer than the list.
+      const marks = new Map(action.marks.map((mark) => [mark.eventId, mark.read]));
+      for (const [id, read] of state.marks) marks.set(id, read);
+      return { ...state, marks };
     }
     case 'resync': {
       // Ids above the server's position belong to a history it no longer has (or never had);
@@ -58,11 +84,16 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
 }
 
 export function isUnread(state: InboxState, event: NotifyingEvent): boolean {
+  const mark = state.marks.get(event.id);
+  if (mark !== undefined) return !mark;
   if (state.lastReadEventId === null || event.id <= state.lastReadEventId) return false;
   const message = announcedMessage(event);
   if (!message) return true;
   const readUpTo = state.conversationReads.get(message.conversationId);
-  return readUpTo === undefined || !readCovers({ conversationId: message.conversationId, messageId: readUpTo }, message);
+  return (
+    readUpTo === undefined ||
+    !readCovers({ conversationId: message.conversationId, messageId: readUpTo }, message)
+  );
 }
 
 export function unreadCount(state: InboxState): number {

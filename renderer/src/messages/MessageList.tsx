@@ -2,12 +2,12 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { Message } from '../../../common/api.js';
 import { formatWhen, machineTime } from '../lib/format.js';
-import type { OutgoingMessage } from './thread-state.js';
+import type { QueuedMessage } from '../send-queue/queued-message.js';
 
 export type ThreadRow =
   | { kind: 'start'; key: string }
   | { kind: 'message'; key: string; message: Message; own: boolean }
-  | { kind: 'outgoing'; key: string; outgoing: OutgoingMessage };
+  | { kind: 'outgoing'; key: string; outgoing: QueuedMessage };
 
 interface MessageListProps {
   rows: ThreadRow[];
@@ -15,6 +15,9 @@ interface MessageListProps {
   loadingOlder: boolean;
   onLoadOlder(): void;
   onRetry(clientMessageId: string): void;
+  onDiscard(clientMessageId: string): void;
+  /** The row to bring into view and mark (a search result), once it is loaded. */
+  focusKey?: string | null;
 }
 
 /** How close to the top (px) scrolling has to come before older messages are fetched. */
@@ -32,6 +35,8 @@ export function MessageList({
   loadingOlder,
   onLoadOlder,
   onRetry,
+  onDiscard,
+  focusKey = null,
 }: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   // TanStack Virtual keeps its own mutable state; the React Compiler must not memoise around it.
@@ -53,6 +58,11 @@ export function MessageList({
     // Only on opening the conversation; afterwards the virtualizer follows appends itself.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+
+  const focusIndex = focusKey === null ? -1 : rows.findIndex((row) => row.key === focusKey);
+  useEffect(() => {
+    if (focusIndex >= 0) virtualizer.scrollToIndex(focusIndex, { align: 'center' });
+  }, [focusIndex, virtualizer]);
 
   // A message this person just wrote is shown even when they had scrolled up to read.
   const lastRow = rows.at(-1);
@@ -96,7 +106,7 @@ export function MessageList({
         onScroll={maybeLoadOlder}
         tabIndex={0}
         role="region"
-        aria-label="Messages"
+        aria-label="Messages in this conversation"
         aria-busy={loadingOlder}
       >
         <div className="thread__rows" role="list" style={{ height: virtualizer.getTotalSize() }}>
@@ -114,9 +124,11 @@ export function MessageList({
                 className="thread__row"
                 style={{ transform: `translateY(${item.start}px)` }}
               >
-                {row.kind === 'message' && <MessageBubble message={row.message} own={row.own} />}
+                {row.kind === 'message' && (
+                  <MessageBubble message={row.message} own={row.own} found={row.key === focusKey} />
+                )}
                 {row.kind === 'outgoing' && (
-                  <OutgoingBubble outgoing={row.outgoing} onRetry={onRetry} />
+                  <OutgoingBubble outgoing={row.outgoing} onRetry={onRetry} onDiscard={onDiscard} />
                 )}
                 {row.kind === 'start' && (
                   <p className="thread__start">This is the start of the conversation.</p>
@@ -130,9 +142,21 @@ export function MessageList({
   );
 }
 
-function MessageBubble({ message, own }: { message: Message; own: boolean }) {
+function MessageBubble({
+  message,
+  own,
+  found,
+}: {
+  message: Message;
+  own: boolean;
+  found: boolean;
+}) {
   return (
-    <article className={own ? 'message message--own' : 'message'} data-message-id={message.id}>
+    <article
+      className={`message${own ? ' message--own' : ''}${found ? ' message--found' : ''}`}
+      data-message-id={message.id}
+      aria-current={found ? 'true' : undefined}
+    >
       <header className="message__meta">
         <span className="message__sender">{own ? 'You' : message.senderName}</span>
         <time dateTime={machineTime(message.createdAt)}>{formatWhen(message.createdAt)}</time>
@@ -143,28 +167,39 @@ function MessageBubble({ message, own }: { message: Message; own: boolean }) {
   );
 }
 
+const OUTGOING_STATUS: Record<QueuedMessage['status'], string> = {
+  queued: 'Queued',
+  sending: 'Sending…',
+  failed: 'Not sent',
+};
+
+/** A message of this desk the server has not confirmed: queued, on its way, or refused. */
 function OutgoingBubble({
   outgoing,
   onRetry,
+  onDiscard,
 }: {
-  outgoing: OutgoingMessage;
+  outgoing: QueuedMessage;
   onRetry(clientMessageId: string): void;
+  onDiscard(clientMessageId: string): void;
 }) {
   const failed = outgoing.status === 'failed';
   return (
     <article
-      className={
-        failed ? 'message message--own message--failed' : 'message message--own message--sending'
-      }
+      className={`message message--own message--${outgoing.status}`}
       data-client-message-id={outgoing.clientMessageId}
+      data-status={outgoing.status}
     >
       <header className="message__meta">
         <span className="message__sender">You</span>
-        <span className={failed ? 'message__status message__status--failed' : 'message__status'}>
-          {failed ? 'Not sent' : 'Sending…'}
+        <span className={`message__status message__status--${outgoing.status}`}>
+          {OUTGOING_STATUS[outgoing.status]}
         </span>
       </header>
       <p className="message__text">{outgoing.text}</p>
+      {outgoing.status === 'queued' && outgoing.error && (
+        <p className="message__queued muted">{outgoing.error}</p>
+      )}
       {failed && (
         <div className="message__failure">
           <span>{outgoing.error}</span>
@@ -174,6 +209,13 @@ function OutgoingBubble({
             onClick={() => onRetry(outgoing.clientMessageId)}
           >
             Retry
+          </button>
+          <button
+            type="button"
+            className="button button--small"
+            onClick={() => onDiscard(outgoing.clientMessageId)}
+          >
+            Delete
           </button>
         </div>
       )}

@@ -1,26 +1,60 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Message } from '../../../common/api.js';
 import { useApi, useSession } from '../app/session-context.js';
 import { useEvents } from '../events/useEvents.js';
+import {
+  useQueuedMessages,
+  useSendQueue,
+  useSentMessages,
+} from '../send-queue/SendQueueProvider.js';
 import { Composer } from './Composer.js';
+import { ConversationSettingsDialog } from './ConversationSettingsDialog.js';
 import { conversationTitle, messageFromEvent } from './conversation-list-state.js';
 import { MessageList, type ThreadRow } from './MessageList.js';
 import { useThread } from './useThread.js';
 
 interface ThreadViewProps {
   conversationId: number;
-  onSent(message: Message): void;
+  /** A message to bring into view and mark (a search result), loading older pages to reach it. */
+  focusMessageId?: number | null;
   onRead(conversationId: number): void;
 }
 
-export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) {
+/** Older pages loaded at most to reach a searched message, so a stale link cannot load for ever. */
+const MAX_PAGES_TO_FIND = 40;
+
+export function ThreadView({ conversationId, focusMessageId = null, onRead }: ThreadViewProps) {
   const api = useApi();
   const { user } = useSession();
-  const { state, conversation, send, retry, loadOlder, refreshLatest, receive } = useThread(
-    conversationId,
-    onSent,
-  );
+  const {
+    state,
+    conversation,
+    setConversation,
+    loadOlder,
+    refreshLatest,
+    refreshConversation,
+    receive,
+  } = useThread(conversationId);
+  const [managing, setManaging] = useState(false);
+  const queue = useSendQueue();
+  const queued = useQueuedMessages();
   const [announcement, setAnnouncement] = useState('');
+  const titleRef = useRef<HTMLHeadingElement>(null);
+
+  // Picking a conversation takes keyboard and screen-reader focus to it, not left in the list
+  // (which a narrow window hides once a conversation is open).
+  useEffect(() => {
+    titleRef.current?.focus({ preventScroll: true });
+  }, []);
+
+  useSentMessages(
+    useCallback(
+      (message: Message) => {
+        if (message.conversationId === conversationId) receive(message);
+      },
+      [conversationId, receive],
+    ),
+  );
 
   useEvents({
     onNewMessage: (event) => {
@@ -39,8 +73,24 @@ export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) 
       if (message) receive(message);
       else void refreshLatest();
     },
+    // Renamed, people added or removed — perhaps this person.
+    onConversationChanged: (event) => {
+      if (event.conversation_id === String(conversationId)) void refreshConversation();
+    },
     onResync: () => void refreshLatest(),
   });
+
+  // A searched message older than the pages shown: load older pages until it is there.
+  const focusShown =
+    focusMessageId !== null && state.messages.some((message) => message.id === focusMessageId);
+  const pagesLoadedToFind = useRef(0);
+  useEffect(() => {
+    if (focusMessageId === null || focusShown || state.status !== 'ready') return;
+    if (!state.hasMore || state.loadingOlder || pagesLoadedToFind.current >= MAX_PAGES_TO_FIND)
+      return;
+    pagesLoadedToFind.current++;
+    void loadOlder();
+  }, [focusMessageId, focusShown, state.status, state.hasMore, state.loadingOlder, loadOlder]);
 
   // Read up to the newest message, while the page is actually visible.
   const newestId = state.messages.at(-1)?.id ?? null;
@@ -62,6 +112,15 @@ export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) 
     return () => document.removeEventListener('visibilitychange', markRead);
   }, [api, conversationId, newestId, onRead]);
 
+  // Queued messages of this conversation, below every confirmed one and in the order written;
+  // one whose confirmed copy is already shown (its event came before the answer) is not repeated.
+  const outgoing = useMemo(() => {
+    const confirmed = new Set(state.messages.map((message) => message.clientMessageId));
+    return queued.filter(
+      (item) => item.conversationId === conversationId && !confirmed.has(item.clientMessageId),
+    );
+  }, [queued, conversationId, state.messages]);
+
   const rows = useMemo<ThreadRow[]>(
     () => [
       ...(state.hasMore ? [] : [{ kind: 'start' as const, key: 'start' }]),
@@ -71,13 +130,13 @@ export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) 
         message,
         own: message.senderId === user.id,
       })),
-      ...state.outgoing.map((outgoing) => ({
+      ...outgoing.map((item) => ({
         kind: 'outgoing' as const,
-        key: `o${outgoing.clientMessageId}`,
-        outgoing,
+        key: `o${item.clientMessageId}`,
+        outgoing: item,
       })),
     ],
-    [state.hasMore, state.messages, state.outgoing, user.id],
+    [state.hasMore, state.messages, outgoing, user.id],
   );
 
   const title = conversation ? conversationTitle(conversation, user.id) : 'Conversation';
@@ -85,10 +144,26 @@ export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) 
   return (
     <div className="thread" data-testid="thread" data-conversation-id={conversationId}>
       <header className="thread__header">
+        {/* A narrow window hides the list and its heading while a conversation is open. */}
+        <h1 className="visually-hidden thread__page-title">Messages</h1>
         <a className="thread__back" href="#/conversations">
           <span aria-hidden="true">←</span> Conversations
         </a>
-        <h2 className="thread__title">{title}</h2>
+        <div className="thread__title-row">
+          <h2 className="thread__title" ref={titleRef} tabIndex={-1}>
+            {title}
+            {conversation?.muted && <span className="muted thread__muted"> · muted</span>}
+          </h2>
+          {conversation && state.status === 'ready' && (
+            <button
+              type="button"
+              className="button button--small"
+              onClick={() => setManaging(true)}
+            >
+              Conversation settings
+            </button>
+          )}
+        </div>
         {conversation && (conversation.title !== null || conversation.participants.length > 2) && (
           <p className="thread__participants muted">
             {conversation.participants.map((participant) => participant.displayName).join(', ')}
@@ -107,7 +182,7 @@ export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) 
       )}
       {state.status === 'ready' && (
         <>
-          {state.messages.length === 0 && state.outgoing.length === 0 ? (
+          {state.messages.length === 0 && outgoing.length === 0 ? (
             <p className="thread__placeholder muted">No messages yet. Say hello.</p>
           ) : (
             <MessageList
@@ -115,11 +190,26 @@ export function ThreadView({ conversationId, onSent, onRead }: ThreadViewProps) 
               hasMore={state.hasMore}
               loadingOlder={state.loadingOlder}
               onLoadOlder={() => void loadOlder()}
-              onRetry={retry}
+              focusKey={focusShown ? `m${focusMessageId}` : null}
+              onRetry={(clientMessageId) => queue.retry(clientMessageId)}
+              onDiscard={(clientMessageId) => queue.discard(clientMessageId)}
             />
           )}
-          <Composer onSend={send} label={`Message to ${title}`} />
+          <Composer
+            onSend={(text) => queue.enqueue(conversationId, text)}
+            label={`Message to ${title}`}
+          />
         </>
+      )}
+      {managing && conversation && (
+        <ConversationSettingsDialog
+          conversation={conversation}
+          onClose={() => setManaging(false)}
+          onChanged={setConversation}
+          onLeft={() => {
+            window.location.hash = '#/conversations';
+          }}
+        />
       )}
       <p className="visually-hidden" aria-live="polite" aria-atomic="true">
         {announcement}

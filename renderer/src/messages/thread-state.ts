@@ -1,14 +1,5 @@
 import type { Message, MessagesResponse } from '../../../common/api.js';
 
-/** A message typed here that the server has not confirmed yet. */
-export interface OutgoingMessage {
-  /** Sent with every attempt, so a retry after a lost answer is not stored twice. */
-  clientMessageId: string;
-  text: string;
-  status: 'sending' | 'failed';
-  error: string | null;
-}
-
 export interface ThreadState {
   status: 'loading' | 'ready' | 'error';
   error: string | null;
@@ -16,7 +7,6 @@ export interface ThreadState {
   messages: Message[];
   hasMore: boolean;
   loadingOlder: boolean;
-  outgoing: OutgoingMessage[];
 }
 
 export type ThreadAction =
@@ -26,11 +16,7 @@ export type ThreadAction =
   | { type: 'older_loaded'; page: MessagesResponse }
   | { type: 'older_failed' }
   | { type: 'received'; messages: Message[] }
-  | { type: 'refreshed'; page: MessagesResponse }
-  | { type: 'send_started'; clientMessageId: string; text: string }
-  | { type: 'retry_started'; clientMessageId: string }
-  | { type: 'send_succeeded'; clientMessageId: string; message: Message }
-  | { type: 'send_failed'; clientMessageId: string; error: string };
+  | { type: 'refreshed'; page: MessagesResponse };
 
 export const LOADING_THREAD: ThreadState = {
   status: 'loading',
@@ -38,7 +24,6 @@ export const LOADING_THREAD: ThreadState = {
   messages: [],
   hasMore: false,
   loadingOlder: false,
-  outgoing: [],
 };
 
 /** Adds messages, keeping id order and one copy of each, whichever way (REST, event, send) they came. */
@@ -66,27 +51,6 @@ function withinLoadedRange(messages: Message[], hasMore: boolean, incoming: Mess
   return incoming.filter((message) => message.id > oldest);
 }
 
-/** Outgoing messages whose confirmed copy has arrived by any route are no longer outgoing. */
-function withoutConfirmed(outgoing: OutgoingMessage[], confirmed: Message[]): OutgoingMessage[] {
-  const ids = new Set(
-    confirmed.map((message) => message.clientMessageId).filter((id) => id !== null),
-  );
-  return ids.size === 0 ? outgoing : outgoing.filter((item) => !ids.has(item.clientMessageId));
-}
-
-function updateOutgoing(
-  state: ThreadState,
-  clientMessageId: string,
-  change: Partial<OutgoingMessage>,
-): ThreadState {
-  return {
-    ...state,
-    outgoing: state.outgoing.map((item) =>
-      item.clientMessageId === clientMessageId ? { ...item, ...change } : item,
-    ),
-  };
-}
-
 export function threadReducer(state: ThreadState, action: ThreadAction): ThreadState {
   switch (action.type) {
     case 'loaded': {
@@ -100,7 +64,6 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
         error: null,
         messages: mergeMessages(early, action.page.messages),
         hasMore: action.page.hasMore,
-        outgoing: withoutConfirmed(state.outgoing, action.page.messages),
       };
     }
     case 'load_failed':
@@ -121,7 +84,6 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
       return {
         ...state,
         messages: mergeMessages(state.messages, incoming),
-        outgoing: withoutConfirmed(state.outgoing, action.messages),
       };
     }
     case 'refreshed': {
@@ -134,34 +96,7 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
         ...state,
         messages: gap ? action.page.messages : mergeMessages(state.messages, action.page.messages),
         hasMore: gap ? true : state.hasMore,
-        outgoing: withoutConfirmed(state.outgoing, action.page.messages),
       };
     }
-    case 'send_started':
-      return {
-        ...state,
-        outgoing: [
-          ...state.outgoing,
-          {
-            clientMessageId: action.clientMessageId,
-            text: action.text,
-            status: 'sending',
-            error: null,
-          },
-        ],
-      };
-    case 'retry_started':
-      return updateOutgoing(state, action.clientMessageId, { status: 'sending', error: null });
-    case 'send_succeeded':
-      return {
-        ...state,
-        messages: mergeMessages(state.messages, [action.message]),
-        outgoing: state.outgoing.filter((item) => item.clientMessageId !== action.clientMessageId),
-      };
-    case 'send_failed':
-      return updateOutgoing(state, action.clientMessageId, {
-        status: 'failed',
-        error: action.error,
-      });
   }
 }

@@ -2,7 +2,6 @@ import { useCallback, useEffect, useReducer, useState } from 'react';
 import type { Conversation, Message } from '../../../common/api.js';
 import { ApiError, describeError } from '../api/api-error.js';
 import { useApi } from '../app/session-context.js';
-import { newClientMessageId } from '../lib/client-message-id.js';
 import { LOADING_THREAD, threadReducer } from './thread-state.js';
 
 export const PAGE_SIZE = 50;
@@ -16,10 +15,10 @@ function loadError(error: unknown): string {
 
 /**
  * One conversation's messages: the newest page on open, older pages on request, messages
- * arriving by event merged in, and sends that show sending / sent / failed and can be retried.
+ * arriving by event or from this desk's send queue merged in.
  * The hook belongs to one conversation; a new id means a new component (keyed by id).
  */
-export function useThread(conversationId: number, onSent: (message: Message) => void) {
+export function useThread(conversationId: number) {
   const api = useApi();
   const [state, dispatch] = useReducer(threadReducer, LOADING_THREAD);
   const [conversation, setConversation] = useState<Conversation | null>(null);
@@ -42,6 +41,16 @@ export function useThread(conversationId: number, onSent: (message: Message) => 
     return () => {
       cancelled = true;
     };
+  }, [api, conversationId]);
+
+  /** Fetches the conversation again (renamed, people changed); gone means the person left it. */
+  const refreshConversation = useCallback(async () => {
+    try {
+      setConversation((await api.conversation(conversationId)).conversation);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404)
+        dispatch({ type: 'load_failed', error: 'You are no longer in this conversation.' });
+    }
   }, [api, conversationId]);
 
   /** Fetches the newest page again, for events that do not carry the message, and after a resync. */
@@ -71,44 +80,18 @@ export function useThread(conversationId: number, onSent: (message: Message) => 
     }
   }, [api, conversationId, hasMore, loadingOlder, oldestId]);
 
-  const deliver = useCallback(
-    async (clientMessageId: string, text: string) => {
-      try {
-        const { message } = await api.sendMessage(conversationId, { text, clientMessageId });
-        dispatch({ type: 'send_succeeded', clientMessageId, message });
-        onSent(message);
-      } catch (error) {
-        dispatch({ type: 'send_failed', clientMessageId, error: describeError(error) });
-      }
-    },
-    [api, conversationId, onSent],
-  );
-
-  const send = useCallback(
-    (text: string) => {
-      const clientMessageId = newClientMessageId();
-      dispatch({ type: 'send_started', clientMessageId, text });
-      void deliver(clientMessageId, text);
-    },
-    [deliver],
-  );
-
-  const outgoing = state.outgoing;
-  const retry = useCallback(
-    (clientMessageId: string) => {
-      const item = outgoing.find((candidate) => candidate.clientMessageId === clientMessageId);
-      if (!item || item.status !== 'failed') return;
-      dispatch({ type: 'retry_started', clientMessageId });
-      // The same id as the first attempt: if that one did reach the server, this is not a second message.
-      void deliver(clientMessageId, item.text);
-    },
-    [deliver, outgoing],
-  );
-
   const receive = useCallback(
     (message: Message) => dispatch({ type: 'received', messages: [message] }),
     [],
   );
 
-  return { state, conversation, send, retry, loadOlder, refreshLatest, receive };
+  return {
+    state,
+    conversation,
+    setConversation,
+    loadOlder,
+    refreshLatest,
+    refreshConversation,
+    receive,
+  };
 }

@@ -19,6 +19,8 @@ export function BrowserPopups({ navigate }: { navigate: (route: Route) => void }
   useEvents({
     onEvent: (event, meta) => {
       if (!isNotifyingEvent(event) || meta.fromHistory) return;
+      // A muted conversation counts, but does not pop up.
+      if (event.type === 'new_message' && event.muted) return;
       if (document.visibilityState !== 'hidden' || currentPopupPermission() !== 'granted') return;
       const current = settings ?? DEFAULT_DESKTOP_SETTINGS;
       if (!popupAllowed(current, new Date())) return;

@@ -1,7 +1,7 @@
 import type { DesktopSettings } from '../../../common/desktop-bridge.js';
-import { isWithinQuietHours } from '../../../common/quiet-hours.js';
+import { interruptionsAt } from '../../../common/do-not-disturb.js';
 
-/** Do-not-disturb and quiet hours hold browser pop-ups back, as they do the desktop app's. */
+/** Do-not-disturb (until it ends) and quiet hours hold browser pop-ups back, as they do the desktop app's. */
 export function popupAllowed(settings: DesktopSettings, now: Date): boolean {
-  return !settings.doNotDisturb && !isWithinQuietHours(settings.quietHours, now);
+  return interruptionsAt(settings, now).kind === 'open';
 }

@@ -8,34 +8,41 @@ import { useNow } from '../hooks/useNow.js';
 import { formatDateTime, machineTime } from '../lib/format.js';
 import { roleLabel } from '../lib/roles.js';
 import { toggled } from '../lib/toggled.js';
-
-const LEAD_CHOICES = [0, 5, 10, 15, 30, 60, 120, 24 * 60];
-
-function leadLabel(minutes: number): string {
-  if (minutes === 0) return 'At the time';
-  if (minutes < 60) return `${minutes} minutes before`;
-  if (minutes < 24 * 60) return `${minutes / 60} hour${minutes === 60 ? '' : 's'} before`;
-  return '1 day before';
-}
-
-/** `<input type="datetime-local">` wants local time without a zone. */
-function localInputValue(date: Date): string {
-  const pad = (value: number) => String(value).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-function nextFullHour(): string {
-  const date = new Date();
-  date.setHours(date.getHours() + 1, 0, 0, 0);
-  return localInputValue(date);
-}
+import { LEAD_CHOICES, leadLabel, nextFullHour } from '../appointments/appointment-form.js';
+import { AppointmentEditDialog } from '../appointments/AppointmentEditDialog.js';
 
 export function AppointmentsPage({ appointmentId }: { appointmentId: number | null }) {
   const api = useApi();
+  const { user } = useSession();
   const { byId } = useDirectory();
   const [appointments, setAppointments] = useState<Appointment[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [opened, setOpened] = useState<{
+    id: number;
+    appointment: Appointment | null;
+    error: string | null;
+  } | null>(null);
+  const [editing, setEditing] = useState<Appointment | null>(null);
   const now = useNow(60_000);
+
+  // The appointment a link or reminder names, fetched by itself: it may have started, passed or
+  // been cancelled, and the list holds only upcoming ones.
+  useEffect(() => {
+    if (appointmentId === null) return;
+    let cancelled = false;
+    api.appointment(appointmentId).then(
+      ({ appointment }) => {
+        if (!cancelled) setOpened({ id: appointmentId, appointment, error: null });
+      },
+      (failure: unknown) => {
+        if (!cancelled)
+          setOpened({ id: appointmentId, appointment: null, error: describeError(failure) });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, appointmentId]);
 
   const reload = useCallback(
     () =>
@@ -64,6 +71,26 @@ export function AppointmentsPage({ appointmentId }: { appointmentId: number | nu
 
   const names = (ids: number[]) =>
     ids.map((id) => byId.get(id)?.displayName ?? `User ${id}`).join(', ');
+  const creatorName = (id: number) =>
+    id === user.id ? 'you' : (byId.get(id)?.displayName ?? `user ${id}`);
+
+  function handleChanged(changed: Appointment) {
+    setAppointments((current) =>
+      (current ?? [])
+        .filter((item) => item.id !== changed.id)
+        .concat(changed.cancelledAt ? [] : [changed])
+        .toSorted((a, b) => a.time.localeCompare(b.time)),
+    );
+    setOpened((current) =>
+      current?.id === changed.id ? { ...current, appointment: changed } : current,
+    );
+  }
+
+  const shownOpened = appointmentId !== null && opened?.id === appointmentId ? opened : null;
+  const openedOutsideList =
+    shownOpened?.appointment && !upcoming.some((item) => item.id === shownOpened.id)
+      ? shownOpened.appointment
+      : null;
 
   return (
     <div className="page page--split">
@@ -81,6 +108,25 @@ export function AppointmentsPage({ appointmentId }: { appointmentId: number | nu
             {error}
           </p>
         )}
+        {shownOpened?.error && (
+          <p className="form-error" role="alert">
+            {shownOpened.error}
+          </p>
+        )}
+        {openedOutsideList && (
+          <ul className="appointment-list" aria-label="Opened appointment">
+            <AppointmentCard
+              appointment={openedOutsideList}
+              highlighted
+              remindNames={names(openedOutsideList.remindUserIds)}
+              creatorName={creatorName(openedOutsideList.createdBy)}
+              now={now}
+              onEdit={
+                openedOutsideList.createdBy === user.id ? () => setEditing(openedOutsideList) : null
+              }
+            />
+          </ul>
+        )}
         {appointments === null && !error && <p className="empty muted">Loading appointments…</p>}
         {appointments !== null && upcoming.length === 0 && (
           <p className="empty muted">No upcoming appointments.</p>
@@ -92,6 +138,9 @@ export function AppointmentsPage({ appointmentId }: { appointmentId: number | nu
               appointment={appointment}
               highlighted={appointment.id === appointmentId}
               remindNames={names(appointment.remindUserIds)}
+              creatorName={creatorName(appointment.createdBy)}
+              now={now}
+              onEdit={appointment.createdBy === user.id ? () => setEditing(appointment) : null}
             />
           ))}
         </ul>
@@ -105,6 +154,13 @@ export function AppointmentsPage({ appointmentId }: { appointmentId: number | nu
           }
         />
       </aside>
+      {editing && (
+        <AppointmentEditDialog
+          appointment={editing}
+          onClose={() => setEditing(null)}
+          onChanged={handleChanged}
+        />
+      )}
     </div>
   );
 }
@@ -113,11 +169,19 @@ function AppointmentCard({
   appointment,
   highlighted,
   remindNames,
+  creatorName,
+  now,
+  onEdit,
 }: {
   appointment: Appointment;
   highlighted: boolean;
   remindNames: string;
+  creatorName: string;
+  now: number;
+  /** Only its creator may edit or cancel an appointment. */
+  onEdit: (() => void) | null;
 }) {
+  const past = Date.parse(appointment.time) < now;
   const ref = useRef<HTMLLIElement>(null);
   useEffect(() => {
     if (highlighted) ref.current?.scrollIntoView({ block: 'center' });
@@ -131,14 +195,29 @@ function AppointmentCard({
       <time className="appointment__time" dateTime={machineTime(appointment.time)}>
         {formatDateTime(appointment.time)}
       </time>
+      {appointment.cancelledAt ? (
+        <p className="appointment__state status">Cancelled</p>
+      ) : (
+        past && <p className="appointment__state status">Started or past</p>
+      )}
       <p className="appointment__content">{appointment.content}</p>
+      <p className="appointment__creator muted">Created by {creatorName}</p>
       <p className="appointment__reminder muted">
         Reminder {leadLabel(appointment.reminderLeadMinutes).toLowerCase()} (
         {formatDateTime(appointment.remindAt)}) to {remindNames || 'nobody'} ·{' '}
         <span className={appointment.reminderSent ? 'status status--done' : 'status'}>
-          {appointment.reminderSent ? 'Reminder sent' : 'Reminder scheduled'}
+          {appointment.reminderSent
+            ? 'Reminder sent'
+            : appointment.cancelledAt
+              ? 'No reminder'
+              : 'Reminder scheduled'}
         </span>
       </p>
+      {onEdit && !appointment.cancelledAt && (
+        <button type="button" className="button button--small" onClick={onEdit}>
+          Edit or cancel
+        </button>
+      )}
     </li>
   );
 }

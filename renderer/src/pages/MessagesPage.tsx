@@ -1,67 +1,32 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { Conversation, Message } from '../../../common/api.js';
+import { useEffect, useState } from 'react';
+import type { Conversation } from '../../../common/api.js';
 import { useSession } from '../app/session-context.js';
-import { useEvents } from '../events/useEvents.js';
-import {
-  applyConversationRead,
-  applyIncomingMessage,
-  markConversationRead,
-  messageFromEvent,
-  upsertConversation,
-} from '../messages/conversation-list-state.js';
+import { upsertConversation } from '../messages/conversation-list-state.js';
 import { ConversationList } from '../messages/ConversationList.js';
+import { useConversations } from '../messages/ConversationsProvider.js';
+import { MessageSearchBox, MessageSearchResults } from '../messages/MessageSearch.js';
 import { NewConversationDialog } from '../messages/NewConversationDialog.js';
 import { ThreadView } from '../messages/ThreadView.js';
-import { useConversationList } from '../messages/useConversationList.js';
 import type { Route } from '../routing/route.js';
 
 interface MessagesPageProps {
   conversationId: number | null;
+  /** A message to show in the open conversation (a search result's). */
+  messageId?: number | null;
   navigate(route: Route): void;
 }
 
-export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
+export function MessagesPage({ conversationId, messageId = null, navigate }: MessagesPageProps) {
   const { user, platform } = useSession();
-  const { conversations, error, reload, apply } = useConversationList();
+  const { conversations, error, reload, apply, markRead } = useConversations();
   const [composing, setComposing] = useState(false);
+  const [query, setQuery] = useState('');
+  const searching = query.trim() !== '';
 
   useEffect(() => {
     platform.setOpenConversation(conversationId);
     return () => platform.setOpenConversation(null);
   }, [platform, conversationId]);
-
-  useEvents({
-    onNewMessage: (event) => {
-      const message = messageFromEvent(event);
-      if (!message) {
-        // An event too thin to apply.
-        void reload();
-        return;
-      }
-      const onScreen =
-        message.conversationId === conversationId && document.visibilityState === 'visible';
-      const countsAsUnread = !onScreen && message.senderId !== user.id;
-      // A conversation the list has not seen (someone just started it) reloads the list.
-      apply((list) => applyIncomingMessage(list, message, countsAsUnread ? 'add_one' : 'none'));
-    },
-    onMessageSent: (event) => {
-      const message = messageFromEvent(event);
-      if (message) apply((list) => applyIncomingMessage(list, message, 'clear'));
-      else void reload();
-    },
-    onConversationRead: (event) => apply((list) => applyConversationRead(list, event)),
-    onResync: () => void reload(),
-  });
-
-  const handleSent = useCallback(
-    (message: Message) => apply((list) => applyIncomingMessage(list, message, 'clear')),
-    [apply],
-  );
-
-  const handleRead = useCallback(
-    (id: number) => apply((list) => markConversationRead(list, id)),
-    [apply],
-  );
 
   function handleCreated(conversation: Conversation) {
     setComposing(false);
@@ -92,8 +57,12 @@ export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
             </button>
           </p>
         )}
-        {conversations === null && !error && <p className="empty muted">Loading conversations…</p>}
-        {conversations && (
+        <MessageSearchBox query={query} onQueryChange={setQuery} />
+        {searching && <MessageSearchResults query={query} />}
+        {!searching && conversations === null && !error && (
+          <p className="empty muted">Loading conversations…</p>
+        )}
+        {!searching && conversations && (
           <ConversationList
             conversations={conversations}
             selectedId={conversationId}
@@ -110,8 +79,8 @@ export function MessagesPage({ conversationId, navigate }: MessagesPageProps) {
           <ThreadView
             key={conversationId}
             conversationId={conversationId}
-            onSent={handleSent}
-            onRead={handleRead}
+            focusMessageId={messageId}
+            onRead={markRead}
           />
         )}
       </section>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from '../api/api-error.js';
 import { eventSummary, eventTypeLabel } from '../inbox/event-summary.js';
 import { isUnread } from '../inbox/inbox-state.js';
@@ -8,9 +8,29 @@ import { routeForEvent } from '../routing/event-route.js';
 import { routeHref } from '../routing/route.js';
 
 export function NotificationsPage({ eventId }: { eventId: number | null }) {
-  const { state, unread, markAllRead } = useInbox();
+  const { state, unread, markAllRead, mark } = useInbox();
   const [error, setError] = useState<string | null>(null);
   const selected = eventId === null ? undefined : state.items.find((item) => item.id === eventId);
+
+  const setRead = useCallback(
+    (id: number, read: boolean) => {
+      setError(null);
+      mark([id], read).catch((failure: unknown) => setError(describeError(failure)));
+    },
+    [mark],
+  );
+
+  // A notice opened here (from the list, a pop-up or a link) has been read — once per opening,
+  // so "Mark unread" on the open notice holds.
+  const selectedShown = selected !== undefined;
+  const selectedUnread = selectedShown && isUnread(state, selected);
+  const autoMarked = useRef<number | null>(null);
+  useEffect(() => {
+    if (eventId === null || !selectedShown || autoMarked.current === eventId) return;
+    autoMarked.current = eventId;
+    if (selectedUnread)
+      mark([eventId], true).catch((failure: unknown) => setError(describeError(failure)));
+  }, [selectedShown, selectedUnread, eventId, mark]);
 
   async function handleMarkAllRead() {
     setError(null);
@@ -65,7 +85,7 @@ export function NotificationsPage({ eventId }: { eventId: number | null }) {
           {state.items.map((item) => {
             const itemUnread = isUnread(state, item);
             return (
-              <li key={item.id}>
+              <li key={item.id} className="inbox-row">
                 <a
                   className={itemUnread ? 'inbox-item inbox-item--unread' : 'inbox-item'}
                   href={routeHref(routeForEvent(item))}
@@ -73,6 +93,10 @@ export function NotificationsPage({ eventId }: { eventId: number | null }) {
                   data-event-type={item.type}
                   data-unread={itemUnread}
                   aria-current={item.id === eventId ? 'true' : undefined}
+                  // Opening a notification reads it, on every desk.
+                  onClick={() => {
+                    if (itemUnread) setRead(item.id, true);
+                  }}
                 >
                   <span className={`inbox-item__type inbox-item__type--${item.type}`}>
                     {eventTypeLabel(item)}
@@ -83,6 +107,14 @@ export function NotificationsPage({ eventId }: { eventId: number | null }) {
                   <span className="inbox-item__text">{eventSummary(item)}</span>
                   {itemUnread && <span className="inbox-item__unread">Unread</span>}
                 </a>
+                <button
+                  type="button"
+                  className="button button--small inbox-row__toggle"
+                  onClick={() => setRead(item.id, itemUnread)}
+                  aria-label={`${itemUnread ? 'Mark read' : 'Mark unread'}: ${eventTypeLabel(item)}, ${formatWhen(item.timestamp)}`}
+                >
+                  {itemUnread ? 'Mark read' : 'Mark unread'}
+                </button>
               </li>
             );
           })}

@@ -5,6 +5,12 @@ import {
   type PreviewLevel,
 } from '../../../common/desktop-bridge.js';
 import { describeError } from '../api/api-error.js';
+import { formatDateTime } from '../lib/format.js';
+import {
+  AUTO_LOCK_CHOICES,
+  autoLockMinutes,
+  setAutoLockMinutes,
+} from '../lock/auto-lock-storage.js';
 import { useSession } from '../app/session-context.js';
 import { usePopupPermission, type PopupPermission } from '../notifications/browser-permission.js';
 import { useSettings } from '../settings/SettingsProvider.js';
@@ -33,9 +39,60 @@ const PERMISSION_TEXT: Record<PopupPermission, string> = {
     'Browsers only allow pop-ups for sites opened over https (or on this computer). Ask IT for the https address.',
 };
 
+/** The end time a choice of the "Ends" list means; undefined for the current one. */
+function doNotDisturbEnd(choice: string, now: Date): string | null | undefined {
+  switch (choice) {
+    case 'never':
+      return null;
+    case '1h':
+      return new Date(now.getTime() + 3_600_000).toISOString();
+    case '2h':
+      return new Date(now.getTime() + 2 * 3_600_000).toISOString();
+    case 'morning': {
+      const morning = new Date(now);
+      morning.setDate(morning.getDate() + 1);
+      morning.setHours(8, 0, 0, 0);
+      return morning.toISOString();
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** How long this browser may sit unused before it locks (a shared workstation's setting). */
+function AutoLockSetting() {
+  const [minutes, setMinutes] = useState(autoLockMinutes);
+  return (
+    <section className="card settings-section" aria-labelledby="auto-lock-heading">
+      <h2 id="auto-lock-heading">Lock this browser</h2>
+      <label className="field">
+        <span className="field__label">Lock after this long without use</span>
+        <select
+          value={minutes}
+          onChange={(event) => {
+            const value = Number(event.target.value);
+            setAutoLockMinutes(value);
+            setMinutes(value);
+          }}
+        >
+          {AUTO_LOCK_CHOICES.map((choice) => (
+            <option key={choice} value={choice}>
+              {choice === 0 ? 'Never' : `${choice} minutes`}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p className="muted">
+        For computers several people share: the page hides everything until your password is typed
+        again. It applies to this browser, whoever signs in.
+      </p>
+    </section>
+  );
+}
+
 export function SettingsPage() {
-  const { platform } = useSession();
-  const { settings, applicable, update } = useSettings();
+  const { platform, api, signOut } = useSession();
+  const { settings, applicable, update, deskOwn, setDeskOwn } = useSettings();
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const popups = usePopupPermission();
@@ -75,10 +132,24 @@ export function SettingsPage() {
         </p>
       )}
       <p className="muted">
-        {platform.kind === 'desktop'
-          ? 'These settings apply to this computer.'
-          : 'These settings apply to pop-ups from this browser. The desktop app has a few more.'}
+        {deskOwn
+          ? 'The pop-up settings below apply to this computer only.'
+          : 'Privacy, do-not-disturb, quiet hours and sound follow you to any computer you sign in at.'}
+        {platform.kind === 'browser' && ' The desktop app has a few more settings.'}
       </p>
+      <label className="choice">
+        <input
+          type="checkbox"
+          checked={deskOwn}
+          onChange={(event) => void setDeskOwn(event.target.checked)}
+        />
+        <span>
+          <span className="choice__title">Keep separate pop-up settings on this computer</span>
+          <span className="choice__hint muted">
+            Changes here then stay here, and your settings elsewhere do not change this computer.
+          </span>
+        </span>
+      </label>
 
       {platform.kind === 'browser' && (
         <section className="card settings-section" aria-labelledby="browser-popups-heading">
@@ -124,7 +195,9 @@ export function SettingsPage() {
           <input
             type="checkbox"
             checked={settings.doNotDisturb}
-            onChange={(event) => void change({ doNotDisturb: event.target.checked })}
+            onChange={(event) =>
+              void change({ doNotDisturb: event.target.checked, doNotDisturbUntil: null })
+            }
           />
           <span>
             <span className="choice__title">Do not disturb</span>
@@ -133,6 +206,26 @@ export function SettingsPage() {
             </span>
           </span>
         </label>
+        {settings.doNotDisturb && (
+          <label className="field field--indented">
+            <span className="field__label">Ends</span>
+            <select
+              value={settings.doNotDisturbUntil ? 'keep' : 'never'}
+              onChange={(event) => {
+                const until = doNotDisturbEnd(event.target.value, new Date());
+                if (until !== undefined) void change({ doNotDisturbUntil: until });
+              }}
+            >
+              <option value="never">When I turn it off</option>
+              {settings.doNotDisturbUntil && (
+                <option value="keep">At {formatDateTime(settings.doNotDisturbUntil)}</option>
+              )}
+              <option value="1h">In 1 hour</option>
+              <option value="2h">In 2 hours</option>
+              <option value="morning">Tomorrow at 08:00</option>
+            </select>
+          </label>
+        )}
         <label className="choice">
           <input
             type="checkbox"
@@ -184,6 +277,27 @@ export function SettingsPage() {
           </span>
         </label>
       </fieldset>
+
+      {platform.kind === 'browser' && <AutoLockSetting />}
+
+      <section className="card settings-section" aria-labelledby="sessions-heading">
+        <h2 id="sessions-heading">Your sign-ins</h2>
+        <p>
+          Signed in on a computer you can no longer reach? This signs you out on every computer and
+          browser at once, this one included.
+        </p>
+        <button
+          type="button"
+          className="button"
+          onClick={() =>
+            void api
+              .signOutEverywhere()
+              .then(signOut, (failure: unknown) => setError(describeError(failure)))
+          }
+        >
+          Sign out everywhere
+        </button>
+      </section>
 
       {applicable.has('startAtLogin') && (
         <fieldset className="card settings-section">

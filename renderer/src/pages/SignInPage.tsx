@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import type { User } from '../../../common/api.js';
 import { describeError } from '../api/api-error.js';
 import type { Platform } from '../platform/platform.js';
@@ -17,6 +17,7 @@ export function SignInPage({ platform, serverUrl, notice, onSignedIn }: SignInPa
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const errorId = useId();
+  const passwordRef = useRef<HTMLInputElement>(null);
   const asksForServer = platform.kind === 'desktop';
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -34,6 +35,9 @@ export function SignInPage({ platform, serverUrl, notice, onSignedIn }: SignInPa
       setError(describeError(failure));
       setPassword('');
       setBusy(false);
+      // The button just went back from "Signing in…"; without this, focus would drop to the
+      // page. The password is what to type again, and the error is announced with it.
+      passwordRef.current?.focus();
     }
   }
 
@@ -83,9 +87,12 @@ export function SignInPage({ platform, serverUrl, notice, onSignedIn }: SignInPa
         <label className="field">
           <span className="field__label">Password</span>
           <input
+            ref={passwordRef}
             name="password"
             type="password"
             required
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? errorId : undefined}
             autoComplete="current-password"
             value={password}
             onChange={(event) => setPassword(event.target.value)}

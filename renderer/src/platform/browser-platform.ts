@@ -11,6 +11,7 @@ import { createBrowserSettingsStore } from './browser-settings-store.js';
 import type { Platform } from './platform.js';
 
 const STREAM_PATH = '/api/events/stream';
+const HEALTH_PATH = '/healthz';
 
 /** The web app: same-origin REST with the httpOnly session cookie, the browser's EventSource. */
 export function createBrowserPlatform(
@@ -24,6 +25,15 @@ export function createBrowserPlatform(
       return 'signed_in';
     } catch (error) {
       return error instanceof ApiError && error.isUnauthorized ? 'signed_out' : 'unreachable';
+    }
+  };
+
+  const probe = async (): Promise<boolean> => {
+    try {
+      const response = await fetch(HEALTH_PATH, { cache: 'no-store', credentials: 'omit' });
+      return response.ok;
+    } catch {
+      return false;
     }
   };
 
@@ -55,6 +65,7 @@ export function createBrowserPlatform(
         url: STREAM_PATH,
         EventSource: options.EventSource ?? window.EventSource,
         checkSession,
+        probe,
       });
       return new EventHub(feed, { historyBeforeFirstReady: true });
     },

@@ -3,11 +3,23 @@
  * served at `/` and when Electron loads it from file://.
  */
 export type Route =
-  | { page: 'conversations'; conversationId: number | null }
+  | { page: 'conversations'; conversationId: number | null; messageId?: number | null }
   | { page: 'notifications'; eventId: number | null }
   | { page: 'appointments'; appointmentId: number | null }
   | { page: 'settings' }
-  | { page: 'test' };
+  | { page: 'test' }
+  | { page: 'admin'; section: AdminSection };
+
+/**
+ * The admin console's sections (`#/admin/<section>`). The delivery audit of the clinical
+ * alerting issue (11) takes its place here as one more section.
+ */
+export const ADMIN_SECTIONS = ['staff', 'notices', 'health'] as const;
+export type AdminSection = (typeof ADMIN_SECTIONS)[number];
+
+function isAdminSection(segment: string): segment is AdminSection {
+  return (ADMIN_SECTIONS as readonly string[]).includes(segment);
+}
 
 export const DEFAULT_ROUTE: Route = { page: 'conversations', conversationId: null };
 
@@ -23,7 +35,17 @@ export function parseRoute(hash: string): Route | null {
   const path = hash.replace(/^#/, '');
   if (path === '' || path === '/') return DEFAULT_ROUTE;
   const [, first, second, ...rest] = path.split('/');
+  // `#/conversations/12/345`: a conversation, opened at one of its messages (a search result).
+  if (first === 'conversations' && rest.length === 1) {
+    const conversationId = optionalId(second);
+    const messageId = optionalId(rest[0]);
+    return conversationId && messageId ? { page: 'conversations', conversationId, messageId } : null;
+  }
   if (rest.length > 0) return null;
+  if (first === 'admin') {
+    if (second === undefined || second === '') return { page: 'admin', section: 'staff' };
+    return isAdminSection(second) ? { page: 'admin', section: second } : null;
+  }
   const id = optionalId(second);
   if (id === undefined) return null;
   switch (first) {
@@ -45,8 +67,9 @@ export function parseRoute(hash: string): Route | null {
 export function routeHref(route: Route): string {
   switch (route.page) {
     case 'conversations':
-      return route.conversationId === null
-        ? '#/conversations'
+      if (route.conversationId === null) return '#/conversations';
+      return route.messageId
+        ? `#/conversations/${route.conversationId}/${route.messageId}`
         : `#/conversations/${route.conversationId}`;
     case 'notifications':
       return route.eventId === null ? '#/notifications' : `#/notifications/${route.eventId}`;
@@ -58,5 +81,7 @@ export function routeHref(route: Route): string {
       return '#/settings';
     case 'test':
       return '#/test';
+    case 'admin':
+      return `#/admin/${route.section}`;
   }
 }

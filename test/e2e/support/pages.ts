@@ -19,6 +19,8 @@ export interface Desk {
   dialogs: string[];
   /** Errors the page threw or logged (CSP violations among them). */
   errors: string[];
+  /** How often leaving or reloading the page asked first ("unsent messages"); each was accepted. */
+  leavePrompts: number;
 }
 
 /** A staff member at their own desk: a browser context of their own, signed in through the UI. */
@@ -32,7 +34,13 @@ export async function openDesk(
   const page = await context.newPage();
   const dialogs: string[] = [];
   const errors: string[] = [];
+  const desk = { context, page, dialogs, errors, leavePrompts: 0 };
   page.on('dialog', (dialog) => {
+    if (dialog.type() === 'beforeunload') {
+      desk.leavePrompts++;
+      void dialog.accept();
+      return;
+    }
     dialogs.push(dialog.message());
     void dialog.dismiss();
   });
@@ -43,7 +51,7 @@ export async function openDesk(
   page.setDefaultTimeout(20_000);
   await page.goto(`${serverUrl}/`);
   await signIn(page, username);
-  return { context, page, dialogs, errors };
+  return desk;
 }
 
 export async function signIn(page: Page, username: string): Promise<void> {

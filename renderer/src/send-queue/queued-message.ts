@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+/**
+ * A message written on this desk that the server has not confirmed yet. It keeps its
+ * `clientMessageId` from the first attempt to the last, so however many times it is sent, the
+ * server stores it once.
+ */
+export const queuedMessage = z.object({
+  clientMessageId: z.string().min(8).max(64),
+  conversationId: z.number().int().positive(),
+  text: z.string().min(1).max(4_000),
+  queuedAt: z.string().max(64),
+  /**
+   * `queued`: waiting its turn or for the server to answer; `sending`: on its way now;
+   * `failed`: the server refused it (it will not be sent again unless the person asks).
+   */
+  status: z.enum(['queued', 'sending', 'failed']),
+  /** Why it is waiting or was refused, in words for the person at the desk. */
+  error: z.string().max(500).nullable(),
+});
+export type QueuedMessage = z.infer<typeof queuedMessage>;
+
+export const queuedMessages = z.array(queuedMessage).max(500);

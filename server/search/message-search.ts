@@ -1,0 +1,105 @@
+import type { Database } from 'better-sqlite3';
+import type { Role, SearchResult, SearchSnippetPart } from '../../common/api.js';
+
+interface ResultRow {
+  id: number;
+  conversation_id: number;
+  sender_id: number;
+  sender_name: string;
+  text: string;
+  client_message_id: string | null;
+  created_at: string;
+  title: string | null;
+  snippet: string;
+}
+
+/** Marks around each match in FTS5's snippet: control characters never typed in a message. */
+const OPEN = '\u0002';
+const CLOSE = '\u0003';
+
+/**
+ * The FTS5 query for what a person typed: each word as a quoted prefix, all of them required.
+ * Quoting keeps FTS5 operators and punctuation in the text from being read as query syntax.
+ */
+export function ftsQuery(text: string): string | null {
+  const words = text.match(/[\p{L}\p{N}]+/gu);
+  if (!words) return null;
+  return words
+    .slice(0, 12)
+    .map((word) => `"${word}"*`)
+    .join(' ');
+}
+
+function snippetParts(snippet: string): SearchSnippetPart[] {
+  const parts: SearchSnippetPart[] = [];
+  for (const [index, piece] of snippet.split(OPEN).entries()) {
+    if (index === 0) {
+      if (piece) parts.push({ text: piece, match: false });
+      continue;
+    }
+    const [match = '', rest = ''] = piece.split(CLOSE);
+    if (match) parts.push({ text: match, match: true });
+    if (rest) parts.push({ text: rest, match: false });
+  }
+  return parts;
+}
+
+/** Full-text search over the messages of one person's own conversations (SQLite FTS5). */
+export class MessageSearch {
+  constructor(private readonly db: Database) {}
+
+  search(userId: number, text: string, limit: number): SearchResult[] {
+    const query = ftsQuery(text);
+    if (query === null) return [];
+    const rows = this.db
+      .prepare<{ query: string; user: number; limit: number }, ResultRow>(
+        `SELECT m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text,
+                m.client_message_id, m.created_at, c.title,
+                snippet(messages_fts, 0, '${OPEN}', '${CLOSE}', '…', 16) AS snippet
+           FROM messages_fts
+           JOIN messages m ON m.id = messages_fts.rowid
+           JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = :user
+           JOIN conversations c ON c.id = m.conversation_id
+           JOIN users u ON u.id = m.sender_id
+          WHERE messages_fts MATCH :query
+          ORDER BY m.id DESC
+          LIMIT :limit`,
+      )
+      .all({ query, user: userId, limit });
+    const names = this.conversationNames(
+      userId,
+      rows.filter((row) => row.title === null).map((row) => row.conversation_id),
+    );
+    return rows.map((row) => ({
+      message: {
+        id: row.id,
+        conversationId: row.conversation_id,
+        senderId: row.sender_id,
+        senderName: row.sender_name,
+        text: row.text,
+        createdAt: row.created_at,
+        clientMessageId: row.client_message_id,
+      },
+      conversationId: row.conversation_id,
+      conversationName: row.title ?? names.get(row.conversation_id) ?? 'Conversation',
+      snippet: snippetParts(row.snippet),
+    }));
+  }
+
+  /** An untitled conversation is named by the colleagues in it, as the list names it. */
+  private conversationNames(userId: number, conversationIds: number[]): Map<number, string> {
+    if (conversationIds.length === 0) return new Map();
+    const rows = this.db
+      .prepare<[string, number], { conversation_id: number; display_name: string; role: Role }>(
+        `SELECT p.conversation_id, u.display_name, u.role FROM conversation_participants p
+           JOIN users u ON u.id = p.user_id
+          WHERE p.conversation_id IN (SELECT value FROM json_each(?)) AND p.user_id <> ?
+          ORDER BY u.display_name`,
+      )
+      .all(JSON.stringify([...new Set(conversationIds)]), userId);
+    const names = new Map<number, string[]>();
+    for (const row of rows)
+      names.set(row.conversation_id, [...(names.get(row.conversation_id) ?? []), row.display_name]);
+    return new Map([...names].map(([id, list]) => [id, list.join(', ')]));
+  }
+}

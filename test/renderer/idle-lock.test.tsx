@@ -1,0 +1,84 @@
+import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { App } from '../../renderer/src/App.js';
+import { setAutoLockMinutes } from '../../renderer/src/lock/auto-lock-storage.js';
+import { createDesktopPlatform } from '../../renderer/src/platform/desktop-platform.js';
+import type { Platform } from '../../renderer/src/platform/platform.js';
+import { FakeDesktopBridge, json } from './support/fake-desktop-bridge.js';
+import { renderApp } from './support/render-app.js';
+
+afterEach(() => {
+  cleanup();
+  localStorage.clear();
+  vi.useRealTimers();
+});
+
+/**
+ * The browser platform with the fake bridge behind it: the idle lock is the browser's, and the
+ * bridge stands in for the server it signs in against.
+ */
+function browserLike(bridge: FakeDesktopBridge): Platform {
+  return {
+    ...createDesktopPlatform(bridge),
+    kind: 'browser',
+    showsOwnPopups: false,
+    // A browser signs in at its own origin: no server address.
+    signIn: async ({ username, password }) => {
+      const state = await bridge.signIn({ serverUrl: 'http://clinic.test', username, password });
+      if (!state.session) throw new Error('sign-in refused');
+      return state.session.user;
+    },
+  };
+}
+
+describe('the idle lock of a shared workstation', () => {
+  it('locks the page after the minutes set without use, and unlocks with the password', async () => {
+    setAutoLockMinutes(5);
+    const bridge = new FakeDesktopBridge().on('GET /api/conversations', () =>
+      json({ conversations: [] }),
+    );
+    window.location.hash = '#/conversations';
+    render(<App platform={browserLike(bridge)} />);
+    await screen.findByRole('heading', { name: 'Messages' });
+    expect(screen.queryByTestId('lock-screen')).toBeNull();
+
+    // Five minutes and more pass without a key or a pointer moving.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 5 * 60_000 + 1_000);
+    expect(await screen.findByTestId('lock-screen', {}, { timeout: 10_000 })).toBeTruthy();
+    expect(screen.queryByRole('heading', { name: 'Messages' })).toBeNull();
+
+    vi.useRealTimers();
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Password'), 'clinicpulse{Enter}');
+    await screen.findByRole('heading', { name: 'Messages' });
+    expect(bridge.signIns.map((request) => [request.username, request.password])).toEqual([
+      ['dr.smith', 'clinicpulse'],
+    ]);
+  }, 20_000);
+
+  it('stays locked across a reload', async () => {
+    setAutoLockMinutes(5);
+    localStorage.setItem('clinicpulse.lockedUserId', '1');
+    const bridge = new FakeDesktopBridge();
+    render(<App platform={browserLike(bridge)} />);
+    expect(await screen.findByTestId('lock-screen')).toBeTruthy();
+  });
+});
+
+describe('signing out everywhere', () => {
+  it('asks the server to end every session, then shows the sign-in page', async () => {
+    const user = userEvent.setup();
+    const bridge = new FakeDesktopBridge().on('POST /api/me/sign-out-everywhere', () => ({
+      status: 204,
+      body: null,
+    }));
+    renderApp(bridge, '#/settings');
+    await user.click(await screen.findByRole('button', { name: 'Sign out everywhere' }));
+    await waitFor(() =>
+      expect(bridge.requestsTo('POST /api/me/sign-out-everywhere')).toHaveLength(1),
+    );
+    expect(await screen.findByRole('button', { name: 'Sign in' })).toBeTruthy();
+  });
+});
