@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { formatSseComment } from '../../common/sse.js';
 import type { Metrics } from '../metrics.js';
 import type { BareEventAdoption } from './bare-event-adoption.js';
-import { bodyChunk } from './chunked-body.js';
+import { bodyPiece, type BodyPiece } from './chunked-body.js';
 import { readFanOutMessage } from './fan-out-message.js';
 import { FAN_OUT_CHANNEL, userChannel, userIdFromChannel } from './keys.js';
 import { frameStoredEvent, type StoredEvent } from './stored-event.js';
@@ -82,7 +82,7 @@ export class EventHub {
     });
     if (subscriber.status === 'ready') this.subscribeFanOut();
     if (options.heartbeatSeconds) {
-      const ping = bodyChunk(formatSseComment('ping'));
+      const ping = bodyPiece(formatSseComment('ping'));
       this.heartbeat = setInterval(() => this.broadcast(ping), options.heartbeatSeconds * 1000);
       this.heartbeat.unref();
     }
@@ -246,12 +246,12 @@ export class EventHub {
    * Pings in slices, yielding to the event loop between them: one synchronous pass over thousands
    * of sockets would hold every live event back for that long, every heartbeat.
    */
-  private broadcast(chunk: string): void {
+  private broadcast(ping: BodyPiece): void {
     const sessions: StreamSession[] = [];
     for (const user of this.users.values()) for (const session of user.sessions) sessions.push(session);
     const writeSlice = (from: number): void => {
       const to = Math.min(sessions.length, from + HEARTBEAT_SLICE);
-      for (let i = from; i < to; i++) sessions[i]!.heartbeat(chunk);
+      for (let i = from; i < to; i++) sessions[i]!.heartbeat(ping);
       if (to < sessions.length) setImmediate(writeSlice, to);
     };
     writeSlice(0);

@@ -80,7 +80,7 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
     }
     req.off('close', clientGone);
     const { socket, detached } = takeStreamSocket(req, res);
-    session.begin(socket, config.sseRetryMs, corsHeadersFor(config.corsOrigins, req.headers.origin));
+    session.begin(socket, config.sseRetryMs, corsHeadersFor(config.corsOrigins, req.headers.origin), req.httpVersion !== '1.0');
     opened.session = session;
     if (!detached && !warnedAttached) {
       warnedAttached = true;

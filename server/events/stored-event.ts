@@ -1,5 +1,5 @@
 import { formatSseFrame } from '../../common/sse.js';
-import { bodyChunk } from './chunked-body.js';
+import { bodyChunk, type BodyPiece } from './chunked-body.js';
 
 /**
  * Events are stored and published as JSON that starts with `{"id":<n>,"type":"<type>"` (the
@@ -14,12 +14,9 @@ const PREFIX = /^\{"id":(\d+),"type":"[a-z_]+"/;
 /** A payload as published, before the script puts its id in front. */
 const BODY_PREFIX = /^\{"type":"[a-z_]+"/;
 
-export interface StoredEvent {
+/** The SSE frame (`frame`) and the same as a chunk of a stream's body (`chunk`), shared by every stream. */
+export interface StoredEvent extends BodyPiece {
   id: number;
-  /** The complete SSE frame. */
-  frame: string;
-  /** The frame as a chunk of the stream's body (chunked-body.ts), shared by every stream. */
-  chunk: string;
 }
 
 export function frameStoredEvent(json: string): StoredEvent | null {

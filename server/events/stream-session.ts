@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { formatSseRetry } from '../../common/sse.js';
 import type { Replay } from './event-history.js';
-import { bodyChunk } from './chunked-body.js';
+import { bodyChunk, type BodyPiece } from './chunked-body.js';
 import type { StoredEvent } from './stored-event.js';
 import { corkUntilTickEnds, currentTick } from './tick-batch.js';
 
@@ -36,8 +36,9 @@ export const STREAM_RESPONSE_HEADERS = {
  * No `Connection: close`: Node's fetch (undici) takes the end of a connection announced to
  * close as the end of its response, chunked or not.
  */
-function responseHead(extraHeaders: Readonly<Record<string, string>>): string {
-  const headers = { ...STREAM_RESPONSE_HEADERS, ...extraHeaders, 'Transfer-Encoding': 'chunked' };
+function responseHead(extraHeaders: Readonly<Record<string, string>>, chunked: boolean): string {
+  const framing = chunked ? { 'Transfer-Encoding': 'chunked' } : { Connection: 'close' };
+  const headers = { ...STREAM_RESPONSE_HEADERS, ...extraHeaders, ...framing };
   return `HTTP/1.1 200 OK\r\n${Object.entries(headers)
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('')}\r\n`;
@@ -93,6 +94,7 @@ export class StreamSession {
   private lastWriteTick = -1;
   private corkedTick = -1;
   private wroteSinceHeartbeat = false;
+  private chunked = true;
 
   readonly userId: number;
   readonly sessionId: number;
@@ -126,9 +128,10 @@ export class StreamSession {
   /**
    * Takes the connection (from takeStreamSocket) and sends the response head (with
    * `extraHeaders`, e.g. CORS) and the client's reconnection delay: the stream has begun. A
-   * client that hangs up, half-closes or breaks the connection ends the stream.
+   * client that hangs up, half-closes or breaks the connection ends the stream. `chunked` is
+   * false for an HTTP/1.0 request, whose client knows no chunked coding.
    */
-  begin(socket: Socket, retryMs: number, extraHeaders: Readonly<Record<string, string>> = {}): void {
+  begin(socket: Socket, retryMs: number, extraHeaders: Readonly<Record<string, string>> = {}, chunked = true): void {
     const clientGone = (): void => this.close('client_gone');
     socket.on('error', clientGone);
     socket.on('end', clientGone);
@@ -139,7 +142,8 @@ export class StreamSession {
     }
     socket.setNoDelay(true);
     this.socket = socket;
-    this.write(responseHead(extraHeaders) + bodyChunk(formatSseRetry(retryMs)));
+    this.chunked = chunked;
+    this.write(responseHead(extraHeaders, chunked) + this.asBody(formatSseRetry(retryMs)));
   }
 
   /**
@@ -158,7 +162,7 @@ export class StreamSession {
       const end = boundary === -1 ? frames.length : boundary + 2;
       const socket = this.socket;
       this.wroteSinceHeartbeat = true;
-      const flushed = socket.write(bodyChunk(frames.slice(start, end)));
+      const flushed = socket.write(this.asBody(frames.slice(start, end)));
       start = end;
       if (!flushed && start < frames.length && !(await drained(socket, stallMs))) {
         this.close('slow_client');
@@ -189,7 +193,7 @@ export class StreamSession {
   /** For frames without an event id: comments, control frames. */
   writeRaw(text: string): void {
     if (this.closed || !this.socket) return;
-    this.write(bodyChunk(text));
+    this.write(this.asBody(text));
   }
 
   /**
@@ -197,10 +201,10 @@ export class StreamSession {
    * server is there: a stream that wrote anything since the last heartbeat does not need one.
    * So a stream is never silent for two heartbeat intervals, and a busy server (one notice to
    * every desk is thousands of writes) is not asked for the same number of pings right after.
-   * `pingChunk` is the comment as a body chunk, built once for every stream.
+   * `ping` is built once for every stream.
    */
-  heartbeat(pingChunk: string): void {
-    if (!this.wroteSinceHeartbeat && !this.closed && this.socket) this.write(pingChunk);
+  heartbeat(ping: BodyPiece): void {
+    if (!this.wroteSinceHeartbeat && !this.closed && this.socket) this.write(this.chunked ? ping.chunk : ping.frame);
     this.wroteSinceHeartbeat = false;
   }
 
@@ -226,12 +230,16 @@ export class StreamSession {
   private writeEvent(event: StoredEvent): boolean {
     if (this.closed || !this.socket || event.id <= this.lastWrittenId) return false;
     this.lastWrittenId = event.id;
-    this.write(event.chunk);
+    this.write(this.chunked ? event.chunk : event.frame);
     return true;
   }
 
+  private asBody(text: string): string {
+    return this.chunked ? bodyChunk(text) : text;
+  }
+
   /**
-   * Writes bytes of the chunked body as they are. A second write within one tick corks the
+   * Writes bytes of the body as they are. A second write within one tick corks the
    * stream until the tick ends (see tick-batch.ts).
    */
   private write(chunk: string): void {

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../server/config.js';
@@ -286,6 +287,23 @@ describe('a frontend on another origin (CORS)', () => {
 });
 
 describe('a stream the server ends', () => {
+  it('is sent to an HTTP/1.0 client (a proxy speaking 1.0 upstream) without chunked coding, which it could not read', async () => {
+    const server = await startTestServer({ redisUrl: redis.url });
+    cleanups.push(() => server.close());
+    const { token } = await login(server.url, 'nurse.jones', DEMO_PASSWORD);
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+    cleanups.push(() => socket.destroy());
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.write(`GET /api/events/stream HTTP/1.0\r\nAuthorization: Bearer ${token}\r\nAccept: text/event-stream\r\n\r\n`);
+    await expect.poll(() => received).toContain('event: ready');
+    const [head, body] = received.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(head!.toLowerCase()).not.toContain('transfer-encoding');
+    expect(head!.toLowerCase()).toContain('connection: close');
+    expect(body).toMatch(/^retry: 3000\n\nevent: ready\ndata: \{"type":"ready"/);
+  });
+
   it('ends as an error, not a complete body, when Redis drops the server’s subscription or the session is signed out', async () => {
     const server = await startTestServer({ redisUrl: redis.url });
     cleanups.push(() => server.close());
