@@ -4,6 +4,11 @@ import type { Replay } from './event-history.js';
 /** An event entry of a history list: ClinicPulse puts its id first. */
 const EVENT_PREFIX = /^\{"id":(\d+),"type":"[a-z_]+"/;
 
+interface Entry {
+  id: string;
+  json: string;
+}
+
 /**
  * The original system's client resumes with `?since=<timestamp of the last event it received>`
  * and no id; the original server then replayed the events whose timestamp is after it.
@@ -17,32 +22,42 @@ const EVENT_PREFIX = /^\{"id":(\d+),"type":"[a-z_]+"/;
  *
  * A `+` in a timestamp (`+00:00`) reaches the server as a space when the client put it in the
  * URL unencoded, as the original client does; such a timestamp still matches.
+ *
+ * The original client reconnects like this on every re-render of its page, so the usual case
+ * (the event is there) parses only the entries that contain the timestamp's text.
  */
 export function replayAfterTimestamp(entries: readonly string[], since: string): Replay {
-  const events: { id: string; json: string; timestamp: unknown }[] = [];
+  const events: Entry[] = [];
   for (const json of entries) {
     const match = EVENT_PREFIX.exec(json);
-    if (!match) continue;
-    let timestamp: unknown;
-    try {
-      timestamp = (JSON.parse(json) as { timestamp?: unknown }).timestamp;
-    } catch {
-      continue;
-    }
-    events.push({ id: match[1]!, json, timestamp });
+    if (match) events.push({ id: match[1]!, json });
   }
-  const sameTimestamp = (timestamp: unknown) => {
-    if (typeof timestamp !== 'string' && typeof timestamp !== 'number') return false;
-    const text = String(timestamp);
-    return text === since || text.replaceAll('+', ' ') === since;
-  };
-  const seen = events.findIndex((event) => sameTimestamp(event.timestamp));
-  const missed = seen === -1 ? events.filter((event) => isLater(event.timestamp, since)) : events.slice(seen + 1);
+  // Its longest piece without a space, which was a space or a `+` in the event.
+  const needle = since.split(' ').reduce((longest, piece) => (piece.length > longest.length ? piece : longest));
+  const seen = events.findIndex(({ json }) => json.includes(needle) && sameTimestamp(timestampOf(json), since));
+  return replayOf(seen === -1 ? events.filter(({ json }) => isLater(timestampOf(json), since)) : events.slice(seen + 1));
+}
+
+function replayOf(missed: Entry[]): Replay {
   return {
     frames: missed.map((event) => formatSseFrame({ id: event.id, data: event.json })).join(''),
     count: missed.length,
     lastId: missed.length === 0 ? null : Number(missed.at(-1)!.id),
   };
+}
+
+function timestampOf(json: string): unknown {
+  try {
+    return (JSON.parse(json) as { timestamp?: unknown }).timestamp;
+  } catch {
+    return undefined;
+  }
+}
+
+function sameTimestamp(timestamp: unknown, since: string): boolean {
+  if (typeof timestamp !== 'string' && typeof timestamp !== 'number') return false;
+  const text = String(timestamp);
+  return text === since || text.replaceAll('+', ' ') === since;
 }
 
 /**
