@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -160,5 +163,64 @@ describe('the original frontend’s useEvents hook', () => {
     const earlier = [...batch('before'), ...batch('live')];
     await expect.poll(async () => (await recordedCalls(page)).map(labelOf)).toEqual([...earlier, ...earlier, ...batch('away'), ...batch('back')]);
     expectWellFormed(await recordedCalls(page));
+  });
+});
+
+describe('a frontend served from another origin (the original’s development setup)', () => {
+  it('opens the stream and calls the API with the session cookie only when its origin is in CORS_ORIGINS', async () => {
+    // The page on one port, the API on another, both `localhost`: the same site, another origin.
+    const page = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>frontend</title>'));
+    page.listen(0, '127.0.0.1');
+    await once(page, 'listening');
+    const pageOrigin = `http://localhost:${(page.address() as AddressInfo).port}`;
+    const allowing = await spawnServerProcess({ redisUrl: redis.url, env: { CORS_ORIGINS: pageOrigin } });
+    try {
+      const tab = await (async () => {
+        const context = await browser.newContext();
+        contexts.push(context);
+        const opened = await context.newPage();
+        await opened.goto(`${pageOrigin}/`);
+        return opened;
+      })();
+      const api = (server: ServerProcess) => `http://localhost:${server.port}`;
+
+      /** Signs in from the page, opens an EventSource and a streaming fetch with credentials, and reports what each got. */
+      const tryFromPage = (apiUrl: string) =>
+        tab.evaluate(async (apiUrl) => {
+          const login = await fetch(`${apiUrl}/api/auth/login`, {
+            method: 'POST',
+            credentials: 'include',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: 'frontdesk.lee', password: 'clinicpulse' }),
+          }).then((response) => response.status, (error: unknown) => String(error));
+          const viaEventSource = await new Promise<string>((resolve) => {
+            const source = new EventSource(`${apiUrl}/api/events/stream`, { withCredentials: true });
+            source.addEventListener('ready', () => resolve('ready'));
+            source.onerror = () => resolve('error');
+            setTimeout(() => resolve('timeout'), 10_000);
+          });
+          const viaFetch = await fetch(`${apiUrl}/api/events/stream`, {
+            credentials: 'include',
+            headers: { Accept: 'text/event-stream', 'Cache-Control': 'no-cache' },
+          }).then(
+            async (response) => {
+              const reader = response.body!.getReader();
+              let text = '';
+              while (!text.includes('event: ready')) text += new TextDecoder().decode((await reader.read()).value);
+              await reader.cancel();
+              return `${response.status} ready`;
+            },
+            (error: unknown) => String(error),
+          );
+          return { login, viaEventSource, viaFetch };
+        }, apiUrl);
+
+      expect(await tryFromPage(api(allowing))).toEqual({ login: 200, viaEventSource: 'ready', viaFetch: '200 ready' });
+      // The server of the other tests lists no origin: the browser lets the page read nothing.
+      expect(await tryFromPage(api(server))).toEqual({ login: expect.stringMatching(/TypeError/), viaEventSource: 'error', viaFetch: expect.stringMatching(/TypeError/) });
+    } finally {
+      await allowing.stop();
+      await new Promise((resolve) => page.close(resolve));
+    }
   });
 });
