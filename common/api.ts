@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { desktopSettings, type DesktopSettings } from './desktop-bridge.js';
+import { escalationTarget } from './alert-settings.js';
+import { priority, type Priority } from './alerts.js';
+import { role, type Role } from './roles.js';
 
 /**
  * The REST API shared by the server (which validates requests with these schemas) and the
@@ -7,9 +10,7 @@ import { desktopSettings, type DesktopSettings } from './desktop-bridge.js';
  * payloads are strings, as the original system sent them.
  */
 
-export const ROLES = ['clinician', 'nurse', 'front_desk', 'admin'] as const;
-export const role = z.enum(ROLES);
-export type Role = z.infer<typeof role>;
+export { ROLES, role, type Role } from './roles.js';
 
 /**
  * A database id: an integer, or its plain decimal digits (a path or query parameter). Nothing
@@ -114,6 +115,15 @@ export interface Message {
   createdAt: string;
   /** Echoed back when the sender supplied one, so a retried send is recognised. */
   clientMessageId: string | null;
+  priority: Priority;
+  /** The alert that carries this message's receipts; null for messages older than alerting. */
+  alertId: number | null;
+  /** When its sender last edited it (absent when never). */
+  editedAt?: string;
+  /** Its sender deleted it: the text is gone, the message stays as a placeholder. */
+  deleted?: true;
+  /** Who acknowledged it with a 👍 (absent when nobody). */
+  acknowledgedBy?: number[];
 }
 
 export interface Conversation {
@@ -183,12 +193,41 @@ export const sendMessageRequest = z.object({
     .refine((text) => text.trim().length > 0, 'text must not be empty'),
   /** Client-chosen id that makes a retried send idempotent. */
   clientMessageId: z.string().min(8).max(64).optional(),
+  priority: priority.default('routine'),
+  /** Where an urgent message goes when nobody acknowledges it; the clinic's default when absent. */
+  escalateTo: escalationTarget.optional(),
 });
 export type SendMessageRequest = z.infer<typeof sendMessageRequest>;
+/** What a sender chooses about a message besides its words. */
+export type MessageOptions = Omit<SendMessageRequest, 'text' | 'clientMessageId'>;
 
 export interface MessageResponse {
   message: Message;
 }
+
+/**
+ * A message to whoever is on duty in a role when it is sent ("the on-duty nurse"): they are
+ * made the participants of a new conversation with the sender, and recorded as reached through
+ * that role.
+ */
+export const roleMessageRequest = sendMessageRequest.extend({ role });
+export type RoleMessageRequest = z.infer<typeof roleMessageRequest>;
+
+export interface RoleMessageResponse {
+  conversation: Conversation;
+  message: Message;
+}
+/** How long after sending a message its sender may still edit or delete it. */
+export const MESSAGE_EDIT_WINDOW_MINUTES = 15;
+
+export const editMessageRequest = z.object({
+  text: z
+    .string()
+    .max(4_000)
+    .refine((text) => text.trim().length > 0, 'text must not be empty'),
+});
+
+export const acknowledgeMessageRequest = z.object({ acknowledged: z.boolean() });
 
 export const markConversationReadRequest = z.object({
   lastMessageId: entityId,

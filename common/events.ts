@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { desktopSettings } from './desktop-bridge.js';
+import { alertStatus, priority } from './alerts.js';
 
 /**
  * The events a user's stream carries. Payload field names are those of the original system
@@ -11,6 +12,12 @@ export const eventId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 const isoTimestamp = z.string().min(1).max(64);
 
+/**
+ * Added by ClinicPulse to each notifying event that asks for receipts: the server's alert it
+ * belongs to, which a desk reports delivered / shown / held / read and which is acknowledged.
+ */
+const alertId = z.string().regex(/^[1-9]\d{0,15}$/).optional();
+
 export const newMessagePayload = z.object({
   type: z.literal('new_message'),
   conversation_id: z.string().min(1).max(64),
@@ -20,10 +27,15 @@ export const newMessagePayload = z.object({
   /** Added by ClinicPulse: lets a client merge the message without a refetch. */
   message_id: z.string().max(64).optional(),
   sender_id: z.string().max(64).optional(),
+  /** Added by ClinicPulse: `routine` when absent, as every message of the original system was. */
+  priority: priority.optional(),
   /** Added by ClinicPulse for a conversation with a title, so a pop-up can name it. */
   conversation_title: z.string().max(200).optional(),
   /** Added by ClinicPulse when the recipient muted the conversation: counted, but no pop-up. */
   muted: z.boolean().optional(),
+  alert_id: alertId,
+  /** Added by ClinicPulse: the clinic lets this urgent alert through do-not-disturb and quiet hours. */
+  passes_do_not_disturb: z.boolean().optional(),
 });
 
 export const appointmentReminderPayload = z.object({
@@ -32,12 +44,15 @@ export const appointmentReminderPayload = z.object({
   time: isoTimestamp,
   content: z.string().max(2_000),
   timestamp: isoTimestamp,
+  alert_id: alertId,
+  passes_do_not_disturb: z.boolean().optional(),
 });
 
 export const systemNotificationPayload = z.object({
   type: z.literal('system_notification'),
   content: z.string().max(2_000),
   timestamp: isoTimestamp,
+  alert_id: alertId,
 });
 
 /** Published when the user marks notifications read on one desk, so every desk's badge agrees. */
@@ -72,6 +87,72 @@ export const messageSentPayload = z.object({
   text: z.string().max(10_000),
   timestamp: isoTimestamp,
   client_message_id: z.string().max(64).optional(),
+  priority: priority.optional(),
+  alert_id: alertId,
+});
+
+/**
+ * Published to the sender's own desks when what is known about one of their alerts changed
+ * (delivered, shown or held on a desk, read, acknowledged…). Coalesced: one per alert per short
+ * window, carrying the whole status; of two, the higher `status.version` is the newer. Not a
+ * notification.
+ */
+export const alertStatusPayload = z.object({
+  type: z.literal('alert_status'),
+  alert_id: z.string().min(1).max(20),
+  status: alertStatus,
+  timestamp: isoTimestamp,
+});
+
+/**
+ * Published to every recipient of an alert and to its sender when it is first acknowledged, on
+ * any desk: the alert stops everywhere (banners and pop-ups close, repeats and escalation stop).
+ * Not a notification.
+ */
+export const alertAcknowledgedPayload = z.object({
+  type: z.literal('alert_acknowledged'),
+  alert_id: z.string().min(1).max(20),
+  conversation_id: z.string().max(64).optional(),
+  message_id: z.string().max(64).optional(),
+  appointmentId: z.string().max(64).optional(),
+  by: z.string().max(200),
+  by_id: z.string().min(1).max(64),
+  timestamp: isoTimestamp,
+});
+
+/**
+ * Published to every recipient of an urgent alert nobody has acknowledged yet, each time it is
+ * alerted again ("Repeat 2 of 3"): desks raise it again, with sound. Not a notification of its
+ * own (the message already is one); `sender` and `text` let a desk word it without a lookup.
+ */
+export const alertRepeatPayload = z.object({
+  type: z.literal('alert_repeat'),
+  alert_id: z.string().min(1).max(20),
+  repeat: z.number().int().positive(),
+  of: z.number().int().positive(),
+  conversation_id: z.string().max(64).optional(),
+  message_id: z.string().max(64).optional(),
+  sender: z.string().max(200),
+  text: z.string().max(10_000),
+  passes_do_not_disturb: z.boolean().optional(),
+  timestamp: isoTimestamp,
+});
+
+/**
+ * Published to the sender and the recipients of an urgent alert when, after its last repeat,
+ * it went to the escalation target: `to` names the target ("on-duty nurses"), `reached` whom
+ * it reached (empty with a `failure` when nobody could be). Not a notification: the people it
+ * reached get the escalation as an urgent `new_message`.
+ */
+export const alertEscalatedPayload = z.object({
+  type: z.literal('alert_escalated'),
+  alert_id: z.string().min(1).max(20),
+  conversation_id: z.string().max(64).optional(),
+  message_id: z.string().max(64).optional(),
+  to: z.string().max(200),
+  reached: z.array(z.string().max(200)).max(200),
+  failure: z.string().max(200).optional(),
+  timestamp: isoTimestamp,
 });
 
 /**
@@ -124,6 +205,24 @@ export const settingsChangedPayload = z.object({
   timestamp: isoTimestamp,
 });
 
+/**
+ * Published to everyone in a conversation when a message in it was edited, deleted or
+ * acknowledged (👍), so every desk shows it as it is now. Not a notification.
+ */
+export const messageChangedPayload = z.object({
+  type: z.literal('message_changed'),
+  conversation_id: z.string().min(1).max(64),
+  message_id: z.string().min(1).max(64),
+  change: z.enum(['edited', 'deleted', 'acknowledged']),
+  /** The text now ('' once deleted). */
+  text: z.string().max(10_000),
+  edited_at: isoTimestamp.optional(),
+  deleted: z.boolean().optional(),
+  /** Ids of who acknowledged it, as strings like every id in a payload. */
+  acknowledged_by: z.array(z.string().max(64)).max(1_000),
+  timestamp: isoTimestamp,
+});
+
 export const eventPayload = z.discriminatedUnion('type', [
   newMessagePayload,
   appointmentReminderPayload,
@@ -135,6 +234,11 @@ export const eventPayload = z.discriminatedUnion('type', [
   notificationsMarkedPayload,
   conversationChangedPayload,
   settingsChangedPayload,
+  alertStatusPayload,
+  alertAcknowledgedPayload,
+  alertRepeatPayload,
+  alertEscalatedPayload,
+  messageChangedPayload,
 ]);
 
 export const streamEvent = z.discriminatedUnion('type', [
@@ -148,6 +252,11 @@ export const streamEvent = z.discriminatedUnion('type', [
   notificationsMarkedPayload.extend({ id: eventId }),
   conversationChangedPayload.extend({ id: eventId }),
   settingsChangedPayload.extend({ id: eventId }),
+  alertStatusPayload.extend({ id: eventId }),
+  alertAcknowledgedPayload.extend({ id: eventId }),
+  alertRepeatPayload.extend({ id: eventId }),
+  alertEscalatedPayload.extend({ id: eventId }),
+  messageChangedPayload.extend({ id: eventId }),
 ]);
 
 export type NewMessagePayload = z.infer<typeof newMessagePayload>;
@@ -160,6 +269,11 @@ export type DirectoryChangedPayload = z.infer<typeof directoryChangedPayload>;
 export type NotificationsMarkedPayload = z.infer<typeof notificationsMarkedPayload>;
 export type ConversationChangedPayload = z.infer<typeof conversationChangedPayload>;
 export type SettingsChangedPayload = z.infer<typeof settingsChangedPayload>;
+export type AlertStatusPayload = z.infer<typeof alertStatusPayload>;
+export type AlertAcknowledgedPayload = z.infer<typeof alertAcknowledgedPayload>;
+export type AlertRepeatPayload = z.infer<typeof alertRepeatPayload>;
+export type AlertEscalatedPayload = z.infer<typeof alertEscalatedPayload>;
+export type MessageChangedPayload = z.infer<typeof messageChangedPayload>;
 export type EventPayload = z.infer<typeof eventPayload>;
 export type EventType = EventPayload['type'];
 export type StreamEvent = z.infer<typeof streamEvent>;
@@ -218,6 +332,11 @@ export const STREAM_EVENT_TYPES = [
   'notifications_marked',
   'conversation_changed',
   'settings_changed',
+  'alert_status',
+  'alert_acknowledged',
+  'alert_repeat',
+  'alert_escalated',
+  'message_changed',
 ] as const satisfies readonly EventType[];
 
 /** `Last-Event-ID` as sent by a client: a decimal integer, nothing else. */

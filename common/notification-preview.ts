@@ -32,15 +32,20 @@ export function previewFor(
 ): PreviewText {
   switch (event.type) {
     case 'new_message': {
-      if (level === 'count_only') return { title: APP_TITLE, body: 'New message' };
+      const urgent = event.priority === 'urgent';
+      const body = urgent ? 'New urgent message' : 'New message';
+      if (level === 'count_only') return { title: APP_TITLE, body };
       const sender = plain(event.sender);
       const conversation = plain(event.conversation_title ?? '');
-      const title = conversation
+      const where = conversation
         ? sender
           ? `${sender} in ${conversation}`
           : conversation
         : sender || 'New message';
-      return { title, body: level === 'sender_and_text' ? excerpt(event.text) : 'New message' };
+      return {
+        title: `${urgent ? 'Urgent: ' : ''}${where}`,
+        body: level === 'sender_and_text' ? excerpt(event.text) : body,
+      };
     }
     case 'appointment_reminder': {
       const when = `Appointment at ${formatTime(event.time)}`;

@@ -11,10 +11,15 @@ import { sameOriginCheck } from './auth/same-origin-check.js';
 import type { ServerContext } from './context.js';
 import { createEventRoutes } from './events/event-routes.js';
 import { createPublishRoutes } from './events/publish-routes.js';
+import { createAlertRoutes } from './alerts/alert-routes.js';
+import { createAuditRoutes } from './alerts/audit-routes.js';
+import { createDutyAndSettingsRoutes } from './alerts/duty-routes.js';
+import { createRoleMessageRoutes } from './conversations/role-message-routes.js';
 import { createAppointmentChangeRoutes } from './appointments/appointment-change-routes.js';
 import { createAppointmentRoutes } from './appointments/appointment-routes.js';
 import { createConversationManagementRoutes } from './conversations/conversation-management-routes.js';
 import { createConversationRoutes } from './conversations/conversation-routes.js';
+import { createMessageChangeRoutes } from './conversations/message-change-routes.js';
 import { createDesktopUpdateRoutes } from './desktop-updates/desktop-update-routes.js';
 import { createSystemNotificationRoutes } from './notifications/system-notification-routes.js';
 import { createTestEventRoutes } from './test-endpoints/test-event-routes.js';
@@ -122,6 +127,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use('/api', createEventRoutes(ctx));
   app.use('/api', createConversationRoutes(ctx));
   app.use('/api', createConversationManagementRoutes(ctx));
+  app.use('/api', createMessageChangeRoutes(ctx));
   app.use('/api', createAppointmentRoutes(ctx));
   app.use('/api', createAppointmentChangeRoutes(ctx));
   app.use('/api', createSystemNotificationRoutes(ctx));
@@ -131,6 +137,10 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use('/api', createSignOutEverywhereRoutes(ctx));
   app.use('/api', createPersonalSettingsRoutes(ctx));
   app.use('/api', createSearchRoutes(ctx));
+  app.use('/api', createDutyAndSettingsRoutes(ctx));
+  app.use('/api', createAlertRoutes(ctx));
+  app.use('/api', createAuditRoutes(ctx));
+  app.use('/api', createRoleMessageRoutes(ctx));
   if (ctx.config.testEndpoints) app.use('/api', createTestEventRoutes(ctx));
   app.use('/api', (req, res) =>
     sendError(res, 404, 'not_found', `no such endpoint: ${req.method} ${req.baseUrl}${req.path}`),

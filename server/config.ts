@@ -61,6 +61,9 @@ const environment = z.object({
   APPOINTMENT_RATE_WINDOW_SECONDS: positiveInt.default(60),
   TEST_ENDPOINT_RATE_LIMIT: positiveInt.default(20),
   TEST_ENDPOINT_RATE_WINDOW_SECONDS: positiveInt.default(60),
+  ALERT_STATUS_COALESCE_MS: z.coerce.number().int().min(0).max(10_000).default(250),
+  ALERT_SCHEDULER_INTERVAL_MS: positiveInt.default(1000),
+  ALERT_RESEED_INTERVAL_MS: positiveInt.default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -103,6 +106,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     conversationRateLimit: { limit: e.CONVERSATION_RATE_LIMIT, windowSeconds: e.CONVERSATION_RATE_WINDOW_SECONDS },
     appointmentRateLimit: { limit: e.APPOINTMENT_RATE_LIMIT, windowSeconds: e.APPOINTMENT_RATE_WINDOW_SECONDS },
     testEndpointRateLimit: { limit: e.TEST_ENDPOINT_RATE_LIMIT, windowSeconds: e.TEST_ENDPOINT_RATE_WINDOW_SECONDS },
+    alertStatusCoalesceMs: e.ALERT_STATUS_COALESCE_MS,
+    alertScheduler: { intervalMs: e.ALERT_SCHEDULER_INTERVAL_MS, reseedIntervalMs: e.ALERT_RESEED_INTERVAL_MS },
     logLevel: e.LOG_LEVEL,
   };
 }

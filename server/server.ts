@@ -6,6 +6,8 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { ReminderScheduler } from './appointments/reminder-scheduler.js';
+import { alertStatusPublisherFor } from './alerts/alert-status-publisher.js';
+import { EscalationScheduler } from './alerts/escalation-scheduler.js';
 import { SessionStore } from './auth/session-store.js';
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
@@ -122,9 +124,11 @@ export async function startServer(
   // Started once listening: the relay publishes what an earlier run left in the outbox.
   const outboxRelay = new OutboxRelay(context);
   const reminderScheduler = new ReminderScheduler(context);
+  const escalationScheduler = new EscalationScheduler(context, config.alertScheduler);
   const noticeResender = new NoticeResender(context);
   outboxRelay.start();
   reminderScheduler.start();
+  escalationScheduler.start();
   noticeResender.start();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -136,7 +140,13 @@ export async function startServer(
       logger.info('shutting down');
       const serverClosed = closeHttpServer(server);
       await hub.close();
-      await Promise.all([outboxRelay.stop(), reminderScheduler.stop(), noticeResender.stop()]);
+      await Promise.all([
+        outboxRelay.stop(),
+        reminderScheduler.stop(),
+        escalationScheduler.stop(),
+        noticeResender.stop(),
+        alertStatusPublisherFor(context).stop(),
+      ]);
       // The streams just ended leave their connections idle; close those too.
       server.closeIdleConnections();
       await serverClosed;

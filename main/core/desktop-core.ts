@@ -21,6 +21,8 @@ import { origin, type AppConfig } from '../settings/app-config.js';
 import { SettingsStore } from '../settings/settings-store.js';
 import type { BackoffOptions } from '../stream/backoff.js';
 import type { HttpFetch } from '../stream/http-fetch.js';
+import type { Desk } from '../../common/alerts.js';
+import { loadDeskIdentity } from '../alerts/desk-identity.js';
 import { UserSession } from './user-session.js';
 
 export interface DesktopCoreListener {
@@ -75,6 +77,8 @@ export class DesktopCore {
    */
   private lifecycle: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** This installation's desk, read (or made) once, when the first user signs in. */
+  private desk: Promise<Desk | null> | null = null;
 
   constructor(private readonly options: DesktopCoreOptions) {
     this.settingsStore = new SettingsStore(join(options.dataDirectory, 'settings.json'));
@@ -278,7 +282,14 @@ export class DesktopCore {
     const tuning = this.options.tuning ?? {};
     const holder: { user?: UserSession } = {};
     const isCurrent = () => !holder.user || this.session?.user === holder.user;
+    this.desk ??= loadDeskIdentity(this.options.dataDirectory).catch((error: unknown) => {
+      // Without a desk identity the app still notifies; it only reports no receipts.
+      this.options.log?.('warn', `no desk identity, so no receipts: ${(error as Error).message}`);
+      return null;
+    });
+    const desk = await this.desk;
     const user = await UserSession.start({
+      ...(desk ? { desk } : {}),
       serverUrl: info.serverUrl,
       token,
       userId: info.user.id,

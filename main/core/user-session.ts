@@ -1,11 +1,20 @@
 import type { ConnectionState, NotificationTarget } from '../../common/desktop-bridge.js';
 import type { EventsStateResponse } from '../../common/api.js';
 import { readPosition } from '../../common/conversation-position.js';
-import { isNotifyingEvent, type ControlEvent, type StreamEvent } from '../../common/events.js';
+import type { Desk } from '../../common/alerts.js';
+import {
+  isNotifyingEvent,
+  type ControlEvent,
+  type NotifyingEvent,
+  type StreamEvent,
+} from '../../common/events.js';
+import { DeskReceipts } from '../alerts/desk-receipts.js';
+import { receiptForHold, receiptForOutcome } from '../alerts/receipt-for-decision.js';
 import type { Clock } from '../clock.js';
 import { cursorPath } from '../cursor/cursor-path.js';
 import { CursorStore } from '../cursor/cursor-store.js';
 import type { BurstOptions } from '../notify/burst-coalescer.js';
+import { passesDoNotDisturb, quietReason } from '../notify/hold-policy.js';
 import type { NotificationSink, PopupOutcome } from '../notify/native-notification.js';
 import { Notifier, type NotifierEnvironment, type NotifyDecision } from '../notify/notifier.js';
 import type { BackoffOptions } from '../stream/backoff.js';
@@ -43,6 +52,10 @@ export interface UserSessionOptions {
   backoff?: BackoffOptions;
   heartbeatTimeoutMs?: number;
   random?: () => number;
+  /** This installation's desk: with one, the session reports receipts and acknowledges as it. */
+  desk?: Desk;
+  /** How long receipts are gathered before they are reported. */
+  receiptFlushMs?: number;
 }
 
 /**
@@ -57,11 +70,17 @@ export class UserSession {
   private readMarkerKnown: Promise<void> = Promise.resolve();
   private readonly stream: StreamClient;
   private readonly notifier: Notifier;
+  /** Popped-up events whose receipt waits for the OS to say whether the pop-up showed. */
+  private readonly awaitingOutcome = new Map<
+    number,
+    { alertId: number; overDoNotDisturb: boolean }
+  >();
 
   private constructor(
     private readonly options: UserSessionOptions,
     private readonly cursor: CursorStore,
     private readonly unread: UnreadCounter,
+    private readonly receipts: DeskReceipts | null,
   ) {
     // On the first sign-in as this user here, what the server still holds was meant for
     // earlier hours or other desks: it is counted but not popped up, until `ready`.
@@ -73,7 +92,18 @@ export class UserSession {
       environment: options.environment,
       platform: options.platform,
       onClick: options.onNotificationClick,
-      onOutcome: (eventIds, outcome) => options.listener.popupOutcome?.(eventIds, outcome),
+      onOutcome: (eventIds, outcome) => {
+        for (const eventId of eventIds) {
+          const waiting = this.awaitingOutcome.get(eventId);
+          if (!waiting) continue;
+          this.awaitingOutcome.delete(eventId);
+          void this.receipts?.add(
+            receiptForOutcome(waiting.alertId, eventId, outcome, waiting.overDoNotDisturb),
+          );
+        }
+        options.listener.popupOutcome?.(eventIds, outcome);
+      },
+      onAcknowledge: (alertId) => void this.acknowledge(alertId),
       ...(options.burst ? { burst: options.burst } : {}),
     });
     this.stream = new StreamClient({
@@ -99,7 +129,20 @@ export class UserSession {
       cursorPath(options.dataDirectory, options.serverUrl, options.userId),
     );
     const unread = new UnreadCounter(cursor.unreadState);
-    const session = new UserSession(options, cursor, unread);
+    const receipts = options.desk
+      ? await DeskReceipts.open({
+          serverUrl: options.serverUrl,
+          token: options.token,
+          userId: options.userId,
+          dataDirectory: options.dataDirectory,
+          desk: options.desk,
+          fetch: options.fetch,
+          clock: options.clock,
+          ...(options.receiptFlushMs !== undefined ? { flushMs: options.receiptFlushMs } : {}),
+          problem: (detail) => options.listener.problem?.(detail),
+        })
+      : null;
+    const session = new UserSession(options, cursor, unread, receipts);
     // Not awaited: a server that is down must not hold up the app's start. Events wait for it
     // instead (handleEvent), so the badge never counts what the marker says is read.
     session.readMarkerKnown = session.refreshReadMarker();
@@ -154,6 +197,34 @@ export class UserSession {
     await this.stream.stop();
     this.notifier.flush();
     await this.cursor.persist();
+    await this.receipts?.stop();
+  }
+
+  /**
+   * Acknowledges an alert from its pop-up, naming this desk. The server then tells every desk
+   * of every recipient (`alert_acknowledged`), which closes this pop-up too.
+   */
+  async acknowledge(alertId: number): Promise<void> {
+    try {
+      const response = await this.options.fetch(
+        new URL(`/api/alerts/${alertId}/acknowledge`, this.options.serverUrl).href,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${this.options.token}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify(this.receipts ? { deskId: this.receipts.desk.id } : {}),
+          signal: AbortSignal.timeout(READ_MARKER_TIMEOUT_MS),
+        },
+      );
+      await response.body?.cancel();
+      if (!response.ok) throw new Error(`the server answered ${response.status}`);
+    } catch (error) {
+      this.options.listener.problem?.(
+        `alert ${alertId} not acknowledged: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   /** The server's read marker can have moved while this desk was closed. */
@@ -189,15 +260,44 @@ export class UserSession {
     } else if (event.type === 'conversation_read') {
       const read = readPosition(event);
       if (read) await this.updateUnread(() => this.unread.markConversationRead(read));
+    } else if (event.type === 'alert_acknowledged') {
+      this.notifier.close(Number(event.alert_id));
+    } else if (event.type === 'alert_repeat') {
+      const decision = await this.notifier.repeat(event, { backlog: this.backlog });
+      if (decision.action === 'skipped') await this.cursor.persist();
+      this.options.listener.decision?.(event, decision);
     } else if (isNotifyingEvent(event)) {
       const counted = this.unread.add(event);
       this.cursor.setUnreadState(this.unread.snapshot());
+      const alertId = this.receipts ? alertIdOf(event) : null;
+      // Before handle(): an urgent pop-up is shown, and its outcome known, before handle returns.
+      if (alertId !== null)
+        this.awaitingOutcome.set(event.id, {
+          alertId,
+          overDoNotDisturb: this.overDoNotDisturb(event),
+        });
       const decision = await this.notifier.handle(event, { backlog: this.backlog });
+      if (decision.action !== 'popup') this.awaitingOutcome.delete(event.id);
+      if (alertId !== null && decision.action === 'held')
+        await this.receipts?.add(receiptForHold(alertId, event.id, decision.reason));
       if (decision.action === 'skipped') await this.cursor.persist();
       this.options.listener.decision?.(event, decision);
       if (counted) this.options.listener.unreadCount(this.unread.count);
     }
     this.options.listener.event(event);
+  }
+
+  /** An urgent alert let through something that would have held it. */
+  private overDoNotDisturb(event: NotifyingEvent): boolean {
+    const { environment, clock } = this.options;
+    return (
+      passesDoNotDisturb(event) &&
+      quietReason({
+        settings: environment.settings(),
+        now: new Date(clock.now()),
+        osDoNotDisturb: environment.osDoNotDisturb(),
+      }) !== null
+    );
   }
 
   private async handleControl(control: ControlEvent): Promise<void> {
@@ -217,4 +317,8 @@ export class UserSession {
     await this.cursor.persist();
     if (changed) this.options.listener.unreadCount(this.unread.count);
   }
+}
+
+function alertIdOf(event: NotifyingEvent): number | null {
+  return event.alert_id === undefined ? null : Number(event.alert_id);
 }

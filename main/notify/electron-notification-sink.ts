@@ -16,6 +16,7 @@ export class ElectronNotificationSink implements NotificationSink {
   private readonly live = new Set<Notification>();
   /** Persistent (urgent) pop-ups not yet closed: an update restart waits for them. */
   private readonly urgentLive = new Set<Notification>();
+  private readonly byEventId = new Map<number, Notification>();
 
   constructor(
     private readonly icon: NativeImage | undefined,
@@ -27,9 +28,13 @@ export class ElectronNotificationSink implements NotificationSink {
       callbacks.outcome({ state: 'failed', reason: 'this system has no notification service' });
       return;
     }
+    // Buttons are macOS's (Windows gets its own in the toast XML; Linux offers a click).
+    const acknowledgeButton =
+      notification.acknowledgeAlertId !== undefined && this.platform === 'darwin';
     const shown = new Notification({
       title: notification.title,
       body: notification.body,
+      ...(acknowledgeButton ? { actions: [{ type: 'button' as const, text: 'Acknowledge' }] } : {}),
       silent: notification.silent,
       urgency: notification.urgency,
       // Linux keeps a `never` pop-up until dismissed; macOS follows the user's alert style.
@@ -46,7 +51,10 @@ export class ElectronNotificationSink implements NotificationSink {
     const forget = () => {
       this.live.delete(shown);
       this.urgentLive.delete(shown);
+      for (const id of notification.eventIds)
+        if (this.byEventId.get(id) === shown) this.byEventId.delete(id);
     };
+    for (const id of notification.eventIds) this.byEventId.set(id, shown);
     this.live.add(shown);
     if (notification.persistent) this.urgentLive.add(shown);
     shown.on('show', () => report({ state: 'shown' }));
@@ -55,8 +63,16 @@ export class ElectronNotificationSink implements NotificationSink {
       report({ state: 'failed', reason: error });
     });
     shown.on('click', () => callbacks.click(notification.target));
+    shown.on('action', () => {
+      if (notification.acknowledgeAlertId !== undefined)
+        callbacks.acknowledge(notification.acknowledgeAlertId);
+    });
     shown.on('close', forget);
     shown.show();
+  }
+
+  close(eventIds: readonly number[]): void {
+    for (const id of eventIds) this.byEventId.get(id)?.close();
   }
 
   urgentOnScreen(): boolean {

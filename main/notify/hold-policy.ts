@@ -1,6 +1,7 @@
 import type { DesktopSettings } from '../../common/desktop-bridge.js';
 import type { NotifyingEvent } from '../../common/events.js';
 import { isWithinQuietHours } from '../../common/quiet-hours.js';
+import { isUrgentEvent } from '../../common/urgency.js';
 
 export const HOLD_REASONS = [
   'backlog',
@@ -8,6 +9,7 @@ export const HOLD_REASONS = [
   'do_not_disturb',
   'quiet_hours',
   'os_do_not_disturb',
+  'conversation_muted',
 ] as const;
 export type HoldReason = (typeof HOLD_REASONS)[number];
 
@@ -38,8 +40,29 @@ export function holdReason(event: NotifyingEvent, context: HoldContext): HoldRea
   ) {
     return 'focused_conversation';
   }
+  // Muted by the person: counted, but only an urgent message still alerts.
+  if (event.type === 'new_message' && event.muted && !isUrgentEvent(event))
+    return 'conversation_muted';
+  // The clinic lets this urgent alert through (stamped on it when it was sent).
+  if (passesDoNotDisturb(event)) return null;
+  return quietReason(context);
+}
+
+/** Do-not-disturb, quiet hours or the OS's do-not-disturb, whichever holds pop-ups back now. */
+export function quietReason(
+  context: Pick<HoldContext, 'settings' | 'now' | 'osDoNotDisturb'>,
+): 'do_not_disturb' | 'quiet_hours' | 'os_do_not_disturb' | null {
   if (context.settings.doNotDisturb) return 'do_not_disturb';
   if (isWithinQuietHours(context.settings.quietHours, context.now)) return 'quiet_hours';
   if (context.osDoNotDisturb) return 'os_do_not_disturb';
   return null;
+}
+
+/** An urgent message or reminder the clinic's policy lets through do-not-disturb and quiet hours. */
+export function passesDoNotDisturb(event: NotifyingEvent): boolean {
+  return (
+    isUrgentEvent(event) &&
+    event.type !== 'system_notification' &&
+    event.passes_do_not_disturb === true
+  );
 }

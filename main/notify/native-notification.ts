@@ -13,6 +13,8 @@ export interface NativeNotification {
   target: NotificationTarget;
   /** The stream events this pop-up stands for; each id appears in at most one pop-up ever. */
   eventIds: number[];
+  /** The alert an urgent pop-up asks to be acknowledged; it offers Acknowledge where the OS has buttons. */
+  acknowledgeAlertId?: number;
 }
 
 /**
@@ -28,6 +30,8 @@ export interface PopupCallbacks {
   click(target: NotificationTarget): void;
   /** Called once per pop-up with what the OS did with it. */
   outcome(outcome: PopupOutcome): void;
+  /** Its Acknowledge button was pressed (where the OS has buttons). */
+  acknowledge(alertId: number): void;
 }
 
 /**
@@ -36,4 +40,6 @@ export interface PopupCallbacks {
  */
 export interface NotificationSink {
   show(notification: NativeNotification, callbacks: PopupCallbacks): void;
+  /** Takes the pop-ups of these events off the screen (acknowledged on another desk). */
+  close(eventIds: readonly number[]): void;
 }

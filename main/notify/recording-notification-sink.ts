@@ -13,10 +13,32 @@ export class RecordingNotificationSink implements NotificationSink {
   readonly shown: NativeNotification[] = [];
   private readonly callbacks: PopupCallbacks[] = [];
 
+  /** Event ids whose pop-up was taken off the screen, in the order closed. */
+  readonly closed: number[] = [];
+
   show(notification: NativeNotification, callbacks: PopupCallbacks): void {
     this.shown.push(notification);
     this.callbacks.push(callbacks);
     callbacks.outcome({ state: 'shown' });
+  }
+
+  close(eventIds: readonly number[]): void {
+    this.closed.push(...eventIds);
+  }
+
+  /** Whether the pop-up at `index` is still on screen. */
+  onScreen(index: number): boolean {
+    const notification = this.shown[index];
+    return !!notification && !notification.eventIds.some((id) => this.closed.includes(id));
+  }
+
+  /** Presses the recorded pop-up's Acknowledge button, as the OS would. */
+  acknowledge(index: number): void {
+    const notification = this.shown[index];
+    const callbacks = this.callbacks[index];
+    if (!notification?.acknowledgeAlertId || !callbacks)
+      throw new Error(`no Acknowledge on the recorded notification at index ${index}`);
+    callbacks.acknowledge(notification.acknowledgeAlertId);
   }
 
   click(index: number): void {

@@ -9,6 +9,7 @@ import './styles/base.css';
 import './styles/layout.css';
 import './styles/components.css';
 import './styles/pages.css';
+import './styles/alerts.css';
 import './styles/admin.css';
 
 const bridge = findDesktopBridge();

@@ -1,5 +1,7 @@
 import type { Appointment } from '../../common/api.js';
 import type { AppointmentReminderPayload } from '../../common/events.js';
+import { AlertSettingsStore } from '../alerts/alert-settings-store.js';
+import { AlertStore } from '../alerts/alert-store.js';
 import type { ServerContext } from '../context.js';
 import { AppointmentStore } from './appointment-store.js';
 import { ReminderQueue } from './reminder-queue.js';
@@ -33,6 +35,8 @@ export const reminderDedupeKey = (appointmentId: number, userId: number): string
 export class ReminderScheduler {
   private readonly store: AppointmentStore;
   private readonly queue: ReminderQueue;
+  private readonly alerts: AlertStore;
+  private readonly alertSettings: AlertSettingsStore;
   private readonly options: Required<ReminderSchedulerOptions>;
   private running: Promise<number> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -55,6 +59,8 @@ export class ReminderScheduler {
   ) {
     this.store = new AppointmentStore(ctx.db);
     this.queue = new ReminderQueue(ctx.redis);
+    this.alerts = new AlertStore(ctx.db);
+    this.alertSettings = new AlertSettingsStore(ctx.db);
     this.options = { ...DEFAULTS, ...options };
   }
 
@@ -142,12 +148,16 @@ export class ReminderScheduler {
   }
 
   private async publishReminder(appointment: Appointment, now: Date): Promise<void> {
+    // Made once per appointment: a reminder sent again (after a crash or a Redis loss) carries the same alert.
+    const alertId = this.alerts.forReminder(appointment, now);
     const payload: AppointmentReminderPayload = {
       type: 'appointment_reminder',
       appointmentId: String(appointment.id),
       time: appointment.time,
       content: appointment.content,
       timestamp: now.toISOString(),
+      alert_id: String(alertId),
+      ...(this.alertSettings.get().urgentPassesDoNotDisturb ? { passes_do_not_disturb: true } : {}),
     };
     for (const userId of appointment.remindUserIds) {
       await this.ctx.publisher.publish(userId, payload, { dedupeKey: reminderDedupeKey(appointment.id, userId) });

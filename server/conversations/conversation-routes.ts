@@ -11,6 +11,11 @@ import {
   type MessageResponse,
   type MessagesResponse,
 } from '../../common/api.js';
+import type { EscalationTarget } from '../../common/alert-settings.js';
+import { AlertSettingsStore } from '../alerts/alert-settings-store.js';
+import { alertStatusPublisherFor } from '../alerts/alert-status-publisher.js';
+import { snapshotFor, type EscalationSnapshot } from '../alerts/escalation-snapshot.js';
+import { queueFirstStep } from '../alerts/queue-first-step.js';
 import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
 import { HttpError, parseInput } from '../http/errors.js';
@@ -26,6 +31,7 @@ import { ConversationStore } from './conversation-store.js';
 export function createConversationRoutes(ctx: ServerContext): Router {
   const router = Router();
   const store = new ConversationStore(ctx.db);
+  const alertSettings = new AlertSettingsStore(ctx.db);
 
   /** The conversation id of the path, when the user is one of its participants. */
   const conversationOf = (params: { id?: string }, res: Response): number => {
@@ -69,17 +75,32 @@ export function createConversationRoutes(ctx: ServerContext): Router {
     res.json(body);
   });
 
-  router.post('/conversations/:id/messages', messageRateLimit(ctx), (req, res) => {
+  /** An urgent message's escalation as the clinic sets it, with the sender's target if they chose one. */
+  const escalationFor = (chosen: EscalationTarget | undefined): EscalationSnapshot => {
+    if (chosen?.kind === 'user') requireEnabledUserIds(ctx.db, [chosen.userId], 'escalateTo.userId');
+    return snapshotFor(alertSettings.get(), chosen);
+  };
+
+  router.post('/conversations/:id/messages', messageRateLimit(ctx), async (req, res) => {
     const user = currentUser(res);
     const id = conversationOf(req.params, res);
     const request = parseInput(sendMessageRequest, req.body, 'message');
     const clientMessageId = request.clientMessageId ?? null;
-    const { message, created } = store.send(id, user, request.text, clientMessageId);
+    const escalation = request.priority === 'urgent' ? escalationFor(request.escalateTo) : null;
+    const { message, created, readAlertIds } = store.send(id, user, request.text, {
+      clientMessageId,
+      priority: request.priority,
+      escalation,
+      passesDoNotDisturb: escalation?.passesDoNotDisturb ?? false,
+    });
     if (message.conversationId !== id) {
       throw new HttpError(409, 'conflict', 'clientMessageId was already used for a message in another conversation');
     }
     // Committed, with its notifications in the outbox: publish them now rather than at the next poll.
     if (created) outboxRelayFor(ctx).kick();
+    alertStatusPublisherFor(ctx).touch(readAlertIds);
+    if (created && escalation && message.alertId !== null)
+      await queueFirstStep(ctx, { alertId: message.alertId, step: 1, dueMs: Date.parse(message.createdAt) + escalation.intervalMs });
     const body: MessageResponse = { message };
     res.status(created ? 201 : 200).json(body);
   });
@@ -91,7 +112,9 @@ export function createConversationRoutes(ctx: ServerContext): Router {
     if (!store.hasMessage(id, lastMessageId)) {
       throw new HttpError(400, 'validation_failed', `lastMessageId: no message ${lastMessageId} in this conversation`);
     }
-    if (store.markRead(id, user.id, lastMessageId)) outboxRelayFor(ctx).kick();
+    const { moved, readAlertIds } = store.markRead(id, user.id, lastMessageId);
+    if (moved) outboxRelayFor(ctx).kick();
+    alertStatusPublisherFor(ctx).touch(readAlertIds);
     res.json(view(id, user.id));
   });
 

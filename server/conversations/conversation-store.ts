@@ -1,7 +1,11 @@
 import type { Database } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
+import type { AlertKind, Priority } from '../../common/alerts.js';
 import type { Conversation, Message, MessagesResponse, Role, User } from '../../common/api.js';
 import type { ConversationChangedPayload, ConversationReadPayload, MessageSentPayload, NewMessagePayload } from '../../common/events.js';
+import { AlertStore } from '../alerts/alert-store.js';
+import type { EscalationSnapshot } from '../alerts/escalation-snapshot.js';
+import { ReadReceipts } from '../alerts/read-receipts.js';
 import { OutboxStore } from '../outbox/outbox-store.js';
 
 interface ConversationRow {
@@ -20,7 +24,8 @@ interface ParticipantRow {
   role: Role;
 }
 
-interface MessageRow {
+/** A message as MESSAGE_COLUMNS reads it. */
+export interface MessageRow {
   id: number;
   conversation_id: number;
   sender_id: number;
@@ -28,15 +33,50 @@ interface MessageRow {
   text: string;
   client_message_id: string | null;
   created_at: string;
+  priority: Priority;
+  alert_id: number | null;
+  edited_at?: string | null;
+  deleted_at?: string | null;
+  /** JSON array of user ids. */
+  acknowledged_by?: string | null;
 }
 
 export interface SentMessage {
   message: Message;
   /** False when `clientMessageId` named a message sent before: nothing was written. */
   created: boolean;
+  /** Alerts the sender read by replying (their senders hear of it). */
+  readAlertIds: number[];
 }
 
-const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text, m.client_message_id, m.created_at`;
+export interface SendOptions {
+  /** Client-chosen id that makes a retried send return the first message. */
+  clientMessageId?: string | null;
+  priority?: Priority;
+  /** An urgent message's repeats and escalation; without one it neither repeats nor escalates. */
+  escalation?: EscalationSnapshot | null;
+  /** The clinic lets urgent messages through do-not-disturb (its policy when this one is sent). */
+  passesDoNotDisturb?: boolean;
+  /** How the message's alert differs from a colleague's plain message. */
+  alert?: {
+    kind?: AlertKind;
+    /** Its recipients were reached as the on-duty members of this role. */
+    viaRole?: Role | null;
+    /** An escalation of this alert. */
+    escalatedFrom?: number | null;
+  };
+}
+
+export interface ReadMarked {
+  moved: boolean;
+  /** Alerts that became read by this move. */
+  readAlertIds: number[];
+}
+
+/** The columns of a message (`m`, with its sender `u`), as toMessage reads them. */
+export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text, m.client_message_id, m.created_at, m.priority,
+  (SELECT id FROM alerts WHERE message_id = m.id) AS alert_id, m.edited_at, m.deleted_at,
+  (SELECT json_group_array(user_id) FROM (SELECT user_id FROM message_acknowledgements WHERE message_id = m.id ORDER BY created_at)) AS acknowledged_by`;
 
 /** The conversations `:user` is in, with their unread counts; callers add WHERE and ORDER BY. */
 const CONVERSATION_ROWS = `
@@ -46,7 +86,8 @@ const CONVERSATION_ROWS = `
     FROM conversations c
     JOIN conversation_participants mine ON mine.conversation_id = c.id AND mine.user_id = :user`;
 
-function toMessage(row: MessageRow): Message {
+export function toMessage(row: MessageRow): Message {
+  const acknowledgedBy = row.acknowledged_by ? (JSON.parse(row.acknowledged_by) as number[]) : [];
   return {
     id: row.id,
     conversationId: row.conversation_id,
@@ -55,6 +96,12 @@ function toMessage(row: MessageRow): Message {
     text: row.text,
     createdAt: row.created_at,
     clientMessageId: row.client_message_id,
+    priority: row.priority,
+    alertId: row.alert_id,
+    // Only when there is something to say, so a plain message keeps the shape it always had.
+    ...(row.edited_at ? { editedAt: row.edited_at } : {}),
+    ...(row.deleted_at ? { deleted: true as const } : {}),
+    ...(acknowledgedBy.length > 0 ? { acknowledgedBy } : {}),
   };
 }
 
@@ -71,9 +118,13 @@ const readDedupeKey = (conversationId: number, messageId: number, userId: number
  */
 export class ConversationStore {
   private readonly outbox: OutboxStore;
+  private readonly alerts: AlertStore;
+  private readonly readReceipts: ReadReceipts;
 
   constructor(private readonly db: Database) {
     this.outbox = new OutboxStore(db);
+    this.alerts = new AlertStore(db);
+    this.readReceipts = new ReadReceipts(db);
   }
 
   /**
@@ -232,19 +283,21 @@ export class ConversationStore {
    * and `message_sent` for the sender's own desks. The sender has read their own message. A
    * `clientMessageId` seen before returns that message.
    */
-  send(conversationId: number, sender: User, text: string, clientMessageId: string | null): SentMessage {
+  send(conversationId: number, sender: User, text: string, options: SendOptions = {}): SentMessage {
+    const clientMessageId = options.clientMessageId ?? null;
+    const priority = options.priority ?? 'routine';
     const send = this.db.transaction((): SentMessage => {
       if (clientMessageId !== null) {
         const earlier = this.messageByClientId(sender.id, clientMessageId);
-        if (earlier) return { message: earlier, created: false };
+        if (earlier) return { message: earlier, created: false, readAlertIds: [] };
       }
       const createdAt = new Date().toISOString();
       const id = Number(
         this.db
-          .prepare<[number, number, string, string | null, string]>(
-            'INSERT INTO messages (conversation_id, sender_id, text, client_message_id, created_at) VALUES (?, ?, ?, ?, ?)',
+          .prepare<[number, number, string, string | null, string, Priority]>(
+            'INSERT INTO messages (conversation_id, sender_id, text, client_message_id, created_at, priority) VALUES (?, ?, ?, ?, ?, ?)',
           )
-          .run(conversationId, sender.id, text, clientMessageId, createdAt).lastInsertRowid,
+          .run(conversationId, sender.id, text, clientMessageId, createdAt, priority).lastInsertRowid,
       );
       this.db.prepare<[string, number]>('UPDATE conversations SET updated_at = ? WHERE id = ?').run(createdAt, conversationId);
       // Replying reads everything before the reply; the sender's other desks hear of it only
@@ -255,7 +308,7 @@ export class ConversationStore {
            WHERE m.conversation_id = ? AND m.sender_id <> ? AND m.id > p.last_read_message_id AND m.id < ? LIMIT 1`,
         )
         .get(sender.id, conversationId, sender.id, id) !== undefined;
-      this.moveReadMarker(conversationId, sender.id, id);
+      const readAlertIds = this.moveReadMarker(conversationId, sender.id, id, createdAt) ?? [];
 
       const payload: NewMessagePayload = {
         type: 'new_message',
@@ -265,17 +318,33 @@ export class ConversationStore {
         timestamp: createdAt,
         message_id: String(id),
         sender_id: String(sender.id),
+        priority,
         ...this.titleOf(conversationId),
+        ...(priority === 'urgent' && options.passesDoNotDisturb ? { passes_do_not_disturb: true } : {}),
       };
       const recipients = this.db
         .prepare<[number, number], { user_id: number; muted: 0 | 1 }>(
           'SELECT user_id, muted FROM conversation_participants WHERE conversation_id = ? AND user_id <> ? ORDER BY user_id',
         )
         .all(conversationId, sender.id);
+      const alertId = this.alerts.create({
+        kind: options.alert?.kind ?? 'message',
+        priority,
+        senderId: sender.id,
+        conversationId,
+        messageId: id,
+        summary: text,
+        createdAt,
+        recipients: recipients.map(({ user_id }) => ({ userId: user_id, viaRole: options.alert?.viaRole ?? null })),
+        escalation: priority === 'urgent' ? (options.escalation ?? null) : null,
+        escalatedFrom: options.alert?.escalatedFrom ?? null,
+      });
+      payload.alert_id = String(alertId);
       for (const { user_id, muted } of recipients)
         this.outbox.enqueue(user_id, muted === 1 ? { ...payload, muted: true } : payload, messageDedupeKey(id, user_id));
+      const { conversation_title: _title, passes_do_not_disturb: _passes, ...announced } = payload;
       const sent: MessageSentPayload = {
-        ...payload,
+        ...announced,
         type: 'message_sent',
         message_id: String(id),
         sender_id: String(sender.id),
@@ -292,8 +361,10 @@ export class ConversationStore {
         text,
         createdAt,
         clientMessageId,
+        priority,
+        alertId,
       };
-      return { message, created: true };
+      return { message, created: true, readAlertIds };
     });
     return send.immediate();
   }
@@ -311,23 +382,26 @@ export class ConversationStore {
    * goes into the outbox in the same transaction, for the user's other desks. Returns whether it
    * moved.
    */
-  markRead(conversationId: number, userId: number, messageId: number): boolean {
-    const markRead = this.db.transaction((): boolean => {
-      const moved = this.moveReadMarker(conversationId, userId, messageId);
-      if (moved) this.enqueueRead(conversationId, userId, messageId);
-      return moved;
+  markRead(conversationId: number, userId: number, messageId: number): ReadMarked {
+    const markRead = this.db.transaction((): ReadMarked => {
+      const readAlertIds = this.moveReadMarker(conversationId, userId, messageId, new Date().toISOString());
+      if (readAlertIds) this.enqueueRead(conversationId, userId, messageId);
+      return { moved: readAlertIds !== null, readAlertIds: readAlertIds ?? [] };
     });
     return markRead.immediate();
   }
 
-  private moveReadMarker(conversationId: number, userId: number, messageId: number): boolean {
-    return (
-      this.db
-        .prepare<[number, number, number, number]>(
-          'UPDATE conversation_participants SET last_read_message_id = ? WHERE conversation_id = ? AND user_id = ? AND last_read_message_id < ?',
-        )
-        .run(messageId, conversationId, userId, messageId).changes > 0
-    );
+  /** Null when the marker was already there or beyond; otherwise the alerts that became read. */
+  private moveReadMarker(conversationId: number, userId: number, messageId: number, at: string): number[] | null {
+    const before = this.db
+      .prepare<[number, number], number>('SELECT last_read_message_id FROM conversation_participants WHERE conversation_id = ? AND user_id = ?')
+      .pluck()
+      .get(conversationId, userId);
+    if (before === undefined || before >= messageId) return null;
+    this.db
+      .prepare<[number, number, number]>('UPDATE conversation_participants SET last_read_message_id = ? WHERE conversation_id = ? AND user_id = ?')
+      .run(messageId, conversationId, userId);
+    return this.readReceipts.record(conversationId, userId, before, messageId, at);
   }
 
   /** `conversation_title` for a message's event, when the conversation has a title. */

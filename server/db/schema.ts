@@ -126,6 +126,108 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     `,
   },
   {
+    version: 10,
+    name: 'message priority',
+    sql: `
+      ALTER TABLE messages ADD COLUMN priority TEXT NOT NULL DEFAULT 'routine' CHECK (priority IN ('routine', 'urgent'));
+    `,
+  },
+  {
+    version: 11,
+    name: 'alerts, recipients, desks and receipts',
+    sql: `
+      -- One row per thing that alerts people and asks for receipts: a message, a reminder, a
+      -- notice, an escalation. sender_id hears of the receipts (the appointment's creator for a
+      -- reminder, the admin for a notice). version grows with every fact recorded about it.
+      CREATE TABLE alerts (
+        id                   INTEGER PRIMARY KEY,
+        kind                 TEXT    NOT NULL CHECK (kind IN ('message', 'reminder', 'notice', 'escalation')),
+        priority             TEXT    NOT NULL CHECK (priority IN ('routine', 'urgent')),
+        sender_id            INTEGER REFERENCES users(id),
+        conversation_id      INTEGER REFERENCES conversations(id) ON DELETE CASCADE,
+        message_id           INTEGER UNIQUE REFERENCES messages(id) ON DELETE CASCADE,
+        appointment_id       INTEGER UNIQUE REFERENCES appointments(id) ON DELETE CASCADE,
+        summary              TEXT    NOT NULL,
+        created_at           TEXT    NOT NULL,
+        version              INTEGER NOT NULL DEFAULT 0,
+        acknowledged_at      TEXT,
+        acknowledged_by      INTEGER REFERENCES users(id),
+        acknowledged_desk_id TEXT
+      );
+      CREATE INDEX alerts_created ON alerts(created_at);
+      CREATE INDEX alerts_conversation ON alerts(conversation_id, id);
+
+      CREATE TABLE alert_recipients (
+        alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+        user_id  INTEGER NOT NULL REFERENCES users(id),
+        via_role TEXT,
+        PRIMARY KEY (alert_id, user_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX alert_recipients_user ON alert_recipients(user_id, alert_id);
+
+      -- A desk is one installation of the app or one browser profile; its id is its own choice.
+      CREATE TABLE desks (
+        id           TEXT    PRIMARY KEY,
+        name         TEXT    NOT NULL,
+        last_user_id INTEGER REFERENCES users(id),
+        last_seen_at TEXT    NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Each state once per alert, recipient and desk. desk_id '' is "no one desk" (read, which
+      -- follows the person's read position).
+      CREATE TABLE alert_receipts (
+        id       INTEGER PRIMARY KEY,
+        alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+        user_id  INTEGER NOT NULL REFERENCES users(id),
+        desk_id  TEXT    NOT NULL,
+        state    TEXT    NOT NULL CHECK (state IN ('delivered', 'shown', 'held', 'read', 'acknowledged')),
+        reason   TEXT,
+        event_id INTEGER,
+        at       TEXT    NOT NULL,
+        UNIQUE (alert_id, user_id, desk_id, state)
+      );
+    `,
+  },
+  {
+    version: 12,
+    name: 'clinic alert settings, on duty, escalation',
+    sql: `
+      CREATE TABLE clinic_settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Who is on duty for their role now; the row goes when they go off duty.
+      CREATE TABLE on_duty (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id),
+        since   TEXT    NOT NULL,
+        set_by  INTEGER NOT NULL REFERENCES users(id)
+      );
+
+      -- An urgent alert's escalation, copied from the clinic's settings when it was sent
+      -- (escalation_snapshot, JSON), and the one step that may act next: escalation_step steps
+      -- have run, step escalation_step + 1 is due at escalation_due_at (ms since the epoch; NULL
+      -- when nothing is due any more). A timer for any other step is stale and does nothing.
+      ALTER TABLE alerts ADD COLUMN escalation_snapshot TEXT;
+      ALTER TABLE alerts ADD COLUMN escalation_step INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE alerts ADD COLUMN escalation_due_at INTEGER;
+      ALTER TABLE alerts ADD COLUMN escalated_at TEXT;
+      ALTER TABLE alerts ADD COLUMN escalation_outcome TEXT;
+      ALTER TABLE alerts ADD COLUMN escalated_from INTEGER REFERENCES alerts(id) ON DELETE SET NULL;
+      CREATE INDEX alerts_escalation_due ON alerts(escalation_due_at) WHERE escalation_due_at IS NOT NULL;
+      CREATE INDEX alerts_escalated_from ON alerts(escalated_from) WHERE escalated_from IS NOT NULL;
+    `,
+  },
+  {
+    version: 13,
+    name: 'alerts of notices',
+    sql: `
+      -- A notice's alert goes with it: a notice Redis refused is deleted, and with it its alert.
+      ALTER TABLE alerts ADD COLUMN notice_id INTEGER REFERENCES system_notices(id) ON DELETE CASCADE;
+      CREATE UNIQUE INDEX alerts_notice ON alerts(notice_id) WHERE notice_id IS NOT NULL;
+    `,
+  },
+  {
     // Issue 13. A trigger rather than a write in the sign-in route: every session ever created
     // is a sign-in, whichever code path creates it, and the sessions themselves are deleted on
     // sign-out, so they cannot answer "when did this person last sign in".
@@ -203,5 +305,29 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     version: 26,
     name: 'conversations muted',
     sql: `ALTER TABLE conversation_participants ADD COLUMN muted INTEGER NOT NULL DEFAULT 0 CHECK (muted IN (0, 1));`,
+  },
+  {
+    // Issue 13: a sender edits or deletes their own message within a short window, the old
+    // text kept in message_edits (receipts and audit keep the history); anyone in the
+    // conversation acknowledges a message with a 👍.
+    version: 27,
+    name: 'message edits and acknowledgements',
+    sql: `
+      ALTER TABLE messages ADD COLUMN edited_at TEXT;
+      ALTER TABLE messages ADD COLUMN deleted_at TEXT;
+      CREATE TABLE message_edits (
+        id         INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        change     TEXT    NOT NULL CHECK (change IN ('edited', 'deleted')),
+        old_text   TEXT    NOT NULL,
+        changed_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+      CREATE TABLE message_acknowledgements (
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        user_id    INTEGER NOT NULL REFERENCES users(id),
+        created_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (message_id, user_id)
+      );
+    `,
   },
 ];

@@ -13,6 +13,8 @@ interface NoticeRow {
   sent_by: number;
   created_at: string;
   sent_at: string | null;
+  /** The notice's alert (receipts, audit), where it has one. */
+  alert_id?: number | null;
 }
 
 export interface SentNotice {
@@ -39,7 +41,12 @@ export const noticeDedupeKey = (noticeId: number): string => `notice:${noticeId}
 function sentNotice(row: NoticeRow): SentNotice {
   return {
     id: row.id,
-    payload: { type: 'system_notification', content: row.content, timestamp: row.created_at },
+    payload: {
+      type: 'system_notification',
+      content: row.content,
+      timestamp: row.created_at,
+      ...(row.alert_id == null ? {} : { alert_id: String(row.alert_id) }),
+    },
     recipients: JSON.parse(row.recipient_ids) as number[],
   };
 }
@@ -89,7 +96,9 @@ export class NoticeStore {
 
   sentSince(since: Date): SentNotice[] {
     return this.db
-      .prepare<[string], NoticeRow>('SELECT * FROM system_notices WHERE sent_at >= ? ORDER BY id')
+      .prepare<[string], NoticeRow>(
+        'SELECT n.*, (SELECT id FROM alerts WHERE notice_id = n.id) AS alert_id FROM system_notices n WHERE n.sent_at >= ? ORDER BY n.id',
+      )
       .all(since.toISOString())
       .map(sentNotice);
   }

@@ -1,5 +1,7 @@
 import { Router } from 'express';
 import { systemNotificationRequest, type SystemNotificationResponse } from '../../common/api.js';
+import type { SystemNotificationPayload } from '../../common/events.js';
+import { AlertStore } from '../alerts/alert-store.js';
 import { requireRole } from '../auth/authenticate.js';
 import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
@@ -11,28 +13,46 @@ import { enabledUserIds, requireEnabledUserIds } from './recipients.js';
 /**
  * `POST /api/admin/system-notifications`: an admin's notice to every enabled account, to those
  * of one role, or to named users (any id that is not an enabled account makes it a 400). It is
- * recorded in SQLite before it is published, and kept only once Redis took it, so that it can
- * be published again should Redis lose it (notice-resender.ts).
+ * recorded in SQLite before it is published, with the alert its receipts belong to, and kept
+ * only once Redis took it, so that it can be published again should Redis lose it
+ * (notice-resender.ts).
  */
 export function createSystemNotificationRoutes(ctx: ServerContext): Router {
   const router = Router();
   const notices = new NoticeStore(ctx.db);
+  const alerts = new AlertStore(ctx.db);
   router.post('/admin/system-notifications', requireRole('admin'), async (req, res) => {
     const request = parseInput(systemNotificationRequest, req.body, 'system notification');
     const recipients = request.userIds
       ? requireEnabledUserIds(ctx.db, request.userIds, 'userIds')
       : enabledUserIds(ctx.db, request.role);
     const sender = currentUser(res);
-    const notice = notices.record({
-      content: request.content,
-      role: request.role,
-      userIds: request.userIds ? recipients : undefined,
-      recipients,
-      sentBy: sender.id,
-    });
+    const { notice, payload } = ctx.db
+      .transaction(() => {
+        const recorded = notices.record({
+          content: request.content,
+          role: request.role,
+          userIds: request.userIds ? recipients : undefined,
+          recipients,
+          sentBy: sender.id,
+        });
+        const alertId = alerts.create({
+          kind: 'notice',
+          priority: 'routine',
+          senderId: sender.id,
+          noticeId: recorded.id,
+          summary: request.content,
+          createdAt: recorded.payload.timestamp,
+          recipients: recipients.map((userId) => ({ userId })),
+        });
+        const announced: SystemNotificationPayload = { ...recorded.payload, alert_id: String(alertId) };
+        return { notice: recorded, payload: announced };
+      })
+      .immediate();
     try {
-      await publishNow(ctx, () => ctx.publisher.publishToMany(recipients, notice.payload, { dedupeKey: noticeDedupeKey(notice.id) }));
+      await publishNow(ctx, () => ctx.publisher.publishToMany(recipients, payload, { dedupeKey: noticeDedupeKey(notice.id) }));
     } catch (error) {
+      // Not sent: neither the history nor the audit may list a notice nobody was sent.
       notices.forget(notice.id);
       throw error;
     }

@@ -1,14 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import type { Role, SearchResult, SearchSnippetPart } from '../../common/api.js';
+import { MESSAGE_COLUMNS, toMessage, type MessageRow } from '../conversations/conversation-store.js';
 
-interface ResultRow {
-  id: number;
-  conversation_id: number;
-  sender_id: number;
-  sender_name: string;
-  text: string;
-  client_message_id: string | null;
-  created_at: string;
+interface ResultRow extends MessageRow {
   title: string | null;
   snippet: string;
 }
@@ -53,8 +47,7 @@ export class MessageSearch {
     if (query === null) return [];
     const rows = this.db
       .prepare<{ query: string; user: number; limit: number }, ResultRow>(
-        `SELECT m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text,
-                m.client_message_id, m.created_at, c.title,
+        `SELECT ${MESSAGE_COLUMNS}, c.title,
                 snippet(messages_fts, 0, '${OPEN}', '${CLOSE}', '…', 16) AS snippet
            FROM messages_fts
            JOIN messages m ON m.id = messages_fts.rowid
@@ -71,15 +64,7 @@ export class MessageSearch {
       rows.filter((row) => row.title === null).map((row) => row.conversation_id),
     );
     return rows.map((row) => ({
-      message: {
-        id: row.id,
-        conversationId: row.conversation_id,
-        senderId: row.sender_id,
-        senderName: row.sender_name,
-        text: row.text,
-        createdAt: row.created_at,
-        clientMessageId: row.client_message_id,
-      },
+      message: toMessage(row),
       conversationId: row.conversation_id,
       conversationName: row.title ?? names.get(row.conversation_id) ?? 'Conversation',
       snippet: snippetParts(row.snippet),

@@ -108,6 +108,7 @@ describe('what the OS did with a pop-up', () => {
               ? { state: 'failed', reason: 'Notifications are not allowed for this application' }
               : { state: 'shown' },
           ),
+        close: () => undefined,
       },
       ledger: { hasNotified: () => false, recordNotified: async () => undefined },
       clock,

@@ -116,6 +116,32 @@ const SCREENS: Screen[] = [
     },
   },
   {
+    name: 'admin-alerting',
+    user: 'admin',
+    show: async (page) => {
+      await page.goto(`${server.url}/#/admin/alerting`);
+      await page.getByLabel('Repeats before escalating').waitFor();
+      await page.getByRole('heading', { name: 'On duty now' }).waitFor();
+    },
+  },
+  {
+    name: 'admin-audit',
+    user: 'admin',
+    show: async (page) => {
+      await page.goto(`${server.url}/#/admin/audit`);
+      await page.getByTestId('audit-table').waitFor();
+    },
+  },
+  {
+    name: 'admin-audit-alert',
+    user: 'admin',
+    show: async (page) => {
+      await page.goto(`${server.url}/#/admin/audit`);
+      await page.getByTestId('audit-table').getByRole('link', { name: 'Bed 4 is bleeding' }).click();
+      await page.getByTestId('audit-log').waitFor();
+    },
+  },
+  {
     name: 'test-panel',
     user: 'admin',
     show: async (page) => {
@@ -144,6 +170,11 @@ beforeAll(async () => {
   ).body.conversation;
   for (const text of ['Handover at 7 in the staff room', 'Bring the rota, please'])
     await smith.post(`/api/conversations/${conversation.id}/messages`, { text });
+  // An urgent one: its receipt line and Acknowledge are on the thread screens too.
+  await smith.post(`/api/conversations/${conversation.id}/messages`, {
+    text: 'Bed 4 is bleeding',
+    priority: 'urgent',
+  });
   await smith.post('/api/appointments', {
     time: new Date(Date.now() + 3 * 3_600_000).toISOString(),
     content: 'Annual checkup',

@@ -513,3 +513,49 @@ describe('conversation management', () => {
     }
   });
 });
+
+describe('changing a message', () => {
+  it('an edit, a 👍 and a deletion reach the other desk as they happen', async () => {
+    const conversation = await conversationWithPatel('Edits drill');
+    const [smith, patel] = await Promise.all([
+      openDesk(browser, server.url, 'dr.smith'),
+      openDesk(browser, server.url, 'dr.patel'),
+    ]);
+    try {
+      for (const desk of [smith, patel]) {
+        await desk.page.goto(`${server.url}/#/conversations/${conversation.id}`);
+        await desk.page.getByTestId('thread').waitFor();
+      }
+      await smith.page
+        .getByTestId('thread')
+        .getByLabel(/Message to/)
+        .fill('Drip rate 100 ml/h');
+      await smith.page.keyboard.press('Enter');
+      await messagesWithText(patel.page, 'Drip rate 100 ml/h').waitFor();
+
+      const own = smith.page.getByTestId('thread').locator('.message--own').last();
+      await own.getByRole('button', { name: 'Edit' }).click();
+      await own.getByLabel('Edit your message').fill('Drip rate 80 ml/h');
+      await own.getByRole('button', { name: 'Save' }).click();
+      await messagesWithText(patel.page, 'Drip rate 80 ml/h').waitFor();
+      const theirs = patel.page.getByTestId('thread').locator('.message').last();
+      expect(await theirs.textContent()).toContain('edited');
+
+      await theirs.getByRole('button', { name: /^Thumbs up/ }).click();
+      await own.getByRole('button', { name: /^Thumbs up\s*1$/ }).waitFor();
+      await screenshot(smith.page, 'message-acknowledged');
+      expect(await axeViolations(smith.page)).toEqual([]);
+
+      await own.getByRole('button', { name: 'Delete' }).click();
+      await patel.page.getByTestId('thread').getByText('Message deleted').waitFor();
+      await patel.page
+        .locator(`[data-testid="conversation-item"][data-conversation-id="${conversation.id}"]`)
+        .getByText('Dr. Sarah Smith: Message deleted')
+        .waitFor();
+      expect(await patel.page.getByTestId('thread').getByText('Drip rate 80 ml/h').count()).toBe(0);
+      expect([...problemsOf(smith), ...problemsOf(patel)]).toEqual([]);
+    } finally {
+      await Promise.all([smith.context.close(), patel.context.close()]);
+    }
+  });
+});

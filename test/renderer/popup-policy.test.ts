@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DESKTOP_SETTINGS } from '../../common/desktop-bridge.js';
 import { previewFor } from '../../common/notification-preview.js';
-import { popupAllowed } from '../../renderer/src/notifications/popup-policy.js';
+import { quietHoldReason } from '../../renderer/src/notifications/popup-policy.js';
 import { newMessage, systemNotice } from './support/frames.js';
 
 const at = (clock: string) => new Date(`2025-01-20T${clock}:00`);
@@ -12,15 +12,15 @@ describe('browser pop-ups', () => {
       ...DEFAULT_DESKTOP_SETTINGS,
       quietHours: { enabled: true, start: '22:00', end: '07:00' },
     };
-    expect(popupAllowed(quietNights, at('23:30'))).toBe(false);
-    expect(popupAllowed(quietNights, at('06:59'))).toBe(false);
-    expect(popupAllowed(quietNights, at('07:00'))).toBe(true);
+    expect(quietHoldReason(quietNights, at('23:30'))).toBe('quiet_hours');
+    expect(quietHoldReason(quietNights, at('06:59'))).toBe('quiet_hours');
+    expect(quietHoldReason(quietNights, at('07:00'))).toBeNull();
   });
 
   it('stay away under do-not-disturb', () => {
-    expect(popupAllowed(DEFAULT_DESKTOP_SETTINGS, at('12:00'))).toBe(true);
-    expect(popupAllowed({ ...DEFAULT_DESKTOP_SETTINGS, doNotDisturb: true }, at('12:00'))).toBe(
-      false,
+    expect(quietHoldReason(DEFAULT_DESKTOP_SETTINGS, at('12:00'))).toBeNull();
+    expect(quietHoldReason({ ...DEFAULT_DESKTOP_SETTINGS, doNotDisturb: true }, at('12:00'))).toBe(
+      'do_not_disturb',
     );
   });
 

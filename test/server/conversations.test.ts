@@ -116,8 +116,10 @@ describe('sending a message', () => {
         timestamp: message.createdAt,
         message_id: String(message.id),
         sender_id: String(smith.id),
+        priority: 'routine',
         // A titled conversation is named, so a pop-up can say where the message was written.
         conversation_title: 'Ward round',
+        alert_id: String(message.alertId),
       });
     } finally {
       stream.close();
@@ -257,6 +259,8 @@ describe("the user's own other desks", () => {
         timestamp: message.createdAt,
         message_id: String(message.id),
         client_message_id: 'own-desk-0001',
+        priority: 'routine',
+        alert_id: String(message.alertId),
       });
     } finally {
       desk.close();

@@ -45,7 +45,7 @@ describe('system notifications and test endpoints', () => {
       expect(await noticesOf(user.id), user.username).toEqual(expected);
     }
     const [event] = (await userEvents(server.context.redis, extraNurse.id)).filter((e) => e.type === 'system_notification');
-    expect(event).toEqual({ id: expect.any(Number), type: 'system_notification', content: 'Nurses: flu jabs at 4', timestamp: expect.any(String) });
+    expect(event).toEqual({ id: expect.any(Number), type: 'system_notification', content: 'Nurses: flu jabs at 4', timestamp: expect.any(String), alert_id: expect.stringMatching(/^\d+$/) });
   });
 
   it('to everyone reaches every enabled account; to named users only them', async () => {

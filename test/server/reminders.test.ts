@@ -96,7 +96,7 @@ describe('the reminder scheduler', () => {
     const appointment = new AppointmentStore(ctx.db).create({ time, content: 'Annual checkup', remindUserIds: [userId!], reminderLeadMinutes: 15, createdBy: userId! });
     expect(await scheduler(ctx).tick()).toBe(1);
     expect(reminders(await userEvents(ctx.redis, userId!))).toEqual([
-      { id: expect.any(Number), type: 'appointment_reminder', appointmentId: String(appointment.id), time, content: 'Annual checkup', timestamp: expect.any(String) },
+      { id: expect.any(Number), type: 'appointment_reminder', appointmentId: String(appointment.id), time, content: 'Annual checkup', timestamp: expect.any(String), alert_id: expect.stringMatching(/^\d+$/), passes_do_not_disturb: true },
     ]);
     expect(new AppointmentStore(ctx.db).get(appointment.id)!.reminderSent).toBe(true);
   });

@@ -12,6 +12,12 @@ const SECTIONS: Record<AdminSection, { label: string; render(): ReactNode }> = {
   health: { label: 'Server health', render: () => <ServerHealth /> },
 };
 
+/** Clinical alerting's admin pages (issue 11), routes of their own that the console links to. */
+const ALERTING_PAGES = [
+  { label: 'Clinic alerting', href: '#/admin/alerting' },
+  { label: 'Delivery audit', href: '#/admin/audit' },
+] as const;
+
 /** What the clinic's IT admin does without a terminal. The server checks the role too. */
 export function AdminPage({ section }: { section: AdminSection }) {
   const { user } = useSession();
@@ -42,6 +48,13 @@ export function AdminPage({ section }: { section: AdminSection }) {
                 aria-current={key === section ? 'page' : undefined}
               >
                 {SECTIONS[key].label}
+              </a>
+            </li>
+          ))}
+          {ALERTING_PAGES.map((page) => (
+            <li key={page.href}>
+              <a className="subnav__link" href={page.href}>
+                {page.label}
               </a>
             </li>
           ))}

@@ -77,7 +77,12 @@ export function StaffAccounts() {
         <StatusLine status={status} />
         {users === null && !error && <p className="muted">Loading accounts…</p>}
         {users && (
-          <div className="table-scroll" tabIndex={0} role="region" aria-label="Table of staff accounts">
+          <div
+            className="table-scroll"
+            tabIndex={0}
+            role="region"
+            aria-label="Table of staff accounts"
+          >
             <table className="accounts">
               <thead>
                 <tr>

@@ -1,9 +1,26 @@
 import type { z } from 'zod';
+import { alertSettingsPatch, type AlertSettingsResponse } from '../../../common/alert-settings.js';
+import type {
+  AuditAlertResponse,
+  AuditAlertsResponse,
+  AuditExportResponse,
+  AuditQuery,
+} from '../../../common/audit.js';
+import { setDutyRequest, type OnDutyResponse } from '../../../common/duty.js';
+import {
+  acknowledgeRequest,
+  receiptReport,
+  type AlertStatusesResponse,
+  type AlertStatusResponse,
+  type ReceiptReportResponse,
+} from '../../../common/alerts.js';
 import {
   ackRequest,
   createAppointmentRequest,
   createUserRequest,
+  acknowledgeMessageRequest,
   addParticipantsRequest,
+  editMessageRequest,
   markNotificationsRequest,
   personalSettingsPatch,
   updateConversationRequest,
@@ -19,6 +36,7 @@ import {
   createConversationRequest,
   loginRequest,
   markConversationReadRequest,
+  roleMessageRequest,
   sendMessageRequest,
   systemNotificationRequest,
   testAppointmentReminderRequest,
@@ -34,6 +52,7 @@ import {
   type MessageResponse,
   type MessagesResponse,
   type PublishedResponse,
+  type RoleMessageResponse,
   type SystemNotificationResponse,
   type UsersResponse,
 } from '../../../common/api.js';
@@ -86,6 +105,13 @@ export interface ApiClient {
   testNewMessage(body: z.input<typeof testNewMessageRequest>): Promise<PublishedResponse>;
   ack(body: z.input<typeof ackRequest>): Promise<void>;
   search(query: string): Promise<SearchResponse>;
+  editMessage(conversationId: number, messageId: number, text: string): Promise<MessageResponse>;
+  deleteMessage(conversationId: number, messageId: number): Promise<MessageResponse>;
+  acknowledgeMessage(
+    conversationId: number,
+    messageId: number,
+    acknowledged: boolean,
+  ): Promise<MessageResponse>;
   updateConversation(
     id: number,
     body: z.input<typeof updateConversationRequest>,
@@ -108,6 +134,22 @@ export interface ApiClient {
   systemNotices(): Promise<SystemNoticesResponse>;
   serverHealth(): Promise<ServerHealthResponse>;
   eventsState(): Promise<EventsStateResponse>;
+  reportReceipts(body: z.input<typeof receiptReport>): Promise<ReceiptReportResponse>;
+  alertStatus(alertId: number): Promise<AlertStatusResponse>;
+  conversationAlerts(conversationId: number): Promise<AlertStatusesResponse>;
+  acknowledgeAlert(
+    alertId: number,
+    body: z.input<typeof acknowledgeRequest>,
+  ): Promise<AlertStatusResponse>;
+  alertSettings(): Promise<AlertSettingsResponse>;
+  updateAlertSettings(body: z.input<typeof alertSettingsPatch>): Promise<AlertSettingsResponse>;
+  onDuty(): Promise<OnDutyResponse>;
+  setOwnDuty(body: z.input<typeof setDutyRequest>): Promise<OnDutyResponse>;
+  setDutyOf(userId: number, body: z.input<typeof setDutyRequest>): Promise<OnDutyResponse>;
+  sendRoleMessage(body: z.input<typeof roleMessageRequest>): Promise<RoleMessageResponse>;
+  auditAlerts(query: Partial<AuditQuery>): Promise<AuditAlertsResponse>;
+  auditAlert(alertId: number): Promise<AuditAlertResponse>;
+  auditExport(query: Partial<AuditQuery>): Promise<AuditExportResponse>;
   /** Called whenever the server answers that the session is gone (expired, revoked, signed out elsewhere). */
   onUnauthorized(listener: () => void): () => void;
 }
@@ -211,6 +253,20 @@ export function createApiClient(transport: ApiTransport): ApiClient {
       ),
     removeParticipant: (conversationId, userId) =>
       call('DELETE', `/api/conversations/${id(conversationId)}/participants/${id(userId)}`),
+    editMessage: (conversationId, messageId, text) =>
+      call(
+        'PATCH',
+        `/api/conversations/${id(conversationId)}/messages/${id(messageId)}`,
+        valid(editMessageRequest, { text }),
+      ),
+    deleteMessage: (conversationId, messageId) =>
+      call('DELETE', `/api/conversations/${id(conversationId)}/messages/${id(messageId)}`),
+    acknowledgeMessage: (conversationId, messageId, acknowledged) =>
+      call(
+        'POST',
+        `/api/conversations/${id(conversationId)}/messages/${id(messageId)}/acknowledgement`,
+        valid(acknowledgeMessageRequest, { acknowledged }),
+      ),
     search: (query) => call('GET', `/api/search?q=${encodeURIComponent(query)}`),
     mySettings: () => call('GET', '/api/me/settings'),
     updateMySettings: (body) =>
@@ -225,9 +281,42 @@ export function createApiClient(transport: ApiTransport): ApiClient {
     systemNotices: () => call('GET', '/api/admin/system-notices'),
     serverHealth: () => call('GET', '/api/admin/health'),
     eventsState: () => call('GET', '/api/events/state'),
+    reportReceipts: (body) => call('POST', '/api/alerts/receipts', valid(receiptReport, body)),
+    alertStatus: (alertId) => call('GET', `/api/alerts/${id(alertId)}`),
+    conversationAlerts: (conversationId) =>
+      call('GET', `/api/conversations/${id(conversationId)}/alerts`),
+    acknowledgeAlert: (alertId, body) =>
+      call('POST', `/api/alerts/${id(alertId)}/acknowledge`, valid(acknowledgeRequest, body)),
+    alertSettings: () => call('GET', '/api/alerts/settings'),
+    updateAlertSettings: (body) =>
+      call('PATCH', '/api/admin/alert-settings', valid(alertSettingsPatch, body)),
+    onDuty: () => call('GET', '/api/duty'),
+    setOwnDuty: (body) => call('POST', '/api/duty', valid(setDutyRequest, body)),
+    setDutyOf: (userId, body) =>
+      call('POST', `/api/admin/duty/${id(userId)}`, valid(setDutyRequest, body)),
+    sendRoleMessage: (body) => call('POST', '/api/role-messages', valid(roleMessageRequest, body)),
+    auditAlerts: (query) => call('GET', `/api/admin/audit/alerts${queryString(query)}`),
+    auditAlert: (alertId) => call('GET', `/api/admin/audit/alerts/${id(alertId)}`),
+    auditExport: (query) => call('GET', `/api/admin/audit/export${queryString(query)}`),
     onUnauthorized: (listener) => {
       unauthorizedListeners.add(listener);
       return () => unauthorizedListeners.delete(listener);
     },
   };
+}
+
+/**
+ * `?a=1&b=x` of the fields that are set, or nothing. Every character beyond letters, digits and
+ * `-_.` is percent-encoded (a space too, never `+`), so the path passes the desktop bridge's check.
+ */
+function queryString(query: Record<string, string | number | boolean | undefined>): string {
+  const encode = (text: string) =>
+    encodeURIComponent(text).replace(
+      /[!'()*~]/g,
+      (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
+    );
+  const pairs = Object.entries(query)
+    .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
+    .map(([key, value]) => `${encode(key)}=${encode(String(value))}`);
+  return pairs.length > 0 ? `?${pairs.join('&')}` : '';
 }

@@ -1,6 +1,8 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { AdminPage } from '../admin/AdminPage.js';
 import { useTestPanel } from '../admin/useTestPanel.js';
+import { AlertBanners } from '../alerts/AlertBanners.js';
+import { DutyToggle } from '../alerts/DutyToggle.js';
 import { ConnectionIndicator } from '../components/ConnectionIndicator.js';
 import { DoNotDisturbIndicator } from '../components/DoNotDisturbIndicator.js';
 import { OutageBanner } from '../components/OutageBanner.js';
@@ -14,6 +16,8 @@ import { MessagesPage } from '../pages/MessagesPage.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
 import { NotificationsPage } from '../pages/NotificationsPage.js';
 import { NotificationTestPage } from '../pages/NotificationTestPage.js';
+import { AlertSettingsPage } from '../pages/admin/AlertSettingsPage.js';
+import { DeliveryAuditPage } from '../pages/admin/DeliveryAuditPage.js';
 import { SettingsPage } from '../pages/SettingsPage.js';
 import { routeForTarget } from '../routing/event-route.js';
 import type { Route } from '../routing/route.js';
@@ -104,6 +108,12 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
     case 'admin':
       content = <AdminPage section={route.section} />;
       break;
+    case 'alert-settings':
+      content = <AlertSettingsPage />;
+      break;
+    case 'delivery-audit':
+      content = <DeliveryAuditPage alertId={route.alertId} navigate={navigate} />;
+      break;
     case undefined:
       content = <NotFoundPage />;
       break;
@@ -147,6 +157,7 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
           </ul>
         </nav>
         <div className="topbar__end">
+          <DutyToggle />
           <DoNotDisturbIndicator />
           <ConnectionIndicator />
           <span className="account" data-testid="signed-in-user">
@@ -164,6 +175,7 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
       </header>
       <OutageBanner />
       {platform.showsOwnPopups && <PopupPermissionBanner />}
+      <AlertBanners route={route} navigate={navigate} />
       <main ref={mainRef} id="main" className="content" tabIndex={-1}>
         {content}
       </main>

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { User } from '../../../common/api.js';
+import { ReceiptsProvider } from '../alerts/ReceiptsProvider.js';
 import { EventsProvider } from '../events/EventsProvider.js';
 import { InboxProvider } from '../inbox/InboxProvider.js';
 import { IdleLock } from '../lock/IdleLock.js';
@@ -34,9 +35,11 @@ export function SignedInApp({ platform, user, onSignOut, onSessionEnded }: Signe
             <InboxProvider>
               <SendQueueProvider>
                 <ConversationsProvider>
-                  <IdleLock>
-                    <AppShell onSessionEnded={onSessionEnded} />
-                  </IdleLock>
+                  <ReceiptsProvider>
+                    <IdleLock>
+                      <AppShell onSessionEnded={onSessionEnded} />
+                    </IdleLock>
+                  </ReceiptsProvider>
                 </ConversationsProvider>
               </SendQueueProvider>
             </InboxProvider>

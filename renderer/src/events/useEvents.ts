@@ -21,12 +21,22 @@ export interface UseEventsOptions {
   onConversationRead?: (event: StreamEventOf<'conversation_read'>, meta: EventMeta) => void;
   /** This user sent a message, from another desk or this one (colleagues get `new_message`). */
   onMessageSent?: (event: StreamEventOf<'message_sent'>, meta: EventMeta) => void;
+  /** What is known about one of this user's alerts changed (receipts, acknowledgement). */
+  onAlertStatus?: (event: StreamEventOf<'alert_status'>, meta: EventMeta) => void;
+  /** An alert this user received or sent was acknowledged, on any desk: it stops everywhere. */
+  onAlertAcknowledged?: (event: StreamEventOf<'alert_acknowledged'>, meta: EventMeta) => void;
+  /** An urgent alert to this user is being alerted again: nobody acknowledged it yet. */
+  onAlertRepeat?: (event: StreamEventOf<'alert_repeat'>, meta: EventMeta) => void;
+  /** An alert this user sent or received went to its escalation target. */
+  onAlertEscalated?: (event: StreamEventOf<'alert_escalated'>, meta: EventMeta) => void;
   /** This user marked single notifications read or unread, on another desk or this one. */
   onNotificationsMarked?: (event: StreamEventOf<'notifications_marked'>, meta: EventMeta) => void;
   /** A conversation of this user was created or changed (or they were removed from it). */
   onConversationChanged?: (event: StreamEventOf<'conversation_changed'>, meta: EventMeta) => void;
   /** This user's settings that follow them changed, on another desk or this one. */
   onSettingsChanged?: (event: StreamEventOf<'settings_changed'>, meta: EventMeta) => void;
+  /** A message was edited, deleted or acknowledged (👍) in one of this user's conversations. */
+  onMessageChanged?: (event: StreamEventOf<'message_changed'>, meta: EventMeta) => void;
   /** An account was added, renamed, given another role, disabled or enabled. */
   onDirectoryChanged?: (event: StreamEventOf<'directory_changed'>, meta: EventMeta) => void;
   /** Every numbered event, whatever its type, after the typed callback. */
@@ -66,6 +76,18 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
       case 'message_sent':
         options.onMessageSent?.(frame, meta);
         break;
+      case 'alert_status':
+        options.onAlertStatus?.(frame, meta);
+        break;
+      case 'alert_acknowledged':
+        options.onAlertAcknowledged?.(frame, meta);
+        break;
+      case 'alert_repeat':
+        options.onAlertRepeat?.(frame, meta);
+        break;
+      case 'alert_escalated':
+        options.onAlertEscalated?.(frame, meta);
+        break;
       case 'notifications_marked':
         options.onNotificationsMarked?.(frame, meta);
         break;
@@ -74,6 +96,9 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
         break;
       case 'settings_changed':
         options.onSettingsChanged?.(frame, meta);
+        break;
+      case 'message_changed':
+        options.onMessageChanged?.(frame, meta);
         break;
       case 'directory_changed':
         options.onDirectoryChanged?.(frame, meta);

@@ -38,7 +38,7 @@ export function ConversationList({ conversations, selectedId, myId }: Conversati
               <span className="conversation__bottom">
                 <span className="conversation__preview">
                   {last
-                    ? `${last.senderId === myId ? 'You' : last.senderName}: ${last.text}`
+                    ? `${last.senderId === myId ? 'You' : last.senderName}: ${last.deleted ? 'Message deleted' : last.text}`
                     : 'No messages yet'}
                 </span>
                 {unread > 0 && (

@@ -56,6 +56,22 @@ export function ConversationsProvider({ children }: { children: ReactNode }) {
       else void reload();
     },
     onConversationRead: (event) => apply((list) => applyConversationRead(list, event)),
+    // An edited or deleted last message changes the list's preview of it.
+    onMessageChanged: (event) =>
+      apply((list) =>
+        list.map((item) =>
+          item.lastMessage && String(item.lastMessage.id) === event.message_id
+            ? {
+                ...item,
+                lastMessage: {
+                  ...item.lastMessage,
+                  text: event.text,
+                  ...(event.deleted ? { deleted: true as const } : {}),
+                },
+              }
+            : item,
+        ),
+      ),
     // Created, renamed, people added or removed: the server's list says what it is now.
     onConversationChanged: () => void reload(),
     onResync: () => void reload(),

@@ -1,8 +1,14 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useRef } from 'react';
-import type { Message } from '../../../common/api.js';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { MESSAGE_EDIT_WINDOW_MINUTES, type Message } from '../../../common/api.js';
+import { AcknowledgeAction } from '../alerts/AcknowledgeAction.js';
+import { EscalationLine } from '../alerts/EscalationLine.js';
+import { ReceiptLine } from '../alerts/ReceiptLine.js';
+import { describeError } from '../api/api-error.js';
+import { useNow } from '../hooks/useNow.js';
 import { formatWhen, machineTime } from '../lib/format.js';
 import type { QueuedMessage } from '../send-queue/queued-message.js';
+import { PriorityLabel } from './PriorityLabel.js';
 
 export type ThreadRow =
   | { kind: 'start'; key: string }
@@ -18,6 +24,15 @@ interface MessageListProps {
   onDiscard(clientMessageId: string): void;
   /** The row to bring into view and mark (a search result), once it is loaded. */
   focusKey?: string | null;
+  /** Changes to confirmed messages: their sender's edit and delete, anyone's 👍. */
+  actions?: MessageActions;
+}
+
+export interface MessageActions {
+  myId: number;
+  edit(message: Message, text: string): Promise<void>;
+  remove(message: Message): Promise<void>;
+  acknowledge(message: Message, acknowledged: boolean): Promise<void>;
 }
 
 /** How close to the top (px) scrolling has to come before older messages are fetched. */
@@ -37,14 +52,18 @@ export function MessageList({
   onRetry,
   onDiscard,
   focusKey = null,
+  actions,
 }: MessageListProps) {
+  const now = useNow(30_000);
   const scrollRef = useRef<HTMLDivElement>(null);
   // TanStack Virtual keeps its own mutable state; the React Compiler must not memoise around it.
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => 76,
+    // About a one-line message with its header and tools: rows much taller than the estimate
+    // keep the list from reaching its end on opening, and then older pages never load.
+    estimateSize: () => 100,
     getItemKey: (index) => rows[index]?.key ?? index,
     overscan: 8,
     anchorTo: 'end',
@@ -74,6 +93,7 @@ export function MessageList({
   // Scroll events fire while the list is still being brought to its end on opening; only once
   // it got there does nearing the top mean the reader is scrolling up.
   const reachedEnd = useRef(false);
+
   const maybeLoadOlder = () => {
     const element = scrollRef.current;
     if (!element) return;
@@ -125,7 +145,13 @@ export function MessageList({
                 style={{ transform: `translateY(${item.start}px)` }}
               >
                 {row.kind === 'message' && (
-                  <MessageBubble message={row.message} own={row.own} found={row.key === focusKey} />
+                  <MessageBubble
+                    message={row.message}
+                    own={row.own}
+                    found={row.key === focusKey}
+                    actions={actions}
+                    now={now}
+                  />
                 )}
                 {row.kind === 'outgoing' && (
                   <OutgoingBubble outgoing={row.outgoing} onRetry={onRetry} onDiscard={onDiscard} />
@@ -146,23 +172,123 @@ function MessageBubble({
   message,
   own,
   found,
+  actions,
+  now,
 }: {
   message: Message;
   own: boolean;
   found: boolean;
+  actions: MessageActions | undefined;
+  now: number;
 }) {
+  const urgent = message.priority === 'urgent';
+  const [editing, setEditing] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const changeable =
+    own &&
+    !message.deleted &&
+    now - Date.parse(message.createdAt) < MESSAGE_EDIT_WINDOW_MINUTES * 60_000;
+  const acknowledgedBy = message.acknowledgedBy ?? [];
+  const mine = actions ? acknowledgedBy.includes(actions.myId) : false;
+
+  const attempt = (change: () => Promise<void>) => {
+    setError(null);
+    change().then(
+      () => setEditing(null),
+      (failure: unknown) => setError(describeError(failure)),
+    );
+  };
+
   return (
     <article
-      className={`message${own ? ' message--own' : ''}${found ? ' message--found' : ''}`}
+      className={['message', own && 'message--own', urgent && 'message--urgent', found && 'message--found']
+        .filter(Boolean)
+        .join(' ')}
       data-message-id={message.id}
+      data-priority={message.priority}
       aria-current={found ? 'true' : undefined}
     >
       <header className="message__meta">
         <span className="message__sender">{own ? 'You' : message.senderName}</span>
+        {urgent && <PriorityLabel />}
         <time dateTime={machineTime(message.createdAt)}>{formatWhen(message.createdAt)}</time>
+        {message.editedAt && !message.deleted && <span className="message__edited">edited</span>}
         {own && <span className="message__status message__status--sent">Sent</span>}
+        {actions && !message.deleted && editing === null && (
+          <span className="message__tools">
+            <button
+              type="button"
+              className={mine ? 'button button--tiny button--pressed' : 'button button--tiny'}
+              aria-pressed={mine}
+              onClick={() => attempt(() => actions.acknowledge(message, !mine))}
+            >
+              <span aria-hidden="true">👍</span>
+              <span className="visually-hidden">Thumbs up</span>
+              {acknowledgedBy.length > 0 && ` ${acknowledgedBy.length}`}
+            </button>
+            {changeable && (
+              <>
+                <button
+                  type="button"
+                  className="button button--tiny"
+                  onClick={() => setEditing(message.text)}
+                >
+                  Edit
+                </button>
+                <button
+                  type="button"
+                  className="button button--tiny"
+                  onClick={() => attempt(() => actions.remove(message))}
+                >
+                  Delete
+                </button>
+              </>
+            )}
+          </span>
+        )}
       </header>
-      <p className="message__text">{message.text}</p>
+      {message.deleted ? (
+        <p className="message__text message__text--deleted">Message deleted</p>
+      ) : editing !== null ? (
+        <form
+          className="message__edit"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (actions) attempt(() => actions.edit(message, editing));
+          }}
+        >
+          <label className="visually-hidden" htmlFor={`edit-${message.id}`}>
+            Edit your message
+          </label>
+          <textarea
+            id={`edit-${message.id}`}
+            className="composer__input"
+            value={editing}
+            maxLength={4_000}
+            onChange={(event) => setEditing(event.target.value)}
+          />
+          <div className="message__tools">
+            <button type="submit" className="button button--small button--primary">
+              Save
+            </button>
+            <button type="button" className="button button--small" onClick={() => setEditing(null)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : (
+        <p className="message__text">{message.text}</p>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {urgent && message.alertId !== null && <EscalationLine messageId={message.id} />}
+      {own && message.alertId !== null && <ReceiptLine messageId={message.id} />}
+      {!own && urgent && message.alertId !== null && (
+        <AcknowledgeAction alertId={message.alertId} messageId={message.id} />
+      )}
     </article>
   );
 }
@@ -192,6 +318,7 @@ function OutgoingBubble({
     >
       <header className="message__meta">
         <span className="message__sender">You</span>
+        {outgoing.priority === 'urgent' && <PriorityLabel />}
         <span className={`message__status message__status--${outgoing.status}`}>
           {OUTGOING_STATUS[outgoing.status]}
         </span>

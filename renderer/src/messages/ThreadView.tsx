@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Message } from '../../../common/api.js';
+import { EscalationTargetPicker } from '../alerts/EscalationTargetPicker.js';
+import { useReportRendered } from '../alerts/useReportRendered.js';
 import { useApi, useSession } from '../app/session-context.js';
 import { useEvents } from '../events/useEvents.js';
 import {
@@ -10,7 +12,7 @@ import {
 import { Composer } from './Composer.js';
 import { ConversationSettingsDialog } from './ConversationSettingsDialog.js';
 import { conversationTitle, messageFromEvent } from './conversation-list-state.js';
-import { MessageList, type ThreadRow } from './MessageList.js';
+import { MessageList, type MessageActions, type ThreadRow } from './MessageList.js';
 import { useThread } from './useThread.js';
 
 interface ThreadViewProps {
@@ -34,6 +36,7 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
     refreshLatest,
     refreshConversation,
     receive,
+    change,
   } = useThread(conversationId);
   const [managing, setManaging] = useState(false);
   const queue = useSendQueue();
@@ -73,12 +76,46 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
       if (message) receive(message);
       else void refreshLatest();
     },
+    // An edit, a deletion or a 👍, from any desk: the message as it is now.
+    onMessageChanged: (event) => {
+      if (event.conversation_id !== String(conversationId)) return;
+      const current = state.messages.find((message) => String(message.id) === event.message_id);
+      if (!current) return;
+      const acknowledgedBy = event.acknowledged_by.map(Number).filter(Number.isSafeInteger);
+      const {
+        editedAt: _editedAt,
+        deleted: _deleted,
+        acknowledgedBy: _acknowledged,
+        ...plain
+      } = current;
+      change({
+        ...plain,
+        text: event.text,
+        ...(event.edited_at ? { editedAt: event.edited_at } : {}),
+        ...(event.deleted ? { deleted: true as const } : {}),
+        ...(acknowledgedBy.length > 0 ? { acknowledgedBy } : {}),
+      });
+    },
     // Renamed, people added or removed — perhaps this person.
     onConversationChanged: (event) => {
       if (event.conversation_id === String(conversationId)) void refreshConversation();
     },
     onResync: () => void refreshLatest(),
   });
+
+  useReportRendered(state.messages, user.id);
+  const actions = useMemo<MessageActions>(
+    () => ({
+      myId: user.id,
+      edit: async (message, text) =>
+        change((await api.editMessage(conversationId, message.id, text)).message),
+      remove: async (message) =>
+        change((await api.deleteMessage(conversationId, message.id)).message),
+      acknowledge: async (message, acknowledged) =>
+        change((await api.acknowledgeMessage(conversationId, message.id, acknowledged)).message),
+    }),
+    [api, change, conversationId, user.id],
+  );
 
   // A searched message older than the pages shown: load older pages until it is there.
   const focusShown =
@@ -191,13 +228,17 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
               loadingOlder={state.loadingOlder}
               onLoadOlder={() => void loadOlder()}
               focusKey={focusShown ? `m${focusMessageId}` : null}
+              actions={actions}
               onRetry={(clientMessageId) => queue.retry(clientMessageId)}
               onDiscard={(clientMessageId) => queue.discard(clientMessageId)}
             />
           )}
           <Composer
-            onSend={(text) => queue.enqueue(conversationId, text)}
+            onSend={(text, options) => queue.enqueue(conversationId, text, options)}
             label={`Message to ${title}`}
+            urgentOptions={(value, change) => (
+              <EscalationTargetPicker value={value} onChange={change} />
+            )}
           />
         </>
       )}

@@ -48,6 +48,8 @@ export function messageFromEvent(
     text: event.text,
     createdAt: event.timestamp,
     clientMessageId: event.type === 'message_sent' ? (event.client_message_id ?? null) : null,
+    priority: event.priority ?? 'routine',
+    alertId: idFromEvent(event.alert_id),
   };
 }
 

@@ -16,7 +16,8 @@ export type ThreadAction =
   | { type: 'older_loaded'; page: MessagesResponse }
   | { type: 'older_failed' }
   | { type: 'received'; messages: Message[] }
-  | { type: 'refreshed'; page: MessagesResponse };
+  | { type: 'refreshed'; page: MessagesResponse }
+  | { type: 'changed'; message: Message };
 
 export const LOADING_THREAD: ThreadState = {
   status: 'loading',
@@ -86,6 +87,14 @@ export function threadReducer(state: ThreadState, action: ThreadAction): ThreadS
         messages: mergeMessages(state.messages, incoming),
       };
     }
+    case 'changed':
+      // An edit, a deletion or an acknowledgement: the message as it is now, where it was.
+      return {
+        ...state,
+        messages: state.messages.map((message) =>
+          message.id === action.message.id ? action.message : message,
+        ),
+      };
     case 'refreshed': {
       const newest = state.messages.at(-1)?.id ?? 0;
       const pageOldest = action.page.messages[0]?.id ?? 0;

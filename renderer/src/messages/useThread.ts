@@ -80,6 +80,8 @@ export function useThread(conversationId: number) {
     }
   }, [api, conversationId, hasMore, loadingOlder, oldestId]);
 
+  const change = useCallback((message: Message) => dispatch({ type: 'changed', message }), []);
+
   const receive = useCallback(
     (message: Message) => dispatch({ type: 'received', messages: [message] }),
     [],
@@ -93,5 +95,6 @@ export function useThread(conversationId: number) {
     refreshLatest,
     refreshConversation,
     receive,
+    change,
   };
 }

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Conversation } from '../../../common/api.js';
+import { ConversationAlerts } from '../alerts/ConversationAlerts.js';
+import { RoleMessageDialog } from '../alerts/RoleMessageDialog.js';
 import { useSession } from '../app/session-context.js';
 import { upsertConversation } from '../messages/conversation-list-state.js';
 import { ConversationList } from '../messages/ConversationList.js';
@@ -22,6 +24,7 @@ export function MessagesPage({ conversationId, messageId = null, navigate }: Mes
   const [composing, setComposing] = useState(false);
   const [query, setQuery] = useState('');
   const searching = query.trim() !== '';
+  const [messagingRole, setMessagingRole] = useState(false);
 
   useEffect(() => {
     platform.setOpenConversation(conversationId);
@@ -47,6 +50,9 @@ export function MessagesPage({ conversationId, messageId = null, navigate }: Mes
             onClick={() => setComposing(true)}
           >
             New conversation
+          </button>
+          <button type="button" className="button" onClick={() => setMessagingRole(true)}>
+            Message on-duty
           </button>
         </div>
         {error && (
@@ -76,16 +82,22 @@ export function MessagesPage({ conversationId, messageId = null, navigate }: Mes
             <p className="muted">Choose a conversation, or start a new one.</p>
           </div>
         ) : (
-          <ThreadView
-            key={conversationId}
-            conversationId={conversationId}
-            focusMessageId={messageId}
-            onRead={markRead}
-          />
+          <ConversationAlerts key={conversationId} conversationId={conversationId}>
+            <ThreadView conversationId={conversationId} focusMessageId={messageId} onRead={markRead} />
+          </ConversationAlerts>
         )}
       </section>
       {composing && (
         <NewConversationDialog onClose={() => setComposing(false)} onCreated={handleCreated} />
+      )}
+      {messagingRole && (
+        <RoleMessageDialog
+          onClose={() => setMessagingRole(false)}
+          onSent={(conversation) => {
+            setMessagingRole(false);
+            handleCreated(conversation);
+          }}
+        />
       )}
     </div>
   );

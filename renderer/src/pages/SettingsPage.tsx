@@ -4,6 +4,7 @@ import {
   type DesktopSettingsPatch,
   type PreviewLevel,
 } from '../../../common/desktop-bridge.js';
+import { DeskNameSection } from '../alerts/DeskNameSection.js';
 import { describeError } from '../api/api-error.js';
 import { formatDateTime } from '../lib/format.js';
 import {
@@ -150,6 +151,8 @@ export function SettingsPage() {
           </span>
         </span>
       </label>
+
+      {platform.kind === 'browser' && <DeskNameSection />}
 
       {platform.kind === 'browser' && (
         <section className="card settings-section" aria-labelledby="browser-popups-heading">

@@ -8,11 +8,13 @@ export type Route =
   | { page: 'appointments'; appointmentId: number | null }
   | { page: 'settings' }
   | { page: 'test' }
-  | { page: 'admin'; section: AdminSection };
+  | { page: 'admin'; section: AdminSection }
+  | { page: 'alert-settings' }
+  | { page: 'delivery-audit'; alertId: number | null };
 
 /**
- * The admin console's sections (`#/admin/<section>`). The delivery audit of the clinical
- * alerting issue (11) takes its place here as one more section.
+ * The admin console's sections (`#/admin/<section>`). Clinical alerting's two admin pages
+ * (`#/admin/alerting`, `#/admin/audit[/<alert id>]`) are routes of their own beside them.
  */
 export const ADMIN_SECTIONS = ['staff', 'notices', 'health'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
@@ -39,8 +41,12 @@ export function parseRoute(hash: string): Route | null {
   if (first === 'conversations' && rest.length === 1) {
     const conversationId = optionalId(second);
     const messageId = optionalId(rest[0]);
-    return conversationId && messageId ? { page: 'conversations', conversationId, messageId } : null;
+    return conversationId && messageId
+      ? { page: 'conversations', conversationId, messageId }
+      : null;
   }
+  if (first === 'admin' && (second === 'alerting' || second === 'audit'))
+    return parseAlertingAdminRoute(second, rest);
   if (rest.length > 0) return null;
   if (first === 'admin') {
     if (second === undefined || second === '') return { page: 'admin', section: 'staff' };
@@ -64,6 +70,16 @@ export function parseRoute(hash: string): Route | null {
   }
 }
 
+/** `#/admin/alerting`, `#/admin/audit`, `#/admin/audit/<alert id>`. */
+function parseAlertingAdminRoute(page: 'alerting' | 'audit', rest: string[]): Route | null {
+  if (page === 'alerting' && rest.length === 0) return { page: 'alert-settings' };
+  if (page === 'audit' && rest.length <= 1) {
+    const alertId = optionalId(rest[0]);
+    return alertId === undefined ? null : { page: 'delivery-audit', alertId };
+  }
+  return null;
+}
+
 export function routeHref(route: Route): string {
   switch (route.page) {
     case 'conversations':
@@ -83,5 +99,9 @@ export function routeHref(route: Route): string {
       return '#/test';
     case 'admin':
       return `#/admin/${route.section}`;
+    case 'alert-settings':
+      return '#/admin/alerting';
+    case 'delivery-audit':
+      return route.alertId === null ? '#/admin/audit' : `#/admin/audit/${route.alertId}`;
   }
 }

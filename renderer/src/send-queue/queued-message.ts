@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { escalationTarget } from '../../../common/alert-settings.js';
+import { priority } from '../../../common/alerts.js';
 
 /**
  * A message written on this desk that the server has not confirmed yet. It keeps its
@@ -9,6 +11,9 @@ export const queuedMessage = z.object({
   clientMessageId: z.string().min(8).max(64),
   conversationId: z.number().int().positive(),
   text: z.string().min(1).max(4_000),
+  /** Chosen when it was written; kept so that however late it goes out, urgent stays urgent. */
+  priority: priority.default('routine'),
+  escalateTo: escalationTarget.optional(),
   queuedAt: z.string().max(64),
   /**
    * `queued`: waiting its turn or for the server to answer; `sending`: on its way now;

@@ -1,4 +1,4 @@
-import type { Message } from '../../../common/api.js';
+import type { Message, MessageOptions } from '../../../common/api.js';
 import { ApiError, describeError } from '../api/api-error.js';
 import { Listeners } from '../events/event-feed.js';
 import { newClientMessageId } from '../lib/client-message-id.js';
@@ -7,7 +7,10 @@ import type { SendQueueStorage } from './send-queue-storage.js';
 
 export interface SendQueueOptions {
   /** Posts one message; resolves with the server's copy. */
-  send(conversationId: number, body: { text: string; clientMessageId: string }): Promise<Message>;
+  send(
+    conversationId: number,
+    body: { text: string; clientMessageId: string } & Partial<MessageOptions>,
+  ): Promise<Message>;
   storage: SendQueueStorage;
   /** Wait before trying again after the server did not answer; `attempt` counts from 0. */
   retryDelay?: (attempt: number) => number;
@@ -72,7 +75,12 @@ export class SendQueue {
   }
 
   /** Queues a message; returns its clientMessageId. */
-  enqueue(conversationId: number, text: string, now = new Date()): string {
+  enqueue(
+    conversationId: number,
+    text: string,
+    options: MessageOptions = { priority: 'routine' },
+    now = new Date(),
+  ): string {
     const clientMessageId = newClientMessageId();
     this.update([
       ...this.items,
@@ -80,6 +88,8 @@ export class SendQueue {
         clientMessageId,
         conversationId,
         text,
+        priority: options.priority,
+        ...(options.escalateTo ? { escalateTo: options.escalateTo } : {}),
         queuedAt: now.toISOString(),
         status: 'queued',
         error: null,
@@ -147,6 +157,8 @@ export class SendQueue {
           const message = await this.options.send(next.conversationId, {
             text: next.text,
             clientMessageId: next.clientMessageId,
+            priority: next.priority,
+            ...(next.escalateTo ? { escalateTo: next.escalateTo } : {}),
           });
           this.attempt = 0;
           this.discard(next.clientMessageId);

@@ -4,6 +4,7 @@ import type {
   NotificationTarget,
 } from '../../../common/desktop-bridge.js';
 import { DEFAULT_DESKTOP_SETTINGS } from '../../../common/desktop-bridge.js';
+import type { Desk as DeskIdentity } from '../../../common/alerts.js';
 import type { ControlEvent, StreamEvent } from '../../../common/events.js';
 import { systemClock } from '../../../main/clock.js';
 import { UserSession } from '../../../main/core/user-session.js';
@@ -34,6 +35,8 @@ export async function openDesk(options: {
   dataDirectory: string;
   fetch?: HttpFetch;
   heartbeatTimeoutMs?: number;
+  /** This installation's desk identity: with one, the session reports receipts. */
+  desk?: DeskIdentity;
 }): Promise<Desk> {
   const sink = new RecordingNotificationSink();
   const events: Desk['events'] = [];
@@ -67,6 +70,7 @@ export async function openDesk(options: {
     burst: { quietMs: 30, maxWaitMs: 150 },
     backoff: { initialMs: 50, maxMs: 400 },
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 5_000,
+    ...(options.desk ? { desk: options.desk, receiptFlushMs: 50 } : {}),
     listener: {
       event: (event) => events.push(event),
       connectionState: (state) => states.push(state),

@@ -19,6 +19,8 @@ export function message(id: number, fields: Partial<Message> = {}): Message {
     text: `message ${id}`,
     createdAt: '2025-01-20T10:30:00Z',
     clientMessageId: null,
+    priority: 'routine',
+    alertId: null,
     ...fields,
   };
 }

@@ -1,0 +1,162 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import {
+  MAX_RECEIPTS_PER_REPORT,
+  reportedReceipt,
+  type Desk,
+  type ReportedReceipt,
+} from '../../common/alerts.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import { writeFileAtomic } from '../cursor/atomic-file.js';
+import type { HttpFetch } from '../stream/http-fetch.js';
+
+export interface DeskReceiptsOptions {
+  serverUrl: string;
+  token: string;
+  userId: number;
+  dataDirectory: string;
+  desk: Desk;
+  fetch: HttpFetch;
+  clock: Clock;
+  /** Receipts are gathered this long, so a burst of events is one report. */
+  flushMs?: number;
+  problem?(detail: string): void;
+}
+
+const DEFAULT_FLUSH_MS = 500;
+const MAX_RETRY_MS = 60_000;
+const REQUEST_TIMEOUT_MS = 15_000;
+/** At most this many wait on disk; the oldest go first after a long outage. */
+const CAPACITY = 5_000;
+
+const pendingFile = z.array(reportedReceipt).max(CAPACITY);
+
+/** Per server and user, like the cursor: receipts name that user's alerts. */
+function pendingPath(dataDirectory: string, serverUrl: string, userId: number): string {
+  const server = new URL(serverUrl).host.replace(/[^A-Za-z0-9.-]/g, '_');
+  return join(dataDirectory, 'receipts', `${server}-user-${userId}.json`);
+}
+
+/**
+ * This desk's receipts (delivered, shown, held and why) for one signed-in user, reported to
+ * the server in small batches. Each one is on disk before it is reported and stays there until
+ * the server took it, so a restart sends what was still waiting, and nothing twice: the
+ * notifier hands each event over once (its ledger survives restarts), and the server records a
+ * state once per alert, user and desk anyway. A report the server refused (an alert gone past
+ * retention, or not this user's) is dropped; one that did not get through is retried.
+ */
+export class DeskReceipts {
+  private pending: ReportedReceipt[] = [];
+  private timer: TimerHandle | null = null;
+  private sending: Promise<void> | null = null;
+  private failures = 0;
+  private stopped = false;
+  private saved: Promise<void> = Promise.resolve();
+  private readonly path: string;
+
+  private constructor(private readonly options: DeskReceiptsOptions) {
+    this.path = pendingPath(options.dataDirectory, options.serverUrl, options.userId);
+  }
+
+  static async open(options: DeskReceiptsOptions): Promise<DeskReceipts> {
+    const receipts = new DeskReceipts(options);
+    try {
+      const parsed = pendingFile.safeParse(JSON.parse(await readFile(receipts.path, 'utf8')));
+      if (parsed.success) receipts.pending = parsed.data;
+    } catch {
+      // Nothing waiting from an earlier run.
+    }
+    if (receipts.pending.length > 0) receipts.schedule(0);
+    return receipts;
+  }
+
+  get desk(): Desk {
+    return this.options.desk;
+  }
+
+  /** Resolves once the receipt is on disk. */
+  add(receipt: ReportedReceipt): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.pending.push(receipt);
+    if (this.pending.length > CAPACITY) this.pending.splice(0, this.pending.length - CAPACITY);
+    this.schedule(this.options.flushMs ?? DEFAULT_FLUSH_MS);
+    return this.save();
+  }
+
+  /** Sends what waits now, then stops (sign-out, quit); what could not go stays on disk. */
+  async stop(): Promise<void> {
+    this.timer?.cancel();
+    this.timer = null;
+    this.stopped = true;
+    await this.sending;
+    if (this.pending.length > 0) await this.flush();
+    await this.saved;
+  }
+
+  private save(): Promise<void> {
+    const snapshot = JSON.stringify(this.pending);
+    this.saved = this.saved
+      .then(() => writeFileAtomic(this.path, snapshot))
+      .catch((error: unknown) =>
+        this.options.problem?.(`receipts not saved: ${(error as Error).message}`),
+      );
+    return this.saved;
+  }
+
+  private schedule(delay: number): void {
+    if (this.timer || this.sending || this.stopped) return;
+    this.timer = this.options.clock.setTimeout(() => {
+      this.timer = null;
+      let next: number | null = null;
+      this.sending = this.flush()
+        .then((delay) => {
+          next = delay;
+        })
+        .finally(() => {
+          this.sending = null;
+          if (next !== null) this.schedule(next);
+        });
+    }, delay);
+  }
+
+  /** Reports one batch; resolves with when to report again (null: nothing waits). */
+  private async flush(): Promise<number | null> {
+    const batch = this.pending.slice(0, MAX_RECEIPTS_PER_REPORT);
+    if (batch.length === 0) return null;
+    let retry = false;
+    try {
+      const response = await this.options.fetch(
+        new URL('/api/alerts/receipts', this.options.serverUrl).href,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${this.options.token}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({ desk: this.options.desk, receipts: batch }),
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        },
+      );
+      await response.body?.cancel();
+      if (response.status >= 500 || response.status === 429 || response.status === 408)
+        retry = true;
+      else if (!response.ok)
+        this.options.problem?.(
+          `the server refused ${batch.length} receipts (${response.status}); dropped`,
+        );
+    } catch (error) {
+      retry = true;
+      this.options.problem?.(`receipts not reported yet: ${(error as Error).message}`);
+    }
+    if (retry) {
+      this.failures += 1;
+      return Math.min(MAX_RETRY_MS, 1_000 * 2 ** (this.failures - 1));
+    }
+    this.failures = 0;
+    // What was added meanwhile stays; only what this report carried goes.
+    this.pending = this.pending.slice(batch.length);
+    await this.save();
+    return this.pending.length > 0 ? 0 : null;
+  }
+}

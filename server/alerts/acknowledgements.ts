@@ -1,0 +1,102 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { User } from '../../common/api.js';
+import type { AlertAcknowledgedPayload } from '../../common/events.js';
+import { OutboxStore } from '../outbox/outbox-store.js';
+
+interface AlertParties {
+  sender_id: number | null;
+  conversation_id: number | null;
+  message_id: number | null;
+  appointment_id: number | null;
+}
+
+export interface Acknowledged {
+  /** This call was the alert's first acknowledgement, which stops it everywhere. */
+  first: boolean;
+  /** Alerts that gained a fact (their senders get a status update). */
+  alertIds: number[];
+}
+
+/** The dedupe key of one alert's `alert_acknowledged` to one person. */
+const acknowledgedDedupeKey = (alertId: number, userId: number) => `alert-ack:${alertId}:${userId}`;
+
+/**
+ * "Acknowledge" on any desk of any recipient. The first acknowledgement is the alert's: it is
+ * recorded with who and where, and `alert_acknowledged` goes to every recipient and to the
+ * sender through the outbox in the same transaction, so every desk stops alerting even if this
+ * process dies right after. Acknowledging again (another desk, another recipient) is recorded as
+ * that person's receipt and changes nothing else.
+ */
+export class Acknowledgements {
+  private readonly outbox: OutboxStore;
+  private readonly isRecipient: Statement<[number, number]>;
+  private readonly claimFirst: Statement<[string, number, string | null, number]>;
+  private readonly insertReceipt: Statement<[number, number, string, string]>;
+  private readonly bumpVersion: Statement<[number]>;
+  private readonly parties: Statement<[number], AlertParties>;
+  private readonly recipients: Statement<[number], number>;
+  private readonly linked: Statement<{ id: number }, number>;
+
+  constructor(private readonly db: Database) {
+    this.outbox = new OutboxStore(db);
+    this.isRecipient = db.prepare('SELECT 1 FROM alert_recipients WHERE alert_id = ? AND user_id = ?');
+    this.claimFirst = db.prepare(
+      `UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, acknowledged_desk_id = ?, escalation_due_at = NULL,
+                        version = version + 1
+        WHERE id = ? AND acknowledged_at IS NULL`,
+    );
+    this.insertReceipt = db.prepare(
+      `INSERT OR IGNORE INTO alert_receipts (alert_id, user_id, desk_id, state, at) VALUES (?, ?, ?, 'acknowledged', ?)`,
+    );
+    this.bumpVersion = db.prepare('UPDATE alerts SET version = version + 1 WHERE id = ?');
+    this.parties = db.prepare('SELECT sender_id, conversation_id, message_id, appointment_id FROM alerts WHERE id = ?');
+    this.recipients = db.prepare<[number], number>('SELECT user_id FROM alert_recipients WHERE alert_id = ?').pluck();
+    this.linked = db
+      .prepare<{ id: number }, number>(
+        `SELECT escalated_from FROM alerts WHERE id = :id AND escalated_from IS NOT NULL
+         UNION SELECT id FROM alerts WHERE escalated_from = :id`,
+      )
+      .pluck();
+  }
+
+  /** Null when the alert is not addressed to `user` (or does not exist). */
+  acknowledge(alertId: number, user: User, deskId: string | null): Acknowledged | null {
+    const run = this.db.transaction((): Acknowledged | null => {
+      if (this.isRecipient.get(alertId, user.id) === undefined) return null;
+      const at = new Date().toISOString();
+      const first = this.claimFirst.run(at, user.id, deskId, alertId).changes > 0;
+      const newReceipt = this.insertReceipt.run(alertId, user.id, deskId ?? '', at).changes > 0;
+      if (!first && newReceipt) this.bumpVersion.run(alertId);
+      const touched = first || newReceipt ? [alertId] : [];
+      if (first) {
+        this.announce(alertId, user, at);
+        // An escalation and its original are one emergency: acknowledging either stops both.
+        for (const linked of this.linked.all({ id: alertId })) {
+          if (this.claimFirst.run(at, user.id, deskId, linked).changes === 0) continue;
+          this.announce(linked, user, at);
+          touched.push(linked);
+        }
+      }
+      return { first, alertIds: touched };
+    });
+    return run.immediate();
+  }
+
+  private announce(alertId: number, by: User, at: string): void {
+    const parties = this.parties.get(alertId);
+    if (!parties) return;
+    const payload: AlertAcknowledgedPayload = {
+      type: 'alert_acknowledged',
+      alert_id: String(alertId),
+      ...(parties.conversation_id === null ? {} : { conversation_id: String(parties.conversation_id) }),
+      ...(parties.message_id === null ? {} : { message_id: String(parties.message_id) }),
+      ...(parties.appointment_id === null ? {} : { appointmentId: String(parties.appointment_id) }),
+      by: by.displayName,
+      by_id: String(by.id),
+      timestamp: at,
+    };
+    const everyone = new Set(this.recipients.all(alertId));
+    if (parties.sender_id !== null) everyone.add(parties.sender_id);
+    for (const userId of everyone) this.outbox.enqueue(userId, payload, acknowledgedDedupeKey(alertId, userId));
+  }
+}

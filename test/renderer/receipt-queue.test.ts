@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Desk, ReportedReceipt } from '../../common/alerts.js';
+import { ApiError } from '../../renderer/src/api/api-error.js';
+import { ReceiptQueue } from '../../renderer/src/alerts/receipt-queue.js';
+
+const DESK: Desk = { id: 'desk-test-0001', name: 'Test desk' };
+type Report = { desk: Desk; receipts: ReportedReceipt[] };
+
+let sent: Report[];
+let answer: (report: Report) => Promise<unknown>;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  sent = [];
+  answer = async () => ({ recorded: 1 });
+});
+afterEach(() => vi.useRealTimers());
+
+function queue() {
+  const created = new ReceiptQueue({
+    desk: () => DESK,
+    send: (report) => {
+      sent.push(report);
+      return answer(report);
+    },
+    flushMs: 300,
+    random: () => 1,
+  });
+  created.start();
+  return created;
+}
+
+describe('the receipt queue of a browser page', () => {
+  it('sends a burst as one report with the desk', async () => {
+    const q = queue();
+    for (let alertId = 1; alertId <= 3; alertId++) q.add({ alertId, state: 'shown' });
+    await vi.advanceTimersByTimeAsync(299);
+    expect(sent).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent).toEqual([
+      { desk: DESK, receipts: [1, 2, 3].map((alertId) => ({ alertId, state: 'shown' })) },
+    ]);
+  });
+
+  it('sends again what did not get through, after a growing wait', async () => {
+    const q = queue();
+    answer = () => Promise.reject(new ApiError(503, 'unavailable', 'busy'));
+    q.add({ alertId: 1, state: 'delivered' });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent).toHaveLength(2);
+    answer = async () => ({ recorded: 1 });
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(sent).toHaveLength(3);
+    expect(q.pending).toBe(0);
+  });
+
+  it('drops what the server refused, and stops when the session ended', async () => {
+    const q = queue();
+    answer = () => Promise.reject(new ApiError(404, 'not_found', 'no alert 9'));
+    q.add({ alertId: 9, state: 'shown' });
+    await vi.advanceTimersByTimeAsync(300);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(sent).toHaveLength(1);
+    expect(q.pending).toBe(0);
+
+    answer = () => Promise.reject(new ApiError(401, 'unauthorized', 'sign in first'));
+    q.add({ alertId: 1, state: 'shown' });
+    await vi.advanceTimersByTimeAsync(300);
+    q.add({ alertId: 2, state: 'shown' });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(sent).toHaveLength(2);
+  });
+});
