@@ -332,10 +332,13 @@ export type ReadyControl = z.infer<typeof readyControl>;
 export type ControlEvent = z.infer<typeof controlEvent>;
 export type ControlEventType = ControlEvent['type'];
 
-export const CONTROL_EVENT_TYPES = [
-  'resync',
-  'ready',
-] as const satisfies readonly ControlEventType[];
+export const CONTROL_EVENT_TYPES = ['resync', 'ready'] as const satisfies readonly ControlEventType[];
+/**
+ * The SSE event name of every numbered event: its frame has no `event:` line (the SSE default,
+ * `message`) and its type is in its data, as the original system sent it, so a browser's
+ * `onmessage` receives it. Control frames are named after their type.
+ */
+export const STREAM_EVENT_FRAME = 'message';
 export const STREAM_EVENT_TYPES = [
   ...NOTIFYING_EVENT_TYPES,
   'notifications_read',
@@ -358,3 +361,33 @@ export const lastEventIdHeader = z
   .regex(/^\d{1,16}$/, 'Last-Event-ID must be a non-negative integer')
   .transform(Number)
   .pipe(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER));
+
+/**
+ * `?since=`: the `timestamp` of the last event a client of the original system received, which
+ * is how that client resumes (it keeps no id).
+ */
+export const sinceTimestampParam = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((text) => !/\p{Cc}/u.test(text), 'since must hold no control characters');
+
+/**
+ * `POST /api/internal/events`, for another backend (the original system's, during a migration)
+ * that publishes through ClinicPulse instead of into Redis: one of the three notifications to
+ * each of `userIds`, each user getting their own id. With `dedupeKey`, sending the same request
+ * again (a retry after a timeout) publishes nothing twice and answers the first ids.
+ */
+export const publishEventsRequest = z.object({
+  userIds: z.array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).min(1).max(10_000),
+  event: z.discriminatedUnion('type', [newMessagePayload, appointmentReminderPayload, systemNotificationPayload]),
+  dedupeKey: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'dedupeKey: 1 to 128 letters, digits, dot, dash, underscore or colon')
+    .optional(),
+});
+export type PublishEventsRequest = z.infer<typeof publishEventsRequest>;
+export interface PublishEventsResponse {
+  /** The event's id for each user, in the order of `userIds`. */
+  ids: number[];
+}
