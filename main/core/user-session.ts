@@ -1,5 +1,5 @@
 import type { ConnectionState, NotificationTarget } from '../../common/desktop-bridge.js';
-import type { EventsStateResponse } from '../../common/api.js';
+import type { EventsStateResponse, NotificationMarksResponse } from '../../common/api.js';
 import { readPosition } from '../../common/conversation-position.js';
 import type { Desk } from '../../common/alerts.js';
 import {
@@ -66,8 +66,8 @@ export interface UserSessionOptions {
  */
 export class UserSession {
   private backlog: boolean;
-  /** Settles once the server's read marker has been asked for (or that failed). */
-  private readMarkerKnown: Promise<void> = Promise.resolve();
+  /** Settles once the server's read marker and marks have been asked for (or that failed). */
+  private readStateKnown: Promise<void> = Promise.resolve();
   private readonly stream: StreamClient;
   private readonly notifier: Notifier;
   /** Popped-up events whose receipt waits for the OS to say whether the pop-up showed. */
@@ -145,7 +145,7 @@ export class UserSession {
     const session = new UserSession(options, cursor, unread, receipts);
     // Not awaited: a server that is down must not hold up the app's start. Events wait for it
     // instead (handleEvent), so the badge never counts what the marker says is read.
-    session.readMarkerKnown = session.refreshReadMarker();
+    session.readStateKnown = session.refreshReadState();
     session.stream.start();
     return session;
   }
@@ -227,23 +227,25 @@ export class UserSession {
     }
   }
 
-  /** The server's read marker can have moved while this desk was closed. */
-  private async refreshReadMarker(): Promise<void> {
+  /**
+   * The server's read marker and single marks can have moved while this desk was closed, or
+   * beyond what a resync replays. The state is asked first: every mark its `lastEventId` covers
+   * is then in the marks that follow.
+   */
+  private async refreshReadState(): Promise<void> {
     try {
-      const response = await this.options.fetch(
-        new URL('/api/events/state', this.options.serverUrl).href,
-        {
-          headers: { authorization: `Bearer ${this.options.token}` },
-          signal: AbortSignal.timeout(READ_MARKER_TIMEOUT_MS),
-        },
-      );
-      if (!response.ok) {
-        await response.body?.cancel();
-        return;
-      }
-      const state = (await response.json()) as EventsStateResponse;
+      const state = await this.getJson<EventsStateResponse>('/api/events/state');
+      if (!state) return;
       if (typeof state.lastReadEventId === 'number')
         await this.updateUnread(() => this.unread.markReadUpTo(state.lastReadEventId));
+      const marks = await this.getJson<NotificationMarksResponse>('/api/notifications/marks');
+      if (marks && Array.isArray(marks.marks))
+        await this.updateUnread(() =>
+          this.unread.loadMarks(
+            marks.marks.map(({ eventId, read }) => ({ id: eventId, read })),
+            state.lastEventId ?? 0,
+          ),
+        );
     } catch (error) {
       // Offline at start: the stream's replayed `notifications_read` events correct the badge later.
       this.options.listener.problem?.(
@@ -252,14 +254,26 @@ export class UserSession {
     }
   }
 
+  private async getJson<T>(path: string): Promise<T | null> {
+    const response = await this.options.fetch(new URL(path, this.options.serverUrl).href, {
+      headers: { authorization: `Bearer ${this.options.token}` },
+      signal: AbortSignal.timeout(READ_MARKER_TIMEOUT_MS),
+    });
+    if (response.ok) return (await response.json()) as T;
+    await response.body?.cancel();
+    return null;
+  }
+
   private async handleEvent(event: StreamEvent): Promise<void> {
-    await this.readMarkerKnown;
+    await this.readStateKnown;
     this.cursor.advance(event.id);
     if (event.type === 'notifications_read') {
       await this.updateUnread(() => this.unread.markReadUpTo(event.lastEventId));
     } else if (event.type === 'conversation_read') {
       const read = readPosition(event);
       if (read) await this.updateUnread(() => this.unread.markConversationRead(read));
+    } else if (event.type === 'notifications_marked') {
+      await this.updateUnread(() => this.unread.mark(event.event_ids, event.read, event.id));
     } else if (event.type === 'alert_acknowledged') {
       this.notifier.close(Number(event.alert_id));
     } else if (event.type === 'alert_repeat') {
@@ -304,6 +318,8 @@ export class UserSession {
     if (control.type === 'resync') {
       this.cursor.resetTo(control.lastEventId);
       await this.cursor.persist();
+      // What the lost history said about reads is on the server; events after this wait for it.
+      this.readStateKnown = this.refreshReadState();
     } else if (control.type === 'ready' && this.backlog) {
       this.backlog = false;
       await this.cursor.markCaughtUp();

@@ -188,7 +188,13 @@ describe('desktop stream client against the real server and Redis', () => {
     const dataDirectory = temporaryDirectory('clinicpulse-desk-');
     const interrupted = await CursorStore.open(cursorPath(dataDirectory, server.url, user.id));
     interrupted.advance(waiting[0]!);
-    interrupted.setUnreadState({ lastReadEventId: old, unreadIds: [waiting[0]!], unreadMessages: [] });
+    interrupted.setUnreadState({
+      lastReadEventId: old,
+      unreadIds: [waiting[0]!],
+      unreadMessages: [],
+      readIds: [],
+      marks: [],
+    });
     await interrupted.persist();
     // …still treats the rest of that backlog as backlog after the restart.
     const desk = await readyDesk({ serverUrl: server.url, token, userId: user.id, dataDirectory });
