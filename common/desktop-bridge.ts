@@ -25,6 +25,12 @@ export const desktopSettings = z.object({
   sound: z.boolean(),
   startAtLogin: z.boolean(),
   closeToTray: z.boolean(),
+  /**
+   * The desk keeps pop-up settings of its own instead of following the person's (kept on the
+   * server); absent: it follows them. Optional rather than defaulted, so a patch without it
+   * never resets it.
+   */
+  keepOwnSettings: z.boolean().optional(),
 });
 export type DesktopSettings = z.infer<typeof desktopSettings>;
 export const desktopSettingsPatch = desktopSettings.partial().strict();
@@ -107,4 +113,6 @@ export interface DesktopBridge {
   onConnectionState(listener: (state: ConnectionState) => void): Unsubscribe;
   onUnreadCount(listener: (count: number) => void): Unsubscribe;
   onNotificationClick(listener: (target: NotificationTarget) => void): Unsubscribe;
+  /** The whole state, whenever the main process changed it (settings from the tray or the person's other desks). */
+  onState(listener: (state: DesktopState) => void): Unsubscribe;
 }

@@ -57,6 +57,7 @@ export const PUSH_CHANNELS = {
   onConnectionState: 'clinicpulse:connection-state',
   onUnreadCount: 'clinicpulse:unread-count',
   onNotificationClick: 'clinicpulse:notification-click',
+  onState: 'clinicpulse:state',
 } as const;
 export type PushMethod = keyof typeof PUSH_CHANNELS;
 export type PushPayload<M extends PushMethod> = Parameters<Parameters<DesktopBridge[M]>[0]>[0];

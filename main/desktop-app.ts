@@ -14,6 +14,7 @@ import {
 } from 'electron';
 import { autoUpdater } from 'electron-updater';
 import type { NotificationTarget } from '../common/desktop-bridge.js';
+import { isDoNotDisturbOn } from '../common/do-not-disturb.js';
 import { systemClock } from './clock.js';
 import { DesktopCore } from './core/desktop-core.js';
 import { pushToRenderer, registerIpcHandlers } from './ipc/ipc-handlers.js';
@@ -161,7 +162,9 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Runni
   let trayTooltip: string | null = null;
   const tray = new AppTray(trayImages, {
     open: showWindow,
-    setDoNotDisturb: (enabled) => void core.updateSettings({ doNotDisturb: enabled }),
+    // From the tray: on until turned off (an end time set in the window no longer applies).
+    setDoNotDisturb: (enabled) =>
+      void core.updateSettings({ doNotDisturb: enabled, doNotDisturbUntil: null }),
     copyDiagnostics: () => {
       clipboard.writeText(
         diagnosticsReport({
@@ -196,7 +199,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Runni
     const update = updates?.status;
     trayTooltip = tray.update({
       unreadCount: state.unreadCount,
-      doNotDisturb: state.settings.doNotDisturb,
+      doNotDisturb: isDoNotDisturbOn(state.settings, new Date()),
       connection: state.connection.status,
       signedIn: state.session !== null,
       updateReady: update?.status === 'ready' ? update.version : null,
@@ -245,6 +248,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Runni
     },
     notificationClick: open,
     stateChanged: (state) => {
+      pushToRenderer(mainWindow, 'onState', state);
       refreshTray();
       void applyStartAtLogin(state.settings.startAtLogin);
     },

@@ -36,6 +36,7 @@ const bridge: DesktopBridge = {
   onConnectionState: subscribe('onConnectionState'),
   onUnreadCount: subscribe('onUnreadCount'),
   onNotificationClick: subscribe('onNotificationClick'),
+  onState: subscribe('onState'),
 };
 
 contextBridge.exposeInMainWorld('clinicPulse', bridge);

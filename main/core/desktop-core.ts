@@ -11,8 +11,9 @@ import type {
   NotificationTarget,
   SignInRequest,
 } from '../../common/desktop-bridge.js';
+import { isDoNotDisturbOn } from '../../common/do-not-disturb.js';
 import type { ControlEvent, StreamEvent } from '../../common/events.js';
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import type { BurstOptions } from '../notify/burst-coalescer.js';
 import type { NotificationSink } from '../notify/native-notification.js';
 import type { SecretCipher } from '../session/secret-cipher.js';
@@ -79,6 +80,8 @@ export class DesktopCore {
   private closed = false;
   /** This installation's desk, read (or made) once, when the first user signs in. */
   private desk: Promise<Desk | null> | null = null;
+  /** Turns do-not-disturb off when its end time comes. */
+  private doNotDisturbEnd: TimerHandle | undefined;
 
   constructor(private readonly options: DesktopCoreOptions) {
     this.settingsStore = new SettingsStore(join(options.dataDirectory, 'settings.json'));
@@ -102,6 +105,7 @@ export class DesktopCore {
 
   private async load(): Promise<DesktopState> {
     await this.settingsStore.load();
+    this.scheduleDoNotDisturbEnd();
     const stored = await this.sessionStore.load();
     if (stored) {
       this.serverUrl = stored.serverUrl;
@@ -229,10 +233,44 @@ export class DesktopCore {
     return { status: response.status, body };
   }
 
+  /**
+   * A change from the window or the tray. What follows the person goes on to the server in the
+   * background: a server that is away must not hold up the desk's own change.
+   */
   async updateSettings(patch: DesktopSettingsPatch): Promise<DesktopSettings> {
+    const before = this.settingsStore.settings;
+    const settings = await this.applySettings(patch);
+    void this.session?.user.personalSettingsChanged(before, settings);
+    return settings;
+  }
+
+  private async applySettings(patch: DesktopSettingsPatch): Promise<DesktopSettings> {
     const settings = await this.settingsStore.update(patch);
+    this.scheduleDoNotDisturbEnd();
     this.emitState();
     return settings;
+  }
+
+  /** Do-not-disturb with an end time ends then, also while no window is open to end it. */
+  private scheduleDoNotDisturbEnd(): void {
+    this.doNotDisturbEnd?.cancel();
+    this.doNotDisturbEnd = undefined;
+    const settings = this.settingsStore.settings;
+    const until = settings.doNotDisturbUntil;
+    if (this.closed || !until || !isDoNotDisturbOn(settings, new Date(this.clock.now()))) return;
+    this.doNotDisturbEnd = this.clock.setTimeout(
+      () => {
+        this.doNotDisturbEnd = undefined;
+        const now = new Date(this.clock.now());
+        if (isDoNotDisturbOn(this.settingsStore.settings, now)) return this.scheduleDoNotDisturbEnd();
+        void this.updateSettings({ doNotDisturb: false, doNotDisturbUntil: null }).catch(
+          (error: unknown) =>
+            this.options.log?.('warn', `do-not-disturb did not end: ${String(error)}`),
+        );
+      },
+      // Timers take at most 2^31 - 1 ms; a later end is looked at again when that one fires.
+      Math.min(Date.parse(until) - this.clock.now(), 2 ** 31 - 1),
+    );
   }
 
   async markAllRead(): Promise<void> {
@@ -263,6 +301,7 @@ export class DesktopCore {
   shutdown(): Promise<void> {
     if (this.closed) return this.lifecycle.then(() => undefined);
     this.closed = true;
+    this.doNotDisturbEnd?.cancel();
     return this.serially(() => this.stopSession(), { evenWhenClosed: true });
   }
 
@@ -305,6 +344,12 @@ export class DesktopCore {
         osDoNotDisturb: () => this.options.osDoNotDisturb?.() ?? false,
       },
       onNotificationClick: (target) => this.emit('notificationClick', target),
+      deskSettings: {
+        current: () => this.settingsStore.settings,
+        apply: async (patch) => {
+          await this.applySettings(patch);
+        },
+      },
       ...(tuning.burst ? { burst: tuning.burst } : {}),
       ...(tuning.backoff ? { backoff: tuning.backoff } : {}),
       ...(tuning.heartbeatTimeoutMs ? { heartbeatTimeoutMs: tuning.heartbeatTimeoutMs } : {}),

@@ -1,4 +1,8 @@
-import type { ConnectionState, NotificationTarget } from '../../common/desktop-bridge.js';
+import type {
+  ConnectionState,
+  DesktopSettings,
+  NotificationTarget,
+} from '../../common/desktop-bridge.js';
 import type { EventsStateResponse, NotificationMarksResponse } from '../../common/api.js';
 import { readPosition } from '../../common/conversation-position.js';
 import type { Desk } from '../../common/alerts.js';
@@ -17,6 +21,7 @@ import type { BurstOptions } from '../notify/burst-coalescer.js';
 import { passesDoNotDisturb, quietReason } from '../notify/hold-policy.js';
 import type { NotificationSink, PopupOutcome } from '../notify/native-notification.js';
 import { Notifier, type NotifierEnvironment, type NotifyDecision } from '../notify/notifier.js';
+import { PersonalSettingsSync, type DeskSettings } from '../settings/personal-settings-sync.js';
 import type { BackoffOptions } from '../stream/backoff.js';
 import type { HttpFetch } from '../stream/http-fetch.js';
 import { StreamClient } from '../stream/stream-client.js';
@@ -56,6 +61,8 @@ export interface UserSessionOptions {
   desk?: Desk;
   /** How long receipts are gathered before they are reported. */
   receiptFlushMs?: number;
+  /** This desk's settings: with them, the pop-up settings follow the person (server-kept). */
+  deskSettings?: DeskSettings;
 }
 
 /**
@@ -70,6 +77,7 @@ export class UserSession {
   private readStateKnown: Promise<void> = Promise.resolve();
   private readonly stream: StreamClient;
   private readonly notifier: Notifier;
+  private readonly personalSettings: PersonalSettingsSync | null;
   /** Popped-up events whose receipt waits for the OS to say whether the pop-up showed. */
   private readonly awaitingOutcome = new Map<
     number,
@@ -85,6 +93,15 @@ export class UserSession {
     // On the first sign-in as this user here, what the server still holds was meant for
     // earlier hours or other desks: it is counted but not popped up, until `ready`.
     this.backlog = !cursor.caughtUp;
+    this.personalSettings = options.deskSettings
+      ? new PersonalSettingsSync({
+          serverUrl: options.serverUrl,
+          token: options.token,
+          fetch: options.fetch,
+          desk: options.deskSettings,
+          problem: (detail) => options.listener.problem?.(detail),
+        })
+      : null;
     this.notifier = new Notifier({
       sink: options.sink,
       ledger: cursor,
@@ -145,7 +162,7 @@ export class UserSession {
     const session = new UserSession(options, cursor, unread, receipts);
     // Not awaited: a server that is down must not hold up the app's start. Events wait for it
     // instead (handleEvent), so the badge never counts what the marker says is read.
-    session.readStateKnown = session.refreshReadState();
+    session.readStateKnown = session.refreshServerState();
     session.stream.start();
     return session;
   }
@@ -192,6 +209,11 @@ export class UserSession {
     await this.updateUnread(() => this.unread.markReadUpTo(upTo));
   }
 
+  /** This desk's settings changed: what follows the person goes to the server. */
+  personalSettingsChanged(before: DesktopSettings, after: DesktopSettings): Promise<void> {
+    return this.personalSettings?.changed(before, after) ?? Promise.resolve();
+  }
+
   /** Stops the stream, shows what waits in the burst window, and leaves the cursor on disk. */
   async stop(): Promise<void> {
     await this.stream.stop();
@@ -225,6 +247,14 @@ export class UserSession {
         `alert ${alertId} not acknowledged: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
+  }
+
+  /**
+   * What the server keeps for the person and this desk follows: read state and pop-up
+   * settings. Events wait for it, so none is counted or popped up by an outdated state.
+   */
+  private async refreshServerState(): Promise<void> {
+    await Promise.all([this.refreshReadState(), this.personalSettings?.load()]);
   }
 
   /**
@@ -274,6 +304,9 @@ export class UserSession {
       if (read) await this.updateUnread(() => this.unread.markConversationRead(read));
     } else if (event.type === 'notifications_marked') {
       await this.updateUnread(() => this.unread.mark(event.event_ids, event.read, event.id));
+    } else if (event.type === 'settings_changed') {
+      // Before the next event: a message right after the person turned on do-not-disturb is held.
+      await this.personalSettings?.adopt(event.settings);
     } else if (event.type === 'alert_acknowledged') {
       this.notifier.close(Number(event.alert_id));
     } else if (event.type === 'alert_repeat') {
@@ -318,8 +351,8 @@ export class UserSession {
     if (control.type === 'resync') {
       this.cursor.resetTo(control.lastEventId);
       await this.cursor.persist();
-      // What the lost history said about reads is on the server; events after this wait for it.
-      this.readStateKnown = this.refreshReadState();
+      // What the lost history said is on the server; events after this wait for it.
+      this.readStateKnown = this.refreshServerState();
     } else if (control.type === 'ready' && this.backlog) {
       this.backlog = false;
       await this.cursor.markCaughtUp();

@@ -98,6 +98,7 @@ describe.skipIf(skipReason !== null)('desktop app in a real Electron', () => {
         'onConnectionState',
         'onEvent',
         'onNotificationClick',
+        'onState',
         'onUnreadCount',
         'request',
         'setOpenConversation',

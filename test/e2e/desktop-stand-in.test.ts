@@ -109,6 +109,7 @@ describe('the desktop bundle on a stand-in Electron (stand-in smoke test)', () =
       'onConnectionState',
       'onEvent',
       'onNotificationClick',
+      'onState',
       'onUnreadCount',
       'request',
       'setOpenConversation',

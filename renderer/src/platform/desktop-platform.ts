@@ -29,8 +29,10 @@ export function createDesktopPlatform(bridge: DesktopBridge): Platform {
     showsOwnPopups: false,
     settings: {
       applicable: ALL_SETTINGS,
+      followsPersonItself: true,
       load: async () => (await bridge.getState()).settings,
       update: (patch) => bridge.updateSettings(patch),
+      subscribe: (listener) => bridge.onState((state) => listener(state.settings)),
     },
     async restoreSession() {
       const state = await bridge.getState();

@@ -28,6 +28,14 @@ export interface SettingsStore {
   update(patch: DesktopSettingsPatch): Promise<DesktopSettings>;
   /** The settings that act here; a browser tab cannot start at login or live in a tray. */
   readonly applicable: ReadonlySet<keyof DesktopSettings>;
+  /**
+   * True where the store keeps the settings that follow the person in step with the server
+   * itself (the desktop main process does, so pop-ups follow them with no window open); a
+   * browser page does it for its own store.
+   */
+  readonly followsPersonItself: boolean;
+  /** Changes made outside this page (the tray, the person's other desks, do-not-disturb ending). */
+  subscribe?(listener: (settings: DesktopSettings) => void): Unsubscribe;
 }
 
 /**

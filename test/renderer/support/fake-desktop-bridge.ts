@@ -42,6 +42,7 @@ export class FakeDesktopBridge implements DesktopBridge {
   private readonly eventListeners = new Set<Listener<unknown>>();
   private readonly connectionListeners = new Set<Listener<ConnectionState>>();
   private readonly clickListeners = new Set<Listener<NotificationTarget>>();
+  private readonly stateListeners = new Set<Listener<DesktopState>>();
   settings: DesktopSettings = DEFAULT_DESKTOP_SETTINGS;
   connection: ConnectionState = { status: 'connected', nextRetryAt: null, detail: null };
 
@@ -103,7 +104,24 @@ export class FakeDesktopBridge implements DesktopBridge {
 
   async updateSettings(patch: Partial<DesktopSettings>): Promise<DesktopSettings> {
     this.settings = { ...this.settings, ...patch };
+    await this.pushState();
     return this.settings;
+  }
+
+  /** The main process changed its settings itself: the tray, the person's other desks. */
+  async changeSettingsInMain(patch: Partial<DesktopSettings>): Promise<void> {
+    this.settings = { ...this.settings, ...patch };
+    await this.pushState();
+  }
+
+  onState(listener: Listener<DesktopState>): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  private async pushState(): Promise<void> {
+    const state = await this.getState();
+    for (const listener of this.stateListeners) listener(state);
   }
 
   setOpenConversation(conversationId: string | null): void {
