@@ -9,6 +9,7 @@ import type { ControlEvent, StreamEvent } from '../../../common/events.js';
 import { systemClock } from '../../../main/clock.js';
 import { UserSession } from '../../../main/core/user-session.js';
 import { RecordingNotificationSink } from '../../../main/notify/recording-notification-sink.js';
+import type { BackoffOptions } from '../../../main/stream/backoff.js';
 import type { HttpFetch } from '../../../main/stream/http-fetch.js';
 
 /** What one run of the desktop app saw: pop-ups, renderer events, connection states, badge. */
@@ -35,6 +36,9 @@ export async function openDesk(options: {
   dataDirectory: string;
   fetch?: HttpFetch;
   heartbeatTimeoutMs?: number;
+  /** The backoff while streams fail (50–400 ms unless given) and its jitter (Math.random). */
+  backoff?: BackoffOptions;
+  random?: () => number;
   /** This installation's desk identity: with one, the session reports receipts. */
   desk?: DeskIdentity;
 }): Promise<Desk> {
@@ -68,7 +72,8 @@ export async function openDesk(options: {
     },
     onNotificationClick: (target) => clicks.push(target),
     burst: { quietMs: 30, maxWaitMs: 150 },
-    backoff: { initialMs: 50, maxMs: 400 },
+    backoff: options.backoff ?? { initialMs: 50, maxMs: 400 },
+    ...(options.random ? { random: options.random } : {}),
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 5_000,
     ...(options.desk ? { desk: options.desk, receiptFlushMs: 50 } : {}),
     listener: {
