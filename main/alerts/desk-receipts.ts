@@ -8,7 +8,7 @@ import {
   type ReportedReceipt,
 } from '../../common/alerts.js';
 import type { Clock, TimerHandle } from '../clock.js';
-import { writeFileAtomic } from '../cursor/atomic-file.js';
+import { writeFileAtomic, type DurableWrite } from '../cursor/atomic-file.js';
 import type { HttpFetch } from '../stream/http-fetch.js';
 
 export interface DeskReceiptsOptions {
@@ -21,6 +21,7 @@ export interface DeskReceiptsOptions {
   clock: Clock;
   /** Receipts are gathered this long, so a burst of events is one report. */
   flushMs?: number;
+  write?: DurableWrite;
   problem?(detail: string): void;
 }
 
@@ -97,7 +98,7 @@ export class DeskReceipts {
   private save(): Promise<void> {
     const snapshot = JSON.stringify(this.pending);
     this.saved = this.saved
-      .then(() => writeFileAtomic(this.path, snapshot))
+      .then(() => (this.options.write ?? writeFileAtomic)(this.path, snapshot))
       .catch((error: unknown) =>
         this.options.problem?.(`receipts not saved: ${(error as Error).message}`),
       );

@@ -11,6 +11,7 @@ import {
 import { DeskReceipts } from '../alerts/desk-receipts.js';
 import { receiptForHold, receiptForOutcome } from '../alerts/receipt-for-decision.js';
 import type { Clock } from '../clock.js';
+import type { DurableWrite } from '../cursor/atomic-file.js';
 import { cursorPath } from '../cursor/cursor-path.js';
 import { CursorStore } from '../cursor/cursor-store.js';
 import type { BurstOptions } from '../notify/burst-coalescer.js';
@@ -56,6 +57,8 @@ export interface UserSessionOptions {
   desk?: Desk;
   /** How long receipts are gathered before they are reported. */
   receiptFlushMs?: number;
+  /** How the cursor and the pending receipts are written; `writeFileAtomic` unless counted. */
+  write?: DurableWrite;
 }
 
 /**
@@ -127,6 +130,7 @@ export class UserSession {
   static async start(options: UserSessionOptions): Promise<UserSession> {
     const cursor = await CursorStore.open(
       cursorPath(options.dataDirectory, options.serverUrl, options.userId),
+      options.write,
     );
     const unread = new UnreadCounter(cursor.unreadState);
     const receipts = options.desk
@@ -139,6 +143,7 @@ export class UserSession {
           fetch: options.fetch,
           clock: options.clock,
           ...(options.receiptFlushMs !== undefined ? { flushMs: options.receiptFlushMs } : {}),
+          ...(options.write ? { write: options.write } : {}),
           problem: (detail) => options.listener.problem?.(detail),
         })
       : null;

@@ -2,7 +2,7 @@ import { rename } from 'node:fs/promises';
 import { z } from 'zod';
 import { eventId } from '../../common/events.js';
 import type { NotifiedLedger } from '../notify/notifier.js';
-import { readFileIfExists, writeFileAtomic } from './atomic-file.js';
+import { readFileIfExists, writeFileAtomic, type DurableWrite } from './atomic-file.js';
 
 /** Ids only grow, so the newest ones are all a replay can repeat; older ones are below the cursor. */
 export const MAX_REMEMBERED_IDS = 2_000;
@@ -50,6 +50,7 @@ export class CursorStore implements NotifiedLedger {
   private constructor(
     readonly path: string,
     snapshot: CursorSnapshot,
+    private readonly write: DurableWrite,
   ) {
     this.caught = snapshot.caughtUp;
     this.lastId = snapshot.lastEventId;
@@ -57,15 +58,15 @@ export class CursorStore implements NotifiedLedger {
     this.unread = copyUnread(snapshot);
   }
 
-  static async open(path: string): Promise<CursorStore> {
+  static async open(path: string, write: DurableWrite = writeFileAtomic): Promise<CursorStore> {
     const text = await readFileIfExists(path);
-    if (text === undefined) return new CursorStore(path, emptySnapshot());
+    if (text === undefined) return new CursorStore(path, emptySnapshot(), write);
     const parsed = cursorFile.safeParse(safeJson(text));
-    if (parsed.success) return new CursorStore(path, parsed.data);
+    if (parsed.success) return new CursorStore(path, parsed.data, write);
     // Kept for inspection; starting as a first sign-in holds the replayed backlog back, so an
     // unreadable file can cost pop-ups but cannot repeat them.
     await rename(path, `${path}.unreadable-${Date.now()}`);
-    return new CursorStore(path, emptySnapshot());
+    return new CursorStore(path, emptySnapshot(), write);
   }
 
   /**
@@ -140,7 +141,7 @@ export class CursorStore implements NotifiedLedger {
       .then(() => {
         this.queuedWrite = undefined;
         this.writeInFlight = write;
-        return writeFileAtomic(this.path, JSON.stringify({ version: 1, ...this.snapshot() }));
+        return this.write(this.path, JSON.stringify({ version: 1, ...this.snapshot() }));
       })
       .finally(() => {
         if (this.writeInFlight === write) this.writeInFlight = undefined;
