@@ -8,6 +8,7 @@
  * Only ClinicPulse: Nchan has no desktop client to compare with.
  */
 import { fork } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -117,6 +118,7 @@ async function sendMessages(
 
 async function runOnce(events: number, run: number, profileFile: string | undefined) {
   const { redis } = await startBenchRedis();
+  const redisClient = new Redis(redis.url);
   const workDir = mkdtempSync(join(tmpdir(), 'clinicpulse-desk-burst-'));
   const server = await spawnServerProcess({
     redisUrl: redis.url,
@@ -143,7 +145,15 @@ async function runOnce(events: number, run: number, profileFile: string | undefi
       ...(profileFile ? { profileFile } : {}),
     });
     expectOk(await desk.command({ command: 'prime' }));
+    const history = `user:${recipient.user.id}:events`;
+    const heldBefore = await redisClient.llen(history);
     await sendMessages(senders, events);
+    // The outbox relay publishes after the commit: the desk returns once all of it is held.
+    const deadline = Date.now() + 60_000;
+    while ((await redisClient.llen(history)) < heldBefore + events) {
+      if (Date.now() > deadline) throw new Error('the messages never all reached the history');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const reply = await desk.command({ command: 'return' });
     expectOk(reply);
     if (reply.phase !== 'measured') throw new Error('the desk did not measure');
@@ -151,6 +161,7 @@ async function runOnce(events: number, run: number, profileFile: string | undefi
     return reply.result;
   } finally {
     desk?.kill();
+    redisClient.disconnect();
     await server.stop();
     await redis.stop();
     rmSync(workDir, { recursive: true, force: true });
