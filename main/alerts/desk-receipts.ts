@@ -76,10 +76,10 @@ export class DeskReceipts {
     return this.options.desk;
   }
 
-  /** Resolves once the receipt is on disk. */
-  add(receipt: ReportedReceipt): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    this.pending.push(receipt);
+  /** Resolves once the receipts are on disk. */
+  addAll(receipts: readonly ReportedReceipt[]): Promise<void> {
+    if (this.stopped || receipts.length === 0) return Promise.resolve();
+    this.pending.push(...receipts);
     if (this.pending.length > CAPACITY) this.pending.splice(0, this.pending.length - CAPACITY);
     this.schedule(this.options.flushMs ?? DEFAULT_FLUSH_MS);
     return this.save();

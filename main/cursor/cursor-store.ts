@@ -6,6 +6,8 @@ import { readFileIfExists, writeFileAtomic, type DurableWrite } from './atomic-f
 
 /** Ids only grow, so the newest ones are all a replay can repeat; older ones are below the cursor. */
 export const MAX_REMEMBERED_IDS = 2_000;
+/** How far past MAX_REMEMBERED_IDS memory may grow before the oldest are let go. */
+const TRIM_STEP = 500;
 
 const cursorFile = z.object({
   version: z.literal(1),
@@ -31,7 +33,10 @@ const cursorFile = z.object({
     .default([]),
 });
 export type CursorSnapshot = Omit<z.infer<typeof cursorFile>, 'version'>;
-export type UnreadSnapshot = Pick<CursorSnapshot, 'lastReadEventId' | 'unreadIds' | 'unreadMessages'>;
+export type UnreadSnapshot = Pick<
+  CursorSnapshot,
+  'lastReadEventId' | 'unreadIds' | 'unreadMessages'
+>;
 
 /**
  * One user's place in their event stream on this desk, in one file written atomically: the
@@ -101,15 +106,18 @@ export class CursorStore implements NotifiedLedger {
     return this.notified.has(id);
   }
 
-  recordNotified(id: number): Promise<void> {
+  /** Marks the id notified in memory; the next `persist` writes it. */
+  markNotified(id: number): void {
     this.notified.add(id);
-    if (this.notified.size > MAX_REMEMBERED_IDS) {
-      const oldest = [...this.notified]
-        .sort((a, b) => a - b)
-        .slice(0, this.notified.size - MAX_REMEMBERED_IDS);
-      for (const stale of oldest) this.notified.delete(stale);
-    }
-    return this.persist();
+    // Trimmed in steps rather than per id: sorting thousands of ids for every event of a burst
+    // cost more than everything else the burst did.
+    if (this.notified.size >= MAX_REMEMBERED_IDS + TRIM_STEP) this.keepNewestNotified();
+  }
+
+  private keepNewestNotified(): void {
+    const sorted = [...this.notified].sort((a, b) => a - b);
+    for (const stale of sorted.slice(0, sorted.length - MAX_REMEMBERED_IDS))
+      this.notified.delete(stale);
   }
 
   get unreadState(): UnreadSnapshot {
@@ -124,14 +132,15 @@ export class CursorStore implements NotifiedLedger {
     return {
       caughtUp: this.caught,
       lastEventId: this.lastId,
-      notifiedIds: [...this.notified].sort((a, b) => a - b),
+      notifiedIds: [...this.notified].sort((a, b) => a - b).slice(-MAX_REMEMBERED_IDS),
       ...this.unreadState,
     };
   }
 
   /**
    * Resolves once a write that began after this call is on disk. Calls made while a write is
-   * waiting share it, so a replay of hundreds of events costs a handful of writes, not hundreds.
+   * waiting share it, and the content is taken when the write begins, so everything changed
+   * meanwhile goes in that one write (group commit).
    */
   persist(): Promise<void> {
     if (this.queuedWrite) return this.queuedWrite;

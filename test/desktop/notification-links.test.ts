@@ -110,7 +110,11 @@ describe('what the OS did with a pop-up', () => {
           ),
         close: () => undefined,
       },
-      ledger: { hasNotified: () => false, recordNotified: async () => undefined },
+      ledger: {
+        hasNotified: () => false,
+        markNotified: () => undefined,
+        persist: async () => undefined,
+      },
       clock,
       platform: 'darwin',
       environment: {
