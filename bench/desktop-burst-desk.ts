@@ -9,11 +9,13 @@
  * covered by a pop-up and its receipt taken by the server, then replies with a `DeskBurstResult`.
  */
 import { writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Session } from 'node:inspector';
 import { DEFAULT_DESKTOP_SETTINGS } from '../common/desktop-bridge.js';
 import { systemClock } from '../main/clock.js';
 import { UserSession, type UserSessionOptions } from '../main/core/user-session.js';
 import { writeFileAtomic } from '../main/cursor/atomic-file.js';
+import { cursorPath } from '../main/cursor/cursor-path.js';
 import { RecordingNotificationSink } from '../main/notify/recording-notification-sink.js';
 
 export interface DeskBurstRequest {
@@ -23,6 +25,11 @@ export interface DeskBurstRequest {
   dataDirectory: string;
   /** Events the server holds for the desk when it returns. */
   events: number;
+  /**
+   * Notified ids the desk remembers from before (older than the burst): 0 for a desk new to
+   * this user, MAX_REMEMBERED_IDS for one in daily use.
+   */
+  rememberedIds: number;
   /** Where to write a V8 CPU profile of the measured window, if anywhere. */
   profileFile?: string;
 }
@@ -152,6 +159,25 @@ async function prime(request: DeskBurstRequest): Promise<void> {
   const { session } = await openSession(request, observe);
   await until(() => observe.ready, 'ready at the first sign-in');
   await session.stop();
+  if (request.rememberedIds > 0) await rememberOlderIds(request);
+}
+
+/**
+ * A desk in daily use remembers the ids of the pop-ups of its last days. Written into the
+ * cursor file as the app itself writes it (version 1), so that every version of main/ reads it.
+ */
+async function rememberOlderIds(request: DeskBurstRequest): Promise<void> {
+  const path = cursorPath(request.dataDirectory, request.serverUrl, request.userId);
+  const cursor = JSON.parse(await readFile(path, 'utf8')) as {
+    lastEventId: number | null;
+    notifiedIds: number[];
+  };
+  const below = cursor.lastEventId ?? Date.now() * 1000;
+  cursor.notifiedIds = Array.from(
+    { length: request.rememberedIds },
+    (_, i) => below - (request.rememberedIds - i) * 1000,
+  );
+  await writeFileAtomic(path, JSON.stringify(cursor));
 }
 
 function startProfiler(file: string | undefined): (() => void) | null {

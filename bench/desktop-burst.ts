@@ -4,7 +4,8 @@
  * server process (demo accounts), a desk (bench/desktop-burst-desk.ts, its own process) signs in
  * as Nurse Ben Jones and goes away, Dr. Raj Patel and Mia Lee send the messages through
  * `POST /api/conversations/:id/messages`, the desk returns. Reported per run and as medians: the
- * desk's CPU time, cursor and receipt-file writes, pop-ups, badge updates, receipts reported.
+ * desk's CPU time, cursor and receipt-file writes, pop-ups, badge updates, receipts reported —
+ * for a desk new to the user and for one in daily use, whose ledger of notified ids is full.
  * Only ClinicPulse: Nchan has no desktop client to compare with.
  */
 import { fork } from 'node:child_process';
@@ -22,6 +23,7 @@ import type {
 } from './desktop-burst-desk.js';
 import { describeMachine, gitCommit } from './harness/environment.js';
 import { startBenchRedis } from './harness/redis.js';
+import { MAX_REMEMBERED_IDS } from '../main/cursor/cursor-store.js';
 import { OUT_DIR } from './results-store.js';
 
 const DESK = join(dirname(fileURLToPath(import.meta.url)), 'desktop-burst-desk.ts');
@@ -38,15 +40,25 @@ export interface DesktopBurstOptions {
   profile: boolean;
 }
 
-export type DesktopBurstRecord = {
+/** The two desks measured: one new to the user, and one in daily use (its ledger full). */
+const DESKS = [
+  { desk: 'new desk', rememberedIds: 0 },
+  { desk: 'desk in daily use', rememberedIds: MAX_REMEMBERED_IDS },
+] as const;
+
+export interface DesktopBurstRecord {
   command: string;
   date: string;
   commit: string;
   machine: string;
   events: number;
-  runs: DeskBurstResult[];
-  median: Record<keyof DeskBurstResult, number>;
-};
+  desks: {
+    desk: string;
+    rememberedIds: number;
+    runs: DeskBurstResult[];
+    median: Record<keyof DeskBurstResult, number>;
+  }[];
+}
 
 /** A desk process that answers one command at a time. */
 function startDesk(request: DeskBurstRequest) {
@@ -116,7 +128,12 @@ async function sendMessages(
   );
 }
 
-async function runOnce(events: number, run: number, profileFile: string | undefined) {
+async function runOnce(
+  events: number,
+  rememberedIds: number,
+  run: number,
+  profileFile: string | undefined,
+) {
   const { redis } = await startBenchRedis();
   const redisClient = new Redis(redis.url);
   const workDir = mkdtempSync(join(tmpdir(), 'clinicpulse-desk-burst-'));
@@ -142,6 +159,7 @@ async function runOnce(events: number, run: number, profileFile: string | undefi
       userId: recipient.user.id,
       dataDirectory: join(workDir, 'desk'),
       events,
+      rememberedIds,
       ...(profileFile ? { profileFile } : {}),
     });
     expectOk(await desk.command({ command: 'prime' }));
@@ -157,7 +175,7 @@ async function runOnce(events: number, run: number, profileFile: string | undefi
     const reply = await desk.command({ command: 'return' });
     expectOk(reply);
     if (reply.phase !== 'measured') throw new Error('the desk did not measure');
-    process.stderr.write(`  run ${run}: ${describe(reply.result)}\n`);
+    process.stderr.write(`    run ${run}: ${describe(reply.result)}\n`);
     return reply.result;
   } finally {
     desk?.kill();
@@ -196,30 +214,33 @@ export async function runDesktopBurst(options: DesktopBurstOptions): Promise<Des
   );
   const profileDir = join(OUT_DIR, 'profiles', 'desktop-burst');
   if (options.profile) mkdirSync(profileDir, { recursive: true });
-  const runs: DeskBurstResult[] = [];
-  for (let run = 1; run <= options.runs; run++)
-    runs.push(
-      await runOnce(
-        options.events,
-        run,
-        options.profile ? join(profileDir, `desk-run-${run}.cpuprofile`) : undefined,
-      ),
-    );
-  const keys = Object.keys(runs[0] as DeskBurstResult) as (keyof DeskBurstResult)[];
+  const desks: DesktopBurstRecord['desks'] = [];
+  for (const { desk, rememberedIds } of DESKS) {
+    process.stderr.write(`  ${desk} (${rememberedIds} notified ids remembered):\n`);
+    const runs: DeskBurstResult[] = [];
+    for (let run = 1; run <= options.runs; run++) {
+      const profileFile = options.profile
+        ? join(profileDir, `desk-${rememberedIds}-run-${run}.cpuprofile`)
+        : undefined;
+      runs.push(await runOnce(options.events, rememberedIds, run, profileFile));
+    }
+    const keys = Object.keys(runs[0] as DeskBurstResult) as (keyof DeskBurstResult)[];
+    const medians = Object.fromEntries(
+      keys.map((key) => [key, median(runs.map((result) => result[key]))]),
+    ) as Record<keyof DeskBurstResult, number>;
+    process.stderr.write(`    median of ${runs.length}: ${describe(medians)}\n`);
+    desks.push({ desk, rememberedIds, runs, median: medians });
+  }
   const record: DesktopBurstRecord = {
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,
     date: new Date().toISOString(),
     commit,
     machine,
     events: options.events,
-    runs,
-    median: Object.fromEntries(
-      keys.map((key) => [key, median(runs.map((result) => result[key]))]),
-    ) as DesktopBurstRecord['median'],
+    desks,
   };
   mkdirSync(OUT_DIR, { recursive: true });
   writeFileSync(join(OUT_DIR, `desktop-burst-${Date.now()}.json`), JSON.stringify(record, null, 2));
-  process.stderr.write(`  median of ${runs.length}: ${describe(record.median)}\n`);
   if (options.profile) process.stderr.write(`  profiles in ${profileDir}\n`);
   return record;
 }
