@@ -124,6 +124,16 @@ export interface Message {
   deleted?: true;
   /** Who acknowledged it with a 👍 (absent when nobody). */
   acknowledgedBy?: number[];
+  /** The earlier message it answers, quoted as it is now (absent for a plain message). */
+  replyTo?: MessageQuote;
+}
+
+/** An earlier message as a reply quotes it. */
+export interface MessageQuote {
+  id: number;
+  senderName: string;
+  /** Its text now ('' once deleted). */
+  text: string;
 }
 
 export interface Conversation {
@@ -193,6 +203,8 @@ export const sendMessageRequest = z.object({
     .refine((text) => text.trim().length > 0, 'text must not be empty'),
   /** Client-chosen id that makes a retried send idempotent. */
   clientMessageId: z.string().min(8).max(64).optional(),
+  /** The earlier message of the same conversation this one answers. */
+  replyToId: entityId.optional(),
   priority: priority.default('routine'),
   /** Where an urgent message goes when nobody acknowledges it; the clinic's default when absent. */
   escalateTo: escalationTarget.optional(),
@@ -205,6 +217,17 @@ export interface MessageResponse {
   message: Message;
 }
 
+/** How long after sending a message its sender may still edit or delete it. */
+export const MESSAGE_EDIT_WINDOW_MINUTES = 15;
+
+export const editMessageRequest = z.object({
+  text: z
+    .string()
+    .max(4_000)
+    .refine((text) => text.trim().length > 0, 'text must not be empty'),
+});
+
+export const acknowledgeMessageRequest = z.object({ acknowledged: z.boolean() });
 /**
  * A message to whoever is on duty in a role when it is sent ("the on-duty nurse"): they are
  * made the participants of a new conversation with the sender, and recorded as reached through
@@ -217,17 +240,6 @@ export interface RoleMessageResponse {
   conversation: Conversation;
   message: Message;
 }
-/** How long after sending a message its sender may still edit or delete it. */
-export const MESSAGE_EDIT_WINDOW_MINUTES = 15;
-
-export const editMessageRequest = z.object({
-  text: z
-    .string()
-    .max(4_000)
-    .refine((text) => text.trim().length > 0, 'text must not be empty'),
-});
-
-export const acknowledgeMessageRequest = z.object({ acknowledged: z.boolean() });
 
 export const markConversationReadRequest = z.object({
   lastMessageId: entityId,

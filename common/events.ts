@@ -33,6 +33,14 @@ export const newMessagePayload = z.object({
   conversation_title: z.string().max(200).optional(),
   /** Added by ClinicPulse when the recipient muted the conversation: counted, but no pop-up. */
   muted: z.boolean().optional(),
+  /** Added by ClinicPulse for a reply: the message it answers, quoted. */
+  reply_to: z
+    .object({
+      message_id: z.string().max(64),
+      sender: z.string().max(200),
+      text: z.string().max(10_000),
+    })
+    .optional(),
   alert_id: alertId,
   /** Added by ClinicPulse: the clinic lets this urgent alert through do-not-disturb and quiet hours. */
   passes_do_not_disturb: z.boolean().optional(),
@@ -87,6 +95,14 @@ export const messageSentPayload = z.object({
   text: z.string().max(10_000),
   timestamp: isoTimestamp,
   client_message_id: z.string().max(64).optional(),
+  /** A reply: the message it answers, quoted (as in `new_message`). */
+  reply_to: z
+    .object({
+      message_id: z.string().max(64),
+      sender: z.string().max(200),
+      text: z.string().max(10_000),
+    })
+    .optional(),
   priority: priority.optional(),
   alert_id: alertId,
 });
@@ -234,11 +250,11 @@ export const eventPayload = z.discriminatedUnion('type', [
   notificationsMarkedPayload,
   conversationChangedPayload,
   settingsChangedPayload,
+  messageChangedPayload,
   alertStatusPayload,
   alertAcknowledgedPayload,
   alertRepeatPayload,
   alertEscalatedPayload,
-  messageChangedPayload,
 ]);
 
 export const streamEvent = z.discriminatedUnion('type', [
@@ -252,11 +268,11 @@ export const streamEvent = z.discriminatedUnion('type', [
   notificationsMarkedPayload.extend({ id: eventId }),
   conversationChangedPayload.extend({ id: eventId }),
   settingsChangedPayload.extend({ id: eventId }),
+  messageChangedPayload.extend({ id: eventId }),
   alertStatusPayload.extend({ id: eventId }),
   alertAcknowledgedPayload.extend({ id: eventId }),
   alertRepeatPayload.extend({ id: eventId }),
   alertEscalatedPayload.extend({ id: eventId }),
-  messageChangedPayload.extend({ id: eventId }),
 ]);
 
 export type NewMessagePayload = z.infer<typeof newMessagePayload>;
@@ -269,11 +285,11 @@ export type DirectoryChangedPayload = z.infer<typeof directoryChangedPayload>;
 export type NotificationsMarkedPayload = z.infer<typeof notificationsMarkedPayload>;
 export type ConversationChangedPayload = z.infer<typeof conversationChangedPayload>;
 export type SettingsChangedPayload = z.infer<typeof settingsChangedPayload>;
+export type MessageChangedPayload = z.infer<typeof messageChangedPayload>;
 export type AlertStatusPayload = z.infer<typeof alertStatusPayload>;
 export type AlertAcknowledgedPayload = z.infer<typeof alertAcknowledgedPayload>;
 export type AlertRepeatPayload = z.infer<typeof alertRepeatPayload>;
 export type AlertEscalatedPayload = z.infer<typeof alertEscalatedPayload>;
-export type MessageChangedPayload = z.infer<typeof messageChangedPayload>;
 export type EventPayload = z.infer<typeof eventPayload>;
 export type EventType = EventPayload['type'];
 export type StreamEvent = z.infer<typeof streamEvent>;
@@ -317,6 +333,12 @@ export type ControlEvent = z.infer<typeof controlEvent>;
 export type ControlEventType = ControlEvent['type'];
 
 export const CONTROL_EVENT_TYPES = ['resync', 'ready'] as const satisfies readonly ControlEventType[];
+/**
+ * The SSE event name of every numbered event: its frame has no `event:` line (the SSE default,
+ * `message`) and its type is in its data, as the original system sent it, so a browser's
+ * `onmessage` receives it. Control frames are named after their type.
+ */
+export const STREAM_EVENT_FRAME = 'message';
 export const STREAM_EVENT_TYPES = [
   ...NOTIFYING_EVENT_TYPES,
   'notifications_read',
@@ -326,11 +348,11 @@ export const STREAM_EVENT_TYPES = [
   'notifications_marked',
   'conversation_changed',
   'settings_changed',
+  'message_changed',
   'alert_status',
   'alert_acknowledged',
   'alert_repeat',
   'alert_escalated',
-  'message_changed',
 ] as const satisfies readonly EventType[];
 
 /** `Last-Event-ID` as sent by a client: a decimal integer, nothing else. */
@@ -339,3 +361,33 @@ export const lastEventIdHeader = z
   .regex(/^\d{1,16}$/, 'Last-Event-ID must be a non-negative integer')
   .transform(Number)
   .pipe(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER));
+
+/**
+ * `?since=`: the `timestamp` of the last event a client of the original system received, which
+ * is how that client resumes (it keeps no id).
+ */
+export const sinceTimestampParam = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((text) => !/\p{Cc}/u.test(text), 'since must hold no control characters');
+
+/**
+ * `POST /api/internal/events`, for another backend (the original system's, during a migration)
+ * that publishes through ClinicPulse instead of into Redis: one of the three notifications to
+ * each of `userIds`, each user getting their own id. With `dedupeKey`, sending the same request
+ * again (a retry after a timeout) publishes nothing twice and answers the first ids.
+ */
+export const publishEventsRequest = z.object({
+  userIds: z.array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).min(1).max(10_000),
+  event: z.discriminatedUnion('type', [newMessagePayload, appointmentReminderPayload, systemNotificationPayload]),
+  dedupeKey: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'dedupeKey: 1 to 128 letters, digits, dot, dash, underscore or colon')
+    .optional(),
+});
+export type PublishEventsRequest = z.infer<typeof publishEventsRequest>;
+export interface PublishEventsResponse {
+  /** The event's id for each user, in the order of `userIds`. */
+  ids: number[];
+}

@@ -10,6 +10,7 @@ import { authenticate, requireUser } from './auth/authenticate.js';
 import { sameOriginCheck } from './auth/same-origin-check.js';
 import type { ServerContext } from './context.js';
 import { createEventRoutes } from './events/event-routes.js';
+import { createPublishRoutes } from './events/publish-routes.js';
 import { createAlertRoutes } from './alerts/alert-routes.js';
 import { createAuditRoutes } from './alerts/audit-routes.js';
 import { createDutyAndSettingsRoutes } from './alerts/duty-routes.js';
@@ -22,6 +23,7 @@ import { createMessageChangeRoutes } from './conversations/message-change-routes
 import { createDesktopUpdateRoutes } from './desktop-updates/desktop-update-routes.js';
 import { createSystemNotificationRoutes } from './notifications/system-notification-routes.js';
 import { createTestEventRoutes } from './test-endpoints/test-event-routes.js';
+import { corsForAllowedOrigins } from './http/cors.js';
 import { readiness } from './health/readiness.js';
 import { createNotificationMarkRoutes } from './inbox/notification-mark-routes.js';
 import { createSignOutEverywhereRoutes } from './sessions/sign-out-everywhere-routes.js';
@@ -111,9 +113,12 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use('/api', sameOriginCheck());
+  app.use('/api', corsForAllowedOrigins(ctx.config.corsOrigins));
+  app.use('/api', sameOriginCheck(ctx.config.corsOrigins));
   app.use('/api', authenticate(ctx.sessions));
   app.use('/api', createAuthRoutes(ctx));
+  // Another backend's publishing: its own token, not a session.
+  app.use('/api', createPublishRoutes(ctx));
   // Everything below needs a signed-in user; routers may still check roles themselves.
   app.use('/api', requireUser);
   app.use('/api', createMeRoutes());

@@ -6,6 +6,26 @@ const booleanFlag = z
 
 const positiveInt = z.coerce.number().int().positive();
 
+/**
+ * Origins (`scheme://host[:port]`, comma-separated) whose pages may call the API and open the
+ * stream with the session cookie. Each must be exactly an origin: no path, no trailing slash.
+ */
+const originList = z
+  .string()
+  .transform((value) => value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
+  .pipe(
+    z.array(
+      z.string().refine((origin) => {
+        try {
+          const url = new URL(origin);
+          return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin;
+        } catch {
+          return false;
+        }
+      }, 'each entry must be an origin such as https://app.clinic.example or http://localhost:3000'),
+    ),
+  );
+
 /** Every setting, read from the environment (and `.env`), with the defaults the README lists. */
 const environment = z.object({
   NODE_ENV: z.string().default('development'),
@@ -27,6 +47,8 @@ const environment = z.object({
   STREAM_SESSION_CHECK_SECONDS: z.coerce.number().positive().default(10),
   TEST_ENDPOINTS: booleanFlag.optional(),
   TRUST_PROXY: booleanFlag.default(false),
+  CORS_ORIGINS: originList.default([]),
+  PUBLISH_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   LOGIN_MAX_FAILURES: positiveInt.default(5),
   LOGIN_MAX_FAILURES_PER_IP: positiveInt.default(50),
   LOGIN_THROTTLE_WINDOW_SECONDS: positiveInt.default(900),
@@ -74,6 +96,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     streamSessionCheckSeconds: e.STREAM_SESSION_CHECK_SECONDS,
     testEndpoints: e.TEST_ENDPOINTS ?? e.NODE_ENV !== 'production',
     trustProxy: e.TRUST_PROXY,
+    corsOrigins: new Set(e.CORS_ORIGINS) as ReadonlySet<string>,
+    publishToken: e.PUBLISH_TOKEN ?? null,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginMaxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
     loginThrottleWindowSeconds: e.LOGIN_THROTTLE_WINDOW_SECONDS,

@@ -13,6 +13,7 @@ import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
 import { databaseFile, openDatabase } from './db/database.js';
 import { loadDemoData } from './demo-data.js';
+import { BareEventAdoption } from './events/bare-event-adoption.js';
 import { EventHub } from './events/event-hub.js';
 import { EventPublisher } from './events/event-publisher.js';
 import { createEventStreamEndpoint } from './events/event-stream-endpoint.js';
@@ -89,12 +90,14 @@ export async function startServer(
   const sessions = new SessionStore(db, config.sessionTtlHours);
   const context: ServerContext = { config, db, redis, publisher, sessions, logger, metrics };
   registerPlatformMetrics(context);
+  const history = { historyTtlSeconds: config.eventHistoryTtlSeconds, historyLength: config.eventHistoryLength };
   const hub = new EventHub(subscriber, {
     metrics,
     logger,
     heartbeatSeconds: config.heartbeatSeconds,
     stillValid: (ids) => sessions.stillValid(ids),
     sessionCheckSeconds: config.streamSessionCheckSeconds,
+    adoption: new BareEventAdoption(redis, history),
   });
 
   try {

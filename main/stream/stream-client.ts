@@ -2,7 +2,7 @@ import { EventSource, type ErrorEvent, type FetchLike } from 'eventsource';
 import type { ConnectionState } from '../../common/desktop-bridge.js';
 import {
   CONTROL_EVENT_TYPES,
-  STREAM_EVENT_TYPES,
+  STREAM_EVENT_FRAME,
   controlEvent,
   streamEvent,
   type ControlEvent,
@@ -151,11 +151,10 @@ export class StreamClient {
     source.addEventListener('error', (event) => {
       if (generation === this.generation) this.connectionFailed(event);
     });
-    for (const type of STREAM_EVENT_TYPES) {
-      source.addEventListener(type, (message) => {
-        if (generation === this.generation) this.receiveEvent(message);
-      });
-    }
+    // Numbered events come unnamed, their type in the data; control frames are named.
+    source.addEventListener(STREAM_EVENT_FRAME, (message) => {
+      if (generation === this.generation) this.receiveEvent(message);
+    });
     for (const type of CONTROL_EVENT_TYPES) {
       source.addEventListener(type, (message) => {
         if (generation === this.generation) this.receiveControl(message);

@@ -1,55 +1,39 @@
 import type { ServerContext } from '../context.js';
+import { DueWorkScheduler, type DueWorkSchedulerOptions } from '../scheduling/due-work-scheduler.js';
 import { outboxRelayFor } from '../outbox/outbox-relay.js';
 import { AlertSettingsStore } from './alert-settings-store.js';
 import { alertStatusPublisherFor } from './alert-status-publisher.js';
 import { purgeExpiredAlerts } from './audit-retention.js';
-import { EscalationQueue } from './escalation-queue.js';
+import { EscalationQueue, stepEntry, stepOf } from './escalation-queue.js';
 import { EscalationSteps } from './escalation-steps.js';
 
-export interface EscalationSchedulerOptions {
-  /** How often due steps are looked for. */
-  intervalMs?: number;
-  /** How often the Redis queue is rebuilt from SQLite even when nothing seemed lost. */
-  reseedIntervalMs?: number;
-  /** Steps claimed per round trip. */
-  batchSize?: number;
+export interface EscalationSchedulerOptions extends DueWorkSchedulerOptions {
   /** How often alerts older than the clinic's audit retention are deleted. */
   purgeIntervalMs?: number;
 }
 
-const DEFAULTS: Required<EscalationSchedulerOptions> = {
+const DEFAULTS: Required<DueWorkSchedulerOptions> = {
   intervalMs: 1_000,
   reseedIntervalMs: 30_000,
   batchSize: 100,
-  purgeIntervalMs: 3_600_000,
 };
+const PURGE_INTERVAL_MS = 3_600_000;
 
 /**
- * Repeats and escalations of urgent alerts, in every server process, following the reminder
- * scheduler: SQLite holds each alert's one active step and when it is due; a Redis sorted set
- * says when to look, and each tick claims the due members atomically so that normally one
- * process tries each step. What makes a step happen exactly once is SQLite's compare-and-set
- * (EscalationSteps): a claim lost with a killed process comes back when the set is rebuilt
- * from SQLite (at start, when Redis is ready again, after a failure, every `reseedIntervalMs`),
- * and then the step runs on whichever process claims it next. Every hour it also deletes alerts
- * past the clinic's audit retention.
+ * Repeats and escalations of urgent alerts, in every server process (a DueWorkScheduler, as
+ * reminders are): SQLite holds each alert's one active step and when it is due; the Redis set
+ * says when to look. What makes a step happen exactly once is SQLite's compare-and-set
+ * (EscalationSteps): a claim lost with a killed process comes back when the set is rebuilt, and
+ * the step runs on whichever process claims it next. Every hour it also deletes alerts past the
+ * clinic's audit retention.
  */
 export class EscalationScheduler {
   private readonly steps: EscalationSteps;
   private readonly settings: AlertSettingsStore;
   private readonly queue: EscalationQueue;
-  private readonly options: Required<EscalationSchedulerOptions>;
-  private running: Promise<number> | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private started = false;
-  private seedNeeded = true;
-  private lastSeedAt = 0;
+  private readonly scheduler: DueWorkScheduler;
+  private readonly purgeIntervalMs: number;
   private lastPurgeAt = 0;
-  private failing = false;
-  private readonly onRedisReady = () => {
-    this.seedNeeded = true;
-    this.tick().catch(() => undefined);
-  };
 
   constructor(
     private readonly ctx: ServerContext,
@@ -58,59 +42,38 @@ export class EscalationScheduler {
     this.steps = new EscalationSteps(ctx.db);
     this.settings = new AlertSettingsStore(ctx.db);
     this.queue = new EscalationQueue(ctx.redis);
-    this.options = { ...DEFAULTS, ...options };
+    const { purgeIntervalMs = PURGE_INTERVAL_MS, ...scheduling } = options;
+    this.purgeIntervalMs = purgeIntervalMs;
+    this.scheduler = new DueWorkScheduler(
+      ctx,
+      {
+        name: 'escalation scheduler',
+        set: this.queue.set,
+        pending: () => this.steps.due().map(stepEntry),
+        carryOut: async (member) => {
+          const step = stepOf(member);
+          return step ? this.carryOut(step.alertId, step.step) : false;
+        },
+        beforeClaims: () => {
+          if (Date.now() - this.lastPurgeAt >= this.purgeIntervalMs) this.purge();
+        },
+      },
+      scheduling,
+      DEFAULTS,
+    );
   }
 
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    this.ctx.redis.on('ready', this.onRedisReady);
-    this.tick().catch(() => undefined);
+    this.scheduler.start();
   }
 
-  async stop(): Promise<void> {
-    this.started = false;
-    this.ctx.redis.off('ready', this.onRedisReady);
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.scheduler.stop();
   }
 
   /** Claims and carries out every due step; resolves with how many steps this call carried out. */
   tick(): Promise<number> {
-    this.running ??= this.tickOnce().finally(() => {
-      this.running = null;
-      this.schedule();
-    });
-    return this.running;
-  }
-
-  private async tickOnce(): Promise<number> {
-    try {
-      if (this.seedNeeded || Date.now() - this.lastSeedAt >= this.options.reseedIntervalMs) await this.seed();
-      let carriedOut = 0;
-      for (;;) {
-        const claimed = await this.queue.claimDue(Date.now(), this.options.batchSize);
-        if (claimed.length === 0) break;
-        for (const { alertId, step } of claimed) {
-          try {
-            if (await this.carryOut(alertId, step)) carriedOut += 1;
-          } catch (error) {
-            // This claim and the rest of the batch are out of the set; the next seed puts them back.
-            this.seedNeeded = true;
-            throw error;
-          }
-        }
-      }
-      if (Date.now() - this.lastPurgeAt >= this.options.purgeIntervalMs) this.purge();
-      if (this.failing) this.ctx.logger.info('escalation scheduler: working again');
-      this.failing = false;
-      return carriedOut;
-    } catch (error) {
-      if (!this.failing) this.ctx.logger.warn({ err: (error as Error).message }, 'escalation scheduler: tick failed; retrying');
-      this.failing = true;
-      throw error;
-    }
+    return this.scheduler.tick();
   }
 
   /** The delivery audit keeps alerts for the clinic's retention period, and no longer. */
@@ -119,12 +82,6 @@ export class EscalationScheduler {
     const days = this.settings.get().auditRetentionDays;
     const removed = purgeExpiredAlerts(this.ctx.db, days, new Date());
     if (removed > 0) this.ctx.logger.info({ removed, days }, 'alerts past the audit retention deleted');
-  }
-
-  private async seed(): Promise<void> {
-    await this.queue.seed(this.steps.due());
-    this.seedNeeded = false;
-    this.lastSeedAt = Date.now();
   }
 
   private async carryOut(alertId: number, step: number): Promise<boolean> {
@@ -148,12 +105,5 @@ export class EscalationScheduler {
         );
         return true;
     }
-  }
-
-  private schedule(): void {
-    if (!this.started) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.tick().catch(() => undefined), this.options.intervalMs);
-    this.timer.unref();
   }
 }

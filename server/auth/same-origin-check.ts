@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { HttpError } from '../http/errors.js';
 import { SESSION_COOKIE } from './authenticate.js';
 
@@ -15,22 +15,31 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export function sameOriginCheck(allowedOrigins: ReadonlySet<string> = new Set()): RequestHandler {
   return (req, _res, next) => {
-    if (SAFE_METHODS.has(req.method) || req.headers.authorization || !req.headers.cookie?.includes(`${SESSION_COOKIE}=`)) {
+    if (SAFE_METHODS.has(req.method)) {
       next();
       return;
     }
-    const origin = req.headers.origin;
-    const fetchSite = req.headers['sec-fetch-site'];
-    const allowed = origin !== undefined && allowedOrigins.has(origin);
-    // Sec-Fetch-Site first: it needs no idea of our own address, which a reverse proxy may hide.
-    const trusted =
-      fetchSite !== undefined
-        ? fetchSite === 'same-origin' || fetchSite === 'none' || allowed
-        : origin === undefined || origin === `${req.protocol}://${req.get('host')}` || allowed;
-    if (!trusted) {
-      next(new HttpError(403, 'forbidden', 'cross-site request refused: send it from the ClinicPulse page, or sign in with a bearer token'));
-      return;
-    }
-    next();
+    next(crossSiteCookieRequest(req, allowedOrigins) ? crossSiteRefused() : undefined);
   };
+}
+
+/**
+ * Whether a request rides on the session cookie from a page of another site that is not
+ * allowed: for a GET that changes something (the original system's `GET /api/sse` test).
+ */
+export function crossSiteCookieRequest(req: Request, allowedOrigins: ReadonlySet<string>): boolean {
+  if (req.headers.authorization || !req.headers.cookie?.includes(`${SESSION_COOKIE}=`)) return false;
+  const origin = req.headers.origin;
+  const fetchSite = req.headers['sec-fetch-site'];
+  const allowed = origin !== undefined && allowedOrigins.has(origin);
+  // Sec-Fetch-Site first: it needs no idea of our own address, which a reverse proxy may hide.
+  const trusted =
+    fetchSite !== undefined
+      ? fetchSite === 'same-origin' || fetchSite === 'none' || allowed
+      : origin === undefined || origin === `${req.protocol}://${req.get('host')}` || allowed;
+  return !trusted;
+}
+
+export function crossSiteRefused(): HttpError {
+  return new HttpError(403, 'forbidden', 'cross-site request refused: send it from the ClinicPulse page, or sign in with a bearer token');
 }

@@ -86,12 +86,16 @@ export function createConversationRoutes(ctx: ServerContext): Router {
     const id = conversationOf(req.params, res);
     const request = parseInput(sendMessageRequest, req.body, 'message');
     const clientMessageId = request.clientMessageId ?? null;
+    const replyTo = request.replyToId === undefined ? null : store.quote(id, request.replyToId);
+    if (request.replyToId !== undefined && !replyTo)
+      throw new HttpError(400, 'validation_failed', `replyToId: no message ${request.replyToId} in this conversation`);
     const escalation = request.priority === 'urgent' ? escalationFor(request.escalateTo) : null;
     const { message, created, readAlertIds } = store.send(id, user, request.text, {
       clientMessageId,
       priority: request.priority,
       escalation,
       passesDoNotDisturb: escalation?.passesDoNotDisturb ?? false,
+      replyTo,
     });
     if (message.conversationId !== id) {
       throw new HttpError(409, 'conflict', 'clientMessageId was already used for a message in another conversation');

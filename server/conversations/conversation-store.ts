@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import type { AlertKind, Priority } from '../../common/alerts.js';
-import type { Conversation, Message, MessagesResponse, Role, User } from '../../common/api.js';
+import type { Conversation, Message, MessageQuote, MessagesResponse, Role, User } from '../../common/api.js';
 import type { ConversationChangedPayload, ConversationReadPayload, MessageSentPayload, NewMessagePayload } from '../../common/events.js';
 import { AlertStore } from '../alerts/alert-store.js';
 import type { EscalationSnapshot } from '../alerts/escalation-snapshot.js';
@@ -33,12 +33,15 @@ export interface MessageRow {
   text: string;
   client_message_id: string | null;
   created_at: string;
-  priority: Priority;
-  alert_id: number | null;
   edited_at?: string | null;
   deleted_at?: string | null;
   /** JSON array of user ids. */
   acknowledged_by?: string | null;
+  reply_to_id?: number | null;
+  reply_text?: string | null;
+  reply_sender?: string | null;
+  priority: Priority;
+  alert_id: number | null;
 }
 
 export interface SentMessage {
@@ -57,6 +60,8 @@ export interface SendOptions {
   escalation?: EscalationSnapshot | null;
   /** The clinic lets urgent messages through do-not-disturb (its policy when this one is sent). */
   passesDoNotDisturb?: boolean;
+  /** The earlier message of the conversation this one answers, quoted. */
+  replyTo?: MessageQuote | null;
   /** How the message's alert differs from a colleague's plain message. */
   alert?: {
     kind?: AlertKind;
@@ -75,7 +80,10 @@ export interface ReadMarked {
 
 /** The columns of a message (`m`, with its sender `u`), as toMessage reads them. */
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_name AS sender_name, m.text, m.client_message_id, m.created_at, m.priority,
-  (SELECT id FROM alerts WHERE message_id = m.id) AS alert_id, m.edited_at, m.deleted_at,
+  (SELECT id FROM alerts WHERE message_id = m.id) AS alert_id,
+  m.edited_at, m.deleted_at, m.reply_to_id,
+  (SELECT r.text FROM messages r WHERE r.id = m.reply_to_id) AS reply_text,
+  (SELECT ru.display_name FROM messages r JOIN users ru ON ru.id = r.sender_id WHERE r.id = m.reply_to_id) AS reply_sender,
   (SELECT json_group_array(user_id) FROM (SELECT user_id FROM message_acknowledgements WHERE message_id = m.id ORDER BY created_at)) AS acknowledged_by`;
 
 /** The conversations `:user` is in, with their unread counts; callers add WHERE and ORDER BY. */
@@ -102,6 +110,9 @@ export function toMessage(row: MessageRow): Message {
     ...(row.edited_at ? { editedAt: row.edited_at } : {}),
     ...(row.deleted_at ? { deleted: true as const } : {}),
     ...(acknowledgedBy.length > 0 ? { acknowledgedBy } : {}),
+    ...(row.reply_to_id
+      ? { replyTo: { id: row.reply_to_id, senderName: row.reply_sender ?? '', text: row.reply_text ?? '' } }
+      : {}),
   };
 }
 
@@ -286,6 +297,7 @@ export class ConversationStore {
   send(conversationId: number, sender: User, text: string, options: SendOptions = {}): SentMessage {
     const clientMessageId = options.clientMessageId ?? null;
     const priority = options.priority ?? 'routine';
+    const replyTo = options.replyTo ?? null;
     const send = this.db.transaction((): SentMessage => {
       if (clientMessageId !== null) {
         const earlier = this.messageByClientId(sender.id, clientMessageId);
@@ -294,10 +306,10 @@ export class ConversationStore {
       const createdAt = new Date().toISOString();
       const id = Number(
         this.db
-          .prepare<[number, number, string, string | null, string, Priority]>(
-            'INSERT INTO messages (conversation_id, sender_id, text, client_message_id, created_at, priority) VALUES (?, ?, ?, ?, ?, ?)',
+          .prepare<[number, number, string, string | null, string, Priority, number | null]>(
+            'INSERT INTO messages (conversation_id, sender_id, text, client_message_id, created_at, priority, reply_to_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
           )
-          .run(conversationId, sender.id, text, clientMessageId, createdAt, priority).lastInsertRowid,
+          .run(conversationId, sender.id, text, clientMessageId, createdAt, priority, replyTo?.id ?? null).lastInsertRowid,
       );
       this.db.prepare<[string, number]>('UPDATE conversations SET updated_at = ? WHERE id = ?').run(createdAt, conversationId);
       // Replying reads everything before the reply; the sender's other desks hear of it only
@@ -321,6 +333,7 @@ export class ConversationStore {
         priority,
         ...this.titleOf(conversationId),
         ...(priority === 'urgent' && options.passesDoNotDisturb ? { passes_do_not_disturb: true } : {}),
+        ...(replyTo ? { reply_to: { message_id: String(replyTo.id), sender: replyTo.senderName, text: replyTo.text } } : {}),
       };
       const recipients = this.db
         .prepare<[number, number], { user_id: number; muted: 0 | 1 }>(
@@ -363,10 +376,21 @@ export class ConversationStore {
         clientMessageId,
         priority,
         alertId,
+        ...(replyTo ? { replyTo } : {}),
       };
       return { message, created: true, readAlertIds };
     });
     return send.immediate();
+  }
+
+  /** A message of this conversation as a reply quotes it, or null when it has none by that id. */
+  quote(conversationId: number, messageId: number): MessageQuote | null {
+    const row = this.db
+      .prepare<[number, number], { id: number; text: string; sender_name: string }>(
+        'SELECT m.id, m.text, u.display_name AS sender_name FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.id = ? AND m.conversation_id = ?',
+      )
+      .get(messageId, conversationId);
+    return row ? { id: row.id, senderName: row.sender_name, text: row.text } : null;
   }
 
   /** Whether `messageId` is a message of this conversation. */

@@ -330,4 +330,10 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    // Issue 13: a message may answer an earlier one of the same conversation, shown quoted.
+    version: 28,
+    name: 'message replies',
+    sql: `ALTER TABLE messages ADD COLUMN reply_to_id INTEGER REFERENCES messages(id);`,
+  },
 ];

@@ -1,6 +1,7 @@
 import type { Redis, Result } from 'ioredis';
-import { userEventsKey, userSequenceKey } from './keys.js';
-import { SNAPSHOT_SCRIPT } from './lua.js';
+import { userEventsKey, userKey, userSequenceKey } from './keys.js';
+import { SNAPSHOT_ENTRIES_SCRIPT, SNAPSHOT_SCRIPT } from './lua.js';
+import { replayAfterTimestamp } from './since-timestamp.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -8,7 +9,17 @@ declare module 'ioredis' {
       seqKey: string,
       listKey: string,
       since: string,
+      userKey: string,
+      historyLength: number,
+      ttlSeconds: number,
     ): Result<[string, string, string, number, string, string?], Context>;
+    clinicPulseSnapshotEntries(
+      seqKey: string,
+      listKey: string,
+      userKey: string,
+      historyLength: number,
+      ttlSeconds: number,
+    ): Result<string[], Context>;
   }
 }
 
@@ -38,10 +49,20 @@ export interface Replay {
   lastId: number | null;
 }
 
+/** What the scripts need to adopt the original system's bare events before reading. */
+export interface EventHistoryOptions {
+  historyLength: number;
+  historyTtlSeconds: number;
+}
+
 /** Reads, in one atomic step, what a stream that has seen `since` (or nothing) is missing. */
 export class EventHistory {
-  constructor(private readonly redis: Redis) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: EventHistoryOptions,
+  ) {
     redis.defineCommand('clinicPulseSnapshot', { numberOfKeys: 2, lua: SNAPSHOT_SCRIPT });
+    redis.defineCommand('clinicPulseSnapshotEntries', { numberOfKeys: 2, lua: SNAPSHOT_ENTRIES_SCRIPT });
   }
 
   async snapshot(userId: number, since: number | null): Promise<HistorySnapshot> {
@@ -49,6 +70,9 @@ export class EventHistory {
       userSequenceKey(userId),
       userEventsKey(userId),
       since === null ? '' : String(since),
+      userKey(userId),
+      this.options.historyLength,
+      this.options.historyTtlSeconds,
     );
     return {
       newestId: Number(newest),
@@ -56,6 +80,22 @@ export class EventHistory {
       replay: { frames, count, lastId: lastId === '' ? null : Number(lastId) },
       continueFrom: status === 'diverged' ? Number(divergedAt) : since,
     };
+  }
+
+  /**
+   * For a client that resumes by the timestamp of the last event it received (the original
+   * system's `?since=`): what comes after that event (see since-timestamp.ts). It has no id to
+   * compare, so it is never told to resync.
+   */
+  async snapshotSinceTimestamp(userId: number, since: string): Promise<HistorySnapshot> {
+    const [newest, ...entries] = await this.redis.clinicPulseSnapshotEntries(
+      userSequenceKey(userId),
+      userEventsKey(userId),
+      userKey(userId),
+      this.options.historyLength,
+      this.options.historyTtlSeconds,
+    );
+    return { newestId: Number(newest), status: 'complete', replay: replayAfterTimestamp(entries, since), continueFrom: null };
   }
 
   async newestId(userId: number): Promise<number | null> {

@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { formatSseComment } from '../../common/sse.js';
 import type { Metrics } from '../metrics.js';
+import type { BareEventAdoption } from './bare-event-adoption.js';
+import { bodyPiece, type BodyPiece } from './chunked-body.js';
 import { readFanOutMessage } from './fan-out-message.js';
 import { FAN_OUT_CHANNEL, userChannel, userIdFromChannel } from './keys.js';
 import { frameStoredEvent, type StoredEvent } from './stored-event.js';
@@ -28,6 +30,11 @@ export interface EventHubOptions {
    */
   stillValid?: (sessionIds: readonly number[]) => Set<number>;
   sessionCheckSeconds?: number;
+  /**
+   * Bare JSON on a user's channel (the original system's publisher) goes here to get an id;
+   * it then comes back on the channel as an event. Without it, such messages are dropped.
+   */
+  adoption?: Pick<BareEventAdoption, 'adopt'>;
 }
 
 /** How often streams are checked for sessions that expired: they end within this of it. */
@@ -53,6 +60,7 @@ export class EventHub {
   private readonly sessionChecks: NodeJS.Timeout[] = [];
   private readonly metrics: Metrics;
   private readonly logger: Logger;
+  private readonly adoption: Pick<BareEventAdoption, 'adopt'> | undefined;
   private closing = false;
 
   constructor(
@@ -61,6 +69,7 @@ export class EventHub {
   ) {
     this.metrics = options.metrics;
     this.logger = options.logger;
+    this.adoption = options.adoption;
     // Events published while the subscriber was disconnected would never reach live streams;
     // closing them makes clients reconnect and replay from history instead, which is exact.
     subscriber.options.autoResubscribe = false;
@@ -73,7 +82,7 @@ export class EventHub {
     });
     if (subscriber.status === 'ready') this.subscribeFanOut();
     if (options.heartbeatSeconds) {
-      const ping = formatSseComment('ping');
+      const ping = bodyPiece(formatSseComment('ping'));
       this.heartbeat = setInterval(() => this.broadcast(ping), options.heartbeatSeconds * 1000);
       this.heartbeat.unref();
     }
@@ -180,7 +189,7 @@ export class EventHub {
     }
     const userId = userIdFromChannel(channel);
     const user = userId === null ? undefined : this.users.get(userId);
-    if (!user) return;
+    if (userId === null || !user) return;
     if (message === REVOKE_STREAMS_MESSAGE) {
       for (const session of [...user.sessions]) session.close('revoked');
       return;
@@ -191,11 +200,27 @@ export class EventHub {
       return;
     }
     const event = frameStoredEvent(message);
-    if (!event) {
+    if (event) {
+      this.countDelivered(deliver(user.sessions, event));
+    } else if (message.startsWith('{') && this.adoption) {
+      this.adopt(this.adoption, userId, message);
+    } else {
       this.logger.warn({ channel }, 'ignored a message that is not a stored event');
-      return;
     }
-    this.countDelivered(deliver(user.sessions, event));
+  }
+
+  /**
+   * Every server with a stream of this user gets the same bare message; the script adopts it
+   * once. Should it fail here, the copy the original publisher pushes onto the list is adopted
+   * when the list is next written or a stream connects.
+   */
+  private adopt(adoption: Pick<BareEventAdoption, 'adopt'>, userId: string, message: string): void {
+    adoption.adopt(userId, message).then(
+      (id) => {
+        if (id !== null) this.logger.debug({ userId, eventId: id }, 'adopted an event published the original way');
+      },
+      (error: unknown) => this.logger.warn({ err: error, userId }, 'could not adopt an event published the original way; it is adopted from the history later'),
+    );
   }
 
   /** Frames the event once per user with streams here; any other recipient costs one lookup. */
@@ -221,12 +246,12 @@ export class EventHub {
    * Pings in slices, yielding to the event loop between them: one synchronous pass over thousands
    * of sockets would hold every live event back for that long, every heartbeat.
    */
-  private broadcast(chunk: string): void {
+  private broadcast(ping: BodyPiece): void {
     const sessions: StreamSession[] = [];
     for (const user of this.users.values()) for (const session of user.sessions) sessions.push(session);
     const writeSlice = (from: number): void => {
       const to = Math.min(sessions.length, from + HEARTBEAT_SLICE);
-      for (let i = from; i < to; i++) sessions[i]!.heartbeat(chunk);
+      for (let i = from; i < to; i++) sessions[i]!.heartbeat(ping);
       if (to < sessions.length) setImmediate(writeSlice, to);
     };
     writeSlice(0);

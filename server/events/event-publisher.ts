@@ -2,7 +2,7 @@ import type { Redis, Result } from 'ioredis';
 import type { EventPayload } from '../../common/events.js';
 import type { Metrics } from '../metrics.js';
 import { forEachRecipient } from './fan-out-message.js';
-import { FAN_OUT_CHANNEL, fanOutDedupeKey, userChannel, userDedupeKey, userEventsKey, userSequenceKey } from './keys.js';
+import { FAN_OUT_CHANNEL, fanOutDedupeKey, userChannel, userDedupeKey, userEventsKey, userKey, userSequenceKey } from './keys.js';
 import { PUBLISH_MANY_SCRIPT, PUBLISH_SCRIPT } from './lua.js';
 
 /**
@@ -44,6 +44,7 @@ declare module 'ioredis' {
       payload: string,
       historyLength: number,
       ttlSeconds: number,
+      userKey: string,
     ): Result<string, Context>;
     clinicPulsePublishMany(
       channel: string,
@@ -130,6 +131,7 @@ export class EventPublisher {
       body,
       this.options.historyLength,
       this.options.historyTtlSeconds,
+      userKey(userId),
     ] as const;
   }
 }

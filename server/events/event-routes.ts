@@ -12,7 +12,7 @@ import { ReadMarker } from './read-marker.js';
  */
 export function createEventRoutes(ctx: ServerContext): Router {
   const router = Router();
-  const history = new EventHistory(ctx.redis);
+  const history = new EventHistory(ctx.redis, { historyLength: ctx.config.eventHistoryLength, historyTtlSeconds: ctx.config.eventHistoryTtlSeconds });
   const readMarker = new ReadMarker(ctx.redis);
 
   router.post('/events/ack', async (req, res) => {

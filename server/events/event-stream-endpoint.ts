@@ -1,15 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { lastEventIdHeader, type ReadyControl, type ResyncControl } from '../../common/events.js';
+import { lastEventIdHeader, sinceTimestampParam, type ReadyControl, type ResyncControl } from '../../common/events.js';
 import { formatSseFrame } from '../../common/sse.js';
 import { sessionTokenFrom } from '../auth/authenticate.js';
 import type { ServerContext } from '../context.js';
+import { corsHeadersFor } from '../http/cors.js';
 import { HttpError, sendHttpError } from '../http/errors.js';
 import type { EventHub } from './event-hub.js';
 import { EventHistory } from './event-history.js';
 import { STREAM_RESPONSE_HEADERS, StreamSession } from './stream-session.js';
 import { takeStreamSocket } from './stream-socket.js';
 
-const STREAM_PATHS = new Set(['/api/events/stream', '/api/sse']);
+const STREAM_PATH = '/api/events/stream';
+/**
+ * The original system's `GET /api/sse` was its test endpoint ("Test SSE Message": publish a
+ * test event, answer JSON): the stream answers it only when asked for an event stream, as every
+ * EventSource asks; any other request goes on to the test endpoint (test-event-routes.ts).
+ */
+const ALIAS_PATH = '/api/sse';
 
 /** Set once the stream has begun: from then on it, not an error response, answers the request. */
 interface OpenedStream {
@@ -20,7 +27,7 @@ interface OpenedStream {
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /**
- * `GET /api/events/stream` (alias `/api/sse`), answered from the HTTP server's request listener,
+ * `GET /api/events/stream` (and `/api/sse` when asked for an event stream), answered from the HTTP server's request listener,
  * before Express. Every desk opens one and reopens it after each network blip, sleep and
  * restart; through Express each opening allocated ~35 KB (router, parsers) that the garbage
  * collector then had to find, while a stream needs none of that middleware: it authenticates
@@ -28,7 +35,7 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => boo
  */
 export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): RequestListener {
   const { config, metrics, logger, sessions } = ctx;
-  const history = new EventHistory(ctx.redis);
+  const history = new EventHistory(ctx.redis, { historyLength: ctx.config.eventHistoryLength, historyTtlSeconds: ctx.config.eventHistoryTtlSeconds });
   const retryAfter = { 'Retry-After': String(Math.ceil(config.sseRetryMs / 1000)) };
   let warnedAttached = false;
 
@@ -37,7 +44,10 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
     const signedIn = token ? sessions.sessionFor(token) : null;
     if (!signedIn) throw new HttpError(401, 'unauthorized', 'sign in first');
     const { user } = signedIn;
-    const since = requestedLastEventId(req, query);
+    const params = new URLSearchParams(query);
+    const since = requestedLastEventId(req, params);
+    // The original system's client resumes by timestamp; an id, when it sends one, wins.
+    const sinceTimestamp = since === null ? requestedSinceTimestamp(params) : null;
     if (req.method === 'HEAD') {
       res.writeHead(200, STREAM_RESPONSE_HEADERS).end();
       return;
@@ -57,7 +67,7 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
     let snapshot;
     try {
       await hub.register(session);
-      snapshot = await history.snapshot(user.id, since);
+      snapshot = sinceTimestamp === null ? await history.snapshot(user.id, since) : await history.snapshotSinceTimestamp(user.id, sinceTimestamp);
     } catch (error) {
       hub.unregister(session);
       logger.warn({ err: error, userId: user.id }, 'event stream unavailable');
@@ -70,7 +80,7 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
     }
     req.off('close', clientGone);
     const { socket, detached } = takeStreamSocket(req, res);
-    session.begin(socket, config.sseRetryMs);
+    session.begin(socket, config.sseRetryMs, corsHeadersFor(config.corsOrigins, req.headers.origin), req.httpVersion !== '1.0');
     opened.session = session;
     if (!detached && !warnedAttached) {
       warnedAttached = true;
@@ -94,6 +104,9 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
     }
 
     await session.replay(snapshot.replay);
+    // Resumed by timestamp, the client has had every event up to the newest that it was not
+    // replayed; a live event among them that arrived during the replay is not sent again.
+    if (sinceTimestamp !== null) session.resetPosition(Math.max(session.lastId, snapshot.newestId));
     const replayed = snapshot.replay.count;
     metrics.eventsReplayed.inc(replayed);
     metrics.eventsDelivered.inc(session.goLive());
@@ -106,7 +119,8 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
     const url = req.url ?? '';
     const queryStart = url.indexOf('?');
     const path = queryStart === -1 ? url : url.slice(0, queryStart);
-    if (!STREAM_PATHS.has(path) || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    if (path !== STREAM_PATH && !(path === ALIAS_PATH && (req.method === 'HEAD' || acceptsEventStream(req)))) return false;
     const opened: OpenedStream = {};
     openStream(req, res, queryStart === -1 ? '' : url.slice(queryStart + 1), opened).catch((error: unknown) => {
       if (!(error instanceof HttpError)) logger.error({ err: error }, 'event stream failed');
@@ -116,17 +130,40 @@ export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): Re
         return;
       }
       if (res.headersSent) return;
+      // A page allowed to open the stream from another origin may also read why it could not.
+      for (const [name, value] of Object.entries(corsHeadersFor(config.corsOrigins, req.headers.origin))) res.setHeader(name, value);
       sendHttpError(res, error instanceof HttpError ? error : new HttpError(500, 'internal', 'internal server error'));
     });
     return true;
   };
 }
 
-function requestedLastEventId(req: IncomingMessage, query: string): number | null {
+/** Whether the Accept header names `text/event-stream` (with a quality above 0). */
+function acceptsEventStream(req: IncomingMessage): boolean {
+  const accept = req.headers.accept;
+  if (!accept) return false;
+  return accept.split(',').some((range) => {
+    const [type, ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
+    if (type !== 'text/event-stream') return false;
+    const quality = parameters.find((parameter) => parameter.startsWith('q='));
+    return quality === undefined || Number(quality.slice(2)) > 0;
+  });
+}
+
+function requestedLastEventId(req: IncomingMessage, params: URLSearchParams): number | null {
   const header = req.headers['last-event-id'];
-  const raw = typeof header === 'string' ? header : new URLSearchParams(query).get('lastEventId');
+  const raw = typeof header === 'string' ? header : params.get('lastEventId');
   if (raw === null || raw === '') return null;
   const parsed = lastEventIdHeader.safeParse(raw.trim());
   if (!parsed.success) throw new HttpError(400, 'bad_request', 'Last-Event-ID must be a non-negative integer');
+  return parsed.data;
+}
+
+/** `?since=<timestamp>` as the original system's client sends it; empty means "everything". */
+function requestedSinceTimestamp(params: URLSearchParams): string | null {
+  const raw = params.get('since');
+  if (raw === null || raw === '') return null;
+  const parsed = sinceTimestampParam.safeParse(raw);
+  if (!parsed.success) throw new HttpError(400, 'bad_request', 'since must be the timestamp of an event');
   return parsed.data;
 }

@@ -13,6 +13,15 @@ export const SEQUENCE_SUFFIX = ':seq';
  */
 export const HISTORY_BASE_PREFIX = '{"history_after":';
 
+/**
+ * `user:<id>:adopted:<sha1>`: claims an event the original system's publisher sent as bare JSON,
+ * so that it is adopted once (lua.ts).
+ */
+export const ADOPTED_SUFFIX = ':adopted:';
+/** The original publisher's `EXPIRE user:<id>:events 3600`, whatever ClinicPulse's own TTL. */
+export const ORIGINAL_HISTORY_TTL_SECONDS = 3600;
+
+export const userKey = (userId: number | string): string => `${USER_PREFIX}${userId}`;
 export const userChannel = (userId: number | string): string => `${USER_PREFIX}${userId}`;
 export const userEventsKey = (userId: number | string): string => `${USER_PREFIX}${userId}${EVENTS_SUFFIX}`;
 export const userSequenceKey = (userId: number | string): string => `${USER_PREFIX}${userId}${SEQUENCE_SUFFIX}`;

@@ -1,4 +1,4 @@
-import { EVENTS_SUFFIX, HISTORY_BASE_PREFIX, SEQUENCE_SUFFIX, USER_PREFIX } from './keys.js';
+import { ADOPTED_SUFFIX, EVENTS_SUFFIX, HISTORY_BASE_PREFIX, ORIGINAL_HISTORY_TTL_SECONDS, SEQUENCE_SUFFIX, USER_PREFIX } from './keys.js';
 
 /**
  * Redis scripts. Each runs atomically, which is what keeps ids, history and live delivery in
@@ -31,6 +31,135 @@ end
 `;
 
 /**
+ * Events published the original system's way: bare JSON without an id, `PUBLISH user:<id>` and
+ * `RPUSH user:<id>:events` (then `EXPIRE 3600`), two commands that reach Redis and our hubs in
+ * either order. Each is adopted exactly once: rewritten with an id (the type first, no
+ * whitespace between tokens, so it reads like every other event), pushed as a new event and
+ * published on the user's channel, where every server's streams receive it like any other.
+ * Adopting claims `user:<id>:adopted:<sha1 of the rewritten JSON>` in the same script, so the
+ * second sighting of the same event (the other command, another server) only removes what is
+ * left of it. The claim outlives the list (the original refreshes the list's TTL to an hour).
+ *
+ * A bare entry is adopted when the list is next written or read: before any event ClinicPulse
+ * pushes, and when a stream connects. The original publisher only appends, so every bare entry
+ * sits after the last event ClinicPulse pushed: the adopting script looks only at that tail.
+ * Ids keep increasing along the list (which the snapshot's bisection relies on) because an
+ * adopted entry is removed and appended anew.
+ */
+const ADOPT_EVENTS = `
+local function is_ours(entry)
+  return string.find(entry, '^{"id":%d+,"type":"[a-z_]+"') ~= nil or string.find(entry, '^${HISTORY_BASE_PREFIX}%d+}$') ~= nil
+end
+
+local function is_blank(c)
+  return c == 32 or c == 9 or c == 10 or c == 13
+end
+
+-- Valid JSON without the whitespace between its tokens.
+local function minified(text)
+  local parts, start, i, n, in_string = {}, 1, 1, #text, false
+  while i <= n do
+    local c = string.byte(text, i)
+    if in_string then
+      if c == 92 then i = i + 1 elseif c == 34 then in_string = false end
+    elseif c == 34 then
+      in_string = true
+    elseif is_blank(c) then
+      parts[#parts + 1] = string.sub(text, start, i - 1)
+      start = i + 1
+    end
+    i = i + 1
+  end
+  parts[#parts + 1] = string.sub(text, start)
+  return table.concat(parts)
+end
+
+-- The members of a minified JSON object, as text.
+local function members_of(object)
+  local members, start, depth, i, n, in_string = {}, 2, 0, 2, #object - 1, false
+  while i <= n do
+    local c = string.byte(object, i)
+    if in_string then
+      if c == 92 then i = i + 1 elseif c == 34 then in_string = false end
+    elseif c == 34 then
+      in_string = true
+    elseif c == 123 or c == 91 then
+      depth = depth + 1
+    elseif c == 125 or c == 93 then
+      depth = depth - 1
+    elseif c == 44 and depth == 0 then
+      members[#members + 1] = string.sub(object, start, i - 1)
+      start = i + 1
+    end
+    i = i + 1
+  end
+  if n >= 2 then members[#members + 1] = string.sub(object, start, n) end
+  return members
+end
+
+-- A bare event rewritten as ClinicPulse stores its payloads, '{"type":"…",…}' (its own "id",
+-- if any, dropped); nil for anything that is not a JSON object with a type.
+local function adoptable(entry)
+  local ok, value = pcall(cjson.decode, entry)
+  if not ok or type(value) ~= 'table' then return nil end
+  local object = minified(entry)
+  if string.sub(object, 1, 1) ~= '{' then return nil end
+  local type_member, rest = nil, {}
+  for _, member in ipairs(members_of(object)) do
+    if string.find(member, '^"type":"[a-z_]+"$') then
+      type_member = type_member or member
+    elseif not string.find(member, '^"id":') then
+      rest[#rest + 1] = member
+    end
+  end
+  if not type_member then return nil end
+  if #rest == 0 then return '{' .. type_member .. '}' end
+  return '{' .. type_member .. ',' .. table.concat(rest, ',') .. '}'
+end
+
+local function claim_key(user_key, body)
+  return user_key .. '${ADOPTED_SUFFIX}' .. redis.sha1hex(body)
+end
+
+local function claim_ttl(ttl)
+  return 2 * math.max(ttl, ${ORIGINAL_HISTORY_TTL_SECONDS})
+end
+
+-- Stores and publishes a rewritten bare event unless it was adopted before; returns its id.
+local function adopt(user_key, body, floor, history_length, ttl)
+  local claim = claim_key(user_key, body)
+  if redis.call('EXISTS', claim) == 1 then return nil end
+  local id, event = push_event(user_key .. '${SEQUENCE_SUFFIX}', user_key .. '${EVENTS_SUFFIX}', string.sub(body, 2), floor, history_length, ttl)
+  redis.call('SET', claim, id, 'EX', claim_ttl(ttl))
+  -- The user's channel is named like the user's keys.
+  redis.call('PUBLISH', user_key, event)
+  return id
+end
+
+-- Adopts (or, when adopted before, drops) the bare entries after the list's last own entry.
+-- Entries that are not events at all stay, before the adopted ones.
+local function adopt_tail(user_key, floor, history_length, ttl)
+  local list_key = user_key .. '${EVENTS_SUFFIX}'
+  local length = redis.call('LLEN', list_key)
+  local count = 0
+  while count < length and not is_ours(redis.call('LINDEX', list_key, -(count + 1))) do count = count + 1 end
+  if count == 0 then return end
+  local tail, bodies, others = redis.call('LRANGE', list_key, -count, -1), {}, {}
+  for _, entry in ipairs(tail) do
+    local body = adoptable(entry)
+    if body then bodies[#bodies + 1] = body else others[#others + 1] = entry end
+  end
+  if #bodies == 0 then return end
+  -- Emptying the list deletes it, and with it the TTL the pushes below must not lose.
+  local pttl = redis.call('PTTL', list_key)
+  redis.call('LTRIM', list_key, 0, -(count + 1))
+  if #others > 0 then redis.call('RPUSH', list_key, unpack(others)) end
+  for _, body in ipairs(bodies) do adopt(user_key, body, floor, history_length, ttl) end
+  if pttl > 0 and redis.call('PTTL', list_key) == -1 then redis.call('PEXPIRE', list_key, pttl) end
+end
+`;
+
+/**
  * The first entry of a history list may be a marker, `${HISTORY_BASE_PREFIX}<id>}`: the id of the
  * event just before the list's first event, so a reader can tell "the client has everything up to
  * the first event" from "events between were trimmed away" without ids being consecutive. The
@@ -56,7 +185,7 @@ end
 
 -- Without a counter (a new user, or Redis lost everything) nothing is known of earlier ids, so a
 -- new list gets no marker: a client with any id is then told that it may have missed events.
-local function store_event(seq_key, list_key, body_rest, floor, history_length, ttl)
+local function push_event(seq_key, list_key, body_rest, floor, history_length, ttl)
   local last = redis.call('GET', seq_key)
   local id = floor
   if last then id = math.max(tonumber(last) + 1, floor) end
@@ -72,12 +201,20 @@ local function store_event(seq_key, list_key, body_rest, floor, history_length, 
   redis.call('EXPIRE', list_key, ttl)
   return id, event
 end
+${ADOPT_EVENTS}
+-- Every event ClinicPulse stores goes after the bare entries the original system's publisher
+-- pushed since the last one, once those are adopted: so bare entries only ever sit at the end.
+local function store_event(user_key, body_rest, floor, history_length, ttl)
+  adopt_tail(user_key, floor, history_length, ttl)
+  return push_event(user_key .. '${SEQUENCE_SUFFIX}', user_key .. '${EVENTS_SUFFIX}', body_rest, floor, history_length, ttl)
+end
 `;
 
 /**
  * One event to one user, published on the user's own channel.
  * KEYS: seq, events list, channel, dedupe key (or '' for none)
- * ARGV: payload JSON without id (starting with '{"'), history length, ttl seconds
+ * ARGV: payload JSON without id (starting with '{"'), history length, ttl seconds, user key
+ *       (`user:<id>`, which names the keys of adopted events)
  * Returns the event id (as a string).
  */
 export const PUBLISH_SCRIPT = `${CLOCK_FLOOR}${STORE_EVENT}
@@ -86,7 +223,7 @@ if dedupe_key ~= '' then
   local existing = redis.call('GET', dedupe_key)
   if existing then return existing end
 end
-local id, event = store_event(KEYS[1], KEYS[2], string.sub(ARGV[1], 2), clock_floor(), tonumber(ARGV[2]), tonumber(ARGV[3]))
+local id, event = store_event(ARGV[4], string.sub(ARGV[1], 2), clock_floor(), tonumber(ARGV[2]), tonumber(ARGV[3]))
 redis.call('PUBLISH', KEYS[3], event)
 if dedupe_key ~= '' then redis.call('SET', dedupe_key, id, 'EX', tonumber(ARGV[3])) end
 return id
@@ -118,8 +255,7 @@ local history_length, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
 local floor = clock_floor()
 local recipients = {}
 for user_id in string.gmatch(ARGV[5], '%d+') do
-  local key = '${USER_PREFIX}' .. user_id
-  local id = store_event(key .. '${SEQUENCE_SUFFIX}', key .. '${EVENTS_SUFFIX}', body_rest, floor, history_length, ttl)
+  local id = store_event('${USER_PREFIX}' .. user_id, body_rest, floor, history_length, ttl)
   recipients[#recipients + 1] = user_id .. ':' .. id
 end
 local published = table.concat(recipients, ',')
@@ -129,9 +265,27 @@ return published
 `;
 
 /**
- * What a connecting stream needs, read at one instant.
+ * A bare event a server received on a user's channel (the original system's PUBLISH): adopted
+ * unless it was before (by another server, or from the list, where the original's RPUSH may
+ * have put it first).
+ * ARGV: user key (`user:<id>`), the message, history length, ttl seconds
+ * Returns the new event's id; '' when it was adopted before or is not an event.
+ */
+export const ADOPT_PUBLISHED_SCRIPT = `${CLOCK_FLOOR}${STORE_EVENT}
+local user_key, history_length, ttl = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
+local floor = clock_floor()
+adopt_tail(user_key, floor, history_length, ttl)
+local body = adoptable(ARGV[2])
+if not body then return '' end
+return adopt(user_key, body, floor, history_length, ttl) or ''
+`;
+
+/**
+ * What a connecting stream needs, read at one instant, once the bare events at the end of the
+ * list are adopted (see ADOPT_EVENTS).
  * KEYS: seq, events list
- * ARGV: last event id the client has ('' for none)
+ * ARGV: last event id the client has ('' for none), user key (`user:<id>`), history length,
+ *       ttl seconds
  * Returns { newest id, status, id of the last event in frames ('' when none), count, frames,
  *           position the stream continues from ('' for the client's own) }:
  *   status 'ok'       every event after the client's id is in the list,
@@ -147,7 +301,7 @@ return published
  * SSE frames, written exactly as common/sse.ts formatSseFrame writes live ones (a test holds
  * the two to the same bytes): one reply to parse and one write, instead of a thousand.
  */
-export const SNAPSHOT_SCRIPT = `${ENSURE_SEQUENCE}
+export const SNAPSHOT_SCRIPT = `${ENSURE_SEQUENCE}${STORE_EVENT}
 local list_key = KEYS[2]
 
 local function id_of(entry)
@@ -180,15 +334,16 @@ end
 local function frames_from(start)
   local parts, last = {}, ''
   for _, event in ipairs(redis.call('LRANGE', list_key, start, -1)) do
-    local id, event_type = string.match(event, '^{"id":(%d+),"type":"([a-z_]+)"')
+    local id = string.match(event, '^{"id":(%d+),"type":"[a-z_]+"')
     if id then
-      parts[#parts + 1] = 'id: ' .. id .. '\\nevent: ' .. event_type .. '\\ndata: ' .. event .. '\\n\\n'
+      parts[#parts + 1] = 'id: ' .. id .. '\\ndata: ' .. event .. '\\n\\n'
       last = id
     end
   end
   return last, #parts, table.concat(parts)
 end
 
+adopt_tail(ARGV[2], clock_floor(), tonumber(ARGV[3]), tonumber(ARGV[4]))
 ensure_sequence(KEYS[1])
 local newest = redis.call('GET', KEYS[1])
 local since = ARGV[1]
@@ -221,6 +376,22 @@ if previous and previous < since_n then
   return { newest, 'diverged', last, count, frames, string.format('%d', previous) }
 end
 return { newest, 'gap', last, count, frames }
+`;
+
+/**
+ * For a client that resumes by timestamp (the original system's `?since=`): the newest id and
+ * every entry of the list, read at one instant once the bare events are adopted; the entries
+ * are matched against the timestamp in TypeScript (since-timestamp.ts).
+ * KEYS: seq, events list
+ * ARGV: user key (`user:<id>`), history length, ttl seconds
+ * Returns { newest id, entries… }.
+ */
+export const SNAPSHOT_ENTRIES_SCRIPT = `${ENSURE_SEQUENCE}${STORE_EVENT}
+adopt_tail(ARGV[1], clock_floor(), tonumber(ARGV[2]), tonumber(ARGV[3]))
+ensure_sequence(KEYS[1])
+local reply = redis.call('LRANGE', KEYS[2], 0, -1)
+table.insert(reply, 1, redis.call('GET', KEYS[1]))
+return reply
 `;
 
 /**

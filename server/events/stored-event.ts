@@ -1,25 +1,30 @@
 import { formatSseFrame } from '../../common/sse.js';
+import { bodyChunk, type BodyPiece } from './chunked-body.js';
 
 /**
  * Events are stored and published as JSON that starts with `{"id":<n>,"type":"<type>"` (the
- * publish script puts the id first). Reading those two fields from the prefix lets the server
- * route and frame an event without parsing its JSON, once per event rather than once per stream.
+ * publish script puts the id first). Reading the id from the prefix lets the server route and
+ * frame an event without parsing its JSON, once per event rather than once per stream.
+ *
+ * An event's frame has no `event:` line: its type is in its data, as in the original system, so
+ * a client reading `onmessage` (the original frontend) and one dispatching on `data.type` (ours)
+ * read the same frame. Only control frames (`ready`, `resync`) are named.
  */
-const PREFIX = /^\{"id":(\d+),"type":"([a-z_]+)"/;
+const PREFIX = /^\{"id":(\d+),"type":"[a-z_]+"/;
 /** A payload as published, before the script puts its id in front. */
-const BODY_PREFIX = /^\{"type":"([a-z_]+)"/;
+const BODY_PREFIX = /^\{"type":"[a-z_]+"/;
 
-export interface StoredEvent {
+/** The SSE frame (`frame`) and the same as a chunk of a stream's body (`chunk`), shared by every stream. */
+export interface StoredEvent extends BodyPiece {
   id: number;
-  /** The complete SSE frame, shared by every stream that receives this event. */
-  frame: string;
 }
 
 export function frameStoredEvent(json: string): StoredEvent | null {
   const match = PREFIX.exec(json);
   if (!match) return null;
   const id = Number(match[1]);
-  return { id, frame: formatSseFrame({ id, event: match[2], data: json }) };
+  const frame = formatSseFrame({ id, data: json });
+  return { id, frame, chunk: bodyChunk(frame) };
 }
 
 /**
@@ -29,10 +34,14 @@ export function frameStoredEvent(json: string): StoredEvent | null {
  * Null when the body does not start with its type.
  */
 export function storedEventFramer(body: string): ((id: string) => StoredEvent) | null {
-  const match = BODY_PREFIX.exec(body);
-  if (!match) return null;
+  if (!BODY_PREFIX.test(body)) return null;
   // The id prefix holds no line break, so the data lines after it are the body's own.
   const afterId = formatSseFrame({ data: body.slice(1) }).slice('data: '.length);
-  const beforeId = `\nevent: ${match[1]}\ndata: {"id":`;
-  return (id) => ({ id: Number(id), frame: `id: ${id}${beforeId}${id},${afterId}` });
+  const beforeId = `\ndata: {"id":`;
+  // Ids are ASCII digits: the frame's UTF-8 length is the body's share plus twice the id's.
+  const fixedBytes = Buffer.byteLength(`id: ${beforeId},${afterId}`);
+  return (id) => {
+    const frame = `id: ${id}${beforeId}${id},${afterId}`;
+    return { id: Number(id), frame, chunk: bodyChunk(frame, fixedBytes + 2 * id.length) };
+  };
 }

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { formatSseRetry } from '../../common/sse.js';
 import type { Replay } from './event-history.js';
+import { bodyChunk, type BodyPiece } from './chunked-body.js';
 import type { StoredEvent } from './stored-event.js';
 import { corkUntilTickEnds, currentTick } from './tick-batch.js';
 
@@ -30,17 +31,25 @@ export const STREAM_RESPONSE_HEADERS = {
 } as const;
 
 /**
- * The stream writes its response head itself (see stream-socket.ts). Without a length or chunked
- * encoding the body ends when the connection closes, which is when an event stream ends anyway.
+ * The stream writes its response head itself (see stream-socket.ts). The body is chunked and
+ * never completed (chunked-body.ts), so a stream the server ends is an error to the client.
+ * No `Connection: close`: Node's fetch (undici) takes the end of a connection announced to
+ * close as the end of its response, chunked or not.
  */
-const RESPONSE_HEAD = `HTTP/1.1 200 OK\r\n${Object.entries({ ...STREAM_RESPONSE_HEADERS, Connection: 'close' })
-  .map(([name, value]) => `${name}: ${value}\r\n`)
-  .join('')}\r\n`;
+function responseHead(extraHeaders: Readonly<Record<string, string>>, chunked: boolean): string {
+  const framing = chunked ? { 'Transfer-Encoding': 'chunked' } : { Connection: 'close' };
+  const headers = { ...STREAM_RESPONSE_HEADERS, ...extraHeaders, ...framing };
+  return `HTTP/1.1 200 OK\r\n${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}\r\n`;
+}
 
 /** Characters of replay written before waiting for the client to take them. */
 const REPLAY_PIECE_CHARS = 64 * 1024;
 /** How long a replaying client may take nothing before it counts as a slow client. */
 const REPLAY_STALL_MS = 30_000;
+/** How long a stream the server ends may take to hand its last frames to the kernel. */
+const FLUSH_BEFORE_CLOSE_MS = 5_000;
 
 /** Resolves true once the socket drained, false when it did not within `ms` or closed first. */
 function drained(socket: Socket, ms: number): Promise<boolean> {
@@ -60,6 +69,18 @@ function drained(socket: Socket, ms: number): Promise<boolean> {
 }
 
 /**
+ * Ends a stream the server gives up on: the frames written so far go out, then the connection
+ * closes with the body incomplete (chunked-body.ts), so the client reconnects. A client that
+ * does not take them in time is cut off all the same; it resumes from what it got.
+ */
+function closeOnceFlushed(socket: Socket): void {
+  const timer = setTimeout(() => socket.destroy(), FLUSH_BEFORE_CLOSE_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  socket.destroySoon();
+}
+
+/**
  * One open SSE stream, on its own TCP socket once it has begun. While the replay runs it holds
  * live events back; afterwards it writes each event whose id is above the last one written, so
  * neither the replay/live overlap nor a repeated PUBLISH can put an event on the wire twice.
@@ -73,6 +94,7 @@ export class StreamSession {
   private lastWriteTick = -1;
   private corkedTick = -1;
   private wroteSinceHeartbeat = false;
+  private chunked = true;
 
   readonly userId: number;
   readonly sessionId: number;
@@ -104,11 +126,12 @@ export class StreamSession {
   }
 
   /**
-   * Takes the connection (from takeStreamSocket) and sends the response head and the client's
-   * reconnection delay: the stream has begun. A client that hangs up, half-closes or breaks the
-   * connection ends the stream.
+   * Takes the connection (from takeStreamSocket) and sends the response head (with
+   * `extraHeaders`, e.g. CORS) and the client's reconnection delay: the stream has begun. A
+   * client that hangs up, half-closes or breaks the connection ends the stream. `chunked` is
+   * false for an HTTP/1.0 request, whose client knows no chunked coding.
    */
-  begin(socket: Socket, retryMs: number): void {
+  begin(socket: Socket, retryMs: number, extraHeaders: Readonly<Record<string, string>> = {}, chunked = true): void {
     const clientGone = (): void => this.close('client_gone');
     socket.on('error', clientGone);
     socket.on('end', clientGone);
@@ -119,7 +142,8 @@ export class StreamSession {
     }
     socket.setNoDelay(true);
     this.socket = socket;
-    this.write(RESPONSE_HEAD + formatSseRetry(retryMs));
+    this.chunked = chunked;
+    this.write(responseHead(extraHeaders, chunked) + this.asBody(formatSseRetry(retryMs)));
   }
 
   /**
@@ -138,7 +162,7 @@ export class StreamSession {
       const end = boundary === -1 ? frames.length : boundary + 2;
       const socket = this.socket;
       this.wroteSinceHeartbeat = true;
-      const flushed = socket.write(frames.slice(start, end));
+      const flushed = socket.write(this.asBody(frames.slice(start, end)));
       start = end;
       if (!flushed && start < frames.length && !(await drained(socket, stallMs))) {
         this.close('slow_client');
@@ -166,10 +190,10 @@ export class StreamSession {
     return this.writeEvent(event);
   }
 
-  /** For frames without an event id: `retry`, comments, control frames. */
-  writeRaw(chunk: string): void {
+  /** For frames without an event id: comments, control frames. */
+  writeRaw(text: string): void {
     if (this.closed || !this.socket) return;
-    this.write(chunk);
+    this.write(this.asBody(text));
   }
 
   /**
@@ -177,9 +201,10 @@ export class StreamSession {
    * server is there: a stream that wrote anything since the last heartbeat does not need one.
    * So a stream is never silent for two heartbeat intervals, and a busy server (one notice to
    * every desk is thousands of writes) is not asked for the same number of pings right after.
+   * `ping` is built once for every stream.
    */
-  heartbeat(ping: string): void {
-    if (!this.wroteSinceHeartbeat) this.writeRaw(ping);
+  heartbeat(ping: BodyPiece): void {
+    if (!this.wroteSinceHeartbeat && !this.closed && this.socket) this.write(this.chunked ? ping.chunk : ping.frame);
     this.wroteSinceHeartbeat = false;
   }
 
@@ -196,7 +221,8 @@ export class StreamSession {
     if (this.socket) {
       // A reset, not a FIN: a FIN would wait behind megabytes the client is not reading.
       if (reason === 'slow_client') this.socket.resetAndDestroy();
-      else this.socket.destroySoon();
+      else if (reason === 'client_gone') this.socket.destroy();
+      else closeOnceFlushed(this.socket);
     }
     this.onClose(this, reason);
   }
@@ -204,11 +230,18 @@ export class StreamSession {
   private writeEvent(event: StoredEvent): boolean {
     if (this.closed || !this.socket || event.id <= this.lastWrittenId) return false;
     this.lastWrittenId = event.id;
-    this.write(event.frame);
+    this.write(this.chunked ? event.chunk : event.frame);
     return true;
   }
 
-  /** A second write within one tick corks the stream until the tick ends (see tick-batch.ts). */
+  private asBody(text: string): string {
+    return this.chunked ? bodyChunk(text) : text;
+  }
+
+  /**
+   * Writes bytes of the body as they are. A second write within one tick corks the
+   * stream until the tick ends (see tick-batch.ts).
+   */
   private write(chunk: string): void {
     const socket = this.socket as Socket;
     const tick = currentTick();

@@ -9,8 +9,8 @@ import type { Socket } from 'node:net';
  * than everything else a stream costs together. Once a stream is ready to begin, its connection
  * is taken from the HTTP server and kept as a bare TCP socket: the steps Node itself takes before
  * it hands a socket to an `upgrade` listener (lib/_http_server.js, onParserExecuteCommon). The
- * stream then writes its own response head and frames, and ends the body by closing the
- * connection, which is how an HTTP/1.1 response without a length ends.
+ * stream then writes its own response head and its chunked body, and ends by closing the
+ * connection (chunked-body.ts).
  *
  * These are Node internals (checked against Node 20 and 22). When they do not look as expected,
  * the connection is left with the HTTP server and `detached` is false: streaming still works the

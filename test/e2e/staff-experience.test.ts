@@ -559,3 +559,47 @@ describe('changing a message', () => {
     }
   });
 });
+
+describe('replying', () => {
+  it('a reply shows the message it answers, quoted, on both desks', async () => {
+    const conversation = await conversationWithPatel('Replies drill');
+    await smithApi.post(`/api/conversations/${conversation.id}/messages`, {
+      text: 'Who covers bay 3 tonight?',
+    });
+    const [smith, patel] = await Promise.all([
+      openDesk(browser, server.url, 'dr.smith'),
+      openDesk(browser, server.url, 'dr.patel'),
+    ]);
+    try {
+      for (const desk of [smith, patel]) {
+        await desk.page.goto(`${server.url}/#/conversations/${conversation.id}`);
+        await messagesWithText(desk.page, 'Who covers bay 3 tonight?').waitFor();
+      }
+      const question = patel.page
+        .getByTestId('thread')
+        .locator('.message')
+        .filter({ hasText: 'Who covers bay 3 tonight?' });
+      await question.getByRole('button', { name: 'Reply' }).click();
+      await patel.page.getByTestId('replying-to').waitFor();
+      await patel.page
+        .getByTestId('thread')
+        .getByLabel(/Message to/)
+        .fill('I do, until 7');
+      await patel.page.keyboard.press('Enter');
+      const answer = smith.page
+        .getByTestId('thread')
+        .locator('.message')
+        .filter({ hasText: 'I do, until 7' });
+      await answer.waitFor();
+      expect(await answer.locator('.message__quote').textContent()).toContain(
+        'Who covers bay 3 tonight?',
+      );
+      expect(await patel.page.getByTestId('replying-to').count()).toBe(0);
+      await screenshot(smith.page, 'message-reply');
+      expect(await axeViolations(smith.page)).toEqual([]);
+      expect([...problemsOf(smith), ...problemsOf(patel)]).toEqual([]);
+    } finally {
+      await Promise.all([smith.context.close(), patel.context.close()]);
+    }
+  });
+});

@@ -25,7 +25,7 @@ describe('the outage banner', () => {
     expect(screen.queryByTestId('outage-banner')).toBeNull();
 
     act(() => vi.advanceTimersByTime(3_000));
-    const banner = screen.getByTestId('outage-banner');
+    const banner = await screen.findByTestId('outage-banner');
     expect(banner.getAttribute('role')).toBe('alert');
     expect(banner.textContent).toMatch(/No connection to the clinic server since 10:32/);
     expect(banner.textContent).toMatch(/cannot arrive until it is back/);

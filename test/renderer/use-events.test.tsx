@@ -157,13 +157,14 @@ describe('useEvents over the browser EventSource', () => {
       source.send('new_message', '{not json');
       source.send('new_message', { ...newMessage(31), id: -1 });
       source.send('new_message', { type: 'new_message', id: 32 });
-      // The event name and the payload's type must agree.
-      source.send('new_message', systemNotice(33));
+      // Control frames are named: an unnamed frame whose data says `resync` is no resync.
+      source.send('message', { type: 'resync', reason: 'unknown_id', lastEventId: 0 });
       source.send('system_notification', { ...systemNotice(34), content: 42 });
       source.send('new_message', newMessage(35));
     });
     expect(callbacks.onNewMessage.mock.calls.map(([event]) => event.id)).toEqual([35]);
     expect(callbacks.onSystemNotification).not.toHaveBeenCalled();
+    expect(callbacks.onResync).not.toHaveBeenCalled();
   });
 
   it('marks events replayed before the first `ready` as history, and later ones as live', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Conversation, Message } from '../../common/api.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
-import { openRawStream } from '../support/sse-client.js';
+import { frameType, openRawStream } from '../support/sse-client.js';
 import { api, DEMO_PASSWORD, login, startTestServer, type TestServer } from '../support/test-server.js';
 import { eventually, rowCounts, settledRowCounts, STREAM_WAIT_MS, userEvents } from './support/user-events.js';
 
@@ -105,8 +105,8 @@ describe('sending a message', () => {
     try {
       await stream.waitFor((s) => s.messages.some((m) => m.event === 'ready'), STREAM_WAIT_MS);
       const message = await send(smith, conversation.id, 'Bed 4 needs a review');
-      await stream.waitFor((s) => s.messages.some((m) => m.event === 'new_message'), STREAM_WAIT_MS);
-      const frame = stream.messages.find((m) => m.event === 'new_message')!;
+      await stream.waitFor((s) => s.messages.some((m) => frameType(m) === 'new_message'), STREAM_WAIT_MS);
+      const frame = stream.messages.find((m) => frameType(m) === 'new_message')!;
       expect(JSON.parse(frame.data)).toEqual({
         id: Number(frame.id),
         type: 'new_message',
@@ -246,7 +246,7 @@ describe("the user's own other desks", () => {
       const retried = await smith.client.post(`/api/conversations/${conversation.id}/messages`, { text: 'Sent from the ward PC', clientMessageId: 'own-desk-0001' });
       expect(retried.body.message).toEqual(message);
       const isThisMessage = (m: { event: string; data: string }) =>
-        m.event === 'message_sent' && (JSON.parse(m.data) as { message_id: string }).message_id === String(message.id);
+        frameType(m) === 'message_sent' && (JSON.parse(m.data) as { message_id: string }).message_id === String(message.id);
       await desk.waitFor((s) => s.messages.some(isThisMessage), STREAM_WAIT_MS);
       const frame = desk.messages.find(isThisMessage)!;
       expect(JSON.parse(frame.data)).toEqual({

@@ -125,3 +125,45 @@ describe('changing a message', () => {
     ).toBe(400);
   });
 });
+
+describe('replying to a message', () => {
+  it('quotes the message it answers, for the recipients live and in the history', async () => {
+    const first = await send('Who has the keys to the drug cupboard?');
+    const reply = await patel.post<MessageResponse>(
+      `/api/conversations/${conversationId}/messages`,
+      {
+        text: 'Nurse Jones has them',
+        replyToId: first.id,
+      },
+    );
+    expect(reply.status).toBe(201);
+    expect(reply.body.message.replyTo).toEqual({
+      id: first.id,
+      senderName: 'Dr. Sarah Smith',
+      text: 'Who has the keys to the drug cupboard?',
+    });
+    const smithId = first.senderId;
+    await eventually(
+      async () =>
+        (await userEvents(server.context.redis, smithId)).some(
+          (event) =>
+            event.type === 'new_message' && event.reply_to?.message_id === String(first.id),
+        ),
+      'the reply, quoting, to Dr. Smith',
+    );
+    const page = await smith.get<MessagesResponse>(`/api/conversations/${conversationId}/messages`);
+    expect(page.body.messages.at(-1)?.replyTo?.id).toBe(first.id);
+    const elsewhere = await smith.post('/api/conversations', {
+      participantIds: [patelId],
+      title: 'Other',
+    });
+    const wrong = await patel.post(
+      `/api/conversations/${elsewhere.body.conversation.id}/messages`,
+      {
+        text: 'misplaced',
+        replyToId: first.id,
+      },
+    );
+    expect(wrong.status).toBe(400);
+  });
+});

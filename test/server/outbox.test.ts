@@ -6,7 +6,7 @@ import type { SystemNotificationPayload } from '../../common/events.js';
 import { OutboxRelay } from '../../server/outbox/outbox-relay.js';
 import { OutboxStore } from '../../server/outbox/outbox-store.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
-import { openRawStream } from '../support/sse-client.js';
+import { frameType, openRawStream } from '../support/sse-client.js';
 import { api, DEMO_PASSWORD, login, startTestServer } from '../support/test-server.js';
 import { featureContext, type FeatureContext } from './support/feature-context.js';
 import { eventually, STREAM_WAIT_MS, userEvents } from './support/user-events.js';
@@ -66,7 +66,7 @@ describe('a message saved while Redis is down', () => {
       const after = await openRawStream(`${server.url}/api/events/stream`, { authorization: `Bearer ${jones.token}`, 'last-event-id': String(seen) });
       try {
         await after.waitFor((s) => s.messages.some((m) => m.event === 'ready'), STREAM_WAIT_MS);
-        const frames = after.messages.filter((m) => m.event === 'new_message').map((m) => JSON.parse(m.data));
+        const frames = after.messages.filter((m) => frameType(m) === 'new_message').map((m) => JSON.parse(m.data));
         expect(frames.filter((f) => f.message_id === String(sent.body.message.id))).toHaveLength(1);
         expect(after.messages.some((m) => m.event === 'resync')).toBe(false);
       } finally {

@@ -21,6 +21,19 @@ export interface RawStream {
   waitFor(predicate: (stream: RawStream) => boolean, timeoutMs?: number): Promise<void>;
 }
 
+/**
+ * What a frame is: a control frame's name (`ready`, `resync`), or the `type` in the data of an
+ * event, which comes unnamed as in the original system.
+ */
+export function frameType(message: Pick<SseMessage, 'event' | 'data'>): string {
+  if (message.event !== 'message') return message.event;
+  try {
+    return String((JSON.parse(message.data) as { type?: unknown }).type);
+  } catch {
+    return 'message';
+  }
+}
+
 export function openRawStream(url: string, headers: Record<string, string>): Promise<RawStream> {
   return new Promise((resolve, reject) => {
     let ended = false;

@@ -1,5 +1,5 @@
 import type { ConnectionState, Unsubscribe } from '../../../common/desktop-bridge.js';
-import { CONTROL_EVENT_TYPES, STREAM_EVENT_TYPES } from '../../../common/events.js';
+import { CONTROL_EVENT_TYPES, STREAM_EVENT_FRAME } from '../../../common/events.js';
 import { INITIAL_CONNECTION, Listeners, type EventFeed } from './event-feed.js';
 import { isStreamEvent, parseSseFrame, type EventFrame } from './event-frame.js';
 import { probeDelay, reconnectDelay } from './reconnect-delay.js';
@@ -128,7 +128,7 @@ export class BrowserEventFeed implements EventFeed {
       if (generation !== this.generation) return;
       this.handleFailure(generation);
     });
-    for (const type of [...STREAM_EVENT_TYPES, ...CONTROL_EVENT_TYPES]) {
+    for (const type of [STREAM_EVENT_FRAME, ...CONTROL_EVENT_TYPES]) {
       source.addEventListener(type, (event) => {
         if (generation !== this.generation || !(event instanceof MessageEvent)) return;
         if (typeof event.data !== 'string') return;

@@ -1,4 +1,5 @@
 import {
+  STREAM_EVENT_FRAME,
   controlEvent,
   streamEvent,
   type ControlEvent,
@@ -20,7 +21,11 @@ export function parseEventFrame(value: unknown): EventFrame | null {
   return control.success ? control.data : null;
 }
 
-/** An SSE frame's `data` must be JSON whose `type` is the frame's `event:` name. */
+/**
+ * An event comes in an unnamed frame (`message`) with its type in its JSON `data`; a control
+ * frame is named after its type. Anything else, such as an unnamed frame claiming to be a
+ * `resync`, is dropped.
+ */
 export function parseSseFrame(eventName: string, data: string): EventFrame | null {
   let value: unknown;
   try {
@@ -29,5 +34,6 @@ export function parseSseFrame(eventName: string, data: string): EventFrame | nul
     return null;
   }
   const frame = parseEventFrame(value);
-  return frame && frame.type === eventName ? frame : null;
+  if (!frame) return null;
+  return (isStreamEvent(frame) ? eventName === STREAM_EVENT_FRAME : frame.type === eventName) ? frame : null;
 }

@@ -1,6 +1,10 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { MESSAGE_EDIT_WINDOW_MINUTES, type Message } from '../../../common/api.js';
+import {
+  MESSAGE_EDIT_WINDOW_MINUTES,
+  type Message,
+  type MessageQuote,
+} from '../../../common/api.js';
 import { AcknowledgeAction } from '../alerts/AcknowledgeAction.js';
 import { EscalationLine } from '../alerts/EscalationLine.js';
 import { ReceiptLine } from '../alerts/ReceiptLine.js';
@@ -33,6 +37,17 @@ export interface MessageActions {
   edit(message: Message, text: string): Promise<void>;
   remove(message: Message): Promise<void>;
   acknowledge(message: Message, acknowledged: boolean): Promise<void>;
+  reply(message: Message): void;
+}
+
+/** The earlier message a reply answers, quoted above it. */
+function Quote({ quote }: { quote: MessageQuote }) {
+  return (
+    <blockquote className="message__quote">
+      <span className="message__quote-sender">{quote.senderName}</span>{' '}
+      {quote.text === '' ? <em>Message deleted</em> : quote.text}
+    </blockquote>
+  );
 }
 
 /** How close to the top (px) scrolling has to come before older messages are fetched. */
@@ -181,7 +196,6 @@ function MessageBubble({
   actions: MessageActions | undefined;
   now: number;
 }) {
-  const urgent = message.priority === 'urgent';
   const [editing, setEditing] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const changeable =
@@ -199,9 +213,15 @@ function MessageBubble({
     );
   };
 
+  const urgent = message.priority === 'urgent';
   return (
     <article
-      className={['message', own && 'message--own', urgent && 'message--urgent', found && 'message--found']
+      className={[
+        'message',
+        own && 'message--own',
+        urgent && 'message--urgent',
+        found && 'message--found',
+      ]
         .filter(Boolean)
         .join(' ')}
       data-message-id={message.id}
@@ -226,6 +246,13 @@ function MessageBubble({
               <span className="visually-hidden">Thumbs up</span>
               {acknowledgedBy.length > 0 && ` ${acknowledgedBy.length}`}
             </button>
+            <button
+              type="button"
+              className="button button--tiny"
+              onClick={() => actions.reply(message)}
+            >
+              Reply
+            </button>
             {changeable && (
               <>
                 <button
@@ -247,6 +274,7 @@ function MessageBubble({
           </span>
         )}
       </header>
+      {message.replyTo && !message.deleted && <Quote quote={message.replyTo} />}
       {message.deleted ? (
         <p className="message__text message__text--deleted">Message deleted</p>
       ) : editing !== null ? (
@@ -323,6 +351,7 @@ function OutgoingBubble({
           {OUTGOING_STATUS[outgoing.status]}
         </span>
       </header>
+      {outgoing.replyTo && <Quote quote={outgoing.replyTo} />}
       <p className="message__text">{outgoing.text}</p>
       {outgoing.status === 'queued' && outgoing.error && (
         <p className="message__queued muted">{outgoing.error}</p>

@@ -39,6 +39,7 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
     change,
   } = useThread(conversationId);
   const [managing, setManaging] = useState(false);
+  const [replyingTo, setReplyingTo] = useState<Message | null>(null);
   const queue = useSendQueue();
   const queued = useQueuedMessages();
   const [announcement, setAnnouncement] = useState('');
@@ -103,7 +104,6 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
     onResync: () => void refreshLatest(),
   });
 
-  useReportRendered(state.messages, user.id);
   const actions = useMemo<MessageActions>(
     () => ({
       myId: user.id,
@@ -113,9 +113,11 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
         change((await api.deleteMessage(conversationId, message.id)).message),
       acknowledge: async (message, acknowledged) =>
         change((await api.acknowledgeMessage(conversationId, message.id, acknowledged)).message),
+      reply: (message) => setReplyingTo(message),
     }),
     [api, change, conversationId, user.id],
   );
+  useReportRendered(state.messages, user.id);
 
   // A searched message older than the pages shown: load older pages until it is there.
   const focusShown =
@@ -233,8 +235,41 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
               onDiscard={(clientMessageId) => queue.discard(clientMessageId)}
             />
           )}
+          {replyingTo && (
+            <div className="reply-bar" data-testid="replying-to">
+              <span>
+                Replying to{' '}
+                <strong>
+                  {replyingTo.senderId === user.id ? 'yourself' : replyingTo.senderName}
+                </strong>
+                : <span className="reply-bar__text">{replyingTo.text}</span>
+              </span>
+              <button
+                type="button"
+                className="button button--tiny"
+                aria-label="Do not reply to this message"
+                onClick={() => setReplyingTo(null)}
+              >
+                ✕
+              </button>
+            </div>
+          )}
           <Composer
-            onSend={(text, options) => queue.enqueue(conversationId, text, options)}
+            onSend={(text, options) => {
+              queue.enqueue(conversationId, text, {
+                ...options,
+                ...(replyingTo
+                  ? {
+                      replyTo: {
+                        id: replyingTo.id,
+                        senderName: replyingTo.senderName,
+                        text: replyingTo.text,
+                      },
+                    }
+                  : {}),
+              });
+              setReplyingTo(null);
+            }}
             label={`Message to ${title}`}
             urgentOptions={(value, change) => (
               <EscalationTargetPicker value={value} onChange={change} />

@@ -50,6 +50,15 @@ export function messageFromEvent(
     clientMessageId: event.type === 'message_sent' ? (event.client_message_id ?? null) : null,
     priority: event.priority ?? 'routine',
     alertId: idFromEvent(event.alert_id),
+    ...(event.reply_to && idFromEvent(event.reply_to.message_id) !== null
+      ? {
+          replyTo: {
+            id: idFromEvent(event.reply_to.message_id) as number,
+            senderName: event.reply_to.sender,
+            text: event.reply_to.text,
+          },
+        }
+      : {}),
   };
 }
 

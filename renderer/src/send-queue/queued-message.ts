@@ -22,6 +22,14 @@ export const queuedMessage = z.object({
   status: z.enum(['queued', 'sending', 'failed']),
   /** Why it is waiting or was refused, in words for the person at the desk. */
   error: z.string().max(500).nullable(),
+  /** The earlier message it answers, as quoted when it was written. */
+  replyTo: z
+    .object({
+      id: z.number().int().positive(),
+      senderName: z.string().max(200),
+      text: z.string().max(10_000),
+    })
+    .optional(),
 });
 export type QueuedMessage = z.infer<typeof queuedMessage>;
 

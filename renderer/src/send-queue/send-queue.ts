@@ -1,4 +1,4 @@
-import type { Message, MessageOptions } from '../../../common/api.js';
+import type { Message, MessageOptions, MessageQuote } from '../../../common/api.js';
 import { ApiError, describeError } from '../api/api-error.js';
 import { Listeners } from '../events/event-feed.js';
 import { newClientMessageId } from '../lib/client-message-id.js';
@@ -78,7 +78,7 @@ export class SendQueue {
   enqueue(
     conversationId: number,
     text: string,
-    options: MessageOptions = { priority: 'routine' },
+    options: MessageOptions & { replyTo?: MessageQuote } = { priority: 'routine' },
     now = new Date(),
   ): string {
     const clientMessageId = newClientMessageId();
@@ -93,6 +93,7 @@ export class SendQueue {
         queuedAt: now.toISOString(),
         status: 'queued',
         error: null,
+        ...(options.replyTo ? { replyTo: options.replyTo } : {}),
       },
     ]);
     void this.drain();
@@ -159,6 +160,7 @@ export class SendQueue {
             clientMessageId: next.clientMessageId,
             priority: next.priority,
             ...(next.escalateTo ? { escalateTo: next.escalateTo } : {}),
+            ...(next.replyTo ? { replyToId: next.replyTo.id } : {}),
           });
           this.attempt = 0;
           this.discard(next.clientMessageId);

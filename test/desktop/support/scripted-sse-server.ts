@@ -40,8 +40,9 @@ export const sseHead = (res: ServerResponse) => {
   res.write('retry: 100\n\n');
 };
 
+/** As the clinic server frames them: control frames named after their type, events unnamed. */
 export const frame = (id: number | null, type: string, data: object) =>
-  `${id === null ? '' : `id: ${id}\n`}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+  `${id === null ? '' : `id: ${id}\n`}${type === 'ready' || type === 'resync' ? `event: ${type}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
 
 export const notice = (id: number) => ({
   id,

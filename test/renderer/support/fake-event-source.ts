@@ -1,3 +1,4 @@
+import { CONTROL_EVENT_TYPES, STREAM_EVENT_FRAME } from '../../../common/events.js';
 import type { EventSourceLike } from '../../../renderer/src/events/browser-event-feed.js';
 
 /**
@@ -51,10 +52,14 @@ export class FakeEventSource implements EventSourceLike {
     this.dispatch(new Event('open'));
   }
 
-  /** A frame as the server writes it: `event:` name and JSON `data:`. */
+  /**
+   * A frame as the server writes it, with JSON `data:`: a control frame named after its type
+   * (`ready`, `resync`), any other frame unnamed, which the browser dispatches as `message`.
+   */
   send(type: string, data: unknown): void {
     const text = typeof data === 'string' ? data : JSON.stringify(data);
-    this.dispatch(new MessageEvent(type, { data: text }));
+    const name = (CONTROL_EVENT_TYPES as readonly string[]).includes(type) ? type : STREAM_EVENT_FRAME;
+    this.dispatch(new MessageEvent(name, { data: text }));
   }
 
   /** The connection broke; like the browser, readyState says whether it would retry by itself. */

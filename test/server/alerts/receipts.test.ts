@@ -4,7 +4,7 @@ import type { Conversation, Message } from '../../../common/api.js';
 import type { StreamEvent } from '../../../common/events.js';
 import { NoticeStore } from '../../../server/notifications/notice-store.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
-import { openRawStream } from '../../support/sse-client.js';
+import { frameType, openRawStream } from '../../support/sse-client.js';
 import { api, DEMO_PASSWORD, login, startTestServer, type TestServer } from '../../support/test-server.js';
 import { eventually, STREAM_WAIT_MS, userEvents } from '../support/user-events.js';
 
@@ -93,7 +93,7 @@ describe('receipts', () => {
       ]);
 
       const isFinalStatus = (m: { event: string; data: string }) => {
-        if (m.event !== 'alert_status') return false;
+        if (frameType(m) !== 'alert_status') return false;
         const data = JSON.parse(m.data) as { alert_id: string; status: AlertStatus };
         return data.alert_id === String(alertId) && data.status.version === status.version;
       };

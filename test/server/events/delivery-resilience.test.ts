@@ -71,7 +71,10 @@ function recordingEventSource(url: string, token: string) {
         return fetch(input, { ...init, headers });
       },
     });
-    for (const type of ['system_notification', 'new_message']) source.addEventListener(type, (e) => ids.push(JSON.parse(e.data).id));
+    source.addEventListener('message', (e) => {
+      const event = JSON.parse(e.data) as { id: number; type: string };
+      if (event.type === 'system_notification' || event.type === 'new_message') ids.push(event.id);
+    });
     for (const type of ['ready', 'resync']) source.addEventListener(type, () => controls.push(type));
     source.addEventListener('error', () => {
       if (source.readyState === EventSource.CLOSED && !stopped) setTimeout(open, 200);

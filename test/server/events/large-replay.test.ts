@@ -27,7 +27,7 @@ describe('a replay larger than the slow-client bound', () => {
     const source = new EventSource(`${server.url}/api/events/stream`, {
       fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, authorization: `Bearer ${token}` } }),
     });
-    source.addEventListener('system_notification', (e) => received.push(JSON.parse(e.data).id));
+    source.addEventListener('message', (e) => received.push(JSON.parse(e.data).id));
     source.addEventListener('error', () => errors++);
     const ready = new Promise((resolve) => source.addEventListener('ready', resolve));
     await ready;

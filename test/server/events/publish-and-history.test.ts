@@ -38,7 +38,7 @@ describe('publishing into a user history', () => {
     server = await startTestRedis();
     redis = new Redis(server.url);
     publisher = new EventPublisher(redis, { historyTtlSeconds: 3600, historyLength: 5 });
-    history = new EventHistory(redis);
+    history = new EventHistory(redis, { historyTtlSeconds: 3600, historyLength: 5 });
   });
   afterAll(async () => {
     redis.disconnect();

@@ -41,18 +41,12 @@ function recipientDesk(serverUrl: string, token: string, conversationId: number,
         return fetch(input, { ...init, headers });
       },
     });
-    source.addEventListener('new_message', (e) => {
-      const event = JSON.parse(e.data) as { id: number; message_id: string };
+    source.addEventListener('message', (e) => {
+      const event = JSON.parse(e.data) as { id: number; type: string; message_id?: string; content?: string };
       lastId = event.id;
-      viaStream.push(Number(event.message_id));
+      if (event.type === 'new_message') viaStream.push(Number(event.message_id));
+      else if (event.type === 'system_notification' || event.type === 'appointment_reminder') notices.push(event.content!);
     });
-    for (const type of ['system_notification', 'appointment_reminder']) {
-      source.addEventListener(type, (e) => {
-        const event = JSON.parse(e.data) as { id: number; content: string };
-        lastId = event.id;
-        notices.push(event.content);
-      });
-    }
     source.addEventListener('resync', (e) => {
       resyncs += 1;
       lastId = (JSON.parse(e.data) as { lastEventId: number }).lastEventId;

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPayload, StreamEvent } from '../../../common/events.js';
 import { EventPublisher } from '../../../server/events/event-publisher.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
-import { openRawStream, type RawStream } from '../../support/sse-client.js';
+import { frameType, openRawStream, type RawStream } from '../../support/sse-client.js';
 import { api, login, startTestServer, type TestServer } from '../../support/test-server.js';
 
 /** High enough that streams a test has closed but the server has not yet seen close never count. */
@@ -62,7 +62,8 @@ describe('the event stream', () => {
     await s.waitFor((x) => x.eventIds().length === 20);
     expect(s.eventIds()).toEqual(ids);
     const last = s.messages.at(-1)!;
-    expect(last.event).toBe('system_notification');
+    expect(frameType(last)).toBe('system_notification');
+    expect(last.event).toBe('message');
     expect(JSON.parse(last.data)).toEqual({ id: ids[19], type: 'system_notification', content: 'n19', timestamp: expect.any(String) });
   });
 
@@ -72,7 +73,12 @@ describe('the event stream', () => {
       fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, cookie: smith.cookie } }),
     });
     const ready = new Promise((resolve) => source.addEventListener('ready', resolve));
-    source.addEventListener('new_message', (e) => received.push(JSON.parse(e.data)));
+    // Events come unnamed, as in the original system: `onmessage` gets them all (the hour's
+    // history of earlier tests included), and the type is in the data.
+    source.onmessage = (e) => {
+      const event = JSON.parse(e.data) as StreamEvent;
+      if (event.type === 'new_message') received.push(event);
+    };
     await ready;
     const payload: EventPayload = { type: 'new_message', conversation_id: '123', sender: 'Dr. Smith', text: 'Hello', timestamp: '2025-01-20T10:30:00Z' };
     const id = await publisher.publish(smith.user.id, payload);
@@ -270,11 +276,11 @@ describe('the event stream', () => {
     expect(ack.status).toBe(200);
     expect(ack.body).toEqual({ lastReadEventId: id });
     for (const s of [desk1, desk2]) {
-      await s.waitFor((x) => x.messages.some((m) => m.event === 'notifications_read'));
-      expect(JSON.parse(s.messages.find((m) => m.event === 'notifications_read')!.data)).toMatchObject({ lastEventId: id });
+      await s.waitFor((x) => x.messages.some((m) => frameType(m) === 'notifications_read'));
+      expect(JSON.parse(s.messages.find((m) => frameType(m) === 'notifications_read')!.data)).toMatchObject({ lastEventId: id });
     }
     const state = await client.get('/api/events/state');
-    const readEvent = JSON.parse(desk1.messages.find((m) => m.event === 'notifications_read')!.data);
+    const readEvent = JSON.parse(desk1.messages.find((m) => frameType(m) === 'notifications_read')!.data);
     expect(state.body).toEqual({ lastEventId: readEvent.id, lastReadEventId: id });
     // An older ack from a slower desk does not move the marker back.
     expect((await client.post('/api/events/ack', { lastEventId: id - 1 })).body).toEqual({ lastReadEventId: id });
