@@ -55,9 +55,11 @@ export class DeskReceipts {
   private stopped = false;
   private saved: Promise<void> = Promise.resolve();
   private readonly path: string;
+  private currentDesk: Desk;
 
   private constructor(private readonly options: DeskReceiptsOptions) {
     this.path = pendingPath(options.dataDirectory, options.serverUrl, options.userId);
+    this.currentDesk = options.desk;
   }
 
   static async open(options: DeskReceiptsOptions): Promise<DeskReceipts> {
@@ -73,7 +75,12 @@ export class DeskReceipts {
   }
 
   get desk(): Desk {
-    return this.options.desk;
+    return this.currentDesk;
+  }
+
+  /** Renamed in Settings: the next report carries the new name, which the server then shows. */
+  set desk(desk: Desk) {
+    this.currentDesk = desk;
   }
 
   /** Resolves once the receipts are on disk. */
@@ -135,7 +142,7 @@ export class DeskReceipts {
             authorization: `Bearer ${this.options.token}`,
             'content-type': 'application/json',
           },
-          body: JSON.stringify({ desk: this.options.desk, receipts: batch }),
+          body: JSON.stringify({ desk: this.currentDesk, receipts: batch }),
           signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         },
       );

@@ -208,11 +208,17 @@ export class UserSession {
     await this.receipts?.stop();
   }
 
+  /** This desk was renamed in Settings: receipts from now on carry the new name. */
+  renameDesk(desk: Desk): void {
+    if (this.receipts) this.receipts.desk = desk;
+  }
+
   /**
-   * Acknowledges an alert from its pop-up, naming this desk. The server then tells every desk
-   * of every recipient (`alert_acknowledged`), which closes this pop-up too.
+   * Acknowledges an alert from its pop-up, naming this desk; resolves with whether the server
+   * took it. The server then tells every desk of every recipient (`alert_acknowledged`), which
+   * closes this pop-up too.
    */
-  async acknowledge(alertId: number): Promise<void> {
+  async acknowledge(alertId: number): Promise<boolean> {
     try {
       const response = await this.options.fetch(
         new URL(`/api/alerts/${alertId}/acknowledge`, this.options.serverUrl).href,
@@ -228,10 +234,12 @@ export class UserSession {
       );
       await response.body?.cancel();
       if (!response.ok) throw new Error(`the server answered ${response.status}`);
+      return true;
     } catch (error) {
       this.options.listener.problem?.(
         `alert ${alertId} not acknowledged: ${error instanceof Error ? error.message : String(error)}`,
       );
+      return false;
     }
   }
 
