@@ -184,12 +184,16 @@ export class Notifier {
    * leave nothing on screen.
    */
   close(alertId: number): void {
-    this.screen = this.screen.then(() => {
-      const eventIds = this.alertPopups.get(alertId);
-      if (!eventIds) return;
-      this.alertPopups.delete(alertId);
-      this.options.sink.close(eventIds);
-    });
+    this.screen = this.screen
+      .then(() => {
+        const eventIds = this.alertPopups.get(alertId);
+        if (!eventIds) return;
+        this.alertPopups.delete(alertId);
+        this.options.sink.close(eventIds);
+      })
+      .catch((error: unknown) =>
+        this.options.onProblem?.(`pop-ups of alert ${alertId} not closed: ${describe(error)}`),
+      );
   }
 
   /**

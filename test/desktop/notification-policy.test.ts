@@ -417,6 +417,38 @@ describe('at most one pop-up per event id, across restarts', () => {
 });
 
 describe('what the screen does follows the order of the events', () => {
+  it('a pop-up that could not be closed does not hold back the next one', async () => {
+    const shown: number[][] = [];
+    const problems: string[] = [];
+    const notifier = new Notifier({
+      sink: {
+        show: (notification, callbacks) => {
+          shown.push(notification.eventIds);
+          callbacks.outcome({ state: 'shown' });
+        },
+        close: () => {
+          throw new Error('the notification server went away');
+        },
+      },
+      ledger: new MemoryLedger(),
+      clock: new ManualClock(),
+      platform: 'linux',
+      environment: {
+        settings: () => DEFAULT_DESKTOP_SETTINGS,
+        windowFocused: () => false,
+        openConversationId: () => null,
+        osDoNotDisturb: () => false,
+      },
+      onClick: () => undefined,
+      onProblem: (detail) => problems.push(detail),
+    });
+    await notifier.handle(message(1, { priority: 'urgent', alert_id: '7' }));
+    notifier.close(7);
+    await notifier.handle(message(2, { priority: 'urgent', alert_id: '8' }));
+    expect(shown).toEqual([[1], [2]]);
+    expect(problems).toEqual([expect.stringContaining('pop-ups of alert 7 not closed')]);
+  });
+
   it('an urgent pop-up and its acknowledgement decided together leave nothing on screen', async () => {
     const h = harness();
     const popup = h.notifier.handle(
