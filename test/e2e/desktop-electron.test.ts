@@ -93,6 +93,7 @@ describe.skipIf(skipReason !== null)('desktop app in a real Electron', () => {
     });
     expect(exposed).toEqual({
       methods: [
+        'getDeskName',
         'getState',
         'markAllRead',
         'onConnectionState',
@@ -100,6 +101,7 @@ describe.skipIf(skipReason !== null)('desktop app in a real Electron', () => {
         'onNotificationClick',
         'onUnreadCount',
         'request',
+        'setDeskName',
         'setOpenConversation',
         'signIn',
         'signOut',
