@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { benchContent, DeliveryTracker } from './delivery-tracker.js';
 import { connectMessageSenders, recipientIndex, senderIndex, type MessageSenders } from './message-senders.js';
 import { publishAtRate, sleep } from './publish-at-rate.js';
+import { RedisCommandCounter } from './redis-command-counts.js';
 import { ResourceProbe } from './resource-probe.js';
 import type { PhaseResult, ScenarioContext } from './scenario-types.js';
 import type { FrameSink } from './stream-pool.js';
@@ -36,6 +37,7 @@ export async function runMessagePath(ctx: ScenarioContext, params: MessagePathPa
   const { pool, probe, system } = ctx;
   const { pairs } = params;
   const senders = await connectMessageSenders(ctx.config, pairs);
+  const commands = new RedisCommandCounter(ctx.config.redisUrl);
   try {
     const rssBefore = probe.sample();
     const openSeconds = await pool.growTo(2 * pairs, (index) => system.userStream(index));
@@ -50,14 +52,21 @@ export async function runMessagePath(ctx: ScenarioContext, params: MessagePathPa
     let phase = 40;
     for (const rate of params.rates) {
       phase++;
+      const commandsBefore = await commands.sample();
       const before = probe.sample();
       const run = await sendPhase(ctx, senders, pairs, phase, rate, params.durationMs, params.drainMs);
       const after = probe.sample();
+      const perMessage = RedisCommandCounter.perUnit(commandsBefore, await commands.sample(), run.result.sent);
+      const scripts = perMessage.filter(([command]) => command === 'evalsha' || command === 'eval').reduce((sum, [, calls]) => sum + calls, 0);
+      const allCommands = perMessage.reduce((sum, [, calls]) => sum + calls, 0);
       const resources = ResourceProbe.between(before, after);
       const delivery = run.recipients.summary();
       const echo = run.echoes?.summary();
       const cpuPerMessageMs = run.result.sent > 0 ? ((resources.serverCpuSeconds + resources.redisCpuSeconds) * 1000) / run.result.sent : Number.NaN;
       const saturated = delivery.deliveredPerSecond < SUSTAINED_SHARE * rate || delivery.latencyMs.p50 > SATURATED_MEDIAN_MS;
+      ctx.log(
+        `R=${rate}: Redis commands per message: ${perMessage.map(([command, calls]) => `${command} ${calls.toFixed(2)}`).join(', ')}`,
+      );
       ctx.log(
         `R=${rate}: p50 ${delivery.latencyMs.p50} ms, p99 ${delivery.latencyMs.p99} ms, max ${delivery.latencyMs.max} ms, lost ${delivery.lost}, dup ${delivery.duplicates}, ooo ${delivery.outOfOrder}, delivered ${delivery.deliveredPerSecond.toFixed(0)}/s, failed ${run.result.failed}, server+Redis CPU ${cpuPerMessageMs.toFixed(3)} ms/message${echo ? `, echo p99 ${echo.latencyMs.p99} ms lost ${echo.lost}` : ''}${saturated ? ' — saturated' : ''}`,
       );
@@ -76,6 +85,8 @@ export async function runMessagePath(ctx: ScenarioContext, params: MessagePathPa
           serverCpuPerMessageMs: run.result.sent > 0 ? (resources.serverCpuSeconds * 1000) / run.result.sent : Number.NaN,
           redisCpuPerMessageMs: run.result.sent > 0 ? (resources.redisCpuSeconds * 1000) / run.result.sent : Number.NaN,
           saturated: saturated ? 1 : 0,
+          redisScriptsPerMessage: scripts,
+          redisCommandsPerMessage: allCommands,
           ...(echo
             ? { echoP50Ms: echo.latencyMs.p50, echoP99Ms: echo.latencyMs.p99, echoLost: echo.lost, echoDuplicates: echo.duplicates, echoOutOfOrder: echo.outOfOrder }
             : {}),
@@ -92,6 +103,7 @@ export async function runMessagePath(ctx: ScenarioContext, params: MessagePathPa
     return phases;
   } finally {
     senders.close();
+    await commands.close();
   }
 }
 
