@@ -94,6 +94,7 @@ function renderTargets(records: ScenarioRecord[]): string[] {
     const theirs = value(p.nchan, 'R=5000', 'delivery.latencyMs.p99');
     rows.push(`| Two processes (5): as (2), p99 at 5,000 ev/s | ${fmt(ours)} ms | ${fmt(theirs)} ms | ${ratio(ours, theirs)} | ${met(ours <= theirs)} |`);
   }
+  rows.push(...messagePathTargets(find('6'), find('7')));
   if (rows.length === 0) return [];
   return [
     '## Targets at a glance',
@@ -130,6 +131,7 @@ function renderScenario(record: ScenarioRecord, plots: Map<string, string>): str
   if (job === '1') lines.push(...idleTable(p));
   else if (job === '2' || job === '5') lines.push(...deliveryTable(p));
   else if (job === '3') lines.push(...fanoutTable(p));
+  else if (job === '6' || job === '7') lines.push(...messagePathTable(p));
   else lines.push(...replayTable(p));
   const plot = plots.get(record.scenario);
   if (plot) lines.push('', `![latency distribution, scenario ${record.scenario}](${plot})`);
@@ -228,5 +230,60 @@ function replayTable(p: Phases): string[] {
     row('clinicpulse'),
     row('nchan'),
     `| ratio | ${ratio(ours, theirs)} | | | | | |`,
+  ];
+}
+
+/** The highest rate a system sustained (not saturated) in the median of its runs. */
+function sustainedRate(phases: MedianPhase[]): number {
+  let best = Number.NaN;
+  for (const phase of phases) {
+    if ((phase.values['figures.saturated'] ?? 1) < 0.5) best = Math.max(Number.isNaN(best) ? 0 : best, phase.values['figures.targetRate'] ?? 0);
+  }
+  return best;
+}
+
+function messagePathTargets(one: ScenarioRecord | undefined, two: ScenarioRecord | undefined): string[] {
+  const rows: string[] = [];
+  if (one) {
+    const p = phasesOf(one);
+    const at = (system: SystemName, key: string) => value(p[system], 'R=1000', key);
+    const cpuOurs = at('clinicpulse', 'figures.cpuPerMessageMs');
+    const cpuTheirs = at('nchan', 'figures.cpuPerMessageMs');
+    rows.push(`| Message path (6): server + Redis CPU per message ≤ 0.6 ms (at 1,000/s) | ${fmt(cpuOurs, 3)} ms | ${fmt(cpuTheirs, 3)} ms | ${ratio(cpuOurs, cpuTheirs)} | ${met(cpuOurs <= 0.6)} |`);
+    const p99 = at('clinicpulse', 'delivery.latencyMs.p99');
+    const lost = at('clinicpulse', 'delivery.lost') + at('clinicpulse', 'delivery.duplicates') + at('clinicpulse', 'delivery.outOfOrder');
+    const saturated = at('clinicpulse', 'figures.saturated');
+    rows.push(`| Message path (6): 1,000 messages/s through one process, p99 ≤ 25 ms, nothing lost | p99 ${fmt(p99)} ms, lost/dup/ooo ${fmt(lost, 0)}${saturated >= 0.5 ? ', saturated' : ''} | p99 ${fmt(at('nchan', 'delivery.latencyMs.p99'))} ms | ${ratio(p99, at('nchan', 'delivery.latencyMs.p99'))} | ${met(p99 <= 25 && lost === 0 && saturated < 0.5)} |`);
+    rows.push(`| Message path (6): highest rate sustained, one process (for reference) | ${fmt(sustainedRate(p.clinicpulse), 0)}/s | ${fmt(sustainedRate(p.nchan), 0)}/s | – | (not a target) |`);
+  }
+  if (two) {
+    const p = phasesOf(two);
+    const ours = sustainedRate(p.clinicpulse);
+    rows.push(`| Message path (7): ≥ 2,000 messages/s sustained with two processes | ${fmt(ours, 0)}/s | ${fmt(sustainedRate(p.nchan), 0)}/s | – | ${met(ours >= 2000)} |`);
+  }
+  return rows;
+}
+
+function messagePathTable(p: Phases): string[] {
+  const row = (system: SystemName, phase: MedianPhase | undefined) => {
+    const g = (key: string) => phase?.values[key] ?? Number.NaN;
+    const echo = system === 'clinicpulse' ? `${fmt(g('figures.echoP50Ms'))} / ${fmt(g('figures.echoP99Ms'))}` : '–';
+    return `| ${phase?.name ?? '–'} | ${system} | ${fmt(g('delivery.latencyMs.p50'))} | ${fmt(g('delivery.latencyMs.p99'))} | ${fmt(g('delivery.latencyMs.max'), 1)} | ${fmt(g('delivery.deliveredPerSecond'), 0)}${g('figures.saturated') >= 0.5 ? ' (saturated)' : ''} | ${fmt(g('delivery.lost'), 0)} / ${fmt(g('delivery.duplicates'), 0)} / ${fmt(g('delivery.outOfOrder'), 0)} | ${fmt(g('figures.serverCpuPerMessageMs'), 3)} + ${fmt(g('figures.redisCpuPerMessageMs'), 3)} = ${fmt(g('figures.cpuPerMessageMs'), 3)} | ${fmt(g('resources.generatorCpuSeconds'))} | ${echo} |`;
+  };
+  const names = [...new Set([...p.clinicpulse, ...p.nchan].map((phase) => phase.name))].sort(
+    (a, b) => Number(a.slice(2)) - Number(b.slice(2)),
+  );
+  const rows = names.flatMap((name) => {
+    const ours = p.clinicpulse.find((phase) => phase.name === name);
+    const theirs = p.nchan.find((phase) => phase.name === name);
+    const r = (key: string) => ratio(ours?.values[key] ?? Number.NaN, theirs?.values[key] ?? Number.NaN);
+    return [row('clinicpulse', ours), row('nchan', theirs), `| ${name} | ratio | ${r('delivery.latencyMs.p50')} | ${r('delivery.latencyMs.p99')} | | | | ${r('figures.cpuPerMessageMs')} | | |`];
+  });
+  return [
+    'ClinicPulse: `POST /api/conversations/:id/messages` with a session (250 senders, one keep-alive connection each), timed from the start of the POST to `new_message` on the recipient\'s stream; "echo" = `message_sent` on the sender\'s own stream. Nchan: `POST /pub/user/<id>` of a message-shaped payload, to the recipient\'s channel. Each rate runs 10 s; the rates step up until one saturates (delivered < 95 % of the rate, or a median over 100 ms). CPU per message = the phase\'s server and Redis CPU ÷ messages sent.',
+    '',
+    '| rate | system | p50 ms | p99 ms | max ms | delivered/s | lost / dup / out of order | server + Redis CPU per message, ms | generator CPU s | echo p50 / p99 ms |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows,
   ];
 }

@@ -9,6 +9,7 @@
  *   npm run bench -- --profile            ClinicPulse servers and the generator write CPU profiles to bench/out/profiles
  *   npm run bench -- --report             only rebuild RESULTS.md (and plots) from bench/results/
  *   npm run bench -- --parser-cost        SSE parser cost: common/sse.ts vs the generator's scanner
+ *   npm run bench -- --desktop-burst      the desktop main process replaying 1,000 events (ClinicPulse only)
  *
  * Each run of a scenario gets a fresh redis-server and fresh servers; the generator is a process
  * of its own (bench/load-generator/main.ts). Full runs are summarised into bench/results/ and
@@ -23,6 +24,7 @@ import { checkOpenFileLimit, describeMachine, gitCommit } from './harness/enviro
 import { runGenerator } from './harness/generator-process.js';
 import { startNchanInstances } from './harness/nchan-instances.js';
 import { startBenchRedis } from './harness/redis.js';
+import { runDesktopBurst } from './desktop-burst.js';
 import { copyUsersDatabase, createUsersDatabase } from './harness/users-database.js';
 import type { SystemName } from './load-generator/systems.js';
 import { measureParserCost } from './parser-cost.js';
@@ -47,6 +49,7 @@ const { values: flags } = parseArgs({
     profile: { type: 'boolean', default: false },
     report: { type: 'boolean', default: false },
     'parser-cost': { type: 'boolean', default: false },
+    'desktop-burst': { type: 'boolean', default: false },
     'no-record': { type: 'boolean', default: false },
   },
 });
@@ -111,6 +114,14 @@ async function main(): Promise<void> {
     await writeReport();
     return;
   }
+  if (flags['desktop-burst']) {
+    await runDesktopBurst({
+      events: flags.smoke ? 200 : 1000,
+      runs: positiveNumber(flags.runs, 'runs') ?? (flags.smoke ? 1 : 3),
+      profile: flags.profile,
+    });
+    return;
+  }
   const scenarios = list<ScenarioId>(flags.scenario, SCENARIO_IDS, 'scenario');
   const systems = list<SystemName>(flags.system, SYSTEMS, 'system');
   const runs = positiveNumber(flags.runs, 'runs') ?? (flags.smoke ? 1 : 3);
@@ -159,6 +170,7 @@ async function main(): Promise<void> {
       printSummary(scenarioRecord);
     }
     if (record) await writeReport();
+    if (flags.smoke && flags.scenario === undefined) await runDesktopBurst({ events: 200, runs: 1, profile: false });
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 import type { GeneratorJob } from './load-generator/main.js';
 
-export type ScenarioId = '1' | '2' | '3' | '4' | '5';
-export const SCENARIO_IDS: readonly ScenarioId[] = ['1', '2', '3', '4', '5'];
+export type ScenarioId = '1' | '2' | '3' | '4' | '5' | '6' | '7';
+export const SCENARIO_IDS: readonly ScenarioId[] = ['1', '2', '3', '4', '5', '6', '7'];
 
 export interface ScenarioSpec {
   id: ScenarioId;
@@ -14,22 +14,38 @@ export interface ScenarioSpec {
 }
 
 export interface ScenarioOverrides {
-  /** Per-rate phase length for scenarios 2 and 5, seconds. */
+  /** Per-rate phase length for scenarios 2, 5, 6 and 7, seconds. */
   durationSeconds?: number;
   /** Streams for scenarios 2 and 5. */
   streams?: number;
+  /** Rates of scenarios 2 and 5 (events/s) and 6 and 7 (messages/s). */
   rates?: number[];
   /** Sustained fan-out length, seconds. */
   sustainedSeconds?: number;
 }
 
-/** The issue's scenarios (1)–(5); `smoke` shrinks each to a few seconds and a few hundred streams. */
+/**
+ * The scenarios (1)–(5) of the first benchmark issue and issue 15's message path, with one (6) and
+ * two (7) server processes; `smoke` shrinks each to a few seconds and a few hundred streams.
+ */
 export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {}): Record<ScenarioId, ScenarioSpec> {
   const streams = overrides.streams ?? (smoke ? 200 : 5000);
   const rates = overrides.rates ?? (smoke ? [1000] : [1000, 5000]);
   const durationMs = (overrides.durationSeconds ?? (smoke ? 1 : 20)) * 1000;
   const perUser = { streams, rates, durationMs, warmUpMs: smoke ? 300 : 2000, settleMs: smoke ? 200 : 2000, drainMs: 10_000 };
   const perUserTimeout = 120_000 + rates.length * (durationMs + 20_000);
+  const messagePath = (messageRates: number[]) => ({
+    pairs: smoke ? 50 : 250,
+    rates: overrides.rates ?? (smoke ? [200] : messageRates),
+    durationMs: (overrides.durationSeconds ?? (smoke ? 1 : 10)) * 1000,
+    warmUpRate: smoke ? 100 : 200,
+    warmUpMs: smoke ? 500 : 3000,
+    settleMs: smoke ? 200 : 2000,
+    drainMs: 15_000,
+  });
+  const messagePathTimeout = (params: ReturnType<typeof messagePath>) => 120_000 + params.rates.length * (params.durationMs + 40_000);
+  const oneProcess = messagePath([250, 500, 1000, 1500, 2000, 3000]);
+  const twoProcesses = messagePath([1000, 2000, 2500, 3000, 4000]);
   return {
     '1': {
       id: '1',
@@ -77,6 +93,20 @@ export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {})
       job: { scenario: 'per-user', params: perUser },
       timeoutMs: perUserTimeout,
     },
+    '6': {
+      id: '6',
+      title: 'The real message path: POST a message, new_message on the recipient\'s stream',
+      servers: 1,
+      job: { scenario: 'message-path', params: oneProcess },
+      timeoutMs: messagePathTimeout(oneProcess),
+    },
+    '7': {
+      id: '7',
+      title: 'The real message path, two server processes behind one Redis',
+      servers: 2,
+      job: { scenario: 'message-path', params: twoProcesses },
+      timeoutMs: messagePathTimeout(twoProcesses),
+    },
   };
 }
 
@@ -88,6 +118,7 @@ export function usersNeeded(specs: readonly ScenarioSpec[]): number {
     if (job.scenario === 'idle') most = Math.max(most, ...job.params.levels);
     else if (job.scenario === 'per-user') most = Math.max(most, job.params.streams);
     else if (job.scenario === 'fanout') most = Math.max(most, ...job.params.levels);
+    else if (job.scenario === 'message-path') most = Math.max(most, 2 * job.params.pairs);
     else most = Math.max(most, job.params.firstUser + job.params.replays);
   }
   return most;

@@ -15,6 +15,8 @@ const KEYS: [label: string, key: string, digits: number][] = [
   ['replay ms', 'figures.medianMs', 2],
   ['missing', 'figures.missing', 0],
   ['repeated', 'figures.repeated', 0],
+  ['cpu/msg ms', 'figures.cpuPerMessageMs', 3],
+  ['saturated', 'figures.saturated', 0],
   ['srv cpu s', 'resources.serverCpuSeconds', 2],
   ['redis cpu s', 'resources.redisCpuSeconds', 2],
   ['gen cpu s', 'resources.generatorCpuSeconds', 2],

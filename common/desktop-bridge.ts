@@ -109,6 +109,12 @@ export interface DesktopBridge {
   /** Which conversation is open in the window, so no pop-up is raised for it while focused. */
   setOpenConversation(conversationId: string | null): void;
   markAllRead(): Promise<void>;
+  /**
+   * What colleagues see this desk called in their receipts ("Shown on Nurses' station PC"):
+   * the computer's name until someone names it here; null when the desk has no identity.
+   */
+  getDeskName(): Promise<string | null>;
+  setDeskName(name: string): Promise<string>;
   onEvent(listener: (event: StreamEvent | ControlEvent) => void): Unsubscribe;
   onConnectionState(listener: (state: ConnectionState) => void): Unsubscribe;
   onUnreadCount(listener: (count: number) => void): Unsubscribe;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deskName } from './alerts.js';
 import {
   bridgeApiRequest,
   desktopSettingsPatch,
@@ -24,6 +25,8 @@ export const INVOKE_CHANNELS = {
   request: 'clinicpulse:request',
   updateSettings: 'clinicpulse:update-settings',
   markAllRead: 'clinicpulse:mark-all-read',
+  getDeskName: 'clinicpulse:get-desk-name',
+  setDeskName: 'clinicpulse:set-desk-name',
 } as const;
 export type InvokeMethod = keyof typeof INVOKE_CHANNELS;
 export type InvokeArguments<M extends InvokeMethod> = Parameters<DesktopBridge[M]>;
@@ -37,6 +40,8 @@ export const INVOKE_ARGUMENTS = /* @__PURE__ */ (() =>
     request: z.tuple([bridgeApiRequest]),
     updateSettings: z.tuple([desktopSettingsPatch]),
     markAllRead: z.tuple([]),
+    getDeskName: z.tuple([]),
+    setDeskName: z.tuple([deskName]),
   }) satisfies { [M in InvokeMethod]: z.ZodType<InvokeArguments<M>> })();
 
 /** Renderer → main messages without an answer (`ipcRenderer.send` / `ipcMain.on`). */

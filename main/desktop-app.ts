@@ -22,7 +22,10 @@ import type { LaunchOptions } from './lifecycle/launch-options.js';
 import { DEFAULT_QUIT_TIMEOUT_MS, QuitSequence } from './lifecycle/quit-sequence.js';
 import type { AppLog } from './log/app-log.js';
 import { diagnosticsReport } from './log/diagnostics.js';
+import { AcknowledgeLinks } from './notify/acknowledge-links.js';
 import { ElectronNotificationSink } from './notify/electron-notification-sink.js';
+import type { NotificationLink } from './notify/notification-link.js';
+import { openNotificationLink } from './notify/open-notification-link.js';
 import { OsDoNotDisturb, runCommand } from './notify/os-do-not-disturb.js';
 import { RecordingNotificationSink } from './notify/recording-notification-sink.js';
 import { safeStorageCipher } from './session/safe-storage-cipher.js';
@@ -42,8 +45,8 @@ import { RendererRecovery } from './window/renderer-recovery.js';
 
 export interface RunningDesktop {
   showWindow(): void;
-  /** Shows the window at a pop-up's target (a click, a `clinicpulse://` link). */
-  open(target: NotificationTarget): void;
+  /** What a `clinicpulse://` link asks: the window at a target, or a toast's Acknowledge. */
+  openLink(link: NotificationLink): void;
 }
 
 export interface DesktopAppOptions {
@@ -85,10 +88,13 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Runni
     'info',
     `ClinicPulse ${app.getVersion()} starting (Electron ${process.versions.electron}, ${process.platform} ${release()}); server preset: ${appConfig.serverUrl ?? 'none'}${appConfig.source ? ` from ${appConfig.source}` : ''}`,
   );
+  const acknowledgeLinks = await AcknowledgeLinks.load(app.getPath('userData'));
   const recording = testMode ? new RecordingNotificationSink() : null;
   const electronSink = recording
     ? null
-    : new ElectronNotificationSink(icon.isEmpty() ? undefined : icon, process.platform);
+    : new ElectronNotificationSink(icon.isEmpty() ? undefined : icon, process.platform, (alertId) =>
+        acknowledgeLinks.linkFor(alertId),
+      );
   const osDoNotDisturb = new OsDoNotDisturb(process.platform, systemClock);
   const core = new DesktopCore({
     dataDirectory: app.getPath('userData'),
@@ -311,7 +317,15 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Runni
     );
     if (recovery.shouldReload(details.reason)) window.webContents.reload();
   });
-  if (launch.target) open(launch.target);
+  const openLink = (link: NotificationLink) =>
+    void openNotificationLink(link, {
+      open,
+      showWindow,
+      acknowledge: (alertId) => core.acknowledge(alertId),
+      acknowledgeLinks,
+      log: (level, message) => log.write(level, message),
+    });
+  if (launch.link) openLink(launch.link);
 
   powerMonitor.on('resume', () => core.resumed());
   powerMonitor.on('unlock-screen', () => core.resumed());
@@ -335,7 +349,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Runni
     if (quit.willQuit()) event.preventDefault();
   });
 
-  return { showWindow, open };
+  return { showWindow, openLink };
 }
 
 /** The page gets no permissions at all (camera, notifications, geolocation…): main notifies. */

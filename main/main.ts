@@ -1,10 +1,14 @@
 import { join } from 'node:path';
 import { app, crashReporter, dialog } from 'electron';
-import type { NotificationTarget } from '../common/desktop-bridge.js';
 import { startDesktopApp, type RunningDesktop } from './desktop-app.js';
 import { launchOptions } from './lifecycle/launch-options.js';
 import { AppLog } from './log/app-log.js';
-import { LINK_SCHEME, targetFromArgv, targetFromLink } from './notify/notification-link.js';
+import {
+  LINK_SCHEME,
+  linkFromArgv,
+  parseLink,
+  type NotificationLink,
+} from './notify/notification-link.js';
 import { isTestMode } from './test-mode.js';
 import { registerAppScheme } from './window/app-protocol.js';
 
@@ -40,20 +44,19 @@ if (!app.requestSingleInstanceLock()) {
     () => app.getLoginItemSettings().wasOpenedAtLogin,
   );
   let desktop: RunningDesktop | null = null;
-  const pending: NotificationTarget[] = [];
-  const open = (target: NotificationTarget) =>
-    desktop ? desktop.open(target) : pending.push(target);
+  const pending: NotificationLink[] = [];
+  const open = (link: NotificationLink) => (desktop ? desktop.openLink(link) : pending.push(link));
   if (app.isPackaged) registerLinkScheme();
   // macOS delivers a clicked link here, also the one that launched the app (before `ready`).
   app.on('open-url', (event, url) => {
     event.preventDefault();
-    const target = targetFromLink(url);
-    if (target) open(target);
+    const link = parseLink(url);
+    if (link) open(link);
   });
   // Windows and Linux start a second instance with the link in its argv.
   app.on('second-instance', (_event, argv) => {
-    const target = targetFromArgv(argv);
-    if (target) open(target);
+    const link = linkFromArgv(argv);
+    if (link) open(link);
     else desktop?.showWindow();
   });
   app
@@ -61,7 +64,7 @@ if (!app.requestSingleInstanceLock()) {
     .then(() => startDesktopApp({ log, launch, testMode: isTestMode(process.env, app.isPackaged) }))
     .then((running) => {
       desktop = running;
-      for (const target of pending.splice(0)) running.open(target);
+      for (const link of pending.splice(0)) running.openLink(link);
     })
     .catch(startFailed);
 }

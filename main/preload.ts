@@ -30,6 +30,8 @@ const bridge: DesktopBridge = {
   request: (request) => ipcRenderer.invoke(INVOKE_CHANNELS.request, request),
   updateSettings: (patch) => ipcRenderer.invoke(INVOKE_CHANNELS.updateSettings, patch),
   markAllRead: () => ipcRenderer.invoke(INVOKE_CHANNELS.markAllRead),
+  getDeskName: () => ipcRenderer.invoke(INVOKE_CHANNELS.getDeskName),
+  setDeskName: (name) => ipcRenderer.invoke(INVOKE_CHANNELS.setDeskName, name),
   setOpenConversation: (conversationId) =>
     ipcRenderer.send(SEND_CHANNELS.setOpenConversation, conversationId),
   onEvent: subscribe('onEvent'),

@@ -17,7 +17,7 @@ export interface RunningServers {
 /**
  * n ClinicPulse server processes (`server/main.ts`, as `npm run server` runs it) sharing one
  * Redis and one data directory. Production settings: 15 s heartbeats, no test endpoints, warn
- * logs.
+ * logs; a message rate limit no bench sender reaches.
  */
 export async function startClinicPulseServers(options: {
   count: number;
@@ -34,6 +34,9 @@ export async function startClinicPulseServers(options: {
     LOG_LEVEL: 'warn',
     EVENT_HISTORY_LENGTH: String(options.settings.historyLength),
     EVENT_HISTORY_TTL_SECONDS: String(options.settings.historyTtlSeconds),
+    // The message path scenarios send up to a dozen messages a second per bench user: the limit
+    // stays in the path (its Redis count is part of what a send costs) but never refuses one.
+    MESSAGE_RATE_LIMIT: '1000000',
   };
   if (options.profileDir) {
     env.NODE_OPTIONS = `--import ${join(dirname(fileURLToPath(import.meta.url)), 'cpu-profile-preload.mjs')}`;

@@ -18,8 +18,9 @@ export function describeMachine(): string {
   ].join(', ');
 }
 
+/** The commit measured: BENCH_COMMIT when set (a copy of a commit made with `git archive` has no repository). */
 export function gitCommit(): string {
-  return tryRun('git', ['rev-parse', '--short', 'HEAD'])?.trim() ?? 'unknown';
+  return process.env.BENCH_COMMIT ?? tryRun('git', ['rev-parse', '--short', 'HEAD'])?.trim() ?? 'unknown';
 }
 
 /**

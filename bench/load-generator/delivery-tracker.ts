@@ -10,13 +10,17 @@ export function benchContent(phase: number, seq: number, sentAt: number): string
   return `${phase}:${seq}:${sentAt.toFixed(3)}`;
 }
 
-const CONTENT_KEY = '"content":"';
+/** Where the stamp is: `content` of a notice, `text` of a message. */
+export type StampField = 'content' | 'text';
+
+const STAMP_KEYS: Record<StampField, string> = { content: '"content":"', text: '"text":"' };
 
 /** Reads the stamp without JSON.parse; null for anything that is not a benchmark event. */
-export function readBenchContent(data: string): { phase: number; seq: number; sentAt: number } | null {
-  const at = data.indexOf(CONTENT_KEY);
+export function readBenchContent(data: string, field: StampField = 'content'): { phase: number; seq: number; sentAt: number } | null {
+  const key = STAMP_KEYS[field];
+  const at = data.indexOf(key);
   if (at === -1) return null;
-  const start = at + CONTENT_KEY.length;
+  const start = at + key.length;
   const end = data.indexOf('"', start);
   const parts = data.slice(start, end).split(':');
   if (parts.length !== 3) return null;
@@ -72,6 +76,7 @@ export class DeliveryTracker {
     streamCount: number,
     expectedDeliveries: number,
     private readonly perNotice = false,
+    private readonly stampField: StampField = 'content',
   ) {
     this.tracks = Array.from({ length: streamCount }, () => ({ seen: new Uint8Array(16), maxSeq: 0, expected: 0 }));
     this.latencies = new Float64Array(Math.max(16, expectedDeliveries));
@@ -99,7 +104,7 @@ export class DeliveryTracker {
   /** A frame's data arrived on a stream. */
   receive(stream: number, data: string): void {
     const now = performance.now();
-    const stamp = readBenchContent(data);
+    const stamp = readBenchContent(data, this.stampField);
     if (!stamp || stamp.phase !== this.phase) {
       this.stray++;
       return;

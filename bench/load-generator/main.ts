@@ -6,6 +6,7 @@
 import { ResourceProbe } from './resource-probe.js';
 import { runFanout, type FanoutParams } from './scenario-fanout.js';
 import { runIdle, type IdleParams } from './scenario-idle.js';
+import { runMessagePath, type MessagePathParams } from './scenario-message-path.js';
 import { runPerUser, type PerUserParams } from './scenario-per-user.js';
 import { runReplay, type ReplayParams } from './scenario-replay.js';
 import type { PhaseResult, ScenarioContext, ScenarioResult } from './scenario-types.js';
@@ -16,7 +17,8 @@ export type GeneratorJob =
   | { scenario: 'idle'; params: IdleParams }
   | { scenario: 'per-user'; params: PerUserParams }
   | { scenario: 'fanout'; params: FanoutParams }
-  | { scenario: 'replay'; params: ReplayParams };
+  | { scenario: 'replay'; params: ReplayParams }
+  | { scenario: 'message-path'; params: MessagePathParams };
 
 export interface GeneratorRequest {
   job: GeneratorJob;
@@ -34,6 +36,7 @@ async function run(request: GeneratorRequest): Promise<ScenarioResult> {
   const pool = new StreamPool(request.system.name === 'clinicpulse');
   const ctx: ScenarioContext = {
     system,
+    config: request.system,
     pool,
     probe: new ResourceProbe(request.serverPids, request.redisPid),
     log: (message) => process.stderr.write(`  [${request.label}] ${message}\n`),
@@ -67,6 +70,8 @@ function runJob(ctx: ScenarioContext, job: GeneratorJob): Promise<PhaseResult[]>
       return runFanout(ctx, job.params);
     case 'replay':
       return runReplay(ctx, job.params);
+    case 'message-path':
+      return runMessagePath(ctx, job.params);
   }
 }
 

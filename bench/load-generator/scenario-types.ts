@@ -1,7 +1,7 @@
 import type { DeliverySummary } from './delivery-tracker.js';
 import type { ResourceProbe, ResourceUse } from './resource-probe.js';
 import type { StreamPool } from './stream-pool.js';
-import type { SystemUnderTest } from './systems.js';
+import type { SystemConfig, SystemUnderTest } from './systems.js';
 
 /** One measured stretch of a scenario (a stream count, a rate, a set of notices, …). */
 export interface PhaseResult {
@@ -23,6 +23,8 @@ export interface ScenarioResult {
 
 export interface ScenarioContext {
   system: SystemUnderTest;
+  /** What the system under test is and where, for scenarios that talk to it beyond streams. */
+  config: SystemConfig;
   probe: ResourceProbe;
   pool: StreamPool;
   /** Console progress for the operator (stderr). */

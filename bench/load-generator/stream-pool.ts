@@ -1,7 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import type { DeliveryTracker } from './delivery-tracker.js';
 import type { ScannedFrame } from './frame-scanner.js';
 import { StreamConnection, type StreamTarget } from './stream-connection.js';
+
+/** Where a pool's event frames go: the current phase's tracker, or one per group of streams. */
+export interface FrameSink {
+  receive(stream: number, data: string): void;
+}
 
 /** How long one stream may take to answer before the run counts it as failed. */
 const OPEN_TIMEOUT_MS = 30_000;
@@ -13,7 +17,7 @@ const OPEN_TIMEOUT_MS = 30_000;
 export class StreamPool {
   private readonly streams: StreamConnection[] = [];
   private readonly lastNumericId: number[] = [];
-  tracker: DeliveryTracker | null = null;
+  tracker: FrameSink | null = null;
   /** ClinicPulse ids must rise strictly on every stream; a repeat or a step back is counted. */
   idRegressions = 0;
   resyncs = 0;

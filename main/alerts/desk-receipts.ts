@@ -8,7 +8,7 @@ import {
   type ReportedReceipt,
 } from '../../common/alerts.js';
 import type { Clock, TimerHandle } from '../clock.js';
-import { writeFileAtomic } from '../cursor/atomic-file.js';
+import { writeFileAtomic, type DurableWrite } from '../cursor/atomic-file.js';
 import type { HttpFetch } from '../stream/http-fetch.js';
 
 export interface DeskReceiptsOptions {
@@ -21,6 +21,7 @@ export interface DeskReceiptsOptions {
   clock: Clock;
   /** Receipts are gathered this long, so a burst of events is one report. */
   flushMs?: number;
+  write?: DurableWrite;
   problem?(detail: string): void;
 }
 
@@ -54,9 +55,11 @@ export class DeskReceipts {
   private stopped = false;
   private saved: Promise<void> = Promise.resolve();
   private readonly path: string;
+  private currentDesk: Desk;
 
   private constructor(private readonly options: DeskReceiptsOptions) {
     this.path = pendingPath(options.dataDirectory, options.serverUrl, options.userId);
+    this.currentDesk = options.desk;
   }
 
   static async open(options: DeskReceiptsOptions): Promise<DeskReceipts> {
@@ -72,13 +75,18 @@ export class DeskReceipts {
   }
 
   get desk(): Desk {
-    return this.options.desk;
+    return this.currentDesk;
   }
 
-  /** Resolves once the receipt is on disk. */
-  add(receipt: ReportedReceipt): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    this.pending.push(receipt);
+  /** Renamed in Settings: the next report carries the new name, which the server then shows. */
+  set desk(desk: Desk) {
+    this.currentDesk = desk;
+  }
+
+  /** Resolves once the receipts are on disk. */
+  addAll(receipts: readonly ReportedReceipt[]): Promise<void> {
+    if (this.stopped || receipts.length === 0) return Promise.resolve();
+    this.pending.push(...receipts);
     if (this.pending.length > CAPACITY) this.pending.splice(0, this.pending.length - CAPACITY);
     this.schedule(this.options.flushMs ?? DEFAULT_FLUSH_MS);
     return this.save();
@@ -97,7 +105,7 @@ export class DeskReceipts {
   private save(): Promise<void> {
     const snapshot = JSON.stringify(this.pending);
     this.saved = this.saved
-      .then(() => writeFileAtomic(this.path, snapshot))
+      .then(() => (this.options.write ?? writeFileAtomic)(this.path, snapshot))
       .catch((error: unknown) =>
         this.options.problem?.(`receipts not saved: ${(error as Error).message}`),
       );
@@ -134,7 +142,7 @@ export class DeskReceipts {
             authorization: `Bearer ${this.options.token}`,
             'content-type': 'application/json',
           },
-          body: JSON.stringify({ desk: this.options.desk, receipts: batch }),
+          body: JSON.stringify({ desk: this.currentDesk, receipts: batch }),
           signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         },
       );

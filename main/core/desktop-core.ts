@@ -23,7 +23,7 @@ import { SettingsStore } from '../settings/settings-store.js';
 import type { BackoffOptions } from '../stream/backoff.js';
 import type { HttpFetch } from '../stream/http-fetch.js';
 import type { Desk } from '../../common/alerts.js';
-import { loadDeskIdentity } from '../alerts/desk-identity.js';
+import { loadDeskIdentity, renameDeskIdentity } from '../alerts/desk-identity.js';
 import { UserSession } from './user-session.js';
 
 export interface DesktopCoreListener {
@@ -78,7 +78,7 @@ export class DesktopCore {
    */
   private lifecycle: Promise<unknown> = Promise.resolve();
   private closed = false;
-  /** This installation's desk, read (or made) once, when the first user signs in. */
+  /** This installation's desk, read (or made) once, when first needed. */
   private desk: Promise<Desk | null> | null = null;
   /** Turns do-not-disturb off when its end time comes. */
   private doNotDisturbEnd: TimerHandle | undefined;
@@ -277,6 +277,30 @@ export class DesktopCore {
     await this.session?.user.markAllRead();
   }
 
+  /**
+   * Acknowledges an alert as the signed-in user on this desk (a Windows toast's Acknowledge);
+   * false when nobody is signed in or the server did not take it.
+   */
+  async acknowledge(alertId: number): Promise<boolean> {
+    return (await this.session?.user.acknowledge(alertId)) ?? false;
+  }
+
+  /** What colleagues see this desk called in receipts. */
+  async deskName(): Promise<string | null> {
+    return (await this.deskIdentity())?.name ?? null;
+  }
+
+  /** Renames this desk (Settings); its receipts from now on, and then the sender's view, say so. */
+  setDeskName(name: string): Promise<string> {
+    return this.serially(async () => {
+      const desk = await renameDeskIdentity(this.options.dataDirectory, name);
+      this.desk = Promise.resolve(desk);
+      this.session?.user.renameDesk(desk);
+      this.options.log?.('info', 'the desk was renamed');
+      return desk.name;
+    });
+  }
+
   setOpenConversation(conversationId: string | null): void {
     this.openConversationId = conversationId;
   }
@@ -305,6 +329,15 @@ export class DesktopCore {
     return this.serially(() => this.stopSession(), { evenWhenClosed: true });
   }
 
+  private deskIdentity(): Promise<Desk | null> {
+    this.desk ??= loadDeskIdentity(this.options.dataDirectory).catch((error: unknown) => {
+      // Without a desk identity the app still notifies; it only reports no receipts.
+      this.options.log?.('warn', `no desk identity, so no receipts: ${(error as Error).message}`);
+      return null;
+    });
+    return this.desk;
+  }
+
   private serially<T>(
     task: () => Promise<T>,
     { evenWhenClosed = false }: { evenWhenClosed?: boolean } = {},
@@ -321,12 +354,7 @@ export class DesktopCore {
     const tuning = this.options.tuning ?? {};
     const holder: { user?: UserSession } = {};
     const isCurrent = () => !holder.user || this.session?.user === holder.user;
-    this.desk ??= loadDeskIdentity(this.options.dataDirectory).catch((error: unknown) => {
-      // Without a desk identity the app still notifies; it only reports no receipts.
-      this.options.log?.('warn', `no desk identity, so no receipts: ${(error as Error).message}`);
-      return null;
-    });
-    const desk = await this.desk;
+    const desk = await this.deskIdentity();
     const user = await UserSession.start({
       ...(desk ? { desk } : {}),
       serverUrl: info.serverUrl,

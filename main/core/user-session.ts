@@ -5,7 +5,7 @@ import type {
 } from '../../common/desktop-bridge.js';
 import type { EventsStateResponse, NotificationMarksResponse } from '../../common/api.js';
 import { readPosition } from '../../common/conversation-position.js';
-import type { Desk } from '../../common/alerts.js';
+import type { Desk, ReportedReceipt } from '../../common/alerts.js';
 import {
   isNotifyingEvent,
   type ControlEvent,
@@ -15,6 +15,7 @@ import {
 import { DeskReceipts } from '../alerts/desk-receipts.js';
 import { receiptForHold, receiptForOutcome } from '../alerts/receipt-for-decision.js';
 import type { Clock } from '../clock.js';
+import type { DurableWrite } from '../cursor/atomic-file.js';
 import { cursorPath } from '../cursor/cursor-path.js';
 import { CursorStore } from '../cursor/cursor-store.js';
 import type { BurstOptions } from '../notify/burst-coalescer.js';
@@ -63,6 +64,8 @@ export interface UserSessionOptions {
   receiptFlushMs?: number;
   /** This desk's settings: with them, the pop-up settings follow the person (server-kept). */
   deskSettings?: DeskSettings;
+  /** How the cursor and the pending receipts are written; `writeFileAtomic` unless counted. */
+  write?: DurableWrite;
 }
 
 /**
@@ -110,17 +113,20 @@ export class UserSession {
       platform: options.platform,
       onClick: options.onNotificationClick,
       onOutcome: (eventIds, outcome) => {
+        const shown: ReportedReceipt[] = [];
         for (const eventId of eventIds) {
           const waiting = this.awaitingOutcome.get(eventId);
           if (!waiting) continue;
           this.awaitingOutcome.delete(eventId);
-          void this.receipts?.add(
+          shown.push(
             receiptForOutcome(waiting.alertId, eventId, outcome, waiting.overDoNotDisturb),
           );
         }
+        if (shown.length > 0) void this.receipts?.addAll(shown);
         options.listener.popupOutcome?.(eventIds, outcome);
       },
       onAcknowledge: (alertId) => void this.acknowledge(alertId),
+      onProblem: (detail) => options.listener.problem?.(detail),
       ...(options.burst ? { burst: options.burst } : {}),
     });
     this.stream = new StreamClient({
@@ -133,7 +139,7 @@ export class UserSession {
       ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
       ...(options.random ? { random: options.random } : {}),
       handlers: {
-        onEvent: (event) => this.handleEvent(event),
+        onEvents: (events) => this.handleEvents(events),
         onControl: (control) => this.handleControl(control),
         onState: (state) => options.listener.connectionState(state),
         onProtocolError: (detail) => options.listener.problem?.(detail),
@@ -144,6 +150,7 @@ export class UserSession {
   static async start(options: UserSessionOptions): Promise<UserSession> {
     const cursor = await CursorStore.open(
       cursorPath(options.dataDirectory, options.serverUrl, options.userId),
+      options.write,
     );
     const unread = new UnreadCounter(cursor.unreadState);
     const receipts = options.desk
@@ -156,12 +163,13 @@ export class UserSession {
           fetch: options.fetch,
           clock: options.clock,
           ...(options.receiptFlushMs !== undefined ? { flushMs: options.receiptFlushMs } : {}),
+          ...(options.write ? { write: options.write } : {}),
           problem: (detail) => options.listener.problem?.(detail),
         })
       : null;
     const session = new UserSession(options, cursor, unread, receipts);
     // Not awaited: a server that is down must not hold up the app's start. Events wait for it
-    // instead (handleEvent), so the badge never counts what the marker says is read.
+    // instead (handleEvents), so the badge never counts what the marker says is read.
     session.readStateKnown = session.refreshServerState();
     session.stream.start();
     return session;
@@ -217,16 +225,22 @@ export class UserSession {
   /** Stops the stream, shows what waits in the burst window, and leaves the cursor on disk. */
   async stop(): Promise<void> {
     await this.stream.stop();
-    this.notifier.flush();
+    await this.notifier.flush();
     await this.cursor.persist();
     await this.receipts?.stop();
   }
 
+  /** This desk was renamed in Settings: receipts from now on carry the new name. */
+  renameDesk(desk: Desk): void {
+    if (this.receipts) this.receipts.desk = desk;
+  }
+
   /**
-   * Acknowledges an alert from its pop-up, naming this desk. The server then tells every desk
-   * of every recipient (`alert_acknowledged`), which closes this pop-up too.
+   * Acknowledges an alert from its pop-up, naming this desk; resolves with whether the server
+   * took it. The server then tells every desk of every recipient (`alert_acknowledged`), which
+   * closes this pop-up too.
    */
-  async acknowledge(alertId: number): Promise<void> {
+  async acknowledge(alertId: number): Promise<boolean> {
     try {
       const response = await this.options.fetch(
         new URL(`/api/alerts/${alertId}/acknowledge`, this.options.serverUrl).href,
@@ -242,10 +256,12 @@ export class UserSession {
       );
       await response.body?.cancel();
       if (!response.ok) throw new Error(`the server answered ${response.status}`);
+      return true;
     } catch (error) {
       this.options.listener.problem?.(
         `alert ${alertId} not acknowledged: ${error instanceof Error ? error.message : String(error)}`,
       );
+      return false;
     }
   }
 
@@ -294,44 +310,72 @@ export class UserSession {
     return null;
   }
 
-  private async handleEvent(event: StreamEvent): Promise<void> {
+  /**
+   * One batch of events from the stream (all that arrived together): their effects on the
+   * cursor, the ledger and the badge are made in memory, in order, then written in one atomic
+   * write, and only then are the pop-ups shown (the notifier waits for that write). The badge
+   * and the app hear of the batch once, after it.
+   */
+  private async handleEvents(events: readonly StreamEvent[]): Promise<void> {
     await this.readStateKnown;
-    this.cursor.advance(event.id);
-    if (event.type === 'notifications_read') {
-      await this.updateUnread(() => this.unread.markReadUpTo(event.lastEventId));
-    } else if (event.type === 'conversation_read') {
-      const read = readPosition(event);
-      if (read) await this.updateUnread(() => this.unread.markConversationRead(read));
-    } else if (event.type === 'notifications_marked') {
-      await this.updateUnread(() => this.unread.mark(event.event_ids, event.read, event.id));
-    } else if (event.type === 'settings_changed') {
-      // Before the next event: a message right after the person turned on do-not-disturb is held.
-      await this.personalSettings?.adopt(event.settings);
-    } else if (event.type === 'alert_acknowledged') {
-      this.notifier.close(Number(event.alert_id));
-    } else if (event.type === 'alert_repeat') {
-      const decision = await this.notifier.repeat(event, { backlog: this.backlog });
-      if (decision.action === 'skipped') await this.cursor.persist();
-      this.options.listener.decision?.(event, decision);
-    } else if (isNotifyingEvent(event)) {
-      const counted = this.unread.add(event);
-      this.cursor.setUnreadState(this.unread.snapshot());
-      const alertId = this.receipts ? alertIdOf(event) : null;
-      // Before handle(): an urgent pop-up is shown, and its outcome known, before handle returns.
-      if (alertId !== null)
-        this.awaitingOutcome.set(event.id, {
-          alertId,
-          overDoNotDisturb: this.overDoNotDisturb(event),
-        });
-      const decision = await this.notifier.handle(event, { backlog: this.backlog });
-      if (decision.action !== 'popup') this.awaitingOutcome.delete(event.id);
-      if (alertId !== null && decision.action === 'held')
-        await this.receipts?.add(receiptForHold(alertId, event.id, decision.reason));
-      if (decision.action === 'skipped') await this.cursor.persist();
-      this.options.listener.decision?.(event, decision);
-      if (counted) this.options.listener.unreadCount(this.unread.count);
+    const countBefore = this.unread.count;
+    let changed = false;
+    const decided: Promise<void>[] = [];
+    const held: ReportedReceipt[] = [];
+    for (const event of events) {
+      this.cursor.advance(event.id);
+      if (event.type === 'notifications_read') {
+        this.unread.markReadUpTo(event.lastEventId);
+        changed = true;
+      } else if (event.type === 'conversation_read') {
+        const read = readPosition(event);
+        if (read) this.unread.markConversationRead(read);
+        changed = true;
+      } else if (event.type === 'notifications_marked') {
+        this.unread.mark(event.event_ids, event.read, event.id);
+        changed = true;
+      } else if (event.type === 'settings_changed') {
+        // Before the next event is decided: a message right after the person turned on
+        // do-not-disturb is held.
+        await this.personalSettings?.adopt(event.settings);
+      } else if (event.type === 'alert_acknowledged') {
+        this.notifier.close(Number(event.alert_id));
+      } else if (event.type === 'alert_repeat') {
+        changed = true;
+        decided.push(
+          this.notifier
+            .repeat(event, { backlog: this.backlog })
+            .then((decision) => this.options.listener.decision?.(event, decision)),
+        );
+      } else if (isNotifyingEvent(event)) {
+        changed = true;
+        this.unread.add(event);
+        const alertId = this.receipts ? alertIdOf(event) : null;
+        // Before handle(): the OS can answer for a pop-up as soon as it is shown.
+        if (alertId !== null)
+          this.awaitingOutcome.set(event.id, {
+            alertId,
+            overDoNotDisturb: this.overDoNotDisturb(event),
+          });
+        decided.push(
+          this.notifier.handle(event, { backlog: this.backlog }).then((decision) => {
+            if (decision.action !== 'popup') this.awaitingOutcome.delete(event.id);
+            if (alertId !== null && decision.action === 'held')
+              held.push(receiptForHold(alertId, event.id, decision.reason));
+            this.options.listener.decision?.(event, decision);
+          }),
+        );
+      }
     }
-    this.options.listener.event(event);
+    if (changed) {
+      this.cursor.setUnreadState(this.unread.snapshot());
+      // The write the notifier asked for, if it did: the batch's one write.
+      await this.cursor.persist();
+    }
+    await Promise.all(decided);
+    if (held.length > 0) await this.receipts?.addAll(held);
+    if (this.unread.count !== countBefore) this.options.listener.unreadCount(this.unread.count);
+    for (const event of events) this.options.listener.event(event);
   }
 
   /** An urgent alert let through something that would have held it. */

@@ -34,6 +34,12 @@ export async function writeFileAtomic(
 
 export type RenameFile = (from: string, to: string) => Promise<void>;
 
+/**
+ * How the main process replaces one of its state files (cursor, pending receipts):
+ * `writeFileAtomic` in the app; a test or the benchmark wraps it to count the writes.
+ */
+export type DurableWrite = (path: string, content: string) => Promise<void>;
+
 /** Errors Windows reports while another process (antivirus, backup, indexer) holds the target. */
 const TRANSIENT_RENAME_ERRORS = new Set(['EPERM', 'EACCES', 'EBUSY']);
 const RENAME_RETRY_DELAYS_MS = [10, 20, 40, 80, 160, 320, 640];

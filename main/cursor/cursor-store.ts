@@ -2,10 +2,12 @@ import { rename } from 'node:fs/promises';
 import { z } from 'zod';
 import { eventId } from '../../common/events.js';
 import type { NotifiedLedger } from '../notify/notifier.js';
-import { readFileIfExists, writeFileAtomic } from './atomic-file.js';
+import { readFileIfExists, writeFileAtomic, type DurableWrite } from './atomic-file.js';
 
 /** Ids only grow, so the newest ones are all a replay can repeat; older ones are below the cursor. */
 export const MAX_REMEMBERED_IDS = 2_000;
+/** How far past MAX_REMEMBERED_IDS memory may grow before the oldest are let go. */
+const TRIM_STEP = 500;
 
 const cursorFile = z.object({
   version: z.literal(1),
@@ -57,6 +59,7 @@ export class CursorStore implements NotifiedLedger {
   private constructor(
     readonly path: string,
     snapshot: CursorSnapshot,
+    private readonly write: DurableWrite,
   ) {
     this.caught = snapshot.caughtUp;
     this.lastId = snapshot.lastEventId;
@@ -64,15 +67,15 @@ export class CursorStore implements NotifiedLedger {
     this.unread = copyUnread(snapshot);
   }
 
-  static async open(path: string): Promise<CursorStore> {
+  static async open(path: string, write: DurableWrite = writeFileAtomic): Promise<CursorStore> {
     const text = await readFileIfExists(path);
-    if (text === undefined) return new CursorStore(path, emptySnapshot());
+    if (text === undefined) return new CursorStore(path, emptySnapshot(), write);
     const parsed = cursorFile.safeParse(safeJson(text));
-    if (parsed.success) return new CursorStore(path, parsed.data);
+    if (parsed.success) return new CursorStore(path, parsed.data, write);
     // Kept for inspection; starting as a first sign-in holds the replayed backlog back, so an
     // unreadable file can cost pop-ups but cannot repeat them.
     await rename(path, `${path}.unreadable-${Date.now()}`);
-    return new CursorStore(path, emptySnapshot());
+    return new CursorStore(path, emptySnapshot(), write);
   }
 
   /**
@@ -107,15 +110,18 @@ export class CursorStore implements NotifiedLedger {
     return this.notified.has(id);
   }
 
-  recordNotified(id: number): Promise<void> {
+  /** Marks the id notified in memory; the next `persist` writes it. */
+  markNotified(id: number): void {
     this.notified.add(id);
-    if (this.notified.size > MAX_REMEMBERED_IDS) {
-      const oldest = [...this.notified]
-        .sort((a, b) => a - b)
-        .slice(0, this.notified.size - MAX_REMEMBERED_IDS);
-      for (const stale of oldest) this.notified.delete(stale);
-    }
-    return this.persist();
+    // Trimmed in steps rather than per id: sorting thousands of ids for every event of a burst
+    // cost more than everything else the burst did.
+    if (this.notified.size >= MAX_REMEMBERED_IDS + TRIM_STEP) this.keepNewestNotified();
+  }
+
+  private keepNewestNotified(): void {
+    const sorted = [...this.notified].sort((a, b) => a - b);
+    for (const stale of sorted.slice(0, sorted.length - MAX_REMEMBERED_IDS))
+      this.notified.delete(stale);
   }
 
   get unreadState(): UnreadSnapshot {
@@ -130,14 +136,15 @@ export class CursorStore implements NotifiedLedger {
     return {
       caughtUp: this.caught,
       lastEventId: this.lastId,
-      notifiedIds: [...this.notified].sort((a, b) => a - b),
+      notifiedIds: [...this.notified].sort((a, b) => a - b).slice(-MAX_REMEMBERED_IDS),
       ...this.unreadState,
     };
   }
 
   /**
    * Resolves once a write that began after this call is on disk. Calls made while a write is
-   * waiting share it, so a replay of hundreds of events costs a handful of writes, not hundreds.
+   * waiting share it, and the content is taken when the write begins, so everything changed
+   * meanwhile goes in that one write (group commit).
    */
   persist(): Promise<void> {
     if (this.queuedWrite) return this.queuedWrite;
@@ -147,7 +154,7 @@ export class CursorStore implements NotifiedLedger {
       .then(() => {
         this.queuedWrite = undefined;
         this.writeInFlight = write;
-        return writeFileAtomic(this.path, JSON.stringify({ version: 1, ...this.snapshot() }));
+        return this.write(this.path, JSON.stringify({ version: 1, ...this.snapshot() }));
       })
       .finally(() => {
         if (this.writeInFlight === write) this.writeInFlight = undefined;

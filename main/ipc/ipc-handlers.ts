@@ -34,6 +34,8 @@ export function registerIpcHandlers(
     request: (request) => core.request(request),
     updateSettings: (patch) => core.updateSettings(patch),
     markAllRead: () => core.markAllRead(),
+    getDeskName: () => core.deskName(),
+    setDeskName: (name) => core.setDeskName(name),
   };
   const register = <M extends InvokeMethod>(method: M) => {
     ipcMain.handle(INVOKE_CHANNELS[method], (event, ...args: unknown[]) => {

@@ -21,6 +21,8 @@ export class ElectronNotificationSink implements NotificationSink {
   constructor(
     private readonly icon: NativeImage | undefined,
     private readonly platform: NodeJS.Platform,
+    /** The signed link a Windows toast's Acknowledge button launches. */
+    private readonly acknowledgeLink: (alertId: number) => string,
   ) {}
 
   show(notification: NativeNotification, callbacks: PopupCallbacks): void {
@@ -28,7 +30,8 @@ export class ElectronNotificationSink implements NotificationSink {
       callbacks.outcome({ state: 'failed', reason: 'this system has no notification service' });
       return;
     }
-    // Buttons are macOS's (Windows gets its own in the toast XML; Linux offers a click).
+    // Buttons are macOS's (Windows gets its own, protocol-activated, in the toast XML; Linux
+    // offers a click).
     const acknowledgeButton =
       notification.acknowledgeAlertId !== undefined && this.platform === 'darwin';
     const shown = new Notification({
@@ -40,7 +43,16 @@ export class ElectronNotificationSink implements NotificationSink {
       // Linux keeps a `never` pop-up until dismissed; macOS follows the user's alert style.
       timeoutType: notification.persistent ? 'never' : 'default',
       ...(this.icon ? { icon: this.icon } : {}),
-      ...(this.platform === 'win32' ? { toastXml: windowsToastXml(notification) } : {}),
+      ...(this.platform === 'win32'
+        ? {
+            toastXml: windowsToastXml(
+              notification,
+              notification.acknowledgeAlertId === undefined
+                ? null
+                : this.acknowledgeLink(notification.acknowledgeAlertId),
+            ),
+          }
+        : {}),
     });
     let reported = false;
     const report = (outcome: Parameters<PopupCallbacks['outcome']>[0]) => {

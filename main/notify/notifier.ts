@@ -18,8 +18,13 @@ import {
 /** Which event ids were already handled (popped up or held), kept on disk across restarts. */
 export interface NotifiedLedger {
   hasNotified(eventId: number): boolean;
-  /** Marks the id handled at once and resolves when that is durable. */
-  recordNotified(eventId: number): Promise<void>;
+  /** Marks the id handled at once, in memory; `persist` makes it durable. */
+  markNotified(eventId: number): void;
+  /**
+   * Resolves once everything marked so far is on disk. Calls that come together share one
+   * write, so the events of a burst cost one write, not one each.
+   */
+  persist(): Promise<void>;
 }
 
 /** What the notifier reads about the app at the moment an event arrives. */
@@ -46,6 +51,8 @@ export interface NotifierOptions {
   onOutcome?: (eventIds: readonly number[], outcome: PopupOutcome) => void;
   /** An urgent pop-up's Acknowledge button was pressed. */
   onAcknowledge?: (alertId: number) => void;
+  /** The ledger could not be written: the pop-ups waiting for it are dropped, never shown. */
+  onProblem?: (detail: string) => void;
   burst?: BurstOptions;
   /** A batch of at least this many pop-ups is shown as one summary. */
   summaryThreshold?: number;
@@ -57,10 +64,12 @@ export const DEFAULT_SUMMARY_THRESHOLD = 3;
 /**
  * Turns notifying stream events into native pop-ups. The id is recorded as handled on disk
  * before anything is shown, so a crash can lose a pop-up but never repeat one: at most one
- * pop-up per event id, across restarts. Urgent messages and appointment reminders are urgent,
- * persistent, shown at once and offer Acknowledge; other pop-ups wait briefly so that a burst
- * becomes one summary. Repeats of an unacknowledged alert pop up again; an acknowledgement on
- * any desk closes its pop-ups.
+ * pop-up per event id, across restarts. Deciding is immediate; showing waits for the ledger's
+ * write, and events decided together share that write (group commit). What the screen does —
+ * show, close — happens in the order the events came. Urgent messages and appointment reminders
+ * are urgent, persistent, shown at once and offer Acknowledge; other pop-ups wait briefly so
+ * that a burst becomes one summary. Repeats of an unacknowledged alert pop up again; an
+ * acknowledgement on any desk closes its pop-ups.
  */
 export class Notifier {
   private readonly coalescer: BurstCoalescer<NotifyingEvent>;
@@ -68,6 +77,8 @@ export class Notifier {
   private readonly formatTime: TimeFormatter;
   /** The events whose pop-ups are about each alert, so acknowledging elsewhere can close them. */
   private readonly alertPopups = new Map<number, number[]>();
+  /** Settles once every screen change asked for so far has happened (or was dropped). */
+  private screen: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: NotifierOptions) {
     this.coalescer = new BurstCoalescer(
@@ -79,12 +90,18 @@ export class Notifier {
     this.formatTime = options.formatTime ?? formatLocalTime;
   }
 
-  async handle(
+  /**
+   * Decides at once — the ledger marks the id before this returns, so calls for a whole batch can
+   * be made in a row and share one write — and resolves once a pop-up, if any, was handed to the
+   * screen (urgent) or to the burst window.
+   */
+  handle(
     event: NotifyingEvent,
     { backlog = false }: { backlog?: boolean } = {},
   ): Promise<NotifyDecision> {
     const { ledger, environment, clock } = this.options;
-    if (ledger.hasNotified(event.id)) return { action: 'skipped', reason: 'already_notified' };
+    if (ledger.hasNotified(event.id))
+      return Promise.resolve({ action: 'skipped', reason: 'already_notified' });
     const reason = holdReason(event, {
       settings: environment.settings(),
       now: new Date(clock.now()),
@@ -93,24 +110,26 @@ export class Notifier {
       osDoNotDisturb: environment.osDoNotDisturb(),
       backlog,
     });
-    await ledger.recordNotified(event.id);
-    if (reason) return { action: 'held', reason };
+    ledger.markNotified(event.id);
+    if (reason) return this.whenDurable({ action: 'held', reason });
     // Urgent alerts go out at once and alone: folded into a summary they could not be acknowledged.
-    if (isUrgentEvent(event)) this.showSingle(event);
-    else this.coalescer.add(event);
-    return { action: 'popup' };
+    return this.whenDurable({ action: 'popup' }, () => {
+      if (isUrgentEvent(event)) this.showSingle(event);
+      else this.coalescer.add(event);
+    });
   }
 
   /**
    * "Repeat 2 of 3" of an urgent alert nobody acknowledged: a pop-up again, urgent and
    * persistent, once per repeat event (the ledger), held only as its first alert would be.
    */
-  async repeat(
+  repeat(
     event: StreamEventOf<'alert_repeat'>,
     { backlog = false }: { backlog?: boolean } = {},
   ): Promise<NotifyDecision> {
     const { ledger, environment, clock } = this.options;
-    if (ledger.hasNotified(event.id)) return { action: 'skipped', reason: 'already_notified' };
+    if (ledger.hasNotified(event.id))
+      return Promise.resolve({ action: 'skipped', reason: 'already_notified' });
     const quiet = event.passes_do_not_disturb
       ? null
       : quietReason({
@@ -118,10 +137,14 @@ export class Notifier {
           now: new Date(clock.now()),
           osDoNotDisturb: environment.osDoNotDisturb(),
         });
-    await ledger.recordNotified(event.id);
-    if (backlog) return { action: 'held', reason: 'backlog' };
-    if (quiet) return { action: 'held', reason: quiet };
-    const settings = environment.settings();
+    ledger.markNotified(event.id);
+    if (backlog) return this.whenDurable({ action: 'held', reason: 'backlog' });
+    if (quiet) return this.whenDurable({ action: 'held', reason: quiet });
+    return this.whenDurable({ action: 'popup' }, () => this.showRepeat(event));
+  }
+
+  private showRepeat(event: StreamEventOf<'alert_repeat'>): void {
+    const settings = this.options.environment.settings();
     const words = previewFor(
       {
         id: event.id,
@@ -153,23 +176,51 @@ export class Notifier {
       eventIds: [event.id],
       acknowledgeAlertId: alertId,
     });
-    return { action: 'popup' };
   }
 
-  /** The alert was acknowledged (on any desk): its pop-ups leave the screen. */
+  /**
+   * The alert was acknowledged (on any desk): its pop-ups leave the screen — after any of them
+   * still waiting for the ledger was shown, so a pop-up and its acknowledgement in one batch
+   * leave nothing on screen.
+   */
   close(alertId: number): void {
-    const eventIds = this.alertPopups.get(alertId);
-    if (!eventIds) return;
-    this.alertPopups.delete(alertId);
-    this.options.sink.close(eventIds);
+    this.screen = this.screen
+      .then(() => {
+        const eventIds = this.alertPopups.get(alertId);
+        if (!eventIds) return;
+        this.alertPopups.delete(alertId);
+        this.options.sink.close(eventIds);
+      })
+      .catch((error: unknown) =>
+        this.options.onProblem?.(`pop-ups of alert ${alertId} not closed: ${describe(error)}`),
+      );
+  }
+
+  /**
+   * Resolves with the decision once the ledger holds it on disk and `show` (if any) ran, in the
+   * order of the calls. A failed write drops the pop-up: lost, never repeated.
+   */
+  private whenDurable(decision: NotifyDecision, show?: () => void): Promise<NotifyDecision> {
+    const durable = this.options.ledger.persist();
+    const shown = this.screen
+      .then(() => durable)
+      .then(
+        () => show?.(),
+        (error: unknown) =>
+          this.options.onProblem?.(`event ids not recorded, so not popped up: ${describe(error)}`),
+      )
+      .catch((error: unknown) => this.options.onProblem?.(`a pop-up failed: ${describe(error)}`));
+    this.screen = shown;
+    return shown.then(() => decision);
   }
 
   private remember(alertId: number, eventId: number): void {
     this.alertPopups.set(alertId, [...(this.alertPopups.get(alertId) ?? []), eventId]);
   }
 
-  /** Shows whatever is waiting in the burst window now (on quit or sign-out). */
-  flush(): void {
+  /** Shows whatever is waiting, the burst window included, now (on quit or sign-out). */
+  async flush(): Promise<void> {
+    await this.screen;
     this.coalescer.flush();
   }
 
@@ -220,4 +271,8 @@ export class Notifier {
       acknowledge: (alertId) => this.options.onAcknowledge?.(alertId),
     });
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -4,15 +4,23 @@ import { linkForTarget } from './notification-link.js';
 /**
  * The Windows toast for a pop-up, activated by protocol: a click on the banner or later in the
  * Action Center launches `clinicpulse://…` (main.ts receives it in `second-instance`), so it
- * works after Electron's own click callback is gone. A persistent pop-up (an appointment
- * reminder) is a `reminder` toast, which Windows keeps on screen until it is acted on; that
- * scenario needs a button, so it gets Open and Dismiss.
+ * works after Electron's own click callback is gone. A persistent pop-up (an urgent message, an
+ * appointment reminder) is a `reminder` toast, which Windows keeps on screen until it is acted
+ * on; that scenario needs a button, so it gets Open and Dismiss, and Acknowledge first when it
+ * asks for one (`acknowledgeLink`: the signed `clinicpulse://acknowledge/…` of its alert).
  */
-export function windowsToastXml(notification: NativeNotification): string {
+export function windowsToastXml(
+  notification: NativeNotification,
+  acknowledgeLink: string | null = null,
+): string {
   const link = escapeXml(linkForTarget(notification.target));
   const scenario = notification.persistent ? ' scenario="reminder"' : '';
+  const acknowledge =
+    acknowledgeLink && notification.acknowledgeAlertId !== undefined
+      ? `<action content="Acknowledge" activationType="protocol" arguments="${escapeXml(acknowledgeLink)}"/>`
+      : '';
   const actions = notification.persistent
-    ? `<actions><action content="Open" activationType="protocol" arguments="${link}"/><action content="Dismiss" activationType="system" arguments="dismiss"/></actions>`
+    ? `<actions>${acknowledge}<action content="Open" activationType="protocol" arguments="${link}"/><action content="Dismiss" activationType="system" arguments="dismiss"/></actions>`
     : '';
   const audio = notification.silent ? '<audio silent="true"/>' : '';
   return (

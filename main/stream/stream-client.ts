@@ -13,6 +13,8 @@ import { ReconnectPlan, type ReconnectStep } from '../../common/reconnect-plan.j
 import { DEFAULT_BACKOFF, reconnectTuning, type BackoffOptions } from './backoff.js';
 import type { HttpFetch } from './http-fetch.js';
 
+type Received = { event: StreamEvent } | { control: ControlEvent };
+
 /** Three missed server pings (15 s apart by default) mean the connection is dead. */
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 45_000;
 /** A probe of a server that drops packets instead of refusing must not hold up the next. */
@@ -20,8 +22,12 @@ const PROBE_TIMEOUT_MS = 2_000;
 const UNREACHABLE = 'the server cannot be reached; checking every second or so';
 
 export interface StreamHandlers {
-  /** Numbered events, in id order, each once; awaited one at a time. */
-  onEvent(event: StreamEvent): Promise<void> | void;
+  /**
+   * Numbered events, in id order, each once: every event that arrived while the previous call
+   * was busy comes in one call, so a replay of a thousand events is a handful of calls that can
+   * each commit their effects at once. Awaited one call at a time.
+   */
+  onEvents(events: readonly StreamEvent[]): Promise<void> | void;
   /** `resync` (reload state over REST) and `ready` (replay is over), in stream order. */
   onControl(control: ControlEvent): Promise<void> | void;
   onState(state: ConnectionState): void;
@@ -66,7 +72,10 @@ export class StreamClient {
   private running = false;
   private networkAvailable = true;
   private open = false;
+  /** Received and not yet handed over, in stream order. */
+  private readonly received: Received[] = [];
   private processing: Promise<void> = Promise.resolve();
+  private draining = false;
   private currentState: ConnectionState = { status: 'connecting', nextRetryAt: null, detail: null };
 
   constructor(private readonly options: StreamClientOptions) {
@@ -233,7 +242,7 @@ export class StreamClient {
     // Ids only grow; anything at or below the last one is a repeat and is dropped here.
     if (this.lastId !== null && event.id <= this.lastId) return;
     this.lastId = event.id;
-    this.enqueue(() => this.options.handlers.onEvent(event));
+    this.enqueue({ event });
   }
 
   private receiveControl(message: MessageEvent): void {
@@ -247,15 +256,47 @@ export class StreamClient {
     if (control.type === 'resync') this.lastId = control.lastEventId;
     // The server authenticated us and replayed what we missed: this connection is good.
     if (control.type === 'ready') this.plan.connected();
-    this.enqueue(() => this.options.handlers.onControl(control));
+    this.enqueue({ control });
   }
 
-  private enqueue(task: () => Promise<void> | void): void {
-    this.processing = this.processing.then(task).catch((error: unknown) => {
-      this.options.handlers.onProtocolError?.(
-        `handler failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    });
+  private enqueue(item: Received): void {
+    this.received.push(item);
+    if (this.draining) return;
+    this.draining = true;
+    this.processing = this.drain();
+  }
+
+  /**
+   * Hands over what was received, oldest first: a control frame alone, and each run of events
+   * between control frames in one call. Started a microtask late, so that every frame of the
+   * chunk being parsed is already here.
+   */
+  private async drain(): Promise<void> {
+    await Promise.resolve();
+    for (let next = this.takeNext(); next; next = this.takeNext()) {
+      try {
+        if ('control' in next) await this.options.handlers.onControl(next.control);
+        else await this.options.handlers.onEvents(next.events);
+      } catch (error) {
+        this.options.handlers.onProtocolError?.(
+          `handler failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+    this.draining = false;
+  }
+
+  /** The oldest control frame, or the run of events before the next one. */
+  private takeNext(): { control: ControlEvent } | { events: StreamEvent[] } | null {
+    const first = this.received[0];
+    if (!first) return null;
+    if ('control' in first) {
+      this.received.shift();
+      return first;
+    }
+    const end = this.received.findIndex((item) => 'control' in item);
+    const run = this.received.splice(0, end === -1 ? this.received.length : end);
+    return { events: run.flatMap((item) => ('event' in item ? [item.event] : [])) };
   }
 
   private connectionFailed(event: ErrorEvent): void {

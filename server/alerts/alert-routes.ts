@@ -9,7 +9,6 @@ import { outboxRelayFor } from '../outbox/outbox-relay.js';
 import { Acknowledgements } from './acknowledgements.js';
 import { alertStatusPublisherFor } from './alert-status-publisher.js';
 import { AlertStatusReader, type StatusDetail } from './alert-status-reader.js';
-import { databaseUnavailable } from './database-unavailable.js';
 import { ReceiptWriter } from './receipt-writer.js';
 
 /** Statuses listed for one conversation: its newest alerts. */
@@ -31,12 +30,7 @@ export function createAlertRoutes(ctx: ServerContext): Router {
   router.post('/alerts/receipts', async (req, res) => {
     const user = currentUser(res);
     const report = parseInput(receiptReport, req.body, 'receipt report');
-    let result;
-    try {
-      result = await writer.record({ userId: user.id, desk: report.desk, receipts: report.receipts });
-    } catch (error) {
-      throw error instanceof HttpError ? error : databaseUnavailable(ctx, error);
-    }
+    const result = await writer.record({ userId: user.id, desk: report.desk, receipts: report.receipts });
     statuses.touch(result.alertIds);
     const body: ReceiptReportResponse = { recorded: result.recorded };
     res.json(body);
@@ -59,12 +53,7 @@ export function createAlertRoutes(ctx: ServerContext): Router {
     const user = currentUser(res);
     const id = parseInput(entityId, req.params.id, 'alert id');
     const { deskId } = parseInput(acknowledgeRequest, req.body ?? {}, 'acknowledgement');
-    let result;
-    try {
-      result = acknowledgements.acknowledge(id, user, deskId ?? null);
-    } catch (error) {
-      throw databaseUnavailable(ctx, error);
-    }
+    const result = acknowledgements.acknowledge(id, user, deskId ?? null);
     if (!result) throw new HttpError(404, 'not_found', `no alert ${id} is addressed to you`);
     // Committed with its announcements in the outbox: publish them now, not at the next poll.
     if (result.first) {

@@ -21,7 +21,7 @@ function attemptTag(username: string): string {
 }
 
 /** Secure whenever the client reached us over TLS (directly, or through a trusted proxy). */
-function cookieOptions(req: Request): CookieOptions {
+export function cookieOptions(req: Request): CookieOptions {
   return { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' };
 }
 

@@ -23,6 +23,7 @@ import { conversationRateLimit, messageRateLimit } from '../http/rate-limit.js';
 import { requireEnabledUserIds } from '../notifications/recipients.js';
 import { outboxRelayFor } from '../outbox/outbox-relay.js';
 import { ConversationStore } from './conversation-store.js';
+import { SendGroupCommit } from './send-group-commit.js';
 
 /**
  * `/api/conversations…`: the signed-in user's conversations and their messages. A conversation
@@ -31,6 +32,7 @@ import { ConversationStore } from './conversation-store.js';
 export function createConversationRoutes(ctx: ServerContext): Router {
   const router = Router();
   const store = new ConversationStore(ctx.db);
+  const sends = new SendGroupCommit(ctx.db, store);
   const alertSettings = new AlertSettingsStore(ctx.db);
 
   /** The conversation id of the path, when the user is one of its participants. */
@@ -90,7 +92,7 @@ export function createConversationRoutes(ctx: ServerContext): Router {
     if (request.replyToId !== undefined && !replyTo)
       throw new HttpError(400, 'validation_failed', `replyToId: no message ${request.replyToId} in this conversation`);
     const escalation = request.priority === 'urgent' ? escalationFor(request.escalateTo) : null;
-    const { message, created, readAlertIds } = store.send(id, user, request.text, {
+    const { message, created, readAlertIds } = await sends.send(id, user, request.text, {
       clientMessageId,
       priority: request.priority,
       escalation,

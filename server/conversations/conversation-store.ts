@@ -131,11 +131,87 @@ export class ConversationStore {
   private readonly outbox: OutboxStore;
   private readonly alerts: AlertStore;
   private readonly readReceipts: ReadReceipts;
+  /**
+   * Prepared once: preparing a statement costs SQLite a parse and a plan each time, which was
+   * 7 % of a server's CPU on the message path when every call prepared its own (bench/RESULTS.md).
+   */
+  private readonly statements;
 
   constructor(private readonly db: Database) {
     this.outbox = new OutboxStore(db);
     this.alerts = new AlertStore(db);
     this.readReceipts = new ReadReceipts(db);
+    this.statements = {
+      pagePosition: db.prepare<[number, number], { updated_at: string; id: number }>(
+        `SELECT c.updated_at, c.id FROM conversations c
+           JOIN conversation_participants mine ON mine.conversation_id = c.id AND mine.user_id = ?
+          WHERE c.id = ?`,
+      ),
+      page: db.prepare<{ user: number; updatedAt: string | null; id: number | null; limit: number }, ConversationRow>(
+        `${CONVERSATION_ROWS}
+          WHERE :updatedAt IS NULL OR c.updated_at < :updatedAt OR (c.updated_at = :updatedAt AND c.id < :id)
+          ORDER BY c.updated_at DESC, c.id DESC LIMIT :limit`,
+      ),
+      one: db.prepare<{ user: number; id: number }, ConversationRow>(`${CONVERSATION_ROWS} WHERE c.id = :id`),
+      participants: db.prepare<[string], ParticipantRow>(
+        `SELECT p.conversation_id, u.id, u.username, u.display_name, u.role
+           FROM conversation_participants p JOIN users u ON u.id = p.user_id
+          WHERE p.conversation_id IN (SELECT value FROM json_each(?))
+          ORDER BY u.display_name, u.id`,
+      ),
+      lastMessages: db.prepare<[string], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS}
+           FROM messages m JOIN users u ON u.id = m.sender_id
+          WHERE m.id IN (SELECT max(id) FROM messages
+                          WHERE conversation_id IN (SELECT value FROM json_each(?))
+                          GROUP BY conversation_id)`,
+      ),
+      isParticipant: db.prepare<[number, number]>('SELECT 1 FROM conversation_participants WHERE conversation_id = ? AND user_id = ?'),
+      direct: db.prepare<[number, number], { id: number }>(
+        `SELECT c.id FROM conversations c
+          WHERE c.title IS NULL
+            AND EXISTS (SELECT 1 FROM conversation_participants WHERE conversation_id = c.id AND user_id = ?)
+            AND EXISTS (SELECT 1 FROM conversation_participants WHERE conversation_id = c.id AND user_id = ?)
+            AND (SELECT count(*) FROM conversation_participants WHERE conversation_id = c.id) = 2
+          ORDER BY c.id LIMIT 1`,
+      ),
+      insertConversation: db.prepare<[string | null, number, string, string]>(
+        'INSERT INTO conversations (title, created_by, created_at, updated_at) VALUES (?, ?, ?, ?)',
+      ),
+      addParticipant: db.prepare<[number, number]>('INSERT INTO conversation_participants (conversation_id, user_id) VALUES (?, ?)'),
+      messagePage: db.prepare<[number, number, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS}
+           FROM messages m JOIN users u ON u.id = m.sender_id
+          WHERE m.conversation_id = ? AND m.id < ?
+          ORDER BY m.id DESC LIMIT ?`,
+      ),
+      byClientId: db.prepare<[number, string], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
+          WHERE m.sender_id = ? AND m.client_message_id = ?`,
+      ),
+      insertMessage: db.prepare<[number, number, string, string | null, string, Priority, number | null]>(
+        'INSERT INTO messages (conversation_id, sender_id, text, client_message_id, created_at, priority, reply_to_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      touchConversation: db.prepare<[string, number]>('UPDATE conversations SET updated_at = ? WHERE id = ?'),
+      hasUnreadBefore: db.prepare<[number, number, number, number]>(
+        `SELECT 1 FROM messages m JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = ?
+         WHERE m.conversation_id = ? AND m.sender_id <> ? AND m.id > p.last_read_message_id AND m.id < ? LIMIT 1`,
+      ),
+      recipients: db.prepare<[number, number], { user_id: number; muted: 0 | 1 }>(
+        'SELECT user_id, muted FROM conversation_participants WHERE conversation_id = ? AND user_id <> ? ORDER BY user_id',
+      ),
+      quote: db.prepare<[number, number], { id: number; text: string; sender_name: string }>(
+        'SELECT m.id, m.text, u.display_name AS sender_name FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.id = ? AND m.conversation_id = ?',
+      ),
+      hasMessage: db.prepare<[number, number]>('SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?'),
+      readPosition: db
+        .prepare<[number, number], number>('SELECT last_read_message_id FROM conversation_participants WHERE conversation_id = ? AND user_id = ?')
+        .pluck(),
+      moveReadPosition: db.prepare<[number, number, number]>(
+        'UPDATE conversation_participants SET last_read_message_id = ? WHERE conversation_id = ? AND user_id = ?',
+      ),
+      title: db.prepare<[number], { title: string | null }>('SELECT title FROM conversations WHERE id = ?'),
+    };
   }
 
   /**
@@ -147,29 +223,15 @@ export class ConversationStore {
     const after =
       page.before === undefined
         ? undefined
-        : this.db
-            .prepare<[number, number], { updated_at: string; id: number }>(
-              `SELECT c.updated_at, c.id FROM conversations c
-                 JOIN conversation_participants mine ON mine.conversation_id = c.id AND mine.user_id = ?
-                WHERE c.id = ?`,
-            )
-            .get(userId, page.before);
+        : this.statements.pagePosition.get(userId, page.before);
     if (page.before !== undefined && !after) return { conversations: [], hasMore: false };
-    const rows = this.db
-      .prepare<{ user: number; updatedAt: string | null; id: number | null; limit: number }, ConversationRow>(
-        `${CONVERSATION_ROWS}
-          WHERE :updatedAt IS NULL OR c.updated_at < :updatedAt OR (c.updated_at = :updatedAt AND c.id < :id)
-          ORDER BY c.updated_at DESC, c.id DESC LIMIT :limit`,
-      )
-      .all({ user: userId, updatedAt: after?.updated_at ?? null, id: after?.id ?? null, limit: page.limit + 1 });
+    const rows = this.statements.page.all({ user: userId, updatedAt: after?.updated_at ?? null, id: after?.id ?? null, limit: page.limit + 1 });
     return { conversations: this.complete(rows.slice(0, page.limit)), hasMore: rows.length > page.limit };
   }
 
   /** One conversation as `userId` sees it, or null when it does not exist or they are not in it. */
   get(conversationId: number, userId: number): Conversation | null {
-    const row = this.db
-      .prepare<{ user: number; id: number }, ConversationRow>(`${CONVERSATION_ROWS} WHERE c.id = :id`)
-      .get({ user: userId, id: conversationId });
+    const row = this.statements.one.get({ user: userId, id: conversationId });
     return row ? (this.complete([row])[0] ?? null) : null;
   }
 
@@ -178,14 +240,7 @@ export class ConversationStore {
     if (rows.length === 0) return [];
     const ids = JSON.stringify(rows.map((row) => row.id));
     const participants = new Map<number, User[]>();
-    const participantRows = this.db
-      .prepare<[string], ParticipantRow>(
-        `SELECT p.conversation_id, u.id, u.username, u.display_name, u.role
-           FROM conversation_participants p JOIN users u ON u.id = p.user_id
-          WHERE p.conversation_id IN (SELECT value FROM json_each(?))
-          ORDER BY u.display_name, u.id`,
-      )
-      .all(ids);
+    const participantRows = this.statements.participants.all(ids);
     for (const row of participantRows) {
       const list = participants.get(row.conversation_id) ?? [];
       list.push({ id: row.id, username: row.username, displayName: row.display_name, role: row.role });
@@ -193,14 +248,7 @@ export class ConversationStore {
     }
 
     const lastMessages = new Map(
-      this.db
-        .prepare<[string], MessageRow>(
-          `SELECT ${MESSAGE_COLUMNS}
-             FROM messages m JOIN users u ON u.id = m.sender_id
-            WHERE m.id IN (SELECT max(id) FROM messages
-                            WHERE conversation_id IN (SELECT value FROM json_each(?))
-                            GROUP BY conversation_id)`,
-        )
+      this.statements.lastMessages
         .all(ids)
         .map((row) => [row.conversation_id, toMessage(row)]),
     );
@@ -218,25 +266,12 @@ export class ConversationStore {
   }
 
   isParticipant(conversationId: number, userId: number): boolean {
-    return (
-      this.db
-        .prepare<[number, number]>('SELECT 1 FROM conversation_participants WHERE conversation_id = ? AND user_id = ?')
-        .get(conversationId, userId) !== undefined
-    );
+    return this.statements.isParticipant.get(conversationId, userId) !== undefined;
   }
 
   /** An untitled conversation of exactly these two people, if there is one. */
   findDirect(userId: number, otherId: number): number | null {
-    const row = this.db
-      .prepare<[number, number], { id: number }>(
-        `SELECT c.id FROM conversations c
-          WHERE c.title IS NULL
-            AND EXISTS (SELECT 1 FROM conversation_participants WHERE conversation_id = c.id AND user_id = ?)
-            AND EXISTS (SELECT 1 FROM conversation_participants WHERE conversation_id = c.id AND user_id = ?)
-            AND (SELECT count(*) FROM conversation_participants WHERE conversation_id = c.id) = 2
-          ORDER BY c.id LIMIT 1`,
-      )
-      .get(userId, otherId);
+    const row = this.statements.direct.get(userId, otherId);
     return row?.id ?? null;
   }
 
@@ -251,13 +286,8 @@ export class ConversationStore {
         if (existing !== null) return { id: existing, created: false };
       }
       const now = new Date().toISOString();
-      const id = Number(
-        this.db
-          .prepare<[string | null, number, string, string]>('INSERT INTO conversations (title, created_by, created_at, updated_at) VALUES (?, ?, ?, ?)')
-          .run(title, creatorId, now, now).lastInsertRowid,
-      );
-      const addParticipant = this.db.prepare<[number, number]>('INSERT INTO conversation_participants (conversation_id, user_id) VALUES (?, ?)');
-      for (const userId of [creatorId, ...otherIds]) addParticipant.run(id, userId);
+      const id = Number(this.statements.insertConversation.run(title, creatorId, now, now).lastInsertRowid);
+      for (const userId of [creatorId, ...otherIds]) this.statements.addParticipant.run(id, userId);
       this.enqueueChanged(id, [creatorId, ...otherIds], 'created');
       return { id, created: true };
     });
@@ -266,25 +296,13 @@ export class ConversationStore {
 
   /** A page of messages, oldest first: the newest `limit` ones, or those just before `before`. */
   messages(conversationId: number, page: { before?: number | undefined; limit: number }): MessagesResponse {
-    const rows = this.db
-      .prepare<[number, number, number], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS}
-           FROM messages m JOIN users u ON u.id = m.sender_id
-          WHERE m.conversation_id = ? AND m.id < ?
-          ORDER BY m.id DESC LIMIT ?`,
-      )
-      .all(conversationId, page.before ?? Number.MAX_SAFE_INTEGER, page.limit + 1);
+    const rows = this.statements.messagePage.all(conversationId, page.before ?? Number.MAX_SAFE_INTEGER, page.limit + 1);
     const hasMore = rows.length > page.limit;
     return { messages: rows.slice(0, page.limit).reverse().map(toMessage), hasMore };
   }
 
   messageByClientId(senderId: number, clientMessageId: string): Message | null {
-    const row = this.db
-      .prepare<[number, string], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
-          WHERE m.sender_id = ? AND m.client_message_id = ?`,
-      )
-      .get(senderId, clientMessageId);
+    const row = this.statements.byClientId.get(senderId, clientMessageId);
     return row ? toMessage(row) : null;
   }
 
@@ -305,21 +323,12 @@ export class ConversationStore {
       }
       const createdAt = new Date().toISOString();
       const id = Number(
-        this.db
-          .prepare<[number, number, string, string | null, string, Priority, number | null]>(
-            'INSERT INTO messages (conversation_id, sender_id, text, client_message_id, created_at, priority, reply_to_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          )
-          .run(conversationId, sender.id, text, clientMessageId, createdAt, priority, replyTo?.id ?? null).lastInsertRowid,
+        this.statements.insertMessage.run(conversationId, sender.id, text, clientMessageId, createdAt, priority, replyTo?.id ?? null).lastInsertRowid,
       );
-      this.db.prepare<[string, number]>('UPDATE conversations SET updated_at = ? WHERE id = ?').run(createdAt, conversationId);
+      this.statements.touchConversation.run(createdAt, conversationId);
       // Replying reads everything before the reply; the sender's other desks hear of it only
       // when that changed something, which is when a colleague's message was still unread.
-      const readUnread = this.db
-        .prepare<[number, number, number, number]>(
-          `SELECT 1 FROM messages m JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = ?
-           WHERE m.conversation_id = ? AND m.sender_id <> ? AND m.id > p.last_read_message_id AND m.id < ? LIMIT 1`,
-        )
-        .get(sender.id, conversationId, sender.id, id) !== undefined;
+      const readUnread = this.statements.hasUnreadBefore.get(sender.id, conversationId, sender.id, id) !== undefined;
       const readAlertIds = this.moveReadMarker(conversationId, sender.id, id, createdAt) ?? [];
 
       const payload: NewMessagePayload = {
@@ -335,11 +344,7 @@ export class ConversationStore {
         ...(priority === 'urgent' && options.passesDoNotDisturb ? { passes_do_not_disturb: true } : {}),
         ...(replyTo ? { reply_to: { message_id: String(replyTo.id), sender: replyTo.senderName, text: replyTo.text } } : {}),
       };
-      const recipients = this.db
-        .prepare<[number, number], { user_id: number; muted: 0 | 1 }>(
-          'SELECT user_id, muted FROM conversation_participants WHERE conversation_id = ? AND user_id <> ? ORDER BY user_id',
-        )
-        .all(conversationId, sender.id);
+      const recipients = this.statements.recipients.all(conversationId, sender.id);
       const alertId = this.alerts.create({
         kind: options.alert?.kind ?? 'message',
         priority,
@@ -385,20 +390,13 @@ export class ConversationStore {
 
   /** A message of this conversation as a reply quotes it, or null when it has none by that id. */
   quote(conversationId: number, messageId: number): MessageQuote | null {
-    const row = this.db
-      .prepare<[number, number], { id: number; text: string; sender_name: string }>(
-        'SELECT m.id, m.text, u.display_name AS sender_name FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.id = ? AND m.conversation_id = ?',
-      )
-      .get(messageId, conversationId);
+    const row = this.statements.quote.get(messageId, conversationId);
     return row ? { id: row.id, senderName: row.sender_name, text: row.text } : null;
   }
 
   /** Whether `messageId` is a message of this conversation. */
   hasMessage(conversationId: number, messageId: number): boolean {
-    return (
-      this.db.prepare<[number, number]>('SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?').get(messageId, conversationId) !==
-      undefined
-    );
+    return this.statements.hasMessage.get(messageId, conversationId) !== undefined;
   }
 
   /**
@@ -417,20 +415,15 @@ export class ConversationStore {
 
   /** Null when the marker was already there or beyond; otherwise the alerts that became read. */
   private moveReadMarker(conversationId: number, userId: number, messageId: number, at: string): number[] | null {
-    const before = this.db
-      .prepare<[number, number], number>('SELECT last_read_message_id FROM conversation_participants WHERE conversation_id = ? AND user_id = ?')
-      .pluck()
-      .get(conversationId, userId);
+    const before = this.statements.readPosition.get(conversationId, userId);
     if (before === undefined || before >= messageId) return null;
-    this.db
-      .prepare<[number, number, number]>('UPDATE conversation_participants SET last_read_message_id = ? WHERE conversation_id = ? AND user_id = ?')
-      .run(messageId, conversationId, userId);
+    this.statements.moveReadPosition.run(messageId, conversationId, userId);
     return this.readReceipts.record(conversationId, userId, before, messageId, at);
   }
 
   /** `conversation_title` for a message's event, when the conversation has a title. */
   private titleOf(conversationId: number): { conversation_title?: string } {
-    const row = this.db.prepare<[number], { title: string | null }>('SELECT title FROM conversations WHERE id = ?').get(conversationId);
+    const row = this.statements.title.get(conversationId);
     return row?.title ? { conversation_title: row.title } : {};
   }
 

@@ -3,7 +3,7 @@ import type { EventPayload } from '../../common/events.js';
 import type { Metrics } from '../metrics.js';
 import { forEachRecipient } from './fan-out-message.js';
 import { FAN_OUT_CHANNEL, fanOutDedupeKey, userChannel, userDedupeKey, userEventsKey, userKey, userSequenceKey } from './keys.js';
-import { PUBLISH_MANY_SCRIPT, PUBLISH_SCRIPT } from './lua.js';
+import { PUBLISH_BATCH_SCRIPT, PUBLISH_MANY_SCRIPT, PUBLISH_SCRIPT } from './lua.js';
 
 /**
  * Users per fan-out script run: large enough that the per-call cost vanishes, small enough that
@@ -23,6 +23,14 @@ const FAN_OUT_BATCHES_IN_FLIGHT = 2;
 export interface EventPublisherOptions {
   historyTtlSeconds: number;
   historyLength: number;
+}
+
+/** One event of a batch, to one user. */
+export interface UserEvent {
+  userId: number;
+  payload: EventPayload;
+  /** As PublishOptions.dedupeKey. */
+  dedupeKey?: string;
 }
 
 export interface PublishOptions {
@@ -46,6 +54,7 @@ declare module 'ioredis' {
       ttlSeconds: number,
       userKey: string,
     ): Result<string, Context>;
+    clinicPulsePublishBatch(historyLength: number, ttlSeconds: number, ...userIdDedupeKeyPayload: string[]): Result<string[], Context>;
     clinicPulsePublishMany(
       channel: string,
       payload: string,
@@ -72,6 +81,7 @@ export class EventPublisher {
   ) {
     redis.defineCommand('clinicPulsePublish', { numberOfKeys: 4, lua: PUBLISH_SCRIPT });
     redis.defineCommand('clinicPulsePublishMany', { numberOfKeys: 0, lua: PUBLISH_MANY_SCRIPT });
+    redis.defineCommand('clinicPulsePublishBatch', { numberOfKeys: 0, lua: PUBLISH_BATCH_SCRIPT });
   }
 
   /** Returns the event's id once it is in the user's history and published. */
@@ -79,6 +89,23 @@ export class EventPublisher {
     const id = await this.redis.clinicPulsePublish(...this.scriptArgs(userId, serialise(payload), options.dedupeKey));
     this.metrics?.eventsPublished.inc({ type: payload.type });
     return Number(id);
+  }
+
+  /**
+   * Several events, each to its user, in one round trip: as `publish` for each, in the order
+   * given, so each user's events keep their order. Returns their ids in that order.
+   */
+  async publishBatch(events: readonly UserEvent[]): Promise<number[]> {
+    if (events.length === 0) return [];
+    const args: string[] = [];
+    for (const { userId, payload, dedupeKey } of events) {
+      // The script names keys from the id: anything but digits would name someone else's.
+      if (!Number.isSafeInteger(userId) || userId < 0) throw new Error(`not a user id: ${userId}`);
+      args.push(String(userId), dedupeKey ?? '', serialise(payload));
+    }
+    const ids = await this.redis.clinicPulsePublishBatch(this.options.historyLength, this.options.historyTtlSeconds, ...args);
+    for (const { payload } of events) this.metrics?.eventsPublished.inc({ type: payload.type });
+    return ids.map(Number);
   }
 
   /**

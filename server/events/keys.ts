@@ -26,7 +26,9 @@ export const userChannel = (userId: number | string): string => `${USER_PREFIX}$
 export const userEventsKey = (userId: number | string): string => `${USER_PREFIX}${userId}${EVENTS_SUFFIX}`;
 export const userSequenceKey = (userId: number | string): string => `${USER_PREFIX}${userId}${SEQUENCE_SUFFIX}`;
 export const userReadKey = (userId: number | string): string => `user:${userId}:read`;
-export const userDedupeKey = (userId: number | string, key: string): string => `user:${userId}:dedupe:${key}`;
+/** `user:<id>:dedupe:<key>`: the id an event published under that key was given (lua.ts names it too). */
+export const DEDUPE_INFIX = ':dedupe:';
+export const userDedupeKey = (userId: number | string, key: string): string => `${USER_PREFIX}${userId}${DEDUPE_INFIX}${key}`;
 /** One batch of a fan-out published with a dedupe key; holds the pairs it published. */
 export const fanOutDedupeKey = (key: string, batch: number): string => `fanout:dedupe:${key}:${batch}`;
 

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import type { ServerResponse } from 'node:http';
 import { ZodError, type ZodType } from 'zod';
 import type { ApiErrorBody, ApiErrorCode } from '../../common/api.js';
+import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { isRedisUnavailable } from '../redis-unavailable.js';
 
 /** An error that becomes a 4xx/5xx JSON answer `{ error: { code, message } }`. */
@@ -72,6 +73,11 @@ export function errorHandler(log: { error(obj: object, msg: string): void; warn(
     if (isRedisUnavailable(error)) {
       log.warn({ err: (error as Error).message }, 'Redis unavailable');
       sendHttpError(res, new HttpError(503, 'unavailable', 'the server cannot reach Redis; retry shortly', { 'Retry-After': '5' }));
+      return;
+    }
+    if (isDatabaseUnavailable(error)) {
+      log.warn({ err: (error as Error).message }, 'database unavailable');
+      sendHttpError(res, new HttpError(503, 'unavailable', 'the database is unavailable, retry shortly', { 'Retry-After': '5' }));
       return;
     }
     const parserError = error as BodyParserError;

@@ -29,7 +29,8 @@ export class OutboxStore {
   private readonly remove;
   private readonly failed;
   private readonly total;
-  private readonly keepSent;
+  private readonly keepSentMany;
+  private readonly removeMany;
   private readonly sentSince;
   private readonly pruneSent;
   private readonly sent;
@@ -41,15 +42,18 @@ export class OutboxStore {
     this.remove = db.prepare<[number]>('DELETE FROM outbox WHERE id = ?');
     this.failed = db.prepare<[number]>('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
     this.total = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox');
-    this.keepSent = db.prepare<[string, number]>(
-      // A new id: outbox ids are reused once the table has emptied, these must not be.
-      'INSERT INTO outbox_sent (user_id, payload, dedupe_key, sent_at) SELECT user_id, payload, dedupe_key, ? FROM outbox WHERE id = ?',
-    );
     this.sentSince = db.prepare<[string], StoredRow>('SELECT id, user_id, payload, dedupe_key, 0 AS attempts FROM outbox_sent WHERE sent_at >= ? ORDER BY id');
     this.pruneSent = db.prepare<[string]>('DELETE FROM outbox_sent WHERE sent_at < ?');
-    this.sent = db.transaction((id: number, at: string) => {
-      this.keepSent.run(at, id);
-      this.remove.run(id);
+    // New ids, in publish order: outbox ids are reused once the table has emptied, these must not be.
+    this.keepSentMany = db.prepare<[string, string]>(
+      `INSERT INTO outbox_sent (user_id, payload, dedupe_key, sent_at)
+       SELECT user_id, payload, dedupe_key, ? FROM outbox WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    );
+    this.removeMany = db.prepare<[string]>('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))');
+    // One transaction for all the rows of one publish: a commit per row was a third of the relay's CPU.
+    this.sent = db.transaction((ids: string, at: string) => {
+      this.keepSentMany.run(at, ids);
+      this.removeMany.run(ids);
     });
   }
 
@@ -66,9 +70,9 @@ export class OutboxStore {
     this.remove.run(id);
   }
 
-  /** The row was published: it leaves the outbox and is kept among the recently sent. */
-  markSent(id: number, at = new Date()): void {
-    this.sent(id, at.toISOString());
+  /** The rows were published: they leave the outbox and are kept among the recently sent. */
+  markSent(ids: readonly number[], at = new Date()): void {
+    if (ids.length > 0) this.sent(JSON.stringify(ids), at.toISOString());
   }
 
   /** Rows published at or after `since`, oldest first. */

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { cookieOptions } from '../auth/auth-routes.js';
 import { SESSION_COOKIE } from '../auth/authenticate.js';
 import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
@@ -16,12 +17,7 @@ export function createSignOutEverywhereRoutes(ctx: ServerContext): Router {
     ctx.sessions.deleteAllForUser(user.id);
     await revokeStreams(ctx, user.id);
     ctx.logger.info({ userId: user.id }, 'signed out everywhere');
-    res.clearCookie(SESSION_COOKIE, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: req.secure,
-      path: '/',
-    });
+    res.clearCookie(SESSION_COOKIE, cookieOptions(req));
     res.status(204).end();
   });
   return router;

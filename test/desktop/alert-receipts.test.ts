@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertStatus, ReportedReceipt } from '../../common/alerts.js';
 import type { Conversation, Message } from '../../common/api.js';
+import { AcknowledgeLinks } from '../../main/notify/acknowledge-links.js';
+import { parseLink } from '../../main/notify/notification-link.js';
+import { openNotificationLink } from '../../main/notify/open-notification-link.js';
 import type { HttpFetch } from '../../main/stream/http-fetch.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import {
@@ -179,6 +182,44 @@ describe('receipts from the desktop app', () => {
       displayName: 'Nurse Ben Jones',
       deskName: "Nurses' station PC",
     });
+  });
+
+  it("acknowledges from a Windows toast's Acknowledge link; a link it did not sign, or one the server refuses, only brings the window forward", async () => {
+    const running = await startDesk();
+    const urgent = await send('URGENT: bleeding in bay 2', 'urgent');
+    await waitUntil(() => running.sink.shown.length === 1, 'the urgent pop-up');
+    const otherInstallation = mkdtempSync(join(tmpdir(), 'clinicpulse-other-desk-'));
+    const forger = await AcknowledgeLinks.load(otherInstallation);
+    rmSync(otherInstallation, { recursive: true, force: true });
+    const links = await AcknowledgeLinks.load(dataDirectory);
+    const happened: string[] = [];
+    const follow = (link: string) =>
+      openNotificationLink(parseLink(link)!, {
+        open: (target) => happened.push(`open ${target.kind}`),
+        showWindow: () => happened.push('window'),
+        acknowledge: (alertId) => running.session.acknowledge(alertId),
+        acknowledgeLinks: links,
+        log: () => undefined,
+      });
+    const acknowledged = async () =>
+      (await smith.get<{ alert: AlertStatus }>(`/api/alerts/${urgent.alertId}`)).body.alert
+        .acknowledged;
+
+    await follow(forger.linkFor(urgent.alertId!));
+    expect(happened).toEqual(['window']);
+    expect(await acknowledged()).toBeNull();
+    expect(running.sink.onScreen(0)).toBe(true);
+
+    await follow(links.linkFor(999_999));
+    expect(happened).toEqual(['window', 'window']);
+
+    await follow(links.linkFor(urgent.alertId!));
+    expect(happened).toEqual(['window', 'window']);
+    expect(await acknowledged()).toMatchObject({
+      displayName: 'Nurse Ben Jones',
+      deskName: "Nurses' station PC",
+    });
+    await waitUntil(() => !running.sink.onScreen(0), 'the pop-up to close');
   });
 
   it('closes the urgent pop-up when it is acknowledged on another desk', async () => {

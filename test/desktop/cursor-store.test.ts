@@ -43,7 +43,8 @@ describe('cursor store', () => {
       readIds: [1764230000000001],
       marks: [{ id: 1764230000000002, read: false }],
     });
-    await store.recordNotified(1764230000000003);
+    store.markNotified(1764230000000003);
+    await store.persist();
     expect((await CursorStore.open(path)).caughtUp).toBe(false);
     await store.markCaughtUp();
 
@@ -93,15 +94,21 @@ describe('cursor store', () => {
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ version: 1, lastEventId: 5 });
   });
 
-  it('concurrent persists share writes and the last state wins', async () => {
+  it('persists asked for together are one write, and the last state wins', async () => {
     const path = join(dir, 'c.json');
-    const store = await CursorStore.open(path);
-    const writes: Promise<void>[] = [];
+    let writes = 0;
+    const store = await CursorStore.open(path, (target, content) => {
+      writes += 1;
+      return writeFileAtomic(target, content);
+    });
+    const persisted: Promise<void>[] = [];
     for (let id = 1; id <= 300; id++) {
       store.advance(id);
-      writes.push(store.recordNotified(id));
+      store.markNotified(id);
+      persisted.push(store.persist());
     }
-    await Promise.all(writes);
+    await Promise.all(persisted);
+    expect(writes).toBe(1);
     const reopened = await CursorStore.open(path);
     expect(reopened.lastEventId).toBe(300);
     for (let id = 1; id <= 300; id++) expect(reopened.hasNotified(id)).toBe(true);
@@ -110,7 +117,7 @@ describe('cursor store', () => {
   it('keeps only the newest notified ids', async () => {
     const path = join(dir, 'c.json');
     const store = await CursorStore.open(path);
-    for (let id = 1; id <= MAX_REMEMBERED_IDS + 10; id++) void store.recordNotified(id);
+    for (let id = 1; id <= MAX_REMEMBERED_IDS + 10; id++) store.markNotified(id);
     await store.persist();
     const reopened = await CursorStore.open(path);
     expect(reopened.hasNotified(10)).toBe(false);

@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type {
@@ -7,6 +7,7 @@ import type {
   DesktopState,
   NotificationTarget,
 } from '../../common/desktop-bridge.js';
+import type { AlertStatus } from '../../common/alerts.js';
 import type { ControlEvent, StreamEvent } from '../../common/events.js';
 import { DesktopCore } from '../../main/core/desktop-core.js';
 import { RecordingNotificationSink } from '../../main/notify/recording-notification-sink.js';
@@ -319,5 +320,36 @@ describe('desktop core (main process without Electron) against the real server',
     await expect(core.signIn(demo('admin'))).rejects.toThrow('quitting');
     await Promise.all(quits);
     expect(core.state().session).toBeNull();
+  });
+
+  it("the desk is the computer's name until renamed in Settings; then that is what the sender's receipts show, also after a restart", async () => {
+    const dir = dataDirectory();
+    const cipher = keyringCipher();
+    const { core, sink, seen } = await startCore({ dir, cipher });
+    const state = await core.signIn(demo('nurse.jones'));
+    await waitUntil(() => seen.events.some((event) => event.type === 'ready'), 'ready');
+    expect(await core.deskName()).toBe(hostname().trim());
+
+    expect(await core.setDeskName("Nurses' station PC")).toBe("Nurses' station PC");
+    const smith = await login(server.url, 'dr.smith', 'clinicpulse');
+    const conversationId = await conversationWith(smith.token, state.session!.user.id);
+    const sent = await api(server.url, smith.token).post<{ message: { alertId: number } }>(
+      `/api/conversations/${conversationId}/messages`,
+      { text: 'Obs for bed 4 please' },
+    );
+    await waitUntil(() => sink.shown.length === 1, 'the pop-up');
+    const desksShown = async () =>
+      (
+        await api(server.url, smith.token).get<{ alert: AlertStatus }>(
+          `/api/alerts/${sent.body.message.alertId}`,
+        )
+      ).body.alert.recipients.flatMap((recipient) =>
+        recipient.desks.filter((desk) => desk.shownAt !== null).map((desk) => desk.deskName),
+      );
+    await expect.poll(desksShown, { timeout: 20_000 }).toEqual(["Nurses' station PC"]);
+
+    await core.shutdown();
+    const restarted = await startCore({ dir, cipher });
+    expect(await restarted.core.deskName()).toBe("Nurses' station PC");
   });
 });

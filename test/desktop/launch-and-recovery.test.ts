@@ -23,7 +23,18 @@ describe('how a launch was meant', () => {
         'win32',
         () => false,
       ),
-    ).toEqual({ hidden: false, target: { kind: 'conversation', conversationId: '7' } });
+    ).toEqual({
+      hidden: false,
+      link: { kind: 'open', target: { kind: 'conversation', conversationId: '7' } },
+    });
+  });
+
+  it("stays in the tray when launched by a toast's Acknowledge", () => {
+    const acknowledge = `clinicpulse://acknowledge/41/${'ab'.repeat(16)}`;
+    expect(launchOptions(['ClinicPulse.exe', acknowledge], 'win32', () => false)).toEqual({
+      hidden: true,
+      link: { kind: 'acknowledge', alertId: 41, signature: 'ab'.repeat(16) },
+    });
   });
 });
 

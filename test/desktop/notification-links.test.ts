@@ -1,10 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { NotificationTarget } from '../../common/desktop-bridge.js';
+import { AcknowledgeLinks } from '../../main/notify/acknowledge-links.js';
 import type { NativeNotification, PopupOutcome } from '../../main/notify/native-notification.js';
 import {
+  linkForAcknowledge,
   linkForTarget,
-  targetFromArgv,
-  targetFromLink,
+  linkFromArgv,
+  parseLink,
+  type NotificationLink,
 } from '../../main/notify/notification-link.js';
 import { Notifier } from '../../main/notify/notifier.js';
 import { windowsToastXml } from '../../main/notify/windows-toast-xml.js';
@@ -36,7 +42,9 @@ describe('clinicpulse:// links (Windows Action Center clicks, macOS open-url)', 
       'clinicpulse://appointment/test-123',
       'clinicpulse://inbox',
     ]);
-    expect(targets.map((target) => targetFromLink(linkForTarget(target)))).toEqual(targets);
+    expect(targets.map((target) => parseLink(linkForTarget(target)))).toEqual(
+      targets.map((target) => ({ kind: 'open', target })),
+    );
   });
 
   it('refuses links that are not exactly one of them', () => {
@@ -48,24 +56,92 @@ describe('clinicpulse:// links (Windows Action Center clicks, macOS open-url)', 
       'clinicpulse://conversation/..%2F..%2Fetc',
       'clinicpulse://settings/1',
       'clinicpulse://inbox/1',
+      'clinicpulse://acknowledge/12',
+      'clinicpulse://acknowledge/0/00112233445566778899aabbccddeeff',
+      'clinicpulse://acknowledge/twelve/00112233445566778899aabbccddeeff',
+      'clinicpulse://acknowledge/12/0011223344',
+      'clinicpulse://acknowledge/12/00112233445566778899aabbccddeeff/more',
+      'clinicpulse://acknowledge/12/00112233445566778899aabbccddeeff?then=open',
       'not a url',
     ])
-      expect(targetFromLink(link), link).toBeNull();
+      expect(parseLink(link), link).toBeNull();
   });
 
   it("finds the link in a second instance's command line, as Windows launches it", () => {
     expect(
-      targetFromArgv([
+      linkFromArgv([
         'C:\\Program Files\\ClinicPulse\\ClinicPulse.exe',
         '--allow-file-access-from-files',
         'clinicpulse://appointment/456',
       ]),
-    ).toEqual({ kind: 'appointment', appointmentId: '456' });
-    expect(targetFromArgv(['/opt/ClinicPulse/clinicpulse', '--hidden'])).toBeNull();
+    ).toEqual({ kind: 'open', target: { kind: 'appointment', appointmentId: '456' } });
+    expect(linkFromArgv(['/opt/ClinicPulse/clinicpulse', '--hidden'])).toBeNull();
+  });
+});
+
+/** The parsed form of a link that must be an acknowledge link. */
+function acknowledgeLink(link: string): Extract<NotificationLink, { kind: 'acknowledge' }> {
+  const parsed = parseLink(link);
+  if (parsed?.kind !== 'acknowledge') throw new Error(`not an acknowledge link: ${link}`);
+  return parsed;
+}
+
+describe('acknowledge links (the Acknowledge button of an urgent toast on Windows)', () => {
+  const directories: string[] = [];
+  afterEach(() => {
+    for (const directory of directories.splice(0))
+      rmSync(directory, { recursive: true, force: true });
+  });
+  const userData = () => {
+    const directory = mkdtempSync(join(tmpdir(), 'clinicpulse-links-'));
+    directories.push(directory);
+    return directory;
+  };
+
+  it('are built for an alert and parsed back, signed by this installation, also after a restart', async () => {
+    const directory = userData();
+    const links = await AcknowledgeLinks.load(directory);
+    const link = links.linkFor(41);
+    expect(link).toMatch(/^clinicpulse:\/\/acknowledge\/41\/[0-9a-f]{32}$/);
+    const parsed = acknowledgeLink(link);
+    expect(parsed).toMatchObject({ kind: 'acknowledge', alertId: 41 });
+    expect(links.madeHere(parsed)).toBe(true);
+    // The key stays on this desk only, readable by its user alone.
+    if (process.platform !== 'win32')
+      expect(statSync(join(directory, 'link-key')).mode & 0o077).toBe(0);
+
+    const restarted = await AcknowledgeLinks.load(directory);
+    expect(restarted.linkFor(41)).toBe(link);
+    // Windows may hand the link over in capitals; it is still the same link.
+    expect(parseLink(link.toUpperCase())).toEqual(parsed);
+    expect(linkFromArgv(['ClinicPulse.exe', link])).toEqual(parsed);
+  });
+
+  it('refuse what this installation did not sign: another alert, another desk, a guess', async () => {
+    const links = await AcknowledgeLinks.load(userData());
+    const elsewhere = await AcknowledgeLinks.load(userData());
+    const forAlert41 = acknowledgeLink(links.linkFor(41));
+    expect(links.madeHere({ ...forAlert41, alertId: 42 })).toBe(false);
+    expect(elsewhere.madeHere(forAlert41)).toBe(false);
+    expect(links.madeHere(acknowledgeLink(linkForAcknowledge(41, '0'.repeat(32))))).toBe(false);
   });
 });
 
 describe('Windows toasts', () => {
+  it('of an urgent alert offer Acknowledge, which launches its signed link, then Open and Dismiss', () => {
+    const acknowledge = `clinicpulse://acknowledge/41/${'ab'.repeat(16)}`;
+    const xml = windowsToastXml(
+      popup({ urgency: 'critical', persistent: true, acknowledgeAlertId: 41 }),
+      acknowledge,
+    );
+    expect(xml).toContain('scenario="reminder"');
+    expect(xml).toContain(
+      `<actions><action content="Acknowledge" activationType="protocol" arguments="${acknowledge}"/><action content="Open" activationType="protocol" arguments="clinicpulse://conversation/12"/><action content="Dismiss" activationType="system" arguments="dismiss"/></actions>`,
+    );
+    // A pop-up that asks for no acknowledgement gets no such button.
+    expect(windowsToastXml(popup({ persistent: true }), acknowledge)).not.toContain('Acknowledge');
+  });
+
   it('launch the target by protocol, so a click in the Action Center opens it', () => {
     const xml = windowsToastXml(popup());
     expect(xml).toMatch(
@@ -110,7 +186,11 @@ describe('what the OS did with a pop-up', () => {
           ),
         close: () => undefined,
       },
-      ledger: { hasNotified: () => false, recordNotified: async () => undefined },
+      ledger: {
+        hasNotified: () => false,
+        markNotified: () => undefined,
+        persist: async () => undefined,
+      },
       clock,
       platform: 'darwin',
       environment: {

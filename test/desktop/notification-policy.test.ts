@@ -7,11 +7,13 @@ import {
   type DesktopSettings,
   type NotificationTarget,
 } from '../../common/desktop-bridge.js';
+import { writeFileAtomic } from '../../main/cursor/atomic-file.js';
 import { CursorStore } from '../../main/cursor/cursor-store.js';
 import { escapeLibnotifyMarkup } from '../../main/notify/libnotify-markup.js';
 import { Notifier, type NotifiedLedger } from '../../main/notify/notifier.js';
 import { isWithinQuietHours } from '../../common/quiet-hours.js';
 import { RecordingNotificationSink } from '../../main/notify/recording-notification-sink.js';
+import { waitUntil } from './support/desk.js';
 import { ManualClock } from './support/manual-clock.js';
 import { message, reminder, systemNotice } from './support/events.js';
 
@@ -20,9 +22,10 @@ class MemoryLedger implements NotifiedLedger {
   hasNotified(id: number) {
     return this.ids.has(id);
   }
-  async recordNotified(id: number) {
+  markNotified(id: number) {
     this.ids.add(id);
   }
+  async persist() {}
 }
 
 interface Harness {
@@ -352,7 +355,7 @@ describe('bursts and reminders', () => {
   it('sound follows the setting; flush shows what waits', async () => {
     const h = harness({ settings: { sound: false } });
     await h.notifier.handle(message(1));
-    h.notifier.flush();
+    await h.notifier.flush();
     expect(h.sink.shown[0]).toMatchObject({ silent: true, urgency: 'normal', persistent: false });
   });
 
@@ -395,5 +398,84 @@ describe('at most one pop-up per event id, across restarts', () => {
     await h.notifier.handle(reminder(5));
     expect(h.sink.shown).toHaveLength(1);
     expect((await CursorStore.open(path)).hasNotified(5)).toBe(true);
+  });
+
+  it('pop-ups decided together wait for one write of the ledger and show once it is on disk', async () => {
+    const path = join(dir, 'cursor.json');
+    let writes = 0;
+    let diskDone: (() => void) | null = null;
+    // A slow disk: each write waits until the test lets it finish.
+    const store = await CursorStore.open(path, async (target, content) => {
+      writes += 1;
+      await new Promise<void>((resolve) => (diskDone = resolve));
+      await writeFileAtomic(target, content);
+    });
+    const h = harness({ ledger: store });
+    const decided = [reminder(5), message(6), message(7), message(8)].map((event) =>
+      h.notifier.handle(event),
+    );
+    await waitUntil(() => diskDone !== null, 'the ledger write began');
+    settle(h);
+    expect(h.sink.shown).toEqual([]);
+
+    diskDone!();
+    expect(await Promise.all(decided)).toEqual([
+      { action: 'popup' },
+      { action: 'popup' },
+      { action: 'popup' },
+      { action: 'popup' },
+    ]);
+    settle(h);
+    expect(writes).toBe(1);
+    expect(h.sink.eventIds().sort()).toEqual([5, 6, 7, 8]);
+    const reopened = await CursorStore.open(path);
+    for (const id of [5, 6, 7, 8]) expect(reopened.hasNotified(id)).toBe(true);
+  });
+});
+
+describe('what the screen does follows the order of the events', () => {
+  it('a pop-up that could not be closed does not hold back the next one', async () => {
+    const shown: number[][] = [];
+    const problems: string[] = [];
+    const notifier = new Notifier({
+      sink: {
+        show: (notification, callbacks) => {
+          shown.push(notification.eventIds);
+          callbacks.outcome({ state: 'shown' });
+        },
+        close: () => {
+          throw new Error('the notification server went away');
+        },
+      },
+      ledger: new MemoryLedger(),
+      clock: new ManualClock(),
+      platform: 'linux',
+      environment: {
+        settings: () => DEFAULT_DESKTOP_SETTINGS,
+        windowFocused: () => false,
+        openConversationId: () => null,
+        osDoNotDisturb: () => false,
+      },
+      onClick: () => undefined,
+      onProblem: (detail) => problems.push(detail),
+    });
+    await notifier.handle(message(1, { priority: 'urgent', alert_id: '7' }));
+    notifier.close(7);
+    await notifier.handle(message(2, { priority: 'urgent', alert_id: '8' }));
+    expect(shown).toEqual([[1], [2]]);
+    expect(problems).toEqual([expect.stringContaining('pop-ups of alert 7 not closed')]);
+  });
+
+  it('an urgent pop-up and its acknowledgement decided together leave nothing on screen', async () => {
+    const h = harness();
+    const popup = h.notifier.handle(
+      message(9, { priority: 'urgent', alert_id: '41', text: 'Chest pain in room 3' }),
+    );
+    h.notifier.close(41);
+    expect(await popup).toEqual({ action: 'popup' });
+    await h.notifier.flush();
+    expect(h.sink.shown).toHaveLength(1);
+    expect(h.sink.shown[0]).toMatchObject({ acknowledgeAlertId: 41, persistent: true });
+    expect(h.sink.onScreen(0)).toBe(false);
   });
 });

@@ -29,7 +29,7 @@ function client(
     backoff: { initialMs: 100, maxMs: 800 },
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 60_000,
     handlers: {
-      onEvent: (event) => void received.push(event),
+      onEvents: (events) => void received.push(...events),
       onControl: (control) => void received.push(control),
       onState: (state) => void states.push(state),
       onProtocolError: (detail) => void problems.push(detail),
@@ -105,8 +105,13 @@ describe('stream client connection handling', () => {
     stream.start();
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 5; attempt++) {
+      // A stream that ended without a status is first checked with /healthz: the retry time
+      // comes once the server answered it.
       await waitUntil(
-        () => server.requests.length === attempt && states.at(-1)?.status === 'reconnecting',
+        () =>
+          server.requests.length === attempt &&
+          states.at(-1)?.status === 'reconnecting' &&
+          states.at(-1)?.nextRetryAt !== null,
         `attempt ${attempt} failed`,
       );
       const retryAt = states.at(-1)?.nextRetryAt ?? 0;
@@ -278,7 +283,7 @@ describe('stream client connection handling', () => {
       backoff: { initialMs: 100, maxMs: 800 },
       heartbeatTimeoutMs: 1_000,
       handlers: {
-        onEvent: () => undefined,
+        onEvents: () => undefined,
         onControl: () => undefined,
         onState: (state) => void states.push(state),
       },
@@ -301,5 +306,41 @@ describe('stream client connection handling', () => {
       status: 'reconnecting',
       detail: expect.stringContaining('no heartbeat'),
     });
+  });
+});
+
+describe('stream client hand-over', () => {
+  it('events that arrive together are handed over together, in order, split by control frames', async () => {
+    const server = await startScriptedSseServer([
+      (res) => {
+        sseHead(res);
+        let replay = '';
+        for (let id = 1; id <= 40; id++) replay += frame(id, 'system_notification', notice(id));
+        replay += frame(null, 'ready', { type: 'ready', lastEventId: 40 });
+        for (let id = 41; id <= 50; id++) replay += frame(id, 'system_notification', notice(id));
+        res.write(replay);
+      },
+    ]);
+    cleanups.push(() => server.close());
+    const calls: (number[] | string)[] = [];
+    const stream = new StreamClient({
+      serverUrl: server.url,
+      token: 'secret-token',
+      fetch: (url, init) => fetch(url, init),
+      lastEventId: null,
+      handlers: {
+        onEvents: (events) => void calls.push(events.map((event) => event.id)),
+        onControl: (control) => void calls.push(control.type),
+        onState: () => undefined,
+      },
+    });
+    cleanups.push(() => stream.stop());
+    stream.start();
+    await waitUntil(() => calls.flat().length === 51, 'every frame was handed over');
+    const ready = calls.indexOf('ready');
+    expect(calls.slice(0, ready).flat()).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(calls.slice(ready + 1).flat()).toEqual(Array.from({ length: 10 }, (_, i) => i + 41));
+    // One write of the server's: one call per run of events, not one per event.
+    expect(calls.length).toBeLessThanOrEqual(5);
   });
 });

@@ -141,6 +141,10 @@ describe('IPC', () => {
       INVOKE_ARGUMENTS.updateSettings.safeParse([{ previewLevel: 'everything' }]).success,
     ).toBe(false);
     expect(INVOKE_ARGUMENTS.updateSettings.safeParse([{ sneaky: true }]).success).toBe(false);
+    expect(INVOKE_ARGUMENTS.setDeskName.safeParse(["Nurses' station PC"]).success).toBe(true);
+    expect(INVOKE_ARGUMENTS.setDeskName.safeParse(['   ']).success).toBe(false);
+    expect(INVOKE_ARGUMENTS.setDeskName.safeParse(['x'.repeat(101)]).success).toBe(false);
+    expect(INVOKE_ARGUMENTS.setDeskName.safeParse([{ name: 'PC' }]).success).toBe(false);
     expect(SEND_ARGUMENTS.setOpenConversation.safeParse(['12']).success).toBe(true);
     expect(SEND_ARGUMENTS.setOpenConversation.safeParse([null]).success).toBe(true);
     expect(SEND_ARGUMENTS.setOpenConversation.safeParse([{ toString: '12' }]).success).toBe(false);

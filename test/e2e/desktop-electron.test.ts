@@ -93,6 +93,7 @@ describe.skipIf(skipReason !== null)('desktop app in a real Electron', () => {
     });
     expect(exposed).toEqual({
       methods: [
+        'getDeskName',
         'getState',
         'markAllRead',
         'onConnectionState',
@@ -101,6 +102,7 @@ describe.skipIf(skipReason !== null)('desktop app in a real Electron', () => {
         'onState',
         'onUnreadCount',
         'request',
+        'setDeskName',
         'setOpenConversation',
         'signIn',
         'signOut',

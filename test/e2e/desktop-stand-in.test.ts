@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertStatus } from '../../common/alerts.js';
 import type { ConversationResponse } from '../../common/api.js';
+import { AcknowledgeLinks } from '../../main/notify/acknowledge-links.js';
 import { buildDesktop, type DesktopBuild } from '../../scripts/build-desktop.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import {
@@ -104,6 +106,7 @@ describe('the desktop bundle on a stand-in Electron (stand-in smoke test)', () =
       };
     });
     expect(exposed.methods).toEqual([
+      'getDeskName',
       'getState',
       'markAllRead',
       'onConnectionState',
@@ -112,6 +115,7 @@ describe('the desktop bundle on a stand-in Electron (stand-in smoke test)', () =
       'onState',
       'onUnreadCount',
       'request',
+      'setDeskName',
       'setOpenConversation',
       'signIn',
       'signOut',
@@ -232,6 +236,47 @@ describe('the desktop bundle on a stand-in Electron (stand-in smoke test)', () =
     electron.emitAppEvent('open-url', 'clinicpulse://settings/../../evil');
     electron.emitAppEvent('second-instance', ['clinicpulse'], '/');
     expect(await hash()).toMatch(/^#\/notifications/);
+    expect(electron.violations).toEqual([]);
+  });
+
+  it("names the desk in Settings, which the sender's receipts then show; an urgent pop-up's Acknowledge link from a second launch (Windows' toast button) acknowledges as this desk without opening the window", async () => {
+    await page.evaluate(() => {
+      (globalThis as unknown as { location: { hash: string } }).location.hash = '#/settings';
+    });
+    const field = page.getByLabel('Desk name');
+    await expect.poll(() => field.inputValue()).not.toBe('');
+    await field.fill('Ward 3 PC');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await page.getByText('Desk name saved.').waitFor();
+
+    const smith = api(server.url, (await login(server.url, 'dr.smith', DEMO_PASSWORD)).token);
+    const before = electron.notifications.length;
+    const sent = await smith.post<{ message: { alertId: number } }>(
+      `/api/conversations/${laterConversationId}/messages`,
+      { text: 'URGENT: Mr. Alvarez has fallen', priority: 'urgent' },
+    );
+    expect(sent.status).toBe(201);
+    const alertId = sent.body.message.alertId;
+    await expect.poll(() => electron.notifications.length, { timeout: 20_000 }).toBe(before + 1);
+    const popup = electron.notifications[before]!;
+    const status = async () =>
+      (await smith.get<{ alert: AlertStatus }>(`/api/alerts/${alertId}`)).body.alert;
+    await expect
+      .poll(async () => (await status()).recipients[0]?.desks.map((desk) => desk.deskName), {
+        timeout: 20_000,
+      })
+      .toEqual(['Ward 3 PC']);
+
+    expect(window.close()).toBe(false);
+    expect(window.isVisible()).toBe(false);
+    // What the toast's Acknowledge button launches: the link signed with this desk's own key.
+    const link = (await AcknowledgeLinks.load(userData())).linkFor(alertId);
+    electron.emitAppEvent('second-instance', ['C:\\ClinicPulse\\ClinicPulse.exe', link], 'C:\\');
+    await expect
+      .poll(async () => (await status()).acknowledged, { timeout: 20_000 })
+      .toMatchObject({ displayName: 'Dr. Raj Patel', deskName: 'Ward 3 PC' });
+    await expect.poll(() => popup.closed, { timeout: 20_000 }).toBe(true);
+    expect(window.isVisible()).toBe(false);
     expect(electron.violations).toEqual([]);
   });
 

@@ -177,11 +177,11 @@ describe('the outbox relay', () => {
     const r = relay(ctx);
     let inFlight = 0;
     let most = 0;
-    const publish = ctx.publisher.publish.bind(ctx.publisher);
-    ctx.publisher.publish = async (...args) => {
+    const publishBatch = ctx.publisher.publishBatch.bind(ctx.publisher);
+    ctx.publisher.publishBatch = async (...args) => {
       most = Math.max(most, ++inFlight);
       try {
-        return await publish(...args);
+        return await publishBatch(...args);
       } finally {
         inFlight -= 1;
       }

@@ -1,3 +1,7 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { api, login, startTestServer, type TestServer } from '../support/test-server.js';
@@ -70,5 +74,27 @@ describe('while Redis is stalled (SIGSTOP), with answers bounded by the Redis co
     redis.resume();
     // Once Redis is back, the message's notification goes out from the outbox.
     await expect.poll(() => (server.context.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n).toBe(0);
+  });
+});
+
+describe('while the database cannot take a write (another process holds its lock)', () => {
+  it('answers a write with 503 unavailable and Retry-After, never 500, and works again once the lock is gone', async () => {
+    const redis = await startTestRedis();
+    cleanups.push(() => redis.stop());
+    const dataDir = mkdtempSync(join(tmpdir(), 'clinicpulse-locked-'));
+    const server = await startTestServer({ redisUrl: redis.url, dataDir });
+    cleanups.push(() => server.close());
+    const client = api(server.url, (await login(server.url, 'dr.smith', 'clinicpulse')).token);
+    const conversation = (await client.get('/api/conversations')).body.conversations[0];
+    // What a stuck `npm run user` or a backup tool holding a write lock does to the server.
+    const other = new BetterSqlite3(join(dataDir, 'clinicpulse.db'));
+    cleanups.push(() => other.close());
+    other.exec('BEGIN EXCLUSIVE');
+    const refused = await client.post(`/api/conversations/${conversation.id}/messages`, { text: 'while the database is locked' });
+    expect(refused.status).toBe(503);
+    expect(refused.body).toEqual({ error: { code: 'unavailable', message: expect.any(String) } });
+    expect(refused.headers.get('retry-after')).toBe('5');
+    other.exec('ROLLBACK');
+    expect((await client.post(`/api/conversations/${conversation.id}/messages`, { text: 'after' })).status).toBe(201);
   });
 });

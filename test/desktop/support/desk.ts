@@ -8,6 +8,8 @@ import type { Desk as DeskIdentity } from '../../../common/alerts.js';
 import type { ControlEvent, StreamEvent } from '../../../common/events.js';
 import { systemClock } from '../../../main/clock.js';
 import { UserSession } from '../../../main/core/user-session.js';
+import type { DurableWrite } from '../../../main/cursor/atomic-file.js';
+import type { BurstOptions } from '../../../main/notify/burst-coalescer.js';
 import { RecordingNotificationSink } from '../../../main/notify/recording-notification-sink.js';
 import type { BackoffOptions } from '../../../main/stream/backoff.js';
 import type { HttpFetch } from '../../../main/stream/http-fetch.js';
@@ -41,6 +43,10 @@ export async function openDesk(options: {
   random?: () => number;
   /** This installation's desk identity: with one, the session reports receipts. */
   desk?: DeskIdentity;
+  /** The burst window; short by default, so tests need not wait for the app's own. */
+  burst?: BurstOptions;
+  /** How the cursor and pending receipts are written (to count or fail writes). */
+  write?: DurableWrite;
 }): Promise<Desk> {
   const sink = new RecordingNotificationSink();
   const events: Desk['events'] = [];
@@ -71,7 +77,8 @@ export async function openDesk(options: {
       osDoNotDisturb: () => false,
     },
     onNotificationClick: (target) => clicks.push(target),
-    burst: { quietMs: 30, maxWaitMs: 150 },
+    burst: options.burst ?? { quietMs: 30, maxWaitMs: 150 },
+    ...(options.write ? { write: options.write } : {}),
     backoff: options.backoff ?? { initialMs: 50, maxMs: 400 },
     ...(options.random ? { random: options.random } : {}),
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 5_000,

@@ -132,6 +132,17 @@ export class FakeDesktopBridge implements DesktopBridge {
     this.markAllReadCalls++;
   }
 
+  deskName: string | null = 'NURSES-STATION-PC';
+
+  async getDeskName(): Promise<string | null> {
+    return this.deskName;
+  }
+
+  async setDeskName(name: string): Promise<string> {
+    this.deskName = name;
+    return name;
+  }
+
   onEvent(listener: Listener<never>): () => void {
     const wrapped = listener as Listener<unknown>;
     this.eventListeners.add(wrapped);

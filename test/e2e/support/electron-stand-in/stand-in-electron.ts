@@ -26,6 +26,8 @@ export interface StandInOptions {
 export interface RecordedNotification {
   options: Record<string, unknown>;
   shown: boolean;
+  /** Taken off the screen by the app (an alert acknowledged elsewhere). */
+  closed: boolean;
   click(): void;
 }
 
@@ -353,6 +355,7 @@ export class StandInElectron {
         this.record = {
           options,
           shown: false,
+          closed: false,
           click: () => this.emit('click', new PreventableEvent()),
         };
       }
@@ -361,6 +364,11 @@ export class StandInElectron {
         this.record.shown = true;
         shown.push(this.record);
         setImmediate(() => this.emit('show', new PreventableEvent()));
+      }
+      close() {
+        guard('Notification.close');
+        this.record.closed = true;
+        setImmediate(() => this.emit('close', new PreventableEvent()));
       }
     };
   }

@@ -1,0 +1,75 @@
+import type { Database } from 'better-sqlite3';
+import type { User } from '../../common/api.js';
+import type { ConversationStore, SendOptions, SentMessage } from './conversation-store.js';
+
+interface PendingSend {
+  conversationId: number;
+  sender: User;
+  text: string;
+  options: SendOptions;
+  resolve(sent: SentMessage): void;
+  reject(error: unknown): void;
+}
+
+/** How many waiting sends one transaction takes at most, so one commit never grows unbounded. */
+const MAX_SENDS_PER_COMMIT = 200;
+
+/**
+ * Messages sent while the event loop is busy share one SQLite transaction (a group commit): one
+ * message alone writes about 22 pages to the WAL (the message and its indexes, the search
+ * index, the alert, the outbox rows), and most of them are the same pages for the next message,
+ * so at hundreds of messages a second a commit per message was most of a send's CPU and I/O
+ * (bench/RESULTS.md, the message path). A lone message still commits at once, in the next turn
+ * of the event loop. Each send keeps its own savepoint (ConversationStore.send is a transaction,
+ * nested here): one that fails changes nothing and fails alone; every send is answered only
+ * after the commit that holds it.
+ */
+export class SendGroupCommit {
+  private pending: PendingSend[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly store: ConversationStore,
+  ) {}
+
+  send(conversationId: number, sender: User, text: string, options: SendOptions = {}): Promise<SentMessage> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ conversationId, sender, text, options, resolve, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => this.commit());
+    });
+  }
+
+  private commit(): void {
+    const taken = this.pending.splice(0, MAX_SENDS_PER_COMMIT);
+    this.scheduled = this.pending.length > 0;
+    if (this.scheduled) setImmediate(() => this.commit());
+    const outcomes: ({ sent: SentMessage } | { failed: unknown })[] = [];
+    try {
+      this.db
+        .transaction(() => {
+          for (const { conversationId, sender, text, options } of taken) {
+            try {
+              outcomes.push({ sent: this.store.send(conversationId, sender, text, options) });
+            } catch (error) {
+              // Some errors make SQLite roll the whole transaction back: then none of it was written.
+              if (!this.db.inTransaction) throw error;
+              outcomes.push({ failed: error });
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      for (const { reject } of taken) reject(error);
+      return;
+    }
+    taken.forEach(({ resolve, reject }, index) => {
+      const outcome = outcomes[index];
+      if (!outcome) reject(new Error('send lost its outcome'));
+      else if ('sent' in outcome) resolve(outcome.sent);
+      else reject(outcome.failed);
+    });
+  }
+}
