@@ -103,6 +103,7 @@ const NOT_NOTIFICATIONS: {
     acknowledged_by: [],
     timestamp: at,
   },
+  presence_changed: { type: 'presence_changed', user_id: '2', status: 'busy', timestamp: at },
   alert_status: { type: 'alert_status', alert_id: '40', status, timestamp: at },
   alert_acknowledged: {
     type: 'alert_acknowledged',
