@@ -23,7 +23,7 @@ export const presenceDeskId = z
 export const presenceReport = z.object({ deskId: presenceDeskId, active: z.boolean() });
 export type PresenceReport = z.infer<typeof presenceReport>;
 
-/** `PUT /api/me/presence`: the person's choice, from the desk they chose it on (in use). */
+/** `POST /api/me/presence`: the person's choice, from the desk they chose it on (in use). */
 export const presenceChoiceRequest = z.object({ status: presenceChoice, deskId: presenceDeskId });
 export type PresenceChoiceRequest = z.infer<typeof presenceChoiceRequest>;
 

@@ -13,7 +13,7 @@ import { PresenceStore } from './presence-store.js';
 
 /**
  * `GET /api/presence` (everyone not away), `POST /api/presence/report` (a desk in use or idle)
- * and `PUT /api/me/presence` (the person's choice: available or busy). With Redis away each
+ * and `POST /api/me/presence` (the person's choice: available or busy). With Redis away each
  * answers 503 and changes nothing.
  */
 export function createPresenceRoutes(ctx: ServerContext): Router {
@@ -33,7 +33,7 @@ export function createPresenceRoutes(ctx: ServerContext): Router {
     res.json(body);
   });
 
-  router.put('/me/presence', async (req, res) => {
+  router.post('/me/presence', async (req, res) => {
     const request = parseInput(presenceChoiceRequest, req.body, 'presence');
     const update = await store.choose(currentUser(res).id, request.deskId, request.status);
     await announcePresence(ctx, [update]);

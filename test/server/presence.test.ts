@@ -54,7 +54,7 @@ describe('presence', () => {
     // The same report again changes nothing and announces nothing.
     await nurseApi.post('/api/presence/report', { deskId: 'ward-3-browser-tab', active: true });
 
-    const chosen = await nurseApi.request<OwnPresenceResponse>('PUT', '/api/me/presence', {
+    const chosen = await nurseApi.post<OwnPresenceResponse>('/api/me/presence', {
       status: 'busy',
       deskId: 'ward-3-browser-tab',
     });
@@ -118,8 +118,8 @@ describe('presence', () => {
     const bad = [
       await client.post('/api/presence/report', { deskId: 'x', active: true }),
       await client.post('/api/presence/report', { deskId: 'desk id with spaces', active: true }),
-      await client.request('PUT', '/api/me/presence', { status: 'away', deskId: 'smith-desk-1' }),
-      await client.request('PUT', '/api/me/presence', { status: 'busy' }),
+      await client.post('/api/me/presence', { status: 'away', deskId: 'smith-desk-1' }),
+      await client.post('/api/me/presence', { status: 'busy' }),
     ];
     for (const response of bad) {
       expect(response.status).toBe(400);
@@ -145,7 +145,7 @@ describe('presence while Redis is down', () => {
       for (const response of [
         await client.get('/api/presence'),
         await client.post('/api/presence/report', { deskId: 'ward-3-browser-tab', active: true }),
-        await client.request('PUT', '/api/me/presence', {
+        await client.post('/api/me/presence', {
           status: 'busy',
           deskId: 'ward-3-browser-tab',
         }),
