@@ -104,6 +104,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Runni
     platform: process.platform,
     appConfig,
     osDoNotDisturb: () => osDoNotDisturb.isActive(),
+    systemIdleMs: () => powerMonitor.getSystemIdleTime() * 1000,
     log: (level, message) => log.write(level, message),
   });
 
@@ -328,7 +329,11 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Runni
   if (launch.link) openLink(launch.link);
 
   powerMonitor.on('resume', () => core.resumed());
-  powerMonitor.on('unlock-screen', () => core.resumed());
+  powerMonitor.on('unlock-screen', () => {
+    core.screenLocked(false);
+    core.resumed();
+  });
+  powerMonitor.on('lock-screen', () => core.screenLocked(true));
   const network = new NetworkWatch(
     () => net.isOnline(),
     systemClock,

@@ -48,6 +48,8 @@ export interface DesktopCoreOptions {
   /** The OS's do-not-disturb, where it can be read. */
   osDoNotDisturb?: () => boolean;
   tuning?: { burst?: BurstOptions; backoff?: BackoffOptions; heartbeatTimeoutMs?: number };
+  /** How long the OS has seen no input, in ms (`powerMonitor.getSystemIdleTime`): presence. */
+  systemIdleMs?: () => number;
   log?: (level: 'info' | 'warn', message: string) => void;
 }
 
@@ -262,7 +264,8 @@ export class DesktopCore {
       () => {
         this.doNotDisturbEnd = undefined;
         const now = new Date(this.clock.now());
-        if (isDoNotDisturbOn(this.settingsStore.settings, now)) return this.scheduleDoNotDisturbEnd();
+        if (isDoNotDisturbOn(this.settingsStore.settings, now))
+          return this.scheduleDoNotDisturbEnd();
         void this.updateSettings({ doNotDisturb: false, doNotDisturbUntil: null }).catch(
           (error: unknown) =>
             this.options.log?.('warn', `do-not-disturb did not end: ${String(error)}`),
@@ -314,6 +317,11 @@ export class DesktopCore {
     this.session?.user.reconnectNow('the computer woke up');
   }
 
+  /** The OS screen lock came on or went off: the person is away from this desk, or back. */
+  screenLocked(locked: boolean): void {
+    this.session?.user.screenLocked(locked);
+  }
+
   networkChanged(online: boolean): void {
     this.session?.user.setNetworkAvailable(online);
   }
@@ -355,8 +363,10 @@ export class DesktopCore {
     const holder: { user?: UserSession } = {};
     const isCurrent = () => !holder.user || this.session?.user === holder.user;
     const desk = await this.deskIdentity();
+    const systemIdleMs = this.options.systemIdleMs;
     const user = await UserSession.start({
       ...(desk ? { desk } : {}),
+      ...(desk && systemIdleMs ? { presence: { systemIdleMs, deskId: desk.id } } : {}),
       serverUrl: info.serverUrl,
       token,
       userId: info.user.id,

@@ -22,6 +22,7 @@ import type { BurstOptions } from '../notify/burst-coalescer.js';
 import { passesDoNotDisturb, quietReason } from '../notify/hold-policy.js';
 import type { NotificationSink, PopupOutcome } from '../notify/native-notification.js';
 import { Notifier, type NotifierEnvironment, type NotifyDecision } from '../notify/notifier.js';
+import { DeskPresence } from '../presence/desk-presence.js';
 import { PersonalSettingsSync, type DeskSettings } from '../settings/personal-settings-sync.js';
 import type { BackoffOptions } from '../stream/backoff.js';
 import type { HttpFetch } from '../stream/http-fetch.js';
@@ -66,6 +67,8 @@ export interface UserSessionOptions {
   deskSettings?: DeskSettings;
   /** How the cursor and the pending receipts are written; `writeFileAtomic` unless counted. */
   write?: DurableWrite;
+  /** With it, the session reports the person's presence from the OS's idle time. */
+  presence?: { systemIdleMs(): number; deskId: string; checkEveryMs?: number };
 }
 
 /**
@@ -81,6 +84,7 @@ export class UserSession {
   private readonly stream: StreamClient;
   private readonly notifier: Notifier;
   private readonly personalSettings: PersonalSettingsSync | null;
+  private readonly presence: DeskPresence | null;
   /** Popped-up events whose receipt waits for the OS to say whether the pop-up showed. */
   private readonly awaitingOutcome = new Map<
     number,
@@ -103,6 +107,14 @@ export class UserSession {
           fetch: options.fetch,
           desk: options.deskSettings,
           problem: (detail) => options.listener.problem?.(detail),
+        })
+      : null;
+    this.presence = options.presence
+      ? new DeskPresence({
+          serverUrl: options.serverUrl,
+          token: options.token,
+          fetch: options.fetch,
+          ...options.presence,
         })
       : null;
     this.notifier = new Notifier({
@@ -172,6 +184,7 @@ export class UserSession {
     // instead (handleEvents), so the badge never counts what the marker says is read.
     session.readStateKnown = session.refreshServerState();
     session.stream.start();
+    session.presence?.start();
     return session;
   }
 
@@ -224,10 +237,16 @@ export class UserSession {
 
   /** Stops the stream, shows what waits in the burst window, and leaves the cursor on disk. */
   async stop(): Promise<void> {
+    this.presence?.stop();
     await this.stream.stop();
     await this.notifier.flush();
     await this.cursor.persist();
     await this.receipts?.stop();
+  }
+
+  /** The OS screen lock came on or went off. */
+  screenLocked(locked: boolean): void {
+    this.presence?.setScreenLocked(locked);
   }
 
   /** This desk was renamed in Settings: receipts from now on carry the new name. */

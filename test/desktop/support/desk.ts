@@ -41,6 +41,8 @@ export async function openDesk(options: {
   /** The backoff while streams fail (50–400 ms unless given) and its jitter (Math.random). */
   backoff?: BackoffOptions;
   random?: () => number;
+  /** The OS's idle time as the test sets it: with it, the desk reports presence. */
+  presence?: { systemIdleMs(): number; deskId: string; checkEveryMs?: number };
   /** This installation's desk identity: with one, the session reports receipts. */
   desk?: DeskIdentity;
   /** The burst window; short by default, so tests need not wait for the app's own. */
@@ -81,6 +83,7 @@ export async function openDesk(options: {
     ...(options.write ? { write: options.write } : {}),
     backoff: options.backoff ?? { initialMs: 50, maxMs: 400 },
     ...(options.random ? { random: options.random } : {}),
+    ...(options.presence ? { presence: options.presence } : {}),
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 5_000,
     ...(options.desk ? { desk: options.desk, receiptFlushMs: 50 } : {}),
     listener: {
