@@ -70,6 +70,11 @@ export interface DesktopState {
   unreadCount: number;
   /** Why the user must sign in again, e.g. no OS secret store to keep the token in. */
   notice: string | null;
+  /**
+   * The app is locked since the OS screen locked: the window shows only the lock screen until
+   * the person types their password (`unlock`). Absent: not locked.
+   */
+  locked?: boolean;
 }
 
 export const signInRequest = z.object({
@@ -104,6 +109,8 @@ export interface DesktopBridge {
   getState(): Promise<DesktopState>;
   signIn(request: SignInRequest): Promise<DesktopState>;
   signOut(): Promise<DesktopState>;
+  /** Opens the app again after the OS screen lock: the signed-in person's password. */
+  unlock(password: string): Promise<DesktopState>;
   request(request: BridgeApiRequest): Promise<BridgeApiResponse>;
   updateSettings(patch: DesktopSettingsPatch): Promise<DesktopSettings>;
   /** Which conversation is open in the window, so no pop-up is raised for it while focused. */

@@ -82,6 +82,8 @@ export class DesktopCore {
   private closed = false;
   /** This installation's desk, read (or made) once, when first needed. */
   private desk: Promise<Desk | null> | null = null;
+  /** Locked with the OS screen, until the person's password (a new session ends it too). */
+  private locked = false;
   /** Turns do-not-disturb off when its end time comes. */
   private doNotDisturbEnd: TimerHandle | undefined;
 
@@ -126,6 +128,7 @@ export class DesktopCore {
       settings: this.settingsStore.settings,
       unreadCount: this.session?.user.unreadCount ?? 0,
       notice: this.notice,
+      locked: this.locked,
     };
   }
 
@@ -317,9 +320,64 @@ export class DesktopCore {
     this.session?.user.reconnectNow('the computer woke up');
   }
 
-  /** The OS screen lock came on or went off: the person is away from this desk, or back. */
+  /**
+   * The OS screen lock came on or went off: the person is away from this desk, or back. Its
+   * coming on locks the app as well, and the OS unlocking does not open it: a ward PC's OS
+   * account is often shared, so the app waits for its own person's password (`unlock`).
+   */
   screenLocked(locked: boolean): void {
     this.session?.user.screenLocked(locked);
+    if (!locked || !this.session || this.locked) return;
+    this.locked = true;
+    this.options.log?.('info', 'locked with the OS screen');
+    this.emitState();
+  }
+
+  /**
+   * Opens the app again with the signed-in person's password, checked by the server. The
+   * session and its stream go on as they were; the sign-in made only to check the password is
+   * ended at once.
+   */
+  unlock(password: string): Promise<DesktopState> {
+    return this.serially(async () => {
+      const session = this.session;
+      if (!session || !this.locked) return this.state();
+      let response: Response;
+      try {
+        response = await this.options.fetch(
+          new URL('/api/auth/login', session.info.serverUrl).href,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: session.info.user.username, password }),
+            signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+          },
+        );
+      } catch (error) {
+        throw new Error(
+          `Cannot reach ${session.info.serverUrl}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      const body = await readBody(response);
+      if (response.status !== 200)
+        throw new Error(
+          errorMessage(body) ?? `Unlock failed (the server answered ${response.status}).`,
+        );
+      const check = body as LoginResponse;
+      await this.options
+        .fetch(new URL('/api/auth/logout', session.info.serverUrl).href, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${check.token}` },
+          signal: AbortSignal.timeout(5_000),
+        })
+        .then((answer) => answer.body?.cancel())
+        .catch(() => undefined);
+      if (this.session !== session) return this.state();
+      this.locked = false;
+      this.options.log?.('info', 'unlocked');
+      this.emitState();
+      return this.state();
+    });
   }
 
   networkChanged(online: boolean): void {
@@ -420,6 +478,7 @@ export class DesktopCore {
   private async stopSession(): Promise<void> {
     const ending = this.session;
     this.session = null;
+    this.locked = false;
     await ending?.user.stop();
   }
 

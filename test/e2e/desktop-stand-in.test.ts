@@ -119,6 +119,7 @@ describe('the desktop bundle on a stand-in Electron (stand-in smoke test)', () =
       'setOpenConversation',
       'signIn',
       'signOut',
+      'unlock',
       'updateSettings',
     ]);
     expect(exposed).toMatchObject({ require: 'undefined', process: 'undefined' });

@@ -71,5 +71,25 @@ export function createDesktopPlatform(bridge: DesktopBridge): Platform {
     onNotificationClick(listener) {
       return bridge.onNotificationClick(listener);
     },
+    appLock: {
+      subscribe(listener) {
+        let current = true;
+        void bridge.getState().then((state) => {
+          if (current) listener(state.locked === true);
+        });
+        const unsubscribe = bridge.onState((state) => listener(state.locked === true));
+        return () => {
+          current = false;
+          unsubscribe();
+        };
+      },
+      async unlock(password) {
+        try {
+          await bridge.unlock(password);
+        } catch (error) {
+          throw new ApiError(401, 'invalid_credentials', ipcErrorMessage(error, 'Unlock failed.'));
+        }
+      },
+    },
   };
 }

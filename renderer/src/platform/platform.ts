@@ -59,4 +59,13 @@ export interface Platform {
   onNotificationClick(listener: (target: NotificationTarget) => void): Unsubscribe;
   /** Pop-ups for a hidden page are this page's job only in a browser; the desktop main process raises its own. */
   readonly showsOwnPopups: boolean;
+  /**
+   * The desktop app's lock, kept by the main process (it locks with the OS screen); a browser
+   * locks itself after a while without use instead (lock/IdleLock.tsx).
+   */
+  readonly appLock?: {
+    /** Called with the lock's state now and whenever it changes. */
+    subscribe(listener: (locked: boolean) => void): Unsubscribe;
+    unlock(password: string): Promise<void>;
+  };
 }

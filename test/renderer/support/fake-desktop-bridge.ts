@@ -72,7 +72,27 @@ export class FakeDesktopBridge implements DesktopBridge {
       settings: this.settings,
       unreadCount: 0,
       notice: null,
+      locked: this.locked,
     };
+  }
+
+  /** Whether the app is locked, as the main process says after the OS screen lock. */
+  locked = false;
+  readonly unlockPasswords: string[] = [];
+
+  /** powerMonitor's 'lock-screen', as the main process passes it on. */
+  async lockWithScreen(): Promise<void> {
+    this.locked = true;
+    await this.pushState();
+  }
+
+  /** The main process checks the password with the server; here only `clinicpulse` is right. */
+  async unlock(password: string): Promise<DesktopState> {
+    this.unlockPasswords.push(password);
+    if (password !== 'clinicpulse') throw new Error('username or password is incorrect');
+    this.locked = false;
+    await this.pushState();
+    return this.getState();
   }
 
   readonly signIns: SignInRequest[] = [];
