@@ -20,6 +20,7 @@ import { createEventStreamEndpoint } from './events/event-stream-endpoint.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { NoticeResender } from './notifications/notice-resender.js';
+import { PresenceSweeper } from './presence/presence-sweeper.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
 import { registerPlatformMetrics } from './platform-metrics.js';
 
@@ -126,10 +127,12 @@ export async function startServer(
   const reminderScheduler = new ReminderScheduler(context);
   const escalationScheduler = new EscalationScheduler(context, config.alertScheduler);
   const noticeResender = new NoticeResender(context);
+  const presenceSweeper = new PresenceSweeper(context);
   outboxRelay.start();
   reminderScheduler.start();
   escalationScheduler.start();
   noticeResender.start();
+  presenceSweeper.start();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url }, 'ClinicPulse server listening');
@@ -145,6 +148,7 @@ export async function startServer(
         reminderScheduler.stop(),
         escalationScheduler.stop(),
         noticeResender.stop(),
+        presenceSweeper.stop(),
         alertStatusPublisherFor(context).stop(),
       ]);
       // The streams just ended leave their connections idle; close those too.
