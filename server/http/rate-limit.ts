@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { Logger } from 'pino';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { ApiErrorBody, User } from '../../common/api.js';
@@ -13,7 +13,7 @@ export interface RateLimitSetting {
 }
 
 export interface RateLimitCounter {
-  redis: Redis;
+  redis: RedisClient;
   /** Key prefix of the counts in Redis. */
   prefix: string;
   logger: Logger;
@@ -105,7 +105,7 @@ export function testEndpointRateLimit(ctx: ServerContext): RequestHandler {
   return redisRateLimit(ctx, 'test-events', ctx.config.testEndpointRateLimit, 'test events');
 }
 
-function redisStore(redis: Redis, prefix: string): RedisStore {
+function redisStore(redis: RedisClient, prefix: string): RedisStore {
   const store = new RedisStore({
     prefix,
     sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
