@@ -6,7 +6,7 @@ import type { ChannelSubscriber } from './channel-subscriber.js';
 
 /** First wait before subscribing again after a loss; it doubles up to RETRY_MAX_MS. */
 const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 2_000;
+const RETRY_MAX_MS = 1_000;
 
 interface SubscribedSlot {
   /** The primary the slot's channels are subscribed on (`host:port`). */
@@ -33,6 +33,8 @@ export class ShardedSubscriber extends EventEmitter implements ChannelSubscriber
   private readonly slots = new Map<number, SubscribedSlot>();
   private retryDelayMs = RETRY_MIN_MS;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Whether a subscription worked since the last loss: only then is a loss worth a warning. */
+  private working = false;
 
   constructor(
     private readonly cluster: Cluster,
@@ -88,6 +90,8 @@ export class ShardedSubscriber extends EventEmitter implements ChannelSubscriber
     for (const channel of channels) subscribed.channels.add(channel);
     try {
       await this.shardFor(nodeKey).ssubscribe(...channels);
+      this.working = true;
+      this.retryDelayMs = RETRY_MIN_MS;
     } catch (error) {
       this.lose(`SSUBSCRIBE failed: ${(error as Error).message}`);
       throw error;
@@ -128,7 +132,8 @@ export class ShardedSubscriber extends EventEmitter implements ChannelSubscriber
   private lose(reason: string): void {
     if (this.status !== 'ready') return;
     this.status = 'lost';
-    this.logger.warn({ reason }, 'sharded subscriptions lost; subscribing again once the cluster answers');
+    this.logger[this.working ? 'warn' : 'debug']({ reason }, 'sharded subscriptions lost; subscribing again once the cluster answers');
+    this.working = false;
     this.closeShards();
     this.emit('close');
     this.becomeReadyWhenSlotsKnown();
@@ -153,7 +158,6 @@ export class ShardedSubscriber extends EventEmitter implements ChannelSubscriber
       this.cluster.refreshSlotsCache((error) => {
         if (this.status === 'end') return;
         if (error) return retry();
-        this.retryDelayMs = RETRY_MIN_MS;
         this.status = 'ready';
         this.emit('ready');
       });
