@@ -176,4 +176,30 @@ describe('on a Redis Cluster (three primaries, one replica each)', () => {
       expect(ids).toEqual(publishedAfter(inOrder, since).slice(0, ids.length));
     }
   });
+
+  it('opens no stream while its user’s channel cannot be subscribed on their shard, and opens it once it can', async () => {
+    const [, token] = [...staff][1]!;
+    const nodes = cluster.ports.map((port) => cluster.nodeClient(port));
+    // Each node refuses every channel but the fan-out ones: SSUBSCRIBE of a user's channel fails.
+    await Promise.all(nodes.map((node) => node.acl('SETUSER', 'default', 'resetchannels', '&{u*}:fanout')));
+    try {
+      const refused = await stream(server.url, token);
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.errorBody)).toMatchObject({ error: { code: 'unavailable' } });
+    } finally {
+      await Promise.all(nodes.map((node) => node.acl('SETUSER', 'default', 'allchannels')));
+      for (const node of nodes) node.disconnect();
+    }
+    await expect
+      .poll(
+        async () => {
+          const s = await stream(server.url, token);
+          if (s.status !== 200) return s.status;
+          await ready(s);
+          return 200;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(200);
+  });
 });
