@@ -21,7 +21,7 @@ export interface BareEventAdoptionOptions {
  * Events the original system's backend publishes: bare JSON without an id on `user:<id>`. The
  * hub hands each one here; the script gives it an id, stores it and publishes it again, this time
  * as an event every server's streams deliver (once, whichever server or command saw it first:
- * see ADOPT_EVENTS in lua.ts).
+ * see adoptEvents in lua.ts).
  */
 export class BareEventAdoption {
   private readonly keys: KeySpace;

@@ -108,30 +108,34 @@ export const SINGLE_REDIS_KEYS: KeySpace = {
 };
 
 const bucketTag = (group: number): string => `{u${group}}`;
-const bucketOf = (userId: number | string): number => Number(userId) % CLUSTER_BUCKETS;
-const clusterUserKey = (userId: number | string): string => `${bucketTag(bucketOf(userId))}:${USER_PREFIX}${userId}`;
 const CLUSTER_USER_CHANNEL = /^\{u(\d+)\}:user:(\d+)$/;
 const CLUSTER_FAN_OUT_CHANNEL = /^\{u\d+\}:fanout$/;
 
-/** A Redis Cluster: every name of a user carries the hash tag of the user's bucket. */
-export const CLUSTER_KEYS: KeySpace = {
-  mode: 'cluster',
-  publishCommand: 'SPUBLISH',
-  userKey: clusterUserKey,
-  userEventsKey: (userId) => `${clusterUserKey(userId)}${EVENTS_SUFFIX}`,
-  userSequenceKey: (userId) => `${clusterUserKey(userId)}${SEQUENCE_SUFFIX}`,
-  userReadKey: (userId) => `${clusterUserKey(userId)}:read`,
-  userDedupeKey: (userId, key) => `${clusterUserKey(userId)}${DEDUPE_INFIX}${key}`,
-  groupOf: bucketOf,
-  userPrefixOf: (group) => `${bucketTag(group)}:${USER_PREFIX}`,
-  fanOutChannel: (group) => `${bucketTag(group)}:${FAN_OUT_CHANNEL}`,
-  fanOutChannels: Array.from({ length: CLUSTER_BUCKETS }, (_, group) => `${bucketTag(group)}:${FAN_OUT_CHANNEL}`),
-  fanOutDedupeKey: (group, key, batch) => `${bucketTag(group)}:fanout:dedupe:${key}:${batch}`,
-  channelOwner(channel) {
-    if (CLUSTER_FAN_OUT_CHANNEL.test(channel)) return { kind: 'fanout' };
-    const match = CLUSTER_USER_CHANNEL.exec(channel);
-    return match ? { kind: 'user', userId: match[2]! } : null;
-  },
-};
+/** A Redis Cluster: every name of a user carries the hash tag of the user's bucket (`buckets` of them). */
+export function clusterKeys(buckets: number): KeySpace {
+  const bucketOf = (userId: number | string): number => Number(userId) % buckets;
+  const clusterUserKey = (userId: number | string): string => `${bucketTag(bucketOf(userId))}:${USER_PREFIX}${userId}`;
+  return {
+    mode: 'cluster',
+    publishCommand: 'SPUBLISH',
+    userKey: clusterUserKey,
+    userEventsKey: (userId) => `${clusterUserKey(userId)}${EVENTS_SUFFIX}`,
+    userSequenceKey: (userId) => `${clusterUserKey(userId)}${SEQUENCE_SUFFIX}`,
+    userReadKey: (userId) => `${clusterUserKey(userId)}:read`,
+    userDedupeKey: (userId, key) => `${clusterUserKey(userId)}${DEDUPE_INFIX}${key}`,
+    groupOf: bucketOf,
+    userPrefixOf: (group) => `${bucketTag(group)}:${USER_PREFIX}`,
+    fanOutChannel: (group) => `${bucketTag(group)}:${FAN_OUT_CHANNEL}`,
+    fanOutChannels: Array.from({ length: buckets }, (_, group) => `${bucketTag(group)}:${FAN_OUT_CHANNEL}`),
+    fanOutDedupeKey: (group, key, batch) => `${bucketTag(group)}:fanout:dedupe:${key}:${batch}`,
+    channelOwner(channel) {
+      if (CLUSTER_FAN_OUT_CHANNEL.test(channel)) return { kind: 'fanout' };
+      const match = CLUSTER_USER_CHANNEL.exec(channel);
+      return match ? { kind: 'user', userId: match[2]! } : null;
+    },
+  };
+}
+
+export const CLUSTER_KEYS: KeySpace = clusterKeys(CLUSTER_BUCKETS);
 
 export const keySpaceFor = (mode: KeySpace['mode']): KeySpace => (mode === 'cluster' ? CLUSTER_KEYS : SINGLE_REDIS_KEYS);

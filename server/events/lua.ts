@@ -265,10 +265,10 @@ return id
 `;
 
 /**
- * Several events, each to one user, in one call: what PUBLISH_SCRIPT does, event after event in
+ * Several events, each to one user, in one call: what publishScript does, event after event in
  * the order given (so one user's events keep theirs), for the outbox relay, which hands over every
  * row it has instead of one round trip per row (bench/RESULTS.md, the message path). Like
- * PUBLISH_MANY_SCRIPT it names its users' keys itself, for the same reason; on a cluster the users
+ * publishManyScript it names its users' keys itself, for the same reason; on a cluster the users
  * of one call are of one group (keys.ts).
  * KEYS: none on one Redis; on a cluster the user prefix, to route the script
  * ARGV: user prefix (`user:`), history length, ttl seconds, then per event: user id, dedupe key
