@@ -27,10 +27,10 @@ const originList = z
   );
 
 /**
- * `host:port,host:port,…`: some nodes of a Redis Cluster (any of them; the rest are discovered).
- * A host is a name, an IPv4 address or a bracketed IPv6 address.
+ * `host:port,host:port,…`: some nodes of a Redis Cluster (any of them; the rest are discovered),
+ * or the Sentinels watching one Redis. A host is a name, an IPv4 or a bracketed IPv6 address.
  */
-const clusterNodeList = z
+const nodeList = z
   .string()
   .transform((value) => value.split(',').map((node) => node.trim()).filter((node) => node !== ''))
   .pipe(
@@ -56,7 +56,9 @@ const environment = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   REDIS_HOST: z.string().min(1).default('127.0.0.1'),
   REDIS_PORT: z.coerce.number().int().min(1).max(65_535).default(6379),
-  REDIS_CLUSTER_NODES: clusterNodeList.optional(),
+  REDIS_CLUSTER_NODES: nodeList.optional(),
+  REDIS_SENTINELS: nodeList.optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
   REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(1000),
   REDIS_LOSS_WINDOW_SECONDS: z.coerce.number().nonnegative().default(10),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -101,6 +103,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const e = result.data;
+  if (e.REDIS_CLUSTER_NODES && e.REDIS_SENTINELS) {
+    throw new ConfigError('invalid configuration: REDIS_SENTINELS: set either REDIS_CLUSTER_NODES or REDIS_SENTINELS, not both');
+  }
   return {
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
@@ -108,6 +113,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL ?? `redis://${e.REDIS_HOST}:${e.REDIS_PORT}`,
     /** Set: a Redis Cluster, and REDIS_URL is used only for its password and TLS. */
     redisClusterNodes: e.REDIS_CLUSTER_NODES ?? null,
+    /** Set: one Redis whose primary these Sentinels name (`REDIS_SENTINEL_NAME`); REDIS_URL as for a cluster. */
+    redisSentinels: e.REDIS_SENTINELS ? { sentinels: e.REDIS_SENTINELS, name: e.REDIS_SENTINEL_NAME } : null,
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     redisLossWindowSeconds: e.REDIS_LOSS_WINDOW_SECONDS,
     dataDir: e.DATA_DIR,

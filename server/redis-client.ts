@@ -43,10 +43,28 @@ function commandOptions(commandTimeoutMs: number): RedisOptions {
 
 const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2_000);
 
-/** One Redis, or a cluster when REDIS_CLUSTER_NODES is set. */
-export function connectRedis(config: Pick<Config, 'redisUrl' | 'redisClusterNodes' | 'redisCommandTimeoutMs'>, logger: Logger): RedisConnections {
+/**
+ * One Redis, a cluster when REDIS_CLUSTER_NODES is set, or one Redis found through its Sentinels
+ * (REDIS_SENTINELS). After a Sentinel failover ioredis reconnects to the new primary (at once,
+ * told by the Sentinels: `failoverDetector`), so it is a reconnection like any other: `close`
+ * ends the streams, `ready` has what Redis may have lost published again.
+ */
+export function connectRedis(
+  config: Pick<Config, 'redisUrl' | 'redisClusterNodes' | 'redisSentinels' | 'redisCommandTimeoutMs'>,
+  logger: Logger,
+): RedisConnections {
   if (config.redisClusterNodes) return connectCluster(config.redisClusterNodes, config, logger);
-  const redis = new Redis(config.redisUrl, { ...commandOptions(config.redisCommandTimeoutMs), retryStrategy });
+  const options: RedisOptions = { ...commandOptions(config.redisCommandTimeoutMs), retryStrategy };
+  const redis = config.redisSentinels
+    ? new Redis({
+        ...options,
+        ...credentialsOf(config.redisUrl),
+        sentinels: config.redisSentinels.sentinels,
+        name: config.redisSentinels.name,
+        failoverDetector: true,
+        sentinelRetryStrategy: retryStrategy,
+      })
+    : new Redis(config.redisUrl, options);
   reportConnection(redis, logger);
   // A subscribed connection accepts no other commands. Resubscribing by itself after a drop
   // would hide the events published meanwhile: the hub ends its streams instead (event-hub.ts).

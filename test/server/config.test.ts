@@ -38,6 +38,14 @@ describe('configuration', () => {
     ]);
   });
 
+  it('finds one Redis through its Sentinels with REDIS_SENTINELS, and refuses it together with a cluster', () => {
+    expect(loadConfig({ REDIS_SENTINELS: 's1:26379,s2:26379' }).redisSentinels).toEqual({
+      sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }],
+      name: 'mymaster',
+    });
+    expect(() => loadConfig({ REDIS_SENTINELS: 's1:26379', REDIS_CLUSTER_NODES: 'r1:6379' })).toThrow(/REDIS_SENTINELS/);
+  });
+
   it('turns the test endpoints off in production unless asked for', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).testEndpoints).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', TEST_ENDPOINTS: 'on' }).testEndpoints).toBe(true);
