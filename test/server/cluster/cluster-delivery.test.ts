@@ -36,7 +36,8 @@ describe('on a Redis Cluster (three primaries, one replica each)', () => {
 
   beforeAll(async () => {
     cluster = await startTestRedisCluster();
-    const env = { HEARTBEAT_SECONDS: '0.5', MAX_STREAMS_PER_USER: '32' };
+    // Revocations must cross the cluster: the database check would end streams only after an hour.
+    const env = { HEARTBEAT_SECONDS: '0.5', MAX_STREAMS_PER_USER: '32', STREAM_SESSION_CHECK_SECONDS: '3600' };
     server = await startTestServer({ redisUrl: cluster.url, redisClusterNodes: cluster.nodes, env });
     publisherConnection = new Cluster(cluster.nodes.split(','));
     publisher = new EventPublisher(publisherConnection, { historyTtlSeconds: 3600, historyLength: 1000, keys: CLUSTER_KEYS });
@@ -175,6 +176,20 @@ describe('on a Redis Cluster (three primaries, one replica each)', () => {
       expect(ids.length).toBeGreaterThan(0);
       expect(ids).toEqual(publishedAfter(inOrder, since).slice(0, ids.length));
     }
+  });
+
+  it('ends a signed-out session’s streams on both server processes at once, and a disabled account’s', async () => {
+    const created = await admin.post('/api/admin/users', { username: 'locum.kay', displayName: 'Locum Kay', role: 'clinician', password: PASSWORD });
+    const kayId = (created.body as { user: { id: number } }).user.id;
+    const first = await login(server.url, 'locum.kay', PASSWORD);
+    const second = await login(server.url, 'locum.kay', PASSWORD);
+    const signedOut = [await stream(server.url, first.token), await stream(other.url, first.token)];
+    const disabled = [await stream(server.url, second.token), await stream(other.url, second.token)];
+    for (const s of [...signedOut, ...disabled]) await ready(s);
+    expect((await api(server.url, first.token).post('/api/auth/logout')).status).toBe(204);
+    await Promise.all(signedOut.map((s) => s.ended));
+    expect((await admin.patch(`/api/admin/users/${kayId}`, { disabled: true })).status).toBe(200);
+    await Promise.all(disabled.map((s) => s.ended));
   });
 
   it('opens no stream while its user’s channel cannot be subscribed on their shard, and opens it once it can', async () => {
