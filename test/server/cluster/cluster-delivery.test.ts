@@ -192,6 +192,20 @@ describe('on a Redis Cluster (three primaries, one replica each)', () => {
     await Promise.all(disabled.map((s) => s.ended));
   });
 
+  it('counts a user’s messages in the cluster, across both server processes, for the rate limit', async () => {
+    const [[, alice], [bobId]] = [...staff] as [[number, string], [number, string]];
+    const conversation = await api(server.url, alice).post('/api/conversations', { participantIds: [bobId], title: 'Rate limit' });
+    const conversationId = (conversation.body as { conversation: { id: number } }).conversation.id;
+    // MESSAGE_RATE_LIMIT is 30 per window: 15 through each process, then the 31st is refused.
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      statuses.push((await api(i % 2 === 0 ? server.url : other.url, alice).post(`/api/conversations/${conversationId}/messages`, { text: `m${i}` })).status);
+    }
+    expect(statuses.every((status) => status === 201)).toBe(true);
+    const refused = await api(other.url, alice).post(`/api/conversations/${conversationId}/messages`, { text: 'one too many' });
+    expect(refused.status).toBe(429);
+  });
+
   it('opens no stream while its user’s channel cannot be subscribed on their shard, and opens it once it can', async () => {
     const [, token] = [...staff][1]!;
     const nodes = cluster.ports.map((port) => cluster.nodeClient(port));
