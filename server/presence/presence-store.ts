@@ -1,13 +1,18 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { PresenceChoice, PresenceEntry, PresenceStatus } from '../../common/presence.js';
 import { PRESENCE_REPORT_EVERY_MS } from '../../common/presence.js';
 
 /** A report holds for a little over two report intervals: one late report is not "away". */
 export const DEFAULT_PRESENCE_TTL_MS = Math.round(PRESENCE_REPORT_EVERY_MS * 2.5);
 
-const DUE_KEY = 'presence:due';
-const desksKey = (userId: number) => `presence:${userId}:desks`;
-const stateKey = (userId: number) => `presence:${userId}:state`;
+/**
+ * Every presence key carries the `{presence}` hash tag: the update script touches a person's keys
+ * and the shared due set together, so on a Redis Cluster they must all live in one slot (presence
+ * is a few small writes per desk a minute: one shard takes it easily).
+ */
+const DUE_KEY = '{presence}:due';
+const desksKey = (userId: number) => `{presence}:${userId}:desks`;
+const stateKey = (userId: number) => `{presence}:${userId}:state`;
 
 /**
  * One atomic step for one person: record a desk's report and/or the person's choice, forget
@@ -61,7 +66,7 @@ export interface PresenceUpdate {
  */
 export class PresenceStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly ttlMs: number = DEFAULT_PRESENCE_TTL_MS,
   ) {}
 

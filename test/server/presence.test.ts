@@ -106,7 +106,7 @@ describe('presence', () => {
         expect.objectContaining({ userId: frontDesk.user.id }),
       );
       // Redis forgets the desks of a person once their last report ran out.
-      expect(await connection.exists(`presence:${frontDesk.user.id}:desks`)).toBe(0);
+      expect(await connection.exists(`{presence}:${frontDesk.user.id}:desks`)).toBe(0);
     } finally {
       connection.disconnect();
     }
