@@ -2,10 +2,10 @@ import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { ApiErrorBody, User } from '../../common/api.js';
 import type { ServerContext } from '../context.js';
 import { isRedisUnavailable, noteRedisFailure, redisUsable } from '../redis-unavailable.js';
+import { RedisRateLimitCounter } from './rate-limit-counter.js';
 
 export interface RateLimitSetting {
   limit: number;
@@ -40,7 +40,7 @@ export function sharedRateLimit(counter: RateLimitCounter, options: Partial<Opti
   const inRedis = rateLimit({
     ...shared,
     passOnStoreError: false,
-    store: redisStore(redis, prefix),
+    store: new RedisRateLimitCounter(redis, hashTagged(prefix)),
     skip: async (req, res) => res.locals[countedIn] !== 'redis' || (await skipAlso(req, res)),
   });
   const inProcess = rateLimit({
@@ -105,16 +105,15 @@ export function testEndpointRateLimit(ctx: ServerContext): RequestHandler {
   return redisRateLimit(ctx, 'test-events', ctx.config.testEndpointRateLimit, 'test events');
 }
 
-function redisStore(redis: Redis, prefix: string): RedisStore {
-  const store = new RedisStore({
-    prefix,
-    sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
-  });
-  // The store loads its scripts at construction and again on first use; when Redis is down at
-  // construction nobody would be listening to those first promises.
-  store.incrementScriptSha.catch(() => undefined);
-  store.getScriptSha.catch(() => undefined);
-  return store;
+/**
+ * `a:b:name:` → `a:b:{name}:`: every key of one limiter in one Redis Cluster slot, so that the
+ * counter can send a turn's increments as one script; the keys still start with the prefix's
+ * first parts.
+ */
+export function hashTagged(prefix: string): string {
+  const tagged = prefix.replace(/([^:{}]+):$/, '{$1}:');
+  if (tagged === prefix) throw new Error(`rate limit prefix "${prefix}" must end with a name and a colon`);
+  return tagged;
 }
 
 function errorMessage(error: unknown): string {
