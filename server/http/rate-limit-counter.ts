@@ -1,5 +1,6 @@
 import type { IncrementResponse, Options, Store } from 'express-rate-limit';
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -31,7 +32,7 @@ return replies
 `;
 
 /** Connections the script is defined on: every limiter of a server shares one. */
-const withScript = new WeakSet<Redis>();
+const withScript = new WeakSet<RedisClient>();
 
 /** A flood of requests in one turn still keeps Redis busy for no more than a millisecond or so per script. */
 const MAX_KEYS_PER_SCRIPT = 500;
@@ -48,7 +49,8 @@ interface WaitingIncrement {
  * load many requests are parsed in the same turn, and a round trip per request (rate-limit-redis)
  * cost the server a socket write, a reply parse and a promise chain each — about 10 % of its CPU
  * on the message path (bench/RESULTS.md). The prefix must hold a Redis Cluster hash tag
- * (`{…}`), so that a batch's keys share one slot.
+ * (`{…}`): a batch's keys then share one slot, and on a cluster ioredis sends the script to the
+ * primary holding it (loading it there on NOSCRIPT, as after a failover).
  */
 export class RedisRateLimitCounter implements Store {
   readonly localKeys = false;
@@ -56,7 +58,7 @@ export class RedisRateLimitCounter implements Store {
   private waiting: WaitingIncrement[] = [];
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     readonly prefix: string,
   ) {
     if (!/\{[^}]+\}/.test(prefix)) throw new Error(`rate limit prefix "${prefix}" has no hash tag`);

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { Logger } from 'pino';
 import type { ApiErrorBody, User } from '../../common/api.js';
 import type { ServerContext } from '../context.js';
@@ -13,7 +13,7 @@ export interface RateLimitSetting {
 }
 
 export interface RateLimitCounter {
-  redis: Redis;
+  redis: RedisClient;
   /** Key prefix of the counts in Redis. */
   prefix: string;
   logger: Logger;
