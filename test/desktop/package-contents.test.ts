@@ -23,13 +23,11 @@ const SERVER_PACKAGES = [
   'ioredis',
   'better-sqlite3',
   'pino',
-  'pino-http',
   'helmet',
   'prom-client',
   'cookie',
   'dotenv',
   'express-rate-limit',
-  'rate-limit-redis',
 ];
 const SECRET_PATTERNS: [string, RegExp][] = [
   ['private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
