@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { ReminderScheduler } from './appointments/reminder-scheduler.js';
 import { alertStatusPublisherFor } from './alerts/alert-status-publisher.js';
+import { createReceiptsEndpoint } from './alerts/receipts-endpoint.js';
 import { EscalationScheduler } from './alerts/escalation-scheduler.js';
 import { SessionStore } from './auth/session-store.js';
 import type { Config } from './config.js';
@@ -110,8 +111,9 @@ export async function startServer(
 
   const app = createApp(context, { webRoot: options.webRoot });
   const eventStream = createEventStreamEndpoint(context, hub);
+  const receipts = createReceiptsEndpoint(context);
   const server = createServer((req, res) => {
-    if (!eventStream(req, res)) app(req, res);
+    if (!eventStream(req, res) && !receipts(req, res)) app(req, res);
   });
   server.listen(config.port, config.host);
   try {
