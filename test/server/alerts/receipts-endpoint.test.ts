@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertStatus } from '../../../common/alerts.js';
 import type { Message } from '../../../common/api.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { api, DEMO_PASSWORD, login, startTestServer, type TestServer } from '../../support/test-server.js';
@@ -11,6 +12,8 @@ let redis: TestRedis;
 let server: TestServer;
 let alertId: number;
 let jones: { token: string; cookie: string };
+let smithToken: string;
+let conversationId: number;
 
 const DESK = { id: 'desk-endpoint-0001', name: 'Ward PC' };
 const PAGE_ORIGIN = 'http://clinic-frontend.example';
@@ -33,12 +36,16 @@ beforeAll(async () => {
   const smith = await login(server.url, 'dr.smith', DEMO_PASSWORD);
   const signedIn = await login(server.url, 'nurse.jones', DEMO_PASSWORD);
   jones = { token: signedIn.token, cookie: signedIn.cookie };
-  const client = api(server.url, smith.token);
-  const conversation = (await client.post<{ conversation: { id: number } }>('/api/conversations', { participantIds: [signedIn.user.id] })).body.conversation;
-  const sent = await client.post<{ message: Message }>(`/api/conversations/${conversation.id}/messages`, { text: 'Room 3, please' });
-  const row = server.context.db.prepare('SELECT id FROM alerts WHERE message_id = ?').get(sent.body.message.id) as { id: number };
-  alertId = row.id;
+  smithToken = smith.token;
+  const conversation = (await api(server.url, smithToken).post<{ conversation: { id: number } }>('/api/conversations', { participantIds: [signedIn.user.id] })).body.conversation;
+  conversationId = conversation.id;
+  alertId = await newAlert('Room 3, please');
 });
+
+async function newAlert(text: string): Promise<number> {
+  const sent = await api(server.url, smithToken).post<{ message: Message }>(`/api/conversations/${conversationId}/messages`, { text });
+  return (server.context.db.prepare('SELECT id FROM alerts WHERE message_id = ?').get(sent.body.message.id) as { id: number }).id;
+}
 afterAll(async () => {
   await server?.close();
   await redis?.stop();
@@ -98,6 +105,18 @@ describe('the receipts endpoint', () => {
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ recorded: 0 });
     expect(receiptRows()).toBe(3);
+  });
+
+  it('shows the sender a desk’s new name from its first report after a rename', async () => {
+    const bearer = { authorization: `Bearer ${jones.token}` };
+    const desk = { id: 'desk-endpoint-0005', name: 'Bay 4 PC' };
+    const first = await newAlert('First');
+    expect((await post(bearer, JSON.stringify({ desk, receipts: [{ alertId: first, state: 'shown' }] }))).status).toBe(200);
+    const second = await newAlert('Second');
+    const renamed = { ...desk, name: 'Bay 4 nurses’ station' };
+    expect((await post(bearer, JSON.stringify({ desk: renamed, receipts: [{ alertId: second, state: 'shown' }] }))).status).toBe(200);
+    const status = await api(server.url, smithToken).get<{ alert: AlertStatus }>(`/api/alerts/${second}`);
+    expect(status.body.alert.recipients[0]?.desks.map((entry) => entry.deskName)).toEqual([renamed.name]);
   });
 
   it('leaves to the API what it does not read itself, which records it the same way', async () => {
