@@ -5,15 +5,17 @@ import { sessionToken, userIdOf, type Endpoint, type SystemConfig } from './syst
 
 /** What the reporters did over one phase. */
 export interface ReportingTotals {
-  /** Receipts (one per event: `shown`, which the server also records as `delivered`). */
+  /** Receipts handed to the desks (one per event: `shown`, which the server also records as `delivered`). */
   receiptsSent: number;
   requests: number;
   /** Sum of the `recorded` the server answered: states newly recorded. */
   recorded: number;
   /** Requests that were not answered 200 (a refusal, a 503, a broken connection). */
   failedRequests: number;
-  /** Receipts those requests carried. */
+  /** Receipts those requests carried (those that did not get through were sent again). */
   failedReceipts: number;
+  /** Receipts dropped because the server refused them (4xx): never recorded. */
+  refusedReceipts: number;
   /** Time of each request, POST written to answer read, ms (bounded sample). */
   requestMs: number[];
   /** First request sent to last answer read, seconds. */
@@ -26,14 +28,17 @@ export function benchDesk(stream: number): Desk {
 }
 
 const REQUEST_SAMPLE_LIMIT = 200_000;
+/** The page's first retry waits 0.5–1 s (receipt-queue.ts: 1 s × a random half to whole). */
+const RETRY_MS = 500;
 
 /**
  * Every stream's desk reporting receipts as the browser page does (renderer/src/alerts/
  * receipt-queue.ts): a receipt starts a `flushMs` timer unless one runs or a report is on its
  * way; when it fires, everything waiting (at most MAX_RECEIPTS_PER_REPORT) goes in one
  * `POST /api/alerts/receipts` with the desk; whatever arrived meanwhile goes right after the
- * answer. Each desk holds its own keep-alive connection, to the server its stream is on.
- * Nothing is retried: in a benchmark any failure is counted, not hidden.
+ * answer. Each desk holds its own keep-alive connection, to the server its stream is on. A
+ * report that did not get through (no answer, 5xx, 429) goes again after 0.5–1 s, as the page's
+ * first retry does; one the server refused (4xx) is dropped. Every failed request is counted.
  */
 export class ReceiptReporters {
   private readonly desks: DeskReporter[];
@@ -51,6 +56,7 @@ export class ReceiptReporters {
 
   /** Stream `stream` received the event `eventId` of alert `alertId`. */
   report(stream: number, alertId: number, eventId: number): void {
+    this.totals.receiptsSent++;
     this.desks[stream]?.add({ alertId, state: 'shown', eventId });
   }
 
@@ -78,10 +84,10 @@ export class ReceiptReporters {
   private note(outcome: ReportOutcome): void {
     const totals = this.totals;
     totals.requests++;
-    totals.receiptsSent += outcome.receipts;
     if (outcome.recorded === null) {
       totals.failedRequests++;
       totals.failedReceipts += outcome.receipts;
+      if (outcome.refused) totals.refusedReceipts += outcome.receipts;
     } else totals.recorded += outcome.recorded;
     if (totals.requestMs.length < REQUEST_SAMPLE_LIMIT) totals.requestMs.push(outcome.answeredAt - outcome.sentAt);
     if (outcome.sentAt < this.firstSentAt) this.firstSentAt = outcome.sentAt;
@@ -90,13 +96,15 @@ export class ReceiptReporters {
 }
 
 function emptyTotals(): ReportingTotals {
-  return { receiptsSent: 0, requests: 0, recorded: 0, failedRequests: 0, failedReceipts: 0, requestMs: [], spanSeconds: 0 };
+  return { receiptsSent: 0, requests: 0, recorded: 0, failedRequests: 0, failedReceipts: 0, refusedReceipts: 0, requestMs: [], spanSeconds: 0 };
 }
 
 interface ReportOutcome {
   receipts: number;
   /** null: not answered 200. */
   recorded: number | null;
+  /** Answered 4xx (other than 429): the page drops such a report. */
+  refused: boolean;
   sentAt: number;
   answeredAt: number;
 }
@@ -145,14 +153,19 @@ class DeskReporter {
     const report: ReceiptReport = { desk: this.desk, receipts };
     const sentAt = performance.now();
     let recorded: number | null = null;
+    let refused = false;
     try {
       const answer = await this.connection.post('/api/alerts/receipts', this.headers, JSON.stringify(report));
       if (answer.status === 200) recorded = (JSON.parse(answer.body) as ReceiptReportResponse).recorded;
+      else refused = answer.status >= 400 && answer.status < 500 && answer.status !== 429;
     } catch {
-      // Counted below as a failed request.
+      // No answer: counted below, and sent again.
     }
     this.sending = false;
-    this.onOutcome({ receipts: receipts.length, recorded, sentAt, answeredAt: performance.now() });
-    if (this.queue.length > 0) this.schedule(0);
+    this.onOutcome({ receipts: receipts.length, recorded, refused, sentAt, answeredAt: performance.now() });
+    if (recorded === null && !refused) {
+      this.queue.unshift(...receipts);
+      this.schedule(RETRY_MS * (1 + Math.random()));
+    } else if (this.queue.length > 0) this.schedule(0);
   }
 }
