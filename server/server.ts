@@ -13,6 +13,7 @@ import { SessionStore } from './auth/session-store.js';
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
 import { databaseFile, openDatabase } from './db/database.js';
+import { startWalCheckpointer, type WalCheckpointer } from './db/wal-checkpointer.js';
 import { loadDemoData } from './demo-data.js';
 import { BareEventAdoption } from './events/bare-event-adoption.js';
 import { EventHub } from './events/event-hub.js';
@@ -45,6 +46,8 @@ export interface RunningServer {
 /** How long open keep-alive connections get to finish after close() before they are cut. */
 const CONNECTION_DRAIN_MS = 5_000;
 const REDIS_QUIT_WAIT_MS = 1_000;
+/** How often the worker thread checkpoints the WAL (db/wal-checkpointer.ts). */
+const WAL_CHECKPOINT_INTERVAL_MS = 200;
 
 /**
  * Redis connection options: a request fails after one reconnection attempt instead of queueing
@@ -78,6 +81,13 @@ export async function startServer(
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
   const db = openDatabase(databaseFile(config));
+  const checkpointer = await startWalCheckpointer(databaseFile(config), {
+    intervalMs: WAL_CHECKPOINT_INTERVAL_MS,
+    warn: (message) => logger.warn(message),
+  }).catch((error: unknown) => {
+    logger.warn({ err: (error as Error).message }, 'WAL checkpoint worker not started; the server checkpoints alone');
+    return null;
+  });
   const redis = connectRedis(config.redisUrl, config.redisCommandTimeoutMs, logger);
   // The hub must own a connection of its own: a subscribed connection accepts no other commands.
   const subscriber = redis.duplicate({ connectionName: 'clinicpulse-subscriber' });
@@ -105,7 +115,7 @@ export async function startServer(
     if (options.demoData && (await loadDemoData(db)))
       logger.info('demo accounts and conversations created');
   } catch (error) {
-    await closeConnections(redis, subscriber, db);
+    await closeConnections(redis, subscriber, db, checkpointer);
     throw error;
   }
 
@@ -120,7 +130,7 @@ export async function startServer(
     await once(server, 'listening');
   } catch (error) {
     await hub.close();
-    await closeConnections(redis, subscriber, db);
+    await closeConnections(redis, subscriber, db, checkpointer);
     throw error;
   }
   // Started once listening: the relay publishes what an earlier run left in the outbox.
@@ -152,7 +162,7 @@ export async function startServer(
       // The streams just ended leave their connections idle; close those too.
       server.closeIdleConnections();
       await serverClosed;
-      await closeConnections(redis, subscriber, db);
+      await closeConnections(redis, subscriber, db, checkpointer);
       logger.info('stopped');
     })();
     return closing;
@@ -170,8 +180,8 @@ async function closeHttpServer(server: Server): Promise<void> {
   clearTimeout(cutOff);
 }
 
-async function closeConnections(redis: Redis, subscriber: Redis, db: Database): Promise<void> {
-  await Promise.all([quitRedis(redis), quitRedis(subscriber)]);
+async function closeConnections(redis: Redis, subscriber: Redis, db: Database, checkpointer: WalCheckpointer | null): Promise<void> {
+  await Promise.all([quitRedis(redis), quitRedis(subscriber), checkpointer?.stop()]);
   db.close();
 }
 
