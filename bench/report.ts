@@ -111,6 +111,7 @@ function renderTargets(records: ScenarioRecord[]): string[] {
     rows.push(`| Two processes (5): as (2), p99 at 5,000 ev/s | ${fmt(ours)} ms | ${fmt(theirs)} ms | ${ratio(ours, theirs)} | ${met(ours <= theirs)} |`);
   }
   rows.push(...messagePathTargets(find('6'), find('7')));
+  rows.push(...receiptsTargets(find('9')));
   if (rows.length === 0) return [];
   return [
     '## Targets at a glance',
@@ -135,12 +136,13 @@ function renderScenario(record: ScenarioRecord, plots: Map<string, string>): str
     const h = healthTotals(record.runs, system);
     return `${system}: ${h.failedOpens} failed opens, ${h.droppedByServer} streams dropped by the server, ${h.idRegressions} id regressions, ${h.resyncs} resyncs`;
   };
+  const systems = (['clinicpulse', 'nchan'] as const).filter((system) => record.runs.some((run) => run.system === system));
   const lines = [
     `## Scenario ${record.scenario}: ${record.title}`,
     '',
     `\`${record.command}\` — ${record.date}, commit \`${record.commit}\`, ${runs} run(s) per system, medians shown.  `,
     `Machine: ${record.machine}.  `,
-    `Stream health over all runs — ${health('clinicpulse')}; ${health('nchan')}.`,
+    `Stream health over all runs — ${systems.map(health).join('; ')}.`,
     '',
   ];
   const job = record.scenario;
@@ -148,6 +150,7 @@ function renderScenario(record: ScenarioRecord, plots: Map<string, string>): str
   else if (job === '2' || job === '5') lines.push(...deliveryTable(p));
   else if (job === '3') lines.push(...fanoutTable(p));
   else if (job === '6' || job === '7') lines.push(...messagePathTable(p));
+  else if (job === '9') lines.push(...receiptsTable(p));
   else lines.push(...replayTable(p));
   const plot = plots.get(record.scenario);
   if (plot) lines.push('', `![latency distribution, scenario ${record.scenario}](${plot})`);
@@ -310,5 +313,45 @@ function messagePathTable(p: Phases): string[] {
     '| rate | system | p50 ms | p99 ms | max ms | delivered/s | lost / dup / out of order | server + Redis CPU per message, ms | generator CPU s | echo p50 / p99 ms |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
+  ];
+}
+
+function receiptsTargets(record: ScenarioRecord | undefined): string[] {
+  if (!record) return [];
+  const p = phasesOf(record).clinicpulse;
+  const off = value(p, 'receipts off', 'delivery.latencyMs.p99');
+  const on = value(p, 'receipts on', 'delivery.latencyMs.p99');
+  const faults = ['lost', 'duplicates', 'outOfOrder'].reduce((sum, key) => sum + value(p, 'receipts on', `delivery.${key}`), 0);
+  const sent = value(p, 'receipts on', 'figures.receiptStatesExpected');
+  const everyOnce =
+    value(p, 'receipts on', 'figures.receiptStatesRecorded') === sent &&
+    value(p, 'receipts on', 'figures.dbDeliveredRows') + value(p, 'receipts on', 'figures.dbShownRows') === sent &&
+    value(p, 'receipts on', 'figures.dbOtherRows') === 0 &&
+    value(p, 'receipts on', 'figures.dbRepeatedRows') === 0;
+  return [
+    `| Receipts (9): 5,000 ev/s to 5,000 users, every stream reporting; p99 ≤ 1.5× the same run without receipts | p99 ${fmt(on)} ms vs ${fmt(off)} ms | (no receipts) | ${ratio(on, off)} (on ÷ off) | ${met(on <= 1.5 * off)} |`,
+    `| Receipts (9): every receipt recorded, exactly once (answers and SQLite); nothing lost, repeated or out of order | ${fmt(value(p, 'receipts on', 'figures.receiptStatesRecorded'), 0)} of ${fmt(sent, 0)} states, lost/dup/ooo ${fmt(faults, 0)} | – | – | ${met(everyOnce && faults === 0)} |`,
+  ];
+}
+
+function receiptsTable(p: Phases): string[] {
+  const row = (phase: MedianPhase) => {
+    const g = (key: string) => phase.values[key] ?? Number.NaN;
+    const on = phase.name === 'receipts on';
+    const receipts = on
+      ? `${fmt(g('figures.receiptsSent'), 0)} | ${fmt(g('figures.receiptStatesRecorded'), 0)} of ${fmt(g('figures.receiptStatesExpected'), 0)} | ${fmt(g('figures.dbDeliveredRows'), 0)} / ${fmt(g('figures.dbShownRows'), 0)} / ${fmt(g('figures.dbRepeatedRows'), 0)} | ${fmt(g('figures.receiptRequestsPerSecond'), 0)} (${fmt(g('figures.receiptsPerRequest'))} each, ${fmt(g('figures.receiptRequestsFailed'), 0)} failed) | ${fmt(g('figures.receiptRequestP50Ms'), 1)} / ${fmt(g('figures.receiptRequestP99Ms'), 1)}`
+      : '– | – | – | – | –';
+    return `| ${phase.name} | ${fmt(g('delivery.latencyMs.p50'))} | ${fmt(g('delivery.latencyMs.p90'))} | ${fmt(g('delivery.latencyMs.p99'))} | ${fmt(g('delivery.latencyMs.max'), 1)} | ${fmt(g('figures.achievedPublishRate'), 0)} | ${fmt(g('delivery.lost'), 0)} / ${fmt(g('delivery.duplicates'), 0)} / ${fmt(g('delivery.outOfOrder'), 0)} | ${receipts} | ${fmt(g('resources.serverCpuSeconds'))} | ${fmt(g('resources.redisCpuSeconds'))} | ${fmt(g('resources.generatorCpuSeconds'))} | ${fmt(g('resources.wallSeconds'), 1)} |`;
+  };
+  const [off, on] = [p.clinicpulse.find((phase) => phase.name === 'receipts off'), p.clinicpulse.find((phase) => phase.name === 'receipts on')];
+  return [
+    'ClinicPulse against itself (Nchan has no receipts). The admin\'s notices (`POST /api/admin/system-notifications`, 10 keep-alive connections), each to 50 of the 5,000 users in turn, 100 a second: 5,000 events a second, one a second per user, each carrying its alert. Timed from the start of the notice\'s POST to its arrival on each stream. "Receipts on": every stream\'s desk reports each event as the browser page does (`shown`, which the server records as delivered and shown), 300 ms after the first waiting receipt, in one `POST /api/alerts/receipts` per batch over its own keep-alive connection. Recorded = the sum of the answers\' `recorded`; SQLite = rows of the phase\'s alerts on the bench desks after the phase (delivered / shown / recorded more than once).',
+    '',
+    '| phase | p50 ms | p90 ms | p99 ms | max ms | events/s | lost / dup / out of order | receipts sent | states recorded | SQLite delivered / shown / repeated | receipt requests/s | receipt request p50 / p99 ms | server CPU s | Redis CPU s | generator CPU s | wall s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...(off ? [row(off)] : []),
+    ...(on ? [row(on)] : []),
+    '',
+    `p99 with receipts ÷ without: ${ratio(on?.values['delivery.latencyMs.p99'] ?? Number.NaN, off?.values['delivery.latencyMs.p99'] ?? Number.NaN)} (target ≤ 1.5×).`,
   ];
 }

@@ -91,7 +91,7 @@ async function runOnce(spec: ScenarioSpec, system: SystemName, run: number, toke
     return await runGenerator(
       {
         job: spec.job,
-        system: { name: system, endpoints: servers.endpoints, redisUrl: redis.url, tokenSeed, ...HISTORY },
+        system: { name: system, endpoints: servers.endpoints, redisUrl: redis.url, tokenSeed, ...HISTORY, ...(servers.dataDir ? { dataDir: servers.dataDir } : {}) },
         serverPids: servers.pids,
         redisPid,
         label: `${spec.id}/${system}/${run}`,
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
       process.stderr.write(`\nScenario ${spec.id}: ${spec.title}\n`);
       for (let run = 1; run <= runs; run++) {
         // Alternate which system goes first, so neither always gets the cooler machine.
-        const order = run % 2 === 1 ? systems : [...systems].reverse();
+        const order = (run % 2 === 1 ? systems : [...systems].reverse()).filter((system) => spec.systems?.includes(system) ?? true);
         for (const system of order) {
           const result = await runOnce(spec, system, run, tokenSeed, template, workDir);
           scenarioRecord.runs.push({ system, run, result } satisfies RunRecord);

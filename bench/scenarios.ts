@@ -1,7 +1,8 @@
 import type { GeneratorJob } from './load-generator/main.js';
+import type { SystemName } from './load-generator/systems.js';
 
-export type ScenarioId = '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8';
-export const SCENARIO_IDS: readonly ScenarioId[] = ['1', '2', '3', '4', '5', '6', '7', '8'];
+export type ScenarioId = '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
+export const SCENARIO_IDS: readonly ScenarioId[] = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 /**
  * The most streams one process may hold here: the machine's hard limit on open files is 20,000
@@ -15,26 +16,28 @@ export interface ScenarioSpec {
   title: string;
   /** ClinicPulse server processes (and Nchan instances) behind the one Redis. */
   servers: number;
+  /** The systems that have what it measures, when not both (Nchan has no receipts). */
+  systems?: readonly SystemName[];
   job: GeneratorJob;
   /** Generator time limit: every load loop is bounded, this bounds the whole job too. */
   timeoutMs: number;
 }
 
 export interface ScenarioOverrides {
-  /** Per-rate phase length for scenarios 2, 5, 6 and 7, seconds. */
+  /** Per-rate phase length for scenarios 2, 5, 6, 7 and 9, seconds. */
   durationSeconds?: number;
-  /** Streams for scenarios 2 and 5. */
+  /** Streams for scenarios 2, 5 and 9. */
   streams?: number;
-  /** Rates of scenarios 2 and 5 (events/s) and 6 and 7 (messages/s). */
+  /** Rates of scenarios 2 and 5 (events/s), 6 and 7 (messages/s) and 9 (events/s, the first). */
   rates?: number[];
   /** Sustained fan-out length, seconds. */
   sustainedSeconds?: number;
 }
 
 /**
- * The scenarios (1)–(5) of the first benchmark issue and issue 15's message path, with one (6) and
- * two (7) server processes, and its stream count (8); `smoke` shrinks each to a few seconds and a
- * few hundred streams.
+ * The scenarios (1)–(5) of the first benchmark issue, issue 15's message path, with one (6) and
+ * two (7) server processes, and its stream count (8), and issue 11's receipts (9); `smoke`
+ * shrinks each to a few seconds and a few hundred streams.
  */
 export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {}): Record<ScenarioId, ScenarioSpec> {
   const streams = overrides.streams ?? (smoke ? 200 : 5000);
@@ -54,6 +57,17 @@ export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {})
   const messagePathTimeout = (params: ReturnType<typeof messagePath>) => 120_000 + params.rates.length * (params.durationMs + 40_000);
   const oneProcess = messagePath([250, 500, 1000, 1500, 2000, 3000]);
   const twoProcesses = messagePath([1000, 2000, 2500, 3000, 4000]);
+  const receipts = {
+    streams,
+    noticeSize: 50,
+    rate: overrides.rates?.[0] ?? (smoke ? 1000 : 5000),
+    durationMs,
+    flushMs: 300,
+    noticeConnections: 10,
+    warmUpMs: smoke ? 500 : 3000,
+    settleMs: smoke ? 200 : 2000,
+    drainMs: 15_000,
+  };
   return {
     '1': {
       id: '1',
@@ -125,6 +139,14 @@ export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {})
       job: { scenario: 'message-path', params: twoProcesses },
       timeoutMs: messagePathTimeout(twoProcesses),
     },
+    '9': {
+      id: '9',
+      title: 'Receipts on: every stream reports delivered and shown for every event',
+      servers: 1,
+      systems: ['clinicpulse'],
+      job: { scenario: 'receipts', params: receipts },
+      timeoutMs: 180_000 + 2 * (durationMs + 40_000),
+    },
   };
 }
 
@@ -137,6 +159,7 @@ export function usersNeeded(specs: readonly ScenarioSpec[]): number {
     else if (job.scenario === 'per-user') most = Math.max(most, job.params.streams);
     else if (job.scenario === 'fanout') most = Math.max(most, ...job.params.levels);
     else if (job.scenario === 'message-path') most = Math.max(most, 2 * job.params.pairs);
+    else if (job.scenario === 'receipts') most = Math.max(most, job.params.streams);
     else most = Math.max(most, job.params.firstUser + job.params.replays);
   }
   return most;

@@ -6,11 +6,13 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { ReminderScheduler } from './appointments/reminder-scheduler.js';
 import { alertStatusPublisherFor } from './alerts/alert-status-publisher.js';
+import { createReceiptsEndpoint } from './alerts/receipts-endpoint.js';
 import { EscalationScheduler } from './alerts/escalation-scheduler.js';
 import { SessionStore } from './auth/session-store.js';
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
 import { databaseFile, openDatabase } from './db/database.js';
+import { startWalCheckpointer, type WalCheckpointer } from './db/wal-checkpointer.js';
 import { loadDemoData } from './demo-data.js';
 import { BareEventAdoption } from './events/bare-event-adoption.js';
 import { EventHub } from './events/event-hub.js';
@@ -45,6 +47,8 @@ export interface RunningServer {
 /** How long open keep-alive connections get to finish after close() before they are cut. */
 const CONNECTION_DRAIN_MS = 5_000;
 const REDIS_QUIT_WAIT_MS = 1_000;
+/** How often the worker thread checkpoints the WAL (db/wal-checkpointer.ts). */
+const WAL_CHECKPOINT_INTERVAL_MS = 200;
 
 /** How long start-up waits for a cluster's slot map before serving anyway (streams answer 503 until then). */
 const CLUSTER_READY_WAIT_MS = 10_000;
@@ -55,6 +59,13 @@ export async function startServer(
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
   const db = openDatabase(databaseFile(config));
+  const checkpointer = await startWalCheckpointer(databaseFile(config), {
+    intervalMs: WAL_CHECKPOINT_INTERVAL_MS,
+    warn: (message) => logger.warn(message),
+  }).catch((error: unknown) => {
+    logger.warn({ err: (error as Error).message }, 'WAL checkpoint worker not started; the server checkpoints alone');
+    return null;
+  });
   const connections = connectRedis(config, logger);
   const { redis, subscriber, keys } = connections;
   const metrics = createMetrics();
@@ -82,21 +93,22 @@ export async function startServer(
     if (options.demoData && (await loadDemoData(db)))
       logger.info('demo accounts and conversations created');
   } catch (error) {
-    await closeConnections(connections, db);
+    await closeConnections(connections, db, checkpointer);
     throw error;
   }
 
   const app = createApp(context, { webRoot: options.webRoot });
   const eventStream = createEventStreamEndpoint(context, hub);
+  const receipts = createReceiptsEndpoint(context);
   const server = createServer((req, res) => {
-    if (!eventStream(req, res)) app(req, res);
+    if (!eventStream(req, res) && !receipts(req, res)) app(req, res);
   });
   server.listen(config.port, config.host);
   try {
     await once(server, 'listening');
   } catch (error) {
     await hub.close();
-    await closeConnections(connections, db);
+    await closeConnections(connections, db, checkpointer);
     throw error;
   }
   // Started once listening: the relay publishes what an earlier run left in the outbox.
@@ -131,7 +143,7 @@ export async function startServer(
       // The streams just ended leave their connections idle; close those too.
       server.closeIdleConnections();
       await serverClosed;
-      await closeConnections(connections, db);
+      await closeConnections(connections, db, checkpointer);
       logger.info('stopped');
     })();
     return closing;
@@ -149,9 +161,9 @@ async function closeHttpServer(server: Server): Promise<void> {
   clearTimeout(cutOff);
 }
 
-async function closeConnections({ redis, subscriber }: RedisConnections, db: Database): Promise<void> {
+async function closeConnections({ redis, subscriber }: RedisConnections, db: Database, checkpointer: WalCheckpointer | null): Promise<void> {
   subscriber.disconnect();
-  await quitRedis(redis);
+  await Promise.all([quitRedis(redis), checkpointer?.stop()]);
   db.close();
 }
 

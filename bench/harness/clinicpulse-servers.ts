@@ -11,6 +11,8 @@ export interface ServerSettings {
 export interface RunningServers {
   endpoints: Endpoint[];
   pids: number[];
+  /** ClinicPulse: the data directory the servers share. */
+  dataDir?: string;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startClinicPulseServers(options: {
   return {
     endpoints: servers.map((server) => ({ host: '127.0.0.1', port: server.port })),
     pids: servers.map((server) => server.child.pid as number),
+    dataDir: options.dataDir,
     async stop() {
       const codes = await Promise.all(servers.map((server) => server.stop()));
       codes.forEach((code, index) => {

@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashToken } from '../../server/auth/session-store.js';
 import { databaseFile, openDatabase } from '../../server/db/database.js';
+import { BENCH_ADMIN_USER_ID } from '../load-generator/bench-admin.js';
 import { sessionToken } from '../load-generator/systems.js';
 
 /**
@@ -15,8 +16,8 @@ export function createUsersDatabase(dataDir: string, users: number, seed: string
   mkdirSync(dataDir, { recursive: true });
   const db = openDatabase(databaseFile({ dataDir }));
   try {
-    const addUser = db.prepare<[number, string, string, string]>(
-      "INSERT INTO users (id, username, display_name, role, password_hash) VALUES (?, ?, ?, 'nurse', ?)",
+    const addUser = db.prepare<[number, string, string, string, string]>(
+      'INSERT INTO users (id, username, display_name, role, password_hash) VALUES (?, ?, ?, ?, ?)',
     );
     const addSession = db.prepare<[string, number, string]>('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)');
     const expiresAt = new Date(Date.now() + 7 * 24 * 3_600_000).toISOString();
@@ -24,9 +25,11 @@ export function createUsersDatabase(dataDir: string, users: number, seed: string
       for (let id = 1; id <= users; id++) {
         const name = `bench${String(id).padStart(5, '0')}`;
         // Not a valid password hash: these accounts cannot sign in with a password, only with their session.
-        addUser.run(id, name, `Bench User ${id}`, 'bench-no-password');
+        addUser.run(id, name, `Bench User ${id}`, 'nurse', 'bench-no-password');
         addSession.run(hashToken(sessionToken(seed, id)), id, expiresAt);
       }
+      addUser.run(BENCH_ADMIN_USER_ID, 'benchadmin', 'Bench Admin', 'admin', 'bench-no-password');
+      addSession.run(hashToken(sessionToken(seed, BENCH_ADMIN_USER_ID)), BENCH_ADMIN_USER_ID, expiresAt);
     })();
   } finally {
     db.close();

@@ -8,6 +8,7 @@ import { runFanout, type FanoutParams } from './scenario-fanout.js';
 import { runIdle, type IdleParams } from './scenario-idle.js';
 import { runMessagePath, type MessagePathParams } from './scenario-message-path.js';
 import { runPerUser, type PerUserParams } from './scenario-per-user.js';
+import { runReceipts, type ReceiptsParams } from './scenario-receipts.js';
 import { runReplay, type ReplayParams } from './scenario-replay.js';
 import type { PhaseResult, ScenarioContext, ScenarioResult } from './scenario-types.js';
 import { StreamPool } from './stream-pool.js';
@@ -18,7 +19,8 @@ export type GeneratorJob =
   | { scenario: 'per-user'; params: PerUserParams }
   | { scenario: 'fanout'; params: FanoutParams }
   | { scenario: 'replay'; params: ReplayParams }
-  | { scenario: 'message-path'; params: MessagePathParams };
+  | { scenario: 'message-path'; params: MessagePathParams }
+  | { scenario: 'receipts'; params: ReceiptsParams };
 
 export interface GeneratorRequest {
   job: GeneratorJob;
@@ -72,6 +74,8 @@ function runJob(ctx: ScenarioContext, job: GeneratorJob): Promise<PhaseResult[]>
       return runReplay(ctx, job.params);
     case 'message-path':
       return runMessagePath(ctx, job.params);
+    case 'receipts':
+      return runReceipts(ctx, job.params);
   }
 }
 

@@ -4,7 +4,8 @@ import { StreamConnection, type StreamTarget } from './stream-connection.js';
 
 /** Where a pool's event frames go: the current phase's tracker, or one per group of streams. */
 export interface FrameSink {
-  receive(stream: number, data: string): void;
+  /** `id` is the frame's SSE id, where it has one. */
+  receive(stream: number, data: string, id?: string): void;
 }
 
 /** How long one stream may take to answer before the run counts it as failed. */
@@ -78,6 +79,6 @@ export class StreamPool {
       if (id <= (this.lastNumericId[index] as number)) this.idRegressions++;
       this.lastNumericId[index] = id;
     }
-    this.tracker?.receive(index, frame.data);
+    this.tracker?.receive(index, frame.data, frame.id);
   }
 }

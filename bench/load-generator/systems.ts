@@ -23,6 +23,8 @@ export interface SystemConfig {
   /** History settings of the ClinicPulse servers, for the generator's own EventPublisher. */
   historyLength: number;
   historyTtlSeconds: number;
+  /** ClinicPulse: the servers' data directory, for scenarios that check SQLite afterwards. */
+  dataDir?: string;
 }
 
 /** Bench user i (0-based) is user id i + 1; its token is derived so nothing has to be shipped. */

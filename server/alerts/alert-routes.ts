@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { acknowledgeRequest, receiptReport, type AlertStatusesResponse, type AlertStatusResponse, type ReceiptReportResponse } from '../../common/alerts.js';
+import { acknowledgeRequest, type AlertStatusesResponse, type AlertStatusResponse } from '../../common/alerts.js';
 import { entityId } from '../../common/api.js';
 import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
@@ -9,7 +9,7 @@ import { outboxRelayFor } from '../outbox/outbox-relay.js';
 import { Acknowledgements } from './acknowledgements.js';
 import { alertStatusPublisherFor } from './alert-status-publisher.js';
 import { AlertStatusReader, type StatusDetail } from './alert-status-reader.js';
-import { ReceiptWriter } from './receipt-writer.js';
+import { recordReceiptReport } from './receipts-endpoint.js';
 
 /** Statuses listed for one conversation: its newest alerts. */
 const CONVERSATION_ALERTS_LIMIT = 200;
@@ -21,19 +21,14 @@ const CONVERSATION_ALERTS_LIMIT = 200;
  */
 export function createAlertRoutes(ctx: ServerContext): Router {
   const router = Router();
-  const writer = new ReceiptWriter(ctx.db);
   const reader = new AlertStatusReader(ctx.db);
   const conversations = new ConversationStore(ctx.db);
   const statuses = alertStatusPublisherFor(ctx);
   const acknowledgements = new Acknowledgements(ctx.db);
 
+  // Most reports are answered before Express (receipts-endpoint.ts); this takes the rest.
   router.post('/alerts/receipts', async (req, res) => {
-    const user = currentUser(res);
-    const report = parseInput(receiptReport, req.body, 'receipt report');
-    const result = await writer.record({ userId: user.id, desk: report.desk, receipts: report.receipts });
-    statuses.touch(result.alertIds);
-    const body: ReceiptReportResponse = { recorded: result.recorded };
-    res.json(body);
+    res.json(await recordReceiptReport(ctx, currentUser(res).id, req.body));
   });
 
   router.get('/alerts/:id', (req, res) => {

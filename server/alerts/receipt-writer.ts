@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { performance } from 'node:perf_hooks';
 import type { Desk, ReportedReceipt } from '../../common/alerts.js';
 import { HttpError } from '../http/errors.js';
 import { AlertStore } from './alert-store.js';
@@ -15,6 +16,13 @@ export interface RecordedBatch {
   alertIds: number[];
 }
 
+/** What a desk's row was written with (`at`: ms). */
+interface WrittenDesk {
+  name: string;
+  userId: number;
+  at: number;
+}
+
 interface Pending {
   batch: ReceiptBatch;
   resolve(result: RecordedBatch): void;
@@ -23,12 +31,24 @@ interface Pending {
 
 /** How many waiting batches one transaction takes at most, so one commit never grows unbounded. */
 const MAX_BATCHES_PER_COMMIT = 500;
+/**
+ * At most one commit per this many ms: a batch that arrives sooner after the last commit waits
+ * for the others of the window. Every desk reports every event, so at thousands of events a
+ * second reports arrive one per turn of the event loop, and committing each alone wrote its
+ * pages to the WAL (and checkpointed them) once per report.
+ */
+const COMMIT_WINDOW_MS = 10;
+/** A desk's row is written again when its name or user changed, or this long after the last write. */
+const DESK_REFRESH_MS = 60_000;
+/** Desks remembered as written; past this many the memory starts afresh. */
+const MAX_REMEMBERED_DESKS = 50_000;
 
 /**
- * Records desks' receipt reports. Every batch that arrives while the event loop is busy joins
- * one transaction (a group commit): at thousands of reports a second SQLite commits a few
- * hundred times a second instead of once per report, and a lone report still commits at once.
- * Each batch is all or nothing: an alert not addressed to the reporting user rejects that
+ * Records desks' receipt reports. A lone report commits at once; under load every batch that
+ * arrives within COMMIT_WINDOW_MS of the last commit joins the next one (a group commit): at
+ * thousands of reports a second SQLite commits about a hundred times a second instead of once
+ * per report, and each alert's version grows once per commit. A desk's row (its name, for the sender's status) is written when it
+ * changed or once a minute, not with every report. Each batch is all or nothing: an alert not addressed to the reporting user rejects that
  * batch with 404 and records none of it, while the other batches of the commit go through.
  * A state already recorded for that alert, user and desk is left as it was (its first time
  * stands), and `shown` or `held` also records `delivered`, which it implies.
@@ -40,6 +60,9 @@ export class ReceiptWriter {
   private readonly bumpVersion: Statement<[number]>;
   private pending: Pending[] = [];
   private scheduled = false;
+  private lastCommitAt = Number.NEGATIVE_INFINITY;
+  /** Desk id → what its row was last written with, by this process. */
+  private readonly desksWritten = new Map<string, WrittenDesk>();
 
   constructor(private readonly db: Database) {
     this.alerts = new AlertStore(db);
@@ -58,23 +81,37 @@ export class ReceiptWriter {
       this.pending.push({ batch, resolve, reject });
       if (this.scheduled) return;
       this.scheduled = true;
-      setImmediate(() => this.commit());
+      const wait = this.lastCommitAt + COMMIT_WINDOW_MS - performance.now();
+      if (wait > 0) setTimeout(() => this.commit(), wait);
+      else setImmediate(() => this.commit());
     });
   }
 
   private commit(): void {
+    this.lastCommitAt = performance.now();
     const taken = this.pending.splice(0, MAX_BATCHES_PER_COMMIT);
     this.scheduled = this.pending.length > 0;
     if (this.scheduled) setImmediate(() => this.commit());
     const outcomes: ({ ok: RecordedBatch } | { refused: HttpError })[] = [];
+    const desks = new Map<string, WrittenDesk>();
     try {
       this.db.transaction(() => {
-        for (const { batch } of taken) outcomes.push(this.apply(batch));
+        const now = new Date();
+        const touched = new Set<number>();
+        for (const { batch } of taken) {
+          const outcome = this.apply(batch, now, desks);
+          outcomes.push(outcome);
+          if ('ok' in outcome) for (const alertId of outcome.ok.alertIds) touched.add(alertId);
+        }
+        for (const alertId of touched) this.bumpVersion.run(alertId);
       }).immediate();
     } catch (error) {
       for (const { reject } of taken) reject(error);
       return;
     }
+    // Remembered only once committed: a rolled-back write is written again next time.
+    if (this.desksWritten.size + desks.size > MAX_REMEMBERED_DESKS) this.desksWritten.clear();
+    for (const [id, written] of desks) this.desksWritten.set(id, written);
     taken.forEach(({ resolve, reject }, index) => {
       const outcome = outcomes[index];
       if (!outcome) reject(new Error('receipt batch lost its outcome'));
@@ -83,7 +120,7 @@ export class ReceiptWriter {
     });
   }
 
-  private apply(batch: ReceiptBatch): { ok: RecordedBatch } | { refused: HttpError } {
+  private apply(batch: ReceiptBatch, at: Date, desks: Map<string, WrittenDesk>): { ok: RecordedBatch } | { refused: HttpError } {
     const ids = batch.receipts.map((receipt) => receipt.alertId);
     const addressed = this.alerts.addressedToUser(batch.userId, ids);
     const unknown = [...new Set(ids.filter((id) => !addressed.has(id)))];
@@ -91,8 +128,13 @@ export class ReceiptWriter {
       const shown = unknown.slice(0, 20).join(', ') + (unknown.length > 20 ? ', …' : '');
       return { refused: new HttpError(404, 'not_found', `receipts: no alert ${shown} is addressed to you; nothing was recorded`) };
     }
-    const now = new Date().toISOString();
-    this.upsertDesk.run(batch.desk.id, batch.desk.name, batch.userId, now);
+    const now = at.toISOString();
+    const { id: deskId, name } = batch.desk;
+    const written = desks.get(deskId) ?? this.desksWritten.get(deskId);
+    if (!written || written.name !== name || written.userId !== batch.userId || at.getTime() - written.at >= DESK_REFRESH_MS) {
+      this.upsertDesk.run(deskId, name, batch.userId, now);
+      desks.set(deskId, { name, userId: batch.userId, at: at.getTime() });
+    }
     let recorded = 0;
     const touched = new Set<number>();
     const insert = (receipt: ReportedReceipt, state: string, reason: string | null): void => {
@@ -106,7 +148,6 @@ export class ReceiptWriter {
       const reason = receipt.state === 'held' ? (receipt.reason ?? null) : receipt.overDoNotDisturb ? 'over_do_not_disturb' : null;
       insert(receipt, receipt.state, reason);
     }
-    for (const alertId of touched) this.bumpVersion.run(alertId);
     return { ok: { recorded, alertIds: [...touched] } };
   }
 }

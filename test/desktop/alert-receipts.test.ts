@@ -117,7 +117,7 @@ describe('receipts from the desktop app', () => {
       () => reportsOf(routine.alertId!).includes('shown'),
       'the routine pop-up to be reported',
     );
-    expect(await deskStatus(routine.alertId!)).toMatchObject({
+    await expect.poll(() => deskStatus(routine.alertId!)).toMatchObject({
       deskName: "Nurses' station PC",
       shownAt: expect.any(String),
       heldAt: null,
@@ -131,11 +131,11 @@ describe('receipts from the desktop app', () => {
         reportsOf(held.alertId!).includes('held') && reportsOf(urgent.alertId!).includes('shown'),
       'the held and the urgent receipts',
     );
-    expect(await deskStatus(held.alertId!)).toMatchObject({
+    await expect.poll(() => deskStatus(held.alertId!)).toMatchObject({
       shownAt: null,
       heldReason: 'do_not_disturb',
     });
-    expect(await deskStatus(urgent.alertId!)).toMatchObject({
+    await expect.poll(() => deskStatus(urgent.alertId!)).toMatchObject({
       shownAt: expect.any(String),
       overDoNotDisturb: true,
     });
