@@ -302,6 +302,11 @@ export type SystemNotificationRequest = z.infer<typeof systemNotificationRequest
 
 export interface SystemNotificationResponse {
   recipients: number;
+  /**
+   * 202: the publish failed part-way or timed out; the notice is kept and the server finishes it
+   * (each recipient gets it once) as soon as Redis takes it.
+   */
+  queued?: true;
 }
 
 /** One notice an admin sent, as the history lists it. */

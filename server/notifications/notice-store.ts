@@ -89,9 +89,17 @@ export class NoticeStore {
     this.db.prepare<[string, number]>('UPDATE system_notices SET sent_at = ? WHERE id = ?').run(at.toISOString(), id);
   }
 
-  /** A notice that could not be published leaves no trace: the admin was told to try again. */
-  forget(id: number): void {
-    this.db.prepare<[number]>('DELETE FROM system_notices WHERE id = ? AND sent_at IS NULL').run(id);
+  /**
+   * Notices recorded but not yet known to be in Redis: a publish that failed part-way or timed
+   * out (its script may still have run), or a process that died before marking one sent.
+   */
+  unsent(): SentNotice[] {
+    return this.db
+      .prepare<[], NoticeRow>(
+        'SELECT n.*, (SELECT id FROM alerts WHERE notice_id = n.id) AS alert_id FROM system_notices n WHERE n.sent_at IS NULL ORDER BY n.id',
+      )
+      .all()
+      .map(sentNotice);
   }
 
   sentSince(since: Date): SentNotice[] {

@@ -7,16 +7,17 @@ import { isRedisUnavailable, noteRedisFailure, redisUsable } from '../redis-unav
  * Redis cannot take it, the client gets 503 with Retry-After and can simply try again.
  */
 export async function publishNow<T>(ctx: ServerContext, publish: () => Promise<T>): Promise<T> {
-  if (!redisUsable(ctx.redis)) throw unavailable();
+  if (!redisUsable(ctx.redis)) throw redisUnavailable();
   try {
     return await publish();
   } catch (error) {
     if (isRedisUnavailable(error)) noteRedisFailure(ctx.redis);
     ctx.logger.warn({ err: (error as Error).message }, 'publish failed');
-    throw unavailable();
+    throw redisUnavailable();
   }
 }
 
-function unavailable(): HttpError {
+/** 503 with Retry-After: event delivery cannot take this now. */
+export function redisUnavailable(): HttpError {
   return new HttpError(503, 'unavailable', 'event delivery is unavailable, retry shortly', { 'Retry-After': '5' });
 }

@@ -6,16 +6,20 @@ import { requireRole } from '../auth/authenticate.js';
 import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
 import { parseInput } from '../http/errors.js';
+import { isRedisUnavailable, noteRedisFailure, redisUsable } from '../redis-unavailable.js';
+import { noticeResenderFor } from './notice-resender.js';
 import { NoticeStore, noticeDedupeKey } from './notice-store.js';
-import { publishNow } from './publish-now.js';
+import { redisUnavailable } from './publish-now.js';
 import { enabledUserIds, requireEnabledUserIds } from './recipients.js';
 
 /**
  * `POST /api/admin/system-notifications`: an admin's notice to every enabled account, to those
- * of one role, or to named users (any id that is not an enabled account makes it a 400). It is
- * recorded in SQLite before it is published, with the alert its receipts belong to, and kept
- * only once Redis took it, so that it can be published again should Redis lose it
- * (notice-resender.ts).
+ * of one role, or to named users (any id that is not an enabled account makes it a 400). While
+ * Redis is known to be away it is refused (503) and nothing is written. Otherwise it is recorded
+ * in SQLite before it is published, with the alert its receipts belong to; a publish that fails
+ * part-way or times out may already have reached some desks (a timed-out script can still run),
+ * so the notice is then kept and finished by notice-resender.ts with the same dedupe keys —
+ * each recipient gets it once — and the admin is told it is queued (202).
  */
 export function createSystemNotificationRoutes(ctx: ServerContext): Router {
   const router = Router();
@@ -23,6 +27,7 @@ export function createSystemNotificationRoutes(ctx: ServerContext): Router {
   const alerts = new AlertStore(ctx.db);
   router.post('/admin/system-notifications', requireRole('admin'), async (req, res) => {
     const request = parseInput(systemNotificationRequest, req.body, 'system notification');
+    if (!redisUsable(ctx.redis)) throw redisUnavailable();
     const recipients = request.userIds
       ? requireEnabledUserIds(ctx.db, request.userIds, 'userIds')
       : enabledUserIds(ctx.db, request.role);
@@ -50,11 +55,14 @@ export function createSystemNotificationRoutes(ctx: ServerContext): Router {
       })
       .immediate();
     try {
-      await publishNow(ctx, () => ctx.publisher.publishToMany(recipients, payload, { dedupeKey: noticeDedupeKey(notice.id) }));
+      await ctx.publisher.publishToMany(recipients, payload, { dedupeKey: noticeDedupeKey(notice.id) });
     } catch (error) {
-      // Not sent: neither the history nor the audit may list a notice nobody was sent.
-      notices.forget(notice.id);
-      throw error;
+      if (isRedisUnavailable(error)) noteRedisFailure(ctx.redis);
+      ctx.logger.warn({ err: (error as Error).message, noticeId: notice.id }, 'system notification queued: its publish failed');
+      noticeResenderFor(ctx).resendSoon();
+      const queued: SystemNotificationResponse = { recipients: recipients.length, queued: true };
+      res.status(202).json(queued);
+      return;
     }
     notices.markSent(notice.id);
     ctx.logger.info(

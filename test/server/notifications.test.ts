@@ -244,3 +244,38 @@ describe('while Redis is down', () => {
     }
   });
 });
+
+describe('a notice whose publish times out', () => {
+  it('is kept and finished once Redis answers: each recipient gets it once, with an alert that exists, and the history lists it', async () => {
+    const own = await startTestRedis();
+    const server = await startTestServer({ redisUrl: own.url });
+    try {
+      const jones = await login(server.url, 'nurse.jones', DEMO_PASSWORD);
+      const admin = api(server.url, (await login(server.url, 'admin', DEMO_PASSWORD)).token);
+      // A hung Redis: the publish times out here, and Redis still runs it once it wakes up.
+      own.pause();
+      let sent;
+      try {
+        sent = await admin.post('/api/admin/system-notifications', { content: 'Lift out of order', userIds: [jones.user.id] });
+      } finally {
+        own.resume();
+      }
+      expect(sent.status).toBe(202);
+      expect(sent.body).toEqual({ recipients: 1, queued: true });
+
+      await eventually(
+        async () => (await admin.get('/api/admin/system-notices')).body.notices.some((n: { content: string }) => n.content === 'Lift out of order'),
+        'the notice to be finished and listed',
+      );
+      const notices = (await userEvents(server.context.redis, jones.user.id)).filter(
+        (e) => e.type === 'system_notification' && e.content === 'Lift out of order',
+      );
+      expect(notices).toHaveLength(1);
+      const alertId = notices[0]?.type === 'system_notification' ? notices[0].alert_id : undefined;
+      expect((await admin.get(`/api/alerts/${alertId}`)).status).toBe(200);
+    } finally {
+      await server.close();
+      await own.stop();
+    }
+  });
+});

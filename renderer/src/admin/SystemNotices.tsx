@@ -93,7 +93,7 @@ function ComposeNotice({ onSent }: { onSent(): void }) {
     setBusy(true);
     setStatus(null);
     try {
-      const { recipients } = await api.sendSystemNotification({
+      const { recipients, queued } = await api.sendSystemNotification({
         content: content.trim(),
         ...(audience === 'role' ? { role } : {}),
         ...(audience === 'people' ? { userIds: [...people] } : {}),
@@ -101,7 +101,9 @@ function ComposeNotice({ onSent }: { onSent(): void }) {
       setContent('');
       setStatus({
         kind: 'done',
-        text: `Sent to ${recipients} ${recipients === 1 ? 'person' : 'people'}.`,
+        text: queued
+          ? `Queued for ${recipients} ${recipients === 1 ? 'person' : 'people'}: delivery is slow right now; it goes out by itself, once each.`
+          : `Sent to ${recipients} ${recipients === 1 ? 'person' : 'people'}.`,
       });
       onSent();
     } catch (failure) {
