@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from './db/sql-database.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { SessionStore } from './auth/session-store.js';
@@ -9,7 +9,7 @@ import type { Metrics } from './metrics.js';
 /** What every route module is built from; created once per server instance by server/server.ts. */
 export interface ServerContext {
   config: Config;
-  db: Database;
+  db: SqlDatabase;
   /** The command connection; the event hub holds its own subscriber connection. */
   redis: Redis;
   publisher: EventPublisher;

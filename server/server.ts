@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from './db/sql-database.js';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -168,7 +168,7 @@ async function closeHttpServer(server: Server): Promise<void> {
   clearTimeout(cutOff);
 }
 
-async function closeConnections(redis: Redis, subscriber: Redis, db: Database): Promise<void> {
+async function closeConnections(redis: Redis, subscriber: Redis, db: SqlDatabase): Promise<void> {
   await Promise.all([quitRedis(redis), quitRedis(subscriber)]);
   db.close();
 }

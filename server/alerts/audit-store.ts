@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import type { AlertKind, Priority, ReceiptState } from '../../common/alerts.js';
 import type { AuditAlert, AuditEntry, AuditQuery } from '../../common/audit.js';
 import { escalationOutcome } from './escalation-outcome.js';
@@ -83,7 +83,7 @@ function where(filter: Filter, before?: number): { sql: string; params: Record<s
  * shown or held and why, who read and acknowledged it and when.
  */
 export class AuditStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   list(query: AuditQuery): { alerts: AuditAlert[]; hasMore: boolean } {
     const { sql, params } = where(query, query.before);

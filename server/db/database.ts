@@ -1,7 +1,9 @@
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MIGRATIONS } from './schema.js';
+import type { SqlDatabase } from './sql-database.js';
+import { SqliteDatabase } from './sqlite-database.js';
 
 /** The database of a data directory; the server and `npm run user` open the same file. */
 export function databaseFile(config: { dataDir: string }): string {
@@ -16,14 +18,15 @@ const BUSY_TIMEOUT_MS = 5_000;
  * readers go on while one writer commits; foreign keys are off by default in SQLite, so they are
  * switched on for every connection.
  */
-export function openDatabase(file: string): Database {
+export function openDatabase(file: string): SqliteDatabase {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new BetterSqlite3(file);
+  const native = new BetterSqlite3(file);
+  const db = new SqliteDatabase(native);
   try {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    if (file !== ':memory:') db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
+    native.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (file !== ':memory:') native.pragma('journal_mode = WAL');
+    native.pragma('synchronous = NORMAL');
+    native.pragma('foreign_keys = ON');
     migrate(db);
     return db;
   } catch (error) {
@@ -37,7 +40,7 @@ export function openDatabase(file: string): Database {
  * crash leaves the database at a known version. `BEGIN IMMEDIATE` makes two processes starting
  * at once take turns instead of both applying the same migration.
  */
-export function migrate(db: Database): number[] {
+export function migrate(db: SqlDatabase): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
     name       TEXT NOT NULL,

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import { eventPayload, type EventPayload } from '../../common/events.js';
 
 export interface OutboxRow {
@@ -35,9 +35,9 @@ export class OutboxStore {
   private readonly pruneSent;
   private readonly sent;
 
-  constructor(db: Database) {
-    // OR IGNORE: the dedupe key names the event, so writing it twice would announce it twice.
-    this.insert = db.prepare<[number, string, string]>('INSERT OR IGNORE INTO outbox (user_id, payload, dedupe_key) VALUES (?, ?, ?)');
+  constructor(db: SqlDatabase) {
+    // DO NOTHING: the dedupe key names the event, so writing it twice would announce it twice.
+    this.insert = db.prepare<[number, string, string]>('INSERT INTO outbox (user_id, payload, dedupe_key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
     this.oldest = db.prepare<[number, number], StoredRow>('SELECT * FROM outbox WHERE id > ? ORDER BY id LIMIT ?');
     this.remove = db.prepare<[number]>('DELETE FROM outbox WHERE id = ?');
     this.failed = db.prepare<[number]>('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import type { Role, SearchResult, SearchSnippetPart } from '../../common/api.js';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from '../conversations/conversation-store.js';
 
@@ -40,7 +40,7 @@ function snippetParts(snippet: string): SearchSnippetPart[] {
 
 /** Full-text search over the messages of one person's own conversations (SQLite FTS5). */
 export class MessageSearch {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   search(userId: number, text: string, limit: number): SearchResult[] {
     const query = ftsQuery(text);

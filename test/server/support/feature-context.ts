@@ -37,10 +37,12 @@ export function featureContext(redisUrl: string, dbFile: string): FeatureContext
 
 /** Staff accounts for tests that work below HTTP (password hashes are irrelevant there). */
 export function addUsers(ctx: ServerContext, count: number): number[] {
-  const insert = ctx.db.prepare<[string, string]>(
-    "INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, 'nurse', 'unused')",
-  );
+  const insert = ctx.db
+    .prepare<[string, string], number>(
+      "INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, 'nurse', 'unused') RETURNING id",
+    )
+    .pluck();
   const ids: number[] = [];
-  for (let i = 0; i < count; i++) ids.push(Number(insert.run(`user${ids.length}-${Date.now()}-${i}`, `User ${i}`).lastInsertRowid));
+  for (let i = 0; i < count; i++) ids.push(insert.get(`user${ids.length}-${Date.now()}-${i}`, `User ${i}`) as number);
   return ids;
 }
