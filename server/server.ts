@@ -11,7 +11,7 @@ import { EscalationScheduler } from './alerts/escalation-scheduler.js';
 import { SessionStore } from './auth/session-store.js';
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
-import { databaseFile, openDatabase } from './db/database.js';
+import { openConfiguredDatabase } from './db/database.js';
 import { loadDemoData } from './demo-data.js';
 import { BareEventAdoption } from './events/bare-event-adoption.js';
 import { EventHub } from './events/event-hub.js';
@@ -76,7 +76,7 @@ export async function startServer(
   options: StartServerOptions = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
-  const db = openDatabase(databaseFile(config));
+  const db = openConfiguredDatabase(config);
   const redis = connectRedis(config.redisUrl, config.redisCommandTimeoutMs, logger);
   // The hub must own a connection of its own: a subscribed connection accepts no other commands.
   const subscriber = redis.duplicate({ connectionName: 'clinicpulse-subscriber' });

@@ -66,7 +66,8 @@ function where(filter: Filter, before?: number): { sql: string; params: Record<s
     params.user = filter.userId;
   }
   if (filter.q) {
-    clauses.push("a.summary LIKE :q ESCAPE '\\'");
+    // lower(): SQLite's LIKE ignores the case of ASCII letters, PostgreSQL's does not.
+    clauses.push("lower(a.summary) LIKE lower(:q) ESCAPE '\\'");
     params.q = `%${filter.q.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
   }
   if (filter.unacknowledged) clauses.push('a.acknowledged_at IS NULL');
@@ -169,7 +170,7 @@ export class AuditStore {
                   'escalated', NULL, a.escalated_at, 9007199254740991
              FROM alerts a LEFT JOIN users s ON s.id = a.sender_id
             WHERE a.id IN (${alertSql}) AND a.escalated_at IS NOT NULL
-         ) ORDER BY alert_id DESC, ord LIMIT :limit`,
+         ) AS facts ORDER BY alert_id DESC, ord LIMIT :limit`,
       )
       .all({ ...params, limit: maxRows + 1 });
     if (rows.length > maxRows) return null;

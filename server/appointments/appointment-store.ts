@@ -39,7 +39,7 @@ export interface DueReminder {
 
 const SELECT_APPOINTMENT = `
   SELECT a.*, (SELECT json_group_array(user_id) FROM (SELECT user_id FROM appointment_reminders
-                WHERE appointment_id = a.id ORDER BY user_id)) AS remind_user_ids
+                WHERE appointment_id = a.id ORDER BY user_id) AS reminded) AS remind_user_ids
     FROM appointments a`;
 
 function toAppointment(row: AppointmentRow): Appointment {

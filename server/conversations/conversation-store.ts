@@ -84,7 +84,7 @@ export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_
   m.edited_at, m.deleted_at, m.reply_to_id,
   (SELECT r.text FROM messages r WHERE r.id = m.reply_to_id) AS reply_text,
   (SELECT ru.display_name FROM messages r JOIN users ru ON ru.id = r.sender_id WHERE r.id = m.reply_to_id) AS reply_sender,
-  (SELECT json_group_array(user_id) FROM (SELECT user_id FROM message_acknowledgements WHERE message_id = m.id ORDER BY created_at)) AS acknowledged_by`;
+  (SELECT json_group_array(user_id) FROM (SELECT user_id FROM message_acknowledgements WHERE message_id = m.id ORDER BY created_at) AS acknowledgers) AS acknowledged_by`;
 
 /** The conversations `:user` is in, with their unread counts; callers add WHERE and ORDER BY. */
 const CONVERSATION_ROWS = `
@@ -149,7 +149,7 @@ export class ConversationStore {
       ),
       page: db.prepare<{ user: number; updatedAt: string | null; id: number | null; limit: number }, ConversationRow>(
         `${CONVERSATION_ROWS}
-          WHERE :updatedAt IS NULL OR c.updated_at < :updatedAt OR (c.updated_at = :updatedAt AND c.id < :id)
+          WHERE CAST(:updatedAt AS TEXT) IS NULL OR c.updated_at < :updatedAt OR (c.updated_at = :updatedAt AND c.id < :id)
           ORDER BY c.updated_at DESC, c.id DESC LIMIT :limit`,
       ),
       one: db.prepare<{ user: number; id: number }, ConversationRow>(`${CONVERSATION_ROWS} WHERE c.id = :id`),
