@@ -29,9 +29,9 @@ type AnyFunction = (...args: any[]) => unknown;
 
 /**
  * `fn` as one transaction; called inside another transaction it runs in a savepoint, so its
- * failure undoes only its own writes. `immediate` takes the write lock at the start on SQLite
- * (two processes never both read and then both write); on PostgreSQL it is the same as calling
- * it, row locks and constraints doing that work there.
+ * failure undoes only its own writes. `immediate` takes the write lock at the start (two
+ * processes never both read and then both write): SQLite's BEGIN IMMEDIATE, and on PostgreSQL
+ * a transaction advisory lock that every immediate transaction takes.
  */
 export interface SqlTransaction<F extends AnyFunction> {
   (...args: Parameters<F>): ReturnType<F>;

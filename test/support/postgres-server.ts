@@ -83,13 +83,13 @@ export async function startTestPostgres(): Promise<TestPostgres> {
 
   await tool('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--no-instructions']);
   const port = await freePort();
-  // Durability is not under test here; a test run should not wait for fsync.
+  // No fsync: only the machine crashing would lose a commit, and a test run should not wait for
+  // the disk. Commits stay synchronous, so a server killed by a test (halt) keeps all of them.
   const options = [
     `-p ${port}`,
     `-k ${dir}`,
     "-c listen_addresses='127.0.0.1'",
     '-c fsync=off',
-    '-c synchronous_commit=off',
     '-c full_page_writes=off',
     '-c max_connections=300',
   ].join(' ');

@@ -34,6 +34,8 @@ export class PostgresError extends Error {
 const WORKER_TIMEOUT_MS = 30_000;
 let worker: SyncWorker | undefined;
 let nextHandle = 1;
+/** Any number, the same in every process sharing the database. */
+const IMMEDIATE_LOCK = 0x696d_6d65_6469;
 
 /** One worker thread per process, holding the connection of every PostgresDatabase in it. */
 function callWorker(): (request: WorkerRequest) => WorkerReply {
@@ -73,10 +75,16 @@ export class PostgresDatabase implements SqlDatabase {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as SqlDatabase['transaction']
   transaction<F extends (...args: any[]) => unknown>(fn: F): SqlTransaction<F> {
-    const run = (...args: Parameters<F>): ReturnType<F> => {
+    const run = (immediate: boolean, args: Parameters<F>): ReturnType<F> => {
       const savepoint = this.depth > 0 ? `clinicpulse_${this.depth}` : null;
       if (savepoint) this.exec(`SAVEPOINT ${savepoint}`);
-      else this.generation = this.request({ op: 'exec', handle: this.handle, sql: 'BEGIN' }).generation;
+      else {
+        // As SQLite's BEGIN IMMEDIATE: one such transaction at a time in the whole database, so
+        // what a store read in it is still true when it writes (a last admin, a direct
+        // conversation, the demo accounts), whichever process or host the other writer is on.
+        const begin = immediate ? `BEGIN; SELECT pg_advisory_xact_lock(${IMMEDIATE_LOCK})` : 'BEGIN';
+        this.generation = this.request({ op: 'exec', handle: this.handle, sql: begin }).generation;
+      }
       this.depth += 1;
       let result: ReturnType<F>;
       try {
@@ -91,7 +99,9 @@ export class PostgresDatabase implements SqlDatabase {
       else this.finish('COMMIT');
       return result;
     };
-    return Object.assign(run, { immediate: run }) as SqlTransaction<F>;
+    return Object.assign((...args: Parameters<F>) => run(false, args), {
+      immediate: (...args: Parameters<F>) => run(true, args),
+    }) as SqlTransaction<F>;
   }
 
   get inTransaction(): boolean {
