@@ -25,6 +25,12 @@ export const desktopSettings = z.object({
   sound: z.boolean(),
   startAtLogin: z.boolean(),
   closeToTray: z.boolean(),
+  /**
+   * The desk keeps pop-up settings of its own instead of following the person's (kept on the
+   * server); absent: it follows them. Optional rather than defaulted, so a patch without it
+   * never resets it.
+   */
+  keepOwnSettings: z.boolean().optional(),
 });
 export type DesktopSettings = z.infer<typeof desktopSettings>;
 export const desktopSettingsPatch = desktopSettings.partial().strict();
@@ -64,6 +70,11 @@ export interface DesktopState {
   unreadCount: number;
   /** Why the user must sign in again, e.g. no OS secret store to keep the token in. */
   notice: string | null;
+  /**
+   * The app is locked since the OS screen locked: the window shows only the lock screen until
+   * the person types their password (`unlock`). Absent: not locked.
+   */
+  locked?: boolean;
 }
 
 export const signInRequest = z.object({
@@ -98,6 +109,8 @@ export interface DesktopBridge {
   getState(): Promise<DesktopState>;
   signIn(request: SignInRequest): Promise<DesktopState>;
   signOut(): Promise<DesktopState>;
+  /** Opens the app again after the OS screen lock: the signed-in person's password. */
+  unlock(password: string): Promise<DesktopState>;
   request(request: BridgeApiRequest): Promise<BridgeApiResponse>;
   updateSettings(patch: DesktopSettingsPatch): Promise<DesktopSettings>;
   /** Which conversation is open in the window, so no pop-up is raised for it while focused. */
@@ -113,4 +126,6 @@ export interface DesktopBridge {
   onConnectionState(listener: (state: ConnectionState) => void): Unsubscribe;
   onUnreadCount(listener: (count: number) => void): Unsubscribe;
   onNotificationClick(listener: (target: NotificationTarget) => void): Unsubscribe;
+  /** The whole state, whenever the main process changed it (settings from the tray or the person's other desks). */
+  onState(listener: (state: DesktopState) => void): Unsubscribe;
 }

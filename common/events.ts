@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { desktopSettings } from './desktop-bridge.js';
 import { alertStatus, priority } from './alerts.js';
+import { presenceStatus } from './presence.js';
 
 /**
  * The events a user's stream carries. Payload field names are those of the original system
@@ -239,6 +240,17 @@ export const messageChangedPayload = z.object({
   timestamp: isoTimestamp,
 });
 
+/**
+ * Published to every enabled account when a colleague's presence changed (available, busy,
+ * away), so pickers and conversation headers follow. Not a notification.
+ */
+export const presenceChangedPayload = z.object({
+  type: z.literal('presence_changed'),
+  user_id: z.string().regex(/^[1-9]\d{0,15}$/),
+  status: presenceStatus,
+  timestamp: isoTimestamp,
+});
+
 export const eventPayload = z.discriminatedUnion('type', [
   newMessagePayload,
   appointmentReminderPayload,
@@ -251,6 +263,7 @@ export const eventPayload = z.discriminatedUnion('type', [
   conversationChangedPayload,
   settingsChangedPayload,
   messageChangedPayload,
+  presenceChangedPayload,
   alertStatusPayload,
   alertAcknowledgedPayload,
   alertRepeatPayload,
@@ -269,6 +282,7 @@ export const streamEvent = z.discriminatedUnion('type', [
   conversationChangedPayload.extend({ id: eventId }),
   settingsChangedPayload.extend({ id: eventId }),
   messageChangedPayload.extend({ id: eventId }),
+  presenceChangedPayload.extend({ id: eventId }),
   alertStatusPayload.extend({ id: eventId }),
   alertAcknowledgedPayload.extend({ id: eventId }),
   alertRepeatPayload.extend({ id: eventId }),
@@ -286,6 +300,7 @@ export type NotificationsMarkedPayload = z.infer<typeof notificationsMarkedPaylo
 export type ConversationChangedPayload = z.infer<typeof conversationChangedPayload>;
 export type SettingsChangedPayload = z.infer<typeof settingsChangedPayload>;
 export type MessageChangedPayload = z.infer<typeof messageChangedPayload>;
+export type PresenceChangedPayload = z.infer<typeof presenceChangedPayload>;
 export type AlertStatusPayload = z.infer<typeof alertStatusPayload>;
 export type AlertAcknowledgedPayload = z.infer<typeof alertAcknowledgedPayload>;
 export type AlertRepeatPayload = z.infer<typeof alertRepeatPayload>;
@@ -349,6 +364,7 @@ export const STREAM_EVENT_TYPES = [
   'conversation_changed',
   'settings_changed',
   'message_changed',
+  'presence_changed',
   'alert_status',
   'alert_acknowledged',
   'alert_repeat',

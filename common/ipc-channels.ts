@@ -22,6 +22,7 @@ export const INVOKE_CHANNELS = {
   getState: 'clinicpulse:get-state',
   signIn: 'clinicpulse:sign-in',
   signOut: 'clinicpulse:sign-out',
+  unlock: 'clinicpulse:unlock',
   request: 'clinicpulse:request',
   updateSettings: 'clinicpulse:update-settings',
   markAllRead: 'clinicpulse:mark-all-read',
@@ -37,6 +38,7 @@ export const INVOKE_ARGUMENTS = /* @__PURE__ */ (() =>
     getState: z.tuple([]),
     signIn: z.tuple([signInRequest]),
     signOut: z.tuple([]),
+    unlock: z.tuple([z.string().min(1).max(200)]),
     request: z.tuple([bridgeApiRequest]),
     updateSettings: z.tuple([desktopSettingsPatch]),
     markAllRead: z.tuple([]),
@@ -62,6 +64,7 @@ export const PUSH_CHANNELS = {
   onConnectionState: 'clinicpulse:connection-state',
   onUnreadCount: 'clinicpulse:unread-count',
   onNotificationClick: 'clinicpulse:notification-click',
+  onState: 'clinicpulse:state',
 } as const;
 export type PushMethod = keyof typeof PUSH_CHANNELS;
 export type PushPayload<M extends PushMethod> = Parameters<Parameters<DesktopBridge[M]>[0]>[0];

@@ -14,6 +14,7 @@ import {
 } from 'electron';
 import { autoUpdater } from 'electron-updater';
 import type { NotificationTarget } from '../common/desktop-bridge.js';
+import { isDoNotDisturbOn } from '../common/do-not-disturb.js';
 import { systemClock } from './clock.js';
 import { DesktopCore } from './core/desktop-core.js';
 import { pushToRenderer, registerIpcHandlers } from './ipc/ipc-handlers.js';
@@ -103,6 +104,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Runni
     platform: process.platform,
     appConfig,
     osDoNotDisturb: () => osDoNotDisturb.isActive(),
+    systemIdleMs: () => powerMonitor.getSystemIdleTime() * 1000,
     log: (level, message) => log.write(level, message),
   });
 
@@ -167,7 +169,9 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Runni
   let trayTooltip: string | null = null;
   const tray = new AppTray(trayImages, {
     open: showWindow,
-    setDoNotDisturb: (enabled) => void core.updateSettings({ doNotDisturb: enabled }),
+    // From the tray: on until turned off (an end time set in the window no longer applies).
+    setDoNotDisturb: (enabled) =>
+      void core.updateSettings({ doNotDisturb: enabled, doNotDisturbUntil: null }),
     copyDiagnostics: () => {
       clipboard.writeText(
         diagnosticsReport({
@@ -202,7 +206,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Runni
     const update = updates?.status;
     trayTooltip = tray.update({
       unreadCount: state.unreadCount,
-      doNotDisturb: state.settings.doNotDisturb,
+      doNotDisturb: isDoNotDisturbOn(state.settings, new Date()),
       connection: state.connection.status,
       signedIn: state.session !== null,
       updateReady: update?.status === 'ready' ? update.version : null,
@@ -251,6 +255,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Runni
     },
     notificationClick: open,
     stateChanged: (state) => {
+      pushToRenderer(mainWindow, 'onState', state);
       refreshTray();
       void applyStartAtLogin(state.settings.startAtLogin);
     },
@@ -324,7 +329,11 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Runni
   if (launch.link) openLink(launch.link);
 
   powerMonitor.on('resume', () => core.resumed());
-  powerMonitor.on('unlock-screen', () => core.resumed());
+  powerMonitor.on('unlock-screen', () => {
+    core.screenLocked(false);
+    core.resumed();
+  });
+  powerMonitor.on('lock-screen', () => core.screenLocked(true));
   const network = new NetworkWatch(
     () => net.isOnline(),
     systemClock,

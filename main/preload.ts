@@ -27,6 +27,7 @@ const bridge: DesktopBridge = {
   getState: () => ipcRenderer.invoke(INVOKE_CHANNELS.getState),
   signIn: (request) => ipcRenderer.invoke(INVOKE_CHANNELS.signIn, request),
   signOut: () => ipcRenderer.invoke(INVOKE_CHANNELS.signOut),
+  unlock: (password) => ipcRenderer.invoke(INVOKE_CHANNELS.unlock, password),
   request: (request) => ipcRenderer.invoke(INVOKE_CHANNELS.request, request),
   updateSettings: (patch) => ipcRenderer.invoke(INVOKE_CHANNELS.updateSettings, patch),
   markAllRead: () => ipcRenderer.invoke(INVOKE_CHANNELS.markAllRead),
@@ -38,6 +39,7 @@ const bridge: DesktopBridge = {
   onConnectionState: subscribe('onConnectionState'),
   onUnreadCount: subscribe('onUnreadCount'),
   onNotificationClick: subscribe('onNotificationClick'),
+  onState: subscribe('onState'),
 };
 
 contextBridge.exposeInMainWorld('clinicPulse', bridge);

@@ -28,6 +28,7 @@ import { readiness } from './health/readiness.js';
 import { createNotificationMarkRoutes } from './inbox/notification-mark-routes.js';
 import { createSignOutEverywhereRoutes } from './sessions/sign-out-everywhere-routes.js';
 import { createPersonalSettingsRoutes } from './settings/personal-settings-routes.js';
+import { createPresenceRoutes } from './presence/presence-routes.js';
 import { createSearchRoutes } from './search/search-routes.js';
 import { errorHandler, sendError } from './http/errors.js';
 import { createAdminUserRoutes, createUserDirectoryRoutes } from './users/user-routes.js';
@@ -137,6 +138,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use('/api', createSignOutEverywhereRoutes(ctx));
   app.use('/api', createPersonalSettingsRoutes(ctx));
   app.use('/api', createSearchRoutes(ctx));
+  app.use('/api', createPresenceRoutes(ctx));
   app.use('/api', createDutyAndSettingsRoutes(ctx));
   app.use('/api', createAlertRoutes(ctx));
   app.use('/api', createAuditRoutes(ctx));

@@ -26,6 +26,28 @@ const originList = z
     ),
   );
 
+/**
+ * `host:port,host:port,…`: some nodes of a Redis Cluster (any of them; the rest are discovered),
+ * or the Sentinels watching one Redis. A host is a name, an IPv4 or a bracketed IPv6 address.
+ */
+const nodeList = z
+  .string()
+  .transform((value) => value.split(',').map((node) => node.trim()).filter((node) => node !== ''))
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'each entry must be host:port, e.g. redis-1.clinic.internal:6379')
+          .transform((node) => {
+            const colon = node.lastIndexOf(':');
+            return { host: node.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(node.slice(colon + 1)) };
+          })
+          .refine((node) => node.port >= 1 && node.port <= 65_535, 'the port must be 1 to 65535'),
+      )
+      .min(1, 'name at least one node'),
+  );
+
 /** Every setting, read from the environment (and `.env`), with the defaults the README lists. */
 const environment = z.object({
   NODE_ENV: z.string().default('development'),
@@ -34,6 +56,9 @@ const environment = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   REDIS_HOST: z.string().min(1).default('127.0.0.1'),
   REDIS_PORT: z.coerce.number().int().min(1).max(65_535).default(6379),
+  REDIS_CLUSTER_NODES: nodeList.optional(),
+  REDIS_SENTINELS: nodeList.optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
   REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(1000),
   REDIS_LOSS_WINDOW_SECONDS: z.coerce.number().nonnegative().default(10),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -80,11 +105,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const e = result.data;
+  if (e.REDIS_CLUSTER_NODES && e.REDIS_SENTINELS) {
+    throw new ConfigError('invalid configuration: REDIS_SENTINELS: set either REDIS_CLUSTER_NODES or REDIS_SENTINELS, not both');
+  }
   return {
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
     redisUrl: e.REDIS_URL ?? `redis://${e.REDIS_HOST}:${e.REDIS_PORT}`,
+    /** Set: a Redis Cluster, and REDIS_URL is used only for its password and TLS. */
+    redisClusterNodes: e.REDIS_CLUSTER_NODES ?? null,
+    /** Set: one Redis whose primary these Sentinels name (`REDIS_SENTINEL_NAME`); REDIS_URL as for a cluster. */
+    redisSentinels: e.REDIS_SENTINELS ? { sentinels: e.REDIS_SENTINELS, name: e.REDIS_SENTINEL_NAME } : null,
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     redisLossWindowSeconds: e.REDIS_LOSS_WINDOW_SECONDS,
     dataDir: e.DATA_DIR,

@@ -2,7 +2,18 @@
  * Whether an error from ioredis means "Redis cannot serve this now" (down, stalled, failing over,
  * still loading), which the API answers with 503 and Retry-After, rather than a bug (500).
  */
-const UNAVAILABLE_MESSAGES = ['Connection is closed.', 'Command timed out', "Stream isn't writeable"];
+const UNAVAILABLE_MESSAGES = [
+  'Connection is closed.',
+  'Command timed out',
+  "Stream isn't writeable",
+  // A Redis Cluster reconnecting, failing over or unreachable.
+  "Cluster isn't ready",
+  'Too many Cluster redirections',
+  'None of startup nodes is available',
+  'Failed to refresh slots cache',
+  'Cluster is disconnected',
+  'Node is disconnected',
+];
 /** Redis's own refusals while it is not able to serve: loading, a replica, failover, a busy script, memory. */
 const UNAVAILABLE_REPLIES = /^(LOADING|READONLY|MASTERDOWN|BUSY|OOM|CLUSTERDOWN|TRYAGAIN|NOREPLICAS)\b/;
 

@@ -2,7 +2,6 @@ import type { SqlDatabase } from './db/sql-database.js';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { ReminderScheduler } from './appointments/reminder-scheduler.js';
@@ -20,8 +19,10 @@ import { createEventStreamEndpoint } from './events/event-stream-endpoint.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { NoticeResender } from './notifications/notice-resender.js';
+import { PresenceSweeper } from './presence/presence-sweeper.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
 import { registerPlatformMetrics } from './platform-metrics.js';
+import { connectRedis, type RedisClient, type RedisConnections } from './redis-client.js';
 
 export interface StartServerOptions {
   /** Create the demo accounts and conversations when the database has no users yet. */
@@ -45,31 +46,8 @@ export interface RunningServer {
 const CONNECTION_DRAIN_MS = 5_000;
 const REDIS_QUIT_WAIT_MS = 1_000;
 
-/**
- * Redis connection options: a request fails after one reconnection attempt instead of queueing
- * for ever, and a command after REDIS_COMMAND_TIMEOUT_MS (so /readyz and the API answer promptly
- * while Redis is down or stalled), while the connection itself keeps reconnecting, at most every
- * 2 s, for as long as the server runs.
- */
-function connectRedis(url: string, commandTimeoutMs: number, logger: Logger): Redis {
-  const redis = new Redis(url, {
-    maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-    // A stalled Redis keeps its connection open: without a timeout a request would wait for it.
-    commandTimeout: commandTimeoutMs,
-    connectionName: 'clinicpulse',
-  });
-  let reported = false;
-  redis.on('error', (error: Error) => {
-    if (!reported) logger.warn({ err: error.message }, 'Redis connection failed; retrying');
-    reported = true;
-  });
-  redis.on('ready', () => {
-    if (reported) logger.info('Redis connection back');
-    reported = false;
-  });
-  return redis;
-}
+/** How long start-up waits for a cluster's slot map before serving anyway (streams answer 503 until then). */
+const CLUSTER_READY_WAIT_MS = 10_000;
 
 export async function startServer(
   config: Config,
@@ -77,20 +55,18 @@ export async function startServer(
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
   const db = openConfiguredDatabase(config);
-  const redis = connectRedis(config.redisUrl, config.redisCommandTimeoutMs, logger);
-  // The hub must own a connection of its own: a subscribed connection accepts no other commands.
-  const subscriber = redis.duplicate({ connectionName: 'clinicpulse-subscriber' });
-  subscriber.on('error', () => undefined);
+  const connections = connectRedis(config, logger);
+  const { redis, subscriber, keys } = connections;
   const metrics = createMetrics();
   const publisher = new EventPublisher(
     redis,
-    { historyTtlSeconds: config.eventHistoryTtlSeconds, historyLength: config.eventHistoryLength },
+    { historyTtlSeconds: config.eventHistoryTtlSeconds, historyLength: config.eventHistoryLength, keys },
     metrics,
   );
   const sessions = new SessionStore(db, config.sessionTtlHours);
   const context: ServerContext = { config, db, redis, publisher, sessions, logger, metrics };
   registerPlatformMetrics(context);
-  const history = { historyTtlSeconds: config.eventHistoryTtlSeconds, historyLength: config.eventHistoryLength };
+  const history = { historyTtlSeconds: config.eventHistoryTtlSeconds, historyLength: config.eventHistoryLength, keys };
   const hub = new EventHub(subscriber, {
     metrics,
     logger,
@@ -98,13 +74,15 @@ export async function startServer(
     stillValid: (ids) => sessions.stillValid(ids),
     sessionCheckSeconds: config.streamSessionCheckSeconds,
     adoption: new BareEventAdoption(redis, history),
+    keys,
   });
+  if (keys.mode === 'cluster') await clusterReady(redis, logger);
 
   try {
     if (options.demoData && (await loadDemoData(db)))
       logger.info('demo accounts and conversations created');
   } catch (error) {
-    await closeConnections(redis, subscriber, db);
+    await closeConnections(connections, db);
     throw error;
   }
 
@@ -118,7 +96,7 @@ export async function startServer(
     await once(server, 'listening');
   } catch (error) {
     await hub.close();
-    await closeConnections(redis, subscriber, db);
+    await closeConnections(connections, db);
     throw error;
   }
   // Started once listening: the relay publishes what an earlier run left in the outbox.
@@ -126,10 +104,12 @@ export async function startServer(
   const reminderScheduler = new ReminderScheduler(context);
   const escalationScheduler = new EscalationScheduler(context, config.alertScheduler);
   const noticeResender = new NoticeResender(context);
+  const presenceSweeper = new PresenceSweeper(context);
   outboxRelay.start();
   reminderScheduler.start();
   escalationScheduler.start();
   noticeResender.start();
+  presenceSweeper.start();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url }, 'ClinicPulse server listening');
@@ -145,12 +125,13 @@ export async function startServer(
         reminderScheduler.stop(),
         escalationScheduler.stop(),
         noticeResender.stop(),
+        presenceSweeper.stop(),
         alertStatusPublisherFor(context).stop(),
       ]);
       // The streams just ended leave their connections idle; close those too.
       server.closeIdleConnections();
       await serverClosed;
-      await closeConnections(redis, subscriber, db);
+      await closeConnections(connections, db);
       logger.info('stopped');
     })();
     return closing;
@@ -168,16 +149,29 @@ async function closeHttpServer(server: Server): Promise<void> {
   clearTimeout(cutOff);
 }
 
-async function closeConnections(redis: Redis, subscriber: Redis, db: SqlDatabase): Promise<void> {
-  await Promise.all([quitRedis(redis), quitRedis(subscriber)]);
+async function closeConnections({ redis, subscriber }: RedisConnections, db: SqlDatabase): Promise<void> {
+  subscriber.disconnect();
+  await quitRedis(redis);
   db.close();
+}
+
+/** Waits, not for long, for a cluster client's first slot map: until then no command can be routed. */
+async function clusterReady(redis: RedisClient, logger: Logger): Promise<void> {
+  if (redis.status === 'ready') return;
+  let timer: NodeJS.Timeout | undefined;
+  const ready = await Promise.race([
+    once(redis, 'ready').then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLUSTER_READY_WAIT_MS))),
+  ]);
+  clearTimeout(timer);
+  if (!ready) logger.warn('Redis Cluster not ready yet; serving anyway, streams answer 503 until it is');
 }
 
 /**
  * QUIT when Redis is there to answer, otherwise just drop the connection and its retries. Waits
  * for the socket to close, but not for long.
  */
-async function quitRedis(connection: Redis): Promise<void> {
+async function quitRedis(connection: RedisClient): Promise<void> {
   if (
     connection.status !== 'ready' &&
     connection.status !== 'connect' &&

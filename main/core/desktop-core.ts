@@ -11,8 +11,9 @@ import type {
   NotificationTarget,
   SignInRequest,
 } from '../../common/desktop-bridge.js';
+import { isDoNotDisturbOn } from '../../common/do-not-disturb.js';
 import type { ControlEvent, StreamEvent } from '../../common/events.js';
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import type { BurstOptions } from '../notify/burst-coalescer.js';
 import type { NotificationSink } from '../notify/native-notification.js';
 import type { SecretCipher } from '../session/secret-cipher.js';
@@ -47,6 +48,8 @@ export interface DesktopCoreOptions {
   /** The OS's do-not-disturb, where it can be read. */
   osDoNotDisturb?: () => boolean;
   tuning?: { burst?: BurstOptions; backoff?: BackoffOptions; heartbeatTimeoutMs?: number };
+  /** How long the OS has seen no input, in ms (`powerMonitor.getSystemIdleTime`): presence. */
+  systemIdleMs?: () => number;
   log?: (level: 'info' | 'warn', message: string) => void;
 }
 
@@ -79,6 +82,10 @@ export class DesktopCore {
   private closed = false;
   /** This installation's desk, read (or made) once, when first needed. */
   private desk: Promise<Desk | null> | null = null;
+  /** Locked with the OS screen, until the person's password (a new session ends it too). */
+  private locked = false;
+  /** Turns do-not-disturb off when its end time comes. */
+  private doNotDisturbEnd: TimerHandle | undefined;
 
   constructor(private readonly options: DesktopCoreOptions) {
     this.settingsStore = new SettingsStore(join(options.dataDirectory, 'settings.json'));
@@ -102,6 +109,7 @@ export class DesktopCore {
 
   private async load(): Promise<DesktopState> {
     await this.settingsStore.load();
+    this.scheduleDoNotDisturbEnd();
     const stored = await this.sessionStore.load();
     if (stored) {
       this.serverUrl = stored.serverUrl;
@@ -120,6 +128,7 @@ export class DesktopCore {
       settings: this.settingsStore.settings,
       unreadCount: this.session?.user.unreadCount ?? 0,
       notice: this.notice,
+      locked: this.locked,
     };
   }
 
@@ -229,10 +238,45 @@ export class DesktopCore {
     return { status: response.status, body };
   }
 
+  /**
+   * A change from the window or the tray. What follows the person goes on to the server in the
+   * background: a server that is away must not hold up the desk's own change.
+   */
   async updateSettings(patch: DesktopSettingsPatch): Promise<DesktopSettings> {
+    const before = this.settingsStore.settings;
+    const settings = await this.applySettings(patch);
+    void this.session?.user.personalSettingsChanged(before, settings);
+    return settings;
+  }
+
+  private async applySettings(patch: DesktopSettingsPatch): Promise<DesktopSettings> {
     const settings = await this.settingsStore.update(patch);
+    this.scheduleDoNotDisturbEnd();
     this.emitState();
     return settings;
+  }
+
+  /** Do-not-disturb with an end time ends then, also while no window is open to end it. */
+  private scheduleDoNotDisturbEnd(): void {
+    this.doNotDisturbEnd?.cancel();
+    this.doNotDisturbEnd = undefined;
+    const settings = this.settingsStore.settings;
+    const until = settings.doNotDisturbUntil;
+    if (this.closed || !until || !isDoNotDisturbOn(settings, new Date(this.clock.now()))) return;
+    this.doNotDisturbEnd = this.clock.setTimeout(
+      () => {
+        this.doNotDisturbEnd = undefined;
+        const now = new Date(this.clock.now());
+        if (isDoNotDisturbOn(this.settingsStore.settings, now))
+          return this.scheduleDoNotDisturbEnd();
+        void this.updateSettings({ doNotDisturb: false, doNotDisturbUntil: null }).catch(
+          (error: unknown) =>
+            this.options.log?.('warn', `do-not-disturb did not end: ${String(error)}`),
+        );
+      },
+      // Timers take at most 2^31 - 1 ms; a later end is looked at again when that one fires.
+      Math.min(Date.parse(until) - this.clock.now(), 2 ** 31 - 1),
+    );
   }
 
   async markAllRead(): Promise<void> {
@@ -276,6 +320,66 @@ export class DesktopCore {
     this.session?.user.reconnectNow('the computer woke up');
   }
 
+  /**
+   * The OS screen lock came on or went off: the person is away from this desk, or back. Its
+   * coming on locks the app as well, and the OS unlocking does not open it: a ward PC's OS
+   * account is often shared, so the app waits for its own person's password (`unlock`).
+   */
+  screenLocked(locked: boolean): void {
+    this.session?.user.screenLocked(locked);
+    if (!locked || !this.session || this.locked) return;
+    this.locked = true;
+    this.options.log?.('info', 'locked with the OS screen');
+    this.emitState();
+  }
+
+  /**
+   * Opens the app again with the signed-in person's password, checked by the server. The
+   * session and its stream go on as they were; the sign-in made only to check the password is
+   * ended at once.
+   */
+  unlock(password: string): Promise<DesktopState> {
+    return this.serially(async () => {
+      const session = this.session;
+      if (!session || !this.locked) return this.state();
+      let response: Response;
+      try {
+        response = await this.options.fetch(
+          new URL('/api/auth/login', session.info.serverUrl).href,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: session.info.user.username, password }),
+            signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+          },
+        );
+      } catch (error) {
+        throw new Error(
+          `Cannot reach ${session.info.serverUrl}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      const body = await readBody(response);
+      if (response.status !== 200)
+        throw new Error(
+          errorMessage(body) ?? `Unlock failed (the server answered ${response.status}).`,
+        );
+      const check = body as LoginResponse;
+      await this.options
+        .fetch(new URL('/api/auth/logout', session.info.serverUrl).href, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${check.token}` },
+          signal: AbortSignal.timeout(5_000),
+        })
+        .then((answer) => answer.body?.cancel())
+        .catch(() => undefined);
+      if (this.session !== session) return this.state();
+      this.locked = false;
+      this.options.log?.('info', 'unlocked');
+      this.emitState();
+      return this.state();
+    });
+  }
+
   networkChanged(online: boolean): void {
     this.session?.user.setNetworkAvailable(online);
   }
@@ -287,6 +391,7 @@ export class DesktopCore {
   shutdown(): Promise<void> {
     if (this.closed) return this.lifecycle.then(() => undefined);
     this.closed = true;
+    this.doNotDisturbEnd?.cancel();
     return this.serially(() => this.stopSession(), { evenWhenClosed: true });
   }
 
@@ -316,8 +421,10 @@ export class DesktopCore {
     const holder: { user?: UserSession } = {};
     const isCurrent = () => !holder.user || this.session?.user === holder.user;
     const desk = await this.deskIdentity();
+    const systemIdleMs = this.options.systemIdleMs;
     const user = await UserSession.start({
       ...(desk ? { desk } : {}),
+      ...(desk && systemIdleMs ? { presence: { systemIdleMs, deskId: desk.id } } : {}),
       serverUrl: info.serverUrl,
       token,
       userId: info.user.id,
@@ -333,6 +440,12 @@ export class DesktopCore {
         osDoNotDisturb: () => this.options.osDoNotDisturb?.() ?? false,
       },
       onNotificationClick: (target) => this.emit('notificationClick', target),
+      deskSettings: {
+        current: () => this.settingsStore.settings,
+        apply: async (patch) => {
+          await this.applySettings(patch);
+        },
+      },
       ...(tuning.burst ? { burst: tuning.burst } : {}),
       ...(tuning.backoff ? { backoff: tuning.backoff } : {}),
       ...(tuning.heartbeatTimeoutMs ? { heartbeatTimeoutMs: tuning.heartbeatTimeoutMs } : {}),
@@ -365,6 +478,7 @@ export class DesktopCore {
   private async stopSession(): Promise<void> {
     const ending = this.session;
     this.session = null;
+    this.locked = false;
     await ending?.user.stop();
   }
 

@@ -1,5 +1,9 @@
-import type { ConnectionState, NotificationTarget } from '../../common/desktop-bridge.js';
-import type { EventsStateResponse } from '../../common/api.js';
+import type {
+  ConnectionState,
+  DesktopSettings,
+  NotificationTarget,
+} from '../../common/desktop-bridge.js';
+import type { EventsStateResponse, NotificationMarksResponse } from '../../common/api.js';
 import { readPosition } from '../../common/conversation-position.js';
 import type { Desk, ReportedReceipt } from '../../common/alerts.js';
 import {
@@ -18,6 +22,8 @@ import type { BurstOptions } from '../notify/burst-coalescer.js';
 import { passesDoNotDisturb, quietReason } from '../notify/hold-policy.js';
 import type { NotificationSink, PopupOutcome } from '../notify/native-notification.js';
 import { Notifier, type NotifierEnvironment, type NotifyDecision } from '../notify/notifier.js';
+import { DeskPresence } from '../presence/desk-presence.js';
+import { PersonalSettingsSync, type DeskSettings } from '../settings/personal-settings-sync.js';
 import type { BackoffOptions } from '../stream/backoff.js';
 import type { HttpFetch } from '../stream/http-fetch.js';
 import { StreamClient } from '../stream/stream-client.js';
@@ -57,8 +63,12 @@ export interface UserSessionOptions {
   desk?: Desk;
   /** How long receipts are gathered before they are reported. */
   receiptFlushMs?: number;
+  /** This desk's settings: with them, the pop-up settings follow the person (server-kept). */
+  deskSettings?: DeskSettings;
   /** How the cursor and the pending receipts are written; `writeFileAtomic` unless counted. */
   write?: DurableWrite;
+  /** With it, the session reports the person's presence from the OS's idle time. */
+  presence?: { systemIdleMs(): number; deskId: string; checkEveryMs?: number };
 }
 
 /**
@@ -69,10 +79,12 @@ export interface UserSessionOptions {
  */
 export class UserSession {
   private backlog: boolean;
-  /** Settles once the server's read marker has been asked for (or that failed). */
-  private readMarkerKnown: Promise<void> = Promise.resolve();
+  /** Settles once the server's read marker and marks have been asked for (or that failed). */
+  private readStateKnown: Promise<void> = Promise.resolve();
   private readonly stream: StreamClient;
   private readonly notifier: Notifier;
+  private readonly personalSettings: PersonalSettingsSync | null;
+  private readonly presence: DeskPresence | null;
   /** Popped-up events whose receipt waits for the OS to say whether the pop-up showed. */
   private readonly awaitingOutcome = new Map<
     number,
@@ -88,6 +100,23 @@ export class UserSession {
     // On the first sign-in as this user here, what the server still holds was meant for
     // earlier hours or other desks: it is counted but not popped up, until `ready`.
     this.backlog = !cursor.caughtUp;
+    this.personalSettings = options.deskSettings
+      ? new PersonalSettingsSync({
+          serverUrl: options.serverUrl,
+          token: options.token,
+          fetch: options.fetch,
+          desk: options.deskSettings,
+          problem: (detail) => options.listener.problem?.(detail),
+        })
+      : null;
+    this.presence = options.presence
+      ? new DeskPresence({
+          serverUrl: options.serverUrl,
+          token: options.token,
+          fetch: options.fetch,
+          ...options.presence,
+        })
+      : null;
     this.notifier = new Notifier({
       sink: options.sink,
       ledger: cursor,
@@ -152,9 +181,10 @@ export class UserSession {
       : null;
     const session = new UserSession(options, cursor, unread, receipts);
     // Not awaited: a server that is down must not hold up the app's start. Events wait for it
-    // instead (handleEvent), so the badge never counts what the marker says is read.
-    session.readMarkerKnown = session.refreshReadMarker();
+    // instead (handleEvents), so the badge never counts what the marker says is read.
+    session.readStateKnown = session.refreshServerState();
     session.stream.start();
+    session.presence?.start();
     return session;
   }
 
@@ -200,12 +230,23 @@ export class UserSession {
     await this.updateUnread(() => this.unread.markReadUpTo(upTo));
   }
 
+  /** This desk's settings changed: what follows the person goes to the server. */
+  personalSettingsChanged(before: DesktopSettings, after: DesktopSettings): Promise<void> {
+    return this.personalSettings?.changed(before, after) ?? Promise.resolve();
+  }
+
   /** Stops the stream, shows what waits in the burst window, and leaves the cursor on disk. */
   async stop(): Promise<void> {
+    this.presence?.stop();
     await this.stream.stop();
     await this.notifier.flush();
     await this.cursor.persist();
     await this.receipts?.stop();
+  }
+
+  /** The OS screen lock came on or went off. */
+  screenLocked(locked: boolean): void {
+    this.presence?.setScreenLocked(locked);
   }
 
   /** This desk was renamed in Settings: receipts from now on carry the new name. */
@@ -243,29 +284,49 @@ export class UserSession {
     }
   }
 
-  /** The server's read marker can have moved while this desk was closed. */
-  private async refreshReadMarker(): Promise<void> {
+  /**
+   * What the server keeps for the person and this desk follows: read state and pop-up
+   * settings. Events wait for it, so none is counted or popped up by an outdated state.
+   */
+  private async refreshServerState(): Promise<void> {
+    await Promise.all([this.refreshReadState(), this.personalSettings?.load()]);
+  }
+
+  /**
+   * The server's read marker and single marks can have moved while this desk was closed, or
+   * beyond what a resync replays. The state is asked first: every mark its `lastEventId` covers
+   * is then in the marks that follow.
+   */
+  private async refreshReadState(): Promise<void> {
     try {
-      const response = await this.options.fetch(
-        new URL('/api/events/state', this.options.serverUrl).href,
-        {
-          headers: { authorization: `Bearer ${this.options.token}` },
-          signal: AbortSignal.timeout(READ_MARKER_TIMEOUT_MS),
-        },
-      );
-      if (!response.ok) {
-        await response.body?.cancel();
-        return;
-      }
-      const state = (await response.json()) as EventsStateResponse;
+      const state = await this.getJson<EventsStateResponse>('/api/events/state');
+      if (!state) return;
       if (typeof state.lastReadEventId === 'number')
         await this.updateUnread(() => this.unread.markReadUpTo(state.lastReadEventId));
+      const marks = await this.getJson<NotificationMarksResponse>('/api/notifications/marks');
+      if (marks && Array.isArray(marks.marks))
+        await this.updateUnread(() =>
+          this.unread.loadMarks(
+            marks.marks.map(({ eventId, read }) => ({ id: eventId, read })),
+            state.lastEventId ?? 0,
+          ),
+        );
     } catch (error) {
       // Offline at start: the stream's replayed `notifications_read` events correct the badge later.
       this.options.listener.problem?.(
         `could not read the event state: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
+  }
+
+  private async getJson<T>(path: string): Promise<T | null> {
+    const response = await this.options.fetch(new URL(path, this.options.serverUrl).href, {
+      headers: { authorization: `Bearer ${this.options.token}` },
+      signal: AbortSignal.timeout(READ_MARKER_TIMEOUT_MS),
+    });
+    if (response.ok) return (await response.json()) as T;
+    await response.body?.cancel();
+    return null;
   }
 
   /**
@@ -275,7 +336,7 @@ export class UserSession {
    * and the app hear of the batch once, after it.
    */
   private async handleEvents(events: readonly StreamEvent[]): Promise<void> {
-    await this.readMarkerKnown;
+    await this.readStateKnown;
     const countBefore = this.unread.count;
     let changed = false;
     const decided: Promise<void>[] = [];
@@ -289,6 +350,13 @@ export class UserSession {
         const read = readPosition(event);
         if (read) this.unread.markConversationRead(read);
         changed = true;
+      } else if (event.type === 'notifications_marked') {
+        this.unread.mark(event.event_ids, event.read, event.id);
+        changed = true;
+      } else if (event.type === 'settings_changed') {
+        // Before the next event is decided: a message right after the person turned on
+        // do-not-disturb is held.
+        await this.personalSettings?.adopt(event.settings);
       } else if (event.type === 'alert_acknowledged') {
         this.notifier.close(Number(event.alert_id));
       } else if (event.type === 'alert_repeat') {
@@ -346,6 +414,8 @@ export class UserSession {
     if (control.type === 'resync') {
       this.cursor.resetTo(control.lastEventId);
       await this.cursor.persist();
+      // What the lost history said is on the server; events after this wait for it.
+      this.readStateKnown = this.refreshServerState();
     } else if (control.type === 'ready' && this.backlog) {
       this.backlog = false;
       await this.cursor.markCaughtUp();

@@ -31,11 +31,15 @@ const cursorFile = z.object({
       }),
     )
     .default([]),
+  /** Notifying events received and read, so that marking one unread on any desk counts it again. */
+  readIds: z.array(eventId).default([]),
+  /** Notifications marked read or unread one by one (`notifications_marked`): each overrides the rest. */
+  marks: z.array(z.object({ id: eventId, read: z.boolean() })).default([]),
 });
 export type CursorSnapshot = Omit<z.infer<typeof cursorFile>, 'version'>;
 export type UnreadSnapshot = Pick<
   CursorSnapshot,
-  'lastReadEventId' | 'unreadIds' | 'unreadMessages'
+  'lastReadEventId' | 'unreadIds' | 'unreadMessages' | 'readIds' | 'marks'
 >;
 
 /**
@@ -168,6 +172,8 @@ function emptySnapshot(): CursorSnapshot {
     lastReadEventId: 0,
     unreadIds: [],
     unreadMessages: [],
+    readIds: [],
+    marks: [],
   };
 }
 
@@ -176,6 +182,8 @@ function copyUnread(state: UnreadSnapshot): UnreadSnapshot {
     lastReadEventId: state.lastReadEventId,
     unreadIds: [...state.unreadIds],
     unreadMessages: state.unreadMessages.map((message) => ({ ...message })),
+    readIds: [...state.readIds],
+    marks: state.marks.map((mark) => ({ ...mark })),
   };
 }
 

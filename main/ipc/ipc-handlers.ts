@@ -30,6 +30,7 @@ export function registerIpcHandlers(
   const handlers: InvokeHandlers = {
     getState: async () => core.state(),
     signIn: (request) => core.signIn(request),
+    unlock: (password) => core.unlock(password),
     signOut: () => core.signOut(),
     request: (request) => core.request(request),
     updateSettings: (patch) => core.updateSettings(patch),

@@ -1,4 +1,5 @@
 import type { DesktopSettings } from '../../common/desktop-bridge.js';
+import { isDoNotDisturbOn } from '../../common/do-not-disturb.js';
 import type { NotifyingEvent } from '../../common/events.js';
 import { isWithinQuietHours } from '../../common/quiet-hours.js';
 import { isUrgentEvent } from '../../common/urgency.js';
@@ -52,7 +53,8 @@ export function holdReason(event: NotifyingEvent, context: HoldContext): HoldRea
 export function quietReason(
   context: Pick<HoldContext, 'settings' | 'now' | 'osDoNotDisturb'>,
 ): 'do_not_disturb' | 'quiet_hours' | 'os_do_not_disturb' | null {
-  if (context.settings.doNotDisturb) return 'do_not_disturb';
+  // Do-not-disturb with an end time holds nothing once it has passed, whoever was to turn it off.
+  if (isDoNotDisturbOn(context.settings, context.now)) return 'do_not_disturb';
   if (isWithinQuietHours(context.settings.quietHours, context.now)) return 'quiet_hours';
   if (context.osDoNotDisturb) return 'os_do_not_disturb';
   return null;

@@ -1,3 +1,7 @@
+import type { ReconnectTuning } from '../../common/reconnect-plan.js';
+import { DEFAULT_RECONNECT_TUNING } from '../../common/reconnect-plan.js';
+
+/** The backoff while the server answers but the stream fails (tests shorten it). */
 export interface BackoffOptions {
   initialMs: number;
   maxMs: number;
@@ -5,33 +9,11 @@ export interface BackoffOptions {
 
 export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1_000, maxMs: 60_000 };
 
-/**
- * Exponential backoff with "equal jitter": each delay is between half and all of the doubled
- * base, so a clinic's desks that lost the server together do not all come back in one instant.
- * `reset` after a good connection, so the next outage starts with a short wait again.
- */
-export class Backoff {
-  private attempts = 0;
-
-  constructor(
-    private readonly options: BackoffOptions = DEFAULT_BACKOFF,
-    private readonly random: () => number = Math.random,
-  ) {}
-
-  nextDelay(): number {
-    const base = Math.min(
-      this.options.maxMs,
-      this.options.initialMs * 2 ** Math.min(this.attempts, 30),
-    );
-    this.attempts++;
-    return Math.round(base / 2 + (base / 2) * this.random());
-  }
-
-  reset(): void {
-    this.attempts = 0;
-  }
-
-  get failures(): number {
-    return this.attempts;
-  }
+/** The shared reconnect plan (common/reconnect-plan.ts) with this desk's backoff. */
+export function reconnectTuning(backoff: BackoffOptions): ReconnectTuning {
+  return {
+    ...DEFAULT_RECONNECT_TUNING,
+    firstDelayMs: backoff.initialMs,
+    maxDelayMs: backoff.maxMs,
+  };
 }

@@ -9,13 +9,17 @@ import {
   type StreamEvent,
 } from '../../common/events.js';
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
-import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { ReconnectPlan, type ReconnectStep } from '../../common/reconnect-plan.js';
+import { DEFAULT_BACKOFF, reconnectTuning, type BackoffOptions } from './backoff.js';
 import type { HttpFetch } from './http-fetch.js';
 
 type Received = { event: StreamEvent } | { control: ControlEvent };
 
 /** Three missed server pings (15 s apart by default) mean the connection is dead. */
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 45_000;
+/** A probe of a server that drops packets instead of refusing must not hold up the next. */
+const PROBE_TIMEOUT_MS = 2_000;
+const UNREACHABLE = 'the server cannot be reached; checking every second or so';
 
 export interface StreamHandlers {
   /**
@@ -49,12 +53,15 @@ export interface StreamClientOptions {
  * library's own retry is never used: it would resend the id it last parsed, not the one we
  * handled (EventSource/eventsource#27), and it cannot back off, watch a heartbeat or stop on
  * 401. So every failure closes the EventSource and this class decides when to open a new one,
- * always sending the last id it tracked itself.
+ * always sending the last id it tracked itself, by the plan the browser page follows too
+ * (common/reconnect-plan.ts): a failure the server answered (a status) backs off; one it did not
+ * (no answer, a dropped connection, a silent one) asks `/healthz` at once, and while that goes
+ * unanswered every second or so, reopening the stream the moment the server is back.
  */
 export class StreamClient {
   private lastId: number | null;
   private readonly clock: Clock;
-  private readonly backoff: Backoff;
+  private readonly plan: ReconnectPlan;
   private readonly longestDelayMs: number;
   private readonly heartbeatTimeoutMs: number;
   private source: EventSource | undefined;
@@ -74,7 +81,10 @@ export class StreamClient {
   constructor(private readonly options: StreamClientOptions) {
     this.lastId = options.lastEventId;
     this.clock = options.clock ?? systemClock;
-    this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF, options.random);
+    this.plan = new ReconnectPlan(
+      reconnectTuning(options.backoff ?? DEFAULT_BACKOFF),
+      options.random,
+    );
     this.longestDelayMs = (options.backoff ?? DEFAULT_BACKOFF).maxMs;
     this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
   }
@@ -113,7 +123,7 @@ export class StreamClient {
    */
   reconnectNow(reason: string): void {
     if (!this.running) return;
-    this.backoff.reset();
+    this.plan.reset();
     this.closeSource();
     this.retryTimer?.cancel();
     this.retryTimer = undefined;
@@ -245,7 +255,7 @@ export class StreamClient {
     // The server continues after a resync from its `lastEventId`; so must our position.
     if (control.type === 'resync') this.lastId = control.lastEventId;
     // The server authenticated us and replayed what we missed: this connection is good.
-    if (control.type === 'ready') this.backoff.reset();
+    if (control.type === 'ready') this.plan.connected();
     this.enqueue({ control });
   }
 
@@ -303,27 +313,89 @@ export class StreamClient {
       });
       return;
     }
-    this.connectionLost(
-      event.code ? `the server answered ${event.code}` : (event.message ?? 'connection lost'),
-    );
+    if (event.code) this.connectionLost(`the server answered ${event.code}`, true);
+    else this.connectionLost(event.message ?? 'connection lost');
   }
 
-  private connectionLost(detail: string): void {
+  /**
+   * `serverAnswered`: the failure was the server's answer (a status), so the stream itself is
+   * the trouble; otherwise `/healthz` says whether the server is there at all.
+   */
+  private connectionLost(detail: string, serverAnswered?: boolean): void {
     this.closeSource();
     if (!this.running) return;
-    // Offline, the OS tells us when the network is back; the slow retry covers it being wrong.
-    const delay = this.networkAvailable ? this.backoff.nextDelay() : this.longestDelayMs;
-    const nextRetryAt = this.clock.now() + delay;
-    this.setState({
-      status: this.networkAvailable ? 'reconnecting' : 'offline',
-      nextRetryAt,
-      detail,
-    });
     this.retryTimer?.cancel();
+    this.retryTimer = undefined;
+    if (!this.networkAvailable) {
+      this.retryWhenOffline(detail);
+      return;
+    }
+    if (serverAnswered) {
+      this.follow(this.plan.afterStreamFailure(true), detail);
+      return;
+    }
+    this.setState({ status: 'reconnecting', nextRetryAt: null, detail });
+    const generation = this.generation;
+    void this.probe().then((answered) => {
+      if (generation === this.generation && this.running)
+        this.follow(this.plan.afterStreamFailure(answered), detail);
+    });
+  }
+
+  /** Offline, the OS tells us when the network is back; the slow retry covers it being wrong. */
+  private retryWhenOffline(detail: string): void {
+    const nextRetryAt = this.clock.now() + this.longestDelayMs;
+    this.setState({ status: 'offline', nextRetryAt, detail });
     this.retryTimer = this.clock.setTimeout(() => {
       this.retryTimer = undefined;
       if (this.running) this.connect('reconnecting', detail);
-    }, delay);
+    }, this.longestDelayMs);
+  }
+
+  /** Carries out the plan's next step: a new stream, or a probe, after its delay. */
+  private follow(step: ReconnectStep, detail: string): void {
+    if (!this.networkAvailable) {
+      this.retryWhenOffline(detail);
+      return;
+    }
+    if (step.action === 'connect' && step.delayMs === 0) {
+      this.connect('reconnecting', 'the server is back');
+      return;
+    }
+    const generation = this.generation;
+    if (step.action === 'connect')
+      this.setState({
+        status: 'reconnecting',
+        nextRetryAt: this.clock.now() + step.delayMs,
+        detail,
+      });
+    else this.setState({ status: 'reconnecting', nextRetryAt: null, detail: UNREACHABLE });
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      if (generation !== this.generation || !this.running) return;
+      if (step.action === 'connect') {
+        this.connect('reconnecting', detail);
+        return;
+      }
+      void this.probe().then((answered) => {
+        if (generation === this.generation && this.running)
+          this.follow(this.plan.afterProbe(answered), detail);
+      });
+    }, step.delayMs);
+  }
+
+  /** `GET /healthz`: whether the server answers at all (no session, nothing read). */
+  private async probe(): Promise<boolean> {
+    try {
+      const response = await this.options.fetch(new URL('/healthz', this.options.serverUrl).href, {
+        method: 'GET',
+        signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+      });
+      await response.body?.cancel().catch(() => undefined);
+      return response.ok;
+    } catch {
+      return false;
+    }
   }
 
   private closeSource(): void {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { DueSet, type DueEntry } from '../scheduling/due-set.js';
 
 /** Sorted set of `<alertId>:<step>` scored by when that step of the alert falls due (ms). */
@@ -26,7 +26,7 @@ export function stepOf(member: string): { alertId: number; step: number } | null
 export class EscalationQueue {
   readonly set: DueSet;
 
-  constructor(redis: Redis) {
+  constructor(redis: RedisClient) {
     this.set = new DueSet(redis, ESCALATIONS_DUE_KEY);
   }
 

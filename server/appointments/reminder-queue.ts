@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { DueSet, type DueEntry } from '../scheduling/due-set.js';
 import type { DueReminder } from './appointment-store.js';
 
@@ -9,7 +9,7 @@ export const REMINDERS_DUE_KEY = 'reminders:due';
 export class ReminderQueue {
   readonly set: DueSet;
 
-  constructor(redis: Redis) {
+  constructor(redis: RedisClient) {
     this.set = new DueSet(redis, REMINDERS_DUE_KEY);
   }
 

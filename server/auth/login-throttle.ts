@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, type Options } from 'express-rate-limit';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { Logger } from 'pino';
 import type { ApiErrorBody } from '../../common/api.js';
 import type { Config } from '../config.js';
@@ -19,7 +19,7 @@ type ThrottleConfig = Pick<
  * throttled, each process counting on its own.
  */
 export function loginThrottles(
-  redis: Redis,
+  redis: RedisClient,
   config: ThrottleConfig,
   logger: Logger,
 ): RequestHandler[] {

@@ -1,6 +1,7 @@
-import type { Redis, Result } from 'ioredis';
-import { userEventsKey, userKey, userSequenceKey } from './keys.js';
-import { SNAPSHOT_ENTRIES_SCRIPT, SNAPSHOT_SCRIPT } from './lua.js';
+import type { Result } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
+import { SINGLE_REDIS_KEYS, type KeySpace } from './keys.js';
+import { eventScripts } from './lua.js';
 import { replayAfterTimestamp } from './since-timestamp.js';
 
 declare module 'ioredis' {
@@ -53,24 +54,30 @@ export interface Replay {
 export interface EventHistoryOptions {
   historyLength: number;
   historyTtlSeconds: number;
+  /** How keys are named: one Redis (the default) or a cluster. */
+  keys?: KeySpace;
 }
 
 /** Reads, in one atomic step, what a stream that has seen `since` (or nothing) is missing. */
 export class EventHistory {
+  private readonly keys: KeySpace;
+
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: EventHistoryOptions,
   ) {
-    redis.defineCommand('clinicPulseSnapshot', { numberOfKeys: 2, lua: SNAPSHOT_SCRIPT });
-    redis.defineCommand('clinicPulseSnapshotEntries', { numberOfKeys: 2, lua: SNAPSHOT_ENTRIES_SCRIPT });
+    this.keys = options.keys ?? SINGLE_REDIS_KEYS;
+    const scripts = eventScripts(this.keys);
+    redis.defineCommand('clinicPulseSnapshot', { numberOfKeys: 2, lua: scripts.snapshot });
+    redis.defineCommand('clinicPulseSnapshotEntries', { numberOfKeys: 2, lua: scripts.snapshotEntries });
   }
 
   async snapshot(userId: number, since: number | null): Promise<HistorySnapshot> {
     const [newest, status, lastId, count, frames, divergedAt] = await this.redis.clinicPulseSnapshot(
-      userSequenceKey(userId),
-      userEventsKey(userId),
+      this.keys.userSequenceKey(userId),
+      this.keys.userEventsKey(userId),
       since === null ? '' : String(since),
-      userKey(userId),
+      this.keys.userKey(userId),
       this.options.historyLength,
       this.options.historyTtlSeconds,
     );
@@ -89,9 +96,9 @@ export class EventHistory {
    */
   async snapshotSinceTimestamp(userId: number, since: string): Promise<HistorySnapshot> {
     const [newest, ...entries] = await this.redis.clinicPulseSnapshotEntries(
-      userSequenceKey(userId),
-      userEventsKey(userId),
-      userKey(userId),
+      this.keys.userSequenceKey(userId),
+      this.keys.userEventsKey(userId),
+      this.keys.userKey(userId),
       this.options.historyLength,
       this.options.historyTtlSeconds,
     );
@@ -99,7 +106,7 @@ export class EventHistory {
   }
 
   async newestId(userId: number): Promise<number | null> {
-    const value = await this.redis.get(userSequenceKey(userId));
+    const value = await this.redis.get(this.keys.userSequenceKey(userId));
     return value === null ? null : Number(value);
   }
 }

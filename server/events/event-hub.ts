@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { formatSseComment } from '../../common/sse.js';
 import type { Metrics } from '../metrics.js';
 import type { BareEventAdoption } from './bare-event-adoption.js';
+import type { ChannelSubscriber } from './channel-subscriber.js';
 import { bodyPiece, type BodyPiece } from './chunked-body.js';
 import { readFanOutMessage } from './fan-out-message.js';
-import { FAN_OUT_CHANNEL, userChannel, userIdFromChannel } from './keys.js';
+import { SINGLE_REDIS_KEYS, type KeySpace } from './keys.js';
 import { frameStoredEvent, type StoredEvent } from './stored-event.js';
 import { REVOKE_STREAMS_MESSAGE, revokedSessionId } from './stream-revocation.js';
 import type { StreamCloseReason, StreamSession } from './stream-session.js';
@@ -35,16 +35,18 @@ export interface EventHubOptions {
    * it then comes back on the channel as an event. Without it, such messages are dropped.
    */
   adoption?: Pick<BareEventAdoption, 'adopt'>;
+  /** How channels are named: one Redis (the default) or a cluster. */
+  keys?: KeySpace;
 }
 
 /** How often streams are checked for sessions that expired: they end within this of it. */
 const EXPIRY_CHECK_MS = 1_000;
 
 /**
- * The process's one Redis subscriber connection and the streams open on this process. A user's
- * channel is subscribed while at least one of their streams is open here, the shared fan-out
- * channel all the time. Each published event is framed once per user and written to every local
- * stream of its user.
+ * The process's Redis subscriber (one connection, or on a cluster one per shard) and the streams
+ * open on this process. A user's channel is subscribed while at least one of their streams is
+ * open here, the fan-out channels (one, or on a cluster one per group of users) all the time.
+ * Each published event is framed once per user and written to every local stream of its user.
  */
 export class EventHub {
   private readonly users = new Map<string, UserStreams>();
@@ -61,18 +63,22 @@ export class EventHub {
   private readonly metrics: Metrics;
   private readonly logger: Logger;
   private readonly adoption: Pick<BareEventAdoption, 'adopt'> | undefined;
+  private readonly keys: KeySpace;
   private closing = false;
 
+  /**
+   * The subscriber must not resubscribe by itself: events published while it was disconnected
+   * would never reach live streams. On `close` every stream is ended, so clients reconnect and
+   * replay from history instead, which is exact.
+   */
   constructor(
-    private readonly subscriber: Redis,
+    private readonly subscriber: ChannelSubscriber,
     options: EventHubOptions,
   ) {
     this.metrics = options.metrics;
     this.logger = options.logger;
     this.adoption = options.adoption;
-    // Events published while the subscriber was disconnected would never reach live streams;
-    // closing them makes clients reconnect and replay from history instead, which is exact.
-    subscriber.options.autoResubscribe = false;
+    this.keys = options.keys ?? SINGLE_REDIS_KEYS;
     subscriber.on('message', (channel: string, message: string) => this.dispatch(channel, message));
     this.waitForFanOutSubscribe();
     subscriber.on('ready', () => this.subscribeFanOut());
@@ -114,7 +120,7 @@ export class EventHub {
     const key = String(session.userId);
     let user = this.users.get(key);
     if (!user) {
-      user = { sessions: new Set(), subscribed: this.subscriber.subscribe(userChannel(key)) };
+      user = { sessions: new Set(), subscribed: this.subscriber.subscribe(this.keys.userKey(key)) };
       this.users.set(key, user);
     }
     user.sessions.add(session);
@@ -143,7 +149,7 @@ export class EventHub {
     if (user.sessions.size === 0) {
       this.users.delete(key);
       if (this.subscriber.status === 'ready') {
-        this.subscriber.unsubscribe(userChannel(key)).catch((error: unknown) => {
+        this.subscriber.unsubscribe(this.keys.userKey(key)).catch((error: unknown) => {
           this.logger.warn({ err: error, userId: key }, 'unsubscribe failed');
         });
       }
@@ -168,7 +174,7 @@ export class EventHub {
 
   /** Sent on every readiness: autoResubscribe is off, and a new connection has no channels. */
   private subscribeFanOut(): void {
-    const subscribed = this.subscriber.subscribe(FAN_OUT_CHANNEL);
+    const subscribed = this.subscriber.subscribe(...this.keys.fanOutChannels);
     subscribed.catch((error: unknown) => this.logger.warn({ err: error }, 'fan-out channel subscribe failed'));
     this.onFanOutSubscribe?.(subscribed);
     this.onFanOutSubscribe = undefined;
@@ -181,15 +187,18 @@ export class EventHub {
    * connection its messages in the order the PUBLISHes ran, whatever the channel. That is why
    * both kinds of channel share this one connection: on two, a fan-out could overtake an older
    * single event, and the session, which writes only ids above its last, would drop the older.
+   * On a cluster a user's channel and their group's fan-out channel share a slot, so both come
+   * from one shard over one connection, in the order that shard ran them.
    */
   private dispatch(channel: string, message: string): void {
-    if (channel === FAN_OUT_CHANNEL) {
+    const owner = this.keys.channelOwner(channel);
+    if (owner?.kind === 'fanout') {
       this.dispatchFanOut(message);
       return;
     }
-    const userId = userIdFromChannel(channel);
-    const user = userId === null ? undefined : this.users.get(userId);
-    if (userId === null || !user) return;
+    const userId = owner?.userId;
+    const user = userId === undefined ? undefined : this.users.get(userId);
+    if (userId === undefined || !user) return;
     if (message === REVOKE_STREAMS_MESSAGE) {
       for (const session of [...user.sessions]) session.close('revoked');
       return;
@@ -227,7 +236,7 @@ export class EventHub {
   private dispatchFanOut(message: string): void {
     const fanOut = readFanOutMessage(message);
     if (!fanOut) {
-      this.logger.warn({ channel: FAN_OUT_CHANNEL }, 'ignored a message that is not a fan-out');
+      this.logger.warn('ignored a message on a fan-out channel that is not a fan-out');
       return;
     }
     let delivered = 0;

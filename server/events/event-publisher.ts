@@ -1,9 +1,10 @@
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
 import type { EventPayload } from '../../common/events.js';
 import type { Metrics } from '../metrics.js';
+import type { RedisClient } from '../redis-client.js';
 import { forEachRecipient } from './fan-out-message.js';
-import { FAN_OUT_CHANNEL, fanOutDedupeKey, userChannel, userDedupeKey, userEventsKey, userKey, userSequenceKey } from './keys.js';
-import { PUBLISH_BATCH_SCRIPT, PUBLISH_MANY_SCRIPT, PUBLISH_SCRIPT } from './lua.js';
+import { SINGLE_REDIS_KEYS, type KeySpace } from './keys.js';
+import { eventScripts } from './lua.js';
 
 /**
  * Users per fan-out script run: large enough that the per-call cost vanishes, small enough that
@@ -23,6 +24,8 @@ const FAN_OUT_BATCHES_IN_FLIGHT = 2;
 export interface EventPublisherOptions {
   historyTtlSeconds: number;
   historyLength: number;
+  /** How keys and channels are named: one Redis (the default) or a cluster. */
+  keys?: KeySpace;
 }
 
 /** One event of a batch, to one user. */
@@ -47,22 +50,16 @@ declare module 'ioredis' {
     clinicPulsePublish(
       seqKey: string,
       listKey: string,
-      channel: string,
-      dedupeKey: string,
       payload: string,
       historyLength: number,
       ttlSeconds: number,
       userKey: string,
-    ): Result<string, Context>;
-    clinicPulsePublishBatch(historyLength: number, ttlSeconds: number, ...userIdDedupeKeyPayload: string[]): Result<string[], Context>;
-    clinicPulsePublishMany(
-      channel: string,
-      payload: string,
-      historyLength: number,
-      ttlSeconds: number,
-      userIds: string,
       dedupeKey: string,
     ): Result<string, Context>;
+    /** First how many routing keys follow (none on one Redis, the group's prefix on a cluster), then those, then ARGV. */
+    clinicPulsePublishBatch(...keyCountKeysArgs: (string | number)[]): Result<string[], Context>;
+    /** As clinicPulsePublishBatch: the routing keys first. */
+    clinicPulsePublishMany(...keyCountKeysArgs: (string | number)[]): Result<string, Context>;
   }
 }
 
@@ -70,42 +67,69 @@ declare module 'ioredis' {
  * Publishes events to users: one atomic script per user takes the next id, appends the event
  * to the user's history, trims it, refreshes its TTL and PUBLISHes it on the user's channel. A
  * fan-out runs one script per batch of users, two batches in flight at a time; each gives every
- * user of its batch their own id and history entry, then PUBLISHes once, on the shared fan-out
- * channel, for the whole batch.
+ * user of its batch their own id and history entry, then PUBLISHes once, on the fan-out
+ * channel, for the whole batch. On a cluster a batch holds users of one group only (their keys
+ * share a slot), and channels are sharded (SPUBLISH).
  */
 export class EventPublisher {
+  readonly keys: KeySpace;
+
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: EventPublisherOptions,
     private readonly metrics?: Metrics,
   ) {
-    redis.defineCommand('clinicPulsePublish', { numberOfKeys: 4, lua: PUBLISH_SCRIPT });
-    redis.defineCommand('clinicPulsePublishMany', { numberOfKeys: 0, lua: PUBLISH_MANY_SCRIPT });
-    redis.defineCommand('clinicPulsePublishBatch', { numberOfKeys: 0, lua: PUBLISH_BATCH_SCRIPT });
+    this.keys = options.keys ?? SINGLE_REDIS_KEYS;
+    const scripts = eventScripts(this.keys);
+    redis.defineCommand('clinicPulsePublish', { numberOfKeys: 2, lua: scripts.publish });
+    redis.defineCommand('clinicPulsePublishMany', { lua: scripts.publishMany });
+    redis.defineCommand('clinicPulsePublishBatch', { lua: scripts.publishBatch });
   }
 
   /** Returns the event's id once it is in the user's history and published. */
   async publish(userId: number, payload: EventPayload, options: PublishOptions = {}): Promise<number> {
-    const id = await this.redis.clinicPulsePublish(...this.scriptArgs(userId, serialise(payload), options.dedupeKey));
+    const { keys } = this;
+    const id = await this.redis.clinicPulsePublish(
+      keys.userSequenceKey(userId),
+      keys.userEventsKey(userId),
+      serialise(payload),
+      this.options.historyLength,
+      this.options.historyTtlSeconds,
+      keys.userKey(userId),
+      options.dedupeKey ?? '',
+    );
     this.metrics?.eventsPublished.inc({ type: payload.type });
     return Number(id);
   }
 
   /**
-   * Several events, each to its user, in one round trip: as `publish` for each, in the order
-   * given, so each user's events keep their order. Returns their ids in that order.
+   * Several events, each to its user, in one round trip (one per group on a cluster): as
+   * `publish` for each, in the order given, so each user's events keep their order. Returns
+   * their ids in that order.
    */
   async publishBatch(events: readonly UserEvent[]): Promise<number[]> {
     if (events.length === 0) return [];
-    const args: string[] = [];
-    for (const { userId, payload, dedupeKey } of events) {
+    const groups = new Map<number, { args: string[]; positions: number[] }>();
+    events.forEach(({ userId, payload, dedupeKey }, position) => {
       // The script names keys from the id: anything but digits would name someone else's.
       if (!Number.isSafeInteger(userId) || userId < 0) throw new Error(`not a user id: ${userId}`);
-      args.push(String(userId), dedupeKey ?? '', serialise(payload));
-    }
-    const ids = await this.redis.clinicPulsePublishBatch(this.options.historyLength, this.options.historyTtlSeconds, ...args);
+      const group = this.keys.groupOf(userId);
+      let batch = groups.get(group);
+      if (!batch) groups.set(group, (batch = { args: [], positions: [] }));
+      batch.args.push(String(userId), dedupeKey ?? '', serialise(payload));
+      batch.positions.push(position);
+    });
+    const { historyLength, historyTtlSeconds } = this.options;
+    const ids: number[] = new Array<number>(events.length);
+    await Promise.all(
+      [...groups].map(async ([group, { args, positions }]) => {
+        const prefix = this.keys.userPrefixOf(group);
+        const published = await this.redis.clinicPulsePublishBatch(...this.routing(prefix), prefix, historyLength, historyTtlSeconds, ...args);
+        published.forEach((id, i) => (ids[positions[i]!] = Number(id)));
+      }),
+    );
     for (const { payload } of events) this.metrics?.eventsPublished.inc({ type: payload.type });
-    return ids.map(Number);
+    return ids;
   }
 
   /**
@@ -120,18 +144,26 @@ export class EventPublisher {
     if (invalid !== undefined) throw new Error(`not a user id: ${invalid}`);
     const body = serialise(payload);
     const { historyLength, historyTtlSeconds } = this.options;
-    const batches: string[] = [];
-    for (let start = 0; start < userIds.length; start += FAN_OUT_BATCH) {
-      batches.push(userIds.slice(start, start + FAN_OUT_BATCH).join(','));
-    }
+    const batches = this.fanOutBatches(userIds);
     const published: string[] = [];
     let next = 0;
     // After a failure no further batch is sent; the caller learns of the first failure.
     let failed = false;
     const sendBatch = async (index: number): Promise<void> => {
+      const { group, users, number } = batches[index]!;
       try {
-        const dedupeKey = options.dedupeKey ? fanOutDedupeKey(options.dedupeKey, index) : '';
-        published[index] = await this.redis.clinicPulsePublishMany(FAN_OUT_CHANNEL, body, historyLength, historyTtlSeconds, batches[index]!, dedupeKey);
+        const prefix = this.keys.userPrefixOf(group);
+        const dedupeKey = options.dedupeKey ? this.keys.fanOutDedupeKey(group, options.dedupeKey, number) : '';
+        published[index] = await this.redis.clinicPulsePublishMany(
+          ...this.routing(prefix),
+          prefix,
+          this.keys.fanOutChannel(group),
+          body,
+          historyLength,
+          historyTtlSeconds,
+          users,
+          dedupeKey,
+        );
       } catch (error) {
         failed = true;
         throw error;
@@ -143,23 +175,61 @@ export class EventPublisher {
     // The first batch goes alone: sent together with the second, it would go out only after both scripts.
     await sendBatch(next++);
     await Promise.all(Array.from({ length: FAN_OUT_BATCHES_IN_FLIGHT }, sendRemaining));
-    const ids: number[] = [];
-    for (const recipients of published) forEachRecipient(recipients, (_userId, eventId) => ids.push(Number(eventId)));
-    this.metrics?.eventsPublished.inc({ type: payload.type }, ids.length);
-    return ids;
+    const ids = new Map<number, number[]>();
+    // Users come back per batch; a user listed twice got two events, handed back in the order listed.
+    for (const recipients of published) {
+      forEachRecipient(recipients, (userId, eventId) => {
+        const user = Number(userId);
+        const list = ids.get(user);
+        if (list) list.push(Number(eventId));
+        else ids.set(user, [Number(eventId)]);
+      });
+    }
+    const taken = new Map<number, number>();
+    const inOrder = userIds.map((user) => {
+      const index = taken.get(user) ?? 0;
+      taken.set(user, index + 1);
+      return ids.get(user)![index]!;
+    });
+    this.metrics?.eventsPublished.inc({ type: payload.type }, inOrder.length);
+    return inOrder;
   }
 
-  private scriptArgs(userId: number, body: string, dedupeKey: string | undefined) {
-    return [
-      userSequenceKey(userId),
-      userEventsKey(userId),
-      userChannel(userId),
-      dedupeKey ? userDedupeKey(userId, dedupeKey) : '',
-      body,
-      this.options.historyLength,
-      this.options.historyTtlSeconds,
-      userKey(userId),
-    ] as const;
+  /**
+   * Sends `message` on the user's own channel, where every server holding a stream of the user
+   * hears it (stream-revocation.ts); it is no event and is stored nowhere.
+   */
+  async announce(userId: number, message: string): Promise<void> {
+    const channel = this.keys.userKey(userId);
+    if (this.keys.publishCommand === 'SPUBLISH') await this.redis.spublish(channel, message);
+    else await this.redis.publish(channel, message);
+  }
+
+  /**
+   * The users in batches of at most FAN_OUT_BATCH, each of one group (all of them on one Redis),
+   * numbered within their group: the dedupe key of a batch names its group and number, so the
+   * same notice to the same users makes the same batches again.
+   */
+  private fanOutBatches(userIds: readonly number[]): { group: number; users: string; number: number }[] {
+    const byGroup = new Map<number, number[]>();
+    for (const userId of userIds) {
+      const group = this.keys.groupOf(userId);
+      const users = byGroup.get(group);
+      if (users) users.push(userId);
+      else byGroup.set(group, [userId]);
+    }
+    const batches: { group: number; users: string; number: number }[] = [];
+    for (const [group, users] of byGroup) {
+      for (let start = 0; start < users.length; start += FAN_OUT_BATCH) {
+        batches.push({ group, users: users.slice(start, start + FAN_OUT_BATCH).join(','), number: start / FAN_OUT_BATCH });
+      }
+    }
+    return batches;
+  }
+
+  /** The declared keys of a script run for a group: none on one Redis, whose scripts need no routing. */
+  private routing(prefix: string): (string | number)[] {
+    return this.keys.mode === 'cluster' ? [1, prefix] : [0];
   }
 }
 

@@ -12,8 +12,8 @@ import { ReadMarker } from './read-marker.js';
  */
 export function createEventRoutes(ctx: ServerContext): Router {
   const router = Router();
-  const history = new EventHistory(ctx.redis, { historyLength: ctx.config.eventHistoryLength, historyTtlSeconds: ctx.config.eventHistoryTtlSeconds });
-  const readMarker = new ReadMarker(ctx.redis);
+  const history = new EventHistory(ctx.redis, { historyLength: ctx.config.eventHistoryLength, historyTtlSeconds: ctx.config.eventHistoryTtlSeconds, keys: ctx.publisher.keys });
+  const readMarker = new ReadMarker(ctx.redis, ctx.publisher.keys);
 
   router.post('/events/ack', async (req, res) => {
     const user = currentUser(res);

@@ -35,7 +35,7 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => boo
  */
 export function createEventStreamEndpoint(ctx: ServerContext, hub: EventHub): RequestListener {
   const { config, metrics, logger, sessions } = ctx;
-  const history = new EventHistory(ctx.redis, { historyLength: ctx.config.eventHistoryLength, historyTtlSeconds: ctx.config.eventHistoryTtlSeconds });
+  const history = new EventHistory(ctx.redis, { historyLength: ctx.config.eventHistoryLength, historyTtlSeconds: ctx.config.eventHistoryTtlSeconds, keys: ctx.publisher.keys });
   const retryAfter = { 'Retry-After': String(Math.ceil(config.sseRetryMs / 1000)) };
   let warnedAttached = false;
 

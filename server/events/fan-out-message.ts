@@ -1,7 +1,7 @@
 import { storedEventFramer, type StoredEvent } from './stored-event.js';
 
 /**
- * What one fan-out batch publishes on the shared channel (PUBLISH_MANY_SCRIPT writes it): the
+ * What one fan-out batch publishes on the shared channel (publishManyScript in lua.ts writes it): the
  * recipients as `userId:id` pairs joined by commas, a newline, then the payload JSON without id,
  *
  *   12:1764235200000001,57:1764235187000042\n{"type":"system_notification","content":"…",…}

@@ -1,4 +1,4 @@
-import { ADOPTED_SUFFIX, DEDUPE_INFIX, EVENTS_SUFFIX, HISTORY_BASE_PREFIX, ORIGINAL_HISTORY_TTL_SECONDS, SEQUENCE_SUFFIX, USER_PREFIX } from './keys.js';
+import { ADOPTED_SUFFIX, DEDUPE_INFIX, EVENTS_SUFFIX, HISTORY_BASE_PREFIX, ORIGINAL_HISTORY_TTL_SECONDS, SEQUENCE_SUFFIX, type KeySpace } from './keys.js';
 
 /**
  * Redis scripts. Each runs atomically, which is what keeps ids, history and live delivery in
@@ -46,7 +46,7 @@ end
  * Ids keep increasing along the list (which the snapshot's bisection relies on) because an
  * adopted entry is removed and appended anew.
  */
-const ADOPT_EVENTS = `
+const adoptEvents = (publish: string) => `
 local function is_ours(entry)
   return string.find(entry, '^{"id":%d+,"type":"[a-z_]+"') ~= nil or string.find(entry, '^${HISTORY_BASE_PREFIX}%d+}$') ~= nil
 end
@@ -132,7 +132,7 @@ local function adopt(user_key, body, floor, history_length, ttl)
   local id, event = push_event(user_key .. '${SEQUENCE_SUFFIX}', user_key .. '${EVENTS_SUFFIX}', string.sub(body, 2), floor, history_length, ttl)
   redis.call('SET', claim, id, 'EX', claim_ttl(ttl))
   -- The user's channel is named like the user's keys.
-  redis.call('PUBLISH', user_key, event)
+  redis.call('${publish}', user_key, event)
   return id
 end
 
@@ -166,7 +166,7 @@ end
  * list is created with it, and trimmed in chunks that rewrite it (trimming every event would
  * rewrite it every event): a list holds `history_length` to `history_length + slack` events.
  */
-const STORE_EVENT = `
+const storeEvent = (publish: string) => `
 local function trim_slack(history_length)
   return math.max(1, math.floor(history_length / 8))
 end
@@ -201,7 +201,7 @@ local function push_event(seq_key, list_key, body_rest, floor, history_length, t
   redis.call('EXPIRE', list_key, ttl)
   return id, event
 end
-${ADOPT_EVENTS}
+${adoptEvents(publish)}
 -- Every event ClinicPulse stores goes after the bare entries the original system's publisher
 -- pushed since the last one, once those are adopted: so bare entries only ever sit at the end.
 local function store_event(user_key, body_rest, floor, history_length, ttl)
@@ -211,46 +211,83 @@ end
 `;
 
 /**
- * One event to one user, published on the user's own channel.
- * KEYS: seq, events list, channel, dedupe key (or '' for none)
+ * The scripts below, written for one deployment: on a cluster they publish with SPUBLISH (sharded
+ * pub/sub, sent only within the shard that holds the channel) and take one declared key, the
+ * user prefix of their group, which routes them to the shard that holds those users (see keys.ts).
+ */
+export interface EventScripts {
+  publish: string;
+  publishBatch: string;
+  publishMany: string;
+  adoptPublished: string;
+  snapshot: string;
+  snapshotEntries: string;
+}
+
+const scriptsByCommand = new Map<string, EventScripts>();
+
+export function eventScripts(keys: Pick<KeySpace, 'publishCommand'>): EventScripts {
+  const publish = keys.publishCommand;
+  let scripts = scriptsByCommand.get(publish);
+  if (!scripts) {
+    scripts = {
+      publish: publishScript(publish),
+      publishBatch: publishBatchScript(publish),
+      publishMany: publishManyScript(publish),
+      adoptPublished: adoptPublishedScript(publish),
+      snapshot: snapshotScript(publish),
+      snapshotEntries: snapshotEntriesScript(publish),
+    };
+    scriptsByCommand.set(publish, scripts);
+  }
+  return scripts;
+}
+
+/**
+ * One event to one user, published on the user's own channel (named like the user key).
+ * KEYS: seq, events list
  * ARGV: payload JSON without id (starting with '{"'), history length, ttl seconds, user key
- *       (`user:<id>`, which names the keys of adopted events)
+ *       (`user:<id>`, which names the user's other keys), dedupe key ('' for none; the script
+ *       stores it as `<user key>:dedupe:<key>`)
  * Returns the event id (as a string).
  */
-export const PUBLISH_SCRIPT = `${CLOCK_FLOOR}${STORE_EVENT}
-local dedupe_key = KEYS[4]
-if dedupe_key ~= '' then
+const publishScript = (publish: string) => `${CLOCK_FLOOR}${storeEvent(publish)}
+local user_key = ARGV[4]
+local dedupe_key = ARGV[5] ~= '' and (user_key .. '${DEDUPE_INFIX}' .. ARGV[5]) or nil
+if dedupe_key then
   local existing = redis.call('GET', dedupe_key)
   if existing then return existing end
 end
-local id, event = store_event(ARGV[4], string.sub(ARGV[1], 2), clock_floor(), tonumber(ARGV[2]), tonumber(ARGV[3]))
-redis.call('PUBLISH', KEYS[3], event)
-if dedupe_key ~= '' then redis.call('SET', dedupe_key, id, 'EX', tonumber(ARGV[3])) end
+local id, event = store_event(user_key, string.sub(ARGV[1], 2), clock_floor(), tonumber(ARGV[2]), tonumber(ARGV[3]))
+redis.call('${publish}', user_key, event)
+if dedupe_key then redis.call('SET', dedupe_key, id, 'EX', tonumber(ARGV[3])) end
 return id
 `;
 
 /**
- * Several events, each to one user, in one call: what PUBLISH_SCRIPT does, event after event in
+ * Several events, each to one user, in one call: what publishScript does, event after event in
  * the order given (so one user's events keep theirs), for the outbox relay, which hands over every
  * row it has instead of one round trip per row (bench/RESULTS.md, the message path). Like
- * PUBLISH_MANY_SCRIPT it names its users' keys itself, for the same reason.
- * ARGV: history length, ttl seconds, then per event: user id, dedupe key ('' for none), payload
- *       JSON without id (starting with '{"')
+ * publishManyScript it names its users' keys itself, for the same reason; on a cluster the users
+ * of one call are of one group (keys.ts).
+ * KEYS: none on one Redis; on a cluster the user prefix, to route the script
+ * ARGV: user prefix (`user:`), history length, ttl seconds, then per event: user id, dedupe key
+ *       ('' for none), payload JSON without id (starting with '{"')
  * Returns the events' ids (as strings), in order; an event published before under its dedupe key
  * returns that id and is not published again.
  */
-export const PUBLISH_BATCH_SCRIPT = `${CLOCK_FLOOR}${STORE_EVENT}
-local history_length, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
+const publishBatchScript = (publish: string) => `${CLOCK_FLOOR}${storeEvent(publish)}
+local prefix, history_length, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local floor = clock_floor()
 local ids = {}
-for i = 3, #ARGV, 3 do
-  local user_key = '${USER_PREFIX}' .. ARGV[i]
+for i = 4, #ARGV, 3 do
+  local user_key = prefix .. ARGV[i]
   local dedupe_key = ARGV[i + 1] ~= '' and (user_key .. '${DEDUPE_INFIX}' .. ARGV[i + 1]) or nil
   local id = dedupe_key and redis.call('GET', dedupe_key)
   if not id then
     local event
     id, event = store_event(user_key, string.sub(ARGV[i + 2], 2), floor, history_length, ttl)
-    redis.call('PUBLISH', user_key, event)
+    redis.call('${publish}', user_key, event)
     if dedupe_key then redis.call('SET', dedupe_key, id, 'EX', ttl) end
   end
   ids[#ids + 1] = id
@@ -265,30 +302,31 @@ return ids
  * instead of one per user.
  * The script names its users' keys itself instead of taking them as KEYS: two keys and an id per
  * user cost the publishing process ~3 µs per user to encode (17 ms for a notice to 5,000) and
- * Redis as much to parse, where one comma-separated list costs next to nothing. Declared KEYS are
- * what Redis Cluster needs to route a script; ClinicPulse runs on one Redis.
- * ARGV: fan-out channel, payload JSON without id, history length, ttl seconds, user ids joined
- *       by commas, dedupe key of this batch ('' for none)
+ * Redis as much to parse, where one comma-separated list costs next to nothing. On a cluster the
+ * users of one call are of one group, whose keys share a slot with its fan-out channel.
+ * KEYS: none on one Redis; on a cluster the user prefix, to route the script
+ * ARGV: user prefix (`user:`), fan-out channel, payload JSON without id, history length, ttl
+ *       seconds, user ids joined by commas, dedupe key of this batch ('' for none)
  * Returns the published pairs `userId:id,…`, in the users' order; with a dedupe key that was
  * published before, the pairs published then, and nothing is published again.
  */
-export const PUBLISH_MANY_SCRIPT = `${CLOCK_FLOOR}${STORE_EVENT}
-local dedupe_key = ARGV[6]
+const publishManyScript = (publish: string) => `${CLOCK_FLOOR}${storeEvent(publish)}
+local dedupe_key = ARGV[7]
 if dedupe_key ~= '' then
   local existing = redis.call('GET', dedupe_key)
   if existing then return existing end
 end
-local channel, body = ARGV[1], ARGV[2]
+local prefix, channel, body = ARGV[1], ARGV[2], ARGV[3]
 local body_rest = string.sub(body, 2)
-local history_length, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
+local history_length, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
 local floor = clock_floor()
 local recipients = {}
-for user_id in string.gmatch(ARGV[5], '%d+') do
-  local id = store_event('${USER_PREFIX}' .. user_id, body_rest, floor, history_length, ttl)
+for user_id in string.gmatch(ARGV[6], '%d+') do
+  local id = store_event(prefix .. user_id, body_rest, floor, history_length, ttl)
   recipients[#recipients + 1] = user_id .. ':' .. id
 end
 local published = table.concat(recipients, ',')
-redis.call('PUBLISH', channel, published .. '\\n' .. body)
+redis.call('${publish}', channel, published .. '\\n' .. body)
 if dedupe_key ~= '' then redis.call('SET', dedupe_key, published, 'EX', ttl) end
 return published
 `;
@@ -297,10 +335,11 @@ return published
  * A bare event a server received on a user's channel (the original system's PUBLISH): adopted
  * unless it was before (by another server, or from the list, where the original's RPUSH may
  * have put it first).
+ * KEYS: none on one Redis; on a cluster the user key, to route the script
  * ARGV: user key (`user:<id>`), the message, history length, ttl seconds
  * Returns the new event's id; '' when it was adopted before or is not an event.
  */
-export const ADOPT_PUBLISHED_SCRIPT = `${CLOCK_FLOOR}${STORE_EVENT}
+const adoptPublishedScript = (publish: string) => `${CLOCK_FLOOR}${storeEvent(publish)}
 local user_key, history_length, ttl = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
 local floor = clock_floor()
 adopt_tail(user_key, floor, history_length, ttl)
@@ -311,7 +350,7 @@ return adopt(user_key, body, floor, history_length, ttl) or ''
 
 /**
  * What a connecting stream needs, read at one instant, once the bare events at the end of the
- * list are adopted (see ADOPT_EVENTS).
+ * list are adopted (see adoptEvents).
  * KEYS: seq, events list
  * ARGV: last event id the client has ('' for none), user key (`user:<id>`), history length,
  *       ttl seconds
@@ -330,7 +369,7 @@ return adopt(user_key, body, floor, history_length, ttl) or ''
  * SSE frames, written exactly as common/sse.ts formatSseFrame writes live ones (a test holds
  * the two to the same bytes): one reply to parse and one write, instead of a thousand.
  */
-export const SNAPSHOT_SCRIPT = `${ENSURE_SEQUENCE}${STORE_EVENT}
+const snapshotScript = (publish: string) => `${ENSURE_SEQUENCE}${storeEvent(publish)}
 local list_key = KEYS[2]
 
 local function id_of(entry)
@@ -415,7 +454,7 @@ return { newest, 'gap', last, count, frames }
  * ARGV: user key (`user:<id>`), history length, ttl seconds
  * Returns { newest id, entries… }.
  */
-export const SNAPSHOT_ENTRIES_SCRIPT = `${ENSURE_SEQUENCE}${STORE_EVENT}
+const snapshotEntriesScript = (publish: string) => `${ENSURE_SEQUENCE}${storeEvent(publish)}
 adopt_tail(ARGV[1], clock_floor(), tonumber(ARGV[2]), tonumber(ARGV[3]))
 ensure_sequence(KEYS[1])
 local reply = redis.call('LRANGE', KEYS[2], 0, -1)

@@ -1,5 +1,4 @@
 import type { ServerContext } from '../context.js';
-import { userChannel } from './keys.js';
 
 /**
  * Sent on a user's own channel, so every server process holding a stream of theirs hears it.
@@ -32,7 +31,7 @@ export function revokedSessionId(message: string): number | null {
  */
 async function announce(ctx: ServerContext, userId: number, message: string): Promise<void> {
   try {
-    await ctx.redis.publish(userChannel(userId), message);
+    await ctx.publisher.announce(userId, message);
   } catch (error) {
     ctx.logger.warn(
       { err: (error as Error).message, userId },

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { Logger } from 'pino';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { ApiErrorBody, User } from '../../common/api.js';
@@ -13,7 +14,7 @@ export interface RateLimitSetting {
 }
 
 export interface RateLimitCounter {
-  redis: Redis;
+  redis: RedisClient;
   /** Key prefix of the counts in Redis. */
   prefix: string;
   logger: Logger;
@@ -105,16 +106,28 @@ export function testEndpointRateLimit(ctx: ServerContext): RequestHandler {
   return redisRateLimit(ctx, 'test-events', ctx.config.testEndpointRateLimit, 'test events');
 }
 
-function redisStore(redis: Redis, prefix: string): RedisStore {
-  const store = new RedisStore({
-    prefix,
-    sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
-  });
+function redisStore(redis: RedisClient, prefix: string): RedisStore {
+  const store = new RedisStore(
+    redis instanceof Cluster
+      ? { prefix, sendCommandCluster: ({ command: [name, ...args] }) => sendToCluster(redis, name!, args) }
+      : { prefix, sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply> },
+  );
   // The store loads its scripts at construction and again on first use; when Redis is down at
   // construction nobody would be listening to those first promises.
   store.incrementScriptSha.catch(() => undefined);
   store.getScriptSha.catch(() => undefined);
   return store;
+}
+
+/**
+ * Each count is one key, so each of the store's scripts runs on the primary holding it. The
+ * store loads its scripts with SCRIPT LOAD, which names no key: loaded on every primary, EVALSHA
+ * finds them wherever it lands (and after a failover the store loads them again on NOSCRIPT).
+ */
+async function sendToCluster(cluster: Cluster, name: string, args: string[]): Promise<RedisReply> {
+  if (name.toUpperCase() !== 'SCRIPT') return (await cluster.call(name, ...args)) as RedisReply;
+  const replies = await Promise.all(cluster.nodes('master').map((node) => node.call(name, ...args)));
+  return replies[0] as RedisReply;
 }
 
 function errorMessage(error: unknown): string {

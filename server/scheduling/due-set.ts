@@ -1,4 +1,5 @@
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 
 /**
  * KEYS: the sorted set; ARGV: now (ms), most to take. Takes the due members out of the set in
@@ -32,7 +33,7 @@ const SEED_CHUNK = 500;
  */
 export class DueSet {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     readonly key: string,
   ) {
     redis.defineCommand('clinicPulseClaimDue', { numberOfKeys: 1, lua: CLAIM_DUE_SCRIPT });

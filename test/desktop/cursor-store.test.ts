@@ -40,6 +40,8 @@ describe('cursor store', () => {
       lastReadEventId: 1764230000000001,
       unreadIds: [1764230000000002, 1764230000000003],
       unreadMessages: [{ id: 1764230000000003, conversationId: '7', messageId: 42 }],
+      readIds: [1764230000000001],
+      marks: [{ id: 1764230000000002, read: false }],
     });
     store.markNotified(1764230000000003);
     await store.persist();
@@ -55,6 +57,8 @@ describe('cursor store', () => {
       lastReadEventId: 1764230000000001,
       unreadIds: [1764230000000002, 1764230000000003],
       unreadMessages: [{ id: 1764230000000003, conversationId: '7', messageId: 42 }],
+      readIds: [1764230000000001],
+      marks: [{ id: 1764230000000002, read: false }],
     });
   });
 
@@ -75,6 +79,8 @@ describe('cursor store', () => {
       lastReadEventId: 7,
       unreadIds: [8, 9],
       unreadMessages: [],
+      readIds: [],
+      marks: [],
     });
   });
 

@@ -177,6 +177,23 @@ describe('holding pop-ups back', () => {
     expect(h.sink.shown).toEqual([]);
   });
 
+  it('do-not-disturb with an end time holds pop-ups until then only, even if nothing turned it off', async () => {
+    const h = harness({
+      settings: {
+        doNotDisturb: true,
+        doNotDisturbUntil: new Date(2025, 0, 20, 10, 30, 0).toISOString(),
+      },
+    });
+    expect(await h.notifier.handle(message(1))).toEqual({
+      action: 'held',
+      reason: 'do_not_disturb',
+    });
+    h.clock.set(new Date(2025, 0, 20, 10, 30, 0));
+    expect(await h.notifier.handle(message(2))).toEqual({ action: 'popup' });
+    settle(h);
+    expect(h.sink.eventIds()).toEqual([2]);
+  });
+
   it('a held event is never popped up later, once do-not-disturb ends', async () => {
     const ledger = new MemoryLedger();
     const h = harness({ ledger, settings: { doNotDisturb: true } });

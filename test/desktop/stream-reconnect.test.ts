@@ -2,7 +2,6 @@ import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionState } from '../../common/desktop-bridge.js';
 import type { ControlEvent, StreamEvent } from '../../common/events.js';
-import { Backoff } from '../../main/stream/backoff.js';
 import { StreamClient } from '../../main/stream/stream-client.js';
 import { waitUntil } from './support/desk.js';
 import { ManualClock } from './support/manual-clock.js';
@@ -39,18 +38,6 @@ function client(
   cleanups.push(() => stream.stop());
   return { stream, received, states, problems };
 }
-
-describe('backoff', () => {
-  it('doubles up to the cap with jitter between half and all of it, and resets', () => {
-    const values = [0, 1, 0.5, 1, 1, 1];
-    const backoff = new Backoff({ initialMs: 100, maxMs: 800 }, () => values.shift() ?? 1);
-    expect([1, 2, 3, 4, 5, 6].map(() => backoff.nextDelay())).toEqual([
-      50, 200, 300, 800, 800, 800,
-    ]);
-    backoff.reset();
-    expect(backoff.nextDelay()).toBe(100);
-  });
-});
 
 describe('stream client connection handling', () => {
   it('sends the bearer token and its own last id; treats a silent connection as dead and reconnects from the last id', async () => {
@@ -118,8 +105,13 @@ describe('stream client connection handling', () => {
     stream.start();
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 5; attempt++) {
+      // A stream that ended without a status is first checked with /healthz: the retry time
+      // comes once the server answered it.
       await waitUntil(
-        () => server.requests.length === attempt && states.at(-1)?.status === 'reconnecting',
+        () =>
+          server.requests.length === attempt &&
+          states.at(-1)?.status === 'reconnecting' &&
+          states.at(-1)?.nextRetryAt !== null,
         `attempt ${attempt} failed`,
       );
       const retryAt = states.at(-1)?.nextRetryAt ?? 0;
@@ -131,6 +123,46 @@ describe('stream client connection handling', () => {
     expect(
       states.filter((state) => state.status === 'reconnecting').map((state) => state.detail),
     ).toContain('the server answered 503');
+  });
+
+  it('while the server is away probes /healthz at most 1.5 s apart however long it lasts, and reopens the stream on the first answer', async () => {
+    const clock = new ManualClock(0);
+    let healthy = true;
+    const server = await startScriptedSseServer(
+      [
+        (res) => {
+          sseHead(res);
+          res.write(frame(1, 'system_notification', notice(1)));
+          res.write(frame(null, 'ready', { type: 'ready', lastEventId: 1 }));
+          // The server goes away: the connection drops and /healthz goes unanswered.
+          healthy = false;
+          setTimeout(() => res.destroy(), 50);
+        },
+        (res) => {
+          sseHead(res);
+          res.write(frame(null, 'ready', { type: 'ready', lastEventId: 1 }));
+        },
+      ],
+      { healthy: () => healthy },
+    );
+    cleanups.push(() => server.close());
+    const { stream, received, states } = client(server.url, { clock });
+    stream.start();
+    await waitUntil(() => received.length === 2, 'the first connection delivered');
+    await waitUntil(() => server.probes.length === 1, 'a probe as soon as the stream dropped');
+
+    // A minute away: a backoff would have grown; the probes stay frequent and the stream shut.
+    for (let probe = 2; probe <= 40; probe++) {
+      clock.advance(1_500);
+      await waitUntil(() => server.probes.length === probe, `probe ${probe}`);
+    }
+    expect(server.requests).toHaveLength(1);
+    expect(states.at(-1)).toMatchObject({ status: 'reconnecting', nextRetryAt: null });
+
+    healthy = true;
+    clock.advance(1_500);
+    await waitUntil(() => stream.state.status === 'connected', 'back on the stream');
+    expect(server.requests.map((req) => req.headers['last-event-id'])).toEqual([undefined, '1']);
   });
 
   it('stops for good on 403 and says why', async () => {

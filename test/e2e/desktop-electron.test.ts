@@ -99,6 +99,7 @@ describe.skipIf(skipReason !== null)('desktop app in a real Electron', () => {
         'onConnectionState',
         'onEvent',
         'onNotificationClick',
+        'onState',
         'onUnreadCount',
         'request',
         'setDeskName',

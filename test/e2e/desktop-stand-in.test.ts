@@ -112,12 +112,14 @@ describe('the desktop bundle on a stand-in Electron (stand-in smoke test)', () =
       'onConnectionState',
       'onEvent',
       'onNotificationClick',
+      'onState',
       'onUnreadCount',
       'request',
       'setDeskName',
       'setOpenConversation',
       'signIn',
       'signOut',
+      'unlock',
       'updateSettings',
     ]);
     expect(exposed).toMatchObject({ require: 'undefined', process: 'undefined' });

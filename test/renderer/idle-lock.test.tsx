@@ -19,8 +19,10 @@ afterEach(() => {
  * bridge stands in for the server it signs in against.
  */
 function browserLike(bridge: FakeDesktopBridge): Platform {
+  // A browser has no main process to keep a lock: it locks itself.
+  const { appLock: _appLock, ...desktop } = createDesktopPlatform(bridge);
   return {
-    ...createDesktopPlatform(bridge),
+    ...desktop,
     kind: 'browser',
     showsOwnPopups: false,
     // A browser signs in at its own origin: no server address.
@@ -63,6 +65,37 @@ describe('the idle lock of a shared workstation', () => {
     localStorage.setItem('clinicpulse.lockedUserId', '1');
     const bridge = new FakeDesktopBridge();
     render(<App platform={browserLike(bridge)} />);
+    expect(await screen.findByTestId('lock-screen')).toBeTruthy();
+  });
+});
+
+describe("the desktop app's lock with the OS screen", () => {
+  it('shows only the lock screen while the main process says locked, and opens with the password', async () => {
+    const bridge = new FakeDesktopBridge().on('GET /api/conversations', () =>
+      json({ conversations: [] }),
+    );
+    renderApp(bridge, '#/conversations');
+    await screen.findByRole('heading', { name: 'Messages' });
+
+    await bridge.lockWithScreen();
+    expect(await screen.findByTestId('lock-screen')).toBeTruthy();
+    expect(screen.queryByRole('heading', { name: 'Messages' })).toBeNull();
+
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Password'), 'wrong{Enter}');
+    expect((await screen.findByRole('alert')).textContent).toMatch(/incorrect/);
+    expect(screen.getByTestId('lock-screen')).toBeTruthy();
+    await user.type(screen.getByLabelText('Password'), 'clinicpulse{Enter}');
+    await screen.findByRole('heading', { name: 'Messages' });
+    expect(bridge.unlockPasswords).toEqual(['wrong', 'clinicpulse']);
+    // Unlocking is not a new sign-in: the main process's session goes on.
+    expect(bridge.signIns).toEqual([]);
+  });
+
+  it('is locked already when the window opens while the app is locked', async () => {
+    const bridge = new FakeDesktopBridge();
+    bridge.locked = true;
+    renderApp(bridge, '#/conversations');
     expect(await screen.findByTestId('lock-screen')).toBeTruthy();
   });
 });

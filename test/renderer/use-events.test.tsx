@@ -7,7 +7,6 @@ import {
   type SessionCheck,
 } from '../../renderer/src/events/browser-event-feed.js';
 import { EventHub } from '../../renderer/src/events/event-hub.js';
-import { probeDelay } from '../../renderer/src/events/reconnect-delay.js';
 import { EventsProvider } from '../../renderer/src/events/EventsProvider.js';
 import { useEvents, type UseEventsOptions } from '../../renderer/src/events/useEvents.js';
 import { FakeDesktopBridge } from './support/fake-desktop-bridge.js';
@@ -302,12 +301,6 @@ describe('useEvents over the browser EventSource', () => {
     expect(reopenedAt).not.toBeNull();
     expect((reopenedAt ?? Infinity) - outageEnds).toBeLessThanOrEqual(2_000);
     expect(screen.getByTestId('status-a').textContent).toBe('connected');
-  });
-
-  it('spreads the probes of many desks instead of sending them in one instant', () => {
-    const delays = [0, 0.25, 0.5, 0.75, 1].map((random) => probeDelay(8, () => random));
-    expect(new Set(delays).size).toBe(5);
-    expect(Math.max(...delays)).toBeLessThanOrEqual(1_500);
   });
 
   it('stops and says "signed out" when the stream fails because the session ended', async () => {

@@ -29,6 +29,23 @@ describe('configuration', () => {
     );
   });
 
+  it('selects a Redis Cluster only with REDIS_CLUSTER_NODES, read as host:port pairs', () => {
+    expect(loadConfig({}).redisClusterNodes).toBeNull();
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-1.clinic.lan:7000, 10.0.0.2:7001,[fd00::3]:7002' }).redisClusterNodes).toEqual([
+      { host: 'redis-1.clinic.lan', port: 7000 },
+      { host: '10.0.0.2', port: 7001 },
+      { host: 'fd00::3', port: 7002 },
+    ]);
+  });
+
+  it('finds one Redis through its Sentinels with REDIS_SENTINELS, and refuses it together with a cluster', () => {
+    expect(loadConfig({ REDIS_SENTINELS: 's1:26379,s2:26379' }).redisSentinels).toEqual({
+      sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }],
+      name: 'mymaster',
+    });
+    expect(() => loadConfig({ REDIS_SENTINELS: 's1:26379', REDIS_CLUSTER_NODES: 'r1:6379' })).toThrow(/REDIS_SENTINELS/);
+  });
+
   it('turns the test endpoints off in production unless asked for', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).testEndpoints).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', TEST_ENDPOINTS: 'on' }).testEndpoints).toBe(true);
@@ -43,6 +60,9 @@ describe('configuration', () => {
     ['TEST_ENDPOINTS', 'maybe'],
     ['LOG_LEVEL', 'loud'],
     ['LOGIN_MAX_FAILURES', '0'],
+    ['REDIS_CLUSTER_NODES', 'redis-1.clinic.lan'],
+    ['REDIS_CLUSTER_NODES', 'redis-1:7000,redis-2:99999'],
+    ['REDIS_CLUSTER_NODES', ','],
   ])('names the bad variable %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));

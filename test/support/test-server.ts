@@ -9,6 +9,9 @@
  *   await server.close();                                                 // graceful; removes a temp dataDir
  *
  *   const child = await spawnServerProcess({ redisUrl: redis.url, dataDir });  // `tsx server/main.ts`
+ *
+ *   const cluster = await startTestRedisCluster();                        // test/support/redis-cluster.ts
+ *   const server = await startTestServer({ redisUrl: cluster.url, redisClusterNodes: cluster.nodes });
  *   await child.stop();    // SIGTERM, resolves with the exit code
  *   child.kill();          // SIGKILL, for crash tests
  *
@@ -42,6 +45,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface TestServerOptions {
   redisUrl: string;
+  /** REDIS_CLUSTER_NODES: a Redis Cluster instead of the one Redis at `redisUrl`. */
+  redisClusterNodes?: string;
   /** Where the SQLite database lives; a fresh temporary directory when omitted. */
   dataDir?: string;
   /** Settings (environment variable names of server/config.ts) overriding the test defaults. */
@@ -135,6 +140,7 @@ function testEnvironment(
     HOST: '127.0.0.1',
     PORT: String(port),
     REDIS_URL: options.redisUrl,
+    REDIS_CLUSTER_NODES: options.redisClusterNodes,
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     HEARTBEAT_SECONDS: '1',

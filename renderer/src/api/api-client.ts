@@ -8,6 +8,12 @@ import type {
 } from '../../../common/audit.js';
 import { setDutyRequest, type OnDutyResponse } from '../../../common/duty.js';
 import {
+  presenceChoiceRequest,
+  presenceReport,
+  type OwnPresenceResponse,
+  type PresenceResponse,
+} from '../../../common/presence.js';
+import {
   acknowledgeRequest,
   receiptReport,
   type AlertStatusesResponse,
@@ -143,6 +149,9 @@ export interface ApiClient {
   ): Promise<AlertStatusResponse>;
   alertSettings(): Promise<AlertSettingsResponse>;
   updateAlertSettings(body: z.input<typeof alertSettingsPatch>): Promise<AlertSettingsResponse>;
+  presence(): Promise<PresenceResponse>;
+  reportPresence(body: z.input<typeof presenceReport>): Promise<OwnPresenceResponse>;
+  choosePresence(body: z.input<typeof presenceChoiceRequest>): Promise<OwnPresenceResponse>;
   onDuty(): Promise<OnDutyResponse>;
   setOwnDuty(body: z.input<typeof setDutyRequest>): Promise<OnDutyResponse>;
   setDutyOf(userId: number, body: z.input<typeof setDutyRequest>): Promise<OnDutyResponse>;
@@ -290,6 +299,9 @@ export function createApiClient(transport: ApiTransport): ApiClient {
     alertSettings: () => call('GET', '/api/alerts/settings'),
     updateAlertSettings: (body) =>
       call('PATCH', '/api/admin/alert-settings', valid(alertSettingsPatch, body)),
+    presence: () => call('GET', '/api/presence'),
+    reportPresence: (body) => call('POST', '/api/presence/report', valid(presenceReport, body)),
+    choosePresence: (body) => call('POST', '/api/me/presence', valid(presenceChoiceRequest, body)),
     onDuty: () => call('GET', '/api/duty'),
     setOwnDuty: (body) => call('POST', '/api/duty', valid(setDutyRequest, body)),
     setDutyOf: (userId, body) =>

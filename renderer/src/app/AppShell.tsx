@@ -14,6 +14,7 @@ import { BrowserPopups } from '../notifications/BrowserPopups.js';
 import { AppointmentsPage } from '../pages/AppointmentsPage.js';
 import { MessagesPage } from '../pages/MessagesPage.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
+import { PresenceChoiceSelect } from '../presence/PresenceChoiceSelect.js';
 import { NotificationsPage } from '../pages/NotificationsPage.js';
 import { NotificationTestPage } from '../pages/NotificationTestPage.js';
 import { AlertSettingsPage } from '../pages/admin/AlertSettingsPage.js';
@@ -157,6 +158,7 @@ export function AppShell({ onSessionEnded }: { onSessionEnded(): void }) {
           </ul>
         </nav>
         <div className="topbar__end">
+          <PresenceChoiceSelect />
           <DutyToggle />
           <DoNotDisturbIndicator />
           <ConnectionIndicator />

@@ -6,6 +6,7 @@ import { InboxProvider } from '../inbox/InboxProvider.js';
 import { IdleLock } from '../lock/IdleLock.js';
 import { ConversationsProvider } from '../messages/ConversationsProvider.js';
 import type { Platform } from '../platform/platform.js';
+import { PresenceProvider } from '../presence/PresenceProvider.js';
 import { SendQueueProvider } from '../send-queue/SendQueueProvider.js';
 import { SettingsProvider } from '../settings/SettingsProvider.js';
 import { AppShell } from './AppShell.js';
@@ -32,17 +33,19 @@ export function SignedInApp({ platform, user, onSignOut, onSessionEnded }: Signe
       <EventsProvider hub={hub}>
         <SettingsProvider store={platform.settings}>
           <UsersProvider>
-            <InboxProvider>
-              <SendQueueProvider>
-                <ConversationsProvider>
-                  <ReceiptsProvider>
-                    <IdleLock>
-                      <AppShell onSessionEnded={onSessionEnded} />
-                    </IdleLock>
-                  </ReceiptsProvider>
-                </ConversationsProvider>
-              </SendQueueProvider>
-            </InboxProvider>
+            <PresenceProvider>
+              <InboxProvider>
+                <SendQueueProvider>
+                  <ConversationsProvider>
+                    <ReceiptsProvider>
+                      <IdleLock>
+                        <AppShell onSessionEnded={onSessionEnded} />
+                      </IdleLock>
+                    </ReceiptsProvider>
+                  </ConversationsProvider>
+                </SendQueueProvider>
+              </InboxProvider>
+            </PresenceProvider>
           </UsersProvider>
         </SettingsProvider>
       </EventsProvider>

@@ -2,7 +2,13 @@ import type { ConnectionState, Unsubscribe } from '../../../common/desktop-bridg
 import { CONTROL_EVENT_TYPES, STREAM_EVENT_FRAME } from '../../../common/events.js';
 import { INITIAL_CONNECTION, Listeners, type EventFeed } from './event-feed.js';
 import { isStreamEvent, parseSseFrame, type EventFrame } from './event-frame.js';
-import { probeDelay, reconnectDelay } from './reconnect-delay.js';
+import {
+  DEFAULT_RECONNECT_TUNING,
+  ReconnectPlan,
+  type ReconnectStep,
+} from '../../../common/reconnect-plan.js';
+
+const UNREACHABLE = 'The clinic server cannot be reached; checking every second or so.';
 
 /** The part of the browser's EventSource this feed uses; tests pass a class with the same shape. */
 export interface EventSourceLike {
@@ -50,8 +56,7 @@ export class BrowserEventFeed implements EventFeed {
   private state: ConnectionState = INITIAL_CONNECTION;
   private source: EventSourceLike | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private attempt = 0;
-  private probeAttempt = 0;
+  private readonly plan: ReconnectPlan;
   private lastEventId: number | null = null;
   private running = false;
   /** Bumped on every connect and stop, so callbacks of an old source or session check do nothing. */
@@ -62,6 +67,7 @@ export class BrowserEventFeed implements EventFeed {
   constructor(private readonly options: BrowserEventFeedOptions) {
     this.environment = options.environment ?? window;
     this.isOnline = options.isOnline ?? (() => navigator.onLine);
+    this.plan = new ReconnectPlan(DEFAULT_RECONNECT_TUNING, options.random);
   }
 
   get connection(): ConnectionState {
@@ -121,7 +127,7 @@ export class BrowserEventFeed implements EventFeed {
 
     source.addEventListener('open', () => {
       if (generation !== this.generation) return;
-      this.attempt = 0;
+      this.plan.connected();
       this.setState({ status: 'connected', nextRetryAt: null, detail: null });
     });
     source.addEventListener('error', () => {
@@ -173,53 +179,48 @@ export class BrowserEventFeed implements EventFeed {
       });
       return;
     }
-    if (result === 'unreachable') {
-      this.probeAttempt = 0;
-      this.setState({
-        status: 'reconnecting',
-        nextRetryAt: null,
-        detail: 'The clinic server cannot be reached; checking every second or so.',
-      });
-      this.scheduleProbe(generation);
-      return;
-    }
-    const delay = reconnectDelay(this.attempt++, this.options.random);
-    this.setState({
-      status: 'reconnecting',
-      nextRetryAt: Date.now() + delay,
-      detail: 'The event stream was interrupted.',
-    });
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      if (generation === this.generation && this.running) this.connect();
-    }, delay);
+    this.follow(generation, this.plan.afterStreamFailure(result === 'signed_in'));
   }
 
-  private scheduleProbe(generation: number): void {
-    const delay = probeDelay(this.probeAttempt++, this.options.random);
+  /** Carries out the plan's next step: a probe of /healthz, or a new stream, after its delay. */
+  private follow(generation: number, step: ReconnectStep): void {
+    if (step.action === 'connect' && step.delayMs === 0) {
+      // The server is back: the stream at once.
+      this.connect();
+      return;
+    }
+    if (step.action === 'connect')
+      this.setState({
+        status: 'reconnecting',
+        nextRetryAt: Date.now() + step.delayMs,
+        detail: 'The event stream was interrupted.',
+      });
+    else if (this.state.detail !== UNREACHABLE)
+      this.setState({ status: 'reconnecting', nextRetryAt: null, detail: UNREACHABLE });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       if (generation !== this.generation || !this.running) return;
+      if (step.action === 'connect') {
+        this.connect();
+        return;
+      }
       this.options.probe().then(
         (answered) => this.afterProbe(generation, answered),
         () => this.afterProbe(generation, false),
       );
-    }, delay);
+    }, step.delayMs);
   }
 
   private afterProbe(generation: number, answered: boolean): void {
     if (generation !== this.generation || !this.running) return;
-    // The server is back: the stream at once. Its own backoff is for streams that fail while
-    // the server answers, which an outage says nothing about.
-    if (answered) this.connect();
-    else this.scheduleProbe(generation);
+    this.follow(generation, this.plan.afterProbe(answered));
   }
 
   private readonly handleOnline = (): void => {
     if (!this.running || this.state.status === 'signed_out' || this.state.status === 'connected')
       return;
     // The network is back: try at once instead of waiting out the backoff.
-    this.attempt = 0;
+    this.plan.reset();
     this.connect();
   };
 

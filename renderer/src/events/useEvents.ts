@@ -37,6 +37,8 @@ export interface UseEventsOptions {
   onSettingsChanged?: (event: StreamEventOf<'settings_changed'>, meta: EventMeta) => void;
   /** A message was edited, deleted or acknowledged (👍) in one of this user's conversations. */
   onMessageChanged?: (event: StreamEventOf<'message_changed'>, meta: EventMeta) => void;
+  /** A colleague (or this user) became available, busy or away. */
+  onPresenceChanged?: (event: StreamEventOf<'presence_changed'>, meta: EventMeta) => void;
   /** An account was added, renamed, given another role, disabled or enabled. */
   onDirectoryChanged?: (event: StreamEventOf<'directory_changed'>, meta: EventMeta) => void;
   /** Every numbered event, whatever its type, after the typed callback. */
@@ -102,6 +104,9 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
         break;
       case 'directory_changed':
         options.onDirectoryChanged?.(frame, meta);
+        break;
+      case 'presence_changed':
+        options.onPresenceChanged?.(frame, meta);
         break;
       case 'resync':
         options.onResync?.(frame);

@@ -25,11 +25,14 @@ const CHECK_EVERY_MS = 5_000;
  * what the page shows is replaced by a lock screen until the person types their password again
  * (or signs out). The session, the event stream and the send queue go on underneath. Every tab
  * of the browser locks and unlocks together. The desktop app locks with the OS screen lock
- * instead, so this is for the browser only.
+ * instead (its main process keeps that lock, `platform.appLock`), behind the same lock screen.
  */
 export function IdleLock({ children }: { children: ReactNode }) {
   const { platform, user } = useSession();
   const [locked, setLockedState] = useState(() => isLockedFor(user.id));
+  // The desktop app's own lock, which the main process keeps (the OS screen lock).
+  const [appLocked, setAppLocked] = useState(false);
+  useEffect(() => platform.appLock?.subscribe(setAppLocked), [platform]);
   const lastActivity = useRef(0);
 
   const lock = useCallback(
@@ -70,12 +73,35 @@ export function IdleLock({ children }: { children: ReactNode }) {
     };
   }, [platform, user.id, lock]);
 
+  const appLock = platform.appLock;
+  if (appLock) {
+    if (!appLocked) return children;
+    return (
+      <LockScreen
+        unlock={(password) => appLock.unlock(password)}
+        onUnlocked={() => setAppLocked(false)}
+      />
+    );
+  }
   if (!locked || platform.kind !== 'browser') return children;
-  return <LockScreen onUnlocked={() => lock(false)} />;
+  return (
+    <LockScreen
+      unlock={async (password) => {
+        await platform.signIn({ username: user.username, password });
+      }}
+      onUnlocked={() => lock(false)}
+    />
+  );
 }
 
-function LockScreen({ onUnlocked }: { onUnlocked(): void }) {
-  const { platform, user } = useSession();
+function LockScreen({
+  unlock: checkPassword,
+  onUnlocked,
+}: {
+  unlock(password: string): Promise<void>;
+  onUnlocked(): void;
+}) {
+  const { user } = useSession();
   const signOut = useSignOut();
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -90,7 +116,7 @@ function LockScreen({ onUnlocked }: { onUnlocked(): void }) {
     setBusy(true);
     setError(null);
     try {
-      await platform.signIn({ username: user.username, password });
+      await checkPassword(password);
       onUnlocked();
     } catch (failure) {
       setError(describeError(failure));

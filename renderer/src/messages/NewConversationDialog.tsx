@@ -1,3 +1,4 @@
+import { PresenceLabel } from '../presence/PresenceLabel.js';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { Conversation } from '../../../common/api.js';
 import { describeError } from '../api/api-error.js';
@@ -96,6 +97,7 @@ export function NewConversationDialog({ onClose, onCreated }: NewConversationDia
                   />
                   <span>{colleague.displayName}</span>
                   <span className="muted picker__role">{roleLabel(colleague.role)}</span>
+                  <PresenceLabel userId={colleague.id} />
                 </label>
               </li>
             ))}

@@ -1,3 +1,4 @@
+import { PresenceLabel } from '../presence/PresenceLabel.js';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Message } from '../../../common/api.js';
 import { EscalationTargetPicker } from '../alerts/EscalationTargetPicker.js';
@@ -203,6 +204,25 @@ export function ThreadView({ conversationId, focusMessageId = null, onRead }: Th
             </button>
           )}
         </div>
+        {conversation && (
+          <ul className="thread__presence" aria-label="Who is at their desk">
+            {conversation.participants
+              .filter((participant) => participant.id !== user.id)
+              .map((participant) => (
+                <li
+                  key={participant.id}
+                  data-testid="participant-presence"
+                  data-user-id={participant.id}
+                >
+                  {/* An untitled one-to-one is already named after the colleague. */}
+                  {(conversation.title !== null || conversation.participants.length > 2) && (
+                    <span className="thread__presence-name">{participant.displayName}</span>
+                  )}
+                  <PresenceLabel userId={participant.id} />
+                </li>
+              ))}
+          </ul>
+        )}
         {conversation && (conversation.title !== null || conversation.participants.length > 2) && (
           <p className="thread__participants muted">
             {conversation.participants.map((participant) => participant.displayName).join(', ')}

@@ -29,6 +29,7 @@ export function createBrowserSettingsStore(
 
   return {
     applicable: new Set(['previewLevel', 'doNotDisturb', 'quietHours', 'sound']),
+    followsPersonItself: false,
     load: () => Promise.resolve(read()),
     update: (patch) => {
       const next = desktopSettings.parse({ ...read(), ...desktopSettingsPatch.parse(patch) });

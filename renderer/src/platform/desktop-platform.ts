@@ -29,8 +29,10 @@ export function createDesktopPlatform(bridge: DesktopBridge): Platform {
     showsOwnPopups: false,
     settings: {
       applicable: ALL_SETTINGS,
+      followsPersonItself: true,
       load: async () => (await bridge.getState()).settings,
       update: (patch) => bridge.updateSettings(patch),
+      subscribe: (listener) => bridge.onState((state) => listener(state.settings)),
     },
     async restoreSession() {
       const state = await bridge.getState();
@@ -68,6 +70,26 @@ export function createDesktopPlatform(bridge: DesktopBridge): Platform {
     },
     onNotificationClick(listener) {
       return bridge.onNotificationClick(listener);
+    },
+    appLock: {
+      subscribe(listener) {
+        let current = true;
+        void bridge.getState().then((state) => {
+          if (current) listener(state.locked === true);
+        });
+        const unsubscribe = bridge.onState((state) => listener(state.locked === true));
+        return () => {
+          current = false;
+          unsubscribe();
+        };
+      },
+      async unlock(password) {
+        try {
+          await bridge.unlock(password);
+        } catch (error) {
+          throw new ApiError(401, 'invalid_credentials', ipcErrorMessage(error, 'Unlock failed.'));
+        }
+      },
     },
   };
 }

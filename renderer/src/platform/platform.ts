@@ -28,6 +28,14 @@ export interface SettingsStore {
   update(patch: DesktopSettingsPatch): Promise<DesktopSettings>;
   /** The settings that act here; a browser tab cannot start at login or live in a tray. */
   readonly applicable: ReadonlySet<keyof DesktopSettings>;
+  /**
+   * True where the store keeps the settings that follow the person in step with the server
+   * itself (the desktop main process does, so pop-ups follow them with no window open); a
+   * browser page does it for its own store.
+   */
+  readonly followsPersonItself: boolean;
+  /** Changes made outside this page (the tray, the person's other desks, do-not-disturb ending). */
+  subscribe?(listener: (settings: DesktopSettings) => void): Unsubscribe;
 }
 
 /**
@@ -51,4 +59,13 @@ export interface Platform {
   onNotificationClick(listener: (target: NotificationTarget) => void): Unsubscribe;
   /** Pop-ups for a hidden page are this page's job only in a browser; the desktop main process raises its own. */
   readonly showsOwnPopups: boolean;
+  /**
+   * The desktop app's lock, kept by the main process (it locks with the OS screen); a browser
+   * locks itself after a while without use instead (lock/IdleLock.tsx).
+   */
+  readonly appLock?: {
+    /** Called with the lock's state now and whenever it changes. */
+    subscribe(listener: (locked: boolean) => void): Unsubscribe;
+    unlock(password: string): Promise<void>;
+  };
 }

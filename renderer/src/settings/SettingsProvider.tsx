@@ -8,12 +8,9 @@ import {
   useState,
   type ReactNode,
 } from 'react';
-import {
-  PERSONAL_SETTING_KEYS,
-  type PersonalSettings,
-  type PersonalSettingsPatch,
-} from '../../../common/api.js';
+import type { PersonalSettings } from '../../../common/api.js';
 import type { DesktopSettings, DesktopSettingsPatch } from '../../../common/desktop-bridge.js';
+import { personalDifferences, personalPart } from '../../../common/personal-settings.js';
 import { useSession } from '../app/session-context.js';
 import { useEvents } from '../events/useEvents.js';
 import type { SettingsStore } from '../platform/platform.js';
@@ -30,29 +27,12 @@ export interface SettingsValue {
 
 const SettingsContext = createContext<SettingsValue | null>(null);
 
-/** The part of a change that follows the person. */
-function personalPart(patch: DesktopSettingsPatch): PersonalSettingsPatch {
-  return Object.fromEntries(
-    PERSONAL_SETTING_KEYS.filter((key) => key in patch).map((key) => [key, patch[key]]),
-  ) as PersonalSettingsPatch;
-}
-
-/** What this desk must change to match the person's settings. */
-function differences(personal: PersonalSettings, local: DesktopSettings): DesktopSettingsPatch {
-  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-  return Object.fromEntries(
-    PERSONAL_SETTING_KEYS.filter((key) => !same(personal[key], local[key])).map((key) => [
-      key,
-      personal[key],
-    ]),
-  ) as DesktopSettingsPatch;
-}
-
 /**
  * The settings in force on this desk. Those that follow the person (privacy, do-not-disturb,
  * quiet hours, sound) are kept on the server: a nurse who moves desks keeps them, and a change
- * on one desk reaches the others (`settings_changed`). They are also written to this desk's
- * own store, which the desktop app's pop-ups read. A desk may keep its own instead.
+ * on one desk reaches the others (`settings_changed`). A desk may keep its own instead. In the
+ * desktop app the main process keeps them in step (its pop-ups follow the person with no window
+ * open) and this page shows and changes its settings; a browser page does it here, for itself.
  */
 export function SettingsProvider({
   store,
@@ -62,8 +42,10 @@ export function SettingsProvider({
   children: ReactNode;
 }) {
   const { api, user } = useSession();
+  const followsItself = store.followsPersonItself;
   const [settings, setSettings] = useState<DesktopSettings | null>(null);
-  const [deskOwn, setDeskOwnState] = useState(() => keepsOwnSettings(user.id));
+  const [pageDeskOwn, setPageDeskOwn] = useState(() => keepsOwnSettings(user.id));
+  const deskOwn = followsItself ? settings?.keepOwnSettings === true : pageDeskOwn;
   const latest = useRef<DesktopSettings | null>(null);
 
   const show = useCallback((next: DesktopSettings) => {
@@ -73,15 +55,16 @@ export function SettingsProvider({
 
   const adopt = useCallback(
     async (personal: PersonalSettings) => {
-      if (keepsOwnSettings(user.id)) return;
+      if (followsItself || keepsOwnSettings(user.id)) return;
       const local = latest.current ?? (await store.load());
-      const patch = differences(personal, local);
+      const patch = personalDifferences(personal, local);
       if (Object.keys(patch).length > 0) show(await store.update(patch));
     },
-    [store, show, user.id],
+    [store, show, user.id, followsItself],
   );
 
   const loadPersonal = useCallback(async () => {
+    if (followsItself) return;
     try {
       const { settings: personal } = await api.mySettings();
       if (personal) await adopt(personal);
@@ -91,10 +74,13 @@ export function SettingsProvider({
     } catch {
       // This desk's own settings hold until the server answers (the next change or resync).
     }
-  }, [api, adopt, user.id]);
+  }, [api, adopt, user.id, followsItself]);
 
   useEffect(() => {
     let cancelled = false;
+    const unsubscribe = store.subscribe?.((next) => {
+      if (!cancelled) show(next);
+    });
     void store.load().then((loaded) => {
       if (cancelled) return;
       show(loaded);
@@ -102,6 +88,7 @@ export function SettingsProvider({
     });
     return () => {
       cancelled = true;
+      unsubscribe?.();
     };
   }, [store, show, loadPersonal]);
 
@@ -113,24 +100,30 @@ export function SettingsProvider({
   const update = useCallback(
     async (patch: DesktopSettingsPatch) => {
       show(await store.update(patch));
+      if (followsItself || keepsOwnSettings(user.id)) return;
       const personal = personalPart(patch);
-      if (!keepsOwnSettings(user.id) && Object.keys(personal).length > 0)
-        await api.updateMySettings(personal);
+      if (Object.keys(personal).length > 0) await api.updateMySettings(personal);
     },
-    [store, show, api, user.id],
+    [store, show, api, user.id, followsItself],
   );
 
   const setDeskOwn = useCallback(
     async (own: boolean) => {
+      if (followsItself) {
+        show(await store.update({ keepOwnSettings: own }));
+        return;
+      }
       setKeepsOwnSettings(user.id, own);
-      setDeskOwnState(own);
+      setPageDeskOwn(own);
       if (!own) await loadPersonal();
     },
-    [user.id, loadPersonal],
+    [user.id, loadPersonal, followsItself, store, show],
   );
 
-  // Do-not-disturb with an end time turns itself off then, here and so in the desktop app too.
-  const until = settings?.doNotDisturb ? (settings.doNotDisturbUntil ?? null) : null;
+  // Do-not-disturb with an end time turns itself off then, here (the desktop main process ends
+  // its own).
+  const until =
+    !followsItself && settings?.doNotDisturb ? (settings.doNotDisturbUntil ?? null) : null;
   useEffect(() => {
     if (until === null) return;
     const timer = setTimeout(

@@ -11,6 +11,7 @@ import { UserSession } from '../../../main/core/user-session.js';
 import type { DurableWrite } from '../../../main/cursor/atomic-file.js';
 import type { BurstOptions } from '../../../main/notify/burst-coalescer.js';
 import { RecordingNotificationSink } from '../../../main/notify/recording-notification-sink.js';
+import type { BackoffOptions } from '../../../main/stream/backoff.js';
 import type { HttpFetch } from '../../../main/stream/http-fetch.js';
 
 /** What one run of the desktop app saw: pop-ups, renderer events, connection states, badge. */
@@ -37,6 +38,11 @@ export async function openDesk(options: {
   dataDirectory: string;
   fetch?: HttpFetch;
   heartbeatTimeoutMs?: number;
+  /** The backoff while streams fail (50–400 ms unless given) and its jitter (Math.random). */
+  backoff?: BackoffOptions;
+  random?: () => number;
+  /** The OS's idle time as the test sets it: with it, the desk reports presence. */
+  presence?: { systemIdleMs(): number; deskId: string; checkEveryMs?: number };
   /** This installation's desk identity: with one, the session reports receipts. */
   desk?: DeskIdentity;
   /** The burst window; short by default, so tests need not wait for the app's own. */
@@ -75,7 +81,9 @@ export async function openDesk(options: {
     onNotificationClick: (target) => clicks.push(target),
     burst: options.burst ?? { quietMs: 30, maxWaitMs: 150 },
     ...(options.write ? { write: options.write } : {}),
-    backoff: { initialMs: 50, maxMs: 400 },
+    backoff: options.backoff ?? { initialMs: 50, maxMs: 400 },
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.presence ? { presence: options.presence } : {}),
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 5_000,
     ...(options.desk ? { desk: options.desk, receiptFlushMs: 50 } : {}),
     listener: {

@@ -5,13 +5,26 @@ export type ConnectionScript = (res: ServerResponse, req: IncomingMessage) => vo
 
 /**
  * A real HTTP server on loopback whose n-th stream request is answered by the n-th script (the
- * last one repeats). For what the clinic server would never do on purpose: fall silent, answer
- * 503 again and again.
+ * last one repeats), and `/healthz` while `healthy()` (otherwise that connection is dropped, as
+ * by a server that is away). For what the clinic server would never do on purpose: fall silent,
+ * answer 503 again and again.
  */
-export async function startScriptedSseServer(scripts: ConnectionScript[]) {
+export async function startScriptedSseServer(
+  scripts: ConnectionScript[],
+  { healthy = () => true }: { healthy?: () => boolean } = {},
+) {
   const requests: IncomingMessage[] = [];
+  /** `GET /healthz` probes, apart from the stream requests the scripts answer. */
+  const probes: IncomingMessage[] = [];
   const open = new Set<ServerResponse>();
   const server = createServer((req, res) => {
+    if (req.url === '/healthz') {
+      probes.push(req);
+      if (healthy())
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      else res.destroy();
+      return;
+    }
     requests.push(req);
     open.add(res);
     res.on('close', () => open.delete(res));
@@ -23,6 +36,7 @@ export async function startScriptedSseServer(scripts: ConnectionScript[]) {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    probes,
     /** Requests whose connection is still open. */
     get openCount() {
       return open.size;

@@ -42,6 +42,7 @@ export class FakeDesktopBridge implements DesktopBridge {
   private readonly eventListeners = new Set<Listener<unknown>>();
   private readonly connectionListeners = new Set<Listener<ConnectionState>>();
   private readonly clickListeners = new Set<Listener<NotificationTarget>>();
+  private readonly stateListeners = new Set<Listener<DesktopState>>();
   settings: DesktopSettings = DEFAULT_DESKTOP_SETTINGS;
   connection: ConnectionState = { status: 'connected', nextRetryAt: null, detail: null };
 
@@ -71,7 +72,27 @@ export class FakeDesktopBridge implements DesktopBridge {
       settings: this.settings,
       unreadCount: 0,
       notice: null,
+      locked: this.locked,
     };
+  }
+
+  /** Whether the app is locked, as the main process says after the OS screen lock. */
+  locked = false;
+  readonly unlockPasswords: string[] = [];
+
+  /** powerMonitor's 'lock-screen', as the main process passes it on. */
+  async lockWithScreen(): Promise<void> {
+    this.locked = true;
+    await this.pushState();
+  }
+
+  /** The main process checks the password with the server; here only `clinicpulse` is right. */
+  async unlock(password: string): Promise<DesktopState> {
+    this.unlockPasswords.push(password);
+    if (password !== 'clinicpulse') throw new Error('username or password is incorrect');
+    this.locked = false;
+    await this.pushState();
+    return this.getState();
   }
 
   readonly signIns: SignInRequest[] = [];
@@ -103,7 +124,24 @@ export class FakeDesktopBridge implements DesktopBridge {
 
   async updateSettings(patch: Partial<DesktopSettings>): Promise<DesktopSettings> {
     this.settings = { ...this.settings, ...patch };
+    await this.pushState();
     return this.settings;
+  }
+
+  /** The main process changed its settings itself: the tray, the person's other desks. */
+  async changeSettingsInMain(patch: Partial<DesktopSettings>): Promise<void> {
+    this.settings = { ...this.settings, ...patch };
+    await this.pushState();
+  }
+
+  onState(listener: Listener<DesktopState>): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  private async pushState(): Promise<void> {
+    const state = await this.getState();
+    for (const listener of this.stateListeners) listener(state);
   }
 
   setOpenConversation(conversationId: string | null): void {

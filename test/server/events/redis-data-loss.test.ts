@@ -1,9 +1,9 @@
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Message, MessagesResponse } from '../../../common/api.js';
+import type { Message } from '../../../common/api.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
+import { openRecipientDesk } from '../support/recipient-desk.js';
 import { openRawStream } from '../../support/sse-client.js';
 import { api, login, startTestServer } from '../../support/test-server.js';
 
@@ -12,64 +12,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/**
- * A recipient's desk as the product's clients behave: it keeps its own last event id and resumes
- * from it, and on `resync` takes the server's position and reloads the conversation over REST.
- * What it learnt of each message, and how, is what the tests check.
- */
 function recipientDesk(serverUrl: string, token: string, conversationId: number, resumeFrom: number | null = null) {
-  const viaStream: number[] = [];
-  const viaRest = new Set<number>();
-  const notices: string[] = [];
-  let resyncs = 0;
-  let lastId: number | null = resumeFrom;
-  let source: EventSource;
-  let stopped = false;
-  const client = api(serverUrl, token);
-  const reload = async () => {
-    const { body } = await client.get<MessagesResponse>(`/api/conversations/${conversationId}/messages?limit=200`);
-    for (const message of body.messages) viaRest.add(message.id);
-  };
-  const open = () => {
-    source = new EventSource(`${serverUrl}/api/events/stream`, {
-      fetch: (input, init) => {
-        const headers = new Headers(init?.headers);
-        headers.set('authorization', `Bearer ${token}`);
-        // Our own position, never the library's (EventSource/eventsource#27).
-        if (lastId === null) headers.delete('last-event-id');
-        else headers.set('last-event-id', String(lastId));
-        return fetch(input, { ...init, headers });
-      },
-    });
-    source.addEventListener('message', (e) => {
-      const event = JSON.parse(e.data) as { id: number; type: string; message_id?: string; content?: string };
-      lastId = event.id;
-      if (event.type === 'new_message') viaStream.push(Number(event.message_id));
-      else if (event.type === 'system_notification' || event.type === 'appointment_reminder') notices.push(event.content!);
-    });
-    source.addEventListener('resync', (e) => {
-      resyncs += 1;
-      lastId = (JSON.parse(e.data) as { lastEventId: number }).lastEventId;
-      void reload();
-    });
-    source.addEventListener('error', () => {
-      if (source.readyState === EventSource.CLOSED && !stopped) setTimeout(open, 200);
-    });
-  };
-  open();
-  cleanups.push(() => {
-    stopped = true;
-    source.close();
-  });
-  return {
-    viaStream,
-    viaRest,
-    notices,
-    lastId: () => lastId,
-    resyncs: () => resyncs,
-    /** Every message it knows of, however it learnt of it. */
-    knows: (ids: number[]) => ids.every((id) => viaStream.includes(id) || viaRest.has(id)),
-  };
+  const desk = openRecipientDesk(serverUrl, token, conversationId, resumeFrom);
+  cleanups.push(() => desk.stop());
+  return desk;
 }
 
 async function clinic(redis: TestRedis) {

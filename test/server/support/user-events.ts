@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
 import type { StreamEvent } from '../../../common/events.js';
-import { HISTORY_BASE_PREFIX, userEventsKey } from '../../../server/events/keys.js';
+import { HISTORY_BASE_PREFIX, SINGLE_REDIS_KEYS, type KeySpace } from '../../../server/events/keys.js';
+import type { RedisClient } from '../../../server/redis-client.js';
 
 /** What a user has been sent and Redis still holds, oldest first: the history a stream replays. */
-export async function userEvents(redis: Redis, userId: number): Promise<StreamEvent[]> {
-  return (await redis.lrange(userEventsKey(userId), 0, -1))
+export async function userEvents(redis: RedisClient, userId: number, keys: KeySpace = SINGLE_REDIS_KEYS): Promise<StreamEvent[]> {
+  return (await redis.lrange(keys.userEventsKey(userId), 0, -1))
     .filter((entry) => !entry.startsWith(HISTORY_BASE_PREFIX))
     .map((json) => JSON.parse(json) as StreamEvent);
 }

@@ -196,7 +196,14 @@ export class StandInElectron {
         isOnline: () => true,
         fetch: () => this.refuse('net.fetch: the app must use its in-memory session'),
       },
-      powerMonitor: { on: () => guard('powerMonitor.on') },
+      powerMonitor: {
+        on: () => guard('powerMonitor.on'),
+        // Someone is at the stand-in's desk.
+        getSystemIdleTime: () => {
+          guard('powerMonitor.getSystemIdleTime');
+          return 0;
+        },
+      },
       clipboard: { writeText: (text: string) => this.clipboard.push(text) },
       shell: { openExternal: async () => undefined },
       nativeImage: {
