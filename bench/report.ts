@@ -52,6 +52,22 @@ function renderTargets(records: ScenarioRecord[]): string[] {
     const theirs = kb(value(p.nchan, 'idle 10000', 'figures.bytesPerStream'));
     rows.push(`| Memory: 10,000 idle streams, server + Redis RSS growth ≤ 10 KB/stream | ${fmt(ours, 1)} KB | ${fmt(theirs, 1)} KB | ${ratio(ours, theirs)} | ${met(ours <= 10)} |`);
   }
+  const s8 = find('8');
+  if (s8) {
+    const p = phasesOf(s8);
+    const top = p.clinicpulse.filter((phase) => phase.name.startsWith('idle')).at(-1);
+    const name = top?.name ?? '';
+    const streams = top?.values.streams ?? Number.NaN;
+    const ours = kb(value(p.clinicpulse, name, 'figures.bytesPerStream'));
+    const theirs = kb(value(p.nchan, name, 'figures.bytesPerStream'));
+    const opens = value(p.clinicpulse, name, 'figures.opensPerSecond');
+    const notice = p.clinicpulse.find((phase) => phase.name.startsWith('notice to all'));
+    const last = notice?.values['figures.allDeliveredMs'] ?? Number.NaN;
+    const lastNchan = p.nchan.find((phase) => phase.name.startsWith('notice to all'))?.values['figures.allDeliveredMs'] ?? Number.NaN;
+    rows.push(`| Streams (8): ${fmt(streams, 0)} idle streams in one process (the machine's limit; issue 15 asks 50,000) at ≤ 5 KB each | ${fmt(ours, 1)} KB | ${fmt(theirs, 1)} KB | ${ratio(ours, theirs)} | ${met(ours <= 5)} |`);
+    rows.push(`| Streams (8): opened at ≥ 5,000/s (last step) | ${fmt(opens, 0)}/s | ${fmt(value(p.nchan, name, 'figures.opensPerSecond'), 0)}/s | – | ${met(opens >= 5000)} |`);
+    rows.push(`| Streams (8): one notice to all of them delivered within 1 s | ${fmt(last, 1)} ms | ${fmt(lastNchan, 1)} ms | ${ratio(last, lastNchan)} | ${met(last <= 1000)} |`);
+  }
   const s2 = find('2');
   if (s2) {
     const p = phasesOf(s2);
@@ -128,7 +144,7 @@ function renderScenario(record: ScenarioRecord, plots: Map<string, string>): str
     '',
   ];
   const job = record.scenario;
-  if (job === '1') lines.push(...idleTable(p));
+  if (job === '1' || job === '8') lines.push(...idleTable(p));
   else if (job === '2' || job === '5') lines.push(...deliveryTable(p));
   else if (job === '3') lines.push(...fanoutTable(p));
   else if (job === '6' || job === '7') lines.push(...messagePathTable(p));
@@ -148,11 +164,17 @@ function idleTable(p: Phases): string[] {
       const k = (values: Record<string, number>, key: string) => kb(values[key] ?? Number.NaN);
       return `| ${fmt(ours.streams ?? Number.NaN, 0)} | ${fmt(k(ours, 'figures.bytesPerStream'), 1)} (${fmt(k(ours, 'figures.serverBytesPerStream'), 1)} + ${fmt(k(ours, 'figures.redisBytesPerStream'), 1)}) | ${fmt(k(theirs, 'figures.bytesPerStream'), 1)} (${fmt(k(theirs, 'figures.serverBytesPerStream'), 1)} + ${fmt(k(theirs, 'figures.redisBytesPerStream'), 1)}) | ${ratio(ours['figures.bytesPerStream'] ?? Number.NaN, theirs['figures.bytesPerStream'] ?? Number.NaN)} | ${fmt((ours['resources.serverRssAfterBytes'] ?? Number.NaN) / 2 ** 20, 0)} / ${fmt((theirs['resources.serverRssAfterBytes'] ?? Number.NaN) / 2 ** 20, 0)} | ${fmt(ours['figures.openSeconds'] ?? Number.NaN, 1)} / ${fmt(theirs['figures.openSeconds'] ?? Number.NaN, 1)} |`;
     });
-  const live = (system: SystemName) => p[system].find((phase) => phase.name.startsWith('liveness'));
+  const live = (system: SystemName) => p[system].find((phase) => phase.name.startsWith('liveness') || phase.name.startsWith('notice to all'));
+  const toAll = live('clinicpulse')?.name.startsWith('notice to all') ?? false;
   const liveness = (['clinicpulse', 'nchan'] as const).map((system) => {
     const v = live(system)?.values ?? {};
-    return `${system}: ${fmt(v['delivery.received'] ?? Number.NaN, 0)} of ${fmt(v['delivery.expected'] ?? Number.NaN, 0)} delivered, p99 ${fmt(v['delivery.latencyMs.p99'] ?? Number.NaN)} ms`;
+    const last = toAll ? `, the last after ${fmt(v['figures.allDeliveredMs'] ?? Number.NaN, 1)} ms` : '';
+    return `${system}: ${fmt(v['delivery.received'] ?? Number.NaN, 0)} of ${fmt(v['delivery.expected'] ?? Number.NaN, 0)} delivered${last}, p99 ${fmt(v['delivery.latencyMs.p99'] ?? Number.NaN)} ms`;
   });
+  const rate = (values: Record<string, number> | undefined) => fmt(values?.['figures.opensPerSecond'] ?? Number.NaN, 0);
+  const opening = p.clinicpulse
+    .filter((phase) => phase.name.startsWith('idle') && phase.values['figures.opensPerSecond'] !== undefined)
+    .map((phase) => `${fmt(phase.values.streams ?? Number.NaN, 0)}: ${rate(phase.values)} / ${rate(p.nchan.find((other) => other.name === phase.name)?.values)}`);
   return [
     'KB per stream = growth of RSS from before the first stream to after the C-th, divided by C; server = the ClinicPulse process or nginx (master + worker), plus redis-server.',
     '',
@@ -160,7 +182,10 @@ function idleTable(p: Phases): string[] {
     '|---:|---:|---:|---:|---:|---:|',
     ...rows,
     '',
-    `Liveness check (one event to every open stream afterwards) — ${liveness.join('; ')}.`,
+    ...(opening.length > 0 ? [`Streams opened per second in each step (ours / Nchan), 200 handshakes at a time — ${opening.join('; ')}.`, ''] : []),
+    toAll
+      ? `One notice to all the streams at once afterwards (ClinicPulse: \`publishToMany\` to every user; Nchan: one publish to the shared channel) — ${liveness.join('; ')}.`
+      : `Liveness check (one event to every open stream afterwards) — ${liveness.join('; ')}.`,
   ];
 }
 

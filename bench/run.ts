@@ -1,5 +1,5 @@
 /**
- * `npm run bench` — ClinicPulse side by side with Nchan, scenarios (1)–(5) of bench/README.md.
+ * `npm run bench` — ClinicPulse side by side with Nchan, the scenarios of bench/README.md.
  *
  *   npm run bench                         every scenario, both systems, 3 runs each (long: ~25 min)
  *   npm run bench -- --scenario 2,4       some scenarios

@@ -1,7 +1,14 @@
 import type { GeneratorJob } from './load-generator/main.js';
 
-export type ScenarioId = '1' | '2' | '3' | '4' | '5' | '6' | '7';
-export const SCENARIO_IDS: readonly ScenarioId[] = ['1', '2', '3', '4', '5', '6', '7'];
+export type ScenarioId = '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8';
+export const SCENARIO_IDS: readonly ScenarioId[] = ['1', '2', '3', '4', '5', '6', '7', '8'];
+
+/**
+ * The most streams one process may hold here: the machine's hard limit on open files is 20,000
+ * per process (and cannot be raised without CAP_SYS_RESOURCE), which the generator, the server
+ * and nginx each need about a thousand of beside their streams.
+ */
+export const STREAMS_PER_PROCESS_LIMIT = 18_500;
 
 export interface ScenarioSpec {
   id: ScenarioId;
@@ -26,7 +33,8 @@ export interface ScenarioOverrides {
 
 /**
  * The scenarios (1)–(5) of the first benchmark issue and issue 15's message path, with one (6) and
- * two (7) server processes; `smoke` shrinks each to a few seconds and a few hundred streams.
+ * two (7) server processes, and its stream count (8); `smoke` shrinks each to a few seconds and a
+ * few hundred streams.
  */
 export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {}): Record<ScenarioId, ScenarioSpec> {
   const streams = overrides.streams ?? (smoke ? 200 : 5000);
@@ -99,6 +107,16 @@ export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {})
       servers: 1,
       job: { scenario: 'message-path', params: oneProcess },
       timeoutMs: messagePathTimeout(oneProcess),
+    },
+    '8': {
+      id: '8',
+      title: 'Idle streams at the machine\'s limit: memory, opening rate, one notice to all',
+      servers: 1,
+      job: {
+        scenario: 'idle',
+        params: { levels: smoke ? [300, 600] : [5000, 10000, STREAMS_PER_PROCESS_LIMIT], settleMs: smoke ? 200 : 3000, noticeToAll: true },
+      },
+      timeoutMs: 300_000,
     },
     '7': {
       id: '7',

@@ -2,7 +2,6 @@ import express, { type Application } from 'express';
 import helmet from 'helmet';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pinoHttp } from 'pino-http';
 import { createServerHealthRoutes } from './admin/server-health-routes.js';
 import { createSystemNoticeHistoryRoutes } from './admin/system-notice-routes.js';
 import { createAuthRoutes, createMeRoutes } from './auth/auth-routes.js';
@@ -24,6 +23,8 @@ import { createDesktopUpdateRoutes } from './desktop-updates/desktop-update-rout
 import { createSystemNotificationRoutes } from './notifications/system-notification-routes.js';
 import { createTestEventRoutes } from './test-endpoints/test-event-routes.js';
 import { corsForAllowedOrigins } from './http/cors.js';
+import { requestLog } from './http/request-log.js';
+import { staticHeaders } from './http/static-headers.js';
 import { readiness } from './health/readiness.js';
 import { createNotificationMarkRoutes } from './inbox/notification-mark-routes.js';
 import { createSignOutEverywhereRoutes } from './sessions/sign-out-everywhere-routes.js';
@@ -58,7 +59,10 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   // One hop (the clinic's reverse proxy), so X-Forwarded-For cannot be forged past it.
   app.set('trust proxy', ctx.config.trustProxy ? 1 : false);
 
-  const securityHeaders = helmet({
+  // Answers to the API are never cached (Cache-Control below): hashing every body for an ETag is waste.
+  app.set('etag', false);
+
+  const securityHeaders = staticHeaders(helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -74,24 +78,8 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
         upgradeInsecureRequests: null,
       },
     },
-  });
-  const httpLogger = pinoHttp({
-    logger: ctx.logger,
-    // Request ids and timing are enough; headers (tokens, cookies) are left out entirely.
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({
-        id: req.id,
-        method: req.method,
-        url: req.url,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-    customLogLevel: (_req, res, error) =>
-      error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    autoLogging: {
-      ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
-    },
-  });
+  }));
+  const httpLogger = requestLog(ctx.logger, (url) => url === '/healthz' || url === '/readyz' || url === '/metrics');
   // Event streams never get here: server/events/event-stream-endpoint.ts answers them first.
   app.use(securityHeaders);
   app.use(httpLogger);
@@ -122,11 +110,13 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use('/api', createPublishRoutes(ctx));
   // Everything below needs a signed-in user; routers may still check roles themselves.
   app.use('/api', requireUser);
+  // First of the signed-in routers: sending a message is the hottest request, and each router
+  // passed on the way costs a prefix trim and a match per route (no other router has these paths).
+  app.use('/api', createConversationRoutes(ctx));
   app.use('/api', createMeRoutes());
   app.use('/api', createUserDirectoryRoutes(ctx));
   app.use('/api', createAdminUserRoutes(ctx));
   app.use('/api', createEventRoutes(ctx));
-  app.use('/api', createConversationRoutes(ctx));
   app.use('/api', createConversationManagementRoutes(ctx));
   app.use('/api', createMessageChangeRoutes(ctx));
   app.use('/api', createAppointmentRoutes(ctx));

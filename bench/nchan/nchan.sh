@@ -40,7 +40,8 @@ publish_probe() {
   local port="$1" status
   exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null || return 1
   printf 'POST /pub/user/0 HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nprobe' >&3
-  read -r _ status _ <&3 || status=""
+  # Bounded: an instance that accepted but never answers (Nchan still reaching Redis) is asked again.
+  read -r -t 1 _ status _ <&3 || status=""
   exec 3>&-
   [ "$status" = 201 ] || [ "$status" = 202 ]
 }

@@ -1,12 +1,11 @@
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
-import { Cluster } from 'ioredis';
 import type { RedisClient } from '../redis-client.js';
 import type { Logger } from 'pino';
-import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { ApiErrorBody, User } from '../../common/api.js';
 import type { ServerContext } from '../context.js';
 import { isRedisUnavailable, noteRedisFailure, redisUsable } from '../redis-unavailable.js';
+import { RedisRateLimitCounter } from './rate-limit-counter.js';
 
 export interface RateLimitSetting {
   limit: number;
@@ -41,7 +40,7 @@ export function sharedRateLimit(counter: RateLimitCounter, options: Partial<Opti
   const inRedis = rateLimit({
     ...shared,
     passOnStoreError: false,
-    store: redisStore(redis, prefix),
+    store: new RedisRateLimitCounter(redis, hashTagged(prefix)),
     skip: async (req, res) => res.locals[countedIn] !== 'redis' || (await skipAlso(req, res)),
   });
   const inProcess = rateLimit({
@@ -106,28 +105,15 @@ export function testEndpointRateLimit(ctx: ServerContext): RequestHandler {
   return redisRateLimit(ctx, 'test-events', ctx.config.testEndpointRateLimit, 'test events');
 }
 
-function redisStore(redis: RedisClient, prefix: string): RedisStore {
-  const store = new RedisStore(
-    redis instanceof Cluster
-      ? { prefix, sendCommandCluster: ({ command: [name, ...args] }) => sendToCluster(redis, name!, args) }
-      : { prefix, sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply> },
-  );
-  // The store loads its scripts at construction and again on first use; when Redis is down at
-  // construction nobody would be listening to those first promises.
-  store.incrementScriptSha.catch(() => undefined);
-  store.getScriptSha.catch(() => undefined);
-  return store;
-}
-
 /**
- * Each count is one key, so each of the store's scripts runs on the primary holding it. The
- * store loads its scripts with SCRIPT LOAD, which names no key: loaded on every primary, EVALSHA
- * finds them wherever it lands (and after a failover the store loads them again on NOSCRIPT).
+ * `a:b:name:` → `a:b:{name}:`: every key of one limiter in one Redis Cluster slot, so that the
+ * counter can send a turn's increments as one script; the keys still start with the prefix's
+ * first parts.
  */
-async function sendToCluster(cluster: Cluster, name: string, args: string[]): Promise<RedisReply> {
-  if (name.toUpperCase() !== 'SCRIPT') return (await cluster.call(name, ...args)) as RedisReply;
-  const replies = await Promise.all(cluster.nodes('master').map((node) => node.call(name, ...args)));
-  return replies[0] as RedisReply;
+export function hashTagged(prefix: string): string {
+  const tagged = prefix.replace(/([^:{}]+):$/, '{$1}:');
+  if (tagged === prefix) throw new Error(`rate limit prefix "${prefix}" must end with a name and a colon`);
+  return tagged;
 }
 
 function errorMessage(error: unknown): string {

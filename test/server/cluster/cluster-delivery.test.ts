@@ -232,10 +232,10 @@ describe('on a Redis Cluster (three primaries, one replica each)', () => {
       .toBe(200);
   });
   it('keeps presence in one slot, so a desk’s report and a colleague’s view agree across both server processes', async () => {
-    const [[nurseId, nurse], [, colleague]] = [...staff];
-    const reported = await api(server.url, nurse!).post('/api/presence/report', { deskId: 'cluster-desk', active: true });
+    const [[nurseId, nurse], [, colleague]] = [...staff] as [[number, string], [number, string]];
+    const reported = await api(server.url, nurse).post('/api/presence/report', { deskId: 'cluster-desk', active: true });
     expect(reported.status).toBe(200);
-    const seen = await api(other.url, colleague!).get<{ presence: { userId: number; status: string }[] }>('/api/presence');
+    const seen = await api(other.url, colleague).get<{ presence: { userId: number; status: string }[] }>('/api/presence');
     expect(seen.status).toBe(200);
     expect(seen.body.presence).toContainEqual(expect.objectContaining({ userId: nurseId, status: 'available' }));
   });
