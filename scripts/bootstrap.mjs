@@ -2,10 +2,10 @@
 // @ts-check
 // Runs before `npm start` and `npm test`, in plain JavaScript because it must work before the
 // project's dependencies are installed: installs node_modules when missing or stale, then the
-// system packages named on the command line (redis, chromium) from Debian when they are absent.
+// system packages named on the command line (redis, postgresql, chromium) from Debian when they are absent.
 // Idempotent: on a prepared machine it only checks and returns.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,12 +18,28 @@ const SYSTEM_DEPENDENCIES = {
     present: () => onPath('redis-server') || Boolean(process.env.REDIS_URL),
     elsewhere: 'Redis 7 or newer (macOS: `brew install redis`; Fedora: `dnf install redis`), or set REDIS_URL',
   },
+  // The tests start their own PostgreSQL server from the package's binaries (never its service).
+  postgresql: {
+    debianPackage: 'postgresql',
+    present: () => postgresBinDir() !== null,
+    elsewhere: 'PostgreSQL 13 or newer with initdb and pg_ctl, and set POSTGRES_BIN_DIR to the folder holding them',
+  },
   chromium: {
     debianPackage: 'chromium',
     present: () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'),
     elsewhere: 'Chromium or Chrome, and set CHROMIUM_PATH to its executable',
   },
 };
+
+/** Where initdb and pg_ctl are: POSTGRES_BIN_DIR, or the newest /usr/lib/postgresql/<version>/bin. */
+function postgresBinDir() {
+  if (process.env.POSTGRES_BIN_DIR) return existsSync(join(process.env.POSTGRES_BIN_DIR, 'initdb')) ? process.env.POSTGRES_BIN_DIR : null;
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return null;
+  const versions = readdirSync(base).filter((version) => existsSync(join(base, version, 'bin', 'initdb')));
+  versions.sort((a, b) => Number(b) - Number(a));
+  return versions[0] ? join(base, versions[0], 'bin') : null;
+}
 
 function onPath(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;

@@ -62,6 +62,8 @@ const environment = z.object({
   REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(1000),
   REDIS_LOSS_WINDOW_SECONDS: z.coerce.number().nonnegative().default(10),
   DATA_DIR: z.string().min(1).default('./data'),
+  // Absent: SQLite in DATA_DIR. A postgres:// URL: that PostgreSQL database instead.
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres://user:password@host:port/database URL' }).optional(),
   EVENT_HISTORY_TTL_SECONDS: positiveInt.default(3600),
   EVENT_HISTORY_LENGTH: positiveInt.default(1000),
   HEARTBEAT_SECONDS: z.coerce.number().positive().default(15),
@@ -118,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     redisLossWindowSeconds: e.REDIS_LOSS_WINDOW_SECONDS,
     dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL ?? null,
     eventHistoryTtlSeconds: e.EVENT_HISTORY_TTL_SECONDS,
     eventHistoryLength: e.EVENT_HISTORY_LENGTH,
     heartbeatSeconds: e.HEARTBEAT_SECONDS,

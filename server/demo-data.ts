@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from './db/sql-database.js';
 import type { Role } from '../common/api.js';
 import { hashPassword } from './auth/password.js';
 
@@ -51,7 +51,7 @@ const DEMO_CONVERSATIONS: readonly {
  * On a database without users, creates the demo accounts (password `clinicpulse`) and a few
  * conversations between them. Returns whether it did; a database with any user is left alone.
  */
-export async function loadDemoData(db: Database, now = new Date()): Promise<boolean> {
+export async function loadDemoData(db: SqlDatabase, now = new Date()): Promise<boolean> {
   if (hasUsers(db)) return false;
   const hashes = await Promise.all(DEMO_USERS.map(() => hashPassword(DEMO_PASSWORD)));
   const at = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * 60_000).toISOString();
@@ -59,39 +59,37 @@ export async function loadDemoData(db: Database, now = new Date()): Promise<bool
   const insert = db.transaction((): boolean => {
     // Another process may have filled the database while the hashes were computed.
     if (hasUsers(db)) return false;
-    const addUser = db.prepare<[string, string, Role, string]>(
-      'INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, ?, ?)',
-    );
+    const addUser = db
+      .prepare<[string, string, Role, string], number>(
+        'INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, ?, ?) RETURNING id',
+      )
+      .pluck();
     const ids = new Map<string, number>();
     DEMO_USERS.forEach((user, index) => {
-      const result = addUser.run(
-        user.username,
-        user.displayName,
-        user.role,
-        hashes[index] as string,
-      );
-      ids.set(user.username, Number(result.lastInsertRowid));
+      const id = addUser.get(user.username, user.displayName, user.role, hashes[index] as string);
+      ids.set(user.username, id as number);
     });
     const idOf = (username: string) => ids.get(username) as number;
 
-    const addConversation = db.prepare<[string | null, number, string, string]>(
-      'INSERT INTO conversations (title, created_by, created_at, updated_at) VALUES (?, ?, ?, ?)',
-    );
+    const addConversation = db
+      .prepare<[string | null, number, string, string], number>(
+        'INSERT INTO conversations (title, created_by, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id',
+      )
+      .pluck();
     const addParticipant = db.prepare<[number, number, number]>(
       'INSERT INTO conversation_participants (conversation_id, user_id, last_read_message_id) VALUES (?, ?, ?)',
     );
-    const addMessage = db.prepare<[number, number, string, string]>(
-      'INSERT INTO messages (conversation_id, sender_id, text, created_at) VALUES (?, ?, ?, ?)',
-    );
+    const addMessage = db
+      .prepare<[number, number, string, string], number>(
+        'INSERT INTO messages (conversation_id, sender_id, text, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+      )
+      .pluck();
     for (const conversation of DEMO_CONVERSATIONS) {
       const first = conversation.lines[0] as [string, number, string];
       const last = conversation.lines.at(-1) as [string, number, string];
-      const conversationId = Number(
-        addConversation.run(conversation.title, idOf(first[0]), at(first[1]), at(last[1]))
-          .lastInsertRowid,
-      );
-      const messageIds = conversation.lines.map(([from, minutesAgo, text]) =>
-        Number(addMessage.run(conversationId, idOf(from), text, at(minutesAgo)).lastInsertRowid),
+      const conversationId = addConversation.get(conversation.title, idOf(first[0]), at(first[1]), at(last[1])) as number;
+      const messageIds = conversation.lines.map(
+        ([from, minutesAgo, text]) => addMessage.get(conversationId, idOf(from), text, at(minutesAgo)) as number,
       );
       // Everyone has read all but the newest line, so each demo account starts with something unread.
       const lastId = messageIds.at(-1) as number;
@@ -105,6 +103,6 @@ export async function loadDemoData(db: Database, now = new Date()): Promise<bool
   return insert.immediate();
 }
 
-function hasUsers(db: Database): boolean {
+function hasUsers(db: SqlDatabase): boolean {
   return db.prepare('SELECT 1 FROM users LIMIT 1').get() !== undefined;
 }

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from './db/sql-database.js';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +11,7 @@ import { EscalationScheduler } from './alerts/escalation-scheduler.js';
 import { SessionStore } from './auth/session-store.js';
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
-import { databaseFile, openDatabase } from './db/database.js';
+import { databaseFile, openConfiguredDatabase } from './db/database.js';
 import { startWalCheckpointer, type WalCheckpointer } from './db/wal-checkpointer.js';
 import { loadDemoData } from './demo-data.js';
 import { BareEventAdoption } from './events/bare-event-adoption.js';
@@ -58,14 +58,18 @@ export async function startServer(
   options: StartServerOptions = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
-  const db = openDatabase(databaseFile(config));
-  const checkpointer = await startWalCheckpointer(databaseFile(config), {
-    intervalMs: WAL_CHECKPOINT_INTERVAL_MS,
-    warn: (message) => logger.warn(message),
-  }).catch((error: unknown) => {
-    logger.warn({ err: (error as Error).message }, 'WAL checkpoint worker not started; the server checkpoints alone');
-    return null;
-  });
+  const db = openConfiguredDatabase(config);
+  // SQLite's write-ahead log only: PostgreSQL checkpoints by itself.
+  const checkpointer =
+    db.dialect === 'sqlite'
+      ? await startWalCheckpointer(databaseFile(config), {
+          intervalMs: WAL_CHECKPOINT_INTERVAL_MS,
+          warn: (message) => logger.warn(message),
+        }).catch((error: unknown) => {
+          logger.warn({ err: (error as Error).message }, 'WAL checkpoint worker not started; the server checkpoints alone');
+          return null;
+        })
+      : null;
   const connections = connectRedis(config, logger);
   const { redis, subscriber, keys } = connections;
   const metrics = createMetrics();
@@ -161,7 +165,7 @@ async function closeHttpServer(server: Server): Promise<void> {
   clearTimeout(cutOff);
 }
 
-async function closeConnections({ redis, subscriber }: RedisConnections, db: Database, checkpointer: WalCheckpointer | null): Promise<void> {
+async function closeConnections({ redis, subscriber }: RedisConnections, db: SqlDatabase, checkpointer: WalCheckpointer | null): Promise<void> {
   subscriber.disconnect();
   await Promise.all([quitRedis(redis), checkpointer?.stop()]);
   db.close();

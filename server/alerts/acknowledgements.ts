@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqlDatabase, SqlStatement } from '../db/sql-database.js';
 import type { User } from '../../common/api.js';
 import type { AlertAcknowledgedPayload } from '../../common/events.js';
 import { OutboxStore } from '../outbox/outbox-store.js';
@@ -29,15 +29,15 @@ const acknowledgedDedupeKey = (alertId: number, userId: number) => `alert-ack:${
  */
 export class Acknowledgements {
   private readonly outbox: OutboxStore;
-  private readonly isRecipient: Statement<[number, number]>;
-  private readonly claimFirst: Statement<[string, number, string | null, number]>;
-  private readonly insertReceipt: Statement<[number, number, string, string]>;
-  private readonly bumpVersion: Statement<[number]>;
-  private readonly parties: Statement<[number], AlertParties>;
-  private readonly recipients: Statement<[number], number>;
-  private readonly linked: Statement<{ id: number }, number>;
+  private readonly isRecipient: SqlStatement<[number, number]>;
+  private readonly claimFirst: SqlStatement<[string, number, string | null, number]>;
+  private readonly insertReceipt: SqlStatement<[number, number, string, string]>;
+  private readonly bumpVersion: SqlStatement<[number]>;
+  private readonly parties: SqlStatement<[number], AlertParties>;
+  private readonly recipients: SqlStatement<[number], number>;
+  private readonly linked: SqlStatement<{ id: number }, number>;
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly db: SqlDatabase) {
     this.outbox = new OutboxStore(db);
     this.isRecipient = db.prepare('SELECT 1 FROM alert_recipients WHERE alert_id = ? AND user_id = ?');
     this.claimFirst = db.prepare(
@@ -46,7 +46,7 @@ export class Acknowledgements {
         WHERE id = ? AND acknowledged_at IS NULL`,
     );
     this.insertReceipt = db.prepare(
-      `INSERT OR IGNORE INTO alert_receipts (alert_id, user_id, desk_id, state, at) VALUES (?, ?, ?, 'acknowledged', ?)`,
+      `INSERT INTO alert_receipts (alert_id, user_id, desk_id, state, at) VALUES (?, ?, ?, 'acknowledged', ?) ON CONFLICT DO NOTHING`,
     );
     this.bumpVersion = db.prepare('UPDATE alerts SET version = version + 1 WHERE id = ?');
     this.parties = db.prepare('SELECT sender_id, conversation_id, message_id, appointment_id FROM alerts WHERE id = ?');

@@ -1,11 +1,11 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import { alertSettings, DEFAULT_ALERT_SETTINGS, type AlertSettings, type AlertSettingsPatch } from '../../common/alert-settings.js';
 
 const KEY = 'alerting';
 
 /** The clinic's alerting settings, one JSON row in `clinic_settings`; the defaults until an admin changes them. */
 export class AlertSettingsStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   get(): AlertSettings {
     const raw = this.db.prepare<[string], string>('SELECT value FROM clinic_settings WHERE key = ?').pluck().get(KEY);

@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqlDatabase, SqlStatement } from '../db/sql-database.js';
 import type { Role } from '../../common/roles.js';
 import { escalationOutcome } from './escalation-outcome.js';
 import { parseSnapshot } from './escalation-snapshot.js';
@@ -70,14 +70,14 @@ export interface AlertParties {
  * database, and live events and REST answers agree.
  */
 export class AlertStatusReader {
-  private readonly alert: Statement<[number], AlertRow>;
-  private readonly counts: Statement<{ id: number }, CountsRow>;
-  private readonly recipients: Statement<[number, number], RecipientRow>;
-  private readonly receipts: Statement<[number], ReceiptRow>;
-  private readonly inConversation: Statement<[number, number], number>;
-  private readonly recipient: Statement<[number, number]>;
+  private readonly alert: SqlStatement<[number], AlertRow>;
+  private readonly counts: SqlStatement<{ id: number }, CountsRow>;
+  private readonly recipients: SqlStatement<[number, number], RecipientRow>;
+  private readonly receipts: SqlStatement<[number], ReceiptRow>;
+  private readonly inConversation: SqlStatement<[number, number], number>;
+  private readonly recipient: SqlStatement<[number, number]>;
 
-  constructor(db: Database) {
+  constructor(db: SqlDatabase) {
     this.alert = db.prepare(
       `SELECT a.id, a.kind, a.priority, a.sender_id, a.conversation_id, a.message_id, a.created_at, a.version,
               a.acknowledged_at, a.acknowledged_by, u.display_name AS ack_name, d.name AS ack_desk,

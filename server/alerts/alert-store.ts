@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqlDatabase, SqlStatement } from '../db/sql-database.js';
 import type { AlertKind, Priority } from '../../common/alerts.js';
 import type { EscalationSnapshot } from './escalation-snapshot.js';
 
@@ -32,23 +32,25 @@ export interface NewAlert {
  * what it is about, so a message never exists without its alert (and its receipts' target).
  */
 export class AlertStore {
-  private readonly insertAlert: Statement<
+  private readonly insertAlert: SqlStatement<
     [string, Priority, number | null, number | null, number | null, number | null, number | null, string, string, string | null, number | null, number | null]
   >;
-  private readonly insertRecipients: Statement<[number, string | null, string]>;
-  private readonly byAppointment: Statement<[number], number>;
-  private readonly addressedTo: Statement<[number, string], number>;
+  private readonly insertRecipients: SqlStatement<[number, string | null, string]>;
+  private readonly byAppointment: SqlStatement<[number], number>;
+  private readonly addressedTo: SqlStatement<[number, string], number>;
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly db: SqlDatabase) {
     this.insertAlert = db.prepare(
       `INSERT INTO alerts (kind, priority, sender_id, conversation_id, message_id, appointment_id, notice_id, summary, created_at,
                            escalation_snapshot, escalation_due_at, escalated_from)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    ).pluck();
     // One statement for any number of recipients: a notice to the whole clinic is thousands.
+    // (WHERE true: without it SQLite would read ON CONFLICT as a join's ON.)
     this.insertRecipients = db.prepare(
-      `INSERT OR IGNORE INTO alert_recipients (alert_id, user_id, via_role)
-       SELECT ?, value, ? FROM json_each(?)`,
+      `INSERT INTO alert_recipients (alert_id, user_id, via_role)
+       SELECT CAST(? AS BIGINT), value, CAST(? AS TEXT) FROM json_each(?) WHERE true
+       ON CONFLICT DO NOTHING`,
     );
     this.byAppointment = db.prepare<[number], number>('SELECT id FROM alerts WHERE appointment_id = ?').pluck();
     this.addressedTo = db
@@ -60,8 +62,7 @@ export class AlertStore {
 
   /** Call inside the transaction that writes what the alert is about. */
   create(alert: NewAlert): number {
-    const id = Number(
-      this.insertAlert.run(
+    const id = this.insertAlert.get(
         alert.kind,
         alert.priority,
         alert.senderId,
@@ -74,8 +75,7 @@ export class AlertStore {
         alert.escalation ? JSON.stringify(alert.escalation) : null,
         alert.escalation ? Date.parse(alert.createdAt) + alert.escalation.intervalMs : null,
         alert.escalatedFrom ?? null,
-      ).lastInsertRowid,
-    );
+    ) as number;
     const byRole = new Map<string | null, number[]>();
     for (const recipient of alert.recipients) {
       const role = recipient.viaRole ?? null;

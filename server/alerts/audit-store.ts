@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import type { AlertKind, Priority, ReceiptState } from '../../common/alerts.js';
 import type { AuditAlert, AuditEntry, AuditQuery } from '../../common/audit.js';
 import { escalationOutcome } from './escalation-outcome.js';
@@ -66,7 +66,8 @@ function where(filter: Filter, before?: number): { sql: string; params: Record<s
     params.user = filter.userId;
   }
   if (filter.q) {
-    clauses.push("a.summary LIKE :q ESCAPE '\\'");
+    // lower(): SQLite's LIKE ignores the case of ASCII letters, PostgreSQL's does not.
+    clauses.push("lower(a.summary) LIKE lower(:q) ESCAPE '\\'");
     params.q = `%${filter.q.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
   }
   if (filter.unacknowledged) clauses.push('a.acknowledged_at IS NULL');
@@ -83,7 +84,7 @@ function where(filter: Filter, before?: number): { sql: string; params: Record<s
  * shown or held and why, who read and acknowledged it and when.
  */
 export class AuditStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   list(query: AuditQuery): { alerts: AuditAlert[]; hasMore: boolean } {
     const { sql, params } = where(query, query.before);
@@ -169,7 +170,7 @@ export class AuditStore {
                   'escalated', NULL, a.escalated_at, 9007199254740991
              FROM alerts a LEFT JOIN users s ON s.id = a.sender_id
             WHERE a.id IN (${alertSql}) AND a.escalated_at IS NOT NULL
-         ) ORDER BY alert_id DESC, ord LIMIT :limit`,
+         ) AS facts ORDER BY alert_id DESC, ord LIMIT :limit`,
       )
       .all({ ...params, limit: maxRows + 1 });
     if (rows.length > maxRows) return null;

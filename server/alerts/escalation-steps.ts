@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqlDatabase, SqlStatement } from '../db/sql-database.js';
 import type { EscalationTarget } from '../../common/alert-settings.js';
 import { HOLD_REASON_LABELS } from '../../common/alerts.js';
 import type { User } from '../../common/api.js';
@@ -50,15 +50,15 @@ export class EscalationSteps {
   private readonly conversations: ConversationStore;
   private readonly onDuty: OnDutyStore;
   private readonly statuses: AlertStatusReader;
-  private readonly row: Statement<[number], StepRow>;
-  private readonly dueRows: Statement<[], { id: number; step: number; due: number }>;
-  private readonly advance: Statement<[number, number | null, number, number]>;
-  private readonly escalate: Statement<[number, string, string, number, number]>;
-  private readonly recipients: Statement<[number], number>;
-  private readonly user: Statement<[number], { id: number; username: string; display_name: string; role: Role; disabled: number }>;
-  private readonly title: Statement<[number], string | null>;
+  private readonly row: SqlStatement<[number], StepRow>;
+  private readonly dueRows: SqlStatement<[], { id: number; step: number; due: number }>;
+  private readonly advance: SqlStatement<[number, number | null, number, number]>;
+  private readonly escalate: SqlStatement<[number, string, string, number, number]>;
+  private readonly recipients: SqlStatement<[number], number>;
+  private readonly user: SqlStatement<[number], { id: number; username: string; display_name: string; role: Role; disabled: number }>;
+  private readonly title: SqlStatement<[number], string | null>;
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly db: SqlDatabase) {
     this.outbox = new OutboxStore(db);
     this.conversations = new ConversationStore(db);
     this.onDuty = new OnDutyStore(db);

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import type { Role } from '../../common/roles.js';
 
 export interface OnDutyMember {
@@ -14,7 +14,7 @@ export interface OnDutyMember {
  * who that was.
  */
 export class OnDutyStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   list(): OnDutyMember[] {
     return this.db

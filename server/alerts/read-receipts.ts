@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqlDatabase, SqlStatement } from '../db/sql-database.js';
 
 /**
  * `read` receipts follow a person's read position in a conversation: when it moves past a
@@ -6,11 +6,11 @@ import type { Database, Statement } from 'better-sqlite3';
  * moves the position, once per alert and person (desk '' — reading is the person's, not a desk's).
  */
 export class ReadReceipts {
-  private readonly unread: Statement<{ conversation: number; user: number; from: number; to: number }, number>;
-  private readonly insert: Statement<[number, number, string]>;
-  private readonly bumpVersion: Statement<[number]>;
+  private readonly unread: SqlStatement<{ conversation: number; user: number; from: number; to: number }, number>;
+  private readonly insert: SqlStatement<[number, number, string]>;
+  private readonly bumpVersion: SqlStatement<[number]>;
 
-  constructor(db: Database) {
+  constructor(db: SqlDatabase) {
     this.unread = db
       .prepare<{ conversation: number; user: number; from: number; to: number }, number>(
         `SELECT a.id FROM alerts a JOIN alert_recipients r ON r.alert_id = a.id AND r.user_id = :user
@@ -20,7 +20,7 @@ export class ReadReceipts {
       )
       .pluck();
     this.insert = db.prepare(
-      `INSERT OR IGNORE INTO alert_receipts (alert_id, user_id, desk_id, state, at) VALUES (?, ?, '', 'read', ?)`,
+      `INSERT INTO alert_receipts (alert_id, user_id, desk_id, state, at) VALUES (?, ?, '', 'read', ?) ON CONFLICT DO NOTHING`,
     );
     this.bumpVersion = db.prepare('UPDATE alerts SET version = version + 1 WHERE id = ?');
   }

@@ -1,5 +1,5 @@
-import type { Database, Statement } from 'better-sqlite3';
 import { performance } from 'node:perf_hooks';
+import type { SqlDatabase, SqlStatement } from '../db/sql-database.js';
 import type { Desk, ReportedReceipt } from '../../common/alerts.js';
 import { HttpError } from '../http/errors.js';
 import { AlertStore } from './alert-store.js';
@@ -55,23 +55,23 @@ const MAX_REMEMBERED_DESKS = 50_000;
  */
 export class ReceiptWriter {
   private readonly alerts: AlertStore;
-  private readonly upsertDesk: Statement<[string, string, number, string]>;
-  private readonly insertReceipt: Statement<[number, number, string, string, string | null, number | null, string]>;
-  private readonly bumpVersion: Statement<[number]>;
+  private readonly upsertDesk: SqlStatement<[string, string, number, string]>;
+  private readonly insertReceipt: SqlStatement<[number, number, string, string, string | null, number | null, string]>;
+  private readonly bumpVersion: SqlStatement<[number]>;
   private pending: Pending[] = [];
   private scheduled = false;
   private lastCommitAt = Number.NEGATIVE_INFINITY;
   /** Desk id → what its row was last written with, by this process. */
   private readonly desksWritten = new Map<string, WrittenDesk>();
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly db: SqlDatabase) {
     this.alerts = new AlertStore(db);
     this.upsertDesk = db.prepare(
       `INSERT INTO desks (id, name, last_user_id, last_seen_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_user_id = excluded.last_user_id, last_seen_at = excluded.last_seen_at`,
     );
     this.insertReceipt = db.prepare(
-      `INSERT OR IGNORE INTO alert_receipts (alert_id, user_id, desk_id, state, reason, event_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO alert_receipts (alert_id, user_id, desk_id, state, reason, event_id, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
     this.bumpVersion = db.prepare('UPDATE alerts SET version = version + 1 WHERE id = ?');
   }

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import type { Appointment } from '../../common/api.js';
 
 interface AppointmentRow {
@@ -39,7 +39,7 @@ export interface DueReminder {
 
 const SELECT_APPOINTMENT = `
   SELECT a.*, (SELECT json_group_array(user_id) FROM (SELECT user_id FROM appointment_reminders
-                WHERE appointment_id = a.id ORDER BY user_id)) AS remind_user_ids
+                WHERE appointment_id = a.id ORDER BY user_id) AS reminded) AS remind_user_ids
     FROM appointments a`;
 
 function toAppointment(row: AppointmentRow): Appointment {
@@ -59,18 +59,17 @@ function toAppointment(row: AppointmentRow): Appointment {
 
 /** Appointments and who to remind of them; SQLite is the truth the reminder queue is rebuilt from. */
 export class AppointmentStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   create(appointment: NewAppointment): Appointment {
     const remindAt = new Date(Date.parse(appointment.time) - appointment.reminderLeadMinutes * 60_000).toISOString();
     const create = this.db.transaction((): number => {
-      const id = Number(
-        this.db
-          .prepare<[string, string, number, string, number]>(
-            'INSERT INTO appointments (time, content, reminder_lead_minutes, remind_at, created_by) VALUES (?, ?, ?, ?, ?)',
-          )
-          .run(appointment.time, appointment.content, appointment.reminderLeadMinutes, remindAt, appointment.createdBy).lastInsertRowid,
-      );
+      const id = this.db
+        .prepare<[string, string, number, string, number], number>(
+          'INSERT INTO appointments (time, content, reminder_lead_minutes, remind_at, created_by) VALUES (?, ?, ?, ?, ?) RETURNING id',
+        )
+        .pluck()
+        .get(appointment.time, appointment.content, appointment.reminderLeadMinutes, remindAt, appointment.createdBy) as number;
       const remind = this.db.prepare<[number, number]>('INSERT INTO appointment_reminders (appointment_id, user_id) VALUES (?, ?)');
       for (const userId of new Set(appointment.remindUserIds)) remind.run(id, userId);
       return id;

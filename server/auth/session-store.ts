@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import type { Role, User } from '../../common/api.js';
 
 export interface NewSession {
@@ -41,7 +41,7 @@ export class SessionStore {
   private readonly selectValid;
 
   constructor(
-    db: Database,
+    db: SqlDatabase,
     private readonly ttlHours: number,
   ) {
     this.insert = db.prepare<[string, number, string]>(

@@ -15,7 +15,7 @@ import {
   type AdminUser,
 } from '../../common/api.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { databaseFile, openDatabase } from '../db/database.js';
+import { openConfiguredDatabase } from '../db/database.js';
 import { describeZodError } from '../http/errors.js';
 import { AccountError, Accounts } from '../users/accounts.js';
 import { DuplicateUsernameError } from '../users/user-store.js';
@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<string> {
 
   loadDotenv({ quiet: true });
   const config = loadConfig();
-  const db = openDatabase(databaseFile(config));
+  const db = openConfiguredDatabase(config);
   try {
     const accounts = new Accounts(db);
     const find = (name: string) => {

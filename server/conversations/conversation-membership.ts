@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import { ConversationStore } from './conversation-store.js';
 
 export class MembershipError extends Error {
@@ -20,7 +20,7 @@ export class MembershipError extends Error {
 export class ConversationMembership {
   private readonly conversations: ConversationStore;
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly db: SqlDatabase) {
     this.conversations = new ConversationStore(db);
   }
 

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import { randomBytes } from 'node:crypto';
 import type { AlertKind, Priority } from '../../common/alerts.js';
 import type { Conversation, Message, MessageQuote, MessagesResponse, Role, User } from '../../common/api.js';
@@ -84,7 +84,7 @@ export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.sender_id, u.display_
   m.edited_at, m.deleted_at, m.reply_to_id,
   (SELECT r.text FROM messages r WHERE r.id = m.reply_to_id) AS reply_text,
   (SELECT ru.display_name FROM messages r JOIN users ru ON ru.id = r.sender_id WHERE r.id = m.reply_to_id) AS reply_sender,
-  (SELECT json_group_array(user_id) FROM (SELECT user_id FROM message_acknowledgements WHERE message_id = m.id ORDER BY created_at)) AS acknowledged_by`;
+  (SELECT json_group_array(user_id) FROM (SELECT user_id FROM message_acknowledgements WHERE message_id = m.id ORDER BY created_at) AS acknowledgers) AS acknowledged_by`;
 
 /** The conversations `:user` is in, with their unread counts; callers add WHERE and ORDER BY. */
 const CONVERSATION_ROWS = `
@@ -137,7 +137,7 @@ export class ConversationStore {
    */
   private readonly statements;
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly db: SqlDatabase) {
     this.outbox = new OutboxStore(db);
     this.alerts = new AlertStore(db);
     this.readReceipts = new ReadReceipts(db);
@@ -149,7 +149,7 @@ export class ConversationStore {
       ),
       page: db.prepare<{ user: number; updatedAt: string | null; id: number | null; limit: number }, ConversationRow>(
         `${CONVERSATION_ROWS}
-          WHERE :updatedAt IS NULL OR c.updated_at < :updatedAt OR (c.updated_at = :updatedAt AND c.id < :id)
+          WHERE CAST(:updatedAt AS TEXT) IS NULL OR c.updated_at < :updatedAt OR (c.updated_at = :updatedAt AND c.id < :id)
           ORDER BY c.updated_at DESC, c.id DESC LIMIT :limit`,
       ),
       one: db.prepare<{ user: number; id: number }, ConversationRow>(`${CONVERSATION_ROWS} WHERE c.id = :id`),
@@ -175,9 +175,11 @@ export class ConversationStore {
             AND (SELECT count(*) FROM conversation_participants WHERE conversation_id = c.id) = 2
           ORDER BY c.id LIMIT 1`,
       ),
-      insertConversation: db.prepare<[string | null, number, string, string]>(
-        'INSERT INTO conversations (title, created_by, created_at, updated_at) VALUES (?, ?, ?, ?)',
-      ),
+      insertConversation: db
+        .prepare<[string | null, number, string, string], number>(
+          'INSERT INTO conversations (title, created_by, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id',
+        )
+        .pluck(),
       addParticipant: db.prepare<[number, number]>('INSERT INTO conversation_participants (conversation_id, user_id) VALUES (?, ?)'),
       messagePage: db.prepare<[number, number, number], MessageRow>(
         `SELECT ${MESSAGE_COLUMNS}
@@ -189,9 +191,15 @@ export class ConversationStore {
         `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
           WHERE m.sender_id = ? AND m.client_message_id = ?`,
       ),
-      insertMessage: db.prepare<[number, number, string, string | null, string, Priority, number | null]>(
-        'INSERT INTO messages (conversation_id, sender_id, text, client_message_id, created_at, priority, reply_to_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
+      // DO NOTHING: another process may have saved the same clientMessageId since it was looked up.
+      insertMessage: db
+        .prepare<[number, number, string, string | null, string, Priority, number | null], number>(
+          `INSERT INTO messages (conversation_id, sender_id, text, client_message_id, created_at, priority, reply_to_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
+           RETURNING id`,
+        )
+        .pluck(),
       touchConversation: db.prepare<[string, number]>('UPDATE conversations SET updated_at = ? WHERE id = ?'),
       hasUnreadBefore: db.prepare<[number, number, number, number]>(
         `SELECT 1 FROM messages m JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = ?
@@ -286,7 +294,7 @@ export class ConversationStore {
         if (existing !== null) return { id: existing, created: false };
       }
       const now = new Date().toISOString();
-      const id = Number(this.statements.insertConversation.run(title, creatorId, now, now).lastInsertRowid);
+      const id = this.statements.insertConversation.get(title, creatorId, now, now) as number;
       for (const userId of [creatorId, ...otherIds]) this.statements.addParticipant.run(id, userId);
       this.enqueueChanged(id, [creatorId, ...otherIds], 'created');
       return { id, created: true };
@@ -322,9 +330,11 @@ export class ConversationStore {
         if (earlier) return { message: earlier, created: false, readAlertIds: [] };
       }
       const createdAt = new Date().toISOString();
-      const id = Number(
-        this.statements.insertMessage.run(conversationId, sender.id, text, clientMessageId, createdAt, priority, replyTo?.id ?? null).lastInsertRowid,
-      );
+      const id = this.statements.insertMessage.get(conversationId, sender.id, text, clientMessageId, createdAt, priority, replyTo?.id ?? null);
+      if (id === undefined) {
+        const earlier = this.messageByClientId(sender.id, clientMessageId as string) as Message;
+        return { message: earlier, created: false, readAlertIds: [] };
+      }
       this.statements.touchConversation.run(createdAt, conversationId);
       // Replying reads everything before the reply; the sender's other desks hear of it only
       // when that changed something, which is when a colleague's message was still unread.

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import { randomBytes } from 'node:crypto';
 import { MESSAGE_EDIT_WINDOW_MINUTES, type Message } from '../../common/api.js';
 import type { MessageChangedPayload } from '../../common/events.js';
@@ -23,7 +23,7 @@ export class MessageChangeError extends Error {
 export class MessageChanges {
   private readonly outbox: OutboxStore;
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly db: SqlDatabase) {
     this.outbox = new OutboxStore(db);
   }
 
@@ -106,7 +106,7 @@ export class MessageChanges {
         const changed = acknowledged
           ? this.db
               .prepare<[number, number]>(
-                'INSERT OR IGNORE INTO message_acknowledgements (message_id, user_id) VALUES (?, ?)',
+                'INSERT INTO message_acknowledgements (message_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
               )
               .run(messageId, userId).changes
           : this.db

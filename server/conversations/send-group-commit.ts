@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import type { User } from '../../common/api.js';
 import type { ConversationStore, SendOptions, SentMessage } from './conversation-store.js';
 
@@ -29,7 +29,7 @@ export class SendGroupCommit {
   private scheduled = false;
 
   constructor(
-    private readonly db: Database,
+    private readonly db: SqlDatabase,
     private readonly store: ConversationStore,
   ) {}
 

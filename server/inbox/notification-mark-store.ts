@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import type { NotificationsMarkedPayload } from '../../common/events.js';
 import { OutboxStore } from '../outbox/outbox-store.js';
 
@@ -13,7 +13,7 @@ const MARKS_KEPT_PER_USER = 2_000;
 export class NotificationMarkStore {
   private readonly outbox: OutboxStore;
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly db: SqlDatabase) {
     this.outbox = new OutboxStore(db);
   }
 
@@ -24,12 +24,12 @@ export class NotificationMarkStore {
   mark(userId: number, eventIds: readonly number[], read: boolean): void {
     const ids = [...new Set(eventIds)].sort((a, b) => a - b);
     const apply = this.db.transaction(() => {
-      const upsert = this.db.prepare<[number, number, number]>(
-        `INSERT INTO notification_marks (user_id, event_id, read) VALUES (?, ?, ?)
-         ON CONFLICT (user_id, event_id) DO UPDATE SET read = excluded.read,
-           updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+      const upsert = this.db.prepare<[number, number, number, string]>(
+        `INSERT INTO notification_marks (user_id, event_id, read, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (user_id, event_id) DO UPDATE SET read = excluded.read, updated_at = excluded.updated_at`,
       );
-      for (const id of ids) upsert.run(userId, id, Number(read));
+      const now = new Date().toISOString();
+      for (const id of ids) upsert.run(userId, id, Number(read), now);
       this.db
         .prepare<[number, number, number]>(
           `DELETE FROM notification_marks WHERE user_id = ? AND event_id NOT IN

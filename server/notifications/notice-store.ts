@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import type { Role, SystemNotice } from '../../common/api.js';
 import type { SystemNotificationPayload } from '../../common/events.js';
 
@@ -56,18 +56,18 @@ function sentNotice(row: NoticeRow): SentNotice {
  * that a notice can be sent again after a Redis loss.
  */
 export class NoticeStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   /** Records a notice about to be published; its payload's timestamp is the creation time. */
   record(notice: NewNotice, now = new Date()): SentNotice {
     const audience: SystemNotice['audience'] = notice.userIds ? 'people' : notice.role ? 'role' : 'everyone';
-    const id = Number(
-      this.db
-        .prepare<[string, string, Role | null, string | null, string, number, number, string]>(
-          `INSERT INTO system_notices (content, audience, role, user_ids, recipient_ids, recipients, sent_by, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
+    const id = this.db
+      .prepare<[string, string, Role | null, string | null, string, number, number, string], number>(
+        `INSERT INTO system_notices (content, audience, role, user_ids, recipient_ids, recipients, sent_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      )
+      .pluck()
+      .get(
           notice.content,
           audience,
           notice.role ?? null,
@@ -76,8 +76,7 @@ export class NoticeStore {
           notice.recipients.length,
           notice.sentBy,
           now.toISOString(),
-        ).lastInsertRowid,
-    );
+        ) as number;
     return {
       id,
       payload: { type: 'system_notification', content: notice.content, timestamp: now.toISOString() },

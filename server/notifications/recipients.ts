@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import type { Role } from '../../common/api.js';
 import { HttpError } from '../http/errors.js';
 
@@ -6,7 +6,7 @@ import { HttpError } from '../http/errors.js';
  * The enabled accounts among `ids`, in the order given, without repeats. Any id that is not an
  * enabled account makes it a 400 naming every such id, so a typo never silently drops someone.
  */
-export function requireEnabledUserIds(db: Database, ids: readonly number[], field: string): number[] {
+export function requireEnabledUserIds(db: SqlDatabase, ids: readonly number[], field: string): number[] {
   const unique = [...new Set(ids)];
   const select = db
     .prepare<[string], number>('SELECT id FROM users WHERE disabled = 0 AND id IN (SELECT value FROM json_each(?))')
@@ -24,7 +24,7 @@ export function requireEnabledUserIds(db: Database, ids: readonly number[], fiel
  * Every enabled account's id, or those of one role. Only ids: a notice to the whole clinic reads
  * thousands of rows, and building a user object for each cost ≈ 2 µs a row for nothing.
  */
-export function enabledUserIds(db: Database, role?: Role): number[] {
+export function enabledUserIds(db: SqlDatabase, role?: Role): number[] {
   return role
     ? db.prepare<[Role], number>('SELECT id FROM users WHERE disabled = 0 AND role = ? ORDER BY id').pluck().all(role)
     : db.prepare<[], number>('SELECT id FROM users WHERE disabled = 0 ORDER BY id').pluck().all();

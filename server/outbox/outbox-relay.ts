@@ -49,6 +49,8 @@ export class OutboxRelay {
   /** Set at start and whenever the connection is ready again: Redis may have come back without some of what it acknowledged. */
   private recheckSent = true;
   private lastForget = 0;
+  /** The last drain found another process draining: look again after the short retry delay, not the poll. */
+  private turnTaken = false;
   private readonly onRedisReady = () => {
     this.recheckSent = true;
     this.kick();
@@ -141,6 +143,19 @@ export class OutboxRelay {
       await this.publishSentAgain();
       this.recheckSent = false;
     }
+    // Another process is draining: it publishes what is there, and this one looks again soon.
+    if (!this.store.takeRelayTurn()) {
+      this.turnTaken = true;
+      return 0;
+    }
+    try {
+      return await this.publishInTurn();
+    } finally {
+      this.store.endRelayTurn();
+    }
+  }
+
+  private async publishInTurn(): Promise<number> {
     let published = 0;
     let after = 0;
     for (;;) {
@@ -187,7 +202,12 @@ export class OutboxRelay {
     if (!this.started) return;
     this.clearTimer();
     const { pollIntervalMs, minRetryDelayMs, maxRetryDelayMs } = this.options;
-    const delay = this.failures === 0 ? pollIntervalMs : Math.min(minRetryDelayMs * 2 ** (this.failures - 1), maxRetryDelayMs);
+    const delay = this.turnTaken
+      ? minRetryDelayMs
+      : this.failures === 0
+        ? pollIntervalMs
+        : Math.min(minRetryDelayMs * 2 ** (this.failures - 1), maxRetryDelayMs);
+    this.turnTaken = false;
     this.timer = setTimeout(() => this.kick(), delay);
     this.timer.unref();
   }

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import { eventPayload, type EventPayload } from '../../common/events.js';
 
 export interface OutboxRow {
@@ -34,10 +34,12 @@ export class OutboxStore {
   private readonly sentSince;
   private readonly pruneSent;
   private readonly sent;
+  private readonly takeTurn;
+  private readonly endTurn;
 
-  constructor(db: Database) {
-    // OR IGNORE: the dedupe key names the event, so writing it twice would announce it twice.
-    this.insert = db.prepare<[number, string, string]>('INSERT OR IGNORE INTO outbox (user_id, payload, dedupe_key) VALUES (?, ?, ?)');
+  constructor(db: SqlDatabase) {
+    // DO NOTHING: the dedupe key names the event, so writing it twice would announce it twice.
+    this.insert = db.prepare<[number, string, string]>('INSERT INTO outbox (user_id, payload, dedupe_key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
     this.oldest = db.prepare<[number, number], StoredRow>('SELECT * FROM outbox WHERE id > ? ORDER BY id LIMIT ?');
     this.remove = db.prepare<[number]>('DELETE FROM outbox WHERE id = ?');
     this.failed = db.prepare<[number]>('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
@@ -50,11 +52,30 @@ export class OutboxStore {
        SELECT user_id, payload, dedupe_key, ? FROM outbox WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
     );
     this.removeMany = db.prepare<[string]>('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))');
+    this.takeTurn = db.dialect === 'postgres' ? db.prepare<[number], number>('SELECT pg_try_advisory_lock(CAST(? AS BIGINT))').pluck() : null;
+    this.endTurn = db.dialect === 'postgres' ? db.prepare<[number]>('SELECT pg_advisory_unlock(CAST(? AS BIGINT))') : null;
     // One transaction for all the rows of one publish: a commit per row was a third of the relay's CPU.
     this.sent = db.transaction((ids: string, at: string) => {
       this.keepSentMany.run(at, ids);
       this.removeMany.run(ids);
     });
+  }
+
+  /**
+   * Whether this process may drain the outbox now. On PostgreSQL the processes of every host
+   * share one outbox, and one drains at a time (a session advisory lock, let go by endRelayTurn
+   * or by the connection's end when the process dies): two draining at once would publish
+   * one user's events out of order, and each row twice. A row lock (FOR UPDATE SKIP LOCKED)
+   * cannot do it here, since a drain waits for Redis and no transaction stays open across
+   * that on the process's one connection. SQLite's processes share one machine, and the dedupe
+   * keys make their rare double publish a no-op.
+   */
+  takeRelayTurn(): boolean {
+    return this.takeTurn ? this.takeTurn.get(RELAY_LOCK) === 1 : true;
+  }
+
+  endRelayTurn(): void {
+    this.endTurn?.run(RELAY_LOCK);
   }
 
   enqueue(userId: number, payload: EventPayload, dedupeKey: string): void {
@@ -93,6 +114,9 @@ export class OutboxStore {
     return (this.total.get() as { n: number }).n;
   }
 }
+
+/** Any number, the same in every process sharing the database. */
+const RELAY_LOCK = 0x6f75_7462_6f78;
 
 function readRow(row: StoredRow): PendingRow {
   let parsed;

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase, SqlDialect } from '../db/sql-database.js';
 import type { Role, SearchResult, SearchSnippetPart } from '../../common/api.js';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from '../conversations/conversation-store.js';
 
@@ -7,7 +7,7 @@ interface ResultRow extends MessageRow {
   snippet: string;
 }
 
-/** Marks around each match in FTS5's snippet: control characters never typed in a message. */
+/** Marks around each match in the snippet: control characters never typed in a message. */
 const OPEN = '\u0002';
 const CLOSE = '\u0003';
 
@@ -16,13 +16,48 @@ const CLOSE = '\u0003';
  * Quoting keeps FTS5 operators and punctuation in the text from being read as query syntax.
  */
 export function ftsQuery(text: string): string | null {
-  const words = text.match(/[\p{L}\p{N}]+/gu);
-  if (!words) return null;
-  return words
-    .slice(0, 12)
-    .map((word) => `"${word}"*`)
-    .join(' ');
+  const words = searchWords(text);
+  return words && words.map((word) => `"${word}"*`).join(' ');
 }
+
+/** The same for PostgreSQL's to_tsquery: each word a prefix (`:*`), all of them required (`&`). */
+export function tsQuery(text: string): string | null {
+  const words = searchWords(text);
+  return words && words.map((word) => `${word}:*`).join(' & ');
+}
+
+/** Letters and digits only, so nothing typed is read as query syntax by either engine. */
+function searchWords(text: string): string[] | null {
+  const words = text.match(/[\p{L}\p{N}]+/gu);
+  return words ? words.slice(0, 12) : null;
+}
+
+/**
+ * The search in each engine's full-text index (schema.ts, migration 25): FTS5's snippet, or
+ * PostgreSQL's ts_headline over the message, both with at most 16 words around the matches.
+ */
+const SEARCH: Record<SqlDialect, string> = {
+  sqlite: `SELECT ${MESSAGE_COLUMNS}, c.title,
+                  snippet(messages_fts, 0, '${OPEN}', '${CLOSE}', '…', 16) AS snippet
+             FROM messages_fts
+             JOIN messages m ON m.id = messages_fts.rowid
+             JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = :user
+             JOIN conversations c ON c.id = m.conversation_id
+             JOIN users u ON u.id = m.sender_id
+            WHERE messages_fts MATCH :query
+            ORDER BY m.id DESC
+            LIMIT :limit`,
+  postgres: `SELECT ${MESSAGE_COLUMNS}, c.title,
+                    ts_headline('simple', m.text, message_search_query(:query),
+                                'StartSel=${OPEN}, StopSel=${CLOSE}, MaxWords=16, MinWords=8, MaxFragments=1, FragmentDelimiter=…') AS snippet
+               FROM messages m
+               JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = :user
+               JOIN conversations c ON c.id = m.conversation_id
+               JOIN users u ON u.id = m.sender_id
+              WHERE message_search_text(m.text) @@ message_search_query(:query)
+              ORDER BY m.id DESC
+              LIMIT :limit`,
+};
 
 function snippetParts(snippet: string): SearchSnippetPart[] {
   const parts: SearchSnippetPart[] = [];
@@ -38,26 +73,15 @@ function snippetParts(snippet: string): SearchSnippetPart[] {
   return parts;
 }
 
-/** Full-text search over the messages of one person's own conversations (SQLite FTS5). */
+/** Full-text search over the messages of one person's own conversations (SQLite FTS5 or PostgreSQL's). */
 export class MessageSearch {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   search(userId: number, text: string, limit: number): SearchResult[] {
-    const query = ftsQuery(text);
+    const query = this.db.dialect === 'postgres' ? tsQuery(text) : ftsQuery(text);
     if (query === null) return [];
     const rows = this.db
-      .prepare<{ query: string; user: number; limit: number }, ResultRow>(
-        `SELECT ${MESSAGE_COLUMNS}, c.title,
-                snippet(messages_fts, 0, '${OPEN}', '${CLOSE}', '…', 16) AS snippet
-           FROM messages_fts
-           JOIN messages m ON m.id = messages_fts.rowid
-           JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = :user
-           JOIN conversations c ON c.id = m.conversation_id
-           JOIN users u ON u.id = m.sender_id
-          WHERE messages_fts MATCH :query
-          ORDER BY m.id DESC
-          LIMIT :limit`,
-      )
+      .prepare<{ query: string; user: number; limit: number }, ResultRow>(SEARCH[this.db.dialect])
       .all({ query, user: userId, limit });
     const names = this.conversationNames(
       userId,

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import { randomBytes } from 'node:crypto';
 import {
   personalSettings,
@@ -16,7 +16,7 @@ const DEFAULTS: PersonalSettings = personalSettings.parse(DEFAULT_DESKTOP_SETTIN
 export class PersonalSettingsStore {
   private readonly outbox: OutboxStore;
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly db: SqlDatabase) {
     this.outbox = new OutboxStore(db);
   }
 
@@ -40,12 +40,11 @@ export class PersonalSettingsStore {
     const apply = this.db.transaction((): PersonalSettings => {
       const next = personalSettings.parse({ ...(this.get(userId) ?? DEFAULTS), ...patch });
       this.db
-        .prepare<[number, string]>(
-          `INSERT INTO user_settings (user_id, settings) VALUES (?, ?)
-           ON CONFLICT (user_id) DO UPDATE SET settings = excluded.settings,
-             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+        .prepare<[number, string, string]>(
+          `INSERT INTO user_settings (user_id, settings, updated_at) VALUES (?, ?, ?)
+           ON CONFLICT (user_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at`,
         )
-        .run(userId, JSON.stringify(next));
+        .run(userId, JSON.stringify(next), new Date().toISOString());
       const payload: SettingsChangedPayload = {
         type: 'settings_changed',
         settings: next,

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
 import type { AdminUser, CreateUserRequest, UpdateUserRequest } from '../../common/api.js';
 import { hashPassword } from '../auth/password.js';
 import { SessionStore } from '../auth/session-store.js';
@@ -23,7 +23,7 @@ export class Accounts {
   readonly users: UserStore;
   private readonly sessions: SessionStore;
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly db: SqlDatabase) {
     this.users = new UserStore(db);
     // The TTL only matters when creating sessions, which this class never does.
     this.sessions = new SessionStore(db, 1);

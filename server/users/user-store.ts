@@ -1,4 +1,5 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from '../db/sql-database.js';
+import { isUniqueViolation } from '../db/sql-errors.js';
 import type { AdminUser, Role, User } from '../../common/api.js';
 
 interface UserRow {
@@ -60,7 +61,7 @@ function adminView({ passwordHash: _hidden, ...user }: UserWithPassword): AdminU
 
 /** Staff accounts. Usernames are unique regardless of case (the column is COLLATE NOCASE). */
 export class UserStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: SqlDatabase) {}
 
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
@@ -98,14 +99,15 @@ export class UserStore {
 
   create(user: NewUser): AdminUser {
     try {
-      const result = this.db
-        .prepare<[string, string, Role, string]>(
-          'INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, ?, ?)',
+      const id = this.db
+        .prepare<[string, string, Role, string], number>(
+          'INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, ?, ?) RETURNING id',
         )
-        .run(user.username, user.displayName, user.role, user.passwordHash);
-      return adminView(this.byId(Number(result.lastInsertRowid)) as UserWithPassword);
+        .pluck()
+        .get(user.username, user.displayName, user.role, user.passwordHash) as number;
+      return adminView(this.byId(id) as UserWithPassword);
     } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+      if (isUniqueViolation(error))
         throw new DuplicateUsernameError(user.username);
       throw error;
     }

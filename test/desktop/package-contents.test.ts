@@ -22,6 +22,7 @@ const SERVER_PACKAGES = [
   'express',
   'ioredis',
   'better-sqlite3',
+  'pg',
   'pino',
   'helmet',
   'prom-client',

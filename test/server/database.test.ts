@@ -35,9 +35,9 @@ describe('openDatabase', () => {
 
   it('uses WAL, enforces foreign keys and waits for locks', () => {
     const db = openDatabase(tempFile());
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(Number(db.pragma('busy_timeout', { simple: true }))).toBeGreaterThan(0);
+    expect(db.native.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.native.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(Number(db.native.pragma('busy_timeout', { simple: true }))).toBeGreaterThan(0);
     expect(() =>
       db
         .prepare('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)')

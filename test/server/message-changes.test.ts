@@ -107,10 +107,8 @@ describe('changing a message', () => {
     );
     expect(acknowledged.body.message.acknowledgedBy).toEqual([patelId]);
     server.context.db
-      .prepare(
-        "UPDATE messages SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-16 minutes') WHERE id = ?",
-      )
-      .run(message.id);
+      .prepare('UPDATE messages SET created_at = ? WHERE id = ?')
+      .run(new Date(Date.now() - 16 * 60_000).toISOString(), message.id);
     const late = await smith.patch(`/api/conversations/${conversationId}/messages/${message.id}`, {
       text: 'too late',
     });

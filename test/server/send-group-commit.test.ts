@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { User } from '../../common/api.js';
 import { ConversationStore } from '../../server/conversations/conversation-store.js';
 import { SendGroupCommit } from '../../server/conversations/send-group-commit.js';
 import { openDatabase } from '../../server/db/database.js';
+import type { SqlDatabase } from '../../server/db/sql-database.js';
 
 /**
  * Sends made in one turn of the event loop share a transaction; what each sender gets must not
@@ -14,7 +14,7 @@ import { openDatabase } from '../../server/db/database.js';
  */
 describe('messages committed together', () => {
   let dir: string;
-  let db: Database;
+  let db: SqlDatabase;
   let store: ConversationStore;
   let sends: SendGroupCommit;
   let kim: User;
@@ -24,9 +24,11 @@ describe('messages committed together', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'clinicpulse-group-commit-'));
     db = openDatabase(join(dir, 'clinicpulse.db'));
-    const insert = db.prepare<[string, string]>("INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, 'nurse', 'unused')");
-    kim = { id: Number(insert.run('kim', 'Nurse Kim').lastInsertRowid), username: 'kim', displayName: 'Nurse Kim', role: 'nurse' };
-    lee = { id: Number(insert.run('lee', 'Mia Lee').lastInsertRowid), username: 'lee', displayName: 'Mia Lee', role: 'nurse' };
+    const insert = db
+      .prepare<[string, string], number>("INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, 'nurse', 'unused') RETURNING id")
+      .pluck();
+    kim = { id: insert.get('kim', 'Nurse Kim') as number, username: 'kim', displayName: 'Nurse Kim', role: 'nurse' };
+    lee = { id: insert.get('lee', 'Mia Lee') as number, username: 'lee', displayName: 'Mia Lee', role: 'nurse' };
     store = new ConversationStore(db);
     sends = new SendGroupCommit(db, store);
     conversation = store.create(kim.id, [lee.id], null).id;

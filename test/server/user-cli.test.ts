@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
-import { api, login, startTestServer } from '../support/test-server.js';
+import { api, databaseEnvironment, login, startTestServer } from '../support/test-server.js';
 
 let dataDir: string;
 let redis: TestRedis;
@@ -18,14 +18,14 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** `npm run user -- …args` as the IT admin would run it, against the temp DATA_DIR. */
+/** `npm run user -- …args` as the IT admin would run it, against the temp DATA_DIR (or its PostgreSQL database). */
 function userCommand(
   args: string[],
   stdin?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/user.ts', ...args], {
-      env: { PATH: process.env.PATH, DATA_DIR: dataDir },
+      env: { PATH: process.env.PATH, DATA_DIR: dataDir, ...databaseEnvironment(dataDir) },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -15,6 +15,12 @@
  *   await child.stop();    // SIGTERM, resolves with the exit code
  *   child.kill();          // SIGKILL, for crash tests
  *
+ * With `database: 'postgres'` the server uses a database in the test run's PostgreSQL
+ * (test/support/postgres-global-setup.ts) instead of SQLite: one per dataDir, so a server
+ * brought back on the same dataDir finds its data, as with SQLite. TEST_DATABASE=postgres makes
+ * that the default (the `node-postgres` project of vitest.config.ts runs the store-heavy files
+ * so). `postgresDatabase()` makes a database to pass as `databaseUrl`.
+ *
  * Defaults: HOST 127.0.0.1, port 0 (in-process) or a free port (child), LOG_LEVEL silent
  * (set TEST_LOG_LEVEL=debug to see logs), HEARTBEAT_SECONDS 1, demo data on (the accounts of
  * DEMO_USERS, password DEMO_PASSWORD). Without `dataDir` a temporary one is made and removed.
@@ -23,8 +29,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import { PostgresDatabase } from '../../server/db/postgres/postgres-database.js';
 import type { LoginResponse, User } from '../../common/api.js';
 import { loadConfig } from '../../server/config.js';
 import type { ServerContext } from '../../server/context.js';
@@ -45,6 +53,62 @@ export interface TestServerOptions {
   env?: Partial<Record<string, string>>;
   /** Create the demo accounts on an empty database; default true. */
   demoData?: boolean;
+  /** `sqlite` in dataDir, or dataDir's database in the test run's PostgreSQL; TEST_DATABASE or sqlite by default. */
+  database?: DatabaseEngine;
+  /** A PostgreSQL database to use (from postgresDatabase()), e.g. one shared by two servers. */
+  databaseUrl?: string;
+}
+
+export type DatabaseEngine = 'sqlite' | 'postgres';
+
+/** Why PostgreSQL tests cannot run here, or null. */
+export function postgresUnavailable(): string | null {
+  return inject('postgresUnavailable');
+}
+
+/** The engine of servers whose options name none: TEST_DATABASE, or SQLite. */
+export function defaultEngine(): DatabaseEngine {
+  return process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+let databases = 0;
+
+/** A new, empty database in the test run's PostgreSQL; its URL. */
+export function postgresDatabase(): string {
+  const adminUrl = inject('postgresAdminUrl');
+  if (!adminUrl) throw new Error(`no PostgreSQL for this test run: ${postgresUnavailable()}`);
+  databases += 1;
+  const name = `clinicpulse_${process.pid}_${databases}_${Date.now()}`;
+  const admin = new PostgresDatabase(adminUrl);
+  try {
+    admin.exec(`CREATE DATABASE ${name}`);
+  } finally {
+    admin.close();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.href;
+}
+
+const databaseOfDataDir = new Map<string, string>();
+
+/** The PostgreSQL database standing for a data directory (or its SQLite file): the same each time. */
+export function postgresDatabaseFor(dataDirOrFile: string): string {
+  const dataDir = basename(dataDirOrFile) === 'clinicpulse.db' ? dirname(dataDirOrFile) : dataDirOrFile;
+  let url = databaseOfDataDir.get(dataDir);
+  if (!url) databaseOfDataDir.set(dataDir, (url = postgresDatabase()));
+  return url;
+}
+
+/** DATABASE_URL for a process of the default engine (a `npm run user` beside a test server), or nothing for SQLite. */
+export function databaseEnvironment(dataDir: string): Record<string, string> {
+  return databaseSettings({ redisUrl: '' }, dataDir);
+}
+
+function databaseSettings(options: TestServerOptions, dataDir: string): Record<string, string> {
+  if (options.databaseUrl) return { DATABASE_URL: options.databaseUrl };
+  if ((options.database ?? defaultEngine()) === 'postgres') return { DATABASE_URL: postgresDatabaseFor(dataDir) };
+  return {};
 }
 
 export interface TestServer {
@@ -96,7 +160,8 @@ function temporaryDataDir(): string {
 /** The whole server in this process, listening on a free port. */
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
   const dataDir = options.dataDir ?? temporaryDataDir();
-  const config = loadConfig(testEnvironment(options, dataDir, 0));
+  const database = databaseSettings(options, dataDir);
+  const config = loadConfig(testEnvironment({ ...options, env: { ...database, ...options.env } }, dataDir, 0));
   const server = await startServer(config, { demoData: config.demoData });
   return {
     url: server.url,
@@ -117,8 +182,9 @@ export async function spawnServerProcess(
 ): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? temporaryDataDir();
   const port = options.port ?? (await freePort());
+  const database = databaseSettings(options, dataDir);
   const env = testEnvironment(
-    { ...options, env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...options.env } },
+    { ...options, env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...database, ...options.env } },
     dataDir,
     port,
   );

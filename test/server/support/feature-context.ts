@@ -3,9 +3,10 @@ import { pino } from 'pino';
 import { SessionStore } from '../../../server/auth/session-store.js';
 import { loadConfig } from '../../../server/config.js';
 import type { ServerContext } from '../../../server/context.js';
-import { openDatabase } from '../../../server/db/database.js';
+import { openDatabase, openPostgresDatabase } from '../../../server/db/database.js';
 import { EventPublisher } from '../../../server/events/event-publisher.js';
 import { createMetrics } from '../../../server/metrics.js';
+import { defaultEngine, postgresDatabaseFor } from '../../support/test-server.js';
 
 export interface FeatureContext {
   ctx: ServerContext;
@@ -13,13 +14,14 @@ export interface FeatureContext {
 }
 
 /**
- * What one server process would have, without HTTP: its own SQLite connection to `dbFile` and
+ * What one server process would have, without HTTP: its own SQLite connection to `dbFile` (or,
+ * with TEST_DATABASE=postgres, to the PostgreSQL database standing for it) and
  * its own Redis connection (with the server's fail-fast options), so two of them on one file
  * and one Redis behave as two processes do.
  */
 export function featureContext(redisUrl: string, dbFile: string): FeatureContext {
   const config = loadConfig({ REDIS_URL: redisUrl, LOG_LEVEL: 'silent' });
-  const db = openDatabase(dbFile);
+  const db = defaultEngine() === 'postgres' ? openPostgresDatabase(postgresDatabaseFor(dbFile)) : openDatabase(dbFile);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, retryStrategy: (attempt) => Math.min(attempt * 50, 500) });
   redis.on('error', () => undefined);
   const metrics = createMetrics();
@@ -37,10 +39,12 @@ export function featureContext(redisUrl: string, dbFile: string): FeatureContext
 
 /** Staff accounts for tests that work below HTTP (password hashes are irrelevant there). */
 export function addUsers(ctx: ServerContext, count: number): number[] {
-  const insert = ctx.db.prepare<[string, string]>(
-    "INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, 'nurse', 'unused')",
-  );
+  const insert = ctx.db
+    .prepare<[string, string], number>(
+      "INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, 'nurse', 'unused') RETURNING id",
+    )
+    .pluck();
   const ids: number[] = [];
-  for (let i = 0; i < count; i++) ids.push(Number(insert.run(`user${ids.length}-${Date.now()}-${i}`, `User ${i}`).lastInsertRowid));
+  for (let i = 0; i < count; i++) ids.push(insert.get(`user${ids.length}-${Date.now()}-${i}`, `User ${i}`) as number);
   return ids;
 }

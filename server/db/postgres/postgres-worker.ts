@@ -1,0 +1,131 @@
+/**
+ * The worker thread behind PostgresDatabase: it owns the `pg` connections (one per database
+ * the main thread opened) and answers one request at a time, while the main thread waits
+ * (sync-worker.ts). A lost connection is replaced at the next request, except inside a transaction,
+ * whose statements must all run on the connection that began it.
+ */
+import { workerData } from 'node:worker_threads';
+import pg from 'pg';
+import { serveSyncCalls, type WorkerChannel } from './sync-worker.js';
+import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
+
+interface Connection {
+  url: string;
+  settings: Extract<WorkerRequest, { op: 'open' }>['settings'];
+  client: pg.Client | null;
+  /** Grows with every new client: a transaction begun on another one cannot go on. */
+  generation: number;
+  /** Until then a request fails at once: PostgreSQL just could not be reached. */
+  holdUntil: number;
+  holdReason: string;
+}
+
+const connections = new Map<number, Connection>();
+/** One name per statement text, so each connection parses a statement once. */
+const statementNames = new Map<string, string>();
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+const BOOL_OID = 16;
+const JSON_OID = 114;
+const JSONB_OID = 3802;
+
+/** As SQLite gives them: 64-bit integers and numerics as numbers, booleans as 0/1, JSON as its text. */
+const sqliteLikeTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+    if (oid === BOOL_OID) return (value: string) => (value === 't' ? 1 : 0);
+    if (oid === JSON_OID || oid === JSONB_OID) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format ?? 'text');
+  },
+} as pg.CustomTypesConfig;
+
+class ConnectionUnavailableError extends Error {
+  readonly code = 'CLINICPULSE_PG_UNAVAILABLE';
+}
+
+async function client(connection: Connection, generation: number | undefined): Promise<pg.Client> {
+  if (connection.client && (generation === undefined || generation === connection.generation)) return connection.client;
+  if (generation !== undefined) {
+    throw new ConnectionUnavailableError('the connection to PostgreSQL was lost during the transaction');
+  }
+  if (Date.now() < connection.holdUntil) throw new ConnectionUnavailableError(connection.holdReason);
+  const created = new pg.Client({
+    connectionString: connection.url,
+    connectionTimeoutMillis: connection.settings.connectTimeoutMs,
+    query_timeout: connection.settings.statementTimeoutMs + 1_000,
+    statement_timeout: connection.settings.statementTimeoutMs,
+    application_name: 'clinicpulse',
+    keepAlive: true,
+    types: sqliteLikeTypes,
+  });
+  created.on('error', () => forget(connection, created));
+  created.on('end', () => forget(connection, created));
+  try {
+    await created.connect();
+  } catch (error) {
+    connection.holdUntil = Date.now() + connection.settings.holdAfterFailureMs;
+    connection.holdReason = `PostgreSQL unreachable: ${(error as Error).message}`;
+    await created.end().catch(() => undefined);
+    throw new ConnectionUnavailableError(connection.holdReason);
+  }
+  connection.client = created;
+  connection.generation += 1;
+  return created;
+}
+
+function forget(connection: Connection, lost: pg.Client): void {
+  if (connection.client === lost) connection.client = null;
+}
+
+/** A failure of the connection itself (not of a statement): the client goes, and a new one is tried later. */
+function dropAfterFailure(connection: Connection, used: pg.Client, error: unknown): void {
+  if ((error as { severity?: unknown }).severity !== undefined && !/^(08|57P)/.test(String((error as { code?: unknown }).code))) return;
+  forget(connection, used);
+  used.end().catch(() => undefined);
+}
+
+async function answer(request: WorkerRequest): Promise<WorkerReply> {
+  if (request.op === 'open') {
+    connections.set(request.handle, {
+      url: request.url,
+      settings: request.settings,
+      client: null,
+      generation: 0,
+      holdUntil: 0,
+      holdReason: '',
+    });
+    return { rows: [], fields: [], rowCount: 0, generation: 0 };
+  }
+  const connection = connections.get(request.handle);
+  if (!connection) throw new Error('this database is closed');
+  if (request.op === 'close') {
+    connections.delete(request.handle);
+    await connection.client?.end().catch(() => undefined);
+    return { rows: [], fields: [], rowCount: 0, generation: 0 };
+  }
+  const used = await client(connection, request.generation);
+  try {
+    if (request.op === 'exec') {
+      await used.query(request.sql);
+      return { rows: [], fields: [], rowCount: 0, generation: connection.generation };
+    }
+    let name = statementNames.get(request.sql);
+    if (name === undefined) {
+      name = `s${statementNames.size + 1}`;
+      statementNames.set(request.sql, name);
+    }
+    const result = await used.query({ name, text: request.sql, values: request.params, rowMode: 'array' });
+    return {
+      rows: result.rows as unknown[][],
+      fields: result.fields.map((field) => field.name),
+      rowCount: result.rowCount ?? 0,
+      generation: connection.generation,
+    };
+  } catch (error) {
+    dropAfterFailure(connection, used, error);
+    throw error;
+  }
+}
+
+serveSyncCalls(workerData as WorkerChannel, answer);
