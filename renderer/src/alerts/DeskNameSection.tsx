@@ -1,29 +1,61 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { deskName } from '../../../common/alerts.js';
+import { ipcErrorMessage } from '../platform/ipc-error.js';
 import { loadBrowserDesk, renameBrowserDesk } from './desk-identity.js';
 
+/** Where a desk's name is kept: the browser profile, or the desktop app's installation. */
+export interface DeskNaming {
+  /** The name now; null while it cannot be told (the section stays hidden). */
+  load(): Promise<string | null>;
+  /** Keeps the new name and answers the one now in force. */
+  rename(name: string): Promise<string>;
+}
+
+/** A browser profile's desk (desk-identity.ts). */
+export const browserDeskNaming: DeskNaming = {
+  load: async () => loadBrowserDesk().name,
+  rename: async (name) => renameBrowserDesk(name).name,
+};
+
 /**
- * The name colleagues see in receipts ("Shown on Nurses' station PC"): one per browser profile
- * here; the desktop app names its own installation.
+ * The name colleagues see in receipts ("Shown on Nurses' station PC"): one per browser profile,
+ * or per installation of the desktop app (the computer's name until someone changes it here).
  */
-export function DeskNameSection() {
-  const [saved, setSaved] = useState(() => loadBrowserDesk().name);
-  const [draft, setDraft] = useState(saved);
+export function DeskNameSection({ naming }: { naming: DeskNaming }) {
+  const [saved, setSaved] = useState<string | null>(null);
+  const [draft, setDraft] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const inputId = useId();
+  useEffect(() => {
+    let current = true;
+    void naming.load().then((name) => {
+      if (!current || name === null) return;
+      setSaved(name);
+      setDraft(name);
+    });
+    return () => {
+      current = false;
+    };
+  }, [naming]);
 
-  function save(event: FormEvent<HTMLFormElement>) {
+  async function save(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const parsed = deskName.safeParse(draft);
     if (!parsed.success) {
       setMessage('Give this desk a name of 1 to 100 characters.');
       return;
     }
-    setSaved(renameBrowserDesk(parsed.data).name);
-    setDraft(parsed.data);
-    setMessage('Desk name saved.');
+    try {
+      const name = await naming.rename(parsed.data);
+      setSaved(name);
+      setDraft(name);
+      setMessage('Desk name saved.');
+    } catch (failure) {
+      setMessage(ipcErrorMessage(failure, 'The desk name was not saved.'));
+    }
   }
 
+  if (saved === null) return null;
   return (
     <form className="card settings-section" aria-labelledby={`${inputId}-heading`} onSubmit={save}>
       <h2 id={`${inputId}-heading`}>This desk</h2>

@@ -1,14 +1,11 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
-import { deskName } from '../../../common/alerts.js';
+import { useMemo, useState } from 'react';
 import {
   PREVIEW_LEVELS,
-  type DesktopBridge,
   type DesktopSettingsPatch,
   type PreviewLevel,
 } from '../../../common/desktop-bridge.js';
-import { DeskNameSection } from '../alerts/DeskNameSection.js';
+import { browserDeskNaming, DeskNameSection, type DeskNaming } from '../alerts/DeskNameSection.js';
 import { findDesktopBridge } from '../platform/desktop-bridge.js';
-import { ipcErrorMessage } from '../platform/ipc-error.js';
 import { describeError } from '../api/api-error.js';
 import { formatDateTime } from '../lib/format.js';
 import {
@@ -95,72 +92,6 @@ function AutoLockSetting() {
   );
 }
 
-/**
- * The desktop app's desk name, which the main process keeps for this installation and puts in
- * every receipt it reports; the computer's name until someone changes it here.
- */
-function DesktopDeskName({ bridge }: { bridge: DesktopBridge }) {
-  const [saved, setSaved] = useState<string | null>(null);
-  const [draft, setDraft] = useState('');
-  const [message, setMessage] = useState<string | null>(null);
-  const inputId = useId();
-  useEffect(() => {
-    let current = true;
-    void bridge.getDeskName().then((name) => {
-      if (!current || name === null) return;
-      setSaved(name);
-      setDraft(name);
-    });
-    return () => {
-      current = false;
-    };
-  }, [bridge]);
-
-  async function save(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const parsed = deskName.safeParse(draft);
-    if (!parsed.success) {
-      setMessage('Give this desk a name of 1 to 100 characters.');
-      return;
-    }
-    try {
-      const name = await bridge.setDeskName(parsed.data);
-      setSaved(name);
-      setDraft(name);
-      setMessage('Desk name saved.');
-    } catch (failure) {
-      setMessage(ipcErrorMessage(failure, 'The desk name was not saved.'));
-    }
-  }
-
-  if (saved === null) return null;
-  return (
-    <form className="card settings-section" aria-labelledby={`${inputId}-heading`} onSubmit={save}>
-      <h2 id={`${inputId}-heading`}>This desk</h2>
-      <p className="muted">
-        Senders see this name when their message was shown here, e.g. “Nurses’ station PC”.
-      </p>
-      <div className="inline-fields">
-        <label className="field" htmlFor={inputId}>
-          <span className="field__label">Desk name</span>
-          <input
-            id={inputId}
-            value={draft}
-            maxLength={100}
-            onChange={(event) => setDraft(event.target.value)}
-          />
-        </label>
-        <button type="submit" className="button" disabled={draft.trim() === saved}>
-          Save name
-        </button>
-      </div>
-      <p className="muted" role="status">
-        {message}
-      </p>
-    </form>
-  );
-}
-
 export function SettingsPage() {
   const { platform, api, signOut } = useSession();
   const { settings, applicable, update, deskOwn, setDeskOwn } = useSettings();
@@ -168,6 +99,10 @@ export function SettingsPage() {
   const [error, setError] = useState<string | null>(null);
   const popups = usePopupPermission();
   const bridge = platform.kind === 'desktop' ? findDesktopBridge() : null;
+  const deskNaming = useMemo<DeskNaming | null>(
+    () => bridge && { load: () => bridge.getDeskName(), rename: (name) => bridge.setDeskName(name) },
+    [bridge],
+  );
 
   async function change(patch: DesktopSettingsPatch) {
     setError(null);
@@ -223,8 +158,8 @@ export function SettingsPage() {
         </span>
       </label>
 
-      {platform.kind === 'browser' && <DeskNameSection />}
-      {bridge && <DesktopDeskName bridge={bridge} />}
+      {platform.kind === 'browser' && <DeskNameSection naming={browserDeskNaming} />}
+      {deskNaming && <DeskNameSection naming={deskNaming} />}
 
       {platform.kind === 'browser' && (
         <section className="card settings-section" aria-labelledby="browser-popups-heading">
