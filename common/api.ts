@@ -333,7 +333,7 @@ export interface SystemNoticesResponse {
 export interface ServerHealthResponse {
   ready: boolean;
   /** `ok`, or what went wrong, per dependency (the same as `/readyz`). */
-  checks: { redis: string; database: string };
+  checks: { redis: string; database: string; events: string };
   figures: {
     openStreams: number;
     eventsPublished: number;

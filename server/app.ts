@@ -25,7 +25,7 @@ import { createTestEventRoutes } from './test-endpoints/test-event-routes.js';
 import { corsForAllowedOrigins } from './http/cors.js';
 import { requestLog } from './http/request-log.js';
 import { staticHeaders } from './http/static-headers.js';
-import { readiness } from './health/readiness.js';
+import { readiness, type EventDeliveryState } from './health/readiness.js';
 import { createNotificationMarkRoutes } from './inbox/notification-mark-routes.js';
 import { createSignOutEverywhereRoutes } from './sessions/sign-out-everywhere-routes.js';
 import { createPersonalSettingsRoutes } from './settings/personal-settings-routes.js';
@@ -53,7 +53,7 @@ export interface AppOptions {
   webRoot?: string;
 }
 
-export function createApp(ctx: ServerContext, options: AppOptions = {}): Application {
+export function createApp(ctx: ServerContext, hub: EventDeliveryState, options: AppOptions = {}): Application {
   const app = express();
   app.disable('x-powered-by');
   // One hop (the clinic's reverse proxy), so X-Forwarded-For cannot be forged past it.
@@ -88,7 +88,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const { ready, checks } = await readiness(ctx);
+    const { ready, checks } = await readiness(ctx, hub);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
   app.get('/metrics', async (_req, res) => {
@@ -123,7 +123,7 @@ export function createApp(ctx: ServerContext, options: AppOptions = {}): Applica
   app.use('/api', createAppointmentChangeRoutes(ctx));
   app.use('/api', createSystemNotificationRoutes(ctx));
   app.use('/api', createSystemNoticeHistoryRoutes(ctx));
-  app.use('/api', createServerHealthRoutes(ctx));
+  app.use('/api', createServerHealthRoutes(ctx, hub));
   app.use('/api', createNotificationMarkRoutes(ctx));
   app.use('/api', createSignOutEverywhereRoutes(ctx));
   app.use('/api', createPersonalSettingsRoutes(ctx));

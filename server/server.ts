@@ -50,8 +50,11 @@ const REDIS_QUIT_WAIT_MS = 1_000;
 /** How often the worker thread checkpoints the WAL (db/wal-checkpointer.ts). */
 const WAL_CHECKPOINT_INTERVAL_MS = 200;
 
-/** How long start-up waits for a cluster's slot map before serving anyway (streams answer 503 until then). */
-const CLUSTER_READY_WAIT_MS = 10_000;
+/**
+ * How long start-up waits for the Redis subscriber (on a cluster: the slot map too) before serving
+ * anyway; streams answer 503, and /readyz says why, until it is ready.
+ */
+const SUBSCRIBER_READY_WAIT_MS = 10_000;
 
 export async function startServer(
   config: Config,
@@ -91,7 +94,9 @@ export async function startServer(
     adoption: new BareEventAdoption(redis, history),
     keys,
   });
-  if (keys.mode === 'cluster') await clusterReady(redis, logger);
+  await hub.whenLive(SUBSCRIBER_READY_WAIT_MS).catch(() => {
+    logger.warn('Redis subscriber not ready yet; serving anyway, streams answer 503 until it is');
+  });
 
   try {
     if (options.demoData && (await loadDemoData(db)))
@@ -101,7 +106,7 @@ export async function startServer(
     throw error;
   }
 
-  const app = createApp(context, { webRoot: options.webRoot });
+  const app = createApp(context, hub, { webRoot: options.webRoot });
   const eventStream = createEventStreamEndpoint(context, hub);
   const receipts = createReceiptsEndpoint(context);
   const server = createServer((req, res) => {
@@ -172,17 +177,6 @@ async function closeConnections({ redis, subscriber }: RedisConnections, db: Sql
 }
 
 /** Waits, not for long, for a cluster client's first slot map: until then no command can be routed. */
-async function clusterReady(redis: RedisClient, logger: Logger): Promise<void> {
-  if (redis.status === 'ready') return;
-  let timer: NodeJS.Timeout | undefined;
-  const ready = await Promise.race([
-    once(redis, 'ready').then(() => true),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLUSTER_READY_WAIT_MS))),
-  ]);
-  clearTimeout(timer);
-  if (!ready) logger.warn('Redis Cluster not ready yet; serving anyway, streams answer 503 until it is');
-}
-
 /**
  * QUIT when Redis is there to answer, otherwise just drop the connection and its retries. Waits
  * for the socket to close, but not for long.

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { ServerHealthResponse } from '../../common/api.js';
 import { requireRole } from '../auth/authenticate.js';
 import type { ServerContext } from '../context.js';
-import { readiness } from '../health/readiness.js';
+import { readiness, type EventDeliveryState } from '../health/readiness.js';
 
 /** The sum of a metric's values (over its labels), as this process's registry holds it now. */
 async function metricValue(ctx: ServerContext, name: string): Promise<number> {
@@ -16,11 +16,11 @@ async function metricValue(ctx: ServerContext, name: string): Promise<number> {
  * `GET /api/admin/health`: what `/readyz` checks and the key `/metrics` figures of the process
  * that answers, for the admin console to put in words, and whether test endpoints are on.
  */
-export function createServerHealthRoutes(ctx: ServerContext): Router {
+export function createServerHealthRoutes(ctx: ServerContext, hub: EventDeliveryState): Router {
   const router = Router();
   router.get('/admin/health', requireRole('admin'), async (_req, res) => {
     const [state, ...figures] = await Promise.all([
-      readiness(ctx),
+      readiness(ctx, hub),
       ...[
         'clinicpulse_open_streams',
         'clinicpulse_events_published_total',

@@ -6,6 +6,7 @@ import type { ChannelSubscriber } from './channel-subscriber.js';
 import { bodyPiece, type BodyPiece } from './chunked-body.js';
 import { readFanOutMessage } from './fan-out-message.js';
 import { SINGLE_REDIS_KEYS, type KeySpace } from './keys.js';
+import { withTimeout } from '../with-timeout.js';
 import { frameStoredEvent, type StoredEvent } from './stored-event.js';
 import { REVOKE_STREAMS_MESSAGE, revokedSessionId } from './stream-revocation.js';
 import type { StreamCloseReason, StreamSession } from './stream-session.js';
@@ -43,6 +44,12 @@ export interface EventHubOptions {
 const EXPIRY_CHECK_MS = 1_000;
 
 /**
+ * How long a new stream waits for a subscriber that is still connecting (at start, or the first
+ * moments after a failover) before it is refused with a 503 the client retries.
+ */
+const SUBSCRIBER_WAIT_MS = 2_000;
+
+/**
  * The process's Redis subscriber (one connection, or on a cluster one per shard) and the streams
  * open on this process. A user's channel is subscribed while at least one of their streams is
  * open here, the fan-out channels (one, or on a cluster one per group of users) all the time.
@@ -56,6 +63,8 @@ export class EventHub {
    * registered meanwhile must not read its history before the fan-out channel is back.
    */
   private fanOutSubscribed!: Promise<unknown>;
+  /** Whether the fan-out channels are subscribed on the current connection: streams can open. */
+  private live = false;
   /** Set while fanOutSubscribed waits for the connection to be ready. */
   private onFanOutSubscribe: ((subscribed: Promise<unknown>) => void) | undefined;
   private readonly heartbeat: NodeJS.Timeout | undefined;
@@ -117,6 +126,7 @@ export class EventHub {
    */
   async register(session: StreamSession): Promise<void> {
     if (this.closing) throw new Error('event hub is closing');
+    if (this.subscriber.status !== 'ready') await this.whenLive(SUBSCRIBER_WAIT_MS);
     const key = String(session.userId);
     let user = this.users.get(key);
     if (!user) {
@@ -131,6 +141,16 @@ export class EventHub {
       this.unregister(session);
       throw error;
     }
+  }
+
+  /** Whether streams can open here now: the subscriber is ready and the fan-out channels subscribed. */
+  isLive(): boolean {
+    return this.live && this.subscriber.status === 'ready';
+  }
+
+  /** Resolves once streams can open here (`isLive`); rejects after `timeoutMs`. */
+  async whenLive(timeoutMs: number): Promise<void> {
+    await withTimeout(this.fanOutSubscribed, timeoutMs, `Redis subscriber not ready within ${timeoutMs} ms`);
   }
 
   /** Called by a session when it closes, whatever the reason. */
@@ -166,6 +186,7 @@ export class EventHub {
 
   /** Registrations from now on wait for the fan-out SUBSCRIBE that the next readiness sends. */
   private waitForFanOutSubscribe(): void {
+    this.live = false;
     if (this.onFanOutSubscribe) return;
     this.fanOutSubscribed = new Promise((resolve) => (this.onFanOutSubscribe = resolve));
     // A failure reaches the registrations waiting for it; nothing else may leave it unhandled.
@@ -175,7 +196,12 @@ export class EventHub {
   /** Sent on every readiness: autoResubscribe is off, and a new connection has no channels. */
   private subscribeFanOut(): void {
     const subscribed = this.subscriber.subscribe(...this.keys.fanOutChannels);
-    subscribed.catch((error: unknown) => this.logger.warn({ err: error }, 'fan-out channel subscribe failed'));
+    subscribed.then(
+      () => {
+        if (this.fanOutSubscribed === subscribed) this.live = true;
+      },
+      (error: unknown) => this.logger.warn({ err: error }, 'fan-out channel subscribe failed'),
+    );
     this.onFanOutSubscribe?.(subscribed);
     this.onFanOutSubscribe = undefined;
     this.fanOutSubscribed = subscribed;

@@ -1,15 +1,25 @@
 import type { ServerContext } from '../context.js';
+import { withTimeout } from '../with-timeout.js';
 
 const READINESS_TIMEOUT_MS = 1_000;
 
 export interface Readiness {
   ready: boolean;
   /** `ok`, or what went wrong, per dependency. */
-  checks: { redis: string; database: string };
+  checks: { redis: string; database: string; events: string };
 }
 
-/** Whether Redis answers PING and SQLite a query, each within a second: `/readyz` and the admin's health page. */
-export async function readiness(ctx: ServerContext): Promise<Readiness> {
+/** What readiness asks of the event hub. */
+export interface EventDeliveryState {
+  isLive(): boolean;
+}
+
+/**
+ * Whether Redis answers PING and the database a query, each within a second, and whether this
+ * process can open event streams (its subscriber is ready: a load balancer sends no desk here
+ * before then): `/readyz` and the admin's health page.
+ */
+export async function readiness(ctx: ServerContext, hub: EventDeliveryState): Promise<Readiness> {
   const [redis, database] = await Promise.all([
     check(async () => {
       const reply = await withTimeout(ctx.redis.ping(), READINESS_TIMEOUT_MS);
@@ -19,7 +29,8 @@ export async function readiness(ctx: ServerContext): Promise<Readiness> {
       ctx.db.prepare('SELECT 1 FROM schema_migrations LIMIT 1').get();
     }),
   ]);
-  return { ready: redis === 'ok' && database === 'ok', checks: { redis, database } };
+  const events = hub.isLive() ? 'ok' : 'the Redis subscriber is not ready';
+  return { ready: redis === 'ok' && database === 'ok' && events === 'ok', checks: { redis, database, events } };
 }
 
 async function check(probe: () => Promise<void>): Promise<string> {
@@ -29,12 +40,4 @@ async function check(probe: () => Promise<void>): Promise<string> {
   } catch (error) {
     return (error as Error).message || 'failed';
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

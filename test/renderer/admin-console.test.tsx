@@ -13,7 +13,7 @@ const ADMIN: User = { id: 5, username: 'admin', displayName: 'Clinic IT Admin', 
 function health(fields: Partial<ServerHealthResponse> = {}): ServerHealthResponse {
   return {
     ready: true,
-    checks: { redis: 'ok', database: 'ok' },
+    checks: { redis: 'ok', database: 'ok', events: 'ok' },
     figures: {
       openStreams: 12,
       eventsPublished: 340,
@@ -110,7 +110,7 @@ describe('server health in words', () => {
     const lines = healthInWords(
       health({
         ready: false,
-        checks: { redis: 'no answer within 1000 ms', database: 'ok' },
+        checks: { redis: 'no answer within 1000 ms', database: 'ok', events: 'the Redis subscriber is not ready' },
         figures: { ...health().figures, outboxPending: 3 },
       }),
     );

@@ -121,7 +121,7 @@ describe('the admin console API', () => {
     const { status, body } = await admin.get<ServerHealthResponse>('/api/admin/health');
     expect(status).toBe(200);
     expect(body.ready).toBe(true);
-    expect(body.checks).toEqual({ redis: 'ok', database: 'ok' });
+    expect(body.checks).toEqual({ redis: 'ok', database: 'ok', events: 'ok' });
     expect(body.testEndpoints).toBe(true);
     expect(body.figures.eventsPublished).toBeGreaterThan(0);
     expect(body.figures.residentMemoryBytes).toBeGreaterThan(0);

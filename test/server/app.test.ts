@@ -40,7 +40,7 @@ describe('probes and metrics', () => {
   it('GET /readyz is 200 when Redis and SQLite answer', async () => {
     expect(await api(server.url).get('/readyz')).toMatchObject({
       status: 200,
-      body: { status: 'ready', checks: { redis: 'ok', database: 'ok' } },
+      body: { status: 'ready', checks: { redis: 'ok', database: 'ok', events: 'ok' } },
     });
   });
 
@@ -124,6 +124,8 @@ describe('readiness without Redis', () => {
     expect(down.body.status).toBe('unavailable');
     expect(down.body.checks.database).toBe('ok');
     expect(down.body.checks.redis).not.toBe('ok');
+    // No desk is sent here (by a load balancer asking /readyz) while streams cannot open.
+    expect(down.body.checks.events).toBe('the Redis subscriber is not ready');
     expect((await api(server.url).get('/healthz')).status).toBe(200);
 
     await redis.start();

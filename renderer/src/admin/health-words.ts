@@ -41,6 +41,11 @@ export function healthInWords(health: ServerHealthResponse): HealthLine[] {
       'Live delivery has stopped; messages are saved and their notifications wait in the outbox.',
     ),
     checkInWords(
+      'Live delivery',
+      health.checks.events,
+      'Desks cannot open their event streams on this server process and retry, or go to another one.',
+    ),
+    checkInWords(
       'Database',
       health.checks.database,
       'Nothing can be read or saved; check the disk and DATA_DIR.',

@@ -1,9 +1,14 @@
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
+import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../../common/events.js';
+import { EventHub } from '../../../server/events/event-hub.js';
 import { EventPublisher } from '../../../server/events/event-publisher.js';
 import { CLUSTER_KEYS } from '../../../server/events/keys.js';
+import { ShardedSubscriber } from '../../../server/events/sharded-subscriber.js';
+import { StreamSession } from '../../../server/events/stream-session.js';
+import { createMetrics } from '../../../server/metrics.js';
 import { startTestRedisCluster, type TestRedisCluster } from '../../support/redis-cluster.js';
 import { openRawStream, type RawStream } from '../../support/sse-client.js';
 import { api, login, spawnServerProcess, startTestServer, type ServerProcess, type TestServer } from '../../support/test-server.js';
@@ -95,6 +100,29 @@ describe('on a Redis Cluster (three primaries, one replica each)', () => {
     const fromStart = await stream(other.url, token);
     await ready(fromStart);
     expect(fromStart.eventIds().slice(-3)).toEqual([first, ...ids]);
+  });
+
+  it('takes a stream asked for while the subscriber is still learning the slot map (a process just started), rather than refusing it', async () => {
+    const logger = pino({ level: 'silent' });
+    const connection = new Cluster(cluster.nodes.split(','));
+    const subscriber = new ShardedSubscriber(connection, {}, logger);
+    const hub = new EventHub(subscriber, { metrics: createMetrics(), logger, keys: CLUSTER_KEYS });
+    try {
+      const [userId] = [...staff][2]!;
+      const delivered: number[] = [];
+      const session = new StreamSession({ userId, sessionId: 1, expiresAtMs: Date.now() + 60_000 }, null, 1 << 20, hub.unregister);
+      session.deliver = (event) => (delivered.push(event.id), true);
+      expect(subscriber.status).toBe('connecting');
+      expect(hub.isLive()).toBe(false);
+      await hub.register(session);
+      expect(hub.isLive()).toBe(true);
+      const id = await publisher.publish(userId, notice('heard by the late starter'));
+      await expect.poll(() => delivered).toEqual([id]);
+    } finally {
+      await hub.close();
+      subscriber.disconnect();
+      connection.disconnect();
+    }
   });
 
   it('fans a notice out to users on every shard, once each, on both server processes', async () => {
