@@ -128,7 +128,8 @@ export class OutboxRelay {
   /**
    * Publishes again what was published within the loss window. The dedupe key of each makes
    * that a no-op for every event Redis still holds; one it lost goes out with a new id (its
-   * history and its dedupe key went with it), so a desk that was away meanwhile still gets it.
+   * history and its dedupe key went with it), so a desk that was away meanwhile still gets it,
+   * marked as a copy of its first id, so a desk that had it does not get it twice.
    */
   private async publishSentAgain(): Promise<void> {
     const since = new Date(Date.now() - this.options.lossWindowMs);
@@ -177,15 +178,16 @@ export class OutboxRelay {
       }
       if (valid.length === 0) continue;
       // The whole batch in one script, in id order: one round trip and one commit instead of one per row.
+      let eventIds: number[];
       try {
-        await this.ctx.publisher.publishBatch(valid);
+        eventIds = await this.ctx.publisher.publishBatch(valid);
       } catch (error) {
         // Stop here: publishing later rows first would put a user's events out of order. The
         // batch is published again next time; dedupe keys make that a no-op for what went out.
         this.store.recordFailure((valid[0] as OutboxRow).id);
         throw error;
       }
-      this.store.markSent(valid.map((row) => row.id));
+      this.store.markSent(valid.map((row) => row.id), eventIds);
       published += valid.length;
     }
   }

@@ -71,7 +71,7 @@ describe('when Redis loses data', () => {
     }
   });
 
-  it('after Redis comes back with older data: a desk that saw the lost events is told to resync, and one that was away gets them', async () => {
+  it('after Redis comes back with older data: a desk that saw the lost events is told to resync and gets no message twice, and one that was away gets them', async () => {
     const redis = await startTestRedis({ appendOnly: true, appendFsync: 'everysec' });
     cleanups.push(() => redis.stop());
     const { server, recipients, conversationId, desks, accepted, send, streamsReady } = await clinic(redis);
@@ -107,6 +107,8 @@ describe('when Redis loses data', () => {
       await expect.poll(() => after.every((id) => desk.viaStream.includes(id)), { timeout: 20_000 }).toBe(true);
       expect(desk.resyncs()).toBeGreaterThanOrEqual(1);
       expect(desk.knows([...forgotten, ...after])).toBe(true);
+      // What Redis forgot was published again, but this desk had it: no message comes twice.
+      expect(new Set(desk.viaStream).size).toBe(desk.viaStream.length);
     }
 
     // The sleeping desk wakes up where it was: what Redis forgot was published again for it,
