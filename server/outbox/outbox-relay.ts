@@ -1,4 +1,5 @@
 import type { ServerContext } from '../context.js';
+import { RedisLossWindow } from '../redis-loss-window.js';
 import { OutboxStore, type OutboxRow } from './outbox-store.js';
 
 export interface OutboxRelayOptions {
@@ -41,6 +42,7 @@ export function outboxRelayFor(ctx: ServerContext): OutboxRelay {
 export class OutboxRelay {
   private readonly store: OutboxStore;
   private readonly options: Required<OutboxRelayOptions>;
+  private readonly lossWindow: RedisLossWindow;
   private running: Promise<number> | null = null;
   private queued: Promise<number> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -62,6 +64,7 @@ export class OutboxRelay {
   ) {
     this.store = new OutboxStore(ctx.db);
     this.options = { ...DEFAULTS, lossWindowMs: ctx.config.redisLossWindowSeconds * 1000, ...options };
+    this.lossWindow = new RedisLossWindow(ctx.redis, this.options.lossWindowMs);
     relays.set(ctx, this);
   }
 
@@ -69,6 +72,7 @@ export class OutboxRelay {
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.lossWindow.watch();
     this.ctx.redis.on('ready', this.onRedisReady);
     this.kick();
   }
@@ -76,6 +80,7 @@ export class OutboxRelay {
   /** Stops the timer and waits for a drain in progress. */
   async stop(): Promise<void> {
     this.started = false;
+    this.lossWindow.close();
     this.ctx.redis.off('ready', this.onRedisReady);
     this.clearTimer();
     await Promise.allSettled([this.running, this.queued]);
@@ -132,11 +137,12 @@ export class OutboxRelay {
    * marked as a copy of its first id, so a desk that had it does not get it twice.
    */
   private async publishSentAgain(): Promise<void> {
-    const since = new Date(Date.now() - this.options.lossWindowMs);
-    const rows = this.store.sentAfter(since).filter((row): row is OutboxRow => !('invalid' in row));
+    const repair = this.lossWindow.beginRepair();
+    const rows = this.store.sentAfter(repair.since).filter((row): row is OutboxRow => !('invalid' in row));
     for (let start = 0; start < rows.length; start += this.options.batchSize) {
       await this.ctx.publisher.publishBatch(rows.slice(start, start + this.options.batchSize));
     }
+    repair.done();
   }
 
   private async publishPending(): Promise<number> {
@@ -197,7 +203,8 @@ export class OutboxRelay {
     const now = Date.now();
     if (now - this.lastForget < 1_000) return;
     this.lastForget = now;
-    this.store.forgetSentBefore(new Date(now - this.options.lossWindowMs));
+    // Not while Redis is away: what it may lose at the end is published again once it is back.
+    this.store.forgetSentBefore(this.lossWindow.since());
   }
 
   private schedule(): void {

@@ -18,10 +18,10 @@ function recipientDesk(serverUrl: string, token: string, conversationId: number,
   return desk;
 }
 
-async function clinic(redis: TestRedis) {
+async function clinic(redis: TestRedis, env: Record<string, string> = {}) {
   const server = await startTestServer({
     redisUrl: redis.url,
-    env: { SSE_RETRY_MS: '200', MESSAGE_RATE_LIMIT: '10000' },
+    env: { SSE_RETRY_MS: '200', MESSAGE_RATE_LIMIT: '10000', ...env },
   });
   cleanups.push(() => server.close());
   const smith = await login(server.url, 'dr.smith', 'clinicpulse');
@@ -119,4 +119,33 @@ describe('when Redis loses data', () => {
     expect(new Set(woken.viaStream).size).toBe(woken.viaStream.length);
     expect(woken.resyncs()).toBe(0);
   }, 90_000);
+
+  it('publishes again what Redis lost when it was away for longer than REDIS_LOSS_WINDOW_SECONDS (a slow failover)', async () => {
+    const redis = await startTestRedis({ appendOnly: true, appendFsync: 'everysec' });
+    cleanups.push(() => redis.stop());
+    const { server, recipients, conversationId, desks, accepted, send, streamsReady } = await clinic(redis, { REDIS_LOSS_WINDOW_SECONDS: '3' });
+    await streamsReady();
+    await send(3);
+    for (const desk of desks) await expect.poll(() => desk.viaStream.length).toBe(3);
+    const sleeping = desks[0]!.lastId();
+    const backup = join(redis.dir, '..', `${redis.port}-backup`);
+    cpSync(redis.dir, backup, { recursive: true });
+    cleanups.push(() => rmSync(backup, { recursive: true, force: true }));
+    await send(3);
+    const forgotten = accepted.slice(3);
+    for (const desk of desks) await expect.poll(() => desk.viaStream.length).toBe(6);
+
+    // Redis comes back with the older data, after an outage twice the window: what it lost
+    // was sent within the window before it went away, and that is what counts.
+    await redis.stop({ keepData: true });
+    rmSync(redis.dir, { recursive: true, force: true });
+    cpSync(backup, redis.dir, { recursive: true });
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    await redis.start();
+
+    const woken = recipientDesk(server.url, recipients[0]!.token, conversationId, sleeping);
+    await expect.poll(() => forgotten.every((id) => woken.viaStream.includes(id)), { timeout: 20_000 }).toBe(true);
+    expect(new Set(woken.viaStream).size).toBe(woken.viaStream.length);
+    expect(woken.resyncs()).toBe(0);
+  }, 60_000);
 });
