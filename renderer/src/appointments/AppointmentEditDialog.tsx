@@ -3,9 +3,9 @@ import type { Appointment } from '../../../common/api.js';
 import { describeError } from '../api/api-error.js';
 import { useApi } from '../app/session-context.js';
 import { useDirectory } from '../app/UsersProvider.js';
-import { roleLabel } from '../lib/roles.js';
 import { toggled } from '../lib/toggled.js';
-import { LEAD_CHOICES, leadLabel, localInputValue } from './appointment-form.js';
+import { localInputValue } from './appointment-form.js';
+import { AppointmentFields } from './AppointmentFields.js';
 
 interface AppointmentEditDialogProps {
   appointment: Appointment;
@@ -76,55 +76,18 @@ export function AppointmentEditDialog({
     <dialog ref={dialogRef} className="dialog" aria-labelledby={headingId} onClose={onClose}>
       <form className="dialog__body" onSubmit={save}>
         <h2 id={headingId}>Edit appointment</h2>
-        <label className="field">
-          <span className="field__label">Date and time</span>
-          <input
-            type="datetime-local"
-            required
-            value={time}
-            onChange={(event) => setTime(event.target.value)}
-          />
-        </label>
-        <label className="field">
-          <span className="field__label">What it is</span>
-          <textarea
-            required
-            maxLength={2000}
-            rows={2}
-            value={content}
-            onChange={(event) => setContent(event.target.value)}
-          />
-        </label>
-        <label className="field">
-          <span className="field__label">Reminder</span>
-          <select value={lead} onChange={(event) => setLead(Number(event.target.value))}>
-            {[...new Set([...LEAD_CHOICES, appointment.reminderLeadMinutes])]
-              .toSorted((a, b) => a - b)
-              .map((minutes) => (
-                <option key={minutes} value={minutes}>
-                  {leadLabel(minutes)}
-                </option>
-              ))}
-          </select>
-        </label>
-        <fieldset className="picker">
-          <legend className="field__label">Staff to remind</legend>
-          <ul className="picker__list">
-            {(users ?? []).map((person) => (
-              <li key={person.id}>
-                <label className="picker__option">
-                  <input
-                    type="checkbox"
-                    checked={remind.has(person.id)}
-                    onChange={() => setRemind((current) => toggled(current, person.id))}
-                  />
-                  <span>{person.displayName}</span>
-                  <span className="muted picker__role">{roleLabel(person.role)}</span>
-                </label>
-              </li>
-            ))}
-          </ul>
-        </fieldset>
+        <AppointmentFields
+          time={time}
+          onTime={setTime}
+          content={content}
+          onContent={setContent}
+          lead={lead}
+          onLead={setLead}
+          people={users ?? []}
+          remind={remind}
+          onToggle={(id) => setRemind((current) => toggled(current, id))}
+          contentRows={2}
+        />
         {error && (
           <p className="form-error" role="alert">
             {error}

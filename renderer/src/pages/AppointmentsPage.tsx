@@ -6,9 +6,9 @@ import { useDirectory } from '../app/UsersProvider.js';
 import { useEvents } from '../events/useEvents.js';
 import { useNow } from '../hooks/useNow.js';
 import { formatDateTime, machineTime } from '../lib/format.js';
-import { roleLabel } from '../lib/roles.js';
 import { toggled } from '../lib/toggled.js';
-import { LEAD_CHOICES, leadLabel, nextFullHour } from '../appointments/appointment-form.js';
+import { leadLabel, nextFullHour } from '../appointments/appointment-form.js';
+import { AppointmentFields } from '../appointments/AppointmentFields.js';
 import { AppointmentEditDialog } from '../appointments/AppointmentEditDialog.js';
 
 export function AppointmentsPage({ appointmentId }: { appointmentId: number | null }) {
@@ -279,55 +279,21 @@ function NewAppointmentForm({ onCreated }: { onCreated(appointment: Appointment)
       aria-describedby={status ? statusId : undefined}
     >
       <h2 id={headingId}>New appointment</h2>
-      <label className="field">
-        <span className="field__label">Date and time</span>
-        <input
-          type="datetime-local"
-          required
-          value={time}
-          onChange={(event) => setTime(event.target.value)}
-        />
-      </label>
-      <label className="field">
-        <span className="field__label">What it is</span>
-        <textarea
-          required
-          maxLength={2000}
-          rows={3}
-          value={content}
-          onChange={(event) => setContent(event.target.value)}
-        />
-      </label>
-      <label className="field">
-        <span className="field__label">Reminder</span>
-        <select value={lead} onChange={(event) => setLead(Number(event.target.value))}>
-          {LEAD_CHOICES.map((minutes) => (
-            <option key={minutes} value={minutes}>
-              {leadLabel(minutes)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <fieldset className="picker">
-        <legend className="field__label">Staff to remind</legend>
-        <ul className="picker__list">
-          {(users ?? [user]).map((person) => (
-            <li key={person.id}>
-              <label className="picker__option">
-                <input
-                  type="checkbox"
-                  checked={remind.has(person.id)}
-                  onChange={() => toggle(person.id)}
-                />
-                <span>
-                  {person.id === user.id ? `${person.displayName} (you)` : person.displayName}
-                </span>
-                <span className="muted picker__role">{roleLabel(person.role)}</span>
-              </label>
-            </li>
-          ))}
-        </ul>
-      </fieldset>
+      <AppointmentFields
+        time={time}
+        onTime={setTime}
+        content={content}
+        onContent={setContent}
+        lead={lead}
+        onLead={setLead}
+        people={users ?? [user]}
+        remind={remind}
+        onToggle={toggle}
+        personName={(person) =>
+          person.id === user.id ? `${person.displayName} (you)` : person.displayName
+        }
+        contentRows={3}
+      />
       {status && (
         <p
           id={statusId}
