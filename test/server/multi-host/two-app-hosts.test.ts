@@ -1,0 +1,109 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { networkHostsUnavailable } from '../../support/network-hosts.js';
+import { postgresUnavailableReason } from '../../support/postgres-server.js';
+import { openRawStream } from '../../support/sse-client.js';
+import { startHostedClinic, type HostedClinic } from './support/hosted-clinic.js';
+
+/**
+ * Two server processes on two hosts (network namespaces), Redis and PostgreSQL on a third; the
+ * test runner is the desks and the load balancer. Links are cut as a cable is pulled: nothing is
+ * told, packets are lost.
+ */
+const skipReason = networkHostsUnavailable() ?? postgresUnavailableReason();
+if (skipReason) console.log(`[multi-host] SKIPPED: ${skipReason}`);
+
+/** Past the server's bounded waits (Redis command 1 s, PostgreSQL connect 2 s, query 6 s): an answer later than this is a hang. */
+const HANG_MS = 15_000;
+
+describe.skipIf(skipReason !== null)('two server hosts, one data host', () => {
+  let clinic: HostedClinic;
+
+  beforeAll(async () => {
+    clinic = await startHostedClinic({ redis: 'single' });
+  }, 90_000);
+
+  afterAll(async () => {
+    await clinic?.stop();
+  }, 60_000);
+
+  afterEach(async () => {
+    for (const host of ['data', 'app1', 'app2']) await clinic.network.restoreLink(host);
+    await clinic.network.restoreBetween('app1', 'data');
+  });
+
+  it('a message sent through app2 reaches a desk on app1, every one once and in order', async () => {
+    const desk = await clinic.desk('app1');
+    const before = clinic.accepted.length;
+    expect(await clinic.send('app2', 20)).toEqual(Array(20).fill(201));
+    const sent = clinic.accepted.slice(before);
+    await expect.poll(() => desk.viaStream.length).toBe(sent.length);
+    expect(desk.viaStream).toEqual(sent);
+    desk.stop();
+  });
+
+  it("app1's link cut while messages are sent through app2: the desk moves to app2 with its Last-Event-ID and misses nothing; app1 restored serves again", async () => {
+    const first = await clinic.desk('app1');
+    const from = clinic.accepted.length;
+    await clinic.send('app2', 5);
+    await expect.poll(() => first.viaStream.length).toBe(5);
+
+    await clinic.network.cutLink('app1');
+    const sending = clinic.send('app2', 30);
+    // The load balancer's health check fails, so it sends the desk's next connection to app2.
+    expect(await clinic.ready('app1')).toBe(false);
+    first.stop();
+    const second = await clinic.desk('app2', first.lastId()!);
+    expect(await sending).toEqual(Array(30).fill(201));
+    await expect.poll(() => first.viaStream.length + second.viaStream.length).toBe(clinic.accepted.length - from);
+    expect([...first.viaStream, ...second.viaStream]).toEqual(clinic.accepted.slice(from));
+    expect(second.resyncs()).toBe(0);
+
+    await clinic.network.restoreLink('app1');
+    await expect.poll(() => clinic.ready('app1'), { timeout: 30_000 }).toBe(true);
+    second.stop();
+    const third = await clinic.desk('app1', second.lastId()!);
+    expect(await clinic.send('app1', 5)).toEqual(Array(5).fill(201));
+    await clinic.send('app2', 5);
+    await expect.poll(() => first.viaStream.length + second.viaStream.length + third.viaStream.length).toBe(clinic.accepted.length - from);
+    expect([...first.viaStream, ...second.viaStream, ...third.viaStream]).toEqual(clinic.accepted.slice(from));
+    third.stop();
+  }, 60_000);
+
+  it('the data host cut off from app1 only: app1 answers 503 without hanging, is not ready, ends its streams; healed, every accepted message arrives once', async () => {
+    const on1 = await clinic.desk('app1');
+    const on2 = await clinic.desk('app2');
+    const from = clinic.accepted.length;
+    await clinic.send('app1', 3);
+    for (const desk of [on1, on2]) await expect.poll(() => desk.viaStream.length).toBe(3);
+    const raw = await openRawStream(`${clinic.apps.app1.url}/api/events/stream`, { authorization: `Bearer ${clinic.recipientToken}` });
+    await raw.waitFor((stream) => stream.messages.some((message) => message.event === 'ready'));
+    let ended = false;
+    void raw.ended.then(() => (ended = true));
+
+    await clinic.network.dropBetween('app1', 'data');
+    // What the load balancer and the desks see of app1 while it cannot reach its data.
+    await expect.poll(async () => (await fetch(`${clinic.apps.app1.url}/readyz`, { signal: AbortSignal.timeout(HANG_MS) })).status, { timeout: 30_000 }).toBe(503);
+    const refused = await fetch(`${clinic.apps.app1.url}/api/conversations/${clinic.conversationId}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clinic.recipientToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'sent while app1 cannot reach the database' }),
+      signal: AbortSignal.timeout(HANG_MS),
+    });
+    expect(refused.status).toBe(503);
+    await expect.poll(() => ended, { timeout: 30_000 }).toBe(true);
+    // app2 goes on as before.
+    expect(await clinic.send('app2', 5)).toEqual(Array(5).fill(201));
+
+    await clinic.network.restoreBetween('app1', 'data');
+    await expect.poll(() => clinic.ready('app1'), { timeout: 30_000 }).toBe(true);
+    expect(await clinic.send('app1', 3)).toEqual(Array(3).fill(201));
+    const all = clinic.accepted.slice(from);
+    for (const desk of [on1, on2]) {
+      await expect.poll(() => desk.knows(all), { timeout: 30_000 }).toBe(true);
+      expect(new Set(desk.viaStream).size).toBe(desk.viaStream.length);
+      if (desk.resyncs() === 0) expect(desk.viaStream).toEqual(all);
+    }
+    on1.stop();
+    on2.stop();
+  }, 90_000);
+});
