@@ -91,6 +91,16 @@ describe.skipIf(skipReason !== null)('two server hosts, one data host', () => {
     });
     expect(refused.status).toBe(503);
     await expect.poll(() => ended, { timeout: 30_000 }).toBe(true);
+    // Once it knows, it stays responsive: a liveness probe with a 1 s timeout (Kubernetes' default)
+    // keeps passing, so nothing restarts a process that is only waiting for its database.
+    for (let probe = 0; probe < 12; probe++) {
+      const live = await fetch(`${clinic.apps.app1.url}/healthz`, { signal: AbortSignal.timeout(1_000) }).then(
+        (response) => response.status,
+        (error: unknown) => String(error),
+      );
+      expect(live, `liveness probe ${probe}`).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     // app2 goes on as before.
     expect(await clinic.send('app2', 5)).toEqual(Array(5).fill(201));
 
