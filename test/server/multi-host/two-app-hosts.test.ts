@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { MessagesResponse } from '../../../common/api.js';
 import { networkHostsUnavailable } from '../../support/network-hosts.js';
 import { postgresUnavailableReason } from '../../support/postgres-server.js';
 import { openRawStream } from '../../support/sse-client.js';
+import { api } from '../../support/test-server.js';
 import { startHostedClinic, type HostedClinic } from './support/hosted-clinic.js';
 
 /**
@@ -14,6 +16,7 @@ if (skipReason) console.log(`[multi-host] SKIPPED: ${skipReason}`);
 
 /** Past the server's bounded waits (Redis command 1 s, PostgreSQL connect 2 s, query 6 s): an answer later than this is a hang. */
 const HANG_MS = 15_000;
+const REFUSED_TEXT = 'sent while app1 cannot reach the database';
 
 describe.skipIf(skipReason !== null)('two server hosts, one data host', () => {
   let clinic: HostedClinic;
@@ -86,7 +89,7 @@ describe.skipIf(skipReason !== null)('two server hosts, one data host', () => {
     const refused = await fetch(`${clinic.apps.app1.url}/api/conversations/${clinic.conversationId}/messages`, {
       method: 'POST',
       headers: { authorization: `Bearer ${clinic.recipientToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ text: 'sent while app1 cannot reach the database' }),
+      body: JSON.stringify({ text: REFUSED_TEXT }),
       signal: AbortSignal.timeout(HANG_MS),
     });
     expect(refused.status).toBe(503);
@@ -113,6 +116,9 @@ describe.skipIf(skipReason !== null)('two server hosts, one data host', () => {
       expect(new Set(desk.viaStream).size).toBe(desk.viaStream.length);
       if (desk.resyncs() === 0) expect(desk.viaStream).toEqual(all);
     }
+    // The send refused with 503 changed nothing.
+    const { body } = await api(clinic.apps.app2.url, clinic.recipientToken).get(`/api/conversations/${clinic.conversationId}/messages?limit=200`);
+    expect((body as MessagesResponse).messages.map((message) => message.text)).not.toContain(REFUSED_TEXT);
     on1.stop();
     on2.stop();
   }, 90_000);
