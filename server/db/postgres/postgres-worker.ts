@@ -46,6 +46,16 @@ const sqliteLikeTypes = {
   },
 } as pg.CustomTypesConfig;
 
+/**
+ * Asked of PostgreSQL for this session's socket: probe after 5 s of silence, every second, and
+ * give up after 5 unanswered probes (or 10 s of unacknowledged data). A server process whose host
+ * lost power or its network never closes its connection; without these PostgreSQL's defaults (the
+ * kernel's: two hours) keep its session, and with it the outbox relay's turn (a session advisory
+ * lock) and any row or advisory lock of a transaction it had open, so every other host's relay
+ * would wait that long before publishing anything.
+ */
+const DEAD_CLIENT_SETTINGS = 'SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 1; SET tcp_keepalives_count = 5; SET tcp_user_timeout = 10000';
+
 class ConnectionUnavailableError extends Error {
   readonly code = 'CLINICPULSE_PG_UNAVAILABLE';
 }
@@ -79,6 +89,7 @@ async function connect(connection: Connection): Promise<pg.Client> {
   created.on('end', () => forget(connection, created));
   try {
     await created.connect();
+    await created.query(DEAD_CLIENT_SETTINGS);
   } catch (error) {
     await created.end().catch(() => undefined);
     throw error;

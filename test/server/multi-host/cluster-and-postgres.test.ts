@@ -5,8 +5,8 @@ import { openRawStream } from '../../support/sse-client.js';
 import { startHostedClinic, type HostedClinic } from './support/hosted-clinic.js';
 
 /**
- * The scaled deployment of the README on three test hosts: a Redis Cluster (three primaries with
- * a replica each) and PostgreSQL on `data`, one server process on each of `app1` and `app2`.
+ * The scaled deployment of the README on four test hosts: a Redis Cluster (three primaries with
+ * a replica each) on `redis`, PostgreSQL on `db`, one server process on each of `app1` and `app2`.
  */
 const skipReason = networkHostsUnavailable() ?? postgresUnavailableReason();
 if (skipReason) console.log(`[multi-host cluster] SKIPPED: ${skipReason}`);
@@ -23,7 +23,7 @@ describe.skipIf(skipReason !== null)('two server hosts on PostgreSQL and a Redis
   }, 60_000);
 
   afterEach(async () => {
-    await clinic.network.restoreBetween('app1', 'data');
+    await clinic.reconnectToData('app1');
   });
 
   it('a message sent through one host reaches desks on both, every one once and in order', async () => {
@@ -40,7 +40,7 @@ describe.skipIf(skipReason !== null)('two server hosts on PostgreSQL and a Redis
     }
   });
 
-  it('app1 cut off from the data host: its streams end (each shard link is found dead); healed, the desk there gets every message sent meanwhile once', async () => {
+  it('app1 cut off from the data hosts: its streams end (each shard link is found dead); healed, the desk there gets every message sent meanwhile once', async () => {
     const desk = await clinic.desk('app1');
     const from = clinic.accepted.length;
     const raw = await openRawStream(`${clinic.apps.app1.url}/api/events/stream`, { authorization: `Bearer ${clinic.recipientToken}` });
@@ -48,10 +48,10 @@ describe.skipIf(skipReason !== null)('two server hosts on PostgreSQL and a Redis
     let ended = false;
     void raw.ended.then(() => (ended = true));
 
-    await clinic.network.dropBetween('app1', 'data');
+    await clinic.cutOffFromData('app1');
     await expect.poll(() => ended, { timeout: 30_000 }).toBe(true);
     expect(await clinic.send('app2', 5)).toEqual(Array(5).fill(201));
-    await clinic.network.restoreBetween('app1', 'data');
+    await clinic.reconnectToData('app1');
     await expect.poll(() => clinic.ready('app1'), { timeout: 30_000 }).toBe(true);
     expect(await clinic.send('app1', 3)).toEqual(Array(3).fill(201));
 

@@ -7,7 +7,7 @@ import { api } from '../../support/test-server.js';
 import { startHostedClinic, type HostedClinic } from './support/hosted-clinic.js';
 
 /**
- * Two server processes on two hosts (network namespaces), Redis and PostgreSQL on a third; the
+ * Two server processes on two hosts (network namespaces), PostgreSQL and Redis on two more; the
  * test runner is the desks and the load balancer. Links are cut as a cable is pulled: nothing is
  * told, packets are lost.
  */
@@ -18,7 +18,7 @@ if (skipReason) console.log(`[multi-host] SKIPPED: ${skipReason}`);
 const HANG_MS = 15_000;
 const REFUSED_TEXT = 'sent while app1 cannot reach the database';
 
-describe.skipIf(skipReason !== null)('two server hosts, one data host', () => {
+describe.skipIf(skipReason !== null)('two server hosts, PostgreSQL and Redis on hosts of their own', () => {
   let clinic: HostedClinic;
 
   beforeAll(async () => {
@@ -30,9 +30,19 @@ describe.skipIf(skipReason !== null)('two server hosts, one data host', () => {
   }, 60_000);
 
   afterEach(async () => {
-    for (const host of ['data', 'app1', 'app2']) await clinic.network.restoreLink(host);
-    await clinic.network.restoreBetween('app1', 'data');
+    for (const host of clinic.network.hosts) await clinic.network.restoreLink(host);
+    await clinic.reconnectToData('app1');
   });
+
+  /** Whether app1's session holds the outbox relay's turn: RELAY_LOCK of server/outbox/outbox-store.ts, a session advisory lock. */
+  const app1HoldsRelayTurn = async () => {
+    const rows = await clinic.query<{ holders: number }>(
+      `SELECT count(*)::int AS holders FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+        WHERE l.locktype = 'advisory' AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = x'6f7574626f78'::bigint
+          AND host(a.client_addr) = '${clinic.network.address('app1')}'`,
+    );
+    return rows[0]!.holders > 0;
+  };
 
   it('a message sent through app2 reaches a desk on app1, every one once and in order', async () => {
     const desk = await clinic.desk('app1');
@@ -72,7 +82,7 @@ describe.skipIf(skipReason !== null)('two server hosts, one data host', () => {
     third.stop();
   }, 60_000);
 
-  it('the data host cut off from app1 only: app1 answers 503 without hanging, is not ready, ends its streams; healed, every accepted message arrives once', async () => {
+  it('app1 alone cut off from the data hosts: it answers 503 without hanging, is not ready, ends its streams; healed, every accepted message arrives once', async () => {
     const on1 = await clinic.desk('app1');
     const on2 = await clinic.desk('app2');
     const from = clinic.accepted.length;
@@ -83,7 +93,7 @@ describe.skipIf(skipReason !== null)('two server hosts, one data host', () => {
     let ended = false;
     void raw.ended.then(() => (ended = true));
 
-    await clinic.network.dropBetween('app1', 'data');
+    await clinic.cutOffFromData('app1');
     // What the load balancer and the desks see of app1 while it cannot reach its data.
     await expect.poll(async () => (await fetch(`${clinic.apps.app1.url}/readyz`, { signal: AbortSignal.timeout(HANG_MS) })).status, { timeout: 30_000 }).toBe(503);
     const refused = await fetch(`${clinic.apps.app1.url}/api/conversations/${clinic.conversationId}/messages`, {
@@ -107,7 +117,7 @@ describe.skipIf(skipReason !== null)('two server hosts, one data host', () => {
     // app2 goes on as before.
     expect(await clinic.send('app2', 5)).toEqual(Array(5).fill(201));
 
-    await clinic.network.restoreBetween('app1', 'data');
+    await clinic.reconnectToData('app1');
     await expect.poll(() => clinic.ready('app1'), { timeout: 30_000 }).toBe(true);
     expect(await clinic.send('app1', 3)).toEqual(Array(3).fill(201));
     const all = clinic.accepted.slice(from);
@@ -121,5 +131,32 @@ describe.skipIf(skipReason !== null)('two server hosts, one data host', () => {
     expect((body as MessagesResponse).messages.map((message) => message.text)).not.toContain(REFUSED_TEXT);
     on1.stop();
     on2.stop();
+  }, 90_000);
+
+  it("app1 dies (its link cut) while it holds the outbox relay's turn: PostgreSQL lets the dead session go, app2 relays, and every accepted message arrives once", async () => {
+    const desk = await clinic.desk('app2');
+    const from = clinic.accepted.length;
+    // app1 cannot reach Redis: each message it accepts makes its relay take the turn and wait for
+    // Redis, give up and try again. Its link is cut at such a moment: a host losing power.
+    await clinic.network.dropBetween('app1', 'redis');
+    for (let attempt = 0; ; attempt++) {
+      if (attempt === 30) throw new Error('app1 never held the relay turn when its link was cut');
+      expect(await clinic.send('app1', 1)).toEqual([201]);
+      if (!(await app1HoldsRelayTurn())) continue;
+      await clinic.network.cutLink('app1');
+      if (await app1HoldsRelayTurn()) break;
+      await clinic.network.restoreLink('app1');
+    }
+
+    expect(await clinic.send('app2', 5)).toEqual(Array(5).fill(201));
+    const accepted = clinic.accepted.slice(from);
+    await expect.poll(() => desk.knows(accepted), { timeout: 45_000 }).toBe(true);
+    expect(new Set(desk.viaStream).size).toBe(desk.viaStream.length);
+    expect(desk.resyncs()).toBe(0);
+    desk.stop();
+
+    await clinic.network.restoreLink('app1');
+    await clinic.network.restoreBetween('app1', 'redis');
+    await expect.poll(() => clinic.ready('app1'), { timeout: 30_000 }).toBe(true);
   }, 90_000);
 });

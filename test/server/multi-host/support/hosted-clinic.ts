@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { Message } from '../../../../common/api.js';
 import { startTestNetwork, type TestNetwork } from '../../../support/network-hosts.js';
 import { createDatabase, startTestPostgres, type TestPostgres } from '../../../support/postgres-server.js';
@@ -9,9 +10,10 @@ import { openRecipientDesk, type RecipientDesk } from '../../support/recipient-d
 export type AppHost = 'app1' | 'app2';
 
 /**
- * One clinic spread over three test hosts: Redis (or a Redis Cluster) and PostgreSQL on `data`,
- * a server process on each of `app1` and `app2`, both on that one database and Redis. The test
- * runner is the clinic's desks and its load balancer, reaching every host over the bridge.
+ * One clinic spread over four test hosts: PostgreSQL on `db`, Redis (or a Redis Cluster, all its
+ * nodes) on `redis`, a server process on each of `app1` and `app2`, both on that one database and
+ * Redis. The test runner is the clinic's desks and its load balancer, reaching every host over the
+ * bridge.
  */
 export interface HostedClinic {
   network: TestNetwork;
@@ -33,6 +35,11 @@ export interface HostedClinic {
   desk(on: AppHost, resumeFrom?: number): Promise<RecipientDesk>;
   /** What a load balancer's health check sees: `/readyz` answered 200 within a second. */
   ready(host: AppHost): Promise<boolean>;
+  /** The app host loses every packet to and from both data hosts (PostgreSQL and Redis), and no other. */
+  cutOffFromData(host: AppHost): Promise<void>;
+  reconnectToData(host: AppHost): Promise<void>;
+  /** Runs one statement on the clinic's database, from the test runner. */
+  query<T>(sql: string): Promise<T[]>;
   /** A fresh server process on that host, on the same port and data (after stop() or kill()). */
   restart(host: AppHost): Promise<ServerProcess>;
   stop(): Promise<void>;
@@ -42,7 +49,7 @@ export interface HostedClinic {
 const SERVER_SETTINGS = { SSE_RETRY_MS: '200', MESSAGE_RATE_LIMIT: '10000', REDIS_LOSS_WINDOW_SECONDS: '120' };
 
 export async function startHostedClinic(options: { redis: 'single' | 'cluster' }): Promise<HostedClinic> {
-  const network = await startTestNetwork(['data', 'app1', 'app2']);
+  const network = await startTestNetwork(['db', 'redis', 'app1', 'app2']);
   const cleanups: (() => Promise<unknown>)[] = [() => network.stop()];
   const desks: RecipientDesk[] = [];
   const stop = async () => {
@@ -50,10 +57,10 @@ export async function startHostedClinic(options: { redis: 'single' | 'cluster' }
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const data = network.host('data');
+    const redisHost = network.host('redis');
     const [postgres, redisOrCluster] = await Promise.all([
-      startTestPostgres({ host: data, allowFrom: network.cidr }),
-      options.redis === 'cluster' ? startTestRedisCluster({ host: data }) : startTestRedis({ host: data }),
+      startTestPostgres({ host: network.host('db'), allowFrom: network.cidr }),
+      options.redis === 'cluster' ? startTestRedisCluster({ host: redisHost }) : startTestRedis({ host: redisHost }),
     ]);
     cleanups.push(() => postgres.stop(), () => redisOrCluster.stop());
     const cluster = 'nodes' in redisOrCluster ? redisOrCluster : null;
@@ -110,6 +117,23 @@ export async function startHostedClinic(options: { redis: 'single' | 'cluster' }
           return response.status === 200;
         } catch {
           return false;
+        }
+      },
+      async cutOffFromData(host) {
+        await network.dropBetween(host, 'db');
+        await network.dropBetween(host, 'redis');
+      },
+      async reconnectToData(host) {
+        await network.restoreBetween(host, 'db');
+        await network.restoreBetween(host, 'redis');
+      },
+      async query<T>(sql: string) {
+        const client = new pg.Client({ connectionString: databaseUrl });
+        await client.connect();
+        try {
+          return (await client.query(sql)).rows as T[];
+        } finally {
+          await client.end();
         }
       },
       async restart(host) {
