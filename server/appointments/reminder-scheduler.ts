@@ -3,6 +3,7 @@ import type { AppointmentReminderPayload } from '../../common/events.js';
 import { AlertSettingsStore } from '../alerts/alert-settings-store.js';
 import { AlertStore } from '../alerts/alert-store.js';
 import type { ServerContext } from '../context.js';
+import { RedisLossWindow } from '../redis-loss-window.js';
 import { DueWorkScheduler, type DueWorkSchedulerOptions } from '../scheduling/due-work-scheduler.js';
 import { AppointmentStore } from './appointment-store.js';
 import { ReminderQueue, reminderEntry } from './reminder-queue.js';
@@ -29,6 +30,7 @@ export class ReminderScheduler {
   private readonly alerts: AlertStore;
   private readonly alertSettings: AlertSettingsStore;
   private readonly scheduler: DueWorkScheduler;
+  private readonly lossWindow: RedisLossWindow;
 
   constructor(
     private readonly ctx: ServerContext,
@@ -37,6 +39,7 @@ export class ReminderScheduler {
     this.store = new AppointmentStore(ctx.db);
     this.alerts = new AlertStore(ctx.db);
     this.alertSettings = new AlertSettingsStore(ctx.db);
+    this.lossWindow = new RedisLossWindow(ctx.redis, ctx.config.redisLossWindowSeconds * 1000);
     const queue = new ReminderQueue(ctx.redis);
     this.scheduler = new DueWorkScheduler(
       ctx,
@@ -56,10 +59,12 @@ export class ReminderScheduler {
 
   /** Sends what fell due while the server was down, then keeps ticking until stop(). */
   start(): void {
+    this.lossWindow.watch();
     this.scheduler.start();
   }
 
   stop(): Promise<void> {
+    this.lossWindow.close();
     return this.scheduler.stop();
   }
 
@@ -69,12 +74,14 @@ export class ReminderScheduler {
   }
 
   /**
-   * Sends again the reminders sent within REDIS_LOSS_WINDOW_SECONDS: their dedupe keys make that
-   * a no-op for each one Redis still holds, and send the ones it lost with its last writes.
+   * Sends again the reminders sent within REDIS_LOSS_WINDOW_SECONDS of the connection's trouble
+   * (redis-loss-window.ts): their dedupe keys make that a no-op for each one Redis still holds,
+   * and send the ones it lost with its last writes.
    */
   private async resendRecent(): Promise<void> {
-    const since = new Date(Date.now() - this.ctx.config.redisLossWindowSeconds * 1000);
-    for (const appointment of this.store.remindedSince(since)) await this.publishReminder(appointment, new Date());
+    const repair = this.lossWindow.beginRepair();
+    for (const appointment of this.store.remindedSince(repair.since)) await this.publishReminder(appointment, new Date());
+    repair.done();
   }
 
   /** Publishes one claimed appointment's reminder to each person; false when it had gone out already. */

@@ -579,4 +579,12 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `ALTER TABLE messages ADD COLUMN reply_to_id INTEGER REFERENCES messages(id);`,
     postgres: `ALTER TABLE messages ADD COLUMN reply_to_id BIGINT REFERENCES messages(id);`,
   },
+  {
+    // Hardening: the id each event got when first published, so that, published again after a
+    // Redis loss, the copy is not sent to a desk that had the first (server/events/stored-event.ts).
+    version: 29,
+    name: 'outbox_sent event ids',
+    sql: `ALTER TABLE outbox_sent ADD COLUMN event_id INTEGER;`,
+    postgres: `ALTER TABLE outbox_sent ADD COLUMN event_id BIGINT;`,
+  },
 ];

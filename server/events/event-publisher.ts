@@ -5,6 +5,7 @@ import type { RedisClient } from '../redis-client.js';
 import { forEachRecipient } from './fan-out-message.js';
 import { SINGLE_REDIS_KEYS, type KeySpace } from './keys.js';
 import { eventScripts } from './lua.js';
+import { asCopyOf } from './stored-event.js';
 
 /**
  * Users per fan-out script run: large enough that the per-call cost vanishes, small enough that
@@ -34,6 +35,12 @@ export interface UserEvent {
   payload: EventPayload;
   /** As PublishOptions.dedupeKey. */
   dedupeKey?: string;
+  /**
+   * The id this event had when first published: set when it is published again after a Redis
+   * loss, so that should it really be stored again (its dedupe key is gone too), it is marked as
+   * a copy and skipped for every client that had the first (stored-event.ts asCopyOf).
+   */
+  firstId?: number;
 }
 
 export interface PublishOptions {
@@ -110,13 +117,14 @@ export class EventPublisher {
   async publishBatch(events: readonly UserEvent[]): Promise<number[]> {
     if (events.length === 0) return [];
     const groups = new Map<number, { args: string[]; positions: number[] }>();
-    events.forEach(({ userId, payload, dedupeKey }, position) => {
+    events.forEach(({ userId, payload, dedupeKey, firstId }, position) => {
       // The script names keys from the id: anything but digits would name someone else's.
       if (!Number.isSafeInteger(userId) || userId < 0) throw new Error(`not a user id: ${userId}`);
       const group = this.keys.groupOf(userId);
       let batch = groups.get(group);
       if (!batch) groups.set(group, (batch = { args: [], positions: [] }));
-      batch.args.push(String(userId), dedupeKey ?? '', serialise(payload));
+      const body = serialise(payload);
+      batch.args.push(String(userId), dedupeKey ?? '', firstId === undefined ? body : asCopyOf(body, firstId));
       batch.positions.push(position);
     });
     const { historyLength, historyTtlSeconds } = this.options;

@@ -399,13 +399,18 @@ local function before(i)
   return nil
 end
 
-local function frames_from(start)
+-- A copy of an event Redis lost (published again, marked with the id it had first) is left out
+-- for a client that has every event up to that first id: it had the event then.
+local function frames_from(start, client_has)
   local parts, last = {}, ''
   for _, event in ipairs(redis.call('LRANGE', list_key, start, -1)) do
     local id = string.match(event, '^{"id":(%d+),"type":"[a-z_]+"')
     if id then
-      parts[#parts + 1] = 'id: ' .. id .. '\\ndata: ' .. event .. '\\n\\n'
-      last = id
+      local first = client_has and string.match(event, '^{"id":%d+,"type":"[a-z_]+","replaces":(%d+)')
+      if not (first and tonumber(first) <= client_has) then
+        parts[#parts + 1] = 'id: ' .. id .. '\\ndata: ' .. event .. '\\n\\n'
+        last = id
+      end
     end
   end
   return last, #parts, table.concat(parts)
@@ -436,7 +441,7 @@ local first = event_from(low, length)
 if not first then return { newest, 'gap', '', 0, '' } end
 
 local previous = before(first)
-local last, count, frames = frames_from(first)
+local last, count, frames = frames_from(first, since_n)
 -- Lists written before the marker existed hold consecutive ids.
 if previous == nil and id_of(redis.call('LINDEX', list_key, first)) == since_n + 1 then previous = since_n end
 if previous == since_n then return { newest, 'ok', last, count, frames } end

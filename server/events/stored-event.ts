@@ -10,13 +10,15 @@ import { bodyChunk, type BodyPiece } from './chunked-body.js';
  * a client reading `onmessage` (the original frontend) and one dispatching on `data.type` (ours)
  * read the same frame. Only control frames (`ready`, `resync`) are named.
  */
-const PREFIX = /^\{"id":(\d+),"type":"[a-z_]+"/;
+const PREFIX = /^\{"id":(\d+),"type":"[a-z_]+"(?:,"replaces":(\d+))?/;
 /** A payload as published, before the script puts its id in front. */
 const BODY_PREFIX = /^\{"type":"[a-z_]+"/;
 
 /** The SSE frame (`frame`) and the same as a chunk of a stream's body (`chunk`), shared by every stream. */
 export interface StoredEvent extends BodyPiece {
   id: number;
+  /** Set on an event published again after Redis lost it: the id it had first (see `asCopyOf`). */
+  replaces?: number;
 }
 
 export function frameStoredEvent(json: string): StoredEvent | null {
@@ -24,7 +26,21 @@ export function frameStoredEvent(json: string): StoredEvent | null {
   if (!match) return null;
   const id = Number(match[1]);
   const frame = formatSseFrame({ id, data: json });
-  return { id, frame, chunk: bodyChunk(frame) };
+  const event: StoredEvent = { id, frame, chunk: bodyChunk(frame) };
+  if (match[2] !== undefined) event.replaces = Number(match[2]);
+  return event;
+}
+
+/**
+ * A published body marked as a copy of the event that had `firstId` before Redis lost it:
+ * `"replaces":<firstId>` right after the type, where the stream (and the snapshot script) read
+ * it without parsing the JSON. A client that already has every event up to `firstId` is not sent
+ * the copy: it had the event under its first id (stream-session.ts, the snapshot in lua.ts).
+ */
+export function asCopyOf(body: string, firstId: number): string {
+  const type = BODY_PREFIX.exec(body);
+  if (!type || !Number.isSafeInteger(firstId) || firstId <= 0) throw new Error('not a published body and an event id');
+  return `${type[0]},"replaces":${firstId}${body.slice(type[0].length)}`;
 }
 
 /**

@@ -88,6 +88,12 @@ function closeOnceFlushed(socket: Socket): void {
 export class StreamSession {
   private held: StoredEvent[] | null = [];
   private lastWrittenId: number;
+  /**
+   * Every event up to this id is with the client: the Last-Event-ID it sent, then each event
+   * written. Unlike the position it never goes back (a resync moves the position, not what the
+   * client has): a copy of an event that had an id up to it is not sent again.
+   */
+  private clientHasUpTo: number;
   private closed = false;
   /** Set by begin(): until the handler has checked history, it alone answers the request. */
   private socket: Socket | null = null;
@@ -110,6 +116,7 @@ export class StreamSession {
     this.sessionId = owner.sessionId;
     this.expiresAtMs = owner.expiresAtMs;
     this.lastWrittenId = lastEventId ?? 0;
+    this.clientHasUpTo = this.lastWrittenId;
   }
 
   get isClosed(): boolean {
@@ -169,7 +176,10 @@ export class StreamSession {
         return;
       }
     }
-    if (!this.closed) this.lastWrittenId = replay.lastId;
+    if (!this.closed) {
+      this.lastWrittenId = replay.lastId;
+      this.clientHasUpTo = Math.max(this.clientHasUpTo, replay.lastId);
+    }
   }
 
   /** Ends the replay: writes what arrived live meanwhile and switches to live delivery. */
@@ -229,7 +239,9 @@ export class StreamSession {
 
   private writeEvent(event: StoredEvent): boolean {
     if (this.closed || !this.socket || event.id <= this.lastWrittenId) return false;
+    if (event.replaces !== undefined && event.replaces <= this.clientHasUpTo) return false;
     this.lastWrittenId = event.id;
+    this.clientHasUpTo = Math.max(this.clientHasUpTo, event.id);
     this.write(this.chunked ? event.chunk : event.frame);
     return true;
   }

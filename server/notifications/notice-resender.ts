@@ -1,4 +1,5 @@
 import type { ServerContext } from '../context.js';
+import { RedisLossWindow } from '../redis-loss-window.js';
 import { NoticeStore, noticeDedupeKey } from './notice-store.js';
 
 /** How long after a failed publish the unsent notices are tried again, when Redis stays connected. */
@@ -14,12 +15,13 @@ export function noticeResenderFor(ctx: ServerContext): NoticeResender {
 
 /**
  * Publishes again, at start and whenever the Redis connection is ready again, the notices sent
- * within REDIS_LOSS_WINDOW_SECONDS, and finishes every notice not yet marked sent (a publish that
+ * within REDIS_LOSS_WINDOW_SECONDS of the connection's trouble (redis-loss-window.ts), and finishes every notice not yet marked sent (a publish that
  * failed part-way or timed out, a process that died mid-publish). Each batch of a notice carries
  * a dedupe key, so this is a no-op for every batch Redis still holds and sends only the others.
  */
 export class NoticeResender {
   private readonly store: NoticeStore;
+  private readonly lossWindow: RedisLossWindow;
   private running: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -27,10 +29,12 @@ export class NoticeResender {
 
   constructor(private readonly ctx: ServerContext) {
     this.store = new NoticeStore(ctx.db);
+    this.lossWindow = new RedisLossWindow(ctx.redis, ctx.config.redisLossWindowSeconds * 1000);
     resenders.set(ctx, this);
   }
 
   start(): void {
+    this.lossWindow.watch();
     this.ctx.redis.on('ready', this.onRedisReady);
     if (this.ctx.redis.status === 'ready') this.resend();
   }
@@ -38,6 +42,7 @@ export class NoticeResender {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    this.lossWindow.close();
     this.ctx.redis.off('ready', this.onRedisReady);
     await this.running;
   }
@@ -54,9 +59,9 @@ export class NoticeResender {
 
   private resend(): void {
     this.running = this.running.then(async () => {
-      const since = new Date(Date.now() - this.ctx.config.redisLossWindowSeconds * 1000);
+      const repair = this.lossWindow.beginRepair();
       try {
-        for (const notice of this.store.sentSince(since)) {
+        for (const notice of this.store.sentSince(repair.since)) {
           await this.ctx.publisher.publishToMany(notice.recipients, notice.payload, { dedupeKey: noticeDedupeKey(notice.id) });
         }
         for (const notice of this.store.unsent()) {
@@ -64,6 +69,7 @@ export class NoticeResender {
           this.store.markSent(notice.id);
           this.ctx.logger.info({ noticeId: notice.id, recipients: notice.recipients.length }, 'system notification finished after a failed publish');
         }
+        repair.done();
       } catch (error) {
         this.ctx.logger.warn({ err: (error as Error).message }, 'could not check recent notices against Redis; tried again shortly');
         this.resendSoon();

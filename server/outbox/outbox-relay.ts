@@ -1,4 +1,5 @@
 import type { ServerContext } from '../context.js';
+import { RedisLossWindow } from '../redis-loss-window.js';
 import { OutboxStore, type OutboxRow } from './outbox-store.js';
 
 export interface OutboxRelayOptions {
@@ -41,6 +42,7 @@ export function outboxRelayFor(ctx: ServerContext): OutboxRelay {
 export class OutboxRelay {
   private readonly store: OutboxStore;
   private readonly options: Required<OutboxRelayOptions>;
+  private readonly lossWindow: RedisLossWindow;
   private running: Promise<number> | null = null;
   private queued: Promise<number> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -62,6 +64,7 @@ export class OutboxRelay {
   ) {
     this.store = new OutboxStore(ctx.db);
     this.options = { ...DEFAULTS, lossWindowMs: ctx.config.redisLossWindowSeconds * 1000, ...options };
+    this.lossWindow = new RedisLossWindow(ctx.redis, this.options.lossWindowMs);
     relays.set(ctx, this);
   }
 
@@ -69,6 +72,7 @@ export class OutboxRelay {
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.lossWindow.watch();
     this.ctx.redis.on('ready', this.onRedisReady);
     this.kick();
   }
@@ -76,6 +80,7 @@ export class OutboxRelay {
   /** Stops the timer and waits for a drain in progress. */
   async stop(): Promise<void> {
     this.started = false;
+    this.lossWindow.close();
     this.ctx.redis.off('ready', this.onRedisReady);
     this.clearTimer();
     await Promise.allSettled([this.running, this.queued]);
@@ -128,14 +133,16 @@ export class OutboxRelay {
   /**
    * Publishes again what was published within the loss window. The dedupe key of each makes
    * that a no-op for every event Redis still holds; one it lost goes out with a new id (its
-   * history and its dedupe key went with it), so a desk that was away meanwhile still gets it.
+   * history and its dedupe key went with it), so a desk that was away meanwhile still gets it,
+   * marked as a copy of its first id, so a desk that had it does not get it twice.
    */
   private async publishSentAgain(): Promise<void> {
-    const since = new Date(Date.now() - this.options.lossWindowMs);
-    const rows = this.store.sentAfter(since).filter((row): row is OutboxRow => !('invalid' in row));
+    const repair = this.lossWindow.beginRepair();
+    const rows = this.store.sentAfter(repair.since).filter((row): row is OutboxRow => !('invalid' in row));
     for (let start = 0; start < rows.length; start += this.options.batchSize) {
       await this.ctx.publisher.publishBatch(rows.slice(start, start + this.options.batchSize));
     }
+    repair.done();
   }
 
   private async publishPending(): Promise<number> {
@@ -177,15 +184,16 @@ export class OutboxRelay {
       }
       if (valid.length === 0) continue;
       // The whole batch in one script, in id order: one round trip and one commit instead of one per row.
+      let eventIds: number[];
       try {
-        await this.ctx.publisher.publishBatch(valid);
+        eventIds = await this.ctx.publisher.publishBatch(valid);
       } catch (error) {
         // Stop here: publishing later rows first would put a user's events out of order. The
         // batch is published again next time; dedupe keys make that a no-op for what went out.
         this.store.recordFailure((valid[0] as OutboxRow).id);
         throw error;
       }
-      this.store.markSent(valid.map((row) => row.id));
+      this.store.markSent(valid.map((row) => row.id), eventIds);
       published += valid.length;
     }
   }
@@ -195,7 +203,8 @@ export class OutboxRelay {
     const now = Date.now();
     if (now - this.lastForget < 1_000) return;
     this.lastForget = now;
-    this.store.forgetSentBefore(new Date(now - this.options.lossWindowMs));
+    // Not while Redis is away: what it may lose at the end is published again once it is back.
+    this.store.forgetSentBefore(this.lossWindow.since());
   }
 
   private schedule(): void {

@@ -1,4 +1,4 @@
-import type { SqlDatabase } from '../db/sql-database.js';
+import { byDialect, type SqlDatabase } from '../db/sql-database.js';
 import { eventPayload, type EventPayload } from '../../common/events.js';
 
 export interface OutboxRow {
@@ -7,6 +7,8 @@ export interface OutboxRow {
   payload: EventPayload;
   dedupeKey: string;
   attempts: number;
+  /** For a row published before: the id its event got then (null for rows kept by older versions). */
+  firstId?: number;
 }
 
 interface StoredRow {
@@ -15,6 +17,7 @@ interface StoredRow {
   payload: string;
   dedupe_key: string;
   attempts: number;
+  event_id?: number | null;
 }
 
 export type PendingRow = OutboxRow | { id: number; invalid: string };
@@ -44,19 +47,24 @@ export class OutboxStore {
     this.remove = db.prepare<[number]>('DELETE FROM outbox WHERE id = ?');
     this.failed = db.prepare<[number]>('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?');
     this.total = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox');
-    this.sentSince = db.prepare<[string], StoredRow>('SELECT id, user_id, payload, dedupe_key, 0 AS attempts FROM outbox_sent WHERE sent_at >= ? ORDER BY id');
+    this.sentSince = db.prepare<[string], StoredRow>('SELECT id, user_id, payload, dedupe_key, 0 AS attempts, event_id FROM outbox_sent WHERE sent_at >= ? ORDER BY id');
     this.pruneSent = db.prepare<[string]>('DELETE FROM outbox_sent WHERE sent_at < ?');
     // New ids, in publish order: outbox ids are reused once the table has emptied, these must not be.
+    // The rows with the ids their events got, from one JSON array of [outbox id, event id] pairs.
+    const published = byDialect(db, {
+      sqlite: "SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS event_id FROM json_each(?)",
+      postgres: 'SELECT CAST(value->>0 AS BIGINT) AS id, CAST(value->>1 AS BIGINT) AS event_id FROM json_array_elements(CAST(? AS JSON))',
+    });
     this.keepSentMany = db.prepare<[string, string]>(
-      `INSERT INTO outbox_sent (user_id, payload, dedupe_key, sent_at)
-       SELECT user_id, payload, dedupe_key, ? FROM outbox WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+      `INSERT INTO outbox_sent (user_id, payload, dedupe_key, sent_at, event_id)
+       SELECT o.user_id, o.payload, o.dedupe_key, ?, p.event_id FROM outbox o JOIN (${published}) p ON p.id = o.id ORDER BY o.id`,
     );
     this.removeMany = db.prepare<[string]>('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))');
     this.takeTurn = db.dialect === 'postgres' ? db.prepare<[number], number>('SELECT pg_try_advisory_lock(CAST(? AS BIGINT))').pluck() : null;
     this.endTurn = db.dialect === 'postgres' ? db.prepare<[number]>('SELECT pg_advisory_unlock(CAST(? AS BIGINT))') : null;
     // One transaction for all the rows of one publish: a commit per row was a third of the relay's CPU.
-    this.sent = db.transaction((ids: string, at: string) => {
-      this.keepSentMany.run(at, ids);
+    this.sent = db.transaction((ids: string, pairs: string, at: string) => {
+      this.keepSentMany.run(at, pairs);
       this.removeMany.run(ids);
     });
   }
@@ -91,9 +99,13 @@ export class OutboxStore {
     this.remove.run(id);
   }
 
-  /** The rows were published: they leave the outbox and are kept among the recently sent. */
-  markSent(ids: readonly number[], at = new Date()): void {
-    if (ids.length > 0) this.sent(JSON.stringify(ids), at.toISOString());
+  /**
+   * The rows were published, their events given `eventIds` (in the same order): they leave the
+   * outbox and are kept among the recently sent.
+   */
+  markSent(ids: readonly number[], eventIds: readonly number[], at = new Date()): void {
+    if (ids.length !== eventIds.length) throw new Error('one event id per row');
+    if (ids.length > 0) this.sent(JSON.stringify(ids), JSON.stringify(ids.map((id, i) => [id, eventIds[i]])), at.toISOString());
   }
 
   /** Rows published at or after `since`, oldest first. */
@@ -126,5 +138,7 @@ function readRow(row: StoredRow): PendingRow {
     return { id: row.id, invalid: (error as Error).message };
   }
   if (!parsed.success) return { id: row.id, invalid: parsed.error.message };
-  return { id: row.id, userId: row.user_id, payload: parsed.data, dedupeKey: row.dedupe_key, attempts: row.attempts };
+  const outboxRow: OutboxRow = { id: row.id, userId: row.user_id, payload: parsed.data, dedupeKey: row.dedupe_key, attempts: row.attempts };
+  if (row.event_id != null) outboxRow.firstId = Number(row.event_id);
+  return outboxRow;
 }

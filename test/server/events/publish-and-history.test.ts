@@ -322,6 +322,33 @@ describe('publishing into a user history', () => {
     expect(replayedIds(fromKept)).toEqual(after);
   });
 
+  it('marks an event published again after Redis lost it as a copy, and leaves it out of the replay of a client that had it', async () => {
+    const kept = await publisher.publish(7, notice('kept'));
+    const counter = await redis.get(userSequenceKey(7));
+    const list = await redis.lrange(userEventsKey(7), 0, -1);
+    const outboxRow = { userId: 7, payload: notice('lost, then published again'), dedupeKey: 'outbox:1' };
+    const [lost] = await publisher.publishBatch([outboxRow]);
+    // Redis goes back to before it: the event, its dedupe key and the counter are gone.
+    await redis.set(userSequenceKey(7), counter!);
+    await redis.multi().del(userEventsKey(7)).rpush(userEventsKey(7), ...list).exec();
+    for (const key of await redis.keys('*dedupe*')) await redis.del(key);
+
+    const [copy] = await publisher.publishBatch([{ ...outboxRow, firstId: lost! }]);
+    expect(copy).toBeGreaterThan(lost!);
+    const stored = (await storedEvents(7)).at(-1)!;
+    expect(frameStoredEvent(stored)).toMatchObject({ id: copy, replaces: lost });
+    expect(JSON.parse(stored)).toEqual({ id: copy, ...outboxRow.payload, replaces: lost });
+    // Published again while Redis still has it: a no-op, as for any dedupe key.
+    expect(await publisher.publishBatch([{ ...outboxRow, firstId: lost! }])).toEqual([copy]);
+    const after = await publisher.publish(7, notice('after'));
+
+    const hadIt = await history.snapshot(7, lost!);
+    expect(hadIt).toMatchObject({ status: 'unknown_id', continueFrom: kept });
+    expect(replayedIds(hadIt)).toEqual([after]);
+    expect(replayedIds(await history.snapshot(7, kept))).toEqual([copy, after]);
+    expect(replayedIds(await history.snapshot(7, null)).slice(-3)).toEqual([kept, copy, after]);
+  });
+
   it('skips entries it did not write, at the head of a history or in its middle, and resumes exactly around them', async () => {
     const foreign = JSON.stringify({ type: 'system_notification', content: 'published the original way', timestamp: 'now' });
     // Room for the foreign entries too: they count towards the history's length.

@@ -5,6 +5,7 @@ import type { Message } from '../../../common/api.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { openRecipientDesk } from '../support/recipient-desk.js';
 import { openRawStream } from '../../support/sse-client.js';
+import { userEvents } from '../support/user-events.js';
 import { api, login, startTestServer } from '../../support/test-server.js';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -18,10 +19,10 @@ function recipientDesk(serverUrl: string, token: string, conversationId: number,
   return desk;
 }
 
-async function clinic(redis: TestRedis) {
+async function clinic(redis: TestRedis, env: Record<string, string> = {}) {
   const server = await startTestServer({
     redisUrl: redis.url,
-    env: { SSE_RETRY_MS: '200', MESSAGE_RATE_LIMIT: '10000' },
+    env: { SSE_RETRY_MS: '200', MESSAGE_RATE_LIMIT: '10000', ...env },
   });
   cleanups.push(() => server.close());
   const smith = await login(server.url, 'dr.smith', 'clinicpulse');
@@ -71,7 +72,7 @@ describe('when Redis loses data', () => {
     }
   });
 
-  it('after Redis comes back with older data: a desk that saw the lost events is told to resync, and one that was away gets them', async () => {
+  it('after Redis comes back with older data: a desk that saw the lost events is told to resync and gets no message twice, and one that was away gets them', async () => {
     const redis = await startTestRedis({ appendOnly: true, appendFsync: 'everysec' });
     cleanups.push(() => redis.stop());
     const { server, recipients, conversationId, desks, accepted, send, streamsReady } = await clinic(redis);
@@ -107,6 +108,8 @@ describe('when Redis loses data', () => {
       await expect.poll(() => after.every((id) => desk.viaStream.includes(id)), { timeout: 20_000 }).toBe(true);
       expect(desk.resyncs()).toBeGreaterThanOrEqual(1);
       expect(desk.knows([...forgotten, ...after])).toBe(true);
+      // What Redis forgot was published again, but this desk had it: no message comes twice.
+      expect(new Set(desk.viaStream).size).toBe(desk.viaStream.length);
     }
 
     // The sleeping desk wakes up where it was: what Redis forgot was published again for it,
@@ -117,4 +120,35 @@ describe('when Redis loses data', () => {
     expect(new Set(woken.viaStream).size).toBe(woken.viaStream.length);
     expect(woken.resyncs()).toBe(0);
   }, 90_000);
+
+  it('publishes again what Redis lost when it was away for longer than REDIS_LOSS_WINDOW_SECONDS (a slow failover)', async () => {
+    const redis = await startTestRedis({ appendOnly: true, appendFsync: 'everysec' });
+    cleanups.push(() => redis.stop());
+    const { server, recipients, conversationId, desks, accepted, send, streamsReady } = await clinic(redis, { REDIS_LOSS_WINDOW_SECONDS: '4' });
+    await streamsReady();
+    await send(3);
+    for (const desk of desks) await expect.poll(() => desk.viaStream.length).toBe(3);
+    const sleeping = desks[0]!.lastId();
+    const backup = join(redis.dir, '..', `${redis.port}-backup`);
+    cpSync(redis.dir, backup, { recursive: true });
+    cleanups.push(() => rmSync(backup, { recursive: true, force: true }));
+    await send(3);
+    const forgotten = accepted.slice(3);
+    // In Redis, and Redis goes away right after (a loaded machine must not let the window pass first).
+    const inRedis = async () => (await userEvents(server.context.redis, recipients[0]!.user.id)).filter((event) => event.type === 'new_message').length;
+    await expect.poll(inRedis).toBe(6);
+
+    // Redis comes back with the older data, after an outage twice the window: what it lost
+    // was sent within the window before it went away, and that is what counts.
+    await redis.stop({ keepData: true });
+    rmSync(redis.dir, { recursive: true, force: true });
+    cpSync(backup, redis.dir, { recursive: true });
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    await redis.start();
+
+    const woken = recipientDesk(server.url, recipients[0]!.token, conversationId, sleeping);
+    await expect.poll(() => forgotten.every((id) => woken.viaStream.includes(id)), { timeout: 20_000 }).toBe(true);
+    expect(new Set(woken.viaStream).size).toBe(woken.viaStream.length);
+    expect(woken.resyncs()).toBe(0);
+  }, 60_000);
 });
