@@ -141,6 +141,10 @@ async function removeLeftovers(): Promise<void> {
   // made before its namespaces and removed after them.
   const seenNamespaces = await namespaces();
   const seenLinks = await links();
+  for (const name of seenNamespaces) {
+    const probe = new RegExp(`^${PREFIX}probe-(\\d+)$`).exec(name);
+    if (probe && !alive(Number(probe[1]))) await removeNamespace(name);
+  }
   const subnets = new Set<number>();
   for (const name of [...seenNamespaces, ...seenLinks.map((link) => link.ifname)]) {
     const match = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
