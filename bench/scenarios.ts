@@ -58,6 +58,14 @@ export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {})
   const messagePathTimeout = (params: ReturnType<typeof messagePath>) => 120_000 + params.rates.length * (params.durationMs + 40_000);
   const oneProcess = messagePath([250, 500, 1000, 1500, 2000, 3000]);
   const twoProcesses = messagePath([1000, 2000, 2500, 3000, 4000]);
+  const receiptsSpec = (id: ScenarioId, title: string, servers: number): ScenarioSpec => ({
+    id,
+    title,
+    servers,
+    systems: ['clinicpulse'],
+    job: { scenario: 'receipts', params: receipts },
+    timeoutMs: 180_000 + 2 * (durationMs + 40_000),
+  });
   const receipts = {
     streams,
     noticeSize: 50,
@@ -140,22 +148,8 @@ export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {})
       job: { scenario: 'message-path', params: twoProcesses },
       timeoutMs: messagePathTimeout(twoProcesses),
     },
-    '9': {
-      id: '9',
-      title: 'Receipts on: every stream reports delivered and shown for every event',
-      servers: 1,
-      systems: ['clinicpulse'],
-      job: { scenario: 'receipts', params: receipts },
-      timeoutMs: 180_000 + 2 * (durationMs + 40_000),
-    },
-    '10': {
-      id: '10',
-      title: 'Receipts on, two server processes behind one Redis and one database',
-      servers: 2,
-      systems: ['clinicpulse'],
-      job: { scenario: 'receipts', params: receipts },
-      timeoutMs: 180_000 + 2 * (durationMs + 40_000),
-    },
+    '9': receiptsSpec('9', 'Receipts on: every stream reports delivered and shown for every event', 1),
+    '10': receiptsSpec('10', 'Receipts on, two server processes behind one Redis and one database', 2),
   };
 }
 

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import { formatSseComment } from '../../common/sse.js';
 import type { Metrics } from '../metrics.js';
+import { withTimeout } from '../with-timeout.js';
 import type { BareEventAdoption } from './bare-event-adoption.js';
 import type { ChannelSubscriber } from './channel-subscriber.js';
 import { bodyPiece, type BodyPiece } from './chunked-body.js';
 import { readFanOutMessage } from './fan-out-message.js';
 import { SINGLE_REDIS_KEYS, type KeySpace } from './keys.js';
-import { withTimeout } from '../with-timeout.js';
 import { frameStoredEvent, type StoredEvent } from './stored-event.js';
 import { REVOKE_STREAMS_MESSAGE, revokedSessionId } from './stream-revocation.js';
 import type { StreamCloseReason, StreamSession } from './stream-session.js';
