@@ -2,7 +2,7 @@
 // @ts-check
 // Runs before `npm start` and `npm test`, in plain JavaScript because it must work before the
 // project's dependencies are installed: installs node_modules when missing or stale, then the
-// system packages named on the command line (redis, postgresql, chromium) from Debian when they are absent.
+// system packages named on the command line (redis, postgresql, chromium, iproute2) from Debian when they are absent.
 // Idempotent: on a prepared machine it only checks and returns.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** @type {Record<string, { debianPackage: string; present: () => boolean; elsewhere: string }>} */
+/** @type {Record<string, { debianPackage: string; present: () => boolean; elsewhere: string; optional?: string }>} */
 const SYSTEM_DEPENDENCIES = {
   redis: {
     debianPackage: 'redis-server',
@@ -28,6 +28,13 @@ const SYSTEM_DEPENDENCIES = {
     debianPackage: 'chromium',
     present: () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'),
     elsewhere: 'Chromium or Chrome, and set CHROMIUM_PATH to its executable',
+  },
+  // `ip netns` for the multi-host tests, which need root anyway and skip themselves without it.
+  iproute2: {
+    debianPackage: 'iproute2',
+    present: () => ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].some((path) => existsSync(path)),
+    elsewhere: 'iproute2 (the ip command)',
+    optional: 'the multi-host tests (test/server/multi-host/) will be skipped',
   },
 };
 
@@ -54,7 +61,7 @@ function ensureNodeModules() {
 }
 
 function ensureSystemPackages(names) {
-  const missing = names.filter((name) => {
+  let missing = names.filter((name) => {
     const dependency = SYSTEM_DEPENDENCIES[name];
     if (!dependency) throw new Error(`unknown system dependency "${name}"`);
     return !dependency.present();
@@ -62,6 +69,13 @@ function ensureSystemPackages(names) {
   if (missing.length === 0) return;
   const isDebian = existsSync('/etc/debian_version') && onPath('apt-get');
   const isRoot = process.getuid?.() === 0;
+  if (!isDebian || !isRoot) {
+    for (const name of missing.filter((name) => SYSTEM_DEPENDENCIES[name].optional)) {
+      console.log(`[bootstrap] ${name} is not installed: ${SYSTEM_DEPENDENCIES[name].optional}`);
+    }
+    missing = missing.filter((name) => !SYSTEM_DEPENDENCIES[name].optional);
+    if (missing.length === 0) return;
+  }
   const packages = missing.map((name) => SYSTEM_DEPENDENCIES[name].debianPackage);
   if (!isDebian || !isRoot) {
     console.error('[bootstrap] missing system packages:');

@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 
 /** Resolves once a redis-server just started on this port answers PING; rejects after the deadline. */
-export async function waitForRedis(port: number, timeoutMs = 15_000): Promise<void> {
+export async function waitForRedis(port: number, timeoutMs = 15_000, host = '127.0.0.1'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const client = new Redis(port, '127.0.0.1', {
+    const client = new Redis(port, host, {
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,

@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { ChannelSubscriber } from './events/channel-subscriber.js';
 import { CLUSTER_KEYS, SINGLE_REDIS_KEYS, type KeySpace } from './events/keys.js';
 import { ShardedSubscriber } from './events/sharded-subscriber.js';
+import { pingWhileReady } from './events/subscriber-ping.js';
 import { watchClusterPrimaries } from './events/cluster-primaries.js';
 
 /**
@@ -68,8 +69,13 @@ export function connectRedis(
   reportConnection(redis, logger);
   // A subscribed connection accepts no other commands. Resubscribing by itself after a drop
   // would hide the events published meanwhile: the hub ends its streams instead (event-hub.ts).
-  const subscriber = redis.duplicate({ connectionName: 'clinicpulse-subscriber', autoResubscribe: false });
+  const subscriber = redis.duplicate({
+    connectionName: 'clinicpulse-subscriber',
+    autoResubscribe: false,
+    socketTimeout: config.redisCommandTimeoutMs,
+  });
   subscriber.on('error', () => undefined);
+  pingWhileReady(subscriber);
   return { redis, subscriber, keys: SINGLE_REDIS_KEYS };
 }
 

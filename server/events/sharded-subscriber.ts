@@ -3,6 +3,7 @@ import calculateSlot from 'cluster-key-slot';
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ChannelSubscriber } from './channel-subscriber.js';
+import { pingWhileReady } from './subscriber-ping.js';
 
 /** First wait before subscribing again after a loss; it doubles up to RETRY_MAX_MS. */
 const RETRY_MIN_MS = 100;
@@ -110,7 +111,10 @@ export class ShardedSubscriber extends EventEmitter implements ChannelSubscriber
       retryStrategy: () => null,
       autoResubscribe: false,
       maxRetriesPerRequest: 0,
+      // With the pings: a shard whose link died silently is a loss like any other.
+      socketTimeout: this.options.commandTimeout,
     });
+    pingWhileReady(shard);
     shard.on('smessage', (channel: string, message: string) => this.emit('message', channel, message));
     shard.on('error', (error: Error) => this.lose(`shard ${nodeKey}: ${error.message}`));
     shard.on('close', () => this.lose(`shard ${nodeKey} closed`));

@@ -8,14 +8,18 @@
  *   const url = await postgres.createDatabase();   // a fresh, empty database
  *   await postgres.restart();                       // pg_ctl restart, same port and data
  *   await postgres.stop();                          // and the directory is removed
+ *
+ * On a test network's host: `startTestPostgres({ host: network.host('data'), allowFrom: network.cidr })`
+ * listens on that host's address and lets every host of the network in.
  */
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from '../../scripts/free-port.js';
+import { LOOPBACK_HOST, type TestHost } from './test-host.js';
 
 const run = promisify(execFile);
 
@@ -67,7 +71,15 @@ export async function createDatabase(adminUrl: string): Promise<string> {
   return url.href;
 }
 
-export async function startTestPostgres(): Promise<TestPostgres> {
+export interface TestPostgresOptions {
+  /** Where it runs and listens; this machine's loopback by default. */
+  host?: TestHost;
+  /** A network (CIDR) whose clients may connect too, without a password as on loopback. */
+  allowFrom?: string;
+}
+
+export async function startTestPostgres(placement: TestPostgresOptions = {}): Promise<TestPostgres> {
+  const host = placement.host ?? LOOPBACK_HOST;
   const bin = postgresBinDir();
   if (!bin) throw new Error(postgresUnavailableReason() ?? 'no PostgreSQL');
   const asRoot = process.getuid?.() === 0;
@@ -79,16 +91,17 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     chownSync(dir, Number(stdout.trim()), Number(group.trim()));
   }
   const tool = (name: string, args: string[]) =>
-    asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, name), ...args]) : run(join(bin, name), args);
+    run(...host.command(asRoot ? ['runuser', '-u', 'postgres', '--', join(bin, name), ...args] : [join(bin, name), ...args]));
 
   await tool('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+  if (placement.allowFrom) appendFileSync(join(data, 'pg_hba.conf'), `host all all ${placement.allowFrom} trust\n`);
   const port = await freePort();
   // No fsync: only the machine crashing would lose a commit, and a test run should not wait for
   // the disk. Commits stay synchronous, so a server killed by a test (halt) keeps all of them.
   const options = [
     `-p ${port}`,
     `-k ${dir}`,
-    "-c listen_addresses='127.0.0.1'",
+    `-c listen_addresses='${host.address}'`,
     '-c fsync=off',
     '-c full_page_writes=off',
     '-c max_connections=300',
@@ -97,7 +110,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     await tool('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '30', 'start']);
   };
   await start();
-  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const adminUrl = `postgres://postgres@${host.address}:${port}/postgres`;
   return {
     port,
     adminUrl,

@@ -21,6 +21,7 @@ import { Redis } from 'ioredis';
 import { redisServerArguments } from '../../scripts/redis-server-arguments.js';
 import { waitForRedis } from '../../scripts/wait-for-redis.js';
 import { freePort } from './redis-server.js';
+import { LOOPBACK_HOST, type TestHost } from './test-host.js';
 
 const run = promisify(execFile);
 
@@ -56,7 +57,13 @@ export interface TestRedisCluster {
 
 const SHARDS = 3;
 
-export async function startTestRedisCluster(): Promise<TestRedisCluster> {
+export interface TestRedisClusterOptions {
+  /** Where every node runs and listens; this machine's loopback by default. */
+  host?: TestHost;
+}
+
+export async function startTestRedisCluster(options: TestRedisClusterOptions = {}): Promise<TestRedisCluster> {
+  const host = options.host ?? LOOPBACK_HOST;
   const dir = mkdtempSync(join(tmpdir(), 'clinicpulse-redis-cluster-'));
   // Each node also listens on a cluster bus port, chosen here rather than Redis's port + 10000.
   const taken: number[] = [];
@@ -71,21 +78,24 @@ export async function startTestRedisCluster(): Promise<TestRedisCluster> {
     const nodeDir = join(dir, String(port));
     mkdirSync(nodeDir, { recursive: true });
     const child = spawn(
-      'redis-server',
-      redisServerArguments({
-        port,
-        dir: nodeDir,
-        appendOnly: false,
-        extra: [
-          '--cluster-enabled', 'yes',
-          '--cluster-config-file', 'nodes.conf',
-          '--cluster-port', String(busPort.get(port)),
-          '--cluster-node-timeout', String(NODE_TIMEOUT_MS),
-          // A replica promotes itself however long it was cut off from its primary.
-          '--cluster-replica-validity-factor', '0',
-          '--loglevel', 'warning',
-        ],
-      }),
+      ...host.command([
+        'redis-server',
+        ...redisServerArguments({
+          port,
+          dir: nodeDir,
+          appendOnly: false,
+          bind: host.address,
+          extra: [
+            '--cluster-enabled', 'yes',
+            '--cluster-config-file', 'nodes.conf',
+            '--cluster-port', String(busPort.get(port)),
+            '--cluster-node-timeout', String(NODE_TIMEOUT_MS),
+            // A replica promotes itself however long it was cut off from its primary.
+            '--cluster-replica-validity-factor', '0',
+            '--loglevel', 'warning',
+          ],
+        }),
+      ]),
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
     children.set(port, child);
@@ -106,19 +116,19 @@ export async function startTestRedisCluster(): Promise<TestRedisCluster> {
 
   try {
     for (const port of ports) startNode(port);
-    await Promise.all(ports.map((port) => waitForRedis(port, 10_000)));
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes'], {
+    await Promise.all(ports.map((port) => waitForRedis(port, 10_000, host.address)));
+    await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `${host.address}:${port}`), '--cluster-replicas', '1', '--cluster-yes'], {
       timeout: 30_000,
     });
     // Every slot range with its primary and its replica.
-    await waitUntilOk(ports, (slots) => slots.every((range) => range.length >= 4));
+    await waitUntilOk(host.address, ports, (slots) => slots.every((range) => range.length >= 4));
   } catch (error) {
     await stop();
     throw error;
   }
 
   const nodeClient = (port: number) => {
-    const client = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1, retryStrategy: () => null });
+    const client = new Redis(port, host.address, { maxRetriesPerRequest: 1, retryStrategy: () => null });
     client.on('error', () => undefined);
     return client;
   };
@@ -147,7 +157,7 @@ export async function startTestRedisCluster(): Promise<TestRedisCluster> {
   };
   const waitForFailover = async (port: number) => {
     const live = ports.filter(alive);
-    await waitUntilOk(live, (slots) => slots.every(([, , [, primary]]) => primary !== port));
+    await waitUntilOk(host.address, live, (slots) => slots.every(([, , [, primary]]) => primary !== port));
   };
 
   const primaries = async () => {
@@ -163,8 +173,8 @@ export async function startTestRedisCluster(): Promise<TestRedisCluster> {
   };
 
   return {
-    nodes: ports.map((port) => `127.0.0.1:${port}`).join(','),
-    url: `redis://127.0.0.1:${ports[0]}`,
+    nodes: ports.map((port) => `${host.address}:${port}`).join(','),
+    url: `redis://${host.address}:${ports[0]}`,
     ports,
     nodeClient,
     primaries,
@@ -202,12 +212,12 @@ type SlotRange = [number, number, [string, number, ...unknown[]], ...unknown[]];
  * Until every live node says `cluster_state:ok`, knows all 16,384 slots, and (when given) its
  * slot map passes `check`.
  */
-async function waitUntilOk(ports: number[], check: (slots: SlotRange[]) => boolean = () => true): Promise<void> {
+async function waitUntilOk(address: string, ports: number[], check: (slots: SlotRange[]) => boolean = () => true): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const answers = await Promise.all(
       ports.map(async (port) => {
-        const client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        const client = new Redis(port, address, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
         client.on('error', () => undefined);
         try {
           await client.connect();

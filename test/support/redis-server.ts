@@ -6,10 +6,11 @@ import { Redis } from 'ioredis';
 import { freePort } from '../../scripts/free-port.js';
 import { redisServerArguments } from '../../scripts/redis-server-arguments.js';
 import { waitForRedis } from '../../scripts/wait-for-redis.js';
+import { LOOPBACK_HOST, type TestHost } from './test-host.js';
 
 export { freePort };
 
-/** A real redis-server on a free loopback port with its own temporary directory. */
+/** A real redis-server on a free port (of loopback, or of `host`) with its own temporary directory. */
 export interface TestRedis {
   port: number;
   url: string;
@@ -33,25 +34,31 @@ export interface TestRedisOptions {
    * restart keeps it all. `everysec`: Redis's own default.
    */
   appendFsync?: 'always' | 'everysec';
+  /** Where it runs and listens; this machine's loopback by default. */
+  host?: TestHost;
 }
 
 export async function startTestRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
+  const host = options.host ?? LOOPBACK_HOST;
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'clinicpulse-redis-'));
   let child: ChildProcess | undefined;
 
   const start = async (): Promise<void> => {
     child = spawn(
-      'redis-server',
-      redisServerArguments({
-        port,
-        dir,
-        appendOnly: options.appendOnly ?? false,
-        extra: ['--appendfsync', options.appendFsync ?? 'always', '--loglevel', 'warning'],
-      }),
+      ...host.command([
+        'redis-server',
+        ...redisServerArguments({
+          port,
+          dir,
+          appendOnly: options.appendOnly ?? false,
+          bind: host.address,
+          extra: ['--appendfsync', options.appendFsync ?? 'always', '--loglevel', 'warning'],
+        }),
+      ]),
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
-    await waitForRedis(port, 10_000);
+    await waitForRedis(port, 10_000, host.address);
   };
 
   const stop = async ({ keepData = false } = {}): Promise<void> => {
@@ -68,14 +75,14 @@ export async function startTestRedis(options: TestRedisOptions = {}): Promise<Te
   await start();
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${host.address}:${port}`,
     dir,
     stop,
     start,
     pause: () => child?.kill('SIGSTOP'),
     resume: () => child?.kill('SIGCONT'),
     async flushAll() {
-      const client = new Redis(port, '127.0.0.1', { lazyConnect: true });
+      const client = new Redis(port, host.address, { lazyConnect: true });
       await client.connect();
       await client.flushall();
       client.disconnect();

@@ -15,6 +15,9 @@
  *   await child.stop();    // SIGTERM, resolves with the exit code
  *   child.kill();          // SIGKILL, for crash tests
  *
+ *   const app1 = await spawnServerProcess({ redisUrl, databaseUrl, host: network.host('app1') });
+ *   // on a test network's host (test/support/network-hosts.ts), listening on its address
+ *
  * With `database: 'postgres'` the server uses a database in the test run's PostgreSQL
  * (test/support/postgres-global-setup.ts) instead of SQLite: one per dataDir, so a server
  * brought back on the same dataDir finds its data, as with SQLite. TEST_DATABASE=postgres makes
@@ -38,6 +41,7 @@ import { loadConfig } from '../../server/config.js';
 import type { ServerContext } from '../../server/context.js';
 import { startServer } from '../../server/server.js';
 import { freePort } from './redis-server.js';
+import { LOOPBACK_HOST, type TestHost } from './test-host.js';
 
 export { DEMO_PASSWORD, DEMO_USERS } from '../../server/demo-data.js';
 
@@ -178,18 +182,19 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
  * answers. Pass `port` to bring a server back on the same address after stop().
  */
 export async function spawnServerProcess(
-  options: TestServerOptions & { port?: number },
+  options: TestServerOptions & { port?: number; host?: TestHost },
 ): Promise<ServerProcess> {
+  const host = options.host ?? LOOPBACK_HOST;
   const dataDir = options.dataDir ?? temporaryDataDir();
   const port = options.port ?? (await freePort());
   const database = databaseSettings(options, dataDir);
   const env = testEnvironment(
-    { ...options, env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...database, ...options.env } },
+    { ...options, env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', HOST: host.address, ...database, ...options.env } },
     dataDir,
     port,
   );
   // node --import tsx rather than the tsx CLI, so signals reach the server itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
+  const child = spawn(...host.command([process.execPath, '--import', 'tsx', join(ROOT, 'server', 'main.ts')]), {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -200,7 +205,7 @@ export async function spawnServerProcess(
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${host.address}:${port}`;
 
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -210,7 +215,7 @@ export async function spawnServerProcess(
       );
     }
     try {
-      const response = await fetch(`${url}/healthz`);
+      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
       if (response.ok) break;
     } catch {
       // Not listening yet.

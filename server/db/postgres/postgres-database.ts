@@ -9,7 +9,7 @@ export interface PostgresSettings {
   connectTimeoutMs: number;
   /** PostgreSQL cancels a statement that runs longer (statement_timeout). */
   statementTimeoutMs: number;
-  /** After a failed connection attempt, requests fail at once for this long instead of trying again. */
+  /** While PostgreSQL cannot be reached, the wait between background connection attempts (requests fail at once meanwhile). */
   holdAfterFailureMs: number;
 }
 

@@ -1,0 +1,24 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * How often an idle subscriber connection proves it is alive. With its `socketTimeout` (the
+ * Redis command timeout), a link that died silently is noticed within about these two together.
+ */
+export const SUBSCRIBER_PING_MS = 1_000;
+
+/**
+ * A subscriber connection only listens, so a link that died without a word (a pulled cable, a
+ * host cut off from Redis, a firewall dropping the flow) looks healthy for ever: nothing is
+ * written, so nothing fails, and the streams it feeds stay open, sending heartbeats and no events.
+ * A PING now and then makes it write. The connection must be made with `socketTimeout`: ioredis
+ * then destroys a socket that brings nothing back in time, and the `close` that follows ends the
+ * streams as any other loss of the subscriber does, so clients resume (elsewhere) from history.
+ */
+export function pingWhileReady(connection: Redis, intervalMs = SUBSCRIBER_PING_MS): void {
+  const timer = setInterval(() => {
+    // Checked here rather than on `end`: the sharded subscriber strips a closed shard's listeners.
+    if (connection.status === 'end') clearInterval(timer);
+    else if (connection.status === 'ready') connection.ping().catch(() => undefined);
+  }, intervalMs);
+  timer.unref();
+}
