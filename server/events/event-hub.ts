@@ -54,6 +54,9 @@ const EXPIRY_CHECK_MS = 1_000;
  */
 const SUBSCRIBER_WAIT_MS = 2_000;
 
+/** How soon a refused SUBSCRIBE of the fan-out and live channels is tried again. */
+const FAN_OUT_RETRY_MS = 1_000;
+
 /**
  * The process's Redis subscriber (one connection, or on a cluster one per shard) and the streams
  * open on this process. A user's channel is subscribed while at least one of their streams is
@@ -205,7 +208,15 @@ export class EventHub {
       () => {
         if (this.fanOutSubscribed === subscribed) this.live = true;
       },
-      (error: unknown) => this.logger.warn({ err: error }, 'fan-out channel subscribe failed'),
+      (error: unknown) => {
+        this.logger.warn({ err: error }, 'fan-out channel subscribe failed; trying again shortly');
+        // Refused on a working connection (an ACL without these channels, a timeout): no
+        // reconnection is coming to try again, so this does, until one works or the connection drops.
+        const retry = setTimeout(() => {
+          if (this.fanOutSubscribed === subscribed && this.subscriber.status === 'ready' && !this.closing) this.subscribeFanOut();
+        }, FAN_OUT_RETRY_MS);
+        retry.unref();
+      },
     );
     this.onFanOutSubscribe?.(subscribed);
     this.onFanOutSubscribe = undefined;

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../../common/events.js';
 import { EventPublisher } from '../../../server/events/event-publisher.js';
-import { FAN_OUT_CHANNEL } from '../../../server/events/keys.js';
+import { FAN_OUT_CHANNEL, LIVE_CHANNEL } from '../../../server/events/keys.js';
 import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
 import { openRawStream } from '../../support/sse-client.js';
 import { login, spawnServerProcess, startTestServer } from '../../support/test-server.js';
@@ -25,11 +25,11 @@ async function redisServer(options?: { appendOnly?: boolean }): Promise<TestRedi
  * A Redis whose clients may use only the channels matching `pattern` (an ACL restriction): a
  * SUBSCRIBE to any other fails, as a subscription the server cannot get.
  */
-async function redisRefusingChannelsBut(pattern: string) {
+async function redisRefusingChannelsBut(...patterns: string[]) {
   const redis = await redisServer();
   const admin = new Redis(redis.url);
   cleanups.push(() => admin.disconnect());
-  await admin.acl('SETUSER', 'default', 'resetchannels', `&${pattern}`);
+  await admin.acl('SETUSER', 'default', 'resetchannels', ...patterns.map((pattern) => `&${pattern}`));
   return { redis, admin, allowAllChannels: () => admin.acl('SETUSER', 'default', 'allchannels') };
 }
 
@@ -199,7 +199,7 @@ describe('delivery across failures', () => {
   });
 
   it('opens no stream while its user’s channel is not subscribed', async () => {
-    const { redis, allowAllChannels } = await redisRefusingChannelsBut(FAN_OUT_CHANNEL);
+    const { redis, allowAllChannels } = await redisRefusingChannelsBut(FAN_OUT_CHANNEL, LIVE_CHANNEL);
     const server = await startTestServer({ redisUrl: redis.url, env: { SSE_RETRY_MS: '200' } });
     cleanups.push(() => server.close());
     const smith = await login(server.url, 'dr.smith', 'clinicpulse');
@@ -228,6 +228,19 @@ describe('delivery across failures', () => {
     const client = recordingEventSource(`${server.url}/api/events/stream`, smith.token);
     await expect.poll(() => client.controls.includes('ready')).toBe(true);
     const [id] = await publisherFor(redis.url).publishToMany([smith.user.id], notice('after the subscribe'));
+    await expect.poll(() => client.ids).toEqual([id]);
+  });
+
+  it('subscribes the fan-out channel again by itself once Redis allows it, on the same connection', async () => {
+    const { redis, allowAllChannels } = await redisRefusingChannelsBut('user:*');
+    const server = await startTestServer({ redisUrl: redis.url, env: { SSE_RETRY_MS: '200' } });
+    cleanups.push(() => server.close());
+    const smith = await login(server.url, 'dr.smith', 'clinicpulse');
+    expect((await openRawStream(`${server.url}/api/events/stream`, { authorization: `Bearer ${smith.token}` })).status).toBe(503);
+    await allowAllChannels();
+    const client = recordingEventSource(`${server.url}/api/events/stream`, smith.token);
+    await expect.poll(() => client.controls.includes('ready')).toBe(true);
+    const [id] = await publisherFor(redis.url).publishToMany([smith.user.id], notice('after the ACL was fixed'));
     await expect.poll(() => client.ids).toEqual([id]);
   });
 
