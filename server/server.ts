@@ -176,7 +176,6 @@ async function closeConnections({ redis, subscriber }: RedisConnections, db: Sql
   db.close();
 }
 
-/** Waits, not for long, for a cluster client's first slot map: until then no command can be routed. */
 /**
  * QUIT when Redis is there to answer, otherwise just drop the connection and its retries. Waits
  * for the socket to close, but not for long.
