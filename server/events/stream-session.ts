@@ -89,11 +89,13 @@ export class StreamSession {
   private held: StoredEvent[] | null = [];
   private lastWrittenId: number;
   /**
-   * Every event up to this id is with the client: the Last-Event-ID it sent, then each event
-   * written. Unlike the position it never goes back (a resync moves the position, not what the
-   * client has): a copy of an event that had an id up to it is not sent again.
+   * The Last-Event-ID the client sent: it has every event that had an id up to it, so a copy of
+   * one (published again after Redis lost it) is not sent again. Fixed for the stream's life: a
+   * resync moves the position, not what the client has; and an event written since says nothing
+   * of lost ones below it, whose copies come after it with higher ids. (A loss of Redis data
+   * ends the stream before any copy can be published: the subscriber's connection goes too.)
    */
-  private clientHasUpTo: number;
+  private readonly clientHadUpTo: number;
   private closed = false;
   /** Set by begin(): until the handler has checked history, it alone answers the request. */
   private socket: Socket | null = null;
@@ -116,7 +118,7 @@ export class StreamSession {
     this.sessionId = owner.sessionId;
     this.expiresAtMs = owner.expiresAtMs;
     this.lastWrittenId = lastEventId ?? 0;
-    this.clientHasUpTo = this.lastWrittenId;
+    this.clientHadUpTo = this.lastWrittenId;
   }
 
   get isClosed(): boolean {
@@ -176,10 +178,7 @@ export class StreamSession {
         return;
       }
     }
-    if (!this.closed) {
-      this.lastWrittenId = replay.lastId;
-      this.clientHasUpTo = Math.max(this.clientHasUpTo, replay.lastId);
-    }
+    if (!this.closed) this.lastWrittenId = replay.lastId;
   }
 
   /** Ends the replay: writes what arrived live meanwhile and switches to live delivery. */
@@ -248,9 +247,8 @@ export class StreamSession {
 
   private writeEvent(event: StoredEvent): boolean {
     if (this.closed || !this.socket || event.id <= this.lastWrittenId) return false;
-    if (event.replaces !== undefined && event.replaces <= this.clientHasUpTo) return false;
+    if (event.replaces !== undefined && event.replaces <= this.clientHadUpTo) return false;
     this.lastWrittenId = event.id;
-    this.clientHasUpTo = Math.max(this.clientHasUpTo, event.id);
     this.write(this.chunked ? event.chunk : event.frame);
     return true;
   }

@@ -151,4 +151,27 @@ describe('when Redis loses data', () => {
     expect(new Set(woken.viaStream).size).toBe(woken.viaStream.length);
     expect(woken.resyncs()).toBe(0);
   }, 60_000);
+
+  it('sends a live stream every copy of an event it had not had, and none of one it had', async () => {
+    const redis = await startTestRedis();
+    cleanups.push(() => redis.stop());
+    const { server, recipients } = await clinic(redis);
+    const userId = recipients[0]!.user.id;
+    const notice = (content: string) => ({ type: 'system_notification' as const, content, timestamp: new Date().toISOString() });
+    const publisher = server.context.publisher;
+    const [had, resumedFrom] = [await publisher.publish(userId, notice('had')), await publisher.publish(userId, notice('resumed from here'))];
+    const stream = await openRawStream(`${server.url}/api/events/stream`, { authorization: `Bearer ${recipients[0]!.token}`, 'last-event-id': String(resumedFrom) });
+    cleanups.push(() => stream.close());
+    await stream.waitFor((s) => s.messages.some((m) => m.event === 'ready'));
+
+    // Copies as the outbox publishes them after a loss: of one event the desk had, then of two
+    // it never got (their first ids above its Last-Event-ID), in one batch, live.
+    const copies = await publisher.publishBatch([
+      { userId, payload: notice('copy of one it had'), dedupeKey: 'copy-test:1', firstId: had },
+      { userId, payload: notice('lost one'), dedupeKey: 'copy-test:2', firstId: resumedFrom + 1 },
+      { userId, payload: notice('lost two'), dedupeKey: 'copy-test:3', firstId: resumedFrom + 2 },
+    ]);
+    await stream.waitFor((s) => s.eventIds().includes(copies[2]!));
+    expect(stream.eventIds()).toEqual([copies[1], copies[2]]);
+  });
 });
