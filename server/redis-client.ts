@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import type { ChannelSubscriber } from './events/channel-subscriber.js';
 import { CLUSTER_KEYS, SINGLE_REDIS_KEYS, type KeySpace } from './events/keys.js';
 import { ShardedSubscriber } from './events/sharded-subscriber.js';
-import { pingWhileReady } from './events/subscriber-ping.js';
+import { pingWhileReady, SUBSCRIBER_SOCKET_TIMEOUT_MS } from './events/subscriber-ping.js';
 import { watchClusterPrimaries } from './events/cluster-primaries.js';
 
 /**
@@ -72,7 +72,7 @@ export function connectRedis(
   const subscriber = redis.duplicate({
     connectionName: 'clinicpulse-subscriber',
     autoResubscribe: false,
-    socketTimeout: config.redisCommandTimeoutMs,
+    socketTimeout: SUBSCRIBER_SOCKET_TIMEOUT_MS,
   });
   subscriber.on('error', () => undefined);
   pingWhileReady(subscriber);

@@ -3,7 +3,7 @@ import calculateSlot from 'cluster-key-slot';
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ChannelSubscriber } from './channel-subscriber.js';
-import { pingWhileReady } from './subscriber-ping.js';
+import { pingWhileReady, SUBSCRIBER_SOCKET_TIMEOUT_MS } from './subscriber-ping.js';
 
 /** First wait before subscribing again after a loss; it doubles up to RETRY_MAX_MS. */
 const RETRY_MIN_MS = 100;
@@ -112,7 +112,7 @@ export class ShardedSubscriber extends EventEmitter implements ChannelSubscriber
       autoResubscribe: false,
       maxRetriesPerRequest: 0,
       // With the pings: a shard whose link died silently is a loss like any other.
-      socketTimeout: this.options.commandTimeout,
+      socketTimeout: SUBSCRIBER_SOCKET_TIMEOUT_MS,
     });
     pingWhileReady(shard);
     shard.on('smessage', (channel: string, message: string) => this.emit('message', channel, message));

@@ -1,10 +1,18 @@
 import type { Redis } from 'ioredis';
 
 /**
- * How often an idle subscriber connection proves it is alive. With its `socketTimeout` (the
- * Redis command timeout), a link that died silently is noticed within about these two together.
+ * How often an idle subscriber connection proves it is alive. With its `socketTimeout`
+ * (SUBSCRIBER_SOCKET_TIMEOUT_MS), a link that died silently is noticed within about these two
+ * together.
  */
 export const SUBSCRIBER_PING_MS = 1_000;
+
+/**
+ * How long a subscriber waits for the answer to a PING before it counts the link as dead. Longer
+ * than a command's timeout: a process starved of CPU for a second (a loaded machine) runs its
+ * timers before it reads the answer waiting on the socket, and a false loss ends every stream.
+ */
+export const SUBSCRIBER_SOCKET_TIMEOUT_MS = 3_000;
 
 /**
  * A subscriber connection only listens, so a link that died without a word (a pulled cable, a
