@@ -24,6 +24,7 @@ import { checkOpenFileLimit, describeMachine, gitCommit } from './harness/enviro
 import { runGenerator } from './harness/generator-process.js';
 import { startNchanInstances } from './harness/nchan-instances.js';
 import { startBenchRedis } from './harness/redis.js';
+import { startScaledData, type ScaledData } from './harness/scaled-data.js';
 import { runDesktopBurst } from './desktop-burst.js';
 import { copyUsersDatabase, createUsersDatabase } from './harness/users-database.js';
 import type { SystemName } from './load-generator/systems.js';
@@ -74,26 +75,52 @@ async function startSystem(
   redisUrl: string,
   databaseTemplate: string,
   workDir: string,
+  scaled?: ScaledData,
 ): Promise<RunningServers> {
   if (system === 'nchan') return startNchanInstances({ count: spec.servers, redisUrl });
   const dataDir = join(workDir, `data-${Date.now()}`);
   copyUsersDatabase(databaseTemplate, dataDir);
   const profileDir = flags.profile ? join(OUT_DIR, 'profiles', `scenario-${spec.id}`) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  return startClinicPulseServers({ count: spec.servers, redisUrl, dataDir, settings: HISTORY, profileDir });
+  return startClinicPulseServers({
+    count: spec.servers,
+    redisUrl,
+    dataDir,
+    settings: HISTORY,
+    profileDir,
+    ...(scaled ? { scaled: { databaseUrl: scaled.databaseUrl, clusterNodes: scaled.clusterNodes } } : {}),
+  });
+}
+
+/** One Redis (the default), or for a scaled scenario PostgreSQL and a Redis Cluster. */
+async function startData(spec: ScenarioSpec, template: string) {
+  if (spec.scaled) {
+    const scaled = await startScaledData(template);
+    return { redisUrl: scaled.redisUrl, redisPids: scaled.redisPids(), extraServerPids: [scaled.postgresPid()], scaled, stop: () => scaled.stop() };
+  }
+  const { redis, pid } = await startBenchRedis();
+  return { redisUrl: redis.url, redisPids: [pid], extraServerPids: [], scaled: undefined, stop: () => redis.stop() };
 }
 
 async function runOnce(spec: ScenarioSpec, system: SystemName, run: number, tokenSeed: string, template: string, workDir: string) {
-  const { redis, pid: redisPid } = await startBenchRedis();
+  const data = await startData(spec, template);
   let servers: RunningServers | undefined;
   try {
-    servers = await startSystem(system, spec, redis.url, template, workDir);
+    servers = await startSystem(system, spec, data.redisUrl, template, workDir, data.scaled);
     return await runGenerator(
       {
         job: spec.job,
-        system: { name: system, endpoints: servers.endpoints, redisUrl: redis.url, tokenSeed, ...HISTORY, ...(servers.dataDir ? { dataDir: servers.dataDir } : {}) },
-        serverPids: servers.pids,
-        redisPid,
+        system: {
+          name: system,
+          endpoints: servers.endpoints,
+          redisUrl: data.redisUrl,
+          ...(data.scaled ? { redisClusterNodes: data.scaled.clusterNodes } : {}),
+          tokenSeed,
+          ...HISTORY,
+          ...(servers.dataDir ? { dataDir: servers.dataDir } : {}),
+        },
+        serverPids: [...servers.pids, ...data.extraServerPids],
+        redisPids: data.redisPids,
         label: `${spec.id}/${system}/${run}`,
       },
       spec.timeoutMs,
@@ -101,7 +128,7 @@ async function runOnce(spec: ScenarioSpec, system: SystemName, run: number, toke
     );
   } finally {
     await servers?.stop();
-    await redis.stop();
+    await data.stop();
   }
 }
 

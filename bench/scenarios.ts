@@ -1,8 +1,8 @@
 import type { GeneratorJob } from './load-generator/main.js';
 import type { SystemName } from './load-generator/systems.js';
 
-export type ScenarioId = '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '10';
-export const SCENARIO_IDS: readonly ScenarioId[] = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'];
+export type ScenarioId = '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '10' | '11';
+export const SCENARIO_IDS: readonly ScenarioId[] = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11'];
 
 /**
  * The most streams one process may hold here: the machine's hard limit on open files is 20,000
@@ -18,6 +18,8 @@ export interface ScenarioSpec {
   servers: number;
   /** The systems that have what it measures, when not both (Nchan has no receipts). */
   systems?: readonly SystemName[];
+  /** ClinicPulse on PostgreSQL and a three-primary Redis Cluster instead of SQLite and one Redis (issue 16). */
+  scaled?: boolean;
   job: GeneratorJob;
   /** Generator time limit: every load loop is bounded, this bounds the whole job too. */
   timeoutMs: number;
@@ -37,7 +39,7 @@ export interface ScenarioOverrides {
 /**
  * The scenarios (1)–(5) of the first benchmark issue, issue 15's message path, with one (6) and
  * two (7) server processes, and its stream count (8), and issue 11's receipts with one (9) and
- * two (10) server processes; `smoke`
+ * two (10) server processes, and issue 16's scaled setup (11); `smoke`
  * shrinks each to a few seconds and a few hundred streams.
  */
 export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {}): Record<ScenarioId, ScenarioSpec> {
@@ -58,6 +60,7 @@ export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {})
   const messagePathTimeout = (params: ReturnType<typeof messagePath>) => 120_000 + params.rates.length * (params.durationMs + 40_000);
   const oneProcess = messagePath([250, 500, 1000, 1500, 2000, 3000]);
   const twoProcesses = messagePath([1000, 2000, 2500, 3000, 4000]);
+  const scaled = messagePath([50, 100, 200, 400, 800]);
   const receiptsSpec = (id: ScenarioId, title: string, servers: number): ScenarioSpec => ({
     id,
     title,
@@ -147,6 +150,15 @@ export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {})
       servers: 2,
       job: { scenario: 'message-path', params: twoProcesses },
       timeoutMs: messagePathTimeout(twoProcesses),
+    },
+    '11': {
+      id: '11',
+      title: 'The real message path, three server processes on PostgreSQL and a three-primary Redis Cluster',
+      servers: 3,
+      systems: ['clinicpulse'],
+      scaled: true,
+      job: { scenario: 'message-path', params: scaled },
+      timeoutMs: messagePathTimeout(scaled),
     },
     '9': receiptsSpec('9', 'Receipts on: every stream reports delivered and shown for every event', 1),
     '10': receiptsSpec('10', 'Receipts on, two server processes behind one Redis and one database', 2),

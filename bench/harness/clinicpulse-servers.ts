@@ -28,6 +28,8 @@ export async function startClinicPulseServers(options: {
   settings: ServerSettings;
   /** Where each server writes a V8 CPU profile when it exits (harness/cpu-profile-preload.mjs). */
   profileDir?: string;
+  /** PostgreSQL instead of SQLite in dataDir, and a Redis Cluster instead of one Redis (harness/scaled-data.ts). */
+  scaled?: { databaseUrl: string; clusterNodes: string };
 }): Promise<RunningServers> {
   const env: Record<string, string> = {
     NODE_ENV: 'production',
@@ -47,7 +49,15 @@ export async function startClinicPulseServers(options: {
   const servers: ServerProcess[] = [];
   try {
     for (let i = 0; i < options.count; i++) {
-      servers.push(await spawnServerProcess({ redisUrl: options.redisUrl, dataDir: options.dataDir, demoData: false, env }));
+      servers.push(
+        await spawnServerProcess({
+          redisUrl: options.redisUrl,
+          dataDir: options.dataDir,
+          demoData: false,
+          env,
+          ...(options.scaled ? { databaseUrl: options.scaled.databaseUrl, redisClusterNodes: options.scaled.clusterNodes } : {}),
+        }),
+      );
     }
   } catch (error) {
     await Promise.all(servers.map((server) => server.stop()));

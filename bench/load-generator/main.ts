@@ -25,9 +25,12 @@ export type GeneratorJob =
 export interface GeneratorRequest {
   job: GeneratorJob;
   system: SystemConfig;
-  /** Root pids of the server processes (ClinicPulse) or nginx masters (Nchan); Redis's pid. */
+  /**
+   * Root pids of the server processes (ClinicPulse, with PostgreSQL's postmaster on the scaled
+   * setup) or nginx masters (Nchan); Redis's pid, or every cluster node's.
+   */
   serverPids: number[];
-  redisPid: number;
+  redisPids: number[];
   label: string;
 }
 
@@ -40,7 +43,7 @@ async function run(request: GeneratorRequest): Promise<ScenarioResult> {
     system,
     config: request.system,
     pool,
-    probe: new ResourceProbe(request.serverPids, request.redisPid),
+    probe: new ResourceProbe(request.serverPids, request.redisPids),
     log: (message) => process.stderr.write(`  [${request.label}] ${message}\n`),
   };
   try {

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 
 /** Calls per command since Redis started, from `INFO commandstats` (commands run by scripts included). */
 export type CommandCounts = Map<string, number>;
@@ -9,16 +9,23 @@ export type CommandCounts = Map<string, number>;
  * script ran it (Redis counts them alike).
  */
 export class RedisCommandCounter {
-  private readonly redis: Redis;
+  private readonly redis: Redis | Cluster;
 
-  constructor(redisUrl: string) {
-    this.redis = new Redis(redisUrl, { connectionName: 'bench-command-counter' });
+  /** One Redis, or with `clusterNodes` every primary of a cluster (a replica repeats its primary's writes). */
+  constructor(redisUrl: string, clusterNodes?: string) {
+    this.redis = clusterNodes
+      ? new Cluster(clusterNodes.split(','), { redisOptions: { connectionName: 'bench-command-counter' } })
+      : new Redis(redisUrl, { connectionName: 'bench-command-counter' });
   }
 
   async sample(): Promise<CommandCounts> {
-    const info = await this.redis.info('commandstats');
+    const nodes = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
     const counts: CommandCounts = new Map();
-    for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) counts.set(match[1] as string, Number(match[2]));
+    for (const info of await Promise.all(nodes.map((node) => node.info('commandstats')))) {
+      for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+        counts.set(match[1] as string, (counts.get(match[1] as string) ?? 0) + Number(match[2]));
+      }
+    }
     return counts;
   }
 

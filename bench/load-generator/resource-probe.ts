@@ -28,12 +28,12 @@ export interface ResourceUse {
 export class ResourceProbe {
   constructor(
     private readonly serverRootPids: readonly number[],
-    private readonly redisPid: number,
+    private readonly redisPids: readonly number[],
   ) {}
 
   sample(): ResourceSample {
     const servers = sampleProcesses(this.serverRootPids.flatMap(processGroup));
-    const redis = sampleProcesses([this.redisPid]);
+    const redis = sampleProcesses(this.redisPids);
     const own = process.cpuUsage();
     return {
       at: performance.now(),

@@ -37,7 +37,7 @@ export async function runMessagePath(ctx: ScenarioContext, params: MessagePathPa
   const { pool, probe, system } = ctx;
   const { pairs } = params;
   const senders = await connectMessageSenders(ctx.config, pairs);
-  const commands = new RedisCommandCounter(ctx.config.redisUrl);
+  const commands = new RedisCommandCounter(ctx.config.redisUrl, ctx.config.redisClusterNodes);
   try {
     const rssBefore = probe.sample();
     const openSeconds = await pool.growTo(2 * pairs, (index) => system.userStream(index));

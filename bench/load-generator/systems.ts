@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { SystemNotificationPayload } from '../../common/events.js';
 import { EventPublisher } from '../../server/events/event-publisher.js';
+import { CLUSTER_KEYS } from '../../server/events/keys.js';
 import type { StreamTarget } from './stream-connection.js';
 
 export type SystemName = 'clinicpulse' | 'nchan';
@@ -18,6 +19,8 @@ export interface SystemConfig {
   /** ClinicPulse server processes, or Nchan (nginx) instances; stream i goes to endpoint i % n. */
   endpoints: Endpoint[];
   redisUrl: string;
+  /** ClinicPulse on a Redis Cluster (the scaled scenarios): every node, as REDIS_CLUSTER_NODES. */
+  redisClusterNodes?: string;
   /** ClinicPulse: the seed the bench users' session tokens are derived from (see sessionToken). */
   tokenSeed: string;
   /** History settings of the ClinicPulse servers, for the generator's own EventPublisher. */
@@ -68,14 +71,17 @@ export function connectSystem(config: SystemConfig): SystemUnderTest {
 class ClinicPulseSystem implements SystemUnderTest {
   readonly name = 'clinicpulse';
   readonly sendsReady = true;
-  private readonly redis: Redis;
+  private readonly redis: Redis | Cluster;
   private readonly publisher: EventPublisher;
 
   constructor(private readonly config: SystemConfig) {
-    this.redis = new Redis(config.redisUrl, { connectionName: 'bench-publisher' });
+    this.redis = config.redisClusterNodes
+      ? new Cluster(config.redisClusterNodes.split(','), { redisOptions: { connectionName: 'bench-publisher' } })
+      : new Redis(config.redisUrl, { connectionName: 'bench-publisher' });
     this.publisher = new EventPublisher(this.redis, {
       historyLength: config.historyLength,
       historyTtlSeconds: config.historyTtlSeconds,
+      ...(config.redisClusterNodes ? { keys: CLUSTER_KEYS } : {}),
     });
   }
 

@@ -13,7 +13,7 @@
  * listens on that host's address and lets every host of the network in.
  */
 import { execFile } from 'node:child_process';
-import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -32,6 +32,8 @@ export interface TestPostgres {
   /** `pg_ctl stop -m immediate` without removing anything; `start()` brings it back. */
   halt(): Promise<void>;
   start(): Promise<void>;
+  /** The postmaster's process id (its backends are its children): the benchmark counts their CPU. */
+  pid(): number;
   stop(): Promise<void>;
 }
 
@@ -122,6 +124,7 @@ export async function startTestPostgres(placement: TestPostgresOptions = {}): Pr
       await tool('pg_ctl', ['-D', data, '-w', '-m', 'immediate', 'stop']);
     },
     start,
+    pid: () => Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]),
     async stop() {
       await tool('pg_ctl', ['-D', data, '-w', '-m', 'immediate', 'stop']).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

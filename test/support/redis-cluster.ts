@@ -52,6 +52,8 @@ export interface TestRedisCluster {
   primaries(): Promise<{ port: number; slots: [number, number][] }[]>;
   /** A client for one node (not cluster-aware), closed by the caller. */
   nodeClient(port: number): Redis;
+  /** The process ids of the nodes still running (the benchmark counts their CPU). */
+  pids(): number[];
   stop(): Promise<void>;
 }
 
@@ -186,6 +188,7 @@ export async function startTestRedisCluster(options: TestRedisClusterOptions = {
     },
     kill,
     waitForFailover,
+    pids: () => [...children.values()].filter((child) => child.exitCode === null && child.signalCode === null).map((child) => child.pid as number),
     primaryOf: async (key) => (await rangeOf(key))[2][1],
     async replicaOf(key) {
       const replica = (await rangeOf(key))[3] as [string, number] | undefined;
