@@ -46,8 +46,8 @@ export function saveScenarioRecord(record: ScenarioRecord, keepSummary: boolean)
 export function loadScenarioRecords(): ScenarioRecord[] {
   if (!existsSync(RESULTS_DIR)) return [];
   return readdirSync(RESULTS_DIR)
-    .filter((name) => /^scenario-\d\.json$/.test(name))
-    .sort()
+    .filter((name) => /^scenario-\d+\.json$/.test(name))
+    .sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0]))
     .map((name) => JSON.parse(readFileSync(join(RESULTS_DIR, name), 'utf8')) as ScenarioRecord);
 }
 
