@@ -153,7 +153,7 @@ function renderScenario(record: ScenarioRecord, plots: Map<string, string>): str
   ];
   const job = record.scenario;
   if (job === '1' || job === '8') lines.push(...idleTable(p));
-  else if (job === '2' || job === '5') lines.push(...deliveryTable(p));
+  else if (job === '2' || job === '5' || job === '12') lines.push(...deliveryTable(p));
   else if (job === '3') lines.push(...fanoutTable(p));
   else if (job === '6' || job === '7' || job === '11') lines.push(...messagePathTable(p));
   else if (job === '9' || job === '10') lines.push(...receiptsTable(p));

@@ -1,8 +1,8 @@
 import type { GeneratorJob } from './load-generator/main.js';
 import type { SystemName } from './load-generator/systems.js';
 
-export type ScenarioId = '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '10' | '11';
-export const SCENARIO_IDS: readonly ScenarioId[] = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11'];
+export type ScenarioId = '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '10' | '11' | '12';
+export const SCENARIO_IDS: readonly ScenarioId[] = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12'];
 
 /**
  * The most streams one process may hold here: the machine's hard limit on open files is 20,000
@@ -39,7 +39,8 @@ export interface ScenarioOverrides {
 /**
  * The scenarios (1)–(5) of the first benchmark issue, issue 15's message path, with one (6) and
  * two (7) server processes, and its stream count (8), and issue 11's receipts with one (9) and
- * two (10) server processes, and issue 16's scaled setup (11); `smoke`
+ * two (10) server processes, and issue 16's scaled setup: the message path (11) and per-user
+ * delivery (12); `smoke`
  * shrinks each to a few seconds and a few hundred streams.
  */
 export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {}): Record<ScenarioId, ScenarioSpec> {
@@ -159,6 +160,15 @@ export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {})
       scaled: true,
       job: { scenario: 'message-path', params: scaled },
       timeoutMs: messagePathTimeout(scaled),
+    },
+    '12': {
+      id: '12',
+      title: 'Per-user delivery, three server processes on PostgreSQL and a three-primary Redis Cluster',
+      servers: 3,
+      systems: ['clinicpulse'],
+      scaled: true,
+      job: { scenario: 'per-user', params: perUser },
+      timeoutMs: perUserTimeout,
     },
     '9': receiptsSpec('9', 'Receipts on: every stream reports delivered and shown for every event', 1),
     '10': receiptsSpec('10', 'Receipts on, two server processes behind one Redis and one database', 2),
