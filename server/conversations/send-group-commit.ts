@@ -1,5 +1,4 @@
 import type { SqlDatabase } from '../db/sql-database.js';
-import { isLockBusy } from '../db/sql-errors.js';
 import type { User } from '../../common/api.js';
 import type { ConversationStore, SendOptions, SentMessage } from './conversation-store.js';
 
@@ -22,17 +21,6 @@ const MAX_SENDS_PER_COMMIT = 200;
  * far inside the path's 25 ms p99 (bench/RESULTS.md).
  */
 export const SEND_COMMIT_WINDOW_MS = 4;
-/**
- * A commit waits this long for another process's write lock. SQLite's busy handler sleeps on the
- * event loop's thread, up to 100 ms at a time, so two processes sharing the file each stood
- * still while the other wrote; a commit that finds the lock taken tries again a little later
- * instead, and the process goes on answering meanwhile.
- */
-const LOCK_WAIT_MS = 2;
-/** Longest pause between two tries for the lock. */
-const MAX_LOCK_RETRY_MS = 20;
-/** Sends that found the lock taken this long fail as the database being unavailable (503). */
-const LOCK_GIVE_UP_MS = 5_000;
 
 /**
  * Messages sent while the event loop is busy share one SQLite transaction (a group commit): one
@@ -49,9 +37,6 @@ export class SendGroupCommit {
   private pending: PendingSend[] = [];
   private scheduled = false;
   private lastCommitAt = Number.NEGATIVE_INFINITY;
-  /** Tries in a row that found the write lock taken, and when the first of them was. */
-  private busyTries = 0;
-  private busySince = 0;
 
   constructor(
     private readonly db: SqlDatabase,
@@ -73,53 +58,32 @@ export class SendGroupCommit {
   private commit(): void {
     this.lastCommitAt = performance.now();
     const taken = this.pending.splice(0, MAX_SENDS_PER_COMMIT);
+    this.scheduled = this.pending.length > 0;
+    if (this.scheduled) setImmediate(() => this.commit());
     const outcomes: ({ sent: SentMessage } | { failed: unknown })[] = [];
-    const transaction = this.db.transaction(() => {
-      for (const { conversationId, sender, text, options } of taken) {
-        try {
-          outcomes.push({ sent: this.store.send(conversationId, sender, text, options) });
-        } catch (error) {
-          // Some errors make SQLite roll the whole transaction back: then none of it was written.
-          if (!this.db.inTransaction) throw error;
-          outcomes.push({ failed: error });
-        }
-      }
-    });
     try {
-      this.db.withLockWait(LOCK_WAIT_MS, () => transaction.immediate());
+      this.db
+        .transaction(() => {
+          for (const { conversationId, sender, text, options } of taken) {
+            try {
+              outcomes.push({ sent: this.store.send(conversationId, sender, text, options) });
+            } catch (error) {
+              // Some errors make SQLite roll the whole transaction back: then none of it was written.
+              if (!this.db.inTransaction) throw error;
+              outcomes.push({ failed: error });
+            }
+          }
+        })
+        .immediate();
     } catch (error) {
-      // The lock was not had (BEGIN IMMEDIATE failed, nothing ran): the same sends, a little later.
-      if (outcomes.length === 0 && isLockBusy(error) && this.tryAgainLater(taken)) return;
-      this.busyTries = 0;
-      this.scheduleRest();
       for (const { reject } of taken) reject(error);
       return;
     }
-    this.busyTries = 0;
-    this.scheduleRest();
     taken.forEach(({ resolve, reject }, index) => {
       const outcome = outcomes[index];
       if (!outcome) reject(new Error('send lost its outcome'));
       else if ('sent' in outcome) resolve(outcome.sent);
       else reject(outcome.failed);
     });
-  }
-
-  /** False once the lock has been missed for LOCK_GIVE_UP_MS: then the sends fail. */
-  private tryAgainLater(taken: PendingSend[]): boolean {
-    const now = performance.now();
-    if (this.busyTries === 0) this.busySince = now;
-    if (now - this.busySince >= LOCK_GIVE_UP_MS) return false;
-    this.busyTries += 1;
-    this.pending.unshift(...taken);
-    this.scheduled = true;
-    setTimeout(() => this.commit(), Math.min(2 ** (this.busyTries - 1), MAX_LOCK_RETRY_MS));
-    return true;
-  }
-
-  /** Sends beyond MAX_SENDS_PER_COMMIT, or sent meanwhile, go in the next turn. */
-  private scheduleRest(): void {
-    this.scheduled = this.pending.length > 0;
-    if (this.scheduled) setImmediate(() => this.commit());
   }
 }

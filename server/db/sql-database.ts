@@ -44,12 +44,6 @@ export interface SqlDatabase {
   transaction<F extends AnyFunction>(fn: F): SqlTransaction<F>;
   /** Runs statements separated by `;`, without parameters (migrations). */
   exec(sql: string): void;
-  /**
-   * `fn` with a wait for another process's write lock of at most `waitMs` (SQLite's busy
-   * timeout, whose handler sleeps on the event loop's thread), for a caller that would rather
-   * try again later than stop the process meanwhile. PostgreSQL's waits stay as they are.
-   */
-  withLockWait<T>(waitMs: number, fn: () => T): T;
   readonly inTransaction: boolean;
   /** False once closed. */
   readonly open: boolean;

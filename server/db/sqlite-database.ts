@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import type { SqlDatabase, SqlTransaction } from './sql-database.js';
 
 /**
@@ -22,30 +22,6 @@ export class SqliteDatabase implements SqlDatabase {
 
   exec(sql: string): void {
     this.native.exec(sql);
-  }
-
-  /** `PRAGMA busy_timeout` statements, prepared once: a group commit reads it and sets it twice. */
-  private readonly busyTimeouts = new Map<number, Statement>();
-  private busyTimeoutNow: Statement | undefined;
-
-  withLockWait<T>(waitMs: number, fn: () => T): T {
-    this.busyTimeoutNow ??= this.native.prepare('PRAGMA busy_timeout').pluck();
-    const usual = this.busyTimeoutNow.get() as number;
-    this.setBusyTimeout(waitMs);
-    try {
-      return fn();
-    } finally {
-      this.setBusyTimeout(usual);
-    }
-  }
-
-  private setBusyTimeout(ms: number): void {
-    let statement = this.busyTimeouts.get(ms);
-    if (!statement) {
-      statement = this.native.prepare(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(ms))}`);
-      this.busyTimeouts.set(ms, statement);
-    }
-    statement.get();
   }
 
   get inTransaction(): boolean {

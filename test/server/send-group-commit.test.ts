@@ -93,21 +93,6 @@ describe('messages committed together', () => {
     );
   });
 
-  it('while another process holds the write lock, this one goes on, and the send commits once the lock is let go', async () => {
-    // A second connection to the file, as another server process has.
-    const other = openDatabase(join(dir, 'clinicpulse.db'));
-    other.exec('BEGIN IMMEDIATE');
-    const sent = sends.send(conversation, kim, 'Theatre 2 is ready', { clientMessageId: 'desk-kim-0100' });
-    // This timer runs only if the send's wait for the lock left the event loop free.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    other.exec('COMMIT');
-    other.close();
-    const { message, created } = await sent;
-    expect(created).toBe(true);
-    expect(store.messages(conversation, { limit: 10 }).messages.map(({ id, text }) => [id, text])).toEqual([[message.id, 'Theatre 2 is ready']]);
-    expect(outboxFor(message.id).map((row) => row.user_id).sort()).toEqual([kim.id, lee.id].sort());
-  });
-
   it('a retried send in the same commit as the first returns the first message', async () => {
     const [first, again] = await Promise.all([
       sends.send(conversation, kim, 'Bed 4 needs obs', { clientMessageId: 'desk-kim-0003' }),

@@ -73,11 +73,6 @@ export class PostgresDatabase implements SqlDatabase {
     this.request({ op: 'exec', handle: this.handle, sql, generation: this.generation });
   }
 
-  /** An immediate transaction's advisory lock waits as before (up to statement_timeout). */
-  withLockWait<T>(_waitMs: number, fn: () => T): T {
-    return fn();
-  }
-
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as SqlDatabase['transaction']
   transaction<F extends (...args: any[]) => unknown>(fn: F): SqlTransaction<F> {
     const run = (immediate: boolean, args: Parameters<F>): ReturnType<F> => {
