@@ -47,21 +47,15 @@ export function sharedRateLimit(counter: RateLimitCounter, options: Partial<Opti
     ...shared,
     skip: async (req, res) => res.locals[countedIn] === 'redis' || (await skipAlso(req, res)),
   });
-  // Each limiter is entered only where the request is counted: one that would skip it still
-  // costs its async wrapper and skip check, on every message sent (bench/RESULTS.md).
   return (req, res, next) => {
-    if (!redisUsable(redis)) {
-      res.locals[countedIn] = 'process';
-      void inProcess(req, res, next);
-      return;
-    }
-    res.locals[countedIn] = 'redis';
+    res.locals[countedIn] = redisUsable(redis) ? 'redis' : 'process';
     void inRedis(req, res, (error?: unknown) => {
-      if (error === undefined) return next();
-      if (!isRedisUnavailable(error)) return next(error);
-      noteRedisFailure(redis);
-      logger.warn({ err: errorMessage(error) }, `rate limit ${prefix}: Redis unavailable, counting in this process`);
-      res.locals[countedIn] = 'process';
+      if (error !== undefined) {
+        if (!isRedisUnavailable(error)) return next(error);
+        noteRedisFailure(redis);
+        logger.warn({ err: errorMessage(error) }, `rate limit ${prefix}: Redis unavailable, counting in this process`);
+        res.locals[countedIn] = 'process';
+      }
       void inProcess(req, res, next);
     });
   };
