@@ -339,7 +339,7 @@ export class ConversationStore {
       // Replying reads everything before the reply; the sender's other desks hear of it only
       // when that changed something, which is when a colleague's message was still unread.
       const readUnread = this.statements.hasUnreadBefore.get(sender.id, conversationId, sender.id, id) !== undefined;
-      const readAlertIds = this.moveReadMarker(conversationId, sender.id, id, createdAt, readUnread) ?? [];
+      const readAlertIds = this.moveReadMarker(conversationId, sender.id, id, createdAt) ?? [];
 
       const payload: NewMessagePayload = {
         type: 'new_message',
@@ -423,17 +423,12 @@ export class ConversationStore {
     return markRead.immediate();
   }
 
-  /**
-   * Null when the marker was already there or beyond; otherwise the alerts that became read.
-   * `colleaguesUnread` false says no colleague's message lay unread before `messageId`: every
-   * alert addressed to this user is a colleague's message, so none can become read, and the
-   * receipts are not looked for (one statement less in most sends).
-   */
-  private moveReadMarker(conversationId: number, userId: number, messageId: number, at: string, colleaguesUnread = true): number[] | null {
+  /** Null when the marker was already there or beyond; otherwise the alerts that became read. */
+  private moveReadMarker(conversationId: number, userId: number, messageId: number, at: string): number[] | null {
     const before = this.statements.readPosition.get(conversationId, userId);
     if (before === undefined || before >= messageId) return null;
     this.statements.moveReadPosition.run(messageId, conversationId, userId);
-    return colleaguesUnread ? this.readReceipts.record(conversationId, userId, before, messageId, at) : [];
+    return this.readReceipts.record(conversationId, userId, before, messageId, at);
   }
 
   /** `conversation_title` for a message's event, when the conversation has a title. */
