@@ -34,6 +34,10 @@ const STORE_TESTS = [
 
 export default defineConfig({
   test: {
+    // Vitest's default on 2 cores is one worker, but these tests mostly wait on real servers,
+    // Redis, PostgreSQL and Chromium (load ≈ 1 during a serial run): two files at a time
+    // nearly halve CI's wall time. The e2e files still run one after another.
+    maxWorkers: 2,
     projects: [
       {
         test: {

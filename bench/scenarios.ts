@@ -1,8 +1,8 @@
 import type { GeneratorJob } from './load-generator/main.js';
 import type { SystemName } from './load-generator/systems.js';
 
-export type ScenarioId = '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
-export const SCENARIO_IDS: readonly ScenarioId[] = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
+export type ScenarioId = '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '10';
+export const SCENARIO_IDS: readonly ScenarioId[] = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'];
 
 /**
  * The most streams one process may hold here: the machine's hard limit on open files is 20,000
@@ -24,11 +24,11 @@ export interface ScenarioSpec {
 }
 
 export interface ScenarioOverrides {
-  /** Per-rate phase length for scenarios 2, 5, 6, 7 and 9, seconds. */
+  /** Per-rate phase length for scenarios 2, 5, 6, 7, 9 and 10, seconds. */
   durationSeconds?: number;
   /** Streams for scenarios 2, 5 and 9. */
   streams?: number;
-  /** Rates of scenarios 2 and 5 (events/s), 6 and 7 (messages/s) and 9 (events/s, the first). */
+  /** Rates of scenarios 2 and 5 (events/s), 6 and 7 (messages/s) and 9, 10 (events/s, the first). */
   rates?: number[];
   /** Sustained fan-out length, seconds. */
   sustainedSeconds?: number;
@@ -36,7 +36,8 @@ export interface ScenarioOverrides {
 
 /**
  * The scenarios (1)–(5) of the first benchmark issue, issue 15's message path, with one (6) and
- * two (7) server processes, and its stream count (8), and issue 11's receipts (9); `smoke`
+ * two (7) server processes, and its stream count (8), and issue 11's receipts with one (9) and
+ * two (10) server processes; `smoke`
  * shrinks each to a few seconds and a few hundred streams.
  */
 export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {}): Record<ScenarioId, ScenarioSpec> {
@@ -57,6 +58,14 @@ export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {})
   const messagePathTimeout = (params: ReturnType<typeof messagePath>) => 120_000 + params.rates.length * (params.durationMs + 40_000);
   const oneProcess = messagePath([250, 500, 1000, 1500, 2000, 3000]);
   const twoProcesses = messagePath([1000, 2000, 2500, 3000, 4000]);
+  const receiptsSpec = (id: ScenarioId, title: string, servers: number): ScenarioSpec => ({
+    id,
+    title,
+    servers,
+    systems: ['clinicpulse'],
+    job: { scenario: 'receipts', params: receipts },
+    timeoutMs: 180_000 + 2 * (durationMs + 40_000),
+  });
   const receipts = {
     streams,
     noticeSize: 50,
@@ -139,14 +148,8 @@ export function scenarioSpecs(smoke: boolean, overrides: ScenarioOverrides = {})
       job: { scenario: 'message-path', params: twoProcesses },
       timeoutMs: messagePathTimeout(twoProcesses),
     },
-    '9': {
-      id: '9',
-      title: 'Receipts on: every stream reports delivered and shown for every event',
-      servers: 1,
-      systems: ['clinicpulse'],
-      job: { scenario: 'receipts', params: receipts },
-      timeoutMs: 180_000 + 2 * (durationMs + 40_000),
-    },
+    '9': receiptsSpec('9', 'Receipts on: every stream reports delivered and shown for every event', 1),
+    '10': receiptsSpec('10', 'Receipts on, two server processes behind one Redis and one database', 2),
   };
 }
 

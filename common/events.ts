@@ -241,8 +241,10 @@ export const messageChangedPayload = z.object({
 });
 
 /**
- * Published to every enabled account when a colleague's presence changed (available, busy,
- * away), so pickers and conversation headers follow. Not a notification.
+ * Sent to every open stream when a colleague's presence changed (available, busy, away), so
+ * pickers and conversation headers follow: a control frame (below), not a numbered event. A
+ * desk that was away misses the changes meanwhile and loads the list again on `ready`, so none
+ * of them fills the event history that exact replay depends on.
  */
 export const presenceChangedPayload = z.object({
   type: z.literal('presence_changed'),
@@ -263,7 +265,6 @@ export const eventPayload = z.discriminatedUnion('type', [
   conversationChangedPayload,
   settingsChangedPayload,
   messageChangedPayload,
-  presenceChangedPayload,
   alertStatusPayload,
   alertAcknowledgedPayload,
   alertRepeatPayload,
@@ -282,7 +283,6 @@ export const streamEvent = z.discriminatedUnion('type', [
   conversationChangedPayload.extend({ id: eventId }),
   settingsChangedPayload.extend({ id: eventId }),
   messageChangedPayload.extend({ id: eventId }),
-  presenceChangedPayload.extend({ id: eventId }),
   alertStatusPayload.extend({ id: eventId }),
   alertAcknowledgedPayload.extend({ id: eventId }),
   alertRepeatPayload.extend({ id: eventId }),
@@ -331,6 +331,7 @@ export function isNotifyingEvent(event: StreamEvent): event is NotifyingEvent {
  *   value, so a browser EventSource follows); what is still held after it is replayed next.
  * - `ready`: the replay is over; everything after this frame is live. `lastEventId` is the
  *   newest id the server knows for this user. It has no `id:` line.
+ * - `presence_changed`: a colleague's presence (presenceChangedPayload), live only, no `id:` line.
  */
 export const resyncControl = z.object({
   type: z.literal('resync'),
@@ -341,13 +342,14 @@ export const readyControl = z.object({
   type: z.literal('ready'),
   lastEventId: z.number().int().nonnegative(),
 });
-export const controlEvent = z.discriminatedUnion('type', [resyncControl, readyControl]);
+export const controlEvent = z.discriminatedUnion('type', [resyncControl, readyControl, presenceChangedPayload]);
 export type ResyncControl = z.infer<typeof resyncControl>;
 export type ReadyControl = z.infer<typeof readyControl>;
+export type PresenceChangedControl = PresenceChangedPayload;
 export type ControlEvent = z.infer<typeof controlEvent>;
 export type ControlEventType = ControlEvent['type'];
 
-export const CONTROL_EVENT_TYPES = ['resync', 'ready'] as const satisfies readonly ControlEventType[];
+export const CONTROL_EVENT_TYPES = ['resync', 'ready', 'presence_changed'] as const satisfies readonly ControlEventType[];
 /**
  * The SSE event name of every numbered event: its frame has no `event:` line (the SSE default,
  * `message`) and its type is in its data, as the original system sent it, so a browser's
@@ -364,7 +366,6 @@ export const STREAM_EVENT_TYPES = [
   'conversation_changed',
   'settings_changed',
   'message_changed',
-  'presence_changed',
   'alert_status',
   'alert_acknowledged',
   'alert_repeat',

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { eventId } from '../../common/events.js';
 import type { NotifiedLedger } from '../notify/notifier.js';
 import { readFileIfExists, writeFileAtomic, type DurableWrite } from './atomic-file.js';
+import { safeJson } from '../../common/safe-json.js';
 
 /** Ids only grow, so the newest ones are all a replay can repeat; older ones are below the cursor. */
 export const MAX_REMEMBERED_IDS = 2_000;
@@ -187,10 +188,3 @@ function copyUnread(state: UnreadSnapshot): UnreadSnapshot {
   };
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

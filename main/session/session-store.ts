@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { role, type User } from '../../common/api.js';
 import { readFileIfExists, writeFileAtomic } from '../cursor/atomic-file.js';
 import type { SecretCipher } from './secret-cipher.js';
+import { safeJson } from '../../common/safe-json.js';
 
 const sessionFile = z.object({
   version: z.literal(1),
@@ -125,10 +126,3 @@ export function keychainRefusedNotice(error: unknown): string {
   return `The system's password store refused to keep your sign-in (${detail}), so you stay signed in only until ClinicPulse quits and will be asked again at the next start.`;
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

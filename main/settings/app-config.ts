@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { safeJson } from '../../common/safe-json.js';
 
 /**
  * What a clinic's IT admin presets at install time, each setting looked up on its own, first
@@ -73,10 +74,3 @@ function validUrl(value: string | undefined): string | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

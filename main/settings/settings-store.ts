@@ -6,6 +6,7 @@ import {
   type DesktopSettingsPatch,
 } from '../../common/desktop-bridge.js';
 import { readFileIfExists, writeFileAtomic } from '../cursor/atomic-file.js';
+import { safeJson } from '../../common/safe-json.js';
 
 /**
  * The desk's own settings (preview level, do-not-disturb, quiet hours…), one JSON file in the
@@ -43,10 +44,3 @@ export class SettingsStore {
   }
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

@@ -12,6 +12,7 @@ import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { ReconnectPlan, type ReconnectStep } from '../../common/reconnect-plan.js';
 import { DEFAULT_BACKOFF, reconnectTuning, type BackoffOptions } from './backoff.js';
 import type { HttpFetch } from './http-fetch.js';
+import { safeJson } from '../../common/safe-json.js';
 
 type Received = { event: StreamEvent } | { control: ControlEvent };
 
@@ -417,11 +418,3 @@ export class StreamClient {
   }
 }
 
-function safeJson(text: unknown): unknown {
-  if (typeof text !== 'string') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

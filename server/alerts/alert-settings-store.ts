@@ -1,5 +1,6 @@
 import type { SqlDatabase } from '../db/sql-database.js';
 import { alertSettings, DEFAULT_ALERT_SETTINGS, type AlertSettings, type AlertSettingsPatch } from '../../common/alert-settings.js';
+import { safeJson } from '../../common/safe-json.js';
 
 const KEY = 'alerting';
 
@@ -27,10 +28,3 @@ export class AlertSettingsStore {
   }
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}

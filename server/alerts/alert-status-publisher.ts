@@ -1,5 +1,6 @@
 import type { AlertStatusPayload } from '../../common/events.js';
 import type { ServerContext } from '../context.js';
+import type { UserEvent } from '../events/event-publisher.js';
 import { AlertStatusReader } from './alert-status-reader.js';
 
 export interface AlertStatusPublisherOptions {
@@ -67,24 +68,28 @@ export class AlertStatusPublisher {
     this.stopped = true;
   }
 
+  /** Every waiting alert's status, read now, in one publish: one Redis round trip per flush, not one per alert. */
   private async flush(): Promise<void> {
     const ids = [...this.dirty];
     this.dirty.clear();
+    const events: UserEvent[] = [];
+    const timestamp = new Date().toISOString();
     for (const alertId of ids) {
       try {
         const parties = this.reader.parties(alertId);
         const status = parties?.senderId == null ? null : this.reader.status(alertId, 'recipients');
         if (!parties || parties.senderId === null || !status) continue;
-        const payload: AlertStatusPayload = {
-          type: 'alert_status',
-          alert_id: String(alertId),
-          status,
-          timestamp: new Date().toISOString(),
-        };
-        await this.ctx.publisher.publish(parties.senderId, payload);
+        const payload: AlertStatusPayload = { type: 'alert_status', alert_id: String(alertId), status, timestamp };
+        events.push({ userId: parties.senderId, payload });
       } catch (error) {
-        this.ctx.logger.warn({ err: (error as Error).message, alertId }, 'alert status not published');
+        this.ctx.logger.warn({ err: (error as Error).message, alertId }, 'alert status not read');
       }
+    }
+    if (events.length === 0) return;
+    try {
+      await this.ctx.publisher.publishBatch(events);
+    } catch (error) {
+      this.ctx.logger.warn({ err: (error as Error).message, alerts: events.length }, 'alert statuses not published');
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import { HttpError } from '../http/errors.js';
 import { SESSION_COOKIE } from './authenticate.js';
 
@@ -28,15 +29,28 @@ export function sameOriginCheck(allowedOrigins: ReadonlySet<string> = new Set())
  * allowed: for a GET that changes something (the original system's `GET /api/sse` test).
  */
 export function crossSiteCookieRequest(req: Request, allowedOrigins: ReadonlySet<string>): boolean {
-  if (req.headers.authorization || !req.headers.cookie?.includes(`${SESSION_COOKIE}=`)) return false;
-  const origin = req.headers.origin;
-  const fetchSite = req.headers['sec-fetch-site'];
+  return crossSiteCookieHeaders(req.headers, allowedOrigins, () => `${req.protocol}://${req.get('host')}`);
+}
+
+/** Whether a request signs in with the session cookie rather than `Authorization`. */
+export function ridesOnSessionCookie(headers: IncomingHttpHeaders): boolean {
+  return !headers.authorization && headers.cookie?.includes(`${SESSION_COOKIE}=`) === true;
+}
+
+/**
+ * The rule itself, on the request's headers, for code that answers before Express (the receipts
+ * endpoint). `ownOrigin` is asked only of a browser that sends `Origin` but no `Sec-Fetch-Site`.
+ */
+export function crossSiteCookieHeaders(headers: IncomingHttpHeaders, allowedOrigins: ReadonlySet<string>, ownOrigin: () => string): boolean {
+  if (!ridesOnSessionCookie(headers)) return false;
+  const origin = headers.origin;
+  const fetchSite = headers['sec-fetch-site'];
   const allowed = origin !== undefined && allowedOrigins.has(origin);
   // Sec-Fetch-Site first: it needs no idea of our own address, which a reverse proxy may hide.
   const trusted =
     fetchSite !== undefined
       ? fetchSite === 'same-origin' || fetchSite === 'none' || allowed
-      : origin === undefined || origin === `${req.protocol}://${req.get('host')}` || allowed;
+      : origin === undefined || allowed || origin === ownOrigin();
   return !trusted;
 }
 

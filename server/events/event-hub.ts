@@ -1,18 +1,23 @@
 import type { Logger } from 'pino';
-import { formatSseComment } from '../../common/sse.js';
+import { presenceChangedPayload } from '../../common/events.js';
+import { safeJson } from '../../common/safe-json.js';
+import { formatSseComment, formatSseFrame } from '../../common/sse.js';
 import type { Metrics } from '../metrics.js';
+import { withTimeout } from '../with-timeout.js';
 import type { BareEventAdoption } from './bare-event-adoption.js';
 import type { ChannelSubscriber } from './channel-subscriber.js';
 import { bodyPiece, type BodyPiece } from './chunked-body.js';
 import { readFanOutMessage } from './fan-out-message.js';
 import { SINGLE_REDIS_KEYS, type KeySpace } from './keys.js';
-import { withTimeout } from '../with-timeout.js';
 import { frameStoredEvent, type StoredEvent } from './stored-event.js';
 import { REVOKE_STREAMS_MESSAGE, revokedSessionId } from './stream-revocation.js';
 import type { StreamCloseReason, StreamSession } from './stream-session.js';
 
-/** Streams pinged per turn of the event loop. */
-const HEARTBEAT_SLICE = 256;
+/** Streams pinged (or sent a live control frame) per turn of the event loop. */
+const SESSIONS_PER_SLICE = 256;
+
+/** What the live channel carries. */
+const liveControl = presenceChangedPayload;
 
 interface UserStreams {
   sessions: Set<StreamSession>;
@@ -195,7 +200,7 @@ export class EventHub {
 
   /** Sent on every readiness: autoResubscribe is off, and a new connection has no channels. */
   private subscribeFanOut(): void {
-    const subscribed = this.subscriber.subscribe(...this.keys.fanOutChannels);
+    const subscribed = this.subscriber.subscribe(...this.keys.fanOutChannels, this.keys.liveChannel);
     subscribed.then(
       () => {
         if (this.fanOutSubscribed === subscribed) this.live = true;
@@ -220,6 +225,10 @@ export class EventHub {
     const owner = this.keys.channelOwner(channel);
     if (owner?.kind === 'fanout') {
       this.dispatchFanOut(message);
+      return;
+    }
+    if (owner?.kind === 'live') {
+      this.dispatchLive(message);
       return;
     }
     const userId = owner?.userId;
@@ -258,6 +267,17 @@ export class EventHub {
     );
   }
 
+  /** A control frame for every stream here, framed once (keys.ts LIVE_CHANNEL). */
+  private dispatchLive(message: string): void {
+    const control = liveControl.safeParse(safeJson(message));
+    if (!control.success) {
+      this.logger.warn('ignored a message on the live channel that is not a control frame');
+      return;
+    }
+    const piece = bodyPiece(formatSseFrame({ event: control.data.type, data: message }));
+    this.forEachSession((session) => session.writeControl(piece));
+  }
+
   /** Frames the event once per user with streams here; any other recipient costs one lookup. */
   private dispatchFanOut(message: string): void {
     const fanOut = readFanOutMessage(message);
@@ -282,11 +302,16 @@ export class EventHub {
    * of sockets would hold every live event back for that long, every heartbeat.
    */
   private broadcast(ping: BodyPiece): void {
+    this.forEachSession((session) => session.heartbeat(ping));
+  }
+
+  /** Every stream here, a slice per turn of the event loop, so live events are not held behind thousands of writes. */
+  private forEachSession(write: (session: StreamSession) => void): void {
     const sessions: StreamSession[] = [];
     for (const user of this.users.values()) for (const session of user.sessions) sessions.push(session);
     const writeSlice = (from: number): void => {
-      const to = Math.min(sessions.length, from + HEARTBEAT_SLICE);
-      for (let i = from; i < to; i++) sessions[i]!.heartbeat(ping);
+      const to = Math.min(sessions.length, from + SESSIONS_PER_SLICE);
+      for (let i = from; i < to; i++) write(sessions[i]!);
       if (to < sessions.length) setImmediate(writeSlice, to);
     };
     writeSlice(0);

@@ -1,5 +1,5 @@
 import type { Result } from 'ioredis';
-import type { EventPayload } from '../../common/events.js';
+import type { EventPayload, PresenceChangedControl } from '../../common/events.js';
 import type { Metrics } from '../metrics.js';
 import type { RedisClient } from '../redis-client.js';
 import { forEachRecipient } from './fan-out-message.js';
@@ -211,6 +211,16 @@ export class EventPublisher {
     const channel = this.keys.userKey(userId);
     if (this.keys.publishCommand === 'SPUBLISH') await this.redis.spublish(channel, message);
     else await this.redis.publish(channel, message);
+  }
+
+  /**
+   * A control frame for every open stream on every process, now (keys.ts LIVE_CHANNEL): it is
+   * no event, has no id and is stored nowhere.
+   */
+  async publishLive(control: PresenceChangedControl): Promise<void> {
+    const message = JSON.stringify(control);
+    if (this.keys.publishCommand === 'SPUBLISH') await this.redis.spublish(this.keys.liveChannel, message);
+    else await this.redis.publish(this.keys.liveChannel, message);
   }
 
   /**

@@ -40,7 +40,7 @@ export const DEDUPE_INFIX = ':dedupe:';
 export const CLUSTER_BUCKETS = 64;
 
 /** Where a message received on a channel goes. */
-export type ChannelOwner = { kind: 'user'; userId: string } | { kind: 'fanout' };
+export type ChannelOwner = { kind: 'user'; userId: string } | { kind: 'fanout' } | { kind: 'live' };
 
 /** How the keys of users and channels are named, and published to, for one deployment. */
 export interface KeySpace {
@@ -60,6 +60,8 @@ export interface KeySpace {
   fanOutChannel(group: number): string;
   /** Every fan-out channel: each server process subscribes to all of them. */
   readonly fanOutChannels: readonly string[];
+  /** Control frames for every open stream, stored nowhere (LIVE_CHANNEL); each process subscribes to it. */
+  readonly liveChannel: string;
   /** One batch of a fan-out published with a dedupe key; holds the pairs it published. */
   fanOutDedupeKey(group: number, key: string, batch: number): string;
   channelOwner(channel: string): ChannelOwner | null;
@@ -71,6 +73,12 @@ export interface KeySpace {
  * instead of one per user. It belongs to no user, hence no `user:` prefix.
  */
 export const FAN_OUT_CHANNEL = 'fanout';
+
+/**
+ * Control frames every open stream gets as they happen and no history keeps (`presence_changed`):
+ * a desk that was away reloads what they tell over REST when its stream is `ready`.
+ */
+export const LIVE_CHANNEL = 'live';
 
 export const userKey = (userId: number | string): string => `${USER_PREFIX}${userId}`;
 export const userChannel = (userId: number | string): string => `${USER_PREFIX}${userId}`;
@@ -99,9 +107,11 @@ export const SINGLE_REDIS_KEYS: KeySpace = {
   userPrefixOf: () => USER_PREFIX,
   fanOutChannel: () => FAN_OUT_CHANNEL,
   fanOutChannels: [FAN_OUT_CHANNEL],
+  liveChannel: LIVE_CHANNEL,
   fanOutDedupeKey: (_group, key, batch) => fanOutDedupeKey(key, batch),
   channelOwner(channel) {
     if (channel === FAN_OUT_CHANNEL) return { kind: 'fanout' };
+    if (channel === LIVE_CHANNEL) return { kind: 'live' };
     const userId = userIdFromChannel(channel);
     return userId === null ? null : { kind: 'user', userId };
   },
@@ -110,6 +120,8 @@ export const SINGLE_REDIS_KEYS: KeySpace = {
 const bucketTag = (group: number): string => `{u${group}}`;
 const CLUSTER_USER_CHANNEL = /^\{u(\d+)\}:user:(\d+)$/;
 const CLUSTER_FAN_OUT_CHANNEL = /^\{u\d+\}:fanout$/;
+/** In one slot of its own, on whichever shard holds it. */
+const CLUSTER_LIVE_CHANNEL = `{${LIVE_CHANNEL}}`;
 
 /** A Redis Cluster: every name of a user carries the hash tag of the user's bucket (`buckets` of them). */
 export function clusterKeys(buckets: number): KeySpace {
@@ -127,9 +139,11 @@ export function clusterKeys(buckets: number): KeySpace {
     userPrefixOf: (group) => `${bucketTag(group)}:${USER_PREFIX}`,
     fanOutChannel: (group) => `${bucketTag(group)}:${FAN_OUT_CHANNEL}`,
     fanOutChannels: Array.from({ length: buckets }, (_, group) => `${bucketTag(group)}:${FAN_OUT_CHANNEL}`),
+    liveChannel: CLUSTER_LIVE_CHANNEL,
     fanOutDedupeKey: (group, key, batch) => `${bucketTag(group)}:fanout:dedupe:${key}:${batch}`,
     channelOwner(channel) {
       if (CLUSTER_FAN_OUT_CHANNEL.test(channel)) return { kind: 'fanout' };
+      if (channel === CLUSTER_LIVE_CHANNEL) return { kind: 'live' };
       const match = CLUSTER_USER_CHANNEL.exec(channel);
       return match ? { kind: 'user', userId: match[2]! } : null;
     },

@@ -200,6 +200,15 @@ export class StreamSession {
     return this.writeEvent(event);
   }
 
+  /**
+   * A control frame sent to every stream (event-hub.ts dispatchLive), built once for all: written
+   * as it comes, also during the replay (pieces end between frames).
+   */
+  writeControl(piece: BodyPiece): void {
+    if (this.closed || !this.socket) return;
+    this.write(this.chunked ? piece.chunk : piece.frame);
+  }
+
   /** For frames without an event id: comments, control frames. */
   writeRaw(text: string): void {
     if (this.closed || !this.socket) return;

@@ -1,22 +1,20 @@
 import type { ServerContext } from '../context.js';
-import { enabledUserIds } from '../notifications/recipients.js';
 import type { PresenceUpdate } from './presence-store.js';
 
 /**
- * Tells every enabled account that someone's presence changed (`presence_changed`, not a
- * notification). The change is already in Redis: if publishing fails it is logged, and desks
- * see the status at their next load of `GET /api/presence`.
+ * Tells every open stream that someone's presence changed (`presence_changed`, a control frame
+ * on the live channel, not an event: it goes into no history). The change is already in Redis:
+ * if publishing fails it is logged, and desks see the status at their next load of
+ * `GET /api/presence`, which they make whenever their stream is ready.
  */
 export async function announcePresence(
   ctx: ServerContext,
   updates: readonly PresenceUpdate[],
 ): Promise<void> {
-  const changed = updates.filter((update) => update.changed);
-  if (changed.length === 0) return;
-  const recipients = enabledUserIds(ctx.db);
-  for (const update of changed) {
+  for (const update of updates) {
+    if (!update.changed) continue;
     try {
-      await ctx.publisher.publishToMany(recipients, {
+      await ctx.publisher.publishLive({
         type: 'presence_changed',
         user_id: String(update.userId),
         status: update.status,

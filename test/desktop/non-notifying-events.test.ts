@@ -103,7 +103,6 @@ const NOT_NOTIFICATIONS: {
     acknowledged_by: [],
     timestamp: at,
   },
-  presence_changed: { type: 'presence_changed', user_id: '2', status: 'busy', timestamp: at },
   alert_status: { type: 'alert_status', alert_id: '40', status, timestamp: at },
   alert_acknowledged: {
     type: 'alert_acknowledged',
@@ -142,6 +141,10 @@ describe('events that are not notifications', () => {
     for (const type of types) ids.push(await publisher.publish(user.id, NOT_NOTIFICATIONS[type]));
     await waitUntil(() => ids.every((id) => desk.eventIds().includes(id)), 'all reach the window');
     expect(desk.events.flatMap((event) => ('id' in event ? [event.type] : []))).toEqual(types);
+    // A live control frame (a colleague's presence) reaches the window too, as it came.
+    await publisher.publishLive({ type: 'presence_changed', user_id: '2', status: 'busy', timestamp: at });
+    await waitUntil(() => desk.events.some((event) => event.type === 'presence_changed'), 'the presence change reaches the window');
+    expect(desk.events.find((event) => event.type === 'presence_changed')).toEqual({ type: 'presence_changed', user_id: '2', status: 'busy', timestamp: at });
     expect(desk.session.unreadCount).toBe(0);
     expect(desk.unreadCounts.filter((count) => count !== 0)).toEqual([]);
 

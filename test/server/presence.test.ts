@@ -1,10 +1,11 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StreamEventOf } from '../../common/events.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { PresenceChangedControl } from '../../common/events.js';
 import type { OwnPresenceResponse, PresenceResponse } from '../../common/presence.js';
 import { PresenceStore } from '../../server/presence/presence-store.js';
 import { PresenceSweeper } from '../../server/presence/presence-sweeper.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
+import { openRawStream, type RawStream } from '../support/sse-client.js';
 import {
   api,
   DEMO_PASSWORD,
@@ -26,11 +27,25 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function presenceEventsAbout(receiverId: number, userId: number) {
-  return (await userEvents(server.context.redis, receiverId)).filter(
-    (event): event is StreamEventOf<'presence_changed'> =>
-      event.type === 'presence_changed' && event.user_id === String(userId),
-  );
+const streams: RawStream[] = [];
+afterEach(() => {
+  for (const stream of streams.splice(0)) stream.close();
+});
+
+/** A desk's stream of this user, once it is live. */
+async function liveStream(token: string): Promise<RawStream> {
+  const stream = await openRawStream(`${server.url}/api/events/stream`, { authorization: `Bearer ${token}` });
+  streams.push(stream);
+  await stream.waitFor((s) => s.messages.some((m) => m.event === 'ready'));
+  return stream;
+}
+
+/** The `presence_changed` control frames about `userId` this stream received. */
+function presenceFramesAbout(stream: RawStream, userId: number): PresenceChangedControl[] {
+  return stream.messages
+    .filter((m) => m.event === 'presence_changed')
+    .map((m) => JSON.parse(m.data) as PresenceChangedControl)
+    .filter((control) => control.user_id === String(userId));
 }
 
 describe('presence', () => {
@@ -39,6 +54,8 @@ describe('presence', () => {
     const doctor = await login(server.url, 'dr.patel', DEMO_PASSWORD);
     const nurseApi = api(server.url, nurse.token);
     const doctorApi = api(server.url, doctor.token);
+    const doctorDesk = await liveStream(doctor.token);
+    const nurseDesk = await liveStream(nurse.token);
     const statusOfNurse = async () =>
       (await doctorApi.get<PresenceResponse>('/api/presence')).body.presence.find(
         (entry) => entry.userId === nurse.user.id,
@@ -62,14 +79,14 @@ describe('presence', () => {
     expect(await statusOfNurse()).toBe('busy');
     expect((await nurseApi.get<PresenceResponse>('/api/presence')).body.choice).toBe('busy');
 
-    await eventually(
-      async () => (await presenceEventsAbout(doctor.user.id, nurse.user.id)).length === 2,
-      'both changes announced to a colleague',
-    );
-    expect(
-      (await presenceEventsAbout(doctor.user.id, nurse.user.id)).map((event) => event.status),
-    ).toEqual(['available', 'busy']);
-    expect(await presenceEventsAbout(nurse.user.id, nurse.user.id)).toHaveLength(2);
+    await doctorDesk.waitFor((s) => presenceFramesAbout(s, nurse.user.id).length === 2);
+    expect(presenceFramesAbout(doctorDesk, nurse.user.id).map((control) => control.status)).toEqual(['available', 'busy']);
+    await nurseDesk.waitFor((s) => presenceFramesAbout(s, nurse.user.id).length === 2);
+    // Live only: control frames without an id, and nothing in anyone's event history.
+    expect(doctorDesk.messages.filter((m) => m.event === 'presence_changed').every((m) => m.id === undefined)).toBe(true);
+    for (const userId of [doctor.user.id, nurse.user.id]) {
+      expect((await userEvents(server.context.redis, userId)).map((event) => event.type as string)).not.toContain('presence_changed');
+    }
 
     // Idle on the only desk: away, though the choice stays busy for the next time.
     const idle = await nurseApi.post<OwnPresenceResponse>('/api/presence/report', {
@@ -82,6 +99,7 @@ describe('presence', () => {
 
   it('a desk that stops reporting (asleep, closed) runs out and its person is announced away by the sweep', async () => {
     const frontDesk = await login(server.url, 'frontdesk.lee', DEMO_PASSWORD);
+    const colleague = await liveStream((await login(server.url, 'dr.smith', DEMO_PASSWORD)).token);
     const connection = new Redis(redis.url);
     try {
       const store = new PresenceStore(connection, 300);
@@ -93,12 +111,7 @@ describe('presence', () => {
       });
       sweeper.start();
       try {
-        await eventually(
-          async () =>
-            (await presenceEventsAbout(frontDesk.user.id, frontDesk.user.id)).at(-1)?.status ===
-            'away',
-          'announced away once the report ran out',
-        );
+        await colleague.waitFor((s) => presenceFramesAbout(s, frontDesk.user.id).at(-1)?.status === 'away');
       } finally {
         await sweeper.stop();
       }

@@ -1,6 +1,7 @@
 import { useEffect, useEffectEvent, useSyncExternalStore } from 'react';
 import type { ConnectionState } from '../../../common/desktop-bridge.js';
 import type {
+  PresenceChangedControl,
   ReadyControl,
   ResyncControl,
   StreamEvent,
@@ -37,8 +38,8 @@ export interface UseEventsOptions {
   onSettingsChanged?: (event: StreamEventOf<'settings_changed'>, meta: EventMeta) => void;
   /** A message was edited, deleted or acknowledged (👍) in one of this user's conversations. */
   onMessageChanged?: (event: StreamEventOf<'message_changed'>, meta: EventMeta) => void;
-  /** A colleague (or this user) became available, busy or away. */
-  onPresenceChanged?: (event: StreamEventOf<'presence_changed'>, meta: EventMeta) => void;
+  /** A colleague (or this user) became available, busy or away: live only, no history. */
+  onPresenceChanged?: (control: PresenceChangedControl) => void;
   /** An account was added, renamed, given another role, disabled or enabled. */
   onDirectoryChanged?: (event: StreamEventOf<'directory_changed'>, meta: EventMeta) => void;
   /** Every numbered event, whatever its type, after the typed callback. */
@@ -105,14 +106,15 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
       case 'directory_changed':
         options.onDirectoryChanged?.(frame, meta);
         break;
-      case 'presence_changed':
-        options.onPresenceChanged?.(frame, meta);
-        break;
+
       case 'resync':
         options.onResync?.(frame);
         return;
       case 'ready':
         options.onReady?.(frame);
+        return;
+      case 'presence_changed':
+        options.onPresenceChanged?.(frame);
         return;
       default:
         // A new event type does not compile here until it has its callback.

@@ -259,12 +259,16 @@ describe('on a Redis Cluster (three primaries, one replica each)', () => {
       )
       .toBe(200);
   });
-  it('keeps presence in one slot, so a desk’s report and a colleague’s view agree across both server processes', async () => {
+  it('keeps presence in one slot, so a desk’s report and a colleague’s view and stream agree across both server processes', async () => {
     const [[nurseId, nurse], [, colleague]] = [...staff] as [[number, string], [number, string]];
+    const colleagueDesk = await stream(other.url, colleague);
+    await ready(colleagueDesk);
     const reported = await api(server.url, nurse).post('/api/presence/report', { deskId: 'cluster-desk', active: true });
     expect(reported.status).toBe(200);
     const seen = await api(other.url, colleague).get<{ presence: { userId: number; status: string }[] }>('/api/presence');
     expect(seen.status).toBe(200);
     expect(seen.body.presence).toContainEqual(expect.objectContaining({ userId: nurseId, status: 'available' }));
+    // Announced on the live channel (sharded, in a slot of its own) to a desk on the other process.
+    await colleagueDesk.waitFor((s) => s.messages.some((m) => m.event === 'presence_changed' && m.data.includes(`"user_id":"${nurseId}"`)));
   });
 });
