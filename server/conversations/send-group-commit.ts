@@ -13,6 +13,14 @@ interface PendingSend {
 
 /** How many waiting sends one transaction takes at most, so one commit never grows unbounded. */
 const MAX_SENDS_PER_COMMIT = 200;
+/**
+ * Under load at most one commit per this many ms: a send that arrives sooner after the last
+ * commit waits for the others of the window. At 1,000 messages a second a send came about once
+ * per turn of the event loop, so the commits of one or two messages each were most of the
+ * message path's CPU (each writes its ~22 pages to the WAL); a few ms more before the answer is
+ * far inside the path's 25 ms p99 (bench/RESULTS.md).
+ */
+export const SEND_COMMIT_WINDOW_MS = 4;
 
 /**
  * Messages sent while the event loop is busy share one SQLite transaction (a group commit): one
@@ -20,17 +28,20 @@ const MAX_SENDS_PER_COMMIT = 200;
  * index, the alert, the outbox rows), and most of them are the same pages for the next message,
  * so at hundreds of messages a second a commit per message was most of a send's CPU and I/O
  * (bench/RESULTS.md, the message path). A lone message still commits at once, in the next turn
- * of the event loop. Each send keeps its own savepoint (ConversationStore.send is a transaction,
+ * of the event loop; one sent within SEND_COMMIT_WINDOW_MS of the last commit joins the next
+ * one, at the end of the window. Each send keeps its own savepoint (ConversationStore.send is a transaction,
  * nested here): one that fails changes nothing and fails alone; every send is answered only
  * after the commit that holds it.
  */
 export class SendGroupCommit {
   private pending: PendingSend[] = [];
   private scheduled = false;
+  private lastCommitAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly db: SqlDatabase,
     private readonly store: ConversationStore,
+    private readonly commitWindowMs = SEND_COMMIT_WINDOW_MS,
   ) {}
 
   send(conversationId: number, sender: User, text: string, options: SendOptions = {}): Promise<SentMessage> {
@@ -38,11 +49,14 @@ export class SendGroupCommit {
       this.pending.push({ conversationId, sender, text, options, resolve, reject });
       if (this.scheduled) return;
       this.scheduled = true;
-      setImmediate(() => this.commit());
+      const wait = this.lastCommitAt + this.commitWindowMs - performance.now();
+      if (wait > 0) setTimeout(() => this.commit(), wait);
+      else setImmediate(() => this.commit());
     });
   }
 
   private commit(): void {
+    this.lastCommitAt = performance.now();
     const taken = this.pending.splice(0, MAX_SENDS_PER_COMMIT);
     this.scheduled = this.pending.length > 0;
     if (this.scheduled) setImmediate(() => this.commit());

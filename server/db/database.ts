@@ -32,6 +32,10 @@ export function openDatabase(file: string): SqliteDatabase {
     native.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (file !== ':memory:') native.pragma('journal_mode = WAL');
     native.pragma('synchronous = NORMAL');
+    // Each send of a group commit is a savepoint, whose journal holds the first copy of every
+    // page the send changes; past 64 KiB SQLite spills it to a temporary file, and those writes
+    // were half the store's CPU per message (bench/RESULTS.md, the message path).
+    native.pragma('temp_store = MEMORY');
     native.pragma('foreign_keys = ON');
     migrate(db);
     return db;

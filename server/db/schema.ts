@@ -587,4 +587,27 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `ALTER TABLE outbox_sent ADD COLUMN event_id INTEGER;`,
     postgres: `ALTER TABLE outbox_sent ADD COLUMN event_id BIGINT;`,
   },
+  {
+    // Issue 15: outbox ids are never used twice. SQLite gave an emptied table's next row id 1
+    // again, so when two processes' relays had both read rows and one had already moved them out,
+    // the other's markSent removed a new row of the same id, never published. AUTOINCREMENT needs
+    // the table rebuilt; PostgreSQL's identity never reused ids.
+    version: 65,
+    name: 'outbox ids never reused',
+    sql: `
+      CREATE TABLE outbox_next (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id    INTEGER NOT NULL,
+        payload    TEXT    NOT NULL,
+        dedupe_key TEXT    NOT NULL UNIQUE,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+      INSERT INTO outbox_next (id, user_id, payload, dedupe_key, attempts, created_at)
+        SELECT id, user_id, payload, dedupe_key, attempts, created_at FROM outbox;
+      DROP TABLE outbox;
+      ALTER TABLE outbox_next RENAME TO outbox;
+    `,
+    postgres: `SELECT 1;`,
+  },
 ];

@@ -49,7 +49,7 @@ export class OutboxStore {
     this.total = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox');
     this.sentSince = db.prepare<[string], StoredRow>('SELECT id, user_id, payload, dedupe_key, 0 AS attempts, event_id FROM outbox_sent WHERE sent_at >= ? ORDER BY id');
     this.pruneSent = db.prepare<[string]>('DELETE FROM outbox_sent WHERE sent_at < ?');
-    // New ids, in publish order: outbox ids are reused once the table has emptied, these must not be.
+    // New ids, in publish order (outbox ids are never reused either: migration 65).
     // The rows with the ids their events got, from one JSON array of [outbox id, event id] pairs.
     const published = byDialect(db, {
       sqlite: "SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS event_id FROM json_each(?)",

@@ -33,11 +33,13 @@ describe('openDatabase', () => {
     again.close();
   });
 
-  it('uses WAL, enforces foreign keys and waits for locks', () => {
+  it('uses WAL, enforces foreign keys, waits for locks and keeps temporary journals in memory', () => {
     const db = openDatabase(tempFile());
     expect(db.native.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.native.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(Number(db.native.pragma('busy_timeout', { simple: true }))).toBeGreaterThan(0);
+    // MEMORY: a group commit's savepoint journals stay off the disk (server/db/database.ts).
+    expect(db.native.pragma('temp_store', { simple: true })).toBe(2);
     expect(() =>
       db
         .prepare('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)')

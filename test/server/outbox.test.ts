@@ -139,6 +139,29 @@ describe('the outbox relay', () => {
     }
   });
 
+  it('two processes draining at once never drop a row written after the outbox emptied: its id is a new one', async () => {
+    const a = serverProcess();
+    const b = serverProcess();
+    const storeA = new OutboxStore(a.db);
+    const storeB = new OutboxStore(b.db);
+    a.db.transaction(() => {
+      for (let i = 0; i < 3; i++) storeA.enqueue(101, notice(`n${i}`), `test:reuse:${i}`);
+    })();
+    const ids = (rows: ReturnType<OutboxStore['batch']>) => rows.map((row) => row.id);
+    // Both relays read the same rows; B publishes and moves them out first, which empties the outbox.
+    const readByA = ids(storeA.batch(0, 10));
+    const readByB = ids(storeB.batch(0, 10));
+    storeB.markSent(readByB, readByB.map((id) => 1_000 + id));
+    b.db.transaction(() => storeB.enqueue(102, notice('sent meanwhile'), 'test:reuse:after'))();
+    // A's publish of the same rows returns (a no-op by their dedupe keys) and it moves out what it read.
+    storeA.markSent(readByA, readByA.map((id) => 1_000 + id));
+    // Still waiting for a relay: a drain that is not a process's first would not look among the sent for it.
+    expect(storeA.batch(0, 10).map((row) => ('dedupeKey' in row ? row.dedupeKey : row.invalid))).toEqual(['test:reuse:after']);
+    await relay(a).drain();
+    const events = await userEvents(a.redis, 102);
+    expect(events.map((e) => (e.type === 'system_notification' ? e.content : e.type))).toEqual(['sent meanwhile']);
+  });
+
   it('keeps rows while Redis is down, counts the attempts, and publishes them once it is back', async () => {
     const ctx = serverProcess();
     const store = new OutboxStore(ctx.db);

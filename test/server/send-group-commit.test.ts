@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { User } from '../../common/api.js';
 import { ConversationStore } from '../../server/conversations/conversation-store.js';
 import { SendGroupCommit } from '../../server/conversations/send-group-commit.js';
+import type { SentMessage } from '../../server/conversations/conversation-store.js';
 import { openDatabase } from '../../server/db/database.js';
 import type { SqlDatabase } from '../../server/db/sql-database.js';
 
@@ -61,6 +62,35 @@ describe('messages committed together', () => {
     // The failed one's client id is free: retrying it sends it.
     const retried = await sends.send(conversation, kim, 'Lost in transit', { clientMessageId: 'desk-kim-0002' });
     expect(retried.created).toBe(true);
+  });
+
+  it('sends made soon after a commit wait for the window and share the next commit, each answered with its own message', async () => {
+    let commits = 0;
+    // The same database, counting the group commit's transactions (a send's own are savepoints inside them).
+    const counting = Object.create(db, {
+      transaction: {
+        value: (fn: () => void) => {
+          const transaction = db.transaction(fn);
+          return Object.assign(() => transaction(), { immediate: () => (commits++, transaction.immediate()) });
+        },
+      },
+    }) as SqlDatabase;
+    const windowed = new SendGroupCommit(counting, store, 500);
+    const first = await windowed.send(conversation, kim, 'Bed 2 is free');
+    expect(commits).toBe(1);
+    const later: Promise<SentMessage>[] = [];
+    for (const [index, sender] of [kim, lee, kim, lee, kim].entries()) {
+      later.push(windowed.send(conversation, sender, `Update ${index + 1}`));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const answered = await Promise.all(later);
+    expect(commits).toBe(2);
+    expect(answered.map(({ message }) => [message.senderId, message.text])).toEqual(
+      [kim, lee, kim, lee, kim].map((sender, index) => [sender.id, `Update ${index + 1}`]),
+    );
+    expect(store.messages(conversation, { limit: 10 }).messages.map((message) => message.id)).toEqual(
+      [first, ...answered].map(({ message }) => message.id),
+    );
   });
 
   it('a retried send in the same commit as the first returns the first message', async () => {

@@ -176,6 +176,16 @@ describe('receipts', () => {
     await eventually(async () => statusEvents(await userEvents(server.context.redis, smith.id), message.alertId!).some((e) => e.status.counts.read === 1), 'the sender to hear it was read');
   });
 
+  it('record read when the recipient replies: the reply reads the message before it', async () => {
+    const message = await sendToJones('Can you take bed 4?');
+    const reply = await jones.client.post<{ message: Message }>(`/api/conversations/${conversation.id}/messages`, { text: 'On my way' });
+    expect(reply.status).toBe(201);
+    const status = await statusOf(message.alertId!);
+    expect(status.recipients[0]!.readAt).toEqual(expect.any(String));
+    expect(status.counts.read).toBe(1);
+    await eventually(async () => statusEvents(await userEvents(server.context.redis, smith.id), message.alertId!).some((e) => e.status.counts.read === 1), 'the sender to hear it was read');
+  });
+
   it('reach the sender coalesced: many reports at once become a few status events, the last one complete', async () => {
     const { alertId } = await sendToJones('Busy desk');
     const desks = Array.from({ length: 20 }, (_, i) => ({ id: `desk-busy-${String(i).padStart(4, '0')}`, name: `Desk ${i}` }));
