@@ -52,6 +52,12 @@ export interface TestRedisCluster {
   primaries(): Promise<{ port: number; slots: [number, number][] }[]>;
   /** A client for one node (not cluster-aware), closed by the caller. */
   nodeClient(port: number): Redis;
+  /**
+   * Resharding: moves the slot of `key`, with its keys, to the primary on `toPort`, as
+   * `redis-cli --cluster reshard` does for each slot (IMPORTING / MIGRATING, MIGRATE, SETSLOT NODE
+   * on every primary); resolves once every node's slot map says so.
+   */
+  moveSlotOf(key: string, toPort: number): Promise<void>;
   /** The process ids of the nodes still running (the benchmark counts their CPU). */
   pids(): number[];
   stop(): Promise<void>;
@@ -188,6 +194,36 @@ export async function startTestRedisCluster(options: TestRedisClusterOptions = {
     },
     kill,
     waitForFailover,
+    async moveSlotOf(key, toPort) {
+      const slot = calculateSlot(key);
+      const [, , [, fromPort]] = await rangeOf(key);
+      if (fromPort === toPort) throw new Error(`slot ${slot} is on ${toPort} already`);
+      const from = nodeClient(fromPort);
+      const to = nodeClient(toPort);
+      try {
+        const [fromId, toId] = [(await from.call('CLUSTER', 'MYID')) as string, (await to.call('CLUSTER', 'MYID')) as string];
+        await to.call('CLUSTER', 'SETSLOT', slot, 'IMPORTING', fromId);
+        await from.call('CLUSTER', 'SETSLOT', slot, 'MIGRATING', toId);
+        for (;;) {
+          const keys = (await from.call('CLUSTER', 'GETKEYSINSLOT', slot, 100)) as string[];
+          if (keys.length === 0) break;
+          await from.call('MIGRATE', host.address, toPort, '', 0, 5_000, 'KEYS', ...keys);
+        }
+        const primaryPorts = (await primaries()).map(({ port }) => port);
+        for (const port of new Set([toPort, fromPort, ...primaryPorts])) {
+          const node = nodeClient(port);
+          try {
+            await node.call('CLUSTER', 'SETSLOT', slot, 'NODE', toId);
+          } finally {
+            node.disconnect();
+          }
+        }
+      } finally {
+        from.disconnect();
+        to.disconnect();
+      }
+      await waitUntilOk(host.address, ports.filter(alive), (slots) => slots.some(([lo, hi, [, port]]) => lo <= slot && slot <= hi && port === toPort));
+    },
     pids: () => [...children.values()].filter((child) => child.exitCode === null && child.signalCode === null).map((child) => child.pid as number),
     primaryOf: async (key) => (await rangeOf(key))[2][1],
     async replicaOf(key) {
