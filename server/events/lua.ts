@@ -404,10 +404,12 @@ end
 local function frames_from(start, client_has)
   local parts, last = {}, ''
   for _, event in ipairs(redis.call('LRANGE', list_key, start, -1)) do
-    local id = string.match(event, '^{"id":(%d+),"type":"[a-z_]+"')
+    local id, after_type = string.match(event, '^{"id":(%d+),"type":"[a-z_]+"()')
     if id then
-      local first = client_has and string.match(event, '^{"id":%d+,"type":"[a-z_]+","replaces":(%d+)')
-      if not (first and tonumber(first) <= client_has) then
+      -- Where the marker can only be: right after the type, read without a second scan.
+      local first = client_has and string.sub(event, after_type, after_type + 11) == ',"replaces":'
+        and tonumber(string.match(event, '^%d+', after_type + 12))
+      if not (first and first <= client_has) then
         parts[#parts + 1] = 'id: ' .. id .. '\\ndata: ' .. event .. '\\n\\n'
         last = id
       end
