@@ -121,8 +121,17 @@ export class AlertStatusReader {
    */
   status(alertId: number, detail: StatusDetail, listLimit = MAX_LISTED_RECIPIENTS): AlertStatus | null {
     const row = this.alert.get(alertId);
-    if (!row) return null;
-    const counts = this.counts.get({ id: alertId }) as CountsRow;
+    return row ? this.statusOf(row, detail, listLimit) : null;
+  }
+
+  /** `status` and who sent the alert, from one read of its row (the live status publisher's). */
+  statusWithSender(alertId: number, detail: StatusDetail): { status: AlertStatus; senderId: number | null } | null {
+    const row = this.alert.get(alertId);
+    return row ? { status: this.statusOf(row, detail, MAX_LISTED_RECIPIENTS), senderId: row.sender_id } : null;
+  }
+
+  private statusOf(row: AlertRow, detail: StatusDetail, listLimit: number): AlertStatus {
+    const counts = this.counts.get({ id: row.id }) as CountsRow;
     const listed = detail === 'recipients' && counts.recipients <= listLimit;
     return {
       alertId: row.id,
@@ -138,7 +147,7 @@ export class AlertStatusReader {
           : null,
       counts,
       ...escalationOf(row),
-      recipients: listed ? this.recipientStatuses(alertId, listLimit) : [],
+      recipients: listed ? this.recipientStatuses(row.id, listLimit) : [],
     };
   }
 

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertStatusPayload } from '../../../common/events.js';
+import { AlertStatusPublisher } from '../../../server/alerts/alert-status-publisher.js';
+import type { UserEvent } from '../../../server/events/event-publisher.js';
+import { startTestRedis, type TestRedis } from '../../support/redis-server.js';
+import { api, DEMO_PASSWORD, login, startTestServer, type TestServer } from '../../support/test-server.js';
+
+let redis: TestRedis;
+let server: TestServer;
+let adminId: number;
+let alertIds: number[];
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  server = await startTestServer({ redisUrl: redis.url });
+  const admin = await login(server.url, 'admin', DEMO_PASSWORD);
+  const jones = await login(server.url, 'nurse.jones', DEMO_PASSWORD);
+  adminId = admin.user.id;
+  const client = api(server.url, admin.token);
+  for (const content of ['Fire drill at noon', 'Lift out of order', 'Flu clinic moved to room 2']) {
+    expect((await client.post('/api/admin/system-notifications', { content, userIds: [jones.user.id] })).status).toBe(200);
+  }
+  alertIds = (server.context.db.prepare('SELECT id FROM alerts WHERE sender_id = ? ORDER BY id').all(adminId) as Array<{ id: number }>).map((row) => row.id);
+  expect(alertIds).toHaveLength(3);
+});
+
+afterAll(async () => {
+  await server?.close();
+  await redis?.stop();
+});
+
+/** The batches a publisher hands Redis while flushing `alertIds`, through the server's real publisher. */
+async function batchesOfFlush(sliceMs: number): Promise<UserEvent[][]> {
+  const publisher = server.context.publisher;
+  const realPublishBatch = publisher.publishBatch.bind(publisher);
+  const batches: UserEvent[][] = [];
+  publisher.publishBatch = (events) => {
+    batches.push([...events]);
+    return realPublishBatch(events);
+  };
+  try {
+    const statuses = new AlertStatusPublisher(server.context, { coalesceMs: 60_000, sliceMs });
+    statuses.touch(alertIds);
+    await statuses.stop();
+  } finally {
+    publisher.publishBatch = realPublishBatch;
+  }
+  return batches;
+}
+
+describe('alert status publisher', () => {
+  it("publishes each touched alert's status to its sender, in one batch when the slice has room", async () => {
+    const batches = await batchesOfFlush(60_000);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.map((event) => event.userId)).toEqual([adminId, adminId, adminId]);
+    expect(batches[0]!.map((event) => (event.payload as AlertStatusPayload).alert_id)).toEqual(alertIds.map(String));
+  });
+
+  it('lets go of the event loop between slices: with no time to spare, one status per slice', async () => {
+    const batches = await batchesOfFlush(0);
+    expect(batches.map((batch) => batch.length)).toEqual([1, 1, 1]);
+    expect(batches.map((batch) => (batch[0]!.payload as AlertStatusPayload).alert_id)).toEqual(alertIds.map(String));
+  });
+});
