@@ -7,11 +7,18 @@ import { crossSiteCookieHeaders, crossSiteRefused, ridesOnSessionCookie } from '
 import type { ServerContext } from '../context.js';
 import type { RequestListener } from '../events/event-stream-endpoint.js';
 import { corsHeadersFor } from '../http/cors.js';
+import { AfterIoQueue } from '../http/after-io-queue.js';
 import { errorHandler, HttpError, parseInput } from '../http/errors.js';
 import { alertStatusPublisherFor } from './alert-status-publisher.js';
 import { ReceiptWriter } from './receipt-writer.js';
 
 export const RECEIPTS_PATH = '/api/alerts/receipts';
+
+/**
+ * How long reports are read and judged per turn of the event loop before streams' events and
+ * Redis replies get theirs: a report is bookkeeping, the events it reports on are not.
+ */
+const REPORTS_SLICE_MS = 2;
 
 /** What express.json() takes at most, for every route. */
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -67,6 +74,7 @@ export async function recordReceiptReport(ctx: ServerContext, userId: number, bo
 export function createReceiptsEndpoint(ctx: ServerContext): RequestListener {
   const { config, logger, sessions } = ctx;
   const answerError = errorHandler(logger);
+  const reports = new AfterIoQueue(REPORTS_SLICE_MS, (error) => logger.error({ err: error }, 'receipt report not handled'));
 
   const finish = (req: IncomingMessage, res: ServerResponse, started: number): void => {
     const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
@@ -152,7 +160,8 @@ export function createReceiptsEndpoint(ctx: ServerContext): RequestListener {
     });
     req.on('end', () => {
       if (tooLarge) return;
-      read(req, res, chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8'), started, cors);
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      reports.push(() => read(req, res, body.toString('utf8'), started, cors));
     });
     return true;
   };
