@@ -1,4 +1,4 @@
-import type { SqlDatabase } from '../db/sql-database.js';
+import type { SqlDatabase, SqlStatement } from '../db/sql-database.js';
 import type { Role, SystemNotice } from '../../common/api.js';
 import type { SystemNotificationPayload } from '../../common/events.js';
 
@@ -56,27 +56,33 @@ function sentNotice(row: NoticeRow): SentNotice {
  * that a notice can be sent again after a Redis loss.
  */
 export class NoticeStore {
-  constructor(private readonly db: SqlDatabase) {}
+  /** The statements of every notice sent, prepared once (the others are an admin's occasional reads). */
+  private readonly insertNotice: SqlStatement<[string, string, Role | null, string | null, string, number, number, string], number>;
+  private readonly setSentAt: SqlStatement<[string, number]>;
 
-  /** Records a notice about to be published; its payload's timestamp is the creation time. */
-  record(notice: NewNotice, now = new Date()): SentNotice {
-    const audience: SystemNotice['audience'] = notice.userIds ? 'people' : notice.role ? 'role' : 'everyone';
-    const id = this.db
+  constructor(private readonly db: SqlDatabase) {
+    this.insertNotice = db
       .prepare<[string, string, Role | null, string | null, string, number, number, string], number>(
         `INSERT INTO system_notices (content, audience, role, user_ids, recipient_ids, recipients, sent_by, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       )
-      .pluck()
-      .get(
-          notice.content,
-          audience,
-          notice.role ?? null,
-          notice.userIds ? JSON.stringify(notice.userIds) : null,
-          JSON.stringify(notice.recipients),
-          notice.recipients.length,
-          notice.sentBy,
-          now.toISOString(),
-        ) as number;
+      .pluck();
+    this.setSentAt = db.prepare<[string, number]>('UPDATE system_notices SET sent_at = ? WHERE id = ?');
+  }
+
+  /** Records a notice about to be published; its payload's timestamp is the creation time. */
+  record(notice: NewNotice, now = new Date()): SentNotice {
+    const audience: SystemNotice['audience'] = notice.userIds ? 'people' : notice.role ? 'role' : 'everyone';
+    const id = this.insertNotice.get(
+      notice.content,
+      audience,
+      notice.role ?? null,
+      notice.userIds ? JSON.stringify(notice.userIds) : null,
+      JSON.stringify(notice.recipients),
+      notice.recipients.length,
+      notice.sentBy,
+      now.toISOString(),
+    ) as number;
     return {
       id,
       payload: { type: 'system_notification', content: notice.content, timestamp: now.toISOString() },
@@ -85,7 +91,7 @@ export class NoticeStore {
   }
 
   markSent(id: number, at = new Date()): void {
-    this.db.prepare<[string, number]>('UPDATE system_notices SET sent_at = ? WHERE id = ?').run(at.toISOString(), id);
+    this.setSentAt.run(at.toISOString(), id);
   }
 
   /**

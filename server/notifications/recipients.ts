@@ -1,6 +1,33 @@
-import type { SqlDatabase } from '../db/sql-database.js';
+import type { SqlDatabase, SqlStatement } from '../db/sql-database.js';
 import type { Role } from '../../common/api.js';
 import { HttpError } from '../http/errors.js';
+
+interface RecipientQueries {
+  enabledAmong: SqlStatement<[string], number>;
+  enabled: SqlStatement<[], number>;
+  enabledInRole: SqlStatement<[Role], number>;
+}
+
+/**
+ * Prepared once per connection: every notice, message and appointment asks, and preparing cost
+ * SQLite a parse and a plan each time (bench scenario 9's profile: an eighth of a notice's CPU).
+ */
+const prepared = new WeakMap<SqlDatabase, RecipientQueries>();
+
+function queriesOf(db: SqlDatabase): RecipientQueries {
+  let queries = prepared.get(db);
+  if (!queries) {
+    queries = {
+      enabledAmong: db
+        .prepare<[string], number>('SELECT id FROM users WHERE disabled = 0 AND id IN (SELECT value FROM json_each(?))')
+        .pluck(),
+      enabled: db.prepare<[], number>('SELECT id FROM users WHERE disabled = 0 ORDER BY id').pluck(),
+      enabledInRole: db.prepare<[Role], number>('SELECT id FROM users WHERE disabled = 0 AND role = ? ORDER BY id').pluck(),
+    };
+    prepared.set(db, queries);
+  }
+  return queries;
+}
 
 /**
  * The enabled accounts among `ids`, in the order given, without repeats. Any id that is not an
@@ -8,10 +35,7 @@ import { HttpError } from '../http/errors.js';
  */
 export function requireEnabledUserIds(db: SqlDatabase, ids: readonly number[], field: string): number[] {
   const unique = [...new Set(ids)];
-  const select = db
-    .prepare<[string], number>('SELECT id FROM users WHERE disabled = 0 AND id IN (SELECT value FROM json_each(?))')
-    .pluck();
-  const found = new Set(select.all(JSON.stringify(unique)));
+  const found = new Set(queriesOf(db).enabledAmong.all(JSON.stringify(unique)));
   const unknown = unique.filter((id) => !found.has(id));
   if (unknown.length > 0) {
     const shown = unknown.slice(0, 20).join(', ') + (unknown.length > 20 ? ', …' : '');
@@ -25,7 +49,6 @@ export function requireEnabledUserIds(db: SqlDatabase, ids: readonly number[], f
  * thousands of rows, and building a user object for each cost ≈ 2 µs a row for nothing.
  */
 export function enabledUserIds(db: SqlDatabase, role?: Role): number[] {
-  return role
-    ? db.prepare<[Role], number>('SELECT id FROM users WHERE disabled = 0 AND role = ? ORDER BY id').pluck().all(role)
-    : db.prepare<[], number>('SELECT id FROM users WHERE disabled = 0 ORDER BY id').pluck().all();
+  const queries = queriesOf(db);
+  return role ? queries.enabledInRole.all(role) : queries.enabled.all();
 }
