@@ -1,6 +1,7 @@
 import type { SqlDatabase, SqlStatement } from '../db/sql-database.js';
 import type { User } from '../../common/api.js';
 import type { AlertAcknowledgedPayload } from '../../common/events.js';
+import { rowDedupeKey } from '../events/row-dedupe-key.js';
 import { OutboxStore } from '../outbox/outbox-store.js';
 
 interface AlertParties {
@@ -8,6 +9,7 @@ interface AlertParties {
   conversation_id: number | null;
   message_id: number | null;
   appointment_id: number | null;
+  created_at: string;
 }
 
 export interface Acknowledged {
@@ -18,7 +20,7 @@ export interface Acknowledged {
 }
 
 /** The dedupe key of one alert's `alert_acknowledged` to one person. */
-const acknowledgedDedupeKey = (alertId: number, userId: number) => `alert-ack:${alertId}:${userId}`;
+const acknowledgedDedupeKey = (alertId: number, createdAt: string, userId: number) => rowDedupeKey('alert-ack', alertId, createdAt, userId);
 
 /**
  * "Acknowledge" on any desk of any recipient. The first acknowledgement is the alert's: it is
@@ -49,7 +51,7 @@ export class Acknowledgements {
       `INSERT INTO alert_receipts (alert_id, user_id, desk_id, state, at) VALUES (?, ?, ?, 'acknowledged', ?) ON CONFLICT DO NOTHING`,
     );
     this.bumpVersion = db.prepare('UPDATE alerts SET version = version + 1 WHERE id = ?');
-    this.parties = db.prepare('SELECT sender_id, conversation_id, message_id, appointment_id FROM alerts WHERE id = ?');
+    this.parties = db.prepare('SELECT sender_id, conversation_id, message_id, appointment_id, created_at FROM alerts WHERE id = ?');
     this.recipients = db.prepare<[number], number>('SELECT user_id FROM alert_recipients WHERE alert_id = ?').pluck();
     this.linked = db
       .prepare<{ id: number }, number>(
@@ -97,6 +99,6 @@ export class Acknowledgements {
     };
     const everyone = new Set(this.recipients.all(alertId));
     if (parties.sender_id !== null) everyone.add(parties.sender_id);
-    for (const userId of everyone) this.outbox.enqueue(userId, payload, acknowledgedDedupeKey(alertId, userId));
+    for (const userId of everyone) this.outbox.enqueue(userId, payload, acknowledgedDedupeKey(alertId, parties.created_at, userId));
   }
 }

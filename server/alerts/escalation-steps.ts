@@ -5,6 +5,7 @@ import type { User } from '../../common/api.js';
 import type { AlertEscalatedPayload, AlertRepeatPayload } from '../../common/events.js';
 import { ROLE_PLURALS, type Role } from '../../common/roles.js';
 import { ConversationStore } from '../conversations/conversation-store.js';
+import { rowDedupeKey } from '../events/row-dedupe-key.js';
 import { OutboxStore } from '../outbox/outbox-store.js';
 import { AlertStatusReader } from './alert-status-reader.js';
 import type { DueStep } from './escalation-queue.js';
@@ -33,8 +34,9 @@ export type StepOutcome =
   | { kind: 'repeated'; repeat: number; of: number; next: DueStep | null; touched: number[] }
   | { kind: 'escalated'; reached: number; next: null; touched: number[] };
 
-const repeatDedupeKey = (alertId: number, step: number, userId: number) => `alert-repeat:${alertId}:${step}:${userId}`;
-const escalatedDedupeKey = (alertId: number, userId: number) => `alert-escalated:${alertId}:${userId}`;
+const repeatDedupeKey = (alertId: number, createdAt: string, step: number, userId: number) =>
+  rowDedupeKey('alert-repeat', alertId, createdAt, step, userId);
+const escalatedDedupeKey = (alertId: number, createdAt: string, userId: number) => rowDedupeKey('alert-escalated', alertId, createdAt, userId);
 
 /**
  * The SQLite side of repeats and escalation. An urgent alert records the one step that may act
@@ -121,7 +123,7 @@ export class EscalationSteps {
       ...(snapshot.passesDoNotDisturb ? { passes_do_not_disturb: true } : {}),
       timestamp: now.toISOString(),
     };
-    for (const userId of this.recipients.all(row.id)) this.outbox.enqueue(userId, payload, repeatDedupeKey(row.id, step, userId));
+    for (const userId of this.recipients.all(row.id)) this.outbox.enqueue(userId, payload, repeatDedupeKey(row.id, row.created_at, step, userId));
     return {
       kind: 'repeated',
       repeat: step,
@@ -173,7 +175,7 @@ export class EscalationSteps {
     };
     const told = new Set(recipients);
     if (row.sender_id !== null) told.add(row.sender_id);
-    for (const userId of told) this.outbox.enqueue(userId, payload, escalatedDedupeKey(row.id, userId));
+    for (const userId of told) this.outbox.enqueue(userId, payload, escalatedDedupeKey(row.id, row.created_at, userId));
     return { kind: 'escalated', reached: targets.length, next: null, touched };
   }
 

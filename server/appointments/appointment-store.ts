@@ -9,6 +9,7 @@ interface AppointmentRow {
   remind_at: string;
   reminder_sent_at: string | null;
   created_by: number;
+  created_at: string;
   cancelled_at: string | null;
   /** JSON array of the reminded user ids. */
   remind_user_ids: string;
@@ -29,6 +30,11 @@ export interface AppointmentChanges {
   content?: string | undefined;
   remindUserIds?: readonly number[] | undefined;
   reminderLeadMinutes?: number | undefined;
+}
+
+/** An appointment whose reminder goes out, with when it was written (its reminders' dedupe key). */
+export interface ReminderOf extends Appointment {
+  createdAt: string;
 }
 
 export interface DueReminder {
@@ -55,6 +61,10 @@ function toAppointment(row: AppointmentRow): Appointment {
     // Only on a cancelled one, so the answer for every other appointment keeps its shape.
     ...(row.cancelled_at === null ? {} : { cancelledAt: row.cancelled_at }),
   };
+}
+
+function toReminder(row: AppointmentRow): ReminderOf {
+  return { ...toAppointment(row), createdAt: row.created_at };
 }
 
 /** Appointments and who to remind of them; SQLite is the truth the reminder queue is rebuilt from. */
@@ -111,17 +121,17 @@ export class AppointmentStore {
   }
 
   /** The appointment if its reminder is still to be sent. */
-  pendingReminder(id: number): Appointment | null {
+  pendingReminder(id: number): ReminderOf | null {
     const row = this.db.prepare<[number], AppointmentRow>(`${SELECT_APPOINTMENT} WHERE a.id = ? AND a.reminder_sent_at IS NULL AND a.cancelled_at IS NULL`).get(id);
-    return row ? toAppointment(row) : null;
+    return row ? toReminder(row) : null;
   }
 
   /** Appointments whose reminder went out at or after `since`. */
-  remindedSince(since: Date): Appointment[] {
+  remindedSince(since: Date): ReminderOf[] {
     return this.db
       .prepare<[string], AppointmentRow>(`${SELECT_APPOINTMENT} WHERE a.reminder_sent_at >= ? AND a.cancelled_at IS NULL ORDER BY a.reminder_sent_at, a.id`)
       .all(since.toISOString())
-      .map(toAppointment);
+      .map(toReminder);
   }
 
   /**

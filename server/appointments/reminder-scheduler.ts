@@ -1,11 +1,11 @@
-import type { Appointment } from '../../common/api.js';
 import type { AppointmentReminderPayload } from '../../common/events.js';
 import { AlertSettingsStore } from '../alerts/alert-settings-store.js';
 import { AlertStore } from '../alerts/alert-store.js';
 import type { ServerContext } from '../context.js';
+import { rowDedupeKey } from '../events/row-dedupe-key.js';
 import { RedisLossWindow } from '../redis-loss-window.js';
 import { DueWorkScheduler, type DueWorkSchedulerOptions } from '../scheduling/due-work-scheduler.js';
-import { AppointmentStore } from './appointment-store.js';
+import { AppointmentStore, type ReminderOf } from './appointment-store.js';
 import { ReminderQueue, reminderEntry } from './reminder-queue.js';
 
 export type ReminderSchedulerOptions = DueWorkSchedulerOptions;
@@ -17,7 +17,8 @@ const DEFAULTS: Required<ReminderSchedulerOptions> = {
 };
 
 /** The dedupe key of one appointment's reminder to one user: a second publish of it is a no-op. */
-export const reminderDedupeKey = (appointmentId: number, userId: number): string => `appt:${appointmentId}:${userId}`;
+export const reminderDedupeKey = (appointment: ReminderOf, userId: number): string =>
+  rowDedupeKey('appt', appointment.id, appointment.createdAt, userId);
 
 /**
  * Publishes `appointment_reminder` to everyone to be reminded of an appointment when its
@@ -95,7 +96,7 @@ export class ReminderScheduler {
     return true;
   }
 
-  private async publishReminder(appointment: Appointment, now: Date): Promise<void> {
+  private async publishReminder(appointment: ReminderOf, now: Date): Promise<void> {
     // Made once per appointment: a reminder sent again (after a crash or a Redis loss) carries the same alert.
     const alertId = this.alerts.forReminder(appointment, now);
     const payload: AppointmentReminderPayload = {
@@ -108,7 +109,7 @@ export class ReminderScheduler {
       ...(this.alertSettings.get().urgentPassesDoNotDisturb ? { passes_do_not_disturb: true } : {}),
     };
     for (const userId of appointment.remindUserIds) {
-      await this.ctx.publisher.publish(userId, payload, { dedupeKey: reminderDedupeKey(appointment.id, userId) });
+      await this.ctx.publisher.publish(userId, payload, { dedupeKey: reminderDedupeKey(appointment, userId) });
     }
   }
 }

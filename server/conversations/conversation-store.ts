@@ -7,6 +7,7 @@ import { AlertStore } from '../alerts/alert-store.js';
 import type { EscalationSnapshot } from '../alerts/escalation-snapshot.js';
 import { ReadReceipts } from '../alerts/read-receipts.js';
 import { OutboxStore } from '../outbox/outbox-store.js';
+import { rowDedupeKey } from '../events/row-dedupe-key.js';
 
 interface ConversationRow {
   id: number;
@@ -117,11 +118,12 @@ export function toMessage(row: MessageRow): Message {
 }
 
 /** The `dedupe_key` of one message's event to one participant (`message_sent` for its sender). */
-export const messageDedupeKey = (messageId: number, userId: number): string => `msg:${messageId}:${userId}`;
+export const messageDedupeKey = (messageId: number, createdAt: string, userId: number): string =>
+  rowDedupeKey('msg', messageId, createdAt, userId);
 
-/** The `dedupe_key` of the event that one user read a conversation up to one message. */
-const readDedupeKey = (conversationId: number, messageId: number, userId: number): string =>
-  `read:${conversationId}:${messageId}:${userId}`;
+/** The `dedupe_key` of the event that one user's read marker moved up to one message, at `readAt`. */
+const readDedupeKey = (conversationId: number, messageId: number, readAt: string, userId: number): string =>
+  rowDedupeKey('read', messageId, readAt, conversationId, userId);
 
 /**
  * Conversations, participants and messages in SQLite. Every read is for one user and returns
@@ -369,7 +371,7 @@ export class ConversationStore {
       });
       payload.alert_id = String(alertId);
       for (const { user_id, muted } of recipients)
-        this.outbox.enqueue(user_id, muted === 1 ? { ...payload, muted: true } : payload, messageDedupeKey(id, user_id));
+        this.outbox.enqueue(user_id, muted === 1 ? { ...payload, muted: true } : payload, messageDedupeKey(id, createdAt, user_id));
       const { conversation_title: _title, passes_do_not_disturb: _passes, ...announced } = payload;
       const sent: MessageSentPayload = {
         ...announced,
@@ -378,8 +380,8 @@ export class ConversationStore {
         sender_id: String(sender.id),
         ...(clientMessageId === null ? {} : { client_message_id: clientMessageId }),
       };
-      this.outbox.enqueue(sender.id, sent, messageDedupeKey(id, sender.id));
-      if (readUnread) this.enqueueRead(conversationId, sender.id, id);
+      this.outbox.enqueue(sender.id, sent, messageDedupeKey(id, createdAt, sender.id));
+      if (readUnread) this.enqueueRead(conversationId, sender.id, id, createdAt);
 
       const message: Message = {
         id,
@@ -416,8 +418,9 @@ export class ConversationStore {
    */
   markRead(conversationId: number, userId: number, messageId: number): ReadMarked {
     const markRead = this.db.transaction((): ReadMarked => {
-      const readAlertIds = this.moveReadMarker(conversationId, userId, messageId, new Date().toISOString());
-      if (readAlertIds) this.enqueueRead(conversationId, userId, messageId);
+      const readAt = new Date().toISOString();
+      const readAlertIds = this.moveReadMarker(conversationId, userId, messageId, readAt);
+      if (readAlertIds) this.enqueueRead(conversationId, userId, messageId, readAt);
       return { moved: readAlertIds !== null, readAlertIds: readAlertIds ?? [] };
     });
     return markRead.immediate();
@@ -453,13 +456,13 @@ export class ConversationStore {
     for (const userId of new Set(userIds)) this.outbox.enqueue(userId, payload, `${key}:${userId}`);
   }
 
-  private enqueueRead(conversationId: number, userId: number, messageId: number): void {
+  private enqueueRead(conversationId: number, userId: number, messageId: number, readAt: string): void {
     const payload: ConversationReadPayload = {
       type: 'conversation_read',
       conversation_id: String(conversationId),
       message_id: String(messageId),
-      timestamp: new Date().toISOString(),
+      timestamp: readAt,
     };
-    this.outbox.enqueue(userId, payload, readDedupeKey(conversationId, messageId, userId));
+    this.outbox.enqueue(userId, payload, readDedupeKey(conversationId, messageId, readAt, userId));
   }
 }

@@ -62,10 +62,10 @@ export class NoticeResender {
       const repair = this.lossWindow.beginRepair();
       try {
         for (const notice of this.store.sentSince(repair.since)) {
-          await this.ctx.publisher.publishToMany(notice.recipients, notice.payload, { dedupeKey: noticeDedupeKey(notice.id) });
+          await this.ctx.publisher.publishToMany(notice.recipients, notice.payload, { dedupeKey: noticeDedupeKey(notice) });
         }
         for (const notice of this.store.unsent()) {
-          await this.ctx.publisher.publishToMany(notice.recipients, notice.payload, { dedupeKey: noticeDedupeKey(notice.id) });
+          await this.ctx.publisher.publishToMany(notice.recipients, notice.payload, { dedupeKey: noticeDedupeKey(notice) });
           this.store.markSent(notice.id);
           this.ctx.logger.info({ noticeId: notice.id, recipients: notice.recipients.length }, 'system notification finished after a failed publish');
         }

@@ -1,6 +1,7 @@
 import type { SqlDatabase, SqlStatement } from '../db/sql-database.js';
 import type { Role, SystemNotice } from '../../common/api.js';
 import type { SystemNotificationPayload } from '../../common/events.js';
+import { rowDedupeKey } from '../events/row-dedupe-key.js';
 
 interface NoticeRow {
   id: number;
@@ -36,7 +37,7 @@ export interface NewNotice {
 }
 
 /** The dedupe key of a notice's fan-out: publishing it again changes nothing Redis still holds. */
-export const noticeDedupeKey = (noticeId: number): string => `notice:${noticeId}`;
+export const noticeDedupeKey = (notice: SentNotice): string => rowDedupeKey('notice', notice.id, notice.payload.timestamp);
 
 function sentNotice(row: NoticeRow): SentNotice {
   return {

@@ -55,7 +55,7 @@ export function createSystemNotificationRoutes(ctx: ServerContext): Router {
       })
       .immediate();
     try {
-      await ctx.publisher.publishToMany(recipients, payload, { dedupeKey: noticeDedupeKey(notice.id) });
+      await ctx.publisher.publishToMany(recipients, payload, { dedupeKey: noticeDedupeKey(notice) });
     } catch (error) {
       if (isRedisUnavailable(error)) noteRedisFailure(ctx.redis);
       ctx.logger.warn({ err: (error as Error).message, noticeId: notice.id }, 'system notification queued: its publish failed');

@@ -44,8 +44,8 @@ describe('a message saved while Redis is down', () => {
       const pending = db.prepare('SELECT user_id, payload, dedupe_key FROM outbox').all() as { user_id: number; payload: string; dedupe_key: string }[];
       // Besides these, `conversation_read` for Smith's desks when the reply read something new.
       expect(pending.filter((row) => row.dedupe_key.startsWith('msg:'))).toEqual([
-        { user_id: jones.user.id, payload: expect.any(String), dedupe_key: `msg:${sent.body.message.id}:${jones.user.id}` },
-        { user_id: smith.user.id, payload: expect.any(String), dedupe_key: `msg:${sent.body.message.id}:${smith.user.id}` },
+        { user_id: jones.user.id, payload: expect.any(String), dedupe_key: `msg:${sent.body.message.id}@${sent.body.message.createdAt}:${jones.user.id}` },
+        { user_id: smith.user.id, payload: expect.any(String), dedupe_key: `msg:${sent.body.message.id}@${sent.body.message.createdAt}:${smith.user.id}` },
       ]);
       expect(JSON.parse(pending[0]!.payload)).toMatchObject({ type: 'new_message', text: 'Saved while Redis was down', message_id: String(sent.body.message.id) });
       expect(JSON.parse(pending[1]!.payload)).toMatchObject({ type: 'message_sent', text: 'Saved while Redis was down', message_id: String(sent.body.message.id) });

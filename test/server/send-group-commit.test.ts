@@ -40,7 +40,7 @@ describe('messages committed together', () => {
   });
 
   const outboxFor = (messageId: number) =>
-    db.prepare<[string], { user_id: number }>('SELECT user_id FROM outbox WHERE dedupe_key LIKE ? ORDER BY user_id').all(`msg:${messageId}:%`);
+    db.prepare<[string], { user_id: number }>('SELECT user_id FROM outbox WHERE dedupe_key LIKE ? ORDER BY user_id').all(`msg:${messageId}@%`);
 
   it('a send that fails fails alone: the others of its commit are saved with their notifications, it leaves nothing', async () => {
     const [first, broken, last] = await Promise.allSettled([
