@@ -169,6 +169,26 @@ export class AppointmentStore {
   }
 
   /** Records the first sending only. */
+  /** The id each person's reminder got when it was first published, by user id. */
+  reminderEventIds(id: number): Map<number, number> {
+    const rows = this.db
+      .prepare<[number], { user_id: number; event_id: number }>(
+        'SELECT user_id, event_id FROM appointment_reminders WHERE appointment_id = ? AND event_id IS NOT NULL',
+      )
+      .all(id);
+    return new Map(rows.map((row) => [Number(row.user_id), Number(row.event_id)]));
+  }
+
+  /** Keeps the first id of each person's reminder; a later publish (a copy) leaves it as it was. */
+  recordReminderEventIds(id: number, published: ReadonlyArray<{ userId: number; eventId: number }>): void {
+    const record = this.db.prepare<[number, number, number]>(
+      'UPDATE appointment_reminders SET event_id = ? WHERE appointment_id = ? AND user_id = ? AND event_id IS NULL',
+    );
+    this.db.transaction(() => {
+      for (const { userId, eventId } of published) record.run(eventId, id, userId);
+    }).immediate();
+  }
+
   markReminderSent(id: number, at: Date): void {
     this.db
       .prepare<[string, number]>('UPDATE appointments SET reminder_sent_at = ? WHERE id = ? AND reminder_sent_at IS NULL')

@@ -2,6 +2,7 @@ import type { AppointmentReminderPayload } from '../../common/events.js';
 import { AlertSettingsStore } from '../alerts/alert-settings-store.js';
 import { AlertStore } from '../alerts/alert-store.js';
 import type { ServerContext } from '../context.js';
+import type { UserEvent } from '../events/event-publisher.js';
 import { rowDedupeKey } from '../events/row-dedupe-key.js';
 import { RedisLossWindow } from '../redis-loss-window.js';
 import { DueWorkScheduler, type DueWorkSchedulerOptions } from '../scheduling/due-work-scheduler.js';
@@ -108,8 +109,14 @@ export class ReminderScheduler {
       alert_id: String(alertId),
       ...(this.alertSettings.get().urgentPassesDoNotDisturb ? { passes_do_not_disturb: true } : {}),
     };
-    for (const userId of appointment.remindUserIds) {
-      await this.ctx.publisher.publish(userId, payload, { dedupeKey: reminderDedupeKey(appointment, userId) });
-    }
+    // Published again after a Redis loss, each person's copy names the id it had first, so a
+    // desk that had it is not shown it twice (stored-event.ts asCopyOf).
+    const firstIds = this.store.reminderEventIds(appointment.id);
+    const events: UserEvent[] = appointment.remindUserIds.map((userId) => {
+      const firstId = firstIds.get(userId);
+      return { userId, payload, dedupeKey: reminderDedupeKey(appointment, userId), ...(firstId === undefined ? {} : { firstId }) };
+    });
+    const ids = await this.ctx.publisher.publishBatch(events);
+    this.store.recordReminderEventIds(appointment.id, events.map(({ userId }, index) => ({ userId, eventId: ids[index]! })));
   }
 }

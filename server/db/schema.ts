@@ -610,4 +610,13 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
     postgres: `SELECT 1;`,
   },
+  {
+    // Hardening: the id each person's reminder got when first published, so that, published
+    // again after a Redis loss, the copy is not sent to a desk that had the first (as version 29
+    // did for the outbox).
+    version: 66,
+    name: 'reminder event ids',
+    sql: `ALTER TABLE appointment_reminders ADD COLUMN event_id INTEGER;`,
+    postgres: `ALTER TABLE appointment_reminders ADD COLUMN event_id BIGINT;`,
+  },
 ];
