@@ -179,19 +179,18 @@ export class AppointmentStore {
     return new Map(rows.map((row) => [Number(row.user_id), Number(row.event_id)]));
   }
 
-  /** Keeps the first id of each person's reminder; a later publish (a copy) leaves it as it was. */
-  recordReminderEventIds(id: number, published: ReadonlyArray<{ userId: number; eventId: number }>): void {
+  /**
+   * Marks the reminder sent (when `at` is given: a first publish) and keeps the id each person's
+   * reminder got, in one transaction; a later publish (a copy) leaves the first ids as they were.
+   */
+  recordReminderPublished(id: number, published: ReadonlyArray<{ userId: number; eventId: number }>, at?: Date): void {
     const record = this.db.prepare<[number, number, number]>(
       'UPDATE appointment_reminders SET event_id = ? WHERE appointment_id = ? AND user_id = ? AND event_id IS NULL',
     );
+    const markSent = this.db.prepare<[string, number]>('UPDATE appointments SET reminder_sent_at = ? WHERE id = ? AND reminder_sent_at IS NULL');
     this.db.transaction(() => {
+      if (at) markSent.run(at.toISOString(), id);
       for (const { userId, eventId } of published) record.run(eventId, id, userId);
     }).immediate();
-  }
-
-  markReminderSent(id: number, at: Date): void {
-    this.db
-      .prepare<[string, number]>('UPDATE appointments SET reminder_sent_at = ? WHERE id = ? AND reminder_sent_at IS NULL')
-      .run(at.toISOString(), id);
   }
 }

@@ -82,7 +82,9 @@ export class ReminderScheduler {
    */
   private async resendRecent(): Promise<void> {
     const repair = this.lossWindow.beginRepair();
-    for (const appointment of this.store.remindedSince(repair.since)) await this.publishReminder(appointment, new Date());
+    for (const appointment of this.store.remindedSince(repair.since)) {
+      this.store.recordReminderPublished(appointment.id, await this.publishReminder(appointment, new Date()));
+    }
     repair.done();
   }
 
@@ -91,13 +93,13 @@ export class ReminderScheduler {
     const appointment = this.store.pendingReminder(appointmentId);
     if (!appointment) return false;
     const now = new Date();
-    await this.publishReminder(appointment, now);
-    this.store.markReminderSent(appointment.id, now);
+    this.store.recordReminderPublished(appointment.id, await this.publishReminder(appointment, now), now);
     this.ctx.logger.info({ appointmentId: appointment.id, recipients: appointment.remindUserIds.length }, 'appointment reminder sent');
     return true;
   }
 
-  private async publishReminder(appointment: ReminderOf, now: Date): Promise<void> {
+  /** Each person's reminder, published; the ids they got, to keep with the appointment. */
+  private async publishReminder(appointment: ReminderOf, now: Date): Promise<Array<{ userId: number; eventId: number }>> {
     // Made once per appointment: a reminder sent again (after a crash or a Redis loss) carries the same alert.
     const alertId = this.alerts.forReminder(appointment, now);
     const payload: AppointmentReminderPayload = {
@@ -117,6 +119,6 @@ export class ReminderScheduler {
       return { userId, payload, dedupeKey: reminderDedupeKey(appointment, userId), ...(firstId === undefined ? {} : { firstId }) };
     });
     const ids = await this.ctx.publisher.publishBatch(events);
-    this.store.recordReminderEventIds(appointment.id, events.map(({ userId }, index) => ({ userId, eventId: ids[index]! })));
+    return events.map(({ userId }, index) => ({ userId, eventId: ids[index]! }));
   }
 }

@@ -619,4 +619,12 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `ALTER TABLE appointment_reminders ADD COLUMN event_id INTEGER;`,
     postgres: `ALTER TABLE appointment_reminders ADD COLUMN event_id BIGINT;`,
   },
+  {
+    // The same for notices: the ids of each recipient's event, as one JSON array in the order of
+    // recipient_ids (a notice to the whole clinic would be thousands of rows).
+    version: 67,
+    name: 'notice event ids',
+    sql: `ALTER TABLE system_notices ADD COLUMN event_ids TEXT;`,
+    postgres: `ALTER TABLE system_notices ADD COLUMN event_ids TEXT;`,
+  },
 ];

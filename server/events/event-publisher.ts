@@ -52,6 +52,16 @@ export interface PublishOptions {
   dedupeKey?: string;
 }
 
+export interface FanOutOptions extends PublishOptions {
+  /**
+   * In the users' order, the id each one's event had when first published: set when the same
+   * event goes out again after a Redis loss, so that a batch Redis really lost (its dedupe key
+   * gone too) is stored as copies, skipped for every client that had the first (as
+   * UserEvent.firstId). Unknown ones may be missing.
+   */
+  firstIds?: ReadonlyArray<number | undefined>;
+}
+
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     clinicPulsePublish(
@@ -145,20 +155,20 @@ export class EventPublisher {
    * a dedupe key, publishing the same users the same event again (in the same order) is a no-op
    * for every batch that went out before, returning its first ids.
    */
-  async publishToMany(userIds: readonly number[], payload: EventPayload, options: PublishOptions = {}): Promise<number[]> {
+  async publishToMany(userIds: readonly number[], payload: EventPayload, options: FanOutOptions = {}): Promise<number[]> {
     if (userIds.length === 0) return [];
     // The script reads the ids as digits: anything else would be skipped and shift the ids returned.
     const invalid = userIds.find((userId) => !Number.isSafeInteger(userId) || userId < 0);
     if (invalid !== undefined) throw new Error(`not a user id: ${invalid}`);
     const body = serialise(payload);
     const { historyLength, historyTtlSeconds } = this.options;
-    const batches = this.fanOutBatches(userIds);
+    const batches = this.fanOutBatches(userIds, options.firstIds);
     const published: string[] = [];
     let next = 0;
     // After a failure no further batch is sent; the caller learns of the first failure.
     let failed = false;
     const sendBatch = async (index: number): Promise<void> => {
-      const { group, users, number } = batches[index]!;
+      const { group, users, firsts, number } = batches[index]!;
       try {
         const prefix = this.keys.userPrefixOf(group);
         const dedupeKey = options.dedupeKey ? this.keys.fanOutDedupeKey(group, options.dedupeKey, number) : '';
@@ -171,6 +181,7 @@ export class EventPublisher {
           historyTtlSeconds,
           users,
           dedupeKey,
+          firsts,
         );
       } catch (error) {
         failed = true;
@@ -228,18 +239,24 @@ export class EventPublisher {
    * numbered within their group: the dedupe key of a batch names its group and number, so the
    * same notice to the same users makes the same batches again.
    */
-  private fanOutBatches(userIds: readonly number[]): { group: number; users: string; number: number }[] {
-    const byGroup = new Map<number, number[]>();
-    for (const userId of userIds) {
+  private fanOutBatches(userIds: readonly number[], firstIds?: FanOutOptions['firstIds']): { group: number; users: string; firsts: string; number: number }[] {
+    const byGroup = new Map<number, { users: number[]; firsts: number[] }>();
+    userIds.forEach((userId, position) => {
       const group = this.keys.groupOf(userId);
-      const users = byGroup.get(group);
-      if (users) users.push(userId);
-      else byGroup.set(group, [userId]);
-    }
-    const batches: { group: number; users: string; number: number }[] = [];
-    for (const [group, users] of byGroup) {
+      let members = byGroup.get(group);
+      if (!members) byGroup.set(group, (members = { users: [], firsts: [] }));
+      members.users.push(userId);
+      members.firsts.push(firstIds?.[position] ?? 0);
+    });
+    const batches: { group: number; users: string; firsts: string; number: number }[] = [];
+    for (const [group, { users, firsts }] of byGroup) {
       for (let start = 0; start < users.length; start += FAN_OUT_BATCH) {
-        batches.push({ group, users: users.slice(start, start + FAN_OUT_BATCH).join(','), number: start / FAN_OUT_BATCH });
+        batches.push({
+          group,
+          users: users.slice(start, start + FAN_OUT_BATCH).join(','),
+          firsts: firstIds ? firsts.slice(start, start + FAN_OUT_BATCH).join(',') : '',
+          number: start / FAN_OUT_BATCH,
+        });
       }
     }
     return batches;

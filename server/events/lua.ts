@@ -306,9 +306,15 @@ return ids
  * users of one call are of one group, whose keys share a slot with its fan-out channel.
  * KEYS: none on one Redis; on a cluster the user prefix, to route the script
  * ARGV: user prefix (`user:`), fan-out channel, payload JSON without id, history length, ttl
- *       seconds, user ids joined by commas, dedupe key of this batch ('' for none)
+ *       seconds, user ids joined by commas, dedupe key of this batch ('' for none), and for a
+ *       batch published again after a Redis loss the ids each user's event had first, joined by
+ *       commas in the users' order ('' for a first publish; 0 for a user without one)
  * Returns the published pairs `userId:id,…`, in the users' order; with a dedupe key that was
- * published before, the pairs published then, and nothing is published again.
+ * published before, the pairs published then, and nothing is published again. A batch published
+ * again (Redis lost it) is stored as copies marked with each user's first id, like the
+ * outbox's (stored-event.ts asCopyOf), and each goes on its user's own channel, where a stream
+ * reads the mark: the shared fan-out message has one body for everyone. A repair is rare, so
+ * the one pub/sub message per user costs nothing that matters.
  */
 const publishManyScript = (publish: string) => `${CLOCK_FLOOR}${storeEvent(publish)}
 local dedupe_key = ARGV[7]
@@ -321,12 +327,28 @@ local body_rest = string.sub(body, 2)
 local history_length, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
 local floor = clock_floor()
 local recipients = {}
-for user_id in string.gmatch(ARGV[6], '%d+') do
-  local id = store_event(prefix .. user_id, body_rest, floor, history_length, ttl)
-  recipients[#recipients + 1] = user_id .. ':' .. id
+local firsts_given = (ARGV[8] or '') ~= ''
+if firsts_given then
+  local type_end = select(2, string.find(body_rest, '^"type":"[a-z_]+"'))
+  local head, tail = string.sub(body_rest, 1, type_end), string.sub(body_rest, type_end + 1)
+  local firsts = {}
+  for first in string.gmatch(ARGV[8], '%d+') do firsts[#firsts + 1] = first end
+  for user_id in string.gmatch(ARGV[6], '%d+') do
+    local first = firsts[#recipients + 1]
+    local copy = (first and first ~= '0') and (head .. ',"replaces":' .. first .. tail) or body_rest
+    local user_key = prefix .. user_id
+    local id, event = store_event(user_key, copy, floor, history_length, ttl)
+    redis.call('${publish}', user_key, event)
+    recipients[#recipients + 1] = user_id .. ':' .. id
+  end
+else
+  for user_id in string.gmatch(ARGV[6], '%d+') do
+    local id = store_event(prefix .. user_id, body_rest, floor, history_length, ttl)
+    recipients[#recipients + 1] = user_id .. ':' .. id
+  end
 end
 local published = table.concat(recipients, ',')
-redis.call('${publish}', channel, published .. '\\n' .. body)
+if not firsts_given then redis.call('${publish}', channel, published .. '\\n' .. body) end
 if dedupe_key ~= '' then redis.call('SET', dedupe_key, published, 'EX', ttl) end
 return published
 `;

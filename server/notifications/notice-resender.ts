@@ -62,11 +62,15 @@ export class NoticeResender {
       const repair = this.lossWindow.beginRepair();
       try {
         for (const notice of this.store.sentSince(repair.since)) {
-          await this.ctx.publisher.publishToMany(notice.recipients, notice.payload, { dedupeKey: noticeDedupeKey(notice) });
+          // What Redis really lost goes out marked as copies: not shown again on a desk that had it.
+          await this.ctx.publisher.publishToMany(notice.recipients, notice.payload, {
+            dedupeKey: noticeDedupeKey(notice),
+            ...(notice.firstEventIds ? { firstIds: notice.firstEventIds } : {}),
+          });
         }
         for (const notice of this.store.unsent()) {
-          await this.ctx.publisher.publishToMany(notice.recipients, notice.payload, { dedupeKey: noticeDedupeKey(notice) });
-          this.store.markSent(notice.id);
+          const eventIds = await this.ctx.publisher.publishToMany(notice.recipients, notice.payload, { dedupeKey: noticeDedupeKey(notice) });
+          this.store.markSent(notice.id, eventIds);
           this.ctx.logger.info({ noticeId: notice.id, recipients: notice.recipients.length }, 'system notification finished after a failed publish');
         }
         repair.done();

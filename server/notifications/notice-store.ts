@@ -14,6 +14,8 @@ interface NoticeRow {
   sent_by: number;
   created_at: string;
   sent_at: string | null;
+  /** JSON array: the id each recipient's event got when first published, in `recipient_ids` order. */
+  event_ids: string | null;
   /** The notice's alert (receipts, audit), where it has one. */
   alert_id?: number | null;
 }
@@ -23,6 +25,8 @@ export interface SentNotice {
   payload: SystemNotificationPayload;
   /** Account ids in the order the notice was published to them. */
   recipients: number[];
+  /** Once it went out: the id each recipient's event got then, in the order of `recipients`. */
+  firstEventIds?: number[];
 }
 
 export interface NewNotice {
@@ -49,6 +53,7 @@ function sentNotice(row: NoticeRow): SentNotice {
       ...(row.alert_id == null ? {} : { alert_id: String(row.alert_id) }),
     },
     recipients: JSON.parse(row.recipient_ids) as number[],
+    ...(row.event_ids === null ? {} : { firstEventIds: JSON.parse(row.event_ids) as number[] }),
   };
 }
 
@@ -59,7 +64,7 @@ function sentNotice(row: NoticeRow): SentNotice {
 export class NoticeStore {
   /** The statements of every notice sent, prepared once (the others are an admin's occasional reads). */
   private readonly insertNotice: SqlStatement<[string, string, Role | null, string | null, string, number, number, string], number>;
-  private readonly setSentAt: SqlStatement<[string, number]>;
+  private readonly setSent: SqlStatement<[string, string, number]>;
 
   constructor(private readonly db: SqlDatabase) {
     this.insertNotice = db
@@ -68,7 +73,9 @@ export class NoticeStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       )
       .pluck();
-    this.setSentAt = db.prepare<[string, number]>('UPDATE system_notices SET sent_at = ? WHERE id = ?');
+    this.setSent = db.prepare<[string, string, number]>(
+      'UPDATE system_notices SET sent_at = ?, event_ids = coalesce(event_ids, ?) WHERE id = ?',
+    );
   }
 
   /** Records a notice about to be published; its payload's timestamp is the creation time. */
@@ -91,8 +98,9 @@ export class NoticeStore {
     };
   }
 
-  markSent(id: number, at = new Date()): void {
-    this.setSentAt.run(at.toISOString(), id);
+  /** `eventIds`: what the publish handed each recipient, in the order of its recipients; the first ones stay. */
+  markSent(id: number, eventIds: readonly number[], at = new Date()): void {
+    this.setSent.run(at.toISOString(), JSON.stringify(eventIds), id);
   }
 
   /**

@@ -54,8 +54,9 @@ export function createSystemNotificationRoutes(ctx: ServerContext): Router {
         return { notice: recorded, payload: announced };
       })
       .immediate();
+    let eventIds: number[];
     try {
-      await ctx.publisher.publishToMany(recipients, payload, { dedupeKey: noticeDedupeKey(notice) });
+      eventIds = await ctx.publisher.publishToMany(recipients, payload, { dedupeKey: noticeDedupeKey(notice) });
     } catch (error) {
       if (isRedisUnavailable(error)) noteRedisFailure(ctx.redis);
       ctx.logger.warn({ err: (error as Error).message, noticeId: notice.id }, 'system notification queued: its publish failed');
@@ -64,7 +65,7 @@ export function createSystemNotificationRoutes(ctx: ServerContext): Router {
       res.status(202).json(queued);
       return;
     }
-    notices.markSent(notice.id);
+    notices.markSent(notice.id, eventIds);
     ctx.logger.info(
       { userId: sender.id, recipients: recipients.length, role: request.role, named: request.userIds?.length },
       'system notification sent',

@@ -152,30 +152,37 @@ describe('when Redis loses data', () => {
     expect(woken.resyncs()).toBe(0);
   }, 60_000);
 
-  it('publishes a reminder Redis lost again as a copy of the first: not to a desk that had it, to one that was away', async () => {
+  it.each([
+    ['a reminder', 'appointment_reminder'],
+    ['a notice', 'system_notification'],
+  ] as const)('publishes %s Redis lost again as a copy of the first: not to a desk that had it, to one that was away', async (_what, type) => {
     const redis = await startTestRedis({ appendOnly: true, appendFsync: 'always' });
     cleanups.push(() => redis.stop());
     const { server, recipients } = await clinic(redis);
     const jones = recipients[0]!;
-    const reminders = async () => (await userEvents(server.context.redis, jones.user.id)).filter((event) => event.type === 'appointment_reminder');
+    const sent = async () => (await userEvents(server.context.redis, jones.user.id)).filter((event) => event.type === type);
     const before = (await userEvents(server.context.redis, jones.user.id)).at(-1)?.id ?? 0;
     const backup = join(redis.dir, '..', `${redis.port}-backup`);
     cpSync(redis.dir, backup, { recursive: true });
     cleanups.push(() => rmSync(backup, { recursive: true, force: true }));
 
     const admin = api(server.url, (await login(server.url, 'admin', 'clinicpulse')).token);
-    const soon = { time: new Date(Date.now() + 600_000).toISOString(), content: 'Dressing change, room 4', remindUserIds: [jones.user.id] };
-    expect((await admin.post('/api/appointments', soon)).status).toBe(201);
-    await expect.poll(async () => (await reminders()).length).toBe(1);
-    const [first] = await reminders();
+    if (type === 'appointment_reminder') {
+      const soon = { time: new Date(Date.now() + 600_000).toISOString(), content: 'Dressing change, room 4', remindUserIds: [jones.user.id] };
+      expect((await admin.post('/api/appointments', soon)).status).toBe(201);
+    } else {
+      expect((await admin.post('/api/admin/system-notifications', { content: 'Fire drill at 11:00', userIds: [jones.user.id, recipients[1]!.user.id] })).status).toBe(200);
+    }
+    await expect.poll(async () => (await sent()).length).toBe(1);
+    const [first] = await sent();
 
-    // Redis comes back without the reminder; the scheduler sends what it sent in the window again.
+    // Redis comes back without it; the server sends what it sent in the window again.
     await redis.stop({ keepData: true });
     rmSync(redis.dir, { recursive: true, force: true });
     cpSync(backup, redis.dir, { recursive: true });
     await redis.start();
-    await expect.poll(async () => (await reminders()).length, { timeout: 20_000 }).toBe(1);
-    const [copy] = await reminders();
+    await expect.poll(async () => (await sent()).length, { timeout: 20_000 }).toBe(1);
+    const [copy] = await sent();
     expect(copy!.id).toBeGreaterThan(first!.id);
     expect((copy as unknown as { replaces?: number }).replaces).toBe(first!.id);
 
@@ -186,7 +193,7 @@ describe('when Redis loses data', () => {
     const hadIt = await stream(first!.id);
     cleanups.push(() => hadIt.close());
     await hadIt.waitFor((s) => s.messages.some((m) => m.event === 'ready'));
-    expect(hadIt.messages.filter((m) => m.data?.includes('"appointment_reminder"'))).toEqual([]);
+    expect(hadIt.messages.filter((m) => m.data?.includes(`"${type}"`))).toEqual([]);
   }, 60_000);
 
   it('sends a live stream every copy of an event it had not had, and none of one it had', async () => {
