@@ -168,7 +168,6 @@ export class AppointmentStore {
     return this.get(id);
   }
 
-  /** Records the first sending only. */
   /** The id each person's reminder got when it was first published, by user id. */
   reminderEventIds(id: number): Map<number, number> {
     const rows = this.db
@@ -180,8 +179,9 @@ export class AppointmentStore {
   }
 
   /**
-   * Marks the reminder sent (when `at` is given: a first publish) and keeps the id each person's
-   * reminder got, in one transaction; a later publish (a copy) leaves the first ids as they were.
+   * Marks the reminder sent (when `at` is given: a first publish; only the first sending is
+   * recorded) and keeps the id each person's reminder got, in one transaction; a later publish
+   * (a copy) leaves the first ids as they were.
    */
   recordReminderPublished(id: number, published: ReadonlyArray<{ userId: number; eventId: number }>, at?: Date): void {
     const record = this.db.prepare<[number, number, number]>(
