@@ -12,7 +12,8 @@ import { SessionStore } from './auth/session-store.js';
 import type { Config } from './config.js';
 import type { ServerContext } from './context.js';
 import { databaseFile, openConfiguredDatabase } from './db/database.js';
-import { startWalCheckpointer, type WalCheckpointer } from './db/wal-checkpointer.js';
+import { SqliteDatabase } from './db/sqlite-database.js';
+import { SERVER_CHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './db/wal-checkpointer.js';
 import { loadDemoData } from './demo-data.js';
 import { BareEventAdoption } from './events/bare-event-adoption.js';
 import { EventHub } from './events/event-hub.js';
@@ -73,6 +74,7 @@ export async function startServer(
           return null;
         })
       : null;
+  if (checkpointer && db instanceof SqliteDatabase) db.native.pragma(`wal_autocheckpoint = ${SERVER_CHECKPOINT_PAGES}`);
   const connections = connectRedis(config, logger);
   const { redis, subscriber, keys } = connections;
   const metrics = createMetrics();

@@ -28,15 +28,25 @@ export interface WalCheckpointer {
 }
 
 /**
+ * How many pages the WAL holds before the server's own connection checkpoints, with the worker
+ * running (SQLite's default is 1,000). That checkpoint stays: only one in the writer's own
+ * connection restarts the WAL from its beginning under steady writes, so it alone keeps the file
+ * bounded (here at ≈ 80 MB). But it runs on the event loop and ends in an fsync: at 1,000
+ * messages a second (≈ 8 pages each) SQLite's default made it eight times a second, and on this
+ * project's VM under that write load a message's p99 was 127–571 ms (six runs of bench
+ * scenario 6 at 1,000/s) against 26–106 ms with this (six runs, interleaved with those).
+ */
+export const SERVER_CHECKPOINT_PAGES = 20_000;
+
+/**
  * Does most of the WAL's checkpointing off the event loop. SQLite checkpoints in the connection
- * whose commit takes the WAL past 1,000 pages, and with `synchronous = NORMAL` the checkpoint is
- * where the fsyncs are: under thousands of receipt reports a second that was several fsyncs a
- * second on the server's one thread, up to 155 ms each on this project's VM (strace), every
- * stream waiting meanwhile. A worker thread with its own connection runs a PASSIVE checkpoint
- * (it waits for no reader or writer) every `intervalMs`, so when the server's connection reaches
- * its own checkpoint, the pages are mostly in the database file and on disk already. The
- * server's checkpoint stays: only a checkpoint in the writer's own connection restarts the WAL
- * from its beginning under steady writes, so it alone keeps the file bounded.
+ * whose commit takes the WAL past its `wal_autocheckpoint` pages, and with `synchronous = NORMAL`
+ * the checkpoint is where the fsyncs are: under thousands of receipt reports a second that was
+ * several fsyncs a second on the server's one thread, up to 155 ms each on this project's VM
+ * (strace), every stream waiting meanwhile. A worker thread with its own connection runs a
+ * PASSIVE checkpoint (it waits for no reader or writer) every `intervalMs`, so the pages are
+ * mostly in the database file and on disk already when the server's connection reaches its own
+ * checkpoint, which it then does only every SERVER_CHECKPOINT_PAGES.
  */
 export async function startWalCheckpointer(file: string, options: { intervalMs: number; warn(message: string): void }): Promise<WalCheckpointer> {
   const worker = new Worker(WORKER_SOURCE, {

@@ -34,4 +34,18 @@ describe('the WAL', () => {
     expect(fileBytes('clinicpulse.db-wal')).toBeGreaterThan(500_000);
     await expect.poll(() => fileBytes('clinicpulse.db') - before, { timeout: 5_000 }).toBeGreaterThan(500_000);
   });
+
+  it('is left to the worker: the server’s connection does not checkpoint (nor restart it) at SQLite’s 1,000 pages', async () => {
+    const db = server.context.db;
+    db.exec('CREATE TABLE wal_growth (id INTEGER PRIMARY KEY, body BLOB NOT NULL)');
+    const insert = db.prepare('INSERT INTO wal_growth (body) VALUES (?)');
+    // ≈ 4,000 pages in 40 commits: with SQLite's default the server's connection checkpoints at
+    // the first commit past 1,000 and the next one starts the WAL over, so it never grows past that.
+    for (let commit = 0; commit < 40; commit++) {
+      db.transaction(() => {
+        for (let i = 0; i < 100; i++) insert.run(Buffer.alloc(3500, (commit + i) % 256));
+      })();
+    }
+    expect(fileBytes('clinicpulse.db-wal')).toBeGreaterThan(3_000 * 4096);
+  });
 });
