@@ -25,17 +25,33 @@ export function ephemeralRangeStart(): number {
   }
 }
 
+/** Ports this process handed out lately: a caller may not have bound one yet when it asks again. */
+const handedOut: number[] = [];
+const REMEMBERED = 64;
+
+/** Which part of the range a caller picks from: `index` of `of` equal parts. */
+export interface PortShare {
+  index: number;
+  of: number;
+}
+
 /**
  * A loopback port nothing listens on, taken below the kernel's ephemeral range. A port the
  * kernel handed out (listen(0)) is one it hands out again as the local end of any outgoing
  * connection: a server stopped and started again on its port (a restart, an outage in a test)
  * then failed with EADDRINUSE whenever some client's connection had taken it in between.
+ * Processes picking at the same time (parallel test workers) pass each their own `share`, so
+ * two never pick the same port between its check and its server's bind.
  */
-export async function freePort(): Promise<number> {
-  const span = ephemeralRangeStart() - LOWEST_PORT;
+export async function freePort(share: PortShare = { index: 0, of: 1 }): Promise<number> {
+  const span = Math.floor((ephemeralRangeStart() - LOWEST_PORT) / share.of);
+  const from = LOWEST_PORT + (share.index % share.of) * span;
   for (let attempt = 0; attempt < 100; attempt++) {
-    const port = LOWEST_PORT + Math.floor(Math.random() * span);
-    if (await portIsFree(port)) return port;
+    const port = from + Math.floor(Math.random() * span);
+    if (handedOut.includes(port) || !(await portIsFree(port))) continue;
+    handedOut.push(port);
+    if (handedOut.length > REMEMBERED) handedOut.shift();
+    return port;
   }
-  throw new Error(`no free port between ${LOWEST_PORT} and ${LOWEST_PORT + span}`);
+  throw new Error(`no free port between ${from} and ${from + span}`);
 }

@@ -41,6 +41,25 @@ describe('freePort', () => {
     }
   });
 
+  it('keeps parallel callers apart: each share of the range is its own', async () => {
+    const start = ephemeralRangeStart();
+    const span = Math.floor((start - 20000) / 8);
+    for (const index of [0, 1, 7]) {
+      for (let i = 0; i < 20; i++) {
+        const port = await freePort({ index, of: 8 });
+        expect(port).toBeGreaterThanOrEqual(20000 + index * span);
+        expect(port).toBeLessThan(20000 + (index + 1) * span);
+      }
+    }
+  });
+
+  it('does not hand out a port again while its caller may not have bound it yet', async () => {
+    // A share of twelve ports: ten random picks would repeat one almost surely.
+    const ports = [];
+    for (let i = 0; i < 10; i++) ports.push(await freePort({ index: 5, of: 1000 }));
+    expect(new Set(ports).size).toBe(10);
+  });
+
   it('portIsFree: no for a port something listens on', async () => {
     const port = await freePort();
     await listen(port);

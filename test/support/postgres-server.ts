@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort } from '../../scripts/free-port.js';
+import { freePort } from './test-port.js';
 import { LOOPBACK_HOST, type TestHost } from './test-host.js';
 
 const run = promisify(execFile);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from '../../scripts/free-port.js';
+import { freePort } from './test-port.js';
 import { redisServerArguments } from '../../scripts/redis-server-arguments.js';
 import { waitForRedis } from '../../scripts/wait-for-redis.js';
 import { LOOPBACK_HOST, type TestHost } from './test-host.js';
