@@ -246,7 +246,7 @@ export class EventPublisher {
       let members = byGroup.get(group);
       if (!members) byGroup.set(group, (members = { users: [], firsts: [] }));
       members.users.push(userId);
-      members.firsts.push(firstIds?.[position] ?? 0);
+      if (firstIds) members.firsts.push(firstIds[position] ?? 0);
     });
     const batches: { group: number; users: string; firsts: string; number: number }[] = [];
     for (const [group, { users, firsts }] of byGroup) {

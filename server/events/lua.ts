@@ -326,29 +326,24 @@ local prefix, channel, body = ARGV[1], ARGV[2], ARGV[3]
 local body_rest = string.sub(body, 2)
 local history_length, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
 local floor = clock_floor()
-local recipients = {}
-local firsts_given = (ARGV[8] or '') ~= ''
-if firsts_given then
+local recipients, firsts = {}, {}
+for first in string.gmatch(ARGV[8] or '', '%d+') do firsts[#firsts + 1] = first end
+local copies = #firsts > 0
+local head, tail
+if copies then
   local type_end = select(2, string.find(body_rest, '^"type":"[a-z_]+"'))
-  local head, tail = string.sub(body_rest, 1, type_end), string.sub(body_rest, type_end + 1)
-  local firsts = {}
-  for first in string.gmatch(ARGV[8], '%d+') do firsts[#firsts + 1] = first end
-  for user_id in string.gmatch(ARGV[6], '%d+') do
-    local first = firsts[#recipients + 1]
-    local copy = (first and first ~= '0') and (head .. ',"replaces":' .. first .. tail) or body_rest
-    local user_key = prefix .. user_id
-    local id, event = store_event(user_key, copy, floor, history_length, ttl)
-    redis.call('${publish}', user_key, event)
-    recipients[#recipients + 1] = user_id .. ':' .. id
-  end
-else
-  for user_id in string.gmatch(ARGV[6], '%d+') do
-    local id = store_event(prefix .. user_id, body_rest, floor, history_length, ttl)
-    recipients[#recipients + 1] = user_id .. ':' .. id
-  end
+  head, tail = string.sub(body_rest, 1, type_end), string.sub(body_rest, type_end + 1)
+end
+for user_id in string.gmatch(ARGV[6], '%d+') do
+  local first = firsts[#recipients + 1]
+  local user_key = prefix .. user_id
+  local body_of_user = (first and first ~= '0') and (head .. ',"replaces":' .. first .. tail) or body_rest
+  local id, event = store_event(user_key, body_of_user, floor, history_length, ttl)
+  if copies then redis.call('${publish}', user_key, event) end
+  recipients[#recipients + 1] = user_id .. ':' .. id
 end
 local published = table.concat(recipients, ',')
-if not firsts_given then redis.call('${publish}', channel, published .. '\\n' .. body) end
+if not copies then redis.call('${publish}', channel, published .. '\\n' .. body) end
 if dedupe_key ~= '' then redis.call('SET', dedupe_key, published, 'EX', ttl) end
 return published
 `;
