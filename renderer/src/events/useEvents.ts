@@ -106,7 +106,6 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
       case 'directory_changed':
         options.onDirectoryChanged?.(frame, meta);
         break;
-
       case 'resync':
         options.onResync?.(frame);
         return;
