@@ -1,4 +1,5 @@
 import { act, cleanup, render, screen } from '@testing-library/react';
+import { useLayoutEffect } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionState } from '../../common/desktop-bridge.js';
 import { BridgeEventFeed } from '../../renderer/src/events/bridge-event-feed.js';
@@ -422,5 +423,31 @@ describe('useEvents over the desktop bridge', () => {
       callbacks.onNewMessage.mock.calls.map(([event, meta]) => [event.id, meta.fromHistory]),
     ).toEqual([[71, false]]);
     expect(callbacks.onSystemNotification).toHaveBeenCalledOnce();
+  });
+
+  it('tells a component of a connection change that came before its subscription', async () => {
+    const bridge = new FakeDesktopBridge();
+    bridge.connection = { status: 'connected', nextRetryAt: null, detail: null };
+    const hub = new EventHub(new BridgeEventFeed(bridge), { historyBeforeFirstReady: false });
+    const callbacks = recorder();
+    const dropped: ConnectionState = { status: 'reconnecting', nextRetryAt: null, detail: 'down' };
+    // Layout effects run before any passive effect of the same commit: the drop lands after
+    // the probe rendered "connected" and before it subscribed, as when a page mounts mid-drop.
+    function DropsTheConnection() {
+      useLayoutEffect(() => bridge.setConnection(dropped), []);
+      return null;
+    }
+    const { rerender } = render(<EventsProvider hub={hub}>{null}</EventsProvider>);
+    await act(async () => {
+      await Promise.resolve();
+    });
+    rerender(
+      <EventsProvider hub={hub}>
+        <Probe name="a" options={callbacks} />
+        <DropsTheConnection />
+      </EventsProvider>,
+    );
+    expect(callbacks.onConnectionChange.mock.calls).toEqual([[dropped]]);
+    expect(screen.getByTestId('status-a').textContent).toBe('reconnecting');
   });
 });

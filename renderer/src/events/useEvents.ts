@@ -1,4 +1,4 @@
-import { useEffect, useEffectEvent, useSyncExternalStore } from 'react';
+import { useEffect, useEffectEvent, useRef, useSyncExternalStore } from 'react';
 import type { ConnectionState } from '../../../common/desktop-bridge.js';
 import type {
   PresenceChangedControl,
@@ -125,9 +125,17 @@ export function useEvents(options: UseEventsOptions): { connection: ConnectionSt
     options.onConnectionChange?.(state),
   );
 
-  useEffect(() => hub.subscribe((frame, meta) => handleFrame(frame, meta)), [hub]);
-  useEffect(() => hub.onConnectionState((state) => handleConnection(state)), [hub]);
-
   const connection = useSyncExternalStore(hub.onConnectionState, () => hub.connection);
+  const connectionAtMount = useRef(connection);
+
+  useEffect(() => hub.subscribe((frame, meta) => handleFrame(frame, meta)), [hub]);
+  useEffect(() => {
+    const unsubscribe = hub.onConnectionState((state) => handleConnection(state));
+    // A change between the render that mounted this component and this subscription reached
+    // nobody here: a component mounted just before the connection dropped would never hear of it.
+    if (hub.connection !== connectionAtMount.current) handleConnection(hub.connection);
+    return unsubscribe;
+  }, [hub]);
+
   return { connection };
 }
