@@ -87,6 +87,12 @@ export type ReceiptReport = z.infer<typeof receiptReport>;
 export interface ReceiptReportResponse {
   /** States recorded now; a state reported before is not recorded again. */
   recorded: number;
+  /**
+   * How long the desk waits before its next report (ms; 0: as soon as it has one). When more
+   * desks report than the server wants to answer, it spaces their reports out: receipts then
+   * reach the senders later, and the events they report on are not held up behind them.
+   */
+  nextReportInMs: number;
 }
 
 const isoTime = z.string().min(1).max(64);

@@ -36,9 +36,10 @@ const RETRY_MS = 500;
  * receipt-queue.ts): a receipt starts a `flushMs` timer unless one runs or a report is on its
  * way; when it fires, everything waiting (at most MAX_RECEIPTS_PER_REPORT) goes in one
  * `POST /api/alerts/receipts` with the desk; whatever arrived meanwhile goes right after the
- * answer. Each desk holds its own keep-alive connection, to the server its stream is on. A
- * report that did not get through (no answer, 5xx, 429) goes again after 0.5–1 s, as the page's
- * first retry does; one the server refused (4xx) is dropped. Every failed request is counted.
+ * answer, or once the pause the server's last answer asked for is over. Each desk holds its own
+ * keep-alive connection, to the server its stream is on. A report that did not get through (no
+ * answer, 5xx, 429) goes again after 0.5–1 s, as the page's first retry does; one the server
+ * refused (4xx) is dropped. Every failed request is counted.
  */
 export class ReceiptReporters {
   private readonly desks: DeskReporter[];
@@ -113,6 +114,8 @@ class DeskReporter {
   private queue: ReportedReceipt[] = [];
   private timer: NodeJS.Timeout | null = null;
   private sending = false;
+  /** When the server wants this desk's next report at the earliest (performance.now() ms). */
+  private notBefore = 0;
 
   constructor(
     private readonly connection: HttpConnection,
@@ -143,7 +146,7 @@ class DeskReporter {
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flush();
-    }, delay);
+    }, Math.max(delay, this.notBefore - performance.now()));
   }
 
   private async flush(): Promise<void> {
@@ -156,8 +159,11 @@ class DeskReporter {
     let refused = false;
     try {
       const answer = await this.connection.post('/api/alerts/receipts', this.headers, JSON.stringify(report));
-      if (answer.status === 200) recorded = (JSON.parse(answer.body) as ReceiptReportResponse).recorded;
-      else refused = answer.status >= 400 && answer.status < 500 && answer.status !== 429;
+      if (answer.status === 200) {
+        const response = JSON.parse(answer.body) as ReceiptReportResponse;
+        recorded = response.recorded;
+        this.notBefore = performance.now() + response.nextReportInMs;
+      } else refused = answer.status >= 400 && answer.status < 500 && answer.status !== 429;
     } catch {
       // No answer: counted below, and sent again.
     }

@@ -45,13 +45,16 @@ function pendingPath(dataDirectory: string, serverUrl: string, userId: number): 
  * the server took it, so a restart sends what was still waiting, and nothing twice: the
  * notifier hands each event over once (its ledger survives restarts), and the server records a
  * state once per alert, user and desk anyway. A report the server refused (an alert gone past
- * retention, or not this user's) is dropped; one that did not get through is retried.
+ * retention, or not this user's) is dropped; one that did not get through is retried. When the
+ * server asks for a pause before the next report (it does under load), the next one waits.
  */
 export class DeskReceipts {
   private pending: ReportedReceipt[] = [];
   private timer: TimerHandle | null = null;
   private sending: Promise<void> | null = null;
   private failures = 0;
+  /** When the server wants the next report at the earliest (clock ms). */
+  private notBefore = 0;
   private stopped = false;
   private saved: Promise<void> = Promise.resolve();
   private readonly path: string;
@@ -114,6 +117,7 @@ export class DeskReceipts {
 
   private schedule(delay: number): void {
     if (this.timer || this.sending || this.stopped) return;
+    const wait = Math.max(delay, this.notBefore - this.options.clock.now());
     this.timer = this.options.clock.setTimeout(() => {
       this.timer = null;
       let next: number | null = null;
@@ -125,7 +129,7 @@ export class DeskReceipts {
           this.sending = null;
           if (next !== null) this.schedule(next);
         });
-    }, delay);
+    }, wait);
   }
 
   /** Reports one batch; resolves with when to report again (null: nothing waits). */
@@ -146,7 +150,8 @@ export class DeskReceipts {
           signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         },
       );
-      await response.body?.cancel();
+      if (response.ok) this.notBefore = this.options.clock.now() + (await pauseAsked(response));
+      else await response.body?.cancel();
       if (response.status >= 500 || response.status === 429 || response.status === 408)
         retry = true;
       else if (!response.ok)
@@ -167,4 +172,12 @@ export class DeskReceipts {
     await this.save();
     return this.pending.length > 0 ? 0 : null;
   }
+}
+
+const pauseAnswer = z.object({ nextReportInMs: z.number().int().min(0).max(60_000) });
+
+/** The pause before the next report that an answer asks for (ms); 0 from a server that names none. */
+async function pauseAsked(response: Response): Promise<number> {
+  const answer = pauseAnswer.safeParse(await response.json().catch(() => null));
+  return answer.success ? answer.data.nextReportInMs : 0;
 }

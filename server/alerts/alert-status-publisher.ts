@@ -3,12 +3,15 @@ import type { AlertStatusPayload } from '../../common/events.js';
 import type { ServerContext } from '../context.js';
 import type { UserEvent } from '../events/event-publisher.js';
 import { AlertStatusReader } from './alert-status-reader.js';
+import { receiptPacingFor } from './receipt-pacing.js';
 
 export interface AlertStatusPublisherOptions {
   /** How long changes to one alert are gathered before its sender hears of them. */
   coalesceMs?: number;
   /** How long one slice of a flush may hold the event loop before its statuses go out. */
   sliceMs?: number;
+  /** Gathers at least this long (ms), read at each first touch: see alertStatusPublisherFor. */
+  coalesceAtLeast?: () => number;
 }
 
 const DEFAULT_COALESCE_MS = 250;
@@ -25,7 +28,14 @@ const publishers = new WeakMap<ServerContext, AlertStatusPublisher>();
 export function alertStatusPublisherFor(ctx: ServerContext): AlertStatusPublisher {
   let publisher = publishers.get(ctx);
   if (!publisher) {
-    publisher = new AlertStatusPublisher(ctx, { coalesceMs: ctx.config.alertStatusCoalesceMs });
+    // Desks spaced out by the server report each alert's receipts over that spacing: statuses
+    // gathered at the usual quarter second would be re-read a dozen times in one spacing (a
+    // recipient list each), for a sender who learns of them that much later anyway.
+    const pacing = receiptPacingFor(ctx);
+    publisher = new AlertStatusPublisher(ctx, {
+      coalesceMs: ctx.config.alertStatusCoalesceMs,
+      coalesceAtLeast: () => pacing.spacingMs / 2,
+    });
     publishers.set(ctx, publisher);
   }
   return publisher;
@@ -43,6 +53,7 @@ export class AlertStatusPublisher {
   private readonly reader: AlertStatusReader;
   private readonly coalesceMs: number;
   private readonly sliceMs: number;
+  private readonly coalesceAtLeast: () => number;
   private readonly dirty = new Set<number>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
@@ -55,6 +66,7 @@ export class AlertStatusPublisher {
     this.reader = new AlertStatusReader(ctx.db);
     this.coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
     this.sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
+    this.coalesceAtLeast = options.coalesceAtLeast ?? (() => 0);
   }
 
   touch(alertIds: Iterable<number>): void {
@@ -69,7 +81,7 @@ export class AlertStatusPublisher {
       void flushing.finally(() => {
         if (this.flushing === flushing) this.flushing = null;
       });
-    }, this.coalesceMs);
+    }, Math.max(this.coalesceMs, this.coalesceAtLeast()));
     this.timer.unref();
   }
 

@@ -10,6 +10,7 @@ import { corsHeadersFor } from '../http/cors.js';
 import { AfterIoQueue } from '../http/after-io-queue.js';
 import { errorHandler, HttpError, parseInput } from '../http/errors.js';
 import { alertStatusPublisherFor } from './alert-status-publisher.js';
+import { receiptPacingFor } from './receipt-pacing.js';
 import { ReceiptWriter } from './receipt-writer.js';
 
 export const RECEIPTS_PATH = '/api/alerts/receipts';
@@ -53,14 +54,15 @@ export async function recordReceiptReport(ctx: ServerContext, userId: number, bo
   const report = parseInput(receiptReport, body, 'receipt report');
   const result = await receiptWriterFor(ctx).record({ userId, desk: report.desk, receipts: report.receipts });
   alertStatusPublisherFor(ctx).touch(result.alertIds);
-  return { recorded: result.recorded };
+  return { recorded: result.recorded, nextReportInMs: receiptPacingFor(ctx).spacingAfterReport(`${userId}:${report.desk.id}`) };
 }
 
 /**
  * `POST /api/alerts/receipts`, answered from the HTTP server's request listener before Express,
  * as the event stream is (events/event-stream-endpoint.ts). Every desk reports every event it
  * receives, in batches of 300–500 ms: at one event a second per desk that is one request per
- * event, the API's busiest request by far (5,000 a second in bench scenario 8). Through Express
+ * event, the API's busiest request by far (5,000 a second in bench scenario 9 before the server
+ * spaced them out, receipt-pacing.ts). Through Express
  * each one paid for helmet's eleven middlewares, the request logger's child logger, the
  * router's walk past twenty routers and the body parser: about twice the server CPU of the
  * report itself. The same rules apply here, in Express's order: a JSON body of at most 64 kB,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Desk, ReportedReceipt } from '../../common/alerts.js';
+import type { Desk, ReceiptReportResponse, ReportedReceipt } from '../../common/alerts.js';
 import { ApiError } from '../../renderer/src/api/api-error.js';
 import { ReceiptQueue } from '../../renderer/src/alerts/receipt-queue.js';
 
@@ -7,12 +7,12 @@ const DESK: Desk = { id: 'desk-test-0001', name: 'Test desk' };
 type Report = { desk: Desk; receipts: ReportedReceipt[] };
 
 let sent: Report[];
-let answer: (report: Report) => Promise<unknown>;
+let answer: (report: Report) => Promise<Partial<ReceiptReportResponse>>;
 
 beforeEach(() => {
   vi.useFakeTimers();
   sent = [];
-  answer = async () => ({ recorded: 1 });
+  answer = async () => ({ recorded: 1, nextReportInMs: 0 });
 });
 afterEach(() => vi.useRealTimers());
 
@@ -52,7 +52,7 @@ describe('the receipt queue of a browser page', () => {
     expect(sent).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(sent).toHaveLength(2);
-    answer = async () => ({ recorded: 1 });
+    answer = async () => ({ recorded: 1, nextReportInMs: 0 });
     await vi.advanceTimersByTimeAsync(2_000);
     expect(sent).toHaveLength(3);
     expect(q.pending).toBe(0);
@@ -73,5 +73,26 @@ describe('the receipt queue of a browser page', () => {
     q.add({ alertId: 2, state: 'shown' });
     await vi.advanceTimersByTimeAsync(60_000);
     expect(sent).toHaveLength(2);
+  });
+
+  it('waits as long as the server asked before its next report, gathering meanwhile', async () => {
+    const q = queue();
+    answer = async () => ({ recorded: 2, nextReportInMs: 3_000 });
+    q.add({ alertId: 1, state: 'shown' });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(sent).toHaveLength(1);
+
+    q.add({ alertId: 2, state: 'shown' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    q.add({ alertId: 3, state: 'shown' });
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(sent).toHaveLength(1);
+    answer = async () => ({ recorded: 4, nextReportInMs: 0 });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent.map((report) => report.receipts.map((receipt) => receipt.alertId))).toEqual([[1], [2, 3]]);
+
+    q.add({ alertId: 4, state: 'shown' });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(sent).toHaveLength(3);
   });
 });

@@ -1,10 +1,10 @@
-import type { Desk, ReportedReceipt } from '../../../common/alerts.js';
+import type { Desk, ReceiptReportResponse, ReportedReceipt } from '../../../common/alerts.js';
 import { MAX_RECEIPTS_PER_REPORT } from '../../../common/alerts.js';
 import { ApiError } from '../api/api-error.js';
 
 export interface ReceiptQueueOptions {
   desk: () => Desk;
-  send(report: { desk: Desk; receipts: ReportedReceipt[] }): Promise<unknown>;
+  send(report: { desk: Desk; receipts: ReportedReceipt[] }): Promise<Partial<ReceiptReportResponse>>;
   /** Receipts are gathered this long, so a burst of events is one report. */
   flushMs?: number;
   /** At most this many wait; the oldest go first when a long outage fills the queue. */
@@ -22,12 +22,16 @@ const MAX_RETRY_MS = 30_000;
  * again would be refused again; one that did not get through (network, 503) is retried with a
  * growing delay. A signed-out session stops reporting. The server records each state once, so
  * a report that went through although its answer was lost does no harm when it is retried.
+ * When the server asks for a pause before the next report (it does under load), the next one
+ * waits for it.
  */
 export class ReceiptQueue {
   private queue: ReportedReceipt[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private sending = false;
   private failures = 0;
+  /** When the server wants the next report at the earliest (Date.now() ms). */
+  private notBefore = 0;
   private running = false;
   private signedOut = false;
   private readonly flushMs: number;
@@ -63,10 +67,13 @@ export class ReceiptQueue {
 
   private schedule(delay: number): void {
     if (this.timer !== null || this.sending || !this.running || this.signedOut) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.flush();
-    }, delay);
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        void this.flush();
+      },
+      Math.max(delay, this.notBefore - Date.now()),
+    );
   }
 
   private async flush(): Promise<void> {
@@ -75,8 +82,11 @@ export class ReceiptQueue {
     const batch = this.queue.splice(0, MAX_RECEIPTS_PER_REPORT);
     let retry = false;
     try {
-      await this.options.send({ desk: this.options.desk(), receipts: batch });
+      const answer = await this.options.send({ desk: this.options.desk(), receipts: batch });
       this.failures = 0;
+      // A server of an older version names no pause.
+      const pause = typeof answer.nextReportInMs === 'number' ? answer.nextReportInMs : 0;
+      this.notBefore = Date.now() + pause;
     } catch (error) {
       if (error instanceof ApiError && error.isUnauthorized) this.signedOut = true;
       else if (

@@ -61,4 +61,27 @@ describe('alert status publisher', () => {
     expect(batches.map((batch) => batch.length)).toEqual([1, 1, 1]);
     expect(batches.map((batch) => (batch[0]!.payload as AlertStatusPayload).alert_id)).toEqual(alertIds.map(String));
   });
+
+  it('gathers as long as it is asked to at least: while desks are spaced out, statuses wait longer', async () => {
+    const publisher = server.context.publisher;
+    const realPublishBatch = publisher.publishBatch.bind(publisher);
+    const published: number[] = [];
+    publisher.publishBatch = (events) => {
+      published.push(performance.now());
+      return realPublishBatch(events);
+    };
+    const statuses = new AlertStatusPublisher(server.context, { coalesceMs: 20, coalesceAtLeast: () => 400 });
+    try {
+      const touched = performance.now();
+      statuses.touch(alertIds);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(published).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(published).toHaveLength(1);
+      expect(published[0]! - touched).toBeGreaterThanOrEqual(399);
+    } finally {
+      await statuses.stop();
+      publisher.publishBatch = realPublishBatch;
+    }
+  });
 });

@@ -90,20 +90,20 @@ describe('the receipts endpoint', () => {
   it('records a report from the page itself and from an allowed origin with its CORS headers, and from a bearer token', async () => {
     const page = await post({ cookie: jones.cookie, 'sec-fetch-site': 'same-origin' }, shown());
     expect(page.status).toBe(200);
-    expect(await page.json()).toEqual({ recorded: 2 });
+    expect(await page.json()).toEqual({ recorded: 2, nextReportInMs: 0 });
     expect(page.headers.get('cache-control')).toBe('no-store');
     expect(page.headers.get('access-control-allow-origin')).toBeNull();
 
     const otherDesk = JSON.stringify({ desk: { id: 'desk-endpoint-0002', name: 'Laptop' }, receipts: [{ alertId, state: 'delivered' }] });
     const allowed = await post({ cookie: jones.cookie, origin: PAGE_ORIGIN, 'sec-fetch-site': 'cross-site' }, otherDesk);
     expect(allowed.status).toBe(200);
-    expect(await allowed.json()).toEqual({ recorded: 1 });
+    expect(await allowed.json()).toEqual({ recorded: 1, nextReportInMs: 0 });
     expect(allowed.headers.get('access-control-allow-origin')).toBe(PAGE_ORIGIN);
     expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
 
     const again = await post({ authorization: `Bearer ${jones.token}`, origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' }, shown());
     expect(again.status).toBe(200);
-    expect(await again.json()).toEqual({ recorded: 0 });
+    expect(await again.json()).toEqual({ recorded: 0, nextReportInMs: 0 });
     expect(receiptRows()).toBe(3);
   });
 
@@ -122,7 +122,7 @@ describe('the receipts endpoint', () => {
   it('leaves to the API what it does not read itself, which records it the same way', async () => {
     const withQuery = await post({ authorization: `Bearer ${jones.token}` }, JSON.stringify({ desk: { id: 'desk-endpoint-0003', name: 'Tablet' }, receipts: [{ alertId, state: 'shown' }] }), '/api/alerts/receipts?from=tablet');
     expect(withQuery.status).toBe(200);
-    expect(await withQuery.json()).toEqual({ recorded: 2 });
+    expect(await withQuery.json()).toEqual({ recorded: 2, nextReportInMs: 0 });
     const latin1 = await post(
       { authorization: `Bearer ${jones.token}`, 'content-type': 'application/json; charset=latin1' },
       JSON.stringify({ desk: DESK, receipts: [{ alertId, state: 'shown' }] }),
@@ -130,6 +130,6 @@ describe('the receipts endpoint', () => {
     expect(latin1.status).toBe(415);
     const ownOrigin = await post({ cookie: jones.cookie, origin: server.url }, JSON.stringify({ desk: { id: 'desk-endpoint-0004', name: 'Kiosk' }, receipts: [{ alertId, state: 'shown' }] }));
     expect(ownOrigin.status).toBe(200);
-    expect(await ownOrigin.json()).toEqual({ recorded: 2 });
+    expect(await ownOrigin.json()).toEqual({ recorded: 2, nextReportInMs: 0 });
   });
 });

@@ -78,9 +78,9 @@ describe('receipts', () => {
         { alertId, state: 'shown', eventId: event!.id },
       ]);
       expect(first.status).toBe(200);
-      expect(first.body).toEqual({ recorded: 2 });
+      expect(first.body).toEqual({ recorded: 2, nextReportInMs: 0 });
       // A held receipt implies delivered on that desk too.
-      expect((await report(jones, LAPTOP, [{ alertId, state: 'held', reason: 'do_not_disturb' }])).body).toEqual({ recorded: 2 });
+      expect((await report(jones, LAPTOP, [{ alertId, state: 'held', reason: 'do_not_disturb' }])).body).toEqual({ recorded: 2, nextReportInMs: 0 });
 
       const status = await statusOf(alertId);
       expect(status).toMatchObject({ alertId, kind: 'message', priority: 'routine', messageId: message.id, conversationId: conversation.id, acknowledged: null });
@@ -107,14 +107,14 @@ describe('receipts', () => {
 
   it('record each state once: a report repeated, or from a restarted desk, changes nothing', async () => {
     const { alertId } = await sendToJones('Once only');
-    expect((await report(jones, WARD_PC, [{ alertId, state: 'shown' }])).body).toEqual({ recorded: 2 });
+    expect((await report(jones, WARD_PC, [{ alertId, state: 'shown' }])).body).toEqual({ recorded: 2, nextReportInMs: 0 });
     const before = await statusOf(alertId!);
     const again = await report(jones, WARD_PC, [
       { alertId, state: 'delivered' },
       { alertId, state: 'shown' },
       { alertId, state: 'shown' },
     ]);
-    expect(again.body).toEqual({ recorded: 0 });
+    expect(again.body).toEqual({ recorded: 0, nextReportInMs: 0 });
     expect(await statusOf(alertId!)).toEqual(before);
   });
 
@@ -221,7 +221,7 @@ describe('receipts', () => {
     await eventually(async () => (await userEvents(server.context.redis, jones.id)).some((e) => e.type === 'system_notification' && e.content === 'Fire drill at noon'), 'the notice');
     const [event] = (await userEvents(server.context.redis, jones.id)).filter((e) => e.type === 'system_notification' && e.content === 'Fire drill at noon');
     const alertId = Number((event as { alert_id: string }).alert_id);
-    expect((await report(jones, WARD_PC, [{ alertId, state: 'shown', eventId: event!.id }])).body).toEqual({ recorded: 2 });
+    expect((await report(jones, WARD_PC, [{ alertId, state: 'shown', eventId: event!.id }])).body).toEqual({ recorded: 2, nextReportInMs: 0 });
     const status = await statusOf(alertId, admin);
     expect(status).toMatchObject({ kind: 'notice', counts: { recipients: 2, delivered: 1, shown: 1 } });
     // Published again after a Redis loss, the notice still names its alert.

@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ReportedReceipt } from '../../common/alerts.js';
+import { DeskReceipts } from '../../main/alerts/desk-receipts.js';
+import type { HttpFetch } from '../../main/stream/http-fetch.js';
+import { ManualClock } from './support/manual-clock.js';
+
+/**
+ * The desk's receipts against a stand-in for the server's answers (the real server's pacing is
+ * test/server/alerts/receipt-pacing.test.ts; its answers, receipts-endpoint.test.ts).
+ */
+let dataDirectory: string;
+let reports: number[][];
+let pause: number;
+const clock = () => new ManualClock();
+
+const answeringFetch: HttpFetch = async (_url, init) => {
+  const { receipts } = JSON.parse(String(init.body)) as { receipts: ReportedReceipt[] };
+  reports.push(receipts.map((receipt) => receipt.alertId));
+  return new Response(JSON.stringify({ recorded: receipts.length * 2, nextReportInMs: pause }), {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+  });
+};
+
+/** Lets the report's fetch and its file write finish. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+beforeEach(() => {
+  dataDirectory = mkdtempSync(join(tmpdir(), 'clinicpulse-receipt-pacing-'));
+  reports = [];
+  pause = 0;
+});
+afterEach(() => rmSync(dataDirectory, { recursive: true, force: true }));
+
+describe("the desk's receipts, paced by the server", () => {
+  it('waits as long as the answer asked before the next report, and gathers meanwhile', async () => {
+    const time = clock();
+    const receipts = await DeskReceipts.open({
+      serverUrl: 'http://127.0.0.1:1',
+      token: 'token',
+      userId: 7,
+      dataDirectory,
+      desk: { id: 'desk-pacing-0001', name: 'Ward PC' },
+      fetch: answeringFetch,
+      clock: time,
+      flushMs: 500,
+    });
+    pause = 3_000;
+    await receipts.addAll([{ alertId: 1, state: 'shown' }]);
+    time.advance(500);
+    await settle();
+    expect(reports).toEqual([[1]]);
+
+    pause = 0;
+    await receipts.addAll([{ alertId: 2, state: 'shown' }]);
+    time.advance(1_000);
+    await receipts.addAll([{ alertId: 3, state: 'shown' }]);
+    time.advance(1_999);
+    await settle();
+    expect(reports).toEqual([[1]]);
+    time.advance(1);
+    await settle();
+    expect(reports).toEqual([[1], [2, 3]]);
+
+    await receipts.addAll([{ alertId: 4, state: 'shown' }]);
+    time.advance(500);
+    await settle();
+    expect(reports).toEqual([[1], [2, 3], [4]]);
+    await receipts.stop();
+  });
+});
