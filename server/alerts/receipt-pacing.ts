@@ -5,7 +5,6 @@ export interface ReceiptPacingOptions {
   /** How many reports a second this process wants to answer at most, from all desks together. */
   reportsPerSecond?: number;
   now?: () => number;
-  random?: () => number;
 }
 
 /**
@@ -14,14 +13,11 @@ export interface ReceiptPacingOptions {
  * the events' p99 grew four times). Receipts are bookkeeping; the events are what staff wait
  * for. So past REPORTS_PER_SECOND, every answer asks its desk to wait before the next report,
  * long enough that all the desks reporting lately send about that many a second together: each
- * report then carries several receipts, and senders see them up to 5 s later. A clinic's few
- * hundred desks are never spaced out.
+ * report then carries several receipts, and senders see them up to MAX_SPACING_MS later. A
+ * clinic's few hundred desks are never spaced out.
  */
 const REPORTS_PER_SECOND = 1_000;
-/**
- * The longest spacing; a desk's own wait is within a quarter of it either way, so a sender
- * learns that an alert was shown within 5 s.
- */
+/** The longest a desk is asked to wait: a sender learns that an alert was shown within this. */
 export const MAX_SPACING_MS = 4_000;
 /** Below this the desks' own gathering (300–500 ms) already spaces their reports. */
 const MIN_SPACING_MS = 250;
@@ -33,23 +29,17 @@ export class ReceiptPacing {
   private readonly lastReport = new Map<string, number>();
   private readonly reportsPerSecond: number;
   private readonly now: () => number;
-  private readonly random: () => number;
 
   constructor(options: ReceiptPacingOptions = {}) {
     this.reportsPerSecond = options.reportsPerSecond ?? REPORTS_PER_SECOND;
     this.now = options.now ?? (() => performance.now());
-    this.random = options.random ?? Math.random;
   }
 
-  /**
-   * Notes a report of `desk`; returns how long that desk should wait before its next (ms): the
-   * spacing, give or take a quarter of it at random. Desks that started together (a server
-   * restart, a notice to everyone) would otherwise go on reporting together, in waves.
-   */
+  /** Notes a report of `desk`; returns how long that desk should wait before its next (ms). */
   spacingAfterReport(desk: string): number {
     this.lastReport.delete(desk);
     this.lastReport.set(desk, this.now());
-    return Math.round(this.spacingMs * (0.75 + this.random() / 2));
+    return this.spacingMs;
   }
 
   /** How long desks are asked to wait between reports now (ms; 0: they are not). */
