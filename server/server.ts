@@ -27,6 +27,13 @@ import { OutboxRelay } from './outbox/outbox-relay.js';
 import { registerPlatformMetrics } from './platform-metrics.js';
 import { connectRedis, type RedisClient, type RedisConnections } from './redis-client.js';
 
+/**
+ * How long an idle keep-alive connection stays open. Node's default (5 s) is hardly more than a
+ * desk may be asked to wait between receipt reports under load (4 s, alerts/receipt-pacing.ts):
+ * reports would race the server closing their connection, and fail or pay for a new one.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 30_000;
+
 export interface StartServerOptions {
   /** Create the demo accounts and conversations when the database has no users yet. */
   demoData?: boolean;
@@ -114,6 +121,7 @@ export async function startServer(
   const server = createServer((req, res) => {
     if (!eventStream(req, res) && !receipts(req, res)) app(req, res);
   });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.listen(config.port, config.host);
   try {
     await once(server, 'listening');
