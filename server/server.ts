@@ -32,7 +32,7 @@ import { connectRedis, type RedisClient, type RedisConnections } from './redis-c
  * desk may be asked to wait between receipt reports under load (4 s, alerts/receipt-pacing.ts):
  * reports would race the server closing their connection, and fail or pay for a new one.
  */
-export const KEEP_ALIVE_TIMEOUT_MS = 30_000;
+const KEEP_ALIVE_TIMEOUT_MS = 30_000;
 
 export interface StartServerOptions {
   /** Create the demo accounts and conversations when the database has no users yet. */

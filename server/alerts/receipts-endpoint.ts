@@ -62,10 +62,9 @@ export async function recordReceiptReport(ctx: ServerContext, userId: number, bo
  * as the event stream is (events/event-stream-endpoint.ts). Every desk reports every event it
  * receives, in batches of 300–500 ms: at one event a second per desk that is one request per
  * event, the API's busiest request by far (5,000 a second in bench scenario 9 before the server
- * spaced them out, receipt-pacing.ts). Through Express
- * each one paid for helmet's eleven middlewares, the request logger's child logger, the
- * router's walk past twenty routers and the body parser: about twice the server CPU of the
- * report itself. The same rules apply here, in Express's order: a JSON body of at most 64 kB,
+ * spaced them out, receipt-pacing.ts). Through Express each one paid for helmet's eleven
+ * middlewares, the request logger's child logger, the router's walk past twenty routers and the
+ * body parser: about twice the server CPU of the report itself. The same rules apply here, in Express's order: a JSON body of at most 64 kB,
  * the cross-site check for cookie sessions, the session, the zod check, CORS headers for the
  * allowed origins, `no-store`, the request log line, and errors as the error handler answers
  * them. A request this path cannot judge alone — another method, a body that is not plain
