@@ -1,4 +1,3 @@
-import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertStatus } from '../../../common/alerts.js';
 import type { Message } from '../../../common/api.js';
@@ -133,30 +132,4 @@ describe('the receipts endpoint', () => {
     expect(ownOrigin.status).toBe(200);
     expect(await ownOrigin.json()).toEqual({ recorded: 2, nextReportInMs: 0 });
   });
-
-  it("keeps a desk's connection open across the longest pause it may be asked for between reports", async () => {
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const report = () =>
-      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
-        const sent = request(
-          `${server.url}/api/alerts/receipts`,
-          { method: 'POST', agent, headers: { authorization: `Bearer ${jones.token}`, 'content-type': 'application/json' } },
-          (response) => {
-            response.resume();
-            response.on('end', () => resolve({ status: response.statusCode ?? 0, reused: sent.reusedSocket }));
-          },
-        );
-        sent.on('error', reject);
-        sent.end(shown());
-      });
-    try {
-      expect(await report()).toEqual({ status: 200, reused: false });
-      // receipt-pacing.ts: a spacing of at most 4 s, then the report's own gathering and request.
-      // (Node closes an idle connection a second after the keep-alive timeout it names.)
-      await new Promise((resolve) => setTimeout(resolve, 6_500));
-      expect(await report()).toEqual({ status: 200, reused: true });
-    } finally {
-      agent.destroy();
-    }
-  }, 15_000);
 });
