@@ -132,4 +132,24 @@ describe('the receipts endpoint', () => {
     expect(ownOrigin.status).toBe(200);
     expect(await ownOrigin.json()).toEqual({ recorded: 2, nextReportInMs: 0 });
   });
+
+  // Last in this file: the process then counts these desks for the pacing's 8 s.
+  it('asks each desk to wait before its next report once more desks report than the server wants to answer', async () => {
+    const report = (desk: number) =>
+      post(
+        { authorization: `Bearer ${jones.token}` },
+        JSON.stringify({ desk: { id: `desk-paced-${String(desk).padStart(4, '0')}`, name: `Desk ${desk}` }, receipts: [{ alertId, state: 'shown' }] }),
+      );
+    const waits: number[] = [];
+    // receipt-pacing.ts: 1,000 reports a second at most; 300 desks each once a second would be 300.
+    for (let desk = 0; desk < 300; desk++) {
+      const answer = await report(desk);
+      expect(answer.status).toBe(200);
+      waits.push(((await answer.json()) as { nextReportInMs: number }).nextReportInMs);
+    }
+    expect(waits.slice(0, 200).every((wait) => wait === 0)).toBe(true);
+    // The earlier tests' few desks count too.
+    expect(waits.at(-1)).toBeGreaterThanOrEqual(300);
+    expect(waits.at(-1)).toBeLessThan(320);
+  });
 });
