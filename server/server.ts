@@ -24,6 +24,7 @@ import { createMetrics } from './metrics.js';
 import { NoticeResender } from './notifications/notice-resender.js';
 import { PresenceSweeper } from './presence/presence-sweeper.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
+import { SearchIndexer } from './search/search-indexer.js';
 import { registerPlatformMetrics } from './platform-metrics.js';
 import { connectRedis, type RedisClient, type RedisConnections } from './redis-client.js';
 
@@ -136,11 +137,14 @@ export async function startServer(
   const escalationScheduler = new EscalationScheduler(context, config.alertScheduler);
   const noticeResender = new NoticeResender(context);
   const presenceSweeper = new PresenceSweeper(context);
+  const searchIndexer =
+    db.dialect === 'sqlite' ? new SearchIndexer(db, (error) => logger.warn({ err: (error as Error).message }, 'search index not brought up to date; trying again')) : null;
   outboxRelay.start();
   reminderScheduler.start();
   escalationScheduler.start();
   noticeResender.start();
   presenceSweeper.start();
+  searchIndexer?.start();
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url }, 'ClinicPulse server listening');
@@ -150,6 +154,7 @@ export async function startServer(
     closing ??= (async () => {
       logger.info('shutting down');
       const serverClosed = closeHttpServer(server);
+      searchIndexer?.stop();
       await hub.close();
       await Promise.all([
         outboxRelay.stop(),

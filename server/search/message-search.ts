@@ -1,6 +1,7 @@
 import type { SqlDatabase, SqlDialect } from '../db/sql-database.js';
 import type { Role, SearchResult, SearchSnippetPart } from '../../common/api.js';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from '../conversations/conversation-store.js';
+import { SearchIndexer } from './search-indexer.js';
 
 interface ResultRow extends MessageRow {
   title: string | null;
@@ -75,11 +76,17 @@ function snippetParts(snippet: string): SearchSnippetPart[] {
 
 /** Full-text search over the messages of one person's own conversations (SQLite FTS5 or PostgreSQL's). */
 export class MessageSearch {
-  constructor(private readonly db: SqlDatabase) {}
+  /** SQLite's index follows the messages a little behind (search-indexer.ts); PostgreSQL's is in step. */
+  private readonly indexer: SearchIndexer | null;
+
+  constructor(private readonly db: SqlDatabase) {
+    this.indexer = db.dialect === 'sqlite' ? new SearchIndexer(db) : null;
+  }
 
   search(userId: number, text: string, limit: number): SearchResult[] {
     const query = this.db.dialect === 'postgres' ? tsQuery(text) : ftsQuery(text);
     if (query === null) return [];
+    this.indexer?.catchUp();
     const rows = this.db
       .prepare<{ query: string; user: number; limit: number }, ResultRow>(SEARCH[this.db.dialect])
       .all({ query, user: userId, limit });
