@@ -17,11 +17,12 @@ export class SearchIndexer {
   private readonly waiting;
   private readonly index;
   private readonly done;
+  private readonly chunk;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
 
   constructor(
-    private readonly db: SqlDatabase,
+    db: SqlDatabase,
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {
     this.anyWaiting = db.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM messages_fts_pending)').pluck();
@@ -30,11 +31,19 @@ export class SearchIndexer {
       'INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages WHERE id IN (SELECT value FROM json_each(?))',
     );
     this.done = db.prepare<[string]>('DELETE FROM messages_fts_pending WHERE message_id IN (SELECT value FROM json_each(?))');
+    this.chunk = db.transaction((): number => {
+      const ids = this.waiting.all(CHUNK_SIZE);
+      if (ids.length === 0) return 0;
+      const list = JSON.stringify(ids);
+      this.index.run(list);
+      this.done.run(list);
+      return ids.length;
+    });
   }
 
   /** Indexes every message waiting now; throws what the database throws (a 503 for a search). */
   catchUp(): void {
-    while (this.anyWaiting.get() === 1 && this.indexChunk() === CHUNK_SIZE);
+    while (this.anyWaiting.get() === 1 && this.chunk.immediate() === CHUNK_SIZE);
   }
 
   start(): void {
@@ -48,20 +57,6 @@ export class SearchIndexer {
     this.timer = null;
   }
 
-  /** One transaction's worth; returns how many messages it indexed. */
-  private indexChunk(): number {
-    return this.db
-      .transaction((): number => {
-        const ids = this.waiting.all(CHUNK_SIZE);
-        if (ids.length === 0) return 0;
-        const list = JSON.stringify(ids);
-        this.index.run(list);
-        this.done.run(list);
-        return ids.length;
-      })
-      .immediate();
-  }
-
   private schedule(delayMs: number): void {
     if (!this.running) return;
     this.timer = setTimeout(() => this.tick(), delayMs);
@@ -72,12 +67,11 @@ export class SearchIndexer {
     let full = false;
     try {
       // A look first: most turns nothing waits, and then no write lock is taken.
-      if (this.anyWaiting.get() === 1) full = this.indexChunk() === CHUNK_SIZE;
+      if (this.anyWaiting.get() === 1) full = this.chunk.immediate() === CHUNK_SIZE;
     } catch (error) {
       this.onError(error);
     }
     // A full chunk means more may wait: the next one after the streams' I/O, not a poll later.
-    if (full && this.running) this.timer = setTimeout(() => this.tick(), 0);
-    else this.schedule(POLL_MS);
+    this.schedule(full ? 0 : POLL_MS);
   }
 }
