@@ -1,11 +1,16 @@
-import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { useLayoutEffect } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../renderer/src/App.js';
+import { SessionContext } from '../../renderer/src/app/session-context.js';
+import { EventsProvider } from '../../renderer/src/events/EventsProvider.js';
+import { IdleLock } from '../../renderer/src/lock/IdleLock.js';
 import { setAutoLockMinutes } from '../../renderer/src/lock/auto-lock-storage.js';
 import { createDesktopPlatform } from '../../renderer/src/platform/desktop-platform.js';
 import type { Platform } from '../../renderer/src/platform/platform.js';
-import { FakeDesktopBridge, json } from './support/fake-desktop-bridge.js';
+import { SendQueueProvider } from '../../renderer/src/send-queue/SendQueueProvider.js';
+import { FakeDesktopBridge, json, ME } from './support/fake-desktop-bridge.js';
 import { renderApp } from './support/render-app.js';
 
 afterEach(() => {
@@ -59,6 +64,33 @@ describe('the idle lock of a shared workstation', () => {
       ['dr.smith', 'clinicpulse'],
     ]);
   }, 40_000);
+
+  it("counts the minutes from the page's render, also when its effects run later", async () => {
+    setAutoLockMinutes(5);
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    const platform = browserLike(new FakeDesktopBridge());
+    // The time a loaded machine may take between showing the page and running its effects,
+    // made certain: a layout effect of the page runs before the lock's passive effect.
+    function PageThatTakesLong() {
+      useLayoutEffect(() => {
+        vi.setSystemTime(Date.now() + 5 * 60_000 + 1_000);
+      }, []);
+      return <h1>Messages</h1>;
+    }
+    render(
+      <SessionContext.Provider value={{ platform, api: platform.api, user: ME, signOut: () => undefined }}>
+        <EventsProvider hub={platform.createEventHub()}>
+          <SendQueueProvider>
+            <IdleLock>
+              <PageThatTakesLong />
+            </IdleLock>
+          </SendQueueProvider>
+        </EventsProvider>
+      </SessionContext.Provider>,
+    );
+    await act(() => vi.advanceTimersByTimeAsync(5_000));
+    expect(screen.getByTestId('lock-screen')).toBeTruthy();
+  });
 
   it('stays locked across a reload', async () => {
     setAutoLockMinutes(5);

@@ -33,7 +33,11 @@ export function IdleLock({ children }: { children: ReactNode }) {
   // The desktop app's own lock, which the main process keeps (the OS screen lock).
   const [appLocked, setAppLocked] = useState(false);
   useEffect(() => platform.appLock?.subscribe(setAppLocked), [platform]);
-  const lastActivity = useRef(0);
+  // The minutes without use count from the page's first render, not from when React gets round
+  // to the effect below: effects may run well after the page is on screen, and the time that
+  // passed in between is time without use too.
+  const [firstRenderedAt] = useState(Date.now);
+  const lastActivity = useRef(firstRenderedAt);
 
   const lock = useCallback(
     (value: boolean) => {
@@ -46,7 +50,6 @@ export function IdleLock({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     if (platform.kind !== 'browser') return;
-    lastActivity.current = Date.now();
     const active = () => {
       lastActivity.current = Date.now();
     };
