@@ -44,6 +44,35 @@ function commandOptions(commandTimeoutMs: number): RedisOptions {
 
 const retryStrategy = (attempt: number) => Math.min(attempt * 200, 2_000);
 
+/** How long a connection that ended by itself waits before it connects again. */
+const RECONNECT_AFTER_END_MS = 200;
+
+/** The connections the server itself is closing: those stay closed. */
+const closedOnPurpose = new WeakSet<object>();
+
+/** Says that the server is closing this connection (shutdown), so that it is not reopened. */
+export function closingOnPurpose(connection: object): void {
+  closedOnPurpose.add(connection);
+}
+
+/**
+ * ioredis in Sentinel mode can give a connection up for good during a failover: when the failover
+ * detector restarts the connection while a reconnection is still asking a Sentinel for the primary,
+ * that reconnection fails with "Connection is closed" and the client ends ('end') instead of
+ * retrying. The server then never reached Redis again (sentinel-failover.test.ts, about one run in
+ * ten: the command connection ended, 64 events left in the outbox). A connection that ends without
+ * the server closing it connects again.
+ */
+function reconnectAfterEnd(connection: Redis, logger: Logger): void {
+  connection.on('end', () => {
+    if (closedOnPurpose.has(connection)) return;
+    logger.warn({ connection: connection.options.connectionName }, 'Redis connection given up by the client during a failover; connecting again');
+    setTimeout(() => {
+      if (!closedOnPurpose.has(connection) && connection.status === 'end') connection.connect().catch(() => undefined);
+    }, RECONNECT_AFTER_END_MS).unref();
+  });
+}
+
 /**
  * One Redis, a cluster when REDIS_CLUSTER_NODES is set, or one Redis found through its Sentinels
  * (REDIS_SENTINELS). After a Sentinel failover ioredis reconnects to the new primary (at once,
@@ -76,6 +105,7 @@ export function connectRedis(
   });
   subscriber.on('error', () => undefined);
   pingWhileReady(subscriber);
+  if (config.redisSentinels) for (const connection of [redis, subscriber]) reconnectAfterEnd(connection, logger);
   return { redis, subscriber, keys: SINGLE_REDIS_KEYS };
 }
 

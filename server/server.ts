@@ -26,7 +26,7 @@ import { PresenceSweeper } from './presence/presence-sweeper.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
 import { SearchIndexer } from './search/search-indexer.js';
 import { registerPlatformMetrics } from './platform-metrics.js';
-import { connectRedis, type RedisClient, type RedisConnections } from './redis-client.js';
+import { closingOnPurpose, connectRedis, type RedisClient, type RedisConnections } from './redis-client.js';
 
 /**
  * How long an idle keep-alive connection stays open. Node's default (5 s) is hardly more than a
@@ -186,6 +186,8 @@ async function closeHttpServer(server: Server): Promise<void> {
 }
 
 async function closeConnections({ redis, subscriber }: RedisConnections, db: SqlDatabase, checkpointer: WalCheckpointer | null): Promise<void> {
+  closingOnPurpose(redis);
+  closingOnPurpose(subscriber);
   subscriber.disconnect();
   await Promise.all([quitRedis(redis), checkpointer?.stop()]);
   db.close();

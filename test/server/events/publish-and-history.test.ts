@@ -16,6 +16,14 @@ const notice = (content: string): EventPayload => ({
 });
 
 /** The ids of the replay's frames, read back with the protocol's own parser. */
+/**
+ * Redis losing its last writes for real (a kill before fsync, a restart from an older backup, a
+ * promoted replica) takes longer than a millisecond, and the ids' clock floor (server/events/
+ * lua.ts) counts on it: ids taken after the loss are past the millisecond of every lost one. A
+ * test that rolls Redis back within that millisecond waits it out.
+ */
+const aMillisecondLater = () => new Promise((resolve) => setTimeout(resolve, 2));
+
 function replayedIds(snapshot: HistorySnapshot): number[] {
   const ids: number[] = [];
   new SseParser({ onMessage: (m) => ids.push(Number(m.id)) }).push(snapshot.replay.frames);
@@ -304,6 +312,7 @@ describe('publishing into a user history', () => {
     const lost = [await publisher.publish(7, notice('lost 1')), await publisher.publish(7, notice('lost 2'))];
     await redis.set(userSequenceKey(7), counter!);
     await redis.multi().del(userEventsKey(7)).rpush(userEventsKey(7), ...list).exec();
+    await aMillisecondLater();
 
     const seenNothingNew = await history.snapshot(7, lost[1]!);
     expect(seenNothingNew).toMatchObject({ status: 'unknown_id', continueFrom: kept, replay: { count: 0 } });
@@ -332,6 +341,7 @@ describe('publishing into a user history', () => {
     await redis.set(userSequenceKey(7), counter!);
     await redis.multi().del(userEventsKey(7)).rpush(userEventsKey(7), ...list).exec();
     for (const key of await redis.keys('*dedupe*')) await redis.del(key);
+    await aMillisecondLater();
 
     const [copy] = await publisher.publishBatch([{ ...outboxRow, firstId: lost! }]);
     expect(copy).toBeGreaterThan(lost!);

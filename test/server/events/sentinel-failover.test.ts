@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../../common/api.js';
 import { startTestRedisSentinel } from '../../support/redis-sentinel.js';
@@ -43,4 +44,33 @@ describe('one Redis with Sentinel failover (REDIS_SENTINELS)', () => {
     expect(new Set(desk.viaStream).size).toBe(desk.viaStream.length);
     if (desk.resyncs() === 0) expect(desk.viaStream).toEqual(accepted);
   }, 90_000);
+
+  it('connects again when the client gives a connection up by itself, and streams go on', async () => {
+    const sentinel = await startTestRedisSentinel();
+    cleanups.push(() => sentinel.stop());
+    const server = await startTestServer({
+      redisUrl: sentinel.url,
+      env: { REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_NAME: sentinel.name, SSE_RETRY_MS: '200' },
+    });
+    cleanups.push(() => server.close());
+    const sender = api(server.url, (await login(server.url, 'dr.smith', 'clinicpulse')).token);
+    const jones = await login(server.url, 'nurse.jones', 'clinicpulse');
+    const conversation = await sender.post('/api/conversations', { participantIds: [jones.user.id], title: 'Day shift' });
+    const conversationId = (conversation.body as { conversation: { id: number } }).conversation.id;
+    const desk = openRecipientDesk(server.url, jones.token, conversationId);
+    cleanups.push(() => desk.stop());
+    const { redis } = server.context;
+    await expect.poll(() => redis.status).toBe('ready');
+
+    // The state ioredis leaves a connection in when a failover races its reconnection ('end',
+    // no retry left), reached here the one way a test can: the client told to close, not the server.
+    const ended = once(redis, 'end');
+    redis.disconnect();
+    await ended;
+    await expect.poll(() => redis.status).toBe('ready');
+    const sent = await sender.post(`/api/conversations/${conversationId}/messages`, { text: 'after the end' });
+    expect(sent.status).toBe(201);
+    const id = (sent.body as { message: Message }).message.id;
+    await expect.poll(() => desk.knows([id])).toBe(true);
+  }, 60_000);
 });
