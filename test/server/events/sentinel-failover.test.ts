@@ -10,21 +10,27 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** A server on a Sentinel-watched Redis, Dr. Smith signed in, and Nurse Jones's desk on their conversation. */
+async function serverBehindSentinel() {
+  const sentinel = await startTestRedisSentinel();
+  cleanups.push(() => sentinel.stop());
+  const server = await startTestServer({
+    redisUrl: sentinel.url,
+    env: { REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_NAME: sentinel.name, SSE_RETRY_MS: '200', MESSAGE_RATE_LIMIT: '10000' },
+  });
+  cleanups.push(() => server.close());
+  const sender = api(server.url, (await login(server.url, 'dr.smith', 'clinicpulse')).token);
+  const jones = await login(server.url, 'nurse.jones', 'clinicpulse');
+  const conversation = await sender.post('/api/conversations', { participantIds: [jones.user.id], title: 'Night shift' });
+  const conversationId = (conversation.body as { conversation: { id: number } }).conversation.id;
+  const desk = openRecipientDesk(server.url, jones.token, conversationId);
+  cleanups.push(() => desk.stop());
+  return { sentinel, server, sender, conversationId, desk };
+}
+
 describe('one Redis with Sentinel failover (REDIS_SENTINELS)', () => {
   it('delivers every message accepted while the primary is killed (kill -9) and the Sentinel promotes its replica, each once, or after a resync over REST', async () => {
-    const sentinel = await startTestRedisSentinel();
-    cleanups.push(() => sentinel.stop());
-    const server = await startTestServer({
-      redisUrl: sentinel.url,
-      env: { REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_NAME: sentinel.name, SSE_RETRY_MS: '200', MESSAGE_RATE_LIMIT: '10000' },
-    });
-    cleanups.push(() => server.close());
-    const sender = api(server.url, (await login(server.url, 'dr.smith', 'clinicpulse')).token);
-    const jones = await login(server.url, 'nurse.jones', 'clinicpulse');
-    const conversation = await sender.post('/api/conversations', { participantIds: [jones.user.id], title: 'Night shift' });
-    const conversationId = (conversation.body as { conversation: { id: number } }).conversation.id;
-    const desk = openRecipientDesk(server.url, jones.token, conversationId);
-    cleanups.push(() => desk.stop());
+    const { sentinel, sender, conversationId, desk } = await serverBehindSentinel();
     const accepted: number[] = [];
     const send = async (count: number) => {
       for (let i = 0; i < count; i++) {
@@ -46,19 +52,7 @@ describe('one Redis with Sentinel failover (REDIS_SENTINELS)', () => {
   }, 90_000);
 
   it('connects again when the client gives a connection up by itself, and streams go on', async () => {
-    const sentinel = await startTestRedisSentinel();
-    cleanups.push(() => sentinel.stop());
-    const server = await startTestServer({
-      redisUrl: sentinel.url,
-      env: { REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_NAME: sentinel.name, SSE_RETRY_MS: '200' },
-    });
-    cleanups.push(() => server.close());
-    const sender = api(server.url, (await login(server.url, 'dr.smith', 'clinicpulse')).token);
-    const jones = await login(server.url, 'nurse.jones', 'clinicpulse');
-    const conversation = await sender.post('/api/conversations', { participantIds: [jones.user.id], title: 'Day shift' });
-    const conversationId = (conversation.body as { conversation: { id: number } }).conversation.id;
-    const desk = openRecipientDesk(server.url, jones.token, conversationId);
-    cleanups.push(() => desk.stop());
+    const { server, sender, conversationId, desk } = await serverBehindSentinel();
     const { redis } = server.context;
     await expect.poll(() => redis.status).toBe('ready');
 
