@@ -4,7 +4,7 @@ import { startTestNetwork, type TestNetwork } from '../../../support/network-hos
 import { createDatabase, startTestPostgres, type TestPostgres } from '../../../support/postgres-server.js';
 import { startTestRedisCluster, type TestRedisCluster } from '../../../support/redis-cluster.js';
 import { startTestRedis, type TestRedis } from '../../../support/redis-server.js';
-import { api, login, spawnServerProcess, type ServerProcess } from '../../../support/test-server.js';
+import { api, DEMO_PASSWORD, login, spawnServerProcess, type ServerProcess } from '../../../support/test-server.js';
 import { openRecipientDesk, type RecipientDesk } from '../../support/recipient-desk.js';
 
 export type AppHost = 'app1' | 'app2';
@@ -156,7 +156,7 @@ export async function startHostedClinic(options: { redis: 'single' | 'cluster' }
 async function signInAsTheAppDoes(url: string, username: string): ReturnType<typeof login> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await login(url, username, 'clinicpulse');
+      return await login(url, username, DEMO_PASSWORD);
     } catch (error) {
       if (attempt >= 10 || !(error instanceof Error) || !error.message.includes(': 503 ')) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500));
