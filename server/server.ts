@@ -7,6 +7,7 @@ import { createApp } from './app.js';
 import { ReminderScheduler } from './appointments/reminder-scheduler.js';
 import { alertStatusPublisherFor } from './alerts/alert-status-publisher.js';
 import { createReceiptsEndpoint } from './alerts/receipts-endpoint.js';
+import { createMessageSendEndpoint } from './conversations/message-send-endpoint.js';
 import { EscalationScheduler } from './alerts/escalation-scheduler.js';
 import { SessionStore } from './auth/session-store.js';
 import type { Config } from './config.js';
@@ -119,8 +120,9 @@ export async function startServer(
   const app = createApp(context, hub, { webRoot: options.webRoot });
   const eventStream = createEventStreamEndpoint(context, hub);
   const receipts = createReceiptsEndpoint(context);
+  const messageSends = createMessageSendEndpoint(context);
   const server = createServer((req, res) => {
-    if (!eventStream(req, res) && !receipts(req, res)) app(req, res);
+    if (!eventStream(req, res) && !messageSends(req, res) && !receipts(req, res)) app(req, res);
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.listen(config.port, config.host);

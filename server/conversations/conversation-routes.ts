@@ -1,29 +1,21 @@
 import { Router, type Response } from 'express';
 import {
   createConversationRequest,
-  entityId,
   listConversationsQuery,
   listMessagesQuery,
   markConversationReadRequest,
-  sendMessageRequest,
   type ConversationResponse,
   type ConversationsResponse,
-  type MessageResponse,
   type MessagesResponse,
 } from '../../common/api.js';
-import type { EscalationTarget } from '../../common/alert-settings.js';
-import { AlertSettingsStore } from '../alerts/alert-settings-store.js';
 import { alertStatusPublisherFor } from '../alerts/alert-status-publisher.js';
-import { snapshotFor, type EscalationSnapshot } from '../alerts/escalation-snapshot.js';
-import { queueFirstStep } from '../alerts/queue-first-step.js';
 import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
 import { HttpError, parseInput } from '../http/errors.js';
 import { conversationRateLimit, messageRateLimit } from '../http/rate-limit.js';
 import { requireEnabledUserIds } from '../notifications/recipients.js';
 import { outboxRelayFor } from '../outbox/outbox-relay.js';
-import { ConversationStore } from './conversation-store.js';
-import { SendGroupCommit } from './send-group-commit.js';
+import { messageSenderFor } from './message-sender.js';
 
 /**
  * `/api/conversations…`: the signed-in user's conversations and their messages. A conversation
@@ -31,16 +23,10 @@ import { SendGroupCommit } from './send-group-commit.js';
  */
 export function createConversationRoutes(ctx: ServerContext): Router {
   const router = Router();
-  const store = new ConversationStore(ctx.db);
-  const sends = new SendGroupCommit(ctx.db, store);
-  const alertSettings = new AlertSettingsStore(ctx.db);
+  const sender = messageSenderFor(ctx);
+  const store = sender.store;
 
-  /** The conversation id of the path, when the user is one of its participants. */
-  const conversationOf = (params: { id?: string }, res: Response): number => {
-    const id = parseInput(entityId, params.id, 'conversation id');
-    if (!store.isParticipant(id, currentUser(res).id)) throw new HttpError(404, 'not_found', `no conversation ${id}`);
-    return id;
-  };
+  const conversationOf = (params: { id?: string }, res: Response): number => sender.conversationOf(params.id, currentUser(res).id);
 
   const view = (id: number, userId: number): ConversationResponse => {
     const conversation = store.get(id, userId);
@@ -77,38 +63,10 @@ export function createConversationRoutes(ctx: ServerContext): Router {
     res.json(body);
   });
 
-  /** An urgent message's escalation as the clinic sets it, with the sender's target if they chose one. */
-  const escalationFor = (chosen: EscalationTarget | undefined): EscalationSnapshot => {
-    if (chosen?.kind === 'user') requireEnabledUserIds(ctx.db, [chosen.userId], 'escalateTo.userId');
-    return snapshotFor(alertSettings.get(), chosen);
-  };
-
+  // Most sends are answered before Express (message-send-endpoint.ts); this route takes the rest.
   router.post('/conversations/:id/messages', messageRateLimit(ctx), async (req, res) => {
-    const user = currentUser(res);
-    const id = conversationOf(req.params, res);
-    const request = parseInput(sendMessageRequest, req.body, 'message');
-    const clientMessageId = request.clientMessageId ?? null;
-    const replyTo = request.replyToId === undefined ? null : store.quote(id, request.replyToId);
-    if (request.replyToId !== undefined && !replyTo)
-      throw new HttpError(400, 'validation_failed', `replyToId: no message ${request.replyToId} in this conversation`);
-    const escalation = request.priority === 'urgent' ? escalationFor(request.escalateTo) : null;
-    const { message, created, readAlertIds } = await sends.send(id, user, request.text, {
-      clientMessageId,
-      priority: request.priority,
-      escalation,
-      passesDoNotDisturb: escalation?.passesDoNotDisturb ?? false,
-      replyTo,
-    });
-    if (message.conversationId !== id) {
-      throw new HttpError(409, 'conflict', 'clientMessageId was already used for a message in another conversation');
-    }
-    // Committed, with its notifications in the outbox: publish them now rather than at the next poll.
-    if (created) outboxRelayFor(ctx).kick();
-    alertStatusPublisherFor(ctx).touch(readAlertIds);
-    if (created && escalation && message.alertId !== null)
-      await queueFirstStep(ctx, { alertId: message.alertId, step: 1, dueMs: Date.parse(message.createdAt) + escalation.intervalMs });
-    const body: MessageResponse = { message };
-    res.status(created ? 201 : 200).json(body);
+    const { status, body } = await sender.send(currentUser(res), req.params.id, req.body);
+    res.status(status).json(body);
   });
 
   router.post('/conversations/:id/read', (req, res) => {

@@ -1,9 +1,11 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RedisClient } from '../redis-client.js';
 import type { Logger } from 'pino';
-import type { ApiErrorBody, User } from '../../common/api.js';
+import type { User } from '../../common/api.js';
 import type { ServerContext } from '../context.js';
+import { HttpError } from './errors.js';
 import { isRedisUnavailable, noteRedisFailure, redisUsable } from '../redis-unavailable.js';
 import { RedisRateLimitCounter } from './rate-limit-counter.js';
 
@@ -28,8 +30,8 @@ export interface RateLimitCounter {
 export function sharedRateLimit(counter: RateLimitCounter, options: Partial<Options>): RequestHandler {
   const { redis, prefix, logger } = counter;
   const skipAlso = options.skip ?? (() => false);
-  // Where this request is counted: decided once, so it is counted in exactly one place.
-  const countedIn = `rateLimit:${prefix}`;
+  // Where each request is counted: decided once, so it is counted in exactly one place.
+  const countedIn = new WeakMap<object, 'redis' | 'process'>();
   const shared = {
     ...options,
     logger: {
@@ -41,20 +43,20 @@ export function sharedRateLimit(counter: RateLimitCounter, options: Partial<Opti
     ...shared,
     passOnStoreError: false,
     store: new RedisRateLimitCounter(redis, hashTagged(prefix)),
-    skip: async (req, res) => res.locals[countedIn] !== 'redis' || (await skipAlso(req, res)),
+    skip: async (req, res) => countedIn.get(req) !== 'redis' || (await skipAlso(req, res)),
   });
   const inProcess = rateLimit({
     ...shared,
-    skip: async (req, res) => res.locals[countedIn] === 'redis' || (await skipAlso(req, res)),
+    skip: async (req, res) => countedIn.get(req) === 'redis' || (await skipAlso(req, res)),
   });
   return (req, res, next) => {
-    res.locals[countedIn] = redisUsable(redis) ? 'redis' : 'process';
+    countedIn.set(req, redisUsable(redis) ? 'redis' : 'process');
     void inRedis(req, res, (error?: unknown) => {
       if (error !== undefined) {
         if (!isRedisUnavailable(error)) return next(error);
         noteRedisFailure(redis);
         logger.warn({ err: errorMessage(error) }, `rate limit ${prefix}: Redis unavailable, counting in this process`);
-        res.locals[countedIn] = 'process';
+        countedIn.set(req, 'process');
       }
       void inProcess(req, res, next);
     });
@@ -63,7 +65,8 @@ export function sharedRateLimit(counter: RateLimitCounter, options: Partial<Opti
 
 /**
  * `setting.limit` requests per window per user (per client address before sign-in). Over the
- * limit: 429 `too_many_requests` with `Retry-After`.
+ * limit: 429 `too_many_requests` with `Retry-After`, answered by the error handler, so that a
+ * request answered before Express (passRateLimit) gets the same answer.
  */
 export function redisRateLimit(ctx: ServerContext, name: string, setting: RateLimitSetting, what: string): RequestHandler {
   return sharedRateLimit(
@@ -77,17 +80,41 @@ export function redisRateLimit(ctx: ServerContext, name: string, setting: RateLi
         const user = res.locals.user as User | undefined;
         return user ? `user:${user.id}` : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
       },
-      handler: (_req, res, _next, options) => {
-        const body: ApiErrorBody = { error: { code: 'too_many_requests', message: `too many ${what}; try again in a moment` } };
-        res.status(options.statusCode).json(body);
+      handler: (_req, _res, next, options) => {
+        next(new HttpError(options.statusCode, 'too_many_requests', `too many ${what}; try again in a moment`));
       },
     },
   );
 }
 
-/** Sending messages: `MESSAGE_RATE_LIMIT` per `MESSAGE_RATE_WINDOW_SECONDS` per user. */
+const messageLimits = new WeakMap<ServerContext, RequestHandler>();
+
+/**
+ * Sending messages: `MESSAGE_RATE_LIMIT` per `MESSAGE_RATE_WINDOW_SECONDS` per user. One limiter
+ * per server, shared by the route and the endpoint before Express, so that a user's sends are one
+ * count also while Redis is away and each process counts on its own.
+ */
 export function messageRateLimit(ctx: ServerContext): RequestHandler {
-  return redisRateLimit(ctx, 'messages', ctx.config.messageRateLimit, 'messages');
+  let limiter = messageLimits.get(ctx);
+  if (!limiter) {
+    limiter = redisRateLimit(ctx, 'messages', ctx.config.messageRateLimit, 'messages');
+    messageLimits.set(ctx, limiter);
+  }
+  return limiter;
+}
+
+/**
+ * Counts a signed-in user's request answered before Express (http/bare-json-endpoint.ts):
+ * resolves when the limiter lets it through, with its `RateLimit-*` headers set on `res`;
+ * rejects with the 429 (`Retry-After` set) or with what the count failed on. express-rate-limit
+ * uses only the headers, `setHeader` and our own key and handler, which read the user from
+ * `res.locals` as on an Express answer.
+ */
+export function passRateLimit(limiter: RequestHandler, user: User, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const answer = Object.assign(res, { locals: { user } });
+  return new Promise((resolve, reject) => {
+    void limiter(req as Request, answer as unknown as Response, (error?: unknown) => (error === undefined ? resolve() : reject(error)));
+  });
 }
 
 /** Starting conversations: `CONVERSATION_RATE_LIMIT` per `CONVERSATION_RATE_WINDOW_SECONDS` per user. */
