@@ -79,6 +79,8 @@ export interface UserSessionOptions {
  */
 export class UserSession {
   private backlog: boolean;
+  /** Set as stop() begins: from then on only what stop() awaits may write to disk. */
+  private stopping = false;
   /** Settles once the server's read marker and marks have been asked for (or that failed). */
   private readStateKnown: Promise<void> = Promise.resolve();
   private readonly stream: StreamClient;
@@ -235,8 +237,12 @@ export class UserSession {
     return this.personalSettings?.changed(before, after) ?? Promise.resolve();
   }
 
-  /** Stops the stream, shows what waits in the burst window, and leaves the cursor on disk. */
+  /**
+   * Stops the stream, shows what waits in the burst window, and leaves the cursor on disk;
+   * resolves once nothing of this session writes to disk any more (the app quits right after).
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.presence?.stop();
     await this.stream.stop();
     await this.notifier.flush();
@@ -424,6 +430,9 @@ export class UserSession {
   }
 
   private async updateUnread(change: () => boolean): Promise<void> {
+    // A read state or mark-all-read answered after stop began would be written after stop
+    // resolved; the server keeps it, and the next start asks for it again.
+    if (this.stopping) return;
     const changed = change();
     this.cursor.setUnreadState(this.unread.snapshot());
     await this.cursor.persist();

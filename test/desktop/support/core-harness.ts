@@ -51,16 +51,7 @@ export async function startCore(options: {
 
 export function temporaryDirectory(cleanups: (() => unknown)[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'clinicpulse-core-'));
-  // Files the core still writes as it shuts down can land while the directory is being removed
-  // (ENOTEMPTY in CI, twice in `cursors/`, also with retries): a temporary directory left behind
-  // is not what a test is about. Which write outlives shutdown is open (see the session note).
-  cleanups.push(() => {
-    try {
-      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
-    } catch {
-      // Left to the system's temporary-file cleanup.
-    }
-  });
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
