@@ -53,6 +53,8 @@ export class OutboxRelay {
   private lastForget = 0;
   /** The last drain found another process draining: look again after the short retry delay, not the poll. */
   private turnTaken = false;
+  private kickPending = false;
+  private stopped = false;
   private readonly onRedisReady = () => {
     this.recheckSent = true;
     this.kick();
@@ -80,15 +82,26 @@ export class OutboxRelay {
   /** Stops the timer and waits for a drain in progress. */
   async stop(): Promise<void> {
     this.started = false;
+    this.stopped = true;
     this.lossWindow.close();
     this.ctx.redis.off('ready', this.onRedisReady);
     this.clearTimer();
     await Promise.allSettled([this.running, this.queued]);
   }
 
-  /** Asks for a drain now rather than at the next poll; a failure is logged and retried later. */
+  /**
+   * Asks for a drain now rather than at the next poll, once for every kick of this turn of the
+   * event loop; a failure is logged and retried later. The sends of one group commit each kick
+   * as they are answered, one after another in the same turn: a drain per kick read the outbox
+   * once for all of their rows and then again, for nothing, for the kicks that came after it.
+   */
   kick(): void {
-    this.drain().catch(() => undefined);
+    if (this.kickPending) return;
+    this.kickPending = true;
+    setImmediate(() => {
+      this.kickPending = false;
+      if (!this.stopped) this.drain().catch(() => undefined);
+    });
   }
 
   /**

@@ -249,6 +249,25 @@ describe('the outbox relay', () => {
     ]);
   });
 
+  it('drains once for the kicks of one turn, as the sends of one group commit give them', async () => {
+    const ctx = serverProcess();
+    const store = new OutboxStore(ctx.db);
+    const r = relay(ctx);
+    await r.drain();
+    const reads = vi.spyOn(OutboxStore.prototype, 'batch');
+    try {
+      for (let i = 0; i < 3; i++) store.enqueue(7, notice(`kicked ${i}`), `kicked:${i}`);
+      for (let i = 0; i < 3; i++) r.kick();
+      await eventually(() => store.count() === 0, 'the kicked drain');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // PostgreSQL's drain reads on until the outbox is empty (the short batch above).
+      expect(reads).toHaveBeenCalledTimes(ctx.db.dialect === 'postgres' ? 2 : 1);
+    } finally {
+      reads.mockRestore();
+    }
+    expect((await userEvents(ctx.redis, 7)).map((e) => (e.type === 'system_notification' ? e.content : ''))).toEqual(['kicked 0', 'kicked 1', 'kicked 2']);
+  });
+
   it('drops a row that is not a valid event instead of blocking the rows after it', async () => {
     const ctx = serverProcess();
     ctx.db.prepare("INSERT INTO outbox (user_id, payload, dedupe_key) VALUES (4, '{not json', 'broken')").run();
