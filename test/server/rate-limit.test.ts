@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisRateLimitCounter } from '../../server/http/rate-limit-counter.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { api, DEMO_PASSWORD, login, startTestServer, type TestServer } from '../support/test-server.js';
@@ -90,6 +90,26 @@ describe('RedisRateLimitCounter', () => {
       await counter.resetKey('user:1');
       expect((await counter.increment('user:1')).totalHits).toBe(1);
       expect(await connection.keys('test:ratelimit:{same-turn}:*')).toHaveLength(3);
+    } finally {
+      connection.disconnect();
+    }
+  });
+
+  it('sends the increments of requests that arrive within its gathering time as one script, not one per turn', async () => {
+    const connection = new Redis(redis.url);
+    try {
+      // A gathering time far longer than two turns of the event loop, however busy the machine.
+      const counter = new RedisRateLimitCounter(connection, 'test:ratelimit:{gathered}:', 500);
+      counter.init({ windowMs: 60_000 } as Parameters<RedisRateLimitCounter['init']>[0]);
+      const scripts = vi.spyOn(connection, 'clinicPulseRateLimitIncrement');
+      const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+      const counts = [counter.increment('user:1')];
+      await nextTurn();
+      counts.push(counter.increment('user:2'));
+      await nextTurn();
+      counts.push(counter.increment('user:1'));
+      expect((await Promise.all(counts)).map((count) => count.totalHits)).toEqual([1, 1, 2]);
+      expect(scripts).toHaveBeenCalledTimes(1);
     } finally {
       connection.disconnect();
     }
