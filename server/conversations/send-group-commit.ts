@@ -17,10 +17,13 @@ const MAX_SENDS_PER_COMMIT = 200;
  * Under load at most one commit per this many ms: a send that arrives sooner after the last
  * commit waits for the others of the window. At 1,000 messages a second a send came about once
  * per turn of the event loop, so the commits of one or two messages each were most of the
- * message path's CPU (each writes its ~22 pages to the WAL); a few ms more before the answer is
- * far inside the path's 25 ms p99 (bench/RESULTS.md).
+ * message path's CPU (each writes its ~22 pages to the WAL). Each commit also brings one relay
+ * drain: an outbox read, a publish script's round trip to Redis and a `markSent` transaction.
+ * 6 ms rather than 4: 0.54 instead of 0.59 ms of server + Redis CPU per message at 1,000/s, for
+ * about 1.5 ms more at the median and a p99 still far inside the path's 25 ms
+ * (bench/RESULTS.md). A lone send still commits at once.
  */
-export const SEND_COMMIT_WINDOW_MS = 4;
+export const SEND_COMMIT_WINDOW_MS = 6;
 
 /**
  * Messages sent while the event loop is busy share one SQLite transaction (a group commit): one
