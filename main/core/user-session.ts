@@ -244,7 +244,10 @@ export class UserSession {
   async stop(): Promise<void> {
     this.stopping = true;
     this.presence?.stop();
+    // Before the stream's: events waiting for the person's settings go on with the desk's own.
+    const settingsStopped = this.personalSettings?.stop();
     await this.stream.stop();
+    await settingsStopped;
     await this.notifier.flush();
     await this.cursor.persist();
     await this.receipts?.stop();

@@ -35,7 +35,17 @@ export interface PersonalSettingsSyncOptions {
  * does the same for itself (renderer/src/settings/).
  */
 export class PersonalSettingsSync {
-  constructor(private readonly options: PersonalSettingsSyncOptions) {}
+  /** Set by stop(): what the server answers a load from then on is not applied. */
+  private stopped = false;
+  /** Settles with null as stop() begins. */
+  private readonly stopping: Promise<null>;
+  private endLoads: () => void = () => undefined;
+  /** Loads applying the person's settings (a write of the desk's settings); stop() waits for them. */
+  private readonly applying = new Set<Promise<void>>();
+
+  constructor(private readonly options: PersonalSettingsSyncOptions) {
+    this.stopping = new Promise((resolve) => (this.endLoads = () => resolve(null)));
+  }
 
   private get follows(): boolean {
     return this.options.desk.current().keepOwnSettings !== true;
@@ -46,17 +56,32 @@ export class PersonalSettingsSync {
    * own to take along. Unreachable: this desk's settings hold until the next event or resync.
    */
   async load(): Promise<void> {
-    if (!this.follows) return;
+    if (!this.follows || this.stopped) return;
     try {
-      const response = await this.call('GET');
-      if (!response) return;
+      // Once stop began, the answer is neither waited for (a quit gives up after 5 s) nor
+      // applied: it would be written after sign-out or quit resolved, cut off by the exit or into
+      // the settings the next person signing in here starts from. The server keeps them; the
+      // next start loads them again.
+      const response = await Promise.race([this.call('GET'), this.stopping]);
+      if (!response || this.stopped) return;
       const parsed = personalSettings.nullable().safeParse(response.settings);
       if (!parsed.success) return;
-      if (parsed.data) await this.adopt(parsed.data);
+      if (parsed.data) await this.whileStopWaits(this.adopt(parsed.data));
       else await this.save(personalPart(this.options.desk.current()));
     } catch (error) {
       this.options.problem?.(`could not read the person's settings: ${describe(error)}`);
     }
+  }
+
+  /**
+   * The session stops: a load still waiting for the server gives up, and one whose answer is
+   * being written is waited for. Changes from `settings_changed` are still adopted (the events
+   * that came before stop are handled before it resolves).
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.endLoads();
+    await Promise.allSettled(this.applying);
   }
 
   /** The person's settings changed on one of their desks (`settings_changed`). */
@@ -79,6 +104,15 @@ export class PersonalSettingsSync {
       await this.save(patch);
     } catch (error) {
       this.options.problem?.(`could not save the person's settings: ${describe(error)}`);
+    }
+  }
+
+  private async whileStopWaits(applying: Promise<void>): Promise<void> {
+    this.applying.add(applying);
+    try {
+      await applying;
+    } finally {
+      this.applying.delete(applying);
     }
   }
 

@@ -1,13 +1,17 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { PersonalSettings } from '../../common/api.js';
+import type { DesktopSettings, DesktopSettingsPatch } from '../../common/desktop-bridge.js';
+import type { ControlEvent, StreamEvent, StreamEventOf } from '../../common/events.js';
 import { DesktopCore } from '../../main/core/desktop-core.js';
 import { writeFileAtomic, type DurableWrite } from '../../main/cursor/atomic-file.js';
 import { cursorPath } from '../../main/cursor/cursor-path.js';
 import { RecordingNotificationSink } from '../../main/notify/recording-notification-sink.js';
+import { SettingsStore } from '../../main/settings/settings-store.js';
 import type { HttpFetch } from '../../main/stream/http-fetch.js';
-import { systemNotice } from './support/events.js';
+import { message, systemNotice } from './support/events.js';
 import { openDesk, waitUntil } from './support/desk.js';
 import { keyringCipher } from './support/test-ciphers.js';
 
@@ -84,8 +88,16 @@ function stubServer() {
       held.set(path, answer.promise);
       return answer;
     },
-    send(event: { id: number }): void {
-      stream?.enqueue(encoder.encode(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`));
+    /** Frames in one chunk: the session is handed them together. */
+    send(...frames: ({ id: number } | ControlEvent)[]): void {
+      const text = frames
+        .map((frame) =>
+          'id' in frame
+            ? `id: ${frame.id}\ndata: ${JSON.stringify(frame)}\n\n`
+            : `event: ${frame.type}\ndata: ${JSON.stringify(frame)}\n\n`,
+        )
+        .join('');
+      stream?.enqueue(encoder.encode(text));
     },
   };
 }
@@ -135,6 +147,90 @@ async function startDesk(
   });
   cleanups.push(() => desk.session.stop());
   return desk;
+}
+
+/** The main process minus Electron, as main.ts builds it, signed in to the stub server. */
+async function signedInCore(server: ReturnType<typeof stubServer>) {
+  const dataDirectory = temporaryDirectory();
+  const sink = new RecordingNotificationSink();
+  const core = new DesktopCore({
+    dataDirectory,
+    fetch: server.fetch,
+    sink,
+    cipher: keyringCipher(),
+    platform: 'linux',
+    appConfig: { serverUrl: null, source: null },
+    tuning: { burst: { quietMs: 30, maxWaitMs: 150 }, backoff: { initialMs: 50, maxMs: 400 } },
+  });
+  const events: (StreamEvent | ControlEvent)[] = [];
+  core.subscribe({ event: (event) => events.push(event) });
+  // Every change of the desk's settings, and when its write is done.
+  const applied = vi.spyOn(
+    core as unknown as { applySettings(patch: DesktopSettingsPatch): Promise<DesktopSettings> },
+    'applySettings',
+  );
+  cleanups.push(() => core.shutdown());
+  await core.init();
+  await core.signIn({ serverUrl: SERVER, username: USER.username, password: 'password' });
+  return { core, sink, events, applied, dataDirectory };
+}
+
+const PERSON: PersonalSettings = {
+  previewLevel: 'sender_only',
+  doNotDisturb: true,
+  doNotDisturbUntil: null,
+  quietHours: { enabled: false, start: '22:00', end: '07:00' },
+  sound: true,
+};
+
+function settingsChanged(
+  id: number,
+  settings: PersonalSettings,
+): StreamEventOf<'settings_changed'> {
+  return { id, type: 'settings_changed', settings, timestamp: '2025-01-20T10:30:00Z' };
+}
+
+/** A JSON answer, and when the app has read it. */
+function answerRead(body: unknown): { answer: Response; read: Promise<void> } {
+  const read = deferred<void>();
+  const answer = json(body);
+  const parse = answer.json.bind(answer);
+  Object.defineProperty(answer, 'json', {
+    value: async () => {
+      const value = await parse();
+      read.resolve();
+      return value;
+    },
+  });
+  return { answer, read: read.promise };
+}
+
+/**
+ * Gives the held answer to the person's settings and resolves once the app has done with it:
+ * read, applied (only microtasks after the read), and any write of it on disk.
+ */
+async function answerSettingsLate(
+  held: Deferred<Response>,
+  applied: Awaited<ReturnType<typeof signedInCore>>['applied'],
+  settings: PersonalSettings,
+): Promise<void> {
+  const { answer, read } = answerRead({ settings });
+  held.resolve(answer);
+  await read;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  await Promise.allSettled(applied.mock.results.map((result) => result.value as unknown));
+}
+
+function settingsOnDisk(dataDirectory: string): unknown {
+  const file = join(dataDirectory, 'settings.json');
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
+}
+
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return Promise.race([
+    promise.then(() => true),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms)),
+  ]);
 }
 
 describe('stopping a session (sign-out, quit) and what it writes', () => {
@@ -238,19 +334,7 @@ describe('stopping a session (sign-out, quit) and what it writes', () => {
     async (how) => {
       const server = stubServer();
       const state = server.hold('/api/events/state');
-      const dataDirectory = temporaryDirectory();
-      const core = new DesktopCore({
-        dataDirectory,
-        fetch: server.fetch,
-        sink: new RecordingNotificationSink(),
-        cipher: keyringCipher(),
-        platform: 'linux',
-        appConfig: { serverUrl: null, source: null },
-        tuning: { burst: { quietMs: 30, maxWaitMs: 150 }, backoff: { initialMs: 50, maxMs: 400 } },
-      });
-      cleanups.push(() => core.shutdown());
-      await core.init();
-      await core.signIn({ serverUrl: SERVER, username: USER.username, password: 'password' });
+      const { core, dataDirectory } = await signedInCore(server);
       await waitUntil(() => server.requested.includes('/api/events/state'), 'the state was asked');
 
       await (how === 'signOut' ? core.signOut() : core.shutdown());
@@ -263,4 +347,82 @@ describe('stopping a session (sign-out, quit) and what it writes', () => {
       expect(readFileSync(file, 'utf8')).toBe(leftByStop);
     },
   );
+
+  it.each(['signOut', 'shutdown'] as const)(
+    "the person's settings answered after %s resolved are not applied or written",
+    async (how) => {
+      const server = stubServer();
+      const held = server.hold('/api/me/settings');
+      const { core, applied, dataDirectory } = await signedInCore(server);
+      await waitUntil(() => server.requested.includes('/api/me/settings'), 'settings were asked');
+
+      await (how === 'signOut' ? core.signOut() : core.shutdown());
+      const leftByStop = settingsOnDisk(dataDirectory);
+
+      // The signed-out person's do-not-disturb, which the next person here must not inherit.
+      await answerSettingsLate(held, applied, PERSON);
+      expect(applied).not.toHaveBeenCalled();
+      expect(settingsOnDisk(dataDirectory)).toEqual(leftByStop);
+      expect(core.settings.doNotDisturb).toBe(false);
+    },
+  );
+
+  it.each(['signOut', 'shutdown'] as const)(
+    "%s does not wait for the person's settings; a change the stream brought before still holds the message after it",
+    async (how) => {
+      const server = stubServer();
+      const held = server.hold('/api/me/settings');
+      const { core, sink, events, applied, dataDirectory } = await signedInCore(server);
+      // Before the core's shutdown in the clean-up, should an expectation fail.
+      cleanups.push(() => held.resolve(json({ settings: null })));
+      await waitUntil(() => core.state().connection.status === 'connected', 'connected');
+      // Together: the replay is over, the person turns on do-not-disturb at another desk, a
+      // message follows. Both wait for the person's settings, which the server does not send.
+      server.send({ type: 'ready', lastEventId: 2 }, settingsChanged(1, PERSON), message(2));
+      await waitUntil(() => events.some((event) => event.type === 'ready'), 'ready handled');
+
+      const stopping = how === 'signOut' ? core.signOut() : core.shutdown();
+      // The quit sequence gives up after 5 s.
+      expect(await settlesWithin(stopping, 2_000)).toBe(true);
+      expect(applied.mock.calls).toEqual([[{ doNotDisturb: true }]]);
+      expect(settingsOnDisk(dataDirectory)).toMatchObject({ doNotDisturb: true });
+      expect(sink.shown).toEqual([]);
+
+      // What the server had before the change, answered only now.
+      await answerSettingsLate(held, applied, { ...PERSON, doNotDisturb: false });
+      expect(applied).toHaveBeenCalledTimes(1);
+      expect(settingsOnDisk(dataDirectory)).toMatchObject({ doNotDisturb: true });
+    },
+  );
+
+  it("stop waits for the person's settings being written as it begins", async () => {
+    const server = stubServer();
+    const held = server.hold('/api/me/settings');
+    const write = SettingsStore.prototype.update;
+    const slowWrite = deferred<void>();
+    const update = vi
+      .spyOn(SettingsStore.prototype, 'update')
+      .mockImplementationOnce(async function (this: SettingsStore, patch) {
+        await slowWrite.promise;
+        return write.call(this, patch);
+      });
+    cleanups.push(() => update.mockRestore());
+    const { core, dataDirectory } = await signedInCore(server);
+    held.resolve(json({ settings: PERSON }));
+    await waitUntil(
+      () => update.mock.calls.length === 1,
+      "the person's settings are being written",
+    );
+
+    let stopped = false;
+    const stopping = core.signOut().then(() => {
+      stopped = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stopped).toBe(false);
+
+    slowWrite.resolve();
+    await stopping;
+    expect(settingsOnDisk(dataDirectory)).toMatchObject({ doNotDisturb: true });
+  });
 });
