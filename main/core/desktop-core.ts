@@ -256,13 +256,17 @@ export class DesktopCore {
     return settings;
   }
 
-  /** Do-not-disturb with an end time ends then, also while no window is open to end it. */
+  /**
+   * Do-not-disturb with an end time ends then, also while no window is open to end it — and at
+   * once when the end passed before this desk heard of it (the desk was off, or the person's
+   * settings came late), so that the flag is not left on for the person's other desks and pages.
+   */
   private scheduleDoNotDisturbEnd(): void {
     this.doNotDisturbEnd?.cancel();
     this.doNotDisturbEnd = undefined;
     const settings = this.settingsStore.settings;
     const until = settings.doNotDisturbUntil;
-    if (this.closed || !until || !isDoNotDisturbOn(settings, new Date(this.clock.now()))) return;
+    if (this.closed || !until || !settings.doNotDisturb) return;
     this.doNotDisturbEnd = this.clock.setTimeout(
       () => {
         this.doNotDisturbEnd = undefined;
@@ -275,7 +279,7 @@ export class DesktopCore {
         );
       },
       // Timers take at most 2^31 - 1 ms; a later end is looked at again when that one fires.
-      Math.min(Date.parse(until) - this.clock.now(), 2 ** 31 - 1),
+      Math.max(0, Math.min(Date.parse(until) - this.clock.now(), 2 ** 31 - 1)),
     );
   }
 

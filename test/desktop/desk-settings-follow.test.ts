@@ -116,6 +116,17 @@ describe("the desktop app's pop-ups follow the person's settings", () => {
     await waitUntil(() => desk.core.settings.doNotDisturb, "the person's do-not-disturb");
   });
 
+  it('do-not-disturb whose end time passed before the desk heard of it is turned off at once, for the person too', async () => {
+    const { nurse, desk, elsewhere, signIn } = await nurseAtDesk();
+    await elsewhere({ doNotDisturb: true, doNotDisturbUntil: new Date(Date.now() - 60_000).toISOString() });
+    await signIn();
+    await waitUntil(() => !desk.core.settings.doNotDisturb, 'the past do-not-disturb turned off');
+    const stored = async () =>
+      (await api(server.url, nurse.token).get<PersonalSettingsResponse>('/api/me/settings')).body
+        .settings;
+    await expect.poll(stored, { timeout: 10_000 }).toMatchObject({ doNotDisturb: false });
+  });
+
   it('do-not-disturb with an end time holds pop-ups until then only, and the desk turns it off then, for the person too', async () => {
     const { nurse, desk, write, elsewhere, signIn } = await nurseAtDesk();
     const until = new Date(Date.now() + 2_500).toISOString();
