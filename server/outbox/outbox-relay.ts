@@ -53,8 +53,6 @@ export class OutboxRelay {
   private lastForget = 0;
   /** The last drain found another process draining: look again after the short retry delay, not the poll. */
   private turnTaken = false;
-  private kickPending = false;
-  private stopped = false;
   private readonly onRedisReady = () => {
     this.recheckSent = true;
     this.kick();
@@ -82,26 +80,15 @@ export class OutboxRelay {
   /** Stops the timer and waits for a drain in progress. */
   async stop(): Promise<void> {
     this.started = false;
-    this.stopped = true;
     this.lossWindow.close();
     this.ctx.redis.off('ready', this.onRedisReady);
     this.clearTimer();
     await Promise.allSettled([this.running, this.queued]);
   }
 
-  /**
-   * Asks for a drain now rather than at the next poll, once for every kick of this turn of the
-   * event loop; a failure is logged and retried later. The sends of one group commit each kick
-   * as they are answered, one after another in the same turn: a drain per kick read the outbox
-   * once for all of their rows and then again, for nothing, for the kicks that came after it.
-   */
+  /** Asks for a drain now rather than at the next poll; a failure is logged and retried later. */
   kick(): void {
-    if (this.kickPending) return;
-    this.kickPending = true;
-    setImmediate(() => {
-      this.kickPending = false;
-      if (!this.stopped) this.drain().catch(() => undefined);
-    });
+    this.drain().catch(() => undefined);
   }
 
   /**
@@ -208,14 +195,6 @@ export class OutboxRelay {
       }
       this.store.markSent(valid.map((row) => row.id), eventIds);
       published += valid.length;
-      // A short batch was all there was. Where every process drains its own rows (SQLite), what
-      // was written since came with a kick, which queued the next drain: reading again would
-      // find nothing, at the cost of a read transaction per message sent. With one turn for all
-      // processes (PostgreSQL), the others' rows wait for this read.
-      if (rows.length < this.options.batchSize && !this.store.turnShared) {
-        this.forgetOldSent();
-        return published;
-      }
     }
   }
 

@@ -78,11 +78,6 @@ export class OutboxStore {
    * that on the process's one connection. SQLite's processes share one machine, and the dedupe
    * keys make their rare double publish a no-op.
    */
-  /** Whether a process may be refused the turn while another drains (PostgreSQL). */
-  get turnShared(): boolean {
-    return this.takeTurn !== null;
-  }
-
   takeRelayTurn(): boolean {
     return this.takeTurn ? this.takeTurn.get(RELAY_LOCK) === 1 : true;
   }
