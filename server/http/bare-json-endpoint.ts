@@ -49,7 +49,7 @@ export interface BareJsonRoute<Params> {
  * event stream is (events/event-stream-endpoint.ts), for the few requests that come by the
  * thousand: through Express each one pays for the router's walk past twenty routers, the body
  * parser, helmet's headers and the middlewares' closures — about as much server CPU as a
- * receipt report itself, and a sixth of a sent message's (bench/RESULTS.md). The same rules
+ * receipt report itself, and a quarter of a sent message's (bench/RESULTS.md). The same rules
  * apply here, in Express's order: a JSON body of at most 64 kB, the cross-site check for cookie
  * sessions, the session, CORS headers for the allowed origins, `no-store`, the request log
  * line, and errors as the error handler answers them. A request this path cannot judge alone —
@@ -72,18 +72,16 @@ export function bareJsonEndpoint<Params>(ctx: ServerContext, route: BareJsonRout
   };
 
   const answer = (req: IncomingMessage, res: ServerResponse, started: number, { status, body }: BareJsonAnswer, cors: Record<string, string>): void => {
-    if (res.headersSent) return;
     res.writeHead(status, { ...ANSWER_HEADERS, ...cors });
     res.end(JSON.stringify(body));
     finish(req, res, started);
   };
 
   const fail = (req: IncomingMessage, res: ServerResponse, started: number, error: unknown, cors: Record<string, string>): void => {
-    if (res.headersSent) return;
     for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
     for (const [name, value] of Object.entries(ANSWER_HEADERS)) res.setHeader(name, value);
     // The error handler writes with the bare ServerResponse methods alone; `next` is for an
-    // answer already begun, which was ruled out above.
+    // answer already begun, which cannot happen here: each request is answered once.
     answerError(error, req as unknown as Request, res as unknown as Response, (() => res.destroy()) as NextFunction);
     finish(req, res, started);
   };

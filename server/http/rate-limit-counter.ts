@@ -57,9 +57,9 @@ interface WaitingIncrement {
  * express-rate-limit's store for counts kept in Redis, shared by every server process. The
  * increments asked for within GATHER_MS go to Redis together, as one script: a round trip per
  * request (rate-limit-redis) cost the server a socket write, a reply parse and a promise chain
- * each — about 10 % of its CPU on the message path (bench/RESULTS.md). The prefix must hold a Redis Cluster hash tag
- * (`{…}`): a batch's keys then share one slot, and on a cluster ioredis sends the script to the
- * primary holding it (loading it there on NOSCRIPT, as after a failover).
+ * each — about 10 % of its CPU on the message path (bench/RESULTS.md). The prefix must hold a
+ * Redis Cluster hash tag (`{…}`): a batch's keys then share one slot, and on a cluster ioredis
+ * sends the script to the primary holding it (loading it there on NOSCRIPT, as after a failover).
  */
 export class RedisRateLimitCounter implements Store {
   readonly localKeys = false;
