@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { SqlDatabase, SqlStatement } from '../db/sql-database.js';
+import { DatabaseBusyError } from '../db/database-unavailable.js';
+import { LOCK_BUSY, type SqlDatabase, type SqlStatement } from '../db/sql-database.js';
 import type { Desk, ReportedReceipt } from '../../common/alerts.js';
 import { HttpError } from '../http/errors.js';
 import { AlertStore } from './alert-store.js';
@@ -38,6 +39,14 @@ const MAX_BATCHES_PER_COMMIT = 500;
  * pages to the WAL (and checkpointed them) once per report.
  */
 const COMMIT_WINDOW_MS = 10;
+/**
+ * While another connection (another server process) holds the write lock, the commit is tried
+ * again this often, on a timer: waiting for it in SQLite's busy handler or for PostgreSQL's
+ * advisory lock would stop the event loop, and every stream of this process with it.
+ */
+const LOCK_RETRY_MS = 1;
+/** How long the batches wait for the lock before they are refused as the database being busy (503): a busy timeout. */
+const LOCK_GIVE_UP_MS = 5_000;
 /** A desk's row is written again when its name or user changed, or this long after the last write. */
 const DESK_REFRESH_MS = 60_000;
 /** Desks remembered as written; past this many the memory starts afresh. */
@@ -51,7 +60,8 @@ const MAX_REMEMBERED_DESKS = 50_000;
  * changed or once a minute, not with every report. Each batch is all or nothing: an alert not addressed to the reporting user rejects that
  * batch with 404 and records none of it, while the other batches of the commit go through.
  * A state already recorded for that alert, user and desk is left as it was (its first time
- * stands), and `shown` or `held` also records `delivered`, which it implies.
+ * stands), and `shown` or `held` also records `delivered`, which it implies. A commit never
+ * waits for another process's write lock on the event loop: it is tried again a moment later.
  */
 export class ReceiptWriter {
   private readonly alerts: AlertStore;
@@ -61,6 +71,8 @@ export class ReceiptWriter {
   private pending: Pending[] = [];
   private scheduled = false;
   private lastCommitAt = Number.NEGATIVE_INFINITY;
+  /** When the waiting commit first found the write lock held (ms, performance.now()). */
+  private busySince: number | null = null;
   /** Desk id → what its row was last written with, by this process. */
   private readonly desksWritten = new Map<string, WrittenDesk>();
 
@@ -88,27 +100,42 @@ export class ReceiptWriter {
   }
 
   private commit(): void {
-    this.lastCommitAt = performance.now();
-    const taken = this.pending.splice(0, MAX_BATCHES_PER_COMMIT);
-    this.scheduled = this.pending.length > 0;
-    if (this.scheduled) setImmediate(() => this.commit());
+    const startedAt = performance.now();
+    const taken = this.pending.slice(0, MAX_BATCHES_PER_COMMIT);
     const outcomes: ({ ok: RecordedBatch } | { refused: HttpError })[] = [];
     const desks = new Map<string, WrittenDesk>();
+    let committed: true | typeof LOCK_BUSY;
     try {
-      this.db.transaction(() => {
-        const now = new Date();
-        const touched = new Set<number>();
-        for (const { batch } of taken) {
-          const outcome = this.apply(batch, now, desks);
-          outcomes.push(outcome);
-          if ('ok' in outcome) for (const alertId of outcome.ok.alertIds) touched.add(alertId);
-        }
-        for (const alertId of touched) this.bumpVersion.run(alertId);
-      }).immediate();
+      committed = this.db
+        .transaction(() => {
+          const now = new Date();
+          const touched = new Set<number>();
+          for (const { batch } of taken) {
+            const outcome = this.apply(batch, now, desks);
+            outcomes.push(outcome);
+            if ('ok' in outcome) for (const alertId of outcome.ok.alertIds) touched.add(alertId);
+          }
+          for (const alertId of touched) this.bumpVersion.run(alertId);
+          return true as const;
+        })
+        .ifLockFree();
     } catch (error) {
+      this.settle(taken.length, startedAt);
       for (const { reject } of taken) reject(error);
       return;
     }
+    if (committed === LOCK_BUSY) {
+      this.busySince ??= performance.now();
+      if (performance.now() - this.busySince < LOCK_GIVE_UP_MS) {
+        setTimeout(() => this.commit(), LOCK_RETRY_MS);
+        return;
+      }
+      this.settle(taken.length, startedAt);
+      const error = new DatabaseBusyError(`receipts waited ${LOCK_GIVE_UP_MS} ms for the database's write lock`);
+      for (const { reject } of taken) reject(error);
+      return;
+    }
+    this.settle(taken.length, startedAt);
     // Remembered only once committed: a rolled-back write is written again next time.
     if (this.desksWritten.size + desks.size > MAX_REMEMBERED_DESKS) this.desksWritten.clear();
     for (const [id, written] of desks) this.desksWritten.set(id, written);
@@ -118,6 +145,15 @@ export class ReceiptWriter {
       else if ('refused' in outcome) reject(outcome.refused);
       else resolve(outcome.ok);
     });
+  }
+
+  /** The first `count` waiting batches are done with (committed or failed); the next commit is scheduled if more wait. */
+  private settle(count: number, startedAt: number): void {
+    this.pending.splice(0, count);
+    this.busySince = null;
+    this.lastCommitAt = startedAt;
+    this.scheduled = this.pending.length > 0;
+    if (this.scheduled) setImmediate(() => this.commit());
   }
 
   private apply(batch: ReceiptBatch, at: Date, desks: Map<string, WrittenDesk>): { ok: RecordedBatch } | { refused: HttpError } {

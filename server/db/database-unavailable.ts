@@ -16,7 +16,13 @@ const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|PR
  */
 const POSTGRES_UNAVAILABLE = /^(08|57P|53|57014|40|55P03|CLINICPULSE_)/;
 
+/** A write that waited its turn for the write lock (`ifLockFree`, retried) as long as a busy timeout would, and gave up. */
+export class DatabaseBusyError extends Error {
+  override readonly name = 'DatabaseBusyError';
+}
+
 export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseBusyError) return true;
   if (!(error instanceof Error)) return false;
   const { code } = error as Error & { code?: unknown };
   if (error.name === 'SqliteError') return typeof code === 'string' && SQLITE_UNAVAILABLE.test(code);

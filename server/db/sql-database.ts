@@ -36,7 +36,17 @@ type AnyFunction = (...args: any[]) => unknown;
 export interface SqlTransaction<F extends AnyFunction> {
   (...args: Parameters<F>): ReturnType<F>;
   immediate(...args: Parameters<F>): ReturnType<F>;
+  /**
+   * As `immediate`, but only if the write lock is free now: otherwise `fn` does not run and
+   * LOCK_BUSY comes back at once, where `immediate` would wait (SQLite's busy handler sleeping,
+   * or the PostgreSQL worker's answer awaited) with the whole event loop, streams included,
+   * stopped behind it. For writes that can wait for a later turn.
+   */
+  ifLockFree(...args: Parameters<F>): ReturnType<F> | typeof LOCK_BUSY;
 }
+
+/** What `ifLockFree` returns when another connection holds the write lock. */
+export const LOCK_BUSY: unique symbol = Symbol('the write lock is held by another connection');
 
 export interface SqlDatabase {
   readonly dialect: SqlDialect;

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { SqlDatabase, SqlRunResult, SqlStatement, SqlTransaction } from '../sql-database.js';
+import { LOCK_BUSY, type SqlDatabase, type SqlRunResult, type SqlStatement, type SqlTransaction } from '../sql-database.js';
 import { numberPlaceholders, type NumberedSql } from './placeholders.js';
 import { SyncWorker } from './sync-worker.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
@@ -35,7 +35,7 @@ const WORKER_TIMEOUT_MS = 30_000;
 let worker: SyncWorker | undefined;
 let nextHandle = 1;
 /** Any number, the same in every process sharing the database. */
-const IMMEDIATE_LOCK = 0x696d_6d65_6469;
+export const IMMEDIATE_LOCK = 0x696d_6d65_6469;
 
 /** One worker thread per process, holding the connection of every PostgresDatabase in it. */
 function callWorker(): (request: WorkerRequest) => WorkerReply {
@@ -75,16 +75,10 @@ export class PostgresDatabase implements SqlDatabase {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as SqlDatabase['transaction']
   transaction<F extends (...args: any[]) => unknown>(fn: F): SqlTransaction<F> {
-    const run = (immediate: boolean, args: Parameters<F>): ReturnType<F> => {
+    const run = (lock: 'none' | 'wait' | 'if free', args: Parameters<F>): ReturnType<F> | typeof LOCK_BUSY => {
       const savepoint = this.depth > 0 ? `clinicpulse_${this.depth}` : null;
       if (savepoint) this.exec(`SAVEPOINT ${savepoint}`);
-      else {
-        // As SQLite's BEGIN IMMEDIATE: one such transaction at a time in the whole database, so
-        // what a store read in it is still true when it writes (a last admin, a direct
-        // conversation, the demo accounts), whichever process or host the other writer is on.
-        const begin = immediate ? `BEGIN; SELECT pg_advisory_xact_lock(${IMMEDIATE_LOCK})` : 'BEGIN';
-        this.generation = this.request({ op: 'exec', handle: this.handle, sql: begin }).generation;
-      }
+      else if (!this.begin(lock)) return LOCK_BUSY;
       this.depth += 1;
       let result: ReturnType<F>;
       try {
@@ -99,9 +93,33 @@ export class PostgresDatabase implements SqlDatabase {
       else this.finish('COMMIT');
       return result;
     };
-    return Object.assign((...args: Parameters<F>) => run(false, args), {
-      immediate: (...args: Parameters<F>) => run(true, args),
+    return Object.assign((...args: Parameters<F>) => run('none', args) as ReturnType<F>, {
+      immediate: (...args: Parameters<F>) => run('wait', args) as ReturnType<F>,
+      ifLockFree: (...args: Parameters<F>) => run('if free', args),
     }) as SqlTransaction<F>;
+  }
+
+  /**
+   * BEGIN, and for an immediate transaction the advisory lock that stands for SQLite's write
+   * lock: one such transaction at a time in the whole database, so what a store read in it is
+   * still true when it writes (a last admin, a direct conversation, the demo accounts), whichever
+   * process or host the other writer is on. False when the lock was asked for only if free and
+   * was not (the transaction is then over).
+   */
+  private begin(lock: 'none' | 'wait' | 'if free'): boolean {
+    const sql = lock === 'wait' ? `BEGIN; SELECT pg_advisory_xact_lock(${IMMEDIATE_LOCK})` : 'BEGIN';
+    this.generation = this.request({ op: 'exec', handle: this.handle, sql }).generation;
+    if (lock !== 'if free') return true;
+    let locked: unknown;
+    try {
+      locked = this.query(`SELECT CASE WHEN pg_try_advisory_xact_lock(${IMMEDIATE_LOCK}) THEN 1 ELSE 0 END`, []).rows[0]?.[0];
+    } catch (error) {
+      this.undo(null);
+      throw error;
+    }
+    if (Number(locked) === 1) return true;
+    this.finish('ROLLBACK');
+    return false;
   }
 
   get inTransaction(): boolean {
