@@ -140,10 +140,12 @@ end
 -- Entries that are not events at all stay, before the adopted ones.
 local function adopt_tail(user_key, floor, history_length, ttl)
   local list_key = user_key .. '${EVENTS_SUFFIX}'
+  -- Nearly always the last entry is ours (or there is none): one call tells.
+  local last = redis.call('LINDEX', list_key, -1)
+  if not last or is_ours(last) then return end
   local length = redis.call('LLEN', list_key)
-  local count = 0
+  local count = 1
   while count < length and not is_ours(redis.call('LINDEX', list_key, -(count + 1))) do count = count + 1 end
-  if count == 0 then return end
   local tail, bodies, others = redis.call('LRANGE', list_key, -count, -1), {}, {}
   for _, entry in ipairs(tail) do
     local body = adoptable(entry)
@@ -186,11 +188,14 @@ end
 -- Without a counter (a new user, or Redis lost everything) nothing is known of earlier ids, so a
 -- new list gets no marker: a client with any id is then told that it may have missed events.
 local function push_event(seq_key, list_key, body_rest, floor, history_length, ttl)
-  local last = redis.call('GET', seq_key)
-  local id = floor
-  if last then id = math.max(tonumber(last) + 1, floor) end
-  id = string.format('%d', id)
-  redis.call('SET', seq_key, id)
+  -- The clock floor is set and the last id read in one call; only a user's second event within
+  -- one millisecond (a batch of a conversation's events) needs the second.
+  local id = string.format('%d', floor)
+  local last = redis.call('SET', seq_key, id, 'GET')
+  if last and tonumber(last) >= floor then
+    id = string.format('%d', tonumber(last) + 1)
+    redis.call('SET', seq_key, id)
+  end
   local event = '{"id":' .. id .. ',' .. body_rest
   local length = redis.call('RPUSH', list_key, event)
   if length == 1 and last then
