@@ -1,6 +1,5 @@
-import { performance } from 'node:perf_hooks';
-import { DatabaseBusyError } from '../db/database-unavailable.js';
-import { LOCK_BUSY, type SqlDatabase, type SqlStatement } from '../db/sql-database.js';
+import { GroupCommit, type GroupCommitWrite, type Settled } from '../db/group-commit.js';
+import type { SqlDatabase, SqlStatement } from '../db/sql-database.js';
 import type { Desk, ReportedReceipt } from '../../common/alerts.js';
 import { HttpError } from '../http/errors.js';
 import { AlertStore } from './alert-store.js';
@@ -24,12 +23,6 @@ interface WrittenDesk {
   at: number;
 }
 
-interface Pending {
-  batch: ReceiptBatch;
-  resolve(result: RecordedBatch): void;
-  reject(error: unknown): void;
-}
-
 /** How many waiting batches one transaction takes at most, so one commit never grows unbounded. */
 const MAX_BATCHES_PER_COMMIT = 500;
 /**
@@ -39,14 +32,6 @@ const MAX_BATCHES_PER_COMMIT = 500;
  * pages to the WAL (and checkpointed them) once per report.
  */
 const COMMIT_WINDOW_MS = 10;
-/**
- * While another connection (another server process) holds the write lock, the commit is tried
- * again this often, on a timer: waiting for it in SQLite's busy handler or for PostgreSQL's
- * advisory lock would stop the event loop, and every stream of this process with it.
- */
-const LOCK_RETRY_MS = 1;
-/** How long the batches wait for the lock before they are refused as the database being busy (503): a busy timeout. */
-const LOCK_GIVE_UP_MS = 5_000;
 /** A desk's row is written again when its name or user changed, or this long after the last write. */
 const DESK_REFRESH_MS = 60_000;
 /** Desks remembered as written; past this many the memory starts afresh. */
@@ -68,15 +53,11 @@ export class ReceiptWriter {
   private readonly upsertDesk: SqlStatement<[string, string, number, string]>;
   private readonly insertReceipt: SqlStatement<[number, number, string, string, string | null, number | null, string]>;
   private readonly bumpVersion: SqlStatement<[number]>;
-  private pending: Pending[] = [];
-  private scheduled = false;
-  private lastCommitAt = Number.NEGATIVE_INFINITY;
-  /** When the waiting commit first found the write lock held (ms, performance.now()). */
-  private busySince: number | null = null;
+  private readonly commits: GroupCommit<ReceiptBatch, RecordedBatch>;
   /** Desk id → what its row was last written with, by this process. */
   private readonly desksWritten = new Map<string, WrittenDesk>();
 
-  constructor(private readonly db: SqlDatabase) {
+  constructor(db: SqlDatabase) {
     this.alerts = new AlertStore(db);
     this.upsertDesk = db.prepare(
       `INSERT INTO desks (id, name, last_user_id, last_seen_at) VALUES (?, ?, ?, ?)
@@ -86,83 +67,40 @@ export class ReceiptWriter {
       `INSERT INTO alert_receipts (alert_id, user_id, desk_id, state, reason, event_id, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
     this.bumpVersion = db.prepare('UPDATE alerts SET version = version + 1 WHERE id = ?');
+    this.commits = new GroupCommit(db, { windowMs: COMMIT_WINDOW_MS, maxPerCommit: MAX_BATCHES_PER_COMMIT, write: (batches) => this.write(batches) });
   }
 
   record(batch: ReceiptBatch): Promise<RecordedBatch> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ batch, resolve, reject });
-      if (this.scheduled) return;
-      this.scheduled = true;
-      const wait = this.lastCommitAt + COMMIT_WINDOW_MS - performance.now();
-      if (wait > 0) setTimeout(() => this.commit(), wait);
-      else setImmediate(() => this.commit());
-    });
+    return this.commits.add(batch);
   }
 
-  private commit(): void {
-    const startedAt = performance.now();
-    const taken = this.pending.slice(0, MAX_BATCHES_PER_COMMIT);
-    const outcomes: ({ ok: RecordedBatch } | { refused: HttpError })[] = [];
+  private write(batches: readonly ReceiptBatch[]): GroupCommitWrite<RecordedBatch> {
+    const now = new Date();
     const desks = new Map<string, WrittenDesk>();
-    let committed: true | typeof LOCK_BUSY;
-    try {
-      committed = this.db
-        .transaction(() => {
-          const now = new Date();
-          const touched = new Set<number>();
-          for (const { batch } of taken) {
-            const outcome = this.apply(batch, now, desks);
-            outcomes.push(outcome);
-            if ('ok' in outcome) for (const alertId of outcome.ok.alertIds) touched.add(alertId);
-          }
-          for (const alertId of touched) this.bumpVersion.run(alertId);
-          return true as const;
-        })
-        .ifLockFree();
-    } catch (error) {
-      this.settle(taken.length, startedAt);
-      for (const { reject } of taken) reject(error);
-      return;
-    }
-    if (committed === LOCK_BUSY) {
-      this.busySince ??= performance.now();
-      if (performance.now() - this.busySince < LOCK_GIVE_UP_MS) {
-        setTimeout(() => this.commit(), LOCK_RETRY_MS);
-        return;
-      }
-      this.settle(taken.length, startedAt);
-      const error = new DatabaseBusyError(`receipts waited ${LOCK_GIVE_UP_MS} ms for the database's write lock`);
-      for (const { reject } of taken) reject(error);
-      return;
-    }
-    this.settle(taken.length, startedAt);
-    // Remembered only once committed: a rolled-back write is written again next time.
-    if (this.desksWritten.size + desks.size > MAX_REMEMBERED_DESKS) this.desksWritten.clear();
-    for (const [id, written] of desks) this.desksWritten.set(id, written);
-    taken.forEach(({ resolve, reject }, index) => {
-      const outcome = outcomes[index];
-      if (!outcome) reject(new Error('receipt batch lost its outcome'));
-      else if ('refused' in outcome) reject(outcome.refused);
-      else resolve(outcome.ok);
+    const touched = new Set<number>();
+    const outcomes: Settled<RecordedBatch>[] = batches.map((batch) => {
+      const outcome = this.apply(batch, now, desks);
+      if ('ok' in outcome) for (const alertId of outcome.ok.alertIds) touched.add(alertId);
+      return outcome;
     });
+    for (const alertId of touched) this.bumpVersion.run(alertId);
+    return {
+      outcomes,
+      // Remembered only once committed: a rolled-back write is written again next time.
+      committed: () => {
+        if (this.desksWritten.size + desks.size > MAX_REMEMBERED_DESKS) this.desksWritten.clear();
+        for (const [id, written] of desks) this.desksWritten.set(id, written);
+      },
+    };
   }
 
-  /** The first `count` waiting batches are done with (committed or failed); the next commit is scheduled if more wait. */
-  private settle(count: number, startedAt: number): void {
-    this.pending.splice(0, count);
-    this.busySince = null;
-    this.lastCommitAt = startedAt;
-    this.scheduled = this.pending.length > 0;
-    if (this.scheduled) setImmediate(() => this.commit());
-  }
-
-  private apply(batch: ReceiptBatch, at: Date, desks: Map<string, WrittenDesk>): { ok: RecordedBatch } | { refused: HttpError } {
+  private apply(batch: ReceiptBatch, at: Date, desks: Map<string, WrittenDesk>): Settled<RecordedBatch> {
     const ids = batch.receipts.map((receipt) => receipt.alertId);
     const addressed = this.alerts.addressedToUser(batch.userId, ids);
     const unknown = [...new Set(ids.filter((id) => !addressed.has(id)))];
     if (unknown.length > 0) {
       const shown = unknown.slice(0, 20).join(', ') + (unknown.length > 20 ? ', …' : '');
-      return { refused: new HttpError(404, 'not_found', `receipts: no alert ${shown} is addressed to you; nothing was recorded`) };
+      return { failed: new HttpError(404, 'not_found', `receipts: no alert ${shown} is addressed to you; nothing was recorded`) };
     }
     const now = at.toISOString();
     const { id: deskId, name } = batch.desk;

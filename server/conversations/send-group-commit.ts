@@ -1,14 +1,13 @@
+import { GroupCommit, type GroupCommitWrite, type Settled } from '../db/group-commit.js';
 import type { SqlDatabase } from '../db/sql-database.js';
 import type { User } from '../../common/api.js';
 import type { ConversationStore, SendOptions, SentMessage } from './conversation-store.js';
 
-interface PendingSend {
+interface Send {
   conversationId: number;
   sender: User;
   text: string;
   options: SendOptions;
-  resolve(sent: SentMessage): void;
-  reject(error: unknown): void;
 }
 
 /** How many waiting sends one transaction takes at most, so one commit never grows unbounded. */
@@ -26,67 +25,40 @@ const MAX_SENDS_PER_COMMIT = 200;
 export const SEND_COMMIT_WINDOW_MS = 6;
 
 /**
- * Messages sent while the event loop is busy share one SQLite transaction (a group commit): one
+ * Messages sent while the event loop is busy share one transaction (db/group-commit.ts): one
  * message alone writes about 22 pages to the WAL (the message and its indexes, the search
  * index, the alert, the outbox rows), and most of them are the same pages for the next message,
  * so at hundreds of messages a second a commit per message was most of a send's CPU and I/O
- * (bench/RESULTS.md, the message path). A lone message still commits at once, in the next turn
- * of the event loop; one sent within SEND_COMMIT_WINDOW_MS of the last commit joins the next
- * one, at the end of the window. Each send keeps its own savepoint (ConversationStore.send is a transaction,
- * nested here): one that fails changes nothing and fails alone; every send is answered only
- * after the commit that holds it.
+ * (bench/RESULTS.md, the message path). Each send keeps its own savepoint (ConversationStore.send
+ * is a transaction, nested here): one that fails changes nothing and fails alone; every send is
+ * answered only after the commit that holds it.
  */
 export class SendGroupCommit {
-  private pending: PendingSend[] = [];
-  private scheduled = false;
-  private lastCommitAt = Number.NEGATIVE_INFINITY;
+  private readonly commits: GroupCommit<Send, SentMessage>;
 
   constructor(
     private readonly db: SqlDatabase,
     private readonly store: ConversationStore,
-    private readonly commitWindowMs = SEND_COMMIT_WINDOW_MS,
-  ) {}
-
-  send(conversationId: number, sender: User, text: string, options: SendOptions = {}): Promise<SentMessage> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ conversationId, sender, text, options, resolve, reject });
-      if (this.scheduled) return;
-      this.scheduled = true;
-      const wait = this.lastCommitAt + this.commitWindowMs - performance.now();
-      if (wait > 0) setTimeout(() => this.commit(), wait);
-      else setImmediate(() => this.commit());
-    });
+    commitWindowMs = SEND_COMMIT_WINDOW_MS,
+  ) {
+    this.commits = new GroupCommit(db, { windowMs: commitWindowMs, maxPerCommit: MAX_SENDS_PER_COMMIT, write: (sends) => this.write(sends) });
   }
 
-  private commit(): void {
-    this.lastCommitAt = performance.now();
-    const taken = this.pending.splice(0, MAX_SENDS_PER_COMMIT);
-    this.scheduled = this.pending.length > 0;
-    if (this.scheduled) setImmediate(() => this.commit());
-    const outcomes: ({ sent: SentMessage } | { failed: unknown })[] = [];
-    try {
-      this.db
-        .transaction(() => {
-          for (const { conversationId, sender, text, options } of taken) {
-            try {
-              outcomes.push({ sent: this.store.send(conversationId, sender, text, options) });
-            } catch (error) {
-              // Some errors make SQLite roll the whole transaction back: then none of it was written.
-              if (!this.db.inTransaction) throw error;
-              outcomes.push({ failed: error });
-            }
-          }
-        })
-        .immediate();
-    } catch (error) {
-      for (const { reject } of taken) reject(error);
-      return;
+  send(conversationId: number, sender: User, text: string, options: SendOptions = {}): Promise<SentMessage> {
+    return this.commits.add({ conversationId, sender, text, options });
+  }
+
+  private write(sends: readonly Send[]): GroupCommitWrite<SentMessage> {
+    const outcomes: Settled<SentMessage>[] = [];
+    for (const { conversationId, sender, text, options } of sends) {
+      try {
+        outcomes.push({ ok: this.store.send(conversationId, sender, text, options) });
+      } catch (error) {
+        // Some errors make SQLite roll the whole transaction back: then none of it was written.
+        if (!this.db.inTransaction) throw error;
+        outcomes.push({ failed: error });
+      }
     }
-    taken.forEach(({ resolve, reject }, index) => {
-      const outcome = outcomes[index];
-      if (!outcome) reject(new Error('send lost its outcome'));
-      else if ('sent' in outcome) resolve(outcome.sent);
-      else reject(outcome.failed);
-    });
+    return { outcomes };
   }
 }

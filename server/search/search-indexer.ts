@@ -66,8 +66,9 @@ export class SearchIndexer {
   private tick(): void {
     let full = false;
     try {
-      // A look first: most turns nothing waits, and then no write lock is taken.
-      if (this.anyWaiting.get() === 1) full = this.chunk.immediate() === CHUNK_SIZE;
+      // A look first: most turns nothing waits, and then no write lock is taken. Held by another
+      // process, the lock is not waited for (that would stop the event loop): the next poll tries.
+      if (this.anyWaiting.get() === 1) full = this.chunk.ifLockFree() === CHUNK_SIZE;
     } catch (error) {
       this.onError(error);
     }

@@ -71,7 +71,7 @@ describe('messages committed together', () => {
       transaction: {
         value: (fn: () => void) => {
           const transaction = db.transaction(fn);
-          return Object.assign(() => transaction(), { immediate: () => (commits++, transaction.immediate()) });
+          return Object.assign(() => transaction(), { ifLockFree: () => (commits++, transaction.ifLockFree()) });
         },
       },
     }) as SqlDatabase;
