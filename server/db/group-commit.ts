@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { DatabaseBusyError } from './database-unavailable.js';
 import { LOCK_BUSY, type SqlDatabase } from './sql-database.js';
+import { LOCK_GIVE_UP_MS, LOCK_RETRY_MS } from './when-lock-free.js';
 
 /** One item's outcome inside a commit: it is answered with this once the commit holds it. */
 export type Settled<Result> = { ok: Result } | { failed: unknown };
@@ -20,15 +21,6 @@ export interface GroupCommitOptions<Item, Result> {
   /** Writes the items, inside the transaction; throwing rolls all of them back and fails them all. */
   write(items: readonly Item[]): GroupCommitWrite<Result>;
 }
-
-/**
- * While another connection (another server process) holds the write lock, a commit is tried
- * again this often, on a timer: waiting for it in SQLite's busy handler or for PostgreSQL's
- * advisory lock would stop the event loop, and every stream of this process with it.
- */
-const LOCK_RETRY_MS = 1;
-/** How long items wait for the lock before they fail as the database being busy (503): a busy timeout. */
-const LOCK_GIVE_UP_MS = 5_000;
 
 /**
  * Items written while the event loop is busy share one immediate transaction (a group commit):

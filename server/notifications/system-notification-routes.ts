@@ -5,6 +5,7 @@ import { AlertStore } from '../alerts/alert-store.js';
 import { requireRole } from '../auth/authenticate.js';
 import { currentUser } from '../auth/current-user.js';
 import type { ServerContext } from '../context.js';
+import { whenLockFree } from '../db/when-lock-free.js';
 import { parseInput } from '../http/errors.js';
 import { isRedisUnavailable, noteRedisFailure, redisUsable } from '../redis-unavailable.js';
 import { noticeResenderFor } from './notice-resender.js';
@@ -32,8 +33,8 @@ export function createSystemNotificationRoutes(ctx: ServerContext): Router {
       ? requireEnabledUserIds(ctx.db, request.userIds, 'userIds')
       : enabledUserIds(ctx.db, request.role);
     const sender = currentUser(res);
-    const { notice, payload } = ctx.db
-      .transaction(() => {
+    const { notice, payload } = await whenLockFree(
+      ctx.db.transaction(() => {
         const recorded = notices.record({
           content: request.content,
           role: request.role,
@@ -52,8 +53,8 @@ export function createSystemNotificationRoutes(ctx: ServerContext): Router {
         });
         const announced: SystemNotificationPayload = { ...recorded.payload, alert_id: String(alertId) };
         return { notice: recorded, payload: announced };
-      })
-      .immediate();
+      }),
+    );
     let eventIds: number[];
     try {
       eventIds = await ctx.publisher.publishToMany(recipients, payload, { dedupeKey: noticeDedupeKey(notice) });
@@ -65,7 +66,7 @@ export function createSystemNotificationRoutes(ctx: ServerContext): Router {
       res.status(202).json(queued);
       return;
     }
-    notices.markSent(notice.id, eventIds);
+    await whenLockFree(ctx.db.transaction(() => notices.markSent(notice.id, eventIds)));
     ctx.logger.info(
       { userId: sender.id, recipients: recipients.length, role: request.role, named: request.userIds?.length },
       'system notification sent',

@@ -193,7 +193,7 @@ export class OutboxRelay {
         this.store.recordFailure((valid[0] as OutboxRow).id);
         throw error;
       }
-      this.store.markSent(valid.map((row) => row.id), eventIds);
+      await this.store.markSent(valid.map((row) => row.id), eventIds);
       published += valid.length;
     }
   }

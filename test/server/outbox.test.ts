@@ -151,10 +151,10 @@ describe('the outbox relay', () => {
     // Both relays read the same rows; B publishes and moves them out first, which empties the outbox.
     const readByA = ids(storeA.batch(0, 10));
     const readByB = ids(storeB.batch(0, 10));
-    storeB.markSent(readByB, readByB.map((id) => 1_000 + id));
+    await storeB.markSent(readByB, readByB.map((id) => 1_000 + id));
     b.db.transaction(() => storeB.enqueue(102, notice('sent meanwhile'), 'test:reuse:after'))();
     // A's publish of the same rows returns (a no-op by their dedupe keys) and it moves out what it read.
-    storeA.markSent(readByA, readByA.map((id) => 1_000 + id));
+    await storeA.markSent(readByA, readByA.map((id) => 1_000 + id));
     // Still waiting for a relay: a drain that is not a process's first would not look among the sent for it.
     expect(storeA.batch(0, 10).map((row) => ('dedupeKey' in row ? row.dedupeKey : row.invalid))).toEqual(['test:reuse:after']);
     await relay(a).drain();
