@@ -120,93 +120,78 @@ describe.each(engines)('while another process holds the write lock ($engine)', (
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** While `pending` waits for the lock: the process's timers fire and it answers other requests. */
-  async function expectProcessGoesOn(pending: Promise<unknown>, written: () => number): Promise<void> {
+  /**
+   * Holds the lock elsewhere for `ms`: the process's timers fire on time and it answers other
+   * requests. `begin` runs once the lock is held, `check` before it is let go.
+   */
+  async function whileLockedElsewhere(ms: number, begin: () => void = () => undefined, check: () => void = () => undefined): Promise<void> {
+    holder.take();
+    try {
+      begin();
+      const before = performance.now();
+      await sleep(ms);
+      // A loop stopped behind the lock fires this timer only once the wait is over (5 s).
+      expect(performance.now() - before).toBeLessThan(ms + 1_500);
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      check();
+    } finally {
+      holder.release();
+    }
+  }
+
+  /** A request made while the lock is held elsewhere: unanswered and unwritten until it is free. */
+  async function madeWhileLocked<T>(request: () => Promise<T>, written: () => number): Promise<T> {
+    await writesSettled();
+    let made!: Promise<T>;
     let answered = false;
-    void pending.finally(() => (answered = true));
-    const before = performance.now();
-    await sleep(300);
-    // A loop stopped behind the lock fires this timer only once the wait is over (5 s).
-    expect(performance.now() - before).toBeLessThan(2_000);
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    expect(answered).toBe(false);
-    expect(written()).toBe(0);
+    await whileLockedElsewhere(
+      300,
+      () => {
+        made = request();
+        void made.finally(() => (answered = true));
+      },
+      () => {
+        expect(answered).toBe(false);
+        expect(written()).toBe(0);
+      },
+    );
+    return made;
   }
 
   it.skipIf(skip !== null)(`a message waits for it without stopping the process, then is sent${skip ? ` (skipped: ${skip})` : ''}`, async () => {
     const text = `Lab results for bed ${engine}`;
     const stored = () => server.context.db.prepare<[string], number>('SELECT count(*) FROM messages WHERE text = ?').pluck().get(text) ?? 0;
-    await writesSettled();
-    holder.take();
-    let sent: Promise<{ status: number }>;
-    try {
-      sent = api(server.url, smithToken).post(`/api/conversations/${conversationId}/messages`, { text });
-      await expectProcessGoesOn(sent, stored);
-    } finally {
-      holder.release();
-    }
-    expect((await sent).status).toBe(201);
+    const sent = await madeWhileLocked(() => api(server.url, smithToken).post(`/api/conversations/${conversationId}/messages`, { text }), stored);
+    expect(sent.status).toBe(201);
     expect(stored()).toBe(1);
   });
 
   it.skipIf(skip !== null)(`an admin's notice waits for it without stopping the process, then is sent${skip ? ` (skipped: ${skip})` : ''}`, async () => {
     const content = `Fire drill at 3 pm (${engine})`;
     const stored = () => server.context.db.prepare<[string], number>('SELECT count(*) FROM system_notices WHERE content = ?').pluck().get(content) ?? 0;
-    await writesSettled();
-    holder.take();
-    let sent: Promise<{ status: number }>;
-    try {
-      sent = api(server.url, adminToken).post('/api/admin/system-notifications', { content, userIds: [jonesId] });
-      await expectProcessGoesOn(sent, stored);
-    } finally {
-      holder.release();
-    }
-    expect((await sent).status).toBe(200);
+    const sent = await madeWhileLocked(() => api(server.url, adminToken).post('/api/admin/system-notifications', { content, userIds: [jonesId] }), stored);
+    expect(sent.status).toBe(200);
     expect(stored()).toBe(1);
   });
 
   it.skipIf(skip !== null || engine === 'postgres')("the outbox's housekeeping leaves its turn without stopping the process (SQLite: on PostgreSQL it takes no lock another process holds)", async () => {
     await writesSettled();
-    holder.take();
-    try {
-      const before = performance.now();
-      // Past the relay's poll (1 s), which forgets old sent rows at most once a second.
-      await sleep(1_500);
-      expect(performance.now() - before).toBeLessThan(3_000);
-      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    } finally {
-      holder.release();
-    }
+    // Past the relay's poll (1 s), which forgets old sent rows at most once a second.
+    await whileLockedElsewhere(1_500);
   });
 
   it.skipIf(skip !== null || engine === 'postgres')('the search index waits for it without stopping the process (SQLite: PostgreSQL indexes in the send)', async () => {
     await writesSettled();
-    // A message of another process waiting to be indexed, then that process's write lock.
+    // A message of another process waiting to be indexed, then that process's write lock; past
+    // two of the indexer's polls (250 ms), each finding the message waiting.
     sqliteHolder!.noteForIndexing(1_000_000);
-    holder.take();
-    try {
-      const before = performance.now();
-      // Past two of the indexer's polls (250 ms): each finds the message waiting.
-      await sleep(600);
-      expect(performance.now() - before).toBeLessThan(2_000);
-      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    } finally {
-      holder.release();
-    }
+    await whileLockedElsewhere(600);
     await writesSettled();
   });
 
   it.skipIf(skip !== null)(`receipts wait for it without stopping the process, then are recorded${skip ? ` (skipped: ${skip})` : ''}`, async () => {
     const alertId = await newAlert('Room 3, please');
-    holder.take();
-    let reported: ReturnType<typeof report>;
-    try {
-      reported = report(alertId);
-      await expectProcessGoesOn(reported, () => receiptRows(alertId) ?? 0);
-    } finally {
-      holder.release();
-    }
-    const response = await reported;
+    const response = await madeWhileLocked(() => report(alertId), () => receiptRows(alertId) ?? 0);
     expect(response.status).toBe(200);
     expect(response.body.recorded).toBe(2);
     expect(receiptRows(alertId)).toBe(2);
