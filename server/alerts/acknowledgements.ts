@@ -1,4 +1,5 @@
 import type { SqlDatabase, SqlStatement } from '../db/sql-database.js';
+import { whenLockFree } from '../db/when-lock-free.js';
 import type { User } from '../../common/api.js';
 import type { AlertAcknowledgedPayload } from '../../common/events.js';
 import { rowDedupeKey } from '../events/row-dedupe-key.js';
@@ -61,8 +62,11 @@ export class Acknowledgements {
       .pluck();
   }
 
-  /** Null when the alert is not addressed to `user` (or does not exist). */
-  acknowledge(alertId: number, user: User, deskId: string | null): Acknowledged | null {
+  /**
+   * Null when the alert is not addressed to `user` (or does not exist). While another process
+   * holds the write lock it waits on a timer, not with the event loop stopped.
+   */
+  acknowledge(alertId: number, user: User, deskId: string | null): Promise<Acknowledged | null> {
     const run = this.db.transaction((): Acknowledged | null => {
       if (this.isRecipient.get(alertId, user.id) === undefined) return null;
       const at = new Date().toISOString();
@@ -81,7 +85,7 @@ export class Acknowledgements {
       }
       return { first, alertIds: touched };
     });
-    return run.immediate();
+    return whenLockFree(run);
   }
 
   private announce(alertId: number, by: User, at: string): void {

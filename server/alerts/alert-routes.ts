@@ -44,11 +44,11 @@ export function createAlertRoutes(ctx: ServerContext): Router {
     res.json(body);
   });
 
-  router.post('/alerts/:id/acknowledge', (req, res) => {
+  router.post('/alerts/:id/acknowledge', async (req, res) => {
     const user = currentUser(res);
     const id = parseInput(entityId, req.params.id, 'alert id');
     const { deskId } = parseInput(acknowledgeRequest, req.body ?? {}, 'acknowledgement');
-    const result = acknowledgements.acknowledge(id, user, deskId ?? null);
+    const result = await acknowledgements.acknowledge(id, user, deskId ?? null);
     if (!result) throw new HttpError(404, 'not_found', `no alert ${id} is addressed to you`);
     // Committed with its announcements in the outbox: publish them now, not at the next poll.
     if (result.first) {

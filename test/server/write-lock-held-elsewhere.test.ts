@@ -79,8 +79,8 @@ describe.each(engines)('while another process holds the write lock ($engine)', (
       'the sends to be relayed and indexed',
     );
 
-  async function newAlert(text: string): Promise<number> {
-    const sent = await api(server.url, smithToken).post<{ message: Message }>(`/api/conversations/${conversationId}/messages`, { text });
+  async function newAlert(text: string, priority: 'routine' | 'urgent' = 'routine'): Promise<number> {
+    const sent = await api(server.url, smithToken).post<{ message: Message }>(`/api/conversations/${conversationId}/messages`, { text, priority });
     expect(sent.status).toBe(201);
     await writesSettled();
     return sent.body.message.alertId!;
@@ -172,6 +172,15 @@ describe.each(engines)('while another process holds the write lock ($engine)', (
     const sent = await madeWhileLocked(() => api(server.url, adminToken).post('/api/admin/system-notifications', { content, userIds: [jonesId] }), stored);
     expect(sent.status).toBe(200);
     expect(stored()).toBe(1);
+  });
+
+  it.skipIf(skip !== null)(`an acknowledgement waits for it without stopping the process, then is recorded${skip ? ` (skipped: ${skip})` : ''}`, async () => {
+    const alertId = await newAlert('Chest pain in room 3', 'urgent');
+    const acknowledged = () =>
+      server.context.db.prepare<[number], number>("SELECT count(*) FROM alert_receipts WHERE alert_id = ? AND state = 'acknowledged'").pluck().get(alertId) ?? 0;
+    const answer = await madeWhileLocked(() => api(server.url, jonesToken).post(`/api/alerts/${alertId}/acknowledge`, {}), acknowledged);
+    expect(answer.status).toBe(200);
+    expect(acknowledged()).toBe(1);
   });
 
   it.skipIf(skip !== null || engine === 'postgres')("the outbox's housekeeping leaves its turn without stopping the process (SQLite: on PostgreSQL it takes no lock another process holds)", async () => {
