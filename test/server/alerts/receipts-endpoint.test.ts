@@ -142,14 +142,18 @@ describe('the receipts endpoint', () => {
       );
     const waits: number[] = [];
     // receipt-pacing.ts: 1,000 reports a second at most; 300 desks each once a second would be 300.
-    for (let desk = 0; desk < 300; desk++) {
-      const answer = await report(desk);
-      expect(answer.status).toBe(200);
-      waits.push(((await answer.json()) as { nextReportInMs: number }).nextReportInMs);
+    // Twenty at a time: one after the other, each waits out the receipts' commit window, and on a
+    // busy machine the first desks had left the pacing's 8 s before the last reported.
+    for (let first = 0; first < 300; first += 20) {
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => report(first + i)));
+      for (const answer of answers) {
+        expect(answer.status).toBe(200);
+        waits.push(((await answer.json()) as { nextReportInMs: number }).nextReportInMs);
+      }
     }
     expect(waits.slice(0, 200).every((wait) => wait === 0)).toBe(true);
-    // The earlier tests' few desks count too.
-    expect(waits.at(-1)).toBeGreaterThanOrEqual(300);
-    expect(waits.at(-1)).toBeLessThan(320);
+    // The last report judged counts every desk; the earlier tests' few desks count too.
+    expect(Math.max(...waits)).toBeGreaterThanOrEqual(300);
+    expect(Math.max(...waits)).toBeLessThan(320);
   });
 });
