@@ -73,11 +73,12 @@ describe('settings that follow the person, in the desktop app', () => {
 });
 
 /** A browser page's settings, over a stand-in for the server's /api/me/settings. */
-function browserPage(personal: PersonalSettings | null) {
+function browserPage(personal: PersonalSettings | null, settingsRead: Promise<void> = Promise.resolve()) {
   const requests: { method: string; path: string; body?: unknown }[] = [];
   const transport: ApiTransport = {
     request: async (request) => {
       requests.push(request);
+      if (request.method === 'GET') await settingsRead;
       if (request.path === '/api/me/settings')
         return json({
           settings:
@@ -145,6 +146,17 @@ describe('settings that follow the person, in a browser', () => {
     await waitFor(async () =>
       expect(await page.store.load()).toMatchObject({ doNotDisturb: true, sound: true }),
     );
+  });
+
+  it('keep a change made while the server was still answering with what it had before', async () => {
+    let answer!: () => void;
+    const page = browserPage(theirs, new Promise((resolve) => (answer = resolve)));
+    await waitFor(() => expect(page.seen.current?.settings).not.toBeNull());
+    await act(() => page.seen.current!.update({ doNotDisturb: false, sound: true }));
+    await act(async () => answer());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await page.store.load()).toMatchObject({ doNotDisturb: false, sound: true });
+    expect(page.patches()[0]?.body).toEqual({ doNotDisturb: false, sound: true });
   });
 
   it('leave a desk that keeps its own settings alone', async () => {

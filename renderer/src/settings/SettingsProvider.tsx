@@ -47,6 +47,8 @@ export function SettingsProvider({
   const [pageDeskOwn, setPageDeskOwn] = useState(() => keepsOwnSettings(user.id));
   const deskOwn = followsItself ? settings?.keepOwnSettings === true : pageDeskOwn;
   const latest = useRef<DesktopSettings | null>(null);
+  /** Changes made on this page; the person's settings read before one are older than it. */
+  const changesMade = useRef(0);
 
   const show = useCallback((next: DesktopSettings) => {
     latest.current = next;
@@ -66,7 +68,10 @@ export function SettingsProvider({
   const loadPersonal = useCallback(async () => {
     if (followsItself) return;
     try {
+      const before = changesMade.current;
       const { settings: personal } = await api.mySettings();
+      // A change made meanwhile went to the server after this was read: it stands.
+      if (changesMade.current !== before) return;
       if (personal) await adopt(personal);
       else if (!keepsOwnSettings(user.id) && latest.current)
         // The first desk this person uses gives them its settings to take along.
@@ -99,6 +104,7 @@ export function SettingsProvider({
 
   const update = useCallback(
     async (patch: DesktopSettingsPatch) => {
+      changesMade.current += 1;
       show(await store.update(patch));
       if (followsItself || keepsOwnSettings(user.id)) return;
       const personal = personalPart(patch);
