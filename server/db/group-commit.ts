@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { DatabaseBusyError } from './database-unavailable.js';
 import { LOCK_BUSY, type SqlDatabase } from './sql-database.js';
-import { LOCK_GIVE_UP_MS, LOCK_RETRY_MS } from './when-lock-free.js';
+import { LOCK_GIVE_UP_MS, LOCK_RETRY_MS, lockWaitGivenUp } from './when-lock-free.js';
 
 /** One item's outcome inside a commit: it is answered with this once the commit holds it. */
 export type Settled<Result> = { ok: Result } | { failed: unknown };
@@ -72,7 +71,7 @@ export class GroupCommit<Item, Result> {
         return;
       }
       this.settle(taken.length, startedAt);
-      const error = new DatabaseBusyError(`waited ${LOCK_GIVE_UP_MS} ms for the database's write lock`);
+      const error = lockWaitGivenUp();
       for (const { reject } of taken) reject(error);
       return;
     }
