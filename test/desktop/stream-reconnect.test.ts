@@ -151,14 +151,21 @@ describe('stream client connection handling', () => {
     await waitUntil(() => received.length === 2, 'the first connection delivered');
     await waitUntil(() => server.probes.length === 1, 'a probe as soon as the stream dropped');
 
+    // The next probe is planned once the client has seen this one fail, which on a loaded
+    // machine comes well after the server dropped it: the clock moves only past a planned probe.
+    const nextProbePlanned = (after: number) =>
+      waitUntil(() => clock.pendingTimers === 1, `the probe after probe ${after} planned`);
+
     // A minute away: a backoff would have grown; the probes stay frequent and the stream shut.
     for (let probe = 2; probe <= 40; probe++) {
+      await nextProbePlanned(probe - 1);
       clock.advance(1_500);
       await waitUntil(() => server.probes.length === probe, `probe ${probe}`);
     }
     expect(server.requests).toHaveLength(1);
     expect(states.at(-1)).toMatchObject({ status: 'reconnecting', nextRetryAt: null });
 
+    await nextProbePlanned(40);
     healthy = true;
     clock.advance(1_500);
     await waitUntil(() => stream.state.status === 'connected', 'back on the stream');
