@@ -7,7 +7,6 @@ import type { Conversation } from '../../common/api.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { api, login, spawnServerProcess, type ServerProcess } from '../support/test-server.js';
 import { axeViolations } from './support/axe.js';
-import { ensureRendererBuilt } from './support/built-renderer.js';
 import { launchChromium } from './support/chromium.js';
 import { openDesk, screenshot, waitForStatus, type Desk } from './support/pages.js';
 
@@ -152,11 +151,10 @@ const SCREENS: Screen[] = [
 ];
 
 beforeAll(async () => {
-  const built = ensureRendererBuilt();
   redis = await startTestRedis();
   dataDir = mkdtempSync(join(tmpdir(), 'clinicpulse-e2e-axe-'));
   [server, browser] = await Promise.all([
-    built.then(() => spawnServerProcess({ redisUrl: redis.url, dataDir })),
+    spawnServerProcess({ redisUrl: redis.url, dataDir }),
     launchChromium(),
   ]);
   const smith = api(server.url, (await login(server.url, 'dr.smith', 'clinicpulse')).token);

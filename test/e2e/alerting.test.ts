@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Conversation } from '../../common/api.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { api, login, spawnServerProcess, type ServerProcess } from '../support/test-server.js';
-import { ensureRendererBuilt } from './support/built-renderer.js';
 import { launchChromium } from './support/chromium.js';
 import {
   messagesWithText,
@@ -62,17 +61,14 @@ async function sendFromComposer(text: string, urgent: boolean): Promise<void> {
 }
 
 beforeAll(async () => {
-  const built = ensureRendererBuilt();
   redis = await startTestRedis();
   dataDir = mkdtempSync(join(tmpdir(), 'clinicpulse-e2e-alerting-'));
   [server, browser] = await Promise.all([
-    built.then(() =>
-      spawnServerProcess({
-        redisUrl: redis.url,
-        dataDir,
-        env: { ALERT_STATUS_COALESCE_MS: '100' },
-      }),
-    ),
+    spawnServerProcess({
+      redisUrl: redis.url,
+      dataDir,
+      env: { ALERT_STATUS_COALESCE_MS: '100' },
+    }),
     launchChromium(),
   ]);
   const smithApi = api(server.url, (await login(server.url, 'dr.smith', 'clinicpulse')).token);

@@ -16,7 +16,6 @@ import {
   startTestServer,
   type TestServer,
 } from '../support/test-server.js';
-import { ensureRendererBuilt } from './support/built-renderer.js';
 
 /**
  * The real desktop app under Playwright's `_electron`: its own user data directory, test mode
@@ -57,7 +56,6 @@ describe.skipIf(skipReason !== null)('desktop app in a real Electron', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'clinicpulse-electron-'));
-    await ensureRendererBuilt();
     const built = await buildDesktop({ outDir: join(work, 'app') });
     redis = await startTestRedis();
     server = await startTestServer({ redisUrl: redis.url });

@@ -23,7 +23,6 @@ import {
   startTestServer,
   type TestServer,
 } from '../support/test-server.js';
-import { ensureRendererBuilt } from './support/built-renderer.js';
 import { launchChromium } from './support/chromium.js';
 import { runBundle } from './support/electron-stand-in/run-bundle.js';
 import {
@@ -63,7 +62,6 @@ describe('the desktop bundle on a stand-in Electron (stand-in smoke test)', () =
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'clinicpulse-stand-in-'));
-    await ensureRendererBuilt();
     built = await buildDesktop({ outDir: join(work, 'app') });
     redis = await startTestRedis();
     server = await startTestServer({ redisUrl: redis.url });
@@ -322,7 +320,6 @@ describe('a start that fails (stand-in smoke test)', () => {
     const work = mkdtempSync(join(tmpdir(), 'clinicpulse-stand-in-fail-'));
     const browser = await launchChromium();
     try {
-      await ensureRendererBuilt();
       const built = await buildDesktop({ outDir: join(work, 'app') });
       const userData = join(work, 'user-data');
       // A settings file that cannot be read (here: a folder in its place).

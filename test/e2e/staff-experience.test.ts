@@ -8,7 +8,6 @@ import type { Conversation } from '../../common/api.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { api, login, spawnServerProcess, type ServerProcess } from '../support/test-server.js';
 import { axeViolations } from './support/axe.js';
-import { ensureRendererBuilt } from './support/built-renderer.js';
 import { launchChromium } from './support/chromium.js';
 import {
   messagesWithText,
@@ -48,11 +47,10 @@ function problemsOf(desk: Desk): string[] {
 }
 
 beforeAll(async () => {
-  const built = ensureRendererBuilt();
   redis = await startTestRedis();
   dataDir = mkdtempSync(join(tmpdir(), 'clinicpulse-e2e-staff-'));
   [server, browser] = await Promise.all([
-    built.then(() => spawnServerProcess({ redisUrl: redis.url, dataDir, env: SERVER_ENV })),
+    spawnServerProcess({ redisUrl: redis.url, dataDir, env: SERVER_ENV }),
     launchChromium(),
   ]);
   smithApi = api(server.url, (await login(server.url, 'dr.smith', 'clinicpulse')).token);

@@ -13,7 +13,6 @@ import {
   type ServerProcess,
   type TestServer,
 } from '../support/test-server.js';
-import { ensureRendererBuilt } from './support/built-renderer.js';
 import { launchChromium } from './support/chromium.js';
 import {
   messagesWithText,
@@ -63,11 +62,10 @@ async function sendAsSmith(conversationId: number, text: string, via = smithApi)
 }
 
 beforeAll(async () => {
-  const built = ensureRendererBuilt();
   redis = await startTestRedis();
   dataDir = mkdtempSync(join(tmpdir(), 'clinicpulse-e2e-'));
   [server, browser] = await Promise.all([
-    built.then(() => spawnServerProcess({ redisUrl: redis.url, dataDir, env: SERVER_ENV })),
+    spawnServerProcess({ redisUrl: redis.url, dataDir, env: SERVER_ENV }),
     launchChromium(),
   ]);
   const smithLogin = await login(server.url, 'dr.smith', 'clinicpulse');

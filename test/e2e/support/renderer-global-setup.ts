@@ -13,10 +13,12 @@ function newestMtime(path: string): number {
 }
 
 /**
- * The server serves the web app from dist/renderer; the browser tests need it built from the
- * sources as they are now. Builds only when a source file is newer than the last build.
+ * The e2e project's global setup. The server serves the web app from dist/renderer; the browser
+ * tests need it built from the sources as they are now, and built once before any of them starts:
+ * they run side by side, and a build empties dist/renderer while another file's server serves it.
+ * Builds only when a source file is newer than the last build.
  */
-export async function ensureRendererBuilt(): Promise<void> {
+export default async function buildRendererOnce(): Promise<void> {
   if (
     existsSync(DIST_INDEX) &&
     statSync(DIST_INDEX).mtimeMs >= Math.max(...SOURCES.map(newestMtime))
