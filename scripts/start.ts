@@ -4,7 +4,7 @@
  * first start, then the desktop app. Ctrl-C stops all of it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
@@ -14,6 +14,7 @@ import { startServer, type RunningServer } from '../server/server.js';
 import { launchDesktopApp, type DesktopApp } from './desktop-launch.js';
 import { freePort, portIsFree } from './free-port.js';
 import { redisServerArguments } from './redis-server-arguments.js';
+import { rendererBuildIsStale } from './renderer-build-freshness.js';
 import { waitForRedis } from './wait-for-redis.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,18 +60,7 @@ async function startLocalRedis(dataDir: string): Promise<LocalRedis> {
   };
 }
 
-function newestModification(path: string): number {
-  const stats = statSync(path);
-  if (!stats.isDirectory()) return stats.mtimeMs;
-  let newest = stats.mtimeMs;
-  for (const entry of readdirSync(path)) {
-    if (entry === 'node_modules' || entry.startsWith('.')) continue;
-    newest = Math.max(newest, newestModification(join(path, entry)));
-  }
-  return newest;
-}
-
-/** Builds the web UI when dist/renderer is missing or older than the renderer's sources. */
+/** Builds the web UI when dist/renderer is missing or older than its sources. */
 function buildWebUiIfStale(): void {
   const scripts =
     (
@@ -82,9 +72,7 @@ function buildWebUiIfStale(): void {
     console.log('Web UI: no build:renderer script yet, serving the API only.');
     return;
   }
-  const index = join(ROOT, 'dist', 'renderer', 'index.html');
-  const sources = join(ROOT, 'renderer');
-  if (existsSync(index) && statSync(index).mtimeMs >= newestModification(sources)) return;
+  if (!rendererBuildIsStale(ROOT)) return;
   console.log('Building the web UI (npm run build:renderer) …');
   const build = spawnSync('npm', ['run', '--silent', 'build:renderer'], {
     cwd: ROOT,
