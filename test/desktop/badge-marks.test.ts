@@ -75,6 +75,9 @@ async function webInboxUnread(token: string): Promise<number> {
   return unreadCount(inbox);
 }
 
+/** What the tray badge shows: the last count the session told the app. */
+const badge = (desk: Desk): number | undefined => desk.unreadCounts.at(-1);
+
 function directory(): string {
   const dir = mkdtempSync(join(tmpdir(), 'clinicpulse-desk-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -94,18 +97,18 @@ describe('the desktop badge follows notifications marked one by one, as the web 
       await publisher.publish(user.id, notice(2)),
       await publisher.publish(user.id, notice(3)),
     ];
-    await waitUntil(() => first.session.unreadCount === 3, 'three unread');
+    await waitUntil(() => badge(first) === 3, 'three unread');
 
     // A notice opened in the browser is read there: the tray badge drops by one.
     await mark([ids[1]!], true);
-    await waitUntil(() => first.session.unreadCount === 2, 'the opened notice leaves the badge');
+    await waitUntil(() => badge(first) === 2, 'the opened notice leaves the badge');
     expect(await webInboxUnread(token)).toBe(2);
 
     // Mark all read in the browser, then "Mark unread" on the first notice.
     await web.post('/api/events/ack', { lastEventId: ids[2] });
-    await waitUntil(() => first.session.unreadCount === 0, 'all read');
+    await waitUntil(() => badge(first) === 0, 'all read');
     await mark([ids[0]!], false);
-    await waitUntil(() => first.session.unreadCount === 1, 'marked unread counts again');
+    await waitUntil(() => badge(first) === 1, 'marked unread counts again');
     expect(await webInboxUnread(token)).toBe(1);
 
     // The app restarts: the mark is still there, and a later marker does not read it.
@@ -113,10 +116,11 @@ describe('the desktop badge follows notifications marked one by one, as the web 
     const second = await desk(token, user.id, dataDirectory);
     expect(second.session.unreadCount).toBe(1);
     const fourth = await publisher.publish(user.id, notice(4));
-    await waitUntil(() => second.session.unreadCount === 2, 'a new notice');
+    await waitUntil(() => badge(second) === 2, 'a new notice');
     await web.post('/api/events/ack', { lastEventId: fourth });
-    await waitUntil(() => second.session.unreadCount === 1, 'the marker read the new one');
-    expect(second.unreadCounts.at(-1)).toBe(1);
+    // The badge is told after the count is written down, so it is what this waits for.
+    await waitUntil(() => badge(second) === 1, 'the marker read the new one');
+    expect(second.session.unreadCount).toBe(1);
     expect(await webInboxUnread(token)).toBe(1);
 
     // While the app is closed, the browser marks one read and another unread.
