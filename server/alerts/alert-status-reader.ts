@@ -124,10 +124,15 @@ export class AlertStatusReader {
     return row ? this.statusOf(row, detail, listLimit) : null;
   }
 
-  /** `status` and who sent the alert, from one read of its row (the live status publisher's). */
-  statusWithSender(alertId: number, detail: StatusDetail): { status: AlertStatus; senderId: number | null } | null {
+  /**
+   * What the sender's thread shows of a message's alert, and who sent it (the live status
+   * publisher's). Null for an alert of no message in a conversation, or of no sender (a notice,
+   * a reminder): no thread shows those, and their receipts are the audit's.
+   */
+  threadStatus(alertId: number): { status: AlertStatus; senderId: number } | null {
     const row = this.alert.get(alertId);
-    return row ? { status: this.statusOf(row, detail, MAX_LISTED_RECIPIENTS), senderId: row.sender_id } : null;
+    if (!row || row.sender_id === null || row.message_id === null) return null;
+    return { status: this.statusOf(row, 'recipients', MAX_LISTED_RECIPIENTS), senderId: row.sender_id };
   }
 
   private statusOf(row: AlertRow, detail: StatusDetail, listLimit: number): AlertStatus {

@@ -224,6 +224,12 @@ describe('receipts', () => {
     expect((await report(jones, WARD_PC, [{ alertId, state: 'shown', eventId: event!.id }])).body).toEqual({ recorded: 2, nextReportInMs: 0 });
     const status = await statusOf(alertId, admin);
     expect(status).toMatchObject({ kind: 'notice', counts: { recipients: 2, delivered: 1, shown: 1 } });
+    // Only a message's status is published live (a thread shows it); the notice's is the audit's.
+    const { alertId: messageAlertId } = await sendToJones('After the drill');
+    await report(jones, WARD_PC, [{ alertId: messageAlertId!, state: 'shown' }]);
+    await eventually(async () => statusEvents(await userEvents(server.context.redis, smith.id), messageAlertId!).length > 0, "the message's status event");
+    const published = (await userEvents(server.context.redis, admin.id)).filter((e) => e.type === 'alert_status');
+    expect(published).toEqual([]);
     // Published again after a Redis loss, the notice still names its alert.
     const resent = new NoticeStore(server.context.db).sentSince(new Date(Date.now() - 60_000)).find((notice) => notice.payload.content === 'Fire drill at noon');
     expect(resent?.payload.alert_id).toBe(String(alertId));
