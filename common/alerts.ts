@@ -90,7 +90,9 @@ export interface ReceiptReportResponse {
   /**
    * How long the desk waits before its next report (ms; 0: as soon as it has one). When more
    * desks report than the server wants to answer, it spaces their reports out: receipts then
-   * reach the senders later, and the events they report on are not held up behind them.
+   * reach the senders later, and the events they report on are not held up behind them. A desk
+   * with a receipt of an urgent alert waiting reports it without waiting: its sender needs to
+   * know within seconds whether it was on screen.
    */
   nextReportInMs: number;
 }

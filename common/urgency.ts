@@ -1,3 +1,4 @@
+import type { Priority } from './alerts.js';
 import type { NotifyingEvent } from './events.js';
 
 /**
@@ -9,4 +10,8 @@ export function isUrgentEvent(event: NotifyingEvent): boolean {
     event.type === 'appointment_reminder' ||
     (event.type === 'new_message' && event.priority === 'urgent')
   );
+}
+
+export function priorityOf(event: NotifyingEvent): Priority {
+  return isUrgentEvent(event) ? 'urgent' : 'routine';
 }

@@ -5,6 +5,7 @@ import {
   MAX_RECEIPTS_PER_REPORT,
   reportedReceipt,
   type Desk,
+  type Priority,
   type ReportedReceipt,
 } from '../../common/alerts.js';
 import type { Clock, TimerHandle } from '../clock.js';
@@ -46,11 +47,17 @@ function pendingPath(dataDirectory: string, serverUrl: string, userId: number): 
  * notifier hands each event over once (its ledger survives restarts), and the server records a
  * state once per alert, user and desk anyway. A report the server refused (an alert gone past
  * retention, or not this user's) is dropped; one that did not get through is retried. When the
- * server asks for a pause before the next report (it does under load), the next one waits.
+ * server asks for a pause before the next report (it does under load), the next one waits —
+ * unless a receipt of an urgent alert waits: its sender must learn within seconds whether it
+ * was on screen, so that report goes once gathered, with everything else waiting.
  */
 export class DeskReceipts {
-  private pending: ReportedReceipt[] = [];
+  private pending: Waiting[] = [];
+  /** How many of the pending receipts are of urgent alerts. */
+  private urgentPending = 0;
   private timer: TimerHandle | null = null;
+  /** When the timer fires (clock ms). */
+  private timerAt = 0;
   private sending: Promise<void> | null = null;
   private failures = 0;
   /** When the server wants the next report at the earliest (clock ms). */
@@ -69,7 +76,8 @@ export class DeskReceipts {
     const receipts = new DeskReceipts(options);
     try {
       const parsed = pendingFile.safeParse(JSON.parse(await readFile(receipts.path, 'utf8')));
-      if (parsed.success) receipts.pending = parsed.data;
+      if (parsed.success)
+        receipts.pending = parsed.data.map((receipt) => ({ receipt, urgent: false }));
     } catch {
       // Nothing waiting from an earlier run.
     }
@@ -87,10 +95,12 @@ export class DeskReceipts {
   }
 
   /** Resolves once the receipts are on disk. */
-  addAll(receipts: readonly ReportedReceipt[]): Promise<void> {
+  addAll(receipts: readonly ReportedReceipt[], priority: Priority): Promise<void> {
     if (this.stopped || receipts.length === 0) return Promise.resolve();
-    this.pending.push(...receipts);
-    if (this.pending.length > CAPACITY) this.pending.splice(0, this.pending.length - CAPACITY);
+    const urgent = priority === 'urgent';
+    for (const receipt of receipts) this.pending.push({ receipt, urgent });
+    if (urgent) this.urgentPending += receipts.length;
+    if (this.pending.length > CAPACITY) this.take(this.pending.length - CAPACITY);
     this.schedule(this.options.flushMs ?? DEFAULT_FLUSH_MS);
     return this.save();
   }
@@ -106,7 +116,7 @@ export class DeskReceipts {
   }
 
   private save(): Promise<void> {
-    const snapshot = JSON.stringify(this.pending);
+    const snapshot = JSON.stringify(this.pending.map(({ receipt }) => receipt));
     this.saved = this.saved
       .then(() => (this.options.write ?? writeFileAtomic)(this.path, snapshot))
       .catch((error: unknown) =>
@@ -115,9 +125,22 @@ export class DeskReceipts {
     return this.saved;
   }
 
+  /** Takes the oldest `count` receipts off what is pending. */
+  private take(count: number): Waiting[] {
+    const taken = this.pending.splice(0, count);
+    this.urgentPending -= taken.filter(({ urgent }) => urgent).length;
+    return taken;
+  }
+
   private schedule(delay: number): void {
-    if (this.timer || this.sending || this.stopped) return;
-    const wait = Math.max(delay, this.notBefore - this.options.clock.now());
+    if (this.sending || this.stopped) return;
+    const now = this.options.clock.now();
+    const at = this.urgentPending > 0 ? now + delay : Math.max(now + delay, this.notBefore);
+    if (this.timer) {
+      if (this.timerAt <= at) return;
+      this.timer.cancel();
+    }
+    this.timerAt = at;
     this.timer = this.options.clock.setTimeout(() => {
       this.timer = null;
       let next: number | null = null;
@@ -129,12 +152,12 @@ export class DeskReceipts {
           this.sending = null;
           if (next !== null) this.schedule(next);
         });
-    }, wait);
+    }, at - now);
   }
 
   /** Reports one batch; resolves with when to report again (null: nothing waits). */
   private async flush(): Promise<number | null> {
-    const batch = this.pending.slice(0, MAX_RECEIPTS_PER_REPORT);
+    const batch = this.pending.slice(0, MAX_RECEIPTS_PER_REPORT).map(({ receipt }) => receipt);
     if (batch.length === 0) return null;
     let retry = false;
     try {
@@ -168,10 +191,15 @@ export class DeskReceipts {
     }
     this.failures = 0;
     // What was added meanwhile stays; only what this report carried goes.
-    this.pending = this.pending.slice(batch.length);
+    this.take(batch.length);
     await this.save();
     return this.pending.length > 0 ? 0 : null;
   }
+}
+
+interface Waiting {
+  receipt: ReportedReceipt;
+  urgent: boolean;
 }
 
 const pauseAnswer = z.object({ nextReportInMs: z.number().int().min(0).max(60_000) });

@@ -5,7 +5,8 @@ import type {
 } from '../../common/desktop-bridge.js';
 import type { EventsStateResponse, NotificationMarksResponse } from '../../common/api.js';
 import { readPosition } from '../../common/conversation-position.js';
-import type { Desk, ReportedReceipt } from '../../common/alerts.js';
+import { priorityOf } from '../../common/urgency.js';
+import { PRIORITIES, type Desk, type Priority, type ReportedReceipt } from '../../common/alerts.js';
 import {
   isNotifyingEvent,
   type ControlEvent,
@@ -90,7 +91,7 @@ export class UserSession {
   /** Popped-up events whose receipt waits for the OS to say whether the pop-up showed. */
   private readonly awaitingOutcome = new Map<
     number,
-    { alertId: number; overDoNotDisturb: boolean }
+    { alertId: number; overDoNotDisturb: boolean; priority: Priority }
   >();
 
   private constructor(
@@ -127,16 +128,16 @@ export class UserSession {
       platform: options.platform,
       onClick: options.onNotificationClick,
       onOutcome: (eventIds, outcome) => {
-        const shown: ReportedReceipt[] = [];
+        const shown = { routine: [] as ReportedReceipt[], urgent: [] as ReportedReceipt[] };
         for (const eventId of eventIds) {
           const waiting = this.awaitingOutcome.get(eventId);
           if (!waiting) continue;
           this.awaitingOutcome.delete(eventId);
-          shown.push(
+          shown[waiting.priority].push(
             receiptForOutcome(waiting.alertId, eventId, outcome, waiting.overDoNotDisturb),
           );
         }
-        if (shown.length > 0) void this.receipts?.addAll(shown);
+        for (const priority of PRIORITIES) void this.receipts?.addAll(shown[priority], priority);
         options.listener.popupOutcome?.(eventIds, outcome);
       },
       onAcknowledge: (alertId) => void this.acknowledge(alertId),
@@ -349,7 +350,7 @@ export class UserSession {
     const countBefore = this.unread.count;
     let changed = false;
     const decided: Promise<void>[] = [];
-    const held: ReportedReceipt[] = [];
+    const held = { routine: [] as ReportedReceipt[], urgent: [] as ReportedReceipt[] };
     for (const event of events) {
       this.cursor.advance(event.id);
       if (event.type === 'notifications_read') {
@@ -384,12 +385,15 @@ export class UserSession {
           this.awaitingOutcome.set(event.id, {
             alertId,
             overDoNotDisturb: this.overDoNotDisturb(event),
+            priority: priorityOf(event),
           });
         decided.push(
           this.notifier.handle(event, { backlog: this.backlog }).then((decision) => {
             if (decision.action !== 'popup') this.awaitingOutcome.delete(event.id);
             if (alertId !== null && decision.action === 'held')
-              held.push(receiptForHold(alertId, event.id, decision.reason));
+              held[priorityOf(event)].push(
+                receiptForHold(alertId, event.id, decision.reason),
+              );
             this.options.listener.decision?.(event, decision);
           }),
         );
@@ -401,7 +405,7 @@ export class UserSession {
       await this.cursor.persist();
     }
     await Promise.all(decided);
-    if (held.length > 0) await this.receipts?.addAll(held);
+    for (const priority of PRIORITIES) await this.receipts?.addAll(held[priority], priority);
     if (this.unread.count !== countBefore) this.options.listener.unreadCount(this.unread.count);
     for (const event of events) this.options.listener.event(event);
   }

@@ -35,29 +35,33 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dataDirectory, { recursive: true, force: true }));
 
+function openReceipts(time: ManualClock) {
+  return DeskReceipts.open({
+    serverUrl: 'http://127.0.0.1:1',
+    token: 'token',
+    userId: 7,
+    dataDirectory,
+    desk: { id: 'desk-pacing-0001', name: 'Ward PC' },
+    fetch: answeringFetch,
+    clock: time,
+    flushMs: 500,
+  });
+}
+
 describe("the desk's receipts, paced by the server", () => {
   it('waits as long as the answer asked before the next report, and gathers meanwhile', async () => {
     const time = clock();
-    const receipts = await DeskReceipts.open({
-      serverUrl: 'http://127.0.0.1:1',
-      token: 'token',
-      userId: 7,
-      dataDirectory,
-      desk: { id: 'desk-pacing-0001', name: 'Ward PC' },
-      fetch: answeringFetch,
-      clock: time,
-      flushMs: 500,
-    });
+    const receipts = await openReceipts(time);
     pause = 3_000;
-    await receipts.addAll([{ alertId: 1, state: 'shown' }]);
+    await receipts.addAll([{ alertId: 1, state: 'shown' }], 'routine');
     time.advance(500);
     await settle();
     expect(reports).toEqual([[1]]);
 
     pause = 0;
-    await receipts.addAll([{ alertId: 2, state: 'shown' }]);
+    await receipts.addAll([{ alertId: 2, state: 'shown' }], 'routine');
     time.advance(1_000);
-    await receipts.addAll([{ alertId: 3, state: 'shown' }]);
+    await receipts.addAll([{ alertId: 3, state: 'shown' }], 'routine');
     time.advance(1_999);
     await settle();
     expect(reports).toEqual([[1]]);
@@ -65,8 +69,40 @@ describe("the desk's receipts, paced by the server", () => {
     await settle();
     expect(reports).toEqual([[1], [2, 3]]);
 
-    await receipts.addAll([{ alertId: 4, state: 'shown' }]);
+    await receipts.addAll([{ alertId: 4, state: 'shown' }], 'routine');
     time.advance(500);
+    await settle();
+    expect(reports).toEqual([[1], [2, 3], [4]]);
+    await receipts.stop();
+  });
+
+  it("reports an urgent alert's receipts once gathered, with what waited, even during a pause", async () => {
+    const time = clock();
+    const receipts = await openReceipts(time);
+    pause = 10_000;
+    await receipts.addAll([{ alertId: 1, state: 'shown' }], 'routine');
+    time.advance(500);
+    await settle();
+    expect(reports).toEqual([[1]]);
+
+    await receipts.addAll([{ alertId: 2, state: 'shown' }], 'routine');
+    time.advance(2_000);
+    await settle();
+    expect(reports).toEqual([[1]]);
+    await receipts.addAll([{ alertId: 3, state: 'held', reason: 'notifications_denied' }], 'urgent');
+    time.advance(499);
+    await settle();
+    expect(reports).toEqual([[1]]);
+    time.advance(1);
+    await settle();
+    expect(reports).toEqual([[1], [2, 3]]);
+
+    // What is routine again waits for the pause the last answer asked for.
+    await receipts.addAll([{ alertId: 4, state: 'shown' }], 'routine');
+    time.advance(9_999);
+    await settle();
+    expect(reports).toEqual([[1], [2, 3]]);
+    time.advance(1);
     await settle();
     expect(reports).toEqual([[1], [2, 3], [4]]);
     await receipts.stop();

@@ -95,4 +95,44 @@ describe('the receipt queue of a browser page', () => {
     await vi.advanceTimersByTimeAsync(300);
     expect(sent).toHaveLength(3);
   });
+
+  it("reports an urgent alert's receipts once gathered, with what waited, even during a pause", async () => {
+    const q = queue();
+    answer = async () => ({ recorded: 2, nextReportInMs: 10_000 });
+    q.add({ alertId: 1, state: 'shown' });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(sent).toHaveLength(1);
+
+    q.add({ alertId: 2, state: 'shown' });
+    await vi.advanceTimersByTimeAsync(2_000);
+    q.add({ alertId: 3, state: 'shown' }, 'urgent');
+    await vi.advanceTimersByTimeAsync(299);
+    expect(sent).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    const alertIds = () => sent.map((report) => report.receipts.map((receipt) => receipt.alertId));
+    expect(alertIds()).toEqual([[1], [2, 3]]);
+
+    // What is routine again waits for the pause the last answer asked for.
+    q.add({ alertId: 4, state: 'shown' });
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(sent).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(alertIds()).toEqual([[1], [2, 3], [4]]);
+  });
+
+  it('keeps an urgent receipt urgent when its report did not get through', async () => {
+    const q = queue();
+    answer = async () => ({ recorded: 1, nextReportInMs: 10_000 });
+    q.add({ alertId: 1, state: 'shown' });
+    await vi.advanceTimersByTimeAsync(300);
+    answer = () => Promise.reject(new ApiError(503, 'unavailable', 'busy'));
+    q.add({ alertId: 2, state: 'shown' }, 'urgent');
+    await vi.advanceTimersByTimeAsync(300);
+    expect(sent).toHaveLength(2);
+    answer = async () => ({ recorded: 1, nextReportInMs: 10_000 });
+    // The first retry's wait (1 s), not the pause of 10 s.
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(sent).toHaveLength(3);
+    expect(q.pending).toBe(0);
+  });
 });

@@ -69,7 +69,10 @@ export function AlertBanners({ route, navigate }: AlertBannersProps) {
       if (document.visibilityState !== 'visible') return;
       for (const item of items)
         if (item.urgent && item.alertId !== null)
-          receipts.report({ alertId: item.alertId, state: 'shown', eventId: item.eventId });
+          receipts.report(
+            { alertId: item.alertId, state: 'shown', eventId: item.eventId },
+            'urgent',
+          );
     };
     document.addEventListener('visibilitychange', reportVisible);
     return () => document.removeEventListener('visibilitychange', reportVisible);

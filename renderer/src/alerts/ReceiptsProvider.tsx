@@ -1,6 +1,7 @@
 import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react';
-import type { ReportedReceipt } from '../../../common/alerts.js';
+import type { Priority, ReportedReceipt } from '../../../common/alerts.js';
 import { isNotifyingEvent } from '../../../common/events.js';
+import { priorityOf } from '../../../common/urgency.js';
 import { useSession } from '../app/session-context.js';
 import { useEvents } from '../events/useEvents.js';
 import { useRoute } from '../routing/useRoute.js';
@@ -12,7 +13,8 @@ import { loadBrowserDesk } from './desk-identity.js';
 import { ReceiptQueue } from './receipt-queue.js';
 
 export interface Receipts {
-  report(receipt: ReportedReceipt): void;
+  /** An urgent alert's receipt is reported once gathered, even while the server spaces reports. */
+  report(receipt: ReportedReceipt, priority: Priority): void;
 }
 
 const ReceiptsContext = createContext<Receipts | null>(null);
@@ -47,11 +49,12 @@ export function ReceiptsProvider({ children }: { children: ReactNode }) {
       if (!queue || !isNotifyingEvent(event)) return;
       const alertId = alertIdOf(event);
       if (alertId === null) return;
+      const priority = priorityOf(event);
       const context = currentDeliveryContext(settings, route, platform.showsOwnPopups);
       const decision = deliveryDecision(event, context);
       // Replayed history is delivered now, but too old to pop up: only what is in view counts.
       if (meta.fromHistory && !decision.inView) {
-        queue.add({ alertId, state: 'delivered', eventId: event.id });
+        queue.add({ alertId, state: 'delivered', eventId: event.id }, priority);
         return;
       }
       queue.add(
@@ -63,12 +66,13 @@ export function ReceiptsProvider({ children }: { children: ReactNode }) {
               eventId: event.id,
               ...(decision.receipt.overDoNotDisturb ? { overDoNotDisturb: true } : {}),
             },
+        priority,
       );
     },
   });
 
   const value = useMemo<Receipts | null>(
-    () => (queue ? { report: (receipt) => queue.add(receipt) } : null),
+    () => (queue ? { report: (receipt, priority) => queue.add(receipt, priority) } : null),
     [queue],
   );
   return <ReceiptsContext.Provider value={value}>{children}</ReceiptsContext.Provider>;

@@ -1,4 +1,9 @@
-import type { Desk, ReceiptReportResponse, ReportedReceipt } from '../../../common/alerts.js';
+import type {
+  Desk,
+  Priority,
+  ReceiptReportResponse,
+  ReportedReceipt,
+} from '../../../common/alerts.js';
 import { MAX_RECEIPTS_PER_REPORT } from '../../../common/alerts.js';
 import { ApiError } from '../api/api-error.js';
 
@@ -23,11 +28,16 @@ const MAX_RETRY_MS = 30_000;
  * growing delay. A signed-out session stops reporting. The server records each state once, so
  * a report that went through although its answer was lost does no harm when it is retried.
  * When the server asks for a pause before the next report (it does under load), the next one
- * waits for it.
+ * waits for it — unless a receipt of an urgent alert waits: its sender must learn within seconds
+ * whether it was on screen, so that report goes once gathered, with everything else waiting.
  */
 export class ReceiptQueue {
-  private queue: ReportedReceipt[] = [];
+  private queue: Waiting[] = [];
+  /** How many of the waiting receipts are of urgent alerts. */
+  private urgentWaiting = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the timer fires (Date.now() ms). */
+  private timerAt = 0;
   private sending = false;
   private failures = 0;
   /** When the server wants the next report at the earliest (Date.now() ms). */
@@ -42,10 +52,12 @@ export class ReceiptQueue {
     this.capacity = options.capacity ?? DEFAULT_CAPACITY;
   }
 
-  add(receipt: ReportedReceipt): void {
+  add(receipt: ReportedReceipt, priority: Priority = 'routine'): void {
     if (this.signedOut) return;
-    this.queue.push(receipt);
-    if (this.queue.length > this.capacity) this.queue.splice(0, this.queue.length - this.capacity);
+    const urgent = priority === 'urgent';
+    this.queue.push({ receipt, urgent });
+    if (urgent) this.urgentWaiting += 1;
+    if (this.queue.length > this.capacity) this.take(this.queue.length - this.capacity);
     this.schedule(this.flushMs);
   }
 
@@ -65,24 +77,38 @@ export class ReceiptQueue {
     return this.queue.length;
   }
 
+  /** Takes the oldest `count` receipts off the queue. */
+  private take(count: number): Waiting[] {
+    const taken = this.queue.splice(0, count);
+    this.urgentWaiting -= urgentIn(taken);
+    return taken;
+  }
+
   private schedule(delay: number): void {
-    if (this.timer !== null || this.sending || !this.running || this.signedOut) return;
-    this.timer = setTimeout(
-      () => {
-        this.timer = null;
-        void this.flush();
-      },
-      Math.max(delay, this.notBefore - Date.now()),
-    );
+    if (this.sending || !this.running || this.signedOut) return;
+    const now = Date.now();
+    const at = this.urgentWaiting > 0 ? now + delay : Math.max(now + delay, this.notBefore);
+    if (this.timer !== null) {
+      if (this.timerAt <= at) return;
+      clearTimeout(this.timer);
+    }
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, at - now);
   }
 
   private async flush(): Promise<void> {
     if (this.queue.length === 0 || !this.running || this.signedOut) return;
     this.sending = true;
-    const batch = this.queue.splice(0, MAX_RECEIPTS_PER_REPORT);
+    const batch = this.take(MAX_RECEIPTS_PER_REPORT);
     let retry = false;
     try {
-      const answer = await this.options.send({ desk: this.options.desk(), receipts: batch });
+      const answer = await this.options.send({
+        desk: this.options.desk(),
+        receipts: batch.map(({ receipt }) => receipt),
+      });
       this.failures = 0;
       // A server of an older version names no pause.
       const pause = typeof answer.nextReportInMs === 'number' ? answer.nextReportInMs : 0;
@@ -98,6 +124,7 @@ export class ReceiptQueue {
         retry = true;
         this.failures += 1;
         this.queue.unshift(...batch);
+        this.urgentWaiting += urgentIn(batch);
       }
     } finally {
       this.sending = false;
@@ -109,6 +136,15 @@ export class ReceiptQueue {
       this.schedule(ceiling * (0.5 + (this.options.random ?? Math.random)() / 2));
     }
   }
+}
+
+interface Waiting {
+  receipt: ReportedReceipt;
+  urgent: boolean;
+}
+
+function urgentIn(waiting: readonly Waiting[]): number {
+  return waiting.filter(({ urgent }) => urgent).length;
 }
 
 /** The server's no, as opposed to not getting through (0: no answer; 5xx; 429: come back later). */

@@ -18,7 +18,7 @@ export function useReportRendered(messages: readonly Message[], myId: number): v
         if (message.senderId === myId || message.alertId === null) continue;
         if (reported.current.has(message.alertId)) continue;
         reported.current.add(message.alertId);
-        receipts.report({ alertId: message.alertId, state: 'shown' });
+        receipts.report({ alertId: message.alertId, state: 'shown' }, message.priority);
       }
     };
     report();
