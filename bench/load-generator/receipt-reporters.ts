@@ -18,6 +18,11 @@ export interface ReportingTotals {
   refusedReceipts: number;
   /** Time of each request, POST written to answer read, ms (bounded sample). */
   requestMs: number[];
+  /**
+   * How late each receipt reached the server: from the event's arrival on the stream to the
+   * answer to the report that carried it, ms (bounded sample). The server's pacing shows here.
+   */
+  receiptLagMs: number[];
   /** First request sent to last answer read, seconds. */
   spanSeconds: number;
 }
@@ -91,17 +96,21 @@ export class ReceiptReporters {
       if (outcome.refused) totals.refusedReceipts += outcome.receipts;
     } else totals.recorded += outcome.recorded;
     if (totals.requestMs.length < REQUEST_SAMPLE_LIMIT) totals.requestMs.push(outcome.answeredAt - outcome.sentAt);
+    if (outcome.recorded !== null)
+      for (const addedAt of outcome.addedAt) if (totals.receiptLagMs.length < REQUEST_SAMPLE_LIMIT) totals.receiptLagMs.push(outcome.answeredAt - addedAt);
     if (outcome.sentAt < this.firstSentAt) this.firstSentAt = outcome.sentAt;
     if (outcome.answeredAt > this.lastAnsweredAt) this.lastAnsweredAt = outcome.answeredAt;
   }
 }
 
 function emptyTotals(): ReportingTotals {
-  return { receiptsSent: 0, requests: 0, recorded: 0, failedRequests: 0, failedReceipts: 0, refusedReceipts: 0, requestMs: [], spanSeconds: 0 };
+  return { receiptsSent: 0, requests: 0, recorded: 0, failedRequests: 0, failedReceipts: 0, refusedReceipts: 0, requestMs: [], receiptLagMs: [], spanSeconds: 0 };
 }
 
 interface ReportOutcome {
   receipts: number;
+  /** When each receipt was handed to the desk (performance.now() ms). */
+  addedAt: number[];
   /** null: not answered 200. */
   recorded: number | null;
   /** Answered 4xx (other than 429): the page drops such a report. */
@@ -111,7 +120,7 @@ interface ReportOutcome {
 }
 
 class DeskReporter {
-  private queue: ReportedReceipt[] = [];
+  private queue: { receipt: ReportedReceipt; addedAt: number }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private sending = false;
   /** When the server wants this desk's next report at the earliest (performance.now() ms). */
@@ -130,7 +139,7 @@ class DeskReporter {
   }
 
   add(receipt: ReportedReceipt): void {
-    this.queue.push(receipt);
+    this.queue.push({ receipt, addedAt: performance.now() });
     this.schedule(this.flushMs);
   }
 
@@ -152,8 +161,8 @@ class DeskReporter {
   private async flush(): Promise<void> {
     if (this.queue.length === 0) return;
     this.sending = true;
-    const receipts = this.queue.splice(0, MAX_RECEIPTS_PER_REPORT);
-    const report: ReceiptReport = { desk: this.desk, receipts };
+    const batch = this.queue.splice(0, MAX_RECEIPTS_PER_REPORT);
+    const report: ReceiptReport = { desk: this.desk, receipts: batch.map(({ receipt }) => receipt) };
     const sentAt = performance.now();
     let recorded: number | null = null;
     let refused = false;
@@ -168,9 +177,9 @@ class DeskReporter {
       // No answer: counted below, and sent again.
     }
     this.sending = false;
-    this.onOutcome({ receipts: receipts.length, recorded, refused, sentAt, answeredAt: performance.now() });
+    this.onOutcome({ receipts: batch.length, addedAt: batch.map(({ addedAt }) => addedAt), recorded, refused, sentAt, answeredAt: performance.now() });
     if (recorded === null && !refused) {
-      this.queue.unshift(...receipts);
+      this.queue.unshift(...batch);
       this.schedule(RETRY_MS * (1 + Math.random()));
     } else if (this.queue.length > 0) this.schedule(0);
   }

@@ -106,8 +106,8 @@ export async function runReceipts(ctx: ScenarioContext, params: ReceiptsParams):
 }
 
 function reportingFigures(totals: ReportingTotals, rows: ReturnType<typeof receiptRowsInDatabase> | null): Record<string, number> {
-  const sorted = [...totals.requestMs].sort((a, b) => a - b);
-  const at = (p: number) => (sorted.length > 0 ? round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number) : Number.NaN);
+  const requestAt = percentiles(totals.requestMs);
+  const lagAt = percentiles(totals.receiptLagMs);
   return {
     receiptsSent: totals.receiptsSent,
     receiptStatesExpected: 2 * totals.receiptsSent,
@@ -118,8 +118,10 @@ function reportingFigures(totals: ReportingTotals, rows: ReturnType<typeof recei
     receiptRequestsFailed: totals.failedRequests,
     receiptsFailed: totals.failedReceipts,
     receiptsRefused: totals.refusedReceipts,
-    receiptRequestP50Ms: at(50),
-    receiptRequestP99Ms: at(99),
+    receiptRequestP50Ms: requestAt(50),
+    receiptRequestP99Ms: requestAt(99),
+    receiptLagP50Ms: lagAt(50),
+    receiptLagP99Ms: lagAt(99),
     dbDeliveredRows: rows?.delivered ?? Number.NaN,
     dbShownRows: rows?.shown ?? Number.NaN,
     dbOtherRows: rows?.other ?? Number.NaN,
@@ -127,10 +129,16 @@ function reportingFigures(totals: ReportingTotals, rows: ReturnType<typeof recei
   };
 }
 
+function percentiles(sample: readonly number[]): (p: number) => number {
+  const sorted = [...sample].sort((a, b) => a - b);
+  return (p) => (sorted.length > 0 ? round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number) : Number.NaN);
+}
+
 function describeReporting(totals: ReportingTotals, rows: ReturnType<typeof receiptRowsInDatabase> | null): string {
   const perSecond = totals.spanSeconds > 0 ? totals.requests / totals.spanSeconds : Number.NaN;
   return (
     `receipts sent ${totals.receiptsSent} in ${totals.requests} requests (${perSecond.toFixed(0)}/s, ${totals.failedRequests} failed, ${totals.refusedReceipts} receipts refused), ` +
+    `at the server after p50 ${percentiles(totals.receiptLagMs)(50)} / p99 ${percentiles(totals.receiptLagMs)(99)} ms, ` +
     `states recorded ${totals.recorded} of ${2 * totals.receiptsSent}; SQLite: delivered ${rows?.delivered}, shown ${rows?.shown}, other ${rows?.other}, repeated ${rows?.repeated}`
   );
 }
