@@ -7,20 +7,21 @@ import { api, DEMO_PASSWORD, login, startTestServer, type TestServer } from '../
 
 let redis: TestRedis;
 let server: TestServer;
-let adminId: number;
+let senderId: number;
 let alertIds: number[];
 
 beforeAll(async () => {
   redis = await startTestRedis();
   server = await startTestServer({ redisUrl: redis.url });
-  const admin = await login(server.url, 'admin', DEMO_PASSWORD);
+  const smith = await login(server.url, 'dr.smith', DEMO_PASSWORD);
   const jones = await login(server.url, 'nurse.jones', DEMO_PASSWORD);
-  adminId = admin.user.id;
-  const client = api(server.url, admin.token);
-  for (const content of ['Fire drill at noon', 'Lift out of order', 'Flu clinic moved to room 2']) {
-    expect((await client.post('/api/admin/system-notifications', { content, userIds: [jones.user.id] })).status).toBe(200);
+  senderId = smith.user.id;
+  const client = api(server.url, smith.token);
+  const conversation = (await client.post<{ conversation: { id: number } }>('/api/conversations', { participantIds: [jones.user.id], title: 'Statuses' })).body.conversation;
+  for (const text of ['BP 128/82 in room 3', 'Bloods back', 'Room 2 is free']) {
+    expect((await client.post(`/api/conversations/${conversation.id}/messages`, { text })).status).toBe(201);
   }
-  alertIds = (server.context.db.prepare('SELECT id FROM alerts WHERE sender_id = ? ORDER BY id').all(adminId) as Array<{ id: number }>).map((row) => row.id);
+  alertIds = (server.context.db.prepare('SELECT id FROM alerts WHERE conversation_id = ? ORDER BY id').all(conversation.id) as Array<{ id: number }>).map((row) => row.id);
   expect(alertIds).toHaveLength(3);
 });
 
@@ -52,7 +53,7 @@ describe('alert status publisher', () => {
   it("publishes each touched alert's status to its sender, in one batch when the slice has room", async () => {
     const batches = await batchesOfFlush(60_000);
     expect(batches).toHaveLength(1);
-    expect(batches[0]!.map((event) => event.userId)).toEqual([adminId, adminId, adminId]);
+    expect(batches[0]!.map((event) => event.userId)).toEqual([senderId, senderId, senderId]);
     expect(batches[0]!.map((event) => (event.payload as AlertStatusPayload).alert_id)).toEqual(alertIds.map(String));
   });
 
