@@ -5,7 +5,8 @@ import { cpus, release, totalmem } from 'node:os';
 /** Cores, memory, kernel and the versions that matter, for RESULTS.md. */
 export function describeMachine(): string {
   const cores = cpus();
-  const nginx = tryRun('nginx', ['-v']) ?? 'nginx missing';
+  // Absent where only ClinicPulse was measured (scenarios 9 and 10 need no Nchan).
+  const nginx = tryRun('nginx', ['-v']);
   const nchan = tryRun('dpkg-query', ['-W', '-f=${Version}', 'libnginx-mod-nchan']) ?? '?';
   const redis = (tryRun('redis-server', ['--version']) ?? '').match(/v=(\S+)/)?.[1] ?? '?';
   return [
@@ -14,7 +15,7 @@ export function describeMachine(): string {
     `Linux ${release()}`,
     `Node ${process.version}`,
     `redis-server ${redis}`,
-    `${nginx.replace('nginx version: ', '')} with libnginx-mod-nchan ${nchan}`,
+    ...(nginx ? [`${nginx.replace('nginx version: ', '')} with libnginx-mod-nchan ${nchan}`] : []),
   ].join(', ');
 }
 
