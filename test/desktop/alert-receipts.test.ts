@@ -264,4 +264,44 @@ describe('receipts from the desktop app', () => {
       });
     }
   });
+
+  it("reports an urgent alert's receipts at once while the server asks for a pause; routine ones wait", async () => {
+    // The real server's answers, each asking for a minute's pause: how a server with thousands
+    // of desks reporting answers (receipt-pacing.ts); this one has a single desk.
+    const pausedFetch: HttpFetch = async (url, init) => {
+      const response = await countingFetch(url, init);
+      if (!url.endsWith('/api/alerts/receipts') || !response.ok) return response;
+      const answer = (await response.json()) as { recorded: number };
+      return new Response(JSON.stringify({ ...answer, nextReportInMs: 60_000 }), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    };
+    desk = await openDesk({
+      serverUrl: server.url,
+      token: jones.token,
+      userId: jones.id,
+      dataDirectory,
+      fetch: pausedFetch,
+      desk: WARD_PC,
+    });
+    await waitUntil(() => desk!.events.some((event) => event.type === 'ready'), 'the stream to be ready');
+    // The first report (the earlier tests' messages, replayed to this new desk as delivered, or
+    // this one) is answered with the pause.
+    await send('Obs due in bay 2');
+    await waitUntil(() => reported.length > 0, 'the first report');
+
+    const routine = await send('Bloods back for bay 4');
+    await waitUntil(
+      () => desk!.events.some((event) => 'alert_id' in event && event.alert_id === String(routine.alertId)),
+      'the routine message to arrive',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(reportsOf(routine.alertId!)).toEqual([]);
+
+    const urgent = await send('Chest pain in room 3', 'urgent');
+    await waitUntil(() => reportsOf(urgent.alertId!).includes('shown'), "the urgent alert's report");
+    // The routine receipt that waited went with it.
+    expect(reportsOf(routine.alertId!)).toHaveLength(1);
+  });
 });
