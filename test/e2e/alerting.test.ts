@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Conversation } from '../../common/api.js';
+import type { AlertStatus } from '../../common/alerts.js';
+import type { Conversation, Message } from '../../common/api.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { api, login, spawnServerProcess, type ServerProcess } from '../support/test-server.js';
 import { launchChromium } from './support/chromium.js';
@@ -231,5 +232,45 @@ describe('clinical alerting in the browser', () => {
     } finally {
       await admin.context.close();
     }
+  });
+
+  it("reports an urgent alert's receipts at once while the server asks its desks to wait; routine ones wait", async () => {
+    const smithApi = api(server.url, (await login(server.url, 'dr.smith', 'clinicpulse')).token);
+    const busy = await openNamedDesk('nurse.jones', { id: 'desk-busy-ward-pc-03', name: 'Busy ward PC' });
+    // Each answer asks for a minute's pause: how a server with thousands of desks reporting
+    // answers (receipt-pacing.ts); this one has three.
+    let reports = 0;
+    await busy.page.route('**/api/alerts/receipts', async (route) => {
+      reports += 1;
+      const response = await route.fetch();
+      const answer = (await response.json()) as Record<string, unknown>;
+      await route.fulfill({ response, json: { ...answer, nextReportInMs: 60_000 } });
+    });
+    await waitForStatus(busy.page, 'connected');
+    const send = async (text: string, priority: 'routine' | 'urgent') =>
+      (
+        await smithApi.post<{ message: Message }>(`/api/conversations/${conversation.id}/messages`, {
+          text,
+          priority,
+        })
+      ).body.message;
+    const onBusyDesk = async (message: Message) => {
+      const status = (await smithApi.get<{ alert: AlertStatus }>(`/api/alerts/${message.alertId}`)).body.alert;
+      return status.recipients[0]?.desks.some((desk) => desk.deskId === 'desk-busy-ward-pc-03') ?? false;
+    };
+
+    // The desk's first report (this message's receipt) is answered with the pause.
+    await send('Obs due in bay 2', 'routine');
+    await expect.poll(() => reports).toBeGreaterThan(0);
+    const routine = await send('Bloods back for bay 4', 'routine');
+    await banner(busy.page, 'Bloods back for bay 4').waitFor();
+    await busy.page.waitForTimeout(1_500);
+    expect(await onBusyDesk(routine)).toBe(false);
+
+    const urgent = await send('URGENT: fall in bay 6', 'urgent');
+    await expect.poll(() => onBusyDesk(urgent)).toBe(true);
+    // The routine receipt that waited went with it.
+    expect(await onBusyDesk(routine)).toBe(true);
+    await busy.context.close();
   });
 });
