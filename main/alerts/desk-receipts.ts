@@ -157,7 +157,8 @@ export class DeskReceipts {
 
   /** Reports one batch; resolves with when to report again (null: nothing waits). */
   private async flush(): Promise<number | null> {
-    const batch = this.pending.slice(0, MAX_RECEIPTS_PER_REPORT).map(({ receipt }) => receipt);
+    const sent = this.pending.slice(0, MAX_RECEIPTS_PER_REPORT);
+    const batch = sent.map(({ receipt }) => receipt);
     if (batch.length === 0) return null;
     let retry = false;
     try {
@@ -190,8 +191,11 @@ export class DeskReceipts {
       return Math.min(MAX_RETRY_MS, 1_000 * 2 ** (this.failures - 1));
     }
     this.failures = 0;
-    // What was added meanwhile stays; only what this report carried goes.
-    this.take(batch.length);
+    // What was added meanwhile stays; only what this report carried goes (not simply the first
+    // batch.length: an overflow meanwhile dropped some of them already).
+    const carried = new Set(sent);
+    this.pending = this.pending.filter((waiting) => !carried.has(waiting));
+    this.urgentPending = this.pending.filter(({ urgent }) => urgent).length;
     await this.save();
     return this.pending.length > 0 ? 0 : null;
   }

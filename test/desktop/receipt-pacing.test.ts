@@ -35,20 +35,20 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dataDirectory, { recursive: true, force: true }));
 
-function openReceipts(time: ManualClock) {
+function openReceipts(time: ManualClock, fetch: HttpFetch = answeringFetch) {
   return DeskReceipts.open({
     serverUrl: 'http://127.0.0.1:1',
     token: 'token',
     userId: 7,
     dataDirectory,
     desk: { id: 'desk-pacing-0001', name: 'Ward PC' },
-    fetch: answeringFetch,
+    fetch,
     clock: time,
     flushMs: 500,
   });
 }
 
-describe("the desk's receipts, paced by the server", () => {
+describe("the desk's receipts, reported in batches the server paces", () => {
   it('waits as long as the answer asked before the next report, and gathers meanwhile', async () => {
     const time = clock();
     const receipts = await openReceipts(time);
@@ -107,4 +107,34 @@ describe("the desk's receipts, paced by the server", () => {
     expect(reports).toEqual([[1], [2, 3], [4]]);
     await receipts.stop();
   });
+
+  it('drops only the oldest when it overflows while a report is on its way, and reports the rest', async () => {
+    const time = clock();
+    let answerFirst: () => void = () => undefined;
+    const firstAnswered = new Promise<void>((resolve) => (answerFirst = resolve));
+    let calls = 0;
+    const slowFirstFetch: HttpFetch = async (url, init) => {
+      if (calls++ === 0) await firstAnswered;
+      return answeringFetch(url, init);
+    };
+    const receipts = await openReceipts(time, slowFirstFetch);
+    const shown = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => ({ alertId: from + i, state: 'shown' as const }));
+    // A long outage's worth: as many as are kept.
+    await receipts.addAll(shown(1, 5_000), 'routine');
+    time.advance(500);
+    await settle();
+    // While the first 500 are on their way, ten more: the ten oldest go.
+    await receipts.addAll(shown(5_001, 10), 'routine');
+    answerFirst();
+    for (let i = 0; i < 20 && reports.flat().length < 5_010; i++) {
+      time.advance(0);
+      await settle();
+    }
+    const reported = reports.flat();
+    expect(reported.slice(0, 500)).toEqual(shown(1, 500).map((receipt) => receipt.alertId));
+    expect(new Set(reported)).toEqual(new Set(shown(1, 5_010).map((receipt) => receipt.alertId)));
+    await receipts.stop();
+  });
 });
+
