@@ -22,14 +22,15 @@ export function receiptRowsInDatabase(dataDir: string, firstAlertId: number, las
   try {
     const rows = db
       .prepare<[number, number], { state: string; own: number; rows: number }>(
-        `SELECT state, desk_id = 'bench-desk-' || substr('0000' || (user_id - 1), -5) AS own, count(*) AS rows
-           FROM alert_receipts WHERE alert_id BETWEEN ? AND ? GROUP BY state, own`,
+        `SELECT rc.state, d.id = 'bench-desk-' || substr('0000' || (rc.user_id - 1), -5) AS own, count(*) AS rows
+           FROM alert_receipt_facts rc LEFT JOIN desks d ON d.number = rc.desk
+          WHERE rc.alert_id BETWEEN ? AND ? GROUP BY rc.state, own`,
       )
       .all(firstAlertId, lastAlertId);
     const repeated = db
       .prepare<[number, number], number>(
-        `SELECT count(*) FROM (SELECT 1 FROM alert_receipts WHERE alert_id BETWEEN ? AND ?
-                                 GROUP BY alert_id, user_id, desk_id, state HAVING count(*) > 1)`,
+        `SELECT count(*) FROM (SELECT 1 FROM alert_receipt_facts WHERE alert_id BETWEEN ? AND ?
+                                 GROUP BY alert_id, user_id, desk, state HAVING count(*) > 1)`,
       )
       .pluck()
       .get(firstAlertId, lastAlertId) as number;

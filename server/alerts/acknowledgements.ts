@@ -34,7 +34,9 @@ export class Acknowledgements {
   private readonly outbox: OutboxStore;
   private readonly isRecipient: SqlStatement<[number, number]>;
   private readonly claimFirst: SqlStatement<[string, number, string | null, number]>;
-  private readonly insertReceipt: SqlStatement<[number, number, string, string]>;
+  private readonly deskNumber: SqlStatement<[string], number>;
+  private readonly addDesk: SqlStatement<[string, string], number>;
+  private readonly insertReceipt: SqlStatement<[number, number, number, number]>;
   private readonly bumpVersion: SqlStatement<[number]>;
   private readonly parties: SqlStatement<[number], AlertParties>;
   private readonly recipients: SqlStatement<[number], number>;
@@ -48,8 +50,13 @@ export class Acknowledgements {
                         version = version + 1
         WHERE id = ? AND acknowledged_at IS NULL`,
     );
+    this.deskNumber = db.prepare<[string], number>('SELECT number FROM desks WHERE id = ?').pluck();
+    // A desk that has reported nothing yet is named by its first report.
+    this.addDesk = db.prepare<[string, string], number>('INSERT INTO desks (id, last_seen_at) VALUES (?, ?) RETURNING number').pluck();
     this.insertReceipt = db.prepare(
-      `INSERT INTO alert_receipts (alert_id, user_id, desk_id, state, at) VALUES (?, ?, ?, 'acknowledged', ?) ON CONFLICT DO NOTHING`,
+      `INSERT INTO desk_receipts (alert_id, user_id, desk, acknowledged_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (alert_id, user_id, desk) DO UPDATE SET acknowledged_at = excluded.acknowledged_at
+       WHERE desk_receipts.acknowledged_at IS NULL`,
     );
     this.bumpVersion = db.prepare('UPDATE alerts SET version = version + 1 WHERE id = ?');
     this.parties = db.prepare('SELECT sender_id, conversation_id, message_id, appointment_id, created_at FROM alerts WHERE id = ?');
@@ -71,7 +78,8 @@ export class Acknowledgements {
       if (this.isRecipient.get(alertId, user.id) === undefined) return null;
       const at = new Date().toISOString();
       const first = this.claimFirst.run(at, user.id, deskId, alertId).changes > 0;
-      const newReceipt = this.insertReceipt.run(alertId, user.id, deskId ?? '', at).changes > 0;
+      const desk = deskId === null ? 0 : (this.deskNumber.get(deskId) ?? (this.addDesk.get(deskId, at) as number));
+      const newReceipt = this.insertReceipt.run(alertId, user.id, desk, Date.parse(at)).changes > 0;
       if (!first && newReceipt) this.bumpVersion.run(alertId);
       const touched = first || newReceipt ? [alertId] : [];
       if (first) {

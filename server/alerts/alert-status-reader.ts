@@ -2,11 +2,11 @@ import type { SqlDatabase, SqlStatement } from '../db/sql-database.js';
 import type { Role } from '../../common/roles.js';
 import { escalationOutcome } from './escalation-outcome.js';
 import { parseSnapshot } from './escalation-snapshot.js';
+import { receiptCountsSql } from './receipt-counts-sql.js';
 import {
   MAX_LISTED_RECIPIENTS,
   type AlertKind,
   type AlertStatus,
-  type DeskStatus,
   type HoldReason,
   type Priority,
   type RecipientStatus,
@@ -47,13 +47,19 @@ interface RecipientRow {
   via_role: Role | null;
 }
 
-interface ReceiptRow {
+/** One desk's states of the alert (epoch ms); desk 0 holds the person's own (read, an acknowledgement from no desk). */
+interface DeskReceiptRow {
   user_id: number;
-  desk_id: string;
+  desk: number;
+  desk_id: string | null;
   desk_name: string | null;
-  state: 'delivered' | 'shown' | 'held' | 'read' | 'acknowledged';
-  reason: string | null;
-  at: string;
+  delivered_at: number | null;
+  shown_at: number | null;
+  shown_over_dnd: number;
+  held_at: number | null;
+  held_reason: HoldReason | null;
+  read_at: number | null;
+  acknowledged_at: number | null;
 }
 
 /** Who is asking decides how much they see. */
@@ -73,7 +79,7 @@ export class AlertStatusReader {
   private readonly alert: SqlStatement<[number], AlertRow>;
   private readonly counts: SqlStatement<{ id: number }, CountsRow>;
   private readonly recipients: SqlStatement<[number, number], RecipientRow>;
-  private readonly receipts: SqlStatement<[number], ReceiptRow>;
+  private readonly receipts: SqlStatement<[number], DeskReceiptRow>;
   private readonly inConversation: SqlStatement<[number, number], number>;
   private readonly recipient: SqlStatement<[number, number]>;
 
@@ -88,21 +94,18 @@ export class AlertStatusReader {
         WHERE a.id = ?`,
     );
     this.counts = db.prepare(
-      `SELECT (SELECT count(*) FROM alert_recipients WHERE alert_id = :id) AS recipients,
-              (SELECT count(DISTINCT user_id) FROM alert_receipts WHERE alert_id = :id AND state = 'delivered') AS delivered,
-              (SELECT count(DISTINCT user_id) FROM alert_receipts WHERE alert_id = :id AND state = 'shown') AS shown,
-              (SELECT count(DISTINCT user_id) FROM alert_receipts h WHERE alert_id = :id AND state = 'held'
-                  AND NOT EXISTS (SELECT 1 FROM alert_receipts s WHERE s.alert_id = h.alert_id AND s.user_id = h.user_id AND s.state = 'shown')) AS held,
-              (SELECT count(DISTINCT user_id) FROM alert_receipts WHERE alert_id = :id AND state = 'read') AS read`,
+      `SELECT (SELECT count(*) FROM alert_recipients WHERE alert_id = :id) AS recipients, ${receiptCountsSql(':id')}`,
     );
     this.recipients = db.prepare(
       `SELECT r.user_id, u.display_name, r.via_role FROM alert_recipients r JOIN users u ON u.id = r.user_id
         WHERE r.alert_id = ? ORDER BY u.display_name, u.id LIMIT ?`,
     );
     this.receipts = db.prepare(
-      `SELECT rc.user_id, rc.desk_id, d.name AS desk_name, rc.state, rc.reason, rc.at
-         FROM alert_receipts rc LEFT JOIN desks d ON d.id = rc.desk_id
-        WHERE rc.alert_id = ? ORDER BY rc.id`,
+      `SELECT rc.user_id, rc.desk, d.id AS desk_id, d.name AS desk_name, rc.delivered_at, rc.shown_at, rc.shown_over_dnd,
+              rc.held_at, rc.held_reason, rc.read_at, rc.acknowledged_at
+         FROM desk_receipts rc LEFT JOIN desks d ON d.number = rc.desk
+        WHERE rc.alert_id = ?
+        ORDER BY coalesce(rc.delivered_at, rc.shown_at, rc.held_at, rc.read_at, rc.acknowledged_at), rc.user_id, rc.desk`,
     );
     this.recipient = db.prepare('SELECT 1 FROM alert_recipients WHERE alert_id = ? AND user_id = ?');
     this.inConversation = db
@@ -178,44 +181,33 @@ export class AlertStatusReader {
         desks: [],
       });
     }
-    for (const receipt of this.receipts.all(alertId)) {
-      const person = people.get(receipt.user_id);
+    for (const row of this.receipts.all(alertId)) {
+      const person = people.get(row.user_id);
       if (!person) continue;
-      // Receipts come oldest first, so the first time of each state is the one that stays.
-      if (receipt.state === 'read') person.readAt ??= receipt.at;
-      else if (receipt.state === 'acknowledged') person.acknowledgedAt ??= receipt.at;
-      else {
-        if (receipt.state === 'delivered') person.deliveredAt ??= receipt.at;
-        const desk = deskOf(person, receipt);
-        if (receipt.state === 'delivered') desk.deliveredAt ??= receipt.at;
-        else if (receipt.state === 'shown') {
-          desk.shownAt ??= receipt.at;
-          if (receipt.reason === 'over_do_not_disturb') desk.overDoNotDisturb = true;
-        } else if (desk.heldAt === null) {
-          desk.heldAt = receipt.at;
-          desk.heldReason = receipt.reason as HoldReason;
-        }
-      }
+      person.deliveredAt = earliest(person.deliveredAt, row.delivered_at);
+      person.readAt = earliest(person.readAt, row.read_at);
+      person.acknowledgedAt = earliest(person.acknowledgedAt, row.acknowledged_at);
+      if (row.desk === 0 || (row.delivered_at === null && row.shown_at === null && row.held_at === null)) continue;
+      person.desks.push({
+        deskId: row.desk_id ?? '',
+        deskName: row.desk_name ?? 'Unnamed desk',
+        deliveredAt: isoOf(row.delivered_at),
+        shownAt: isoOf(row.shown_at),
+        overDoNotDisturb: row.shown_over_dnd === 1,
+        heldAt: isoOf(row.held_at),
+        heldReason: row.held_reason,
+      });
     }
     return [...people.values()];
   }
 }
 
-function deskOf(person: RecipientStatus, receipt: ReceiptRow): DeskStatus {
-  let desk = person.desks.find((candidate) => candidate.deskId === receipt.desk_id);
-  if (!desk) {
-    desk = {
-      deskId: receipt.desk_id,
-      deskName: receipt.desk_name ?? 'Unnamed desk',
-      deliveredAt: null,
-      shownAt: null,
-      overDoNotDisturb: false,
-      heldAt: null,
-      heldReason: null,
-    };
-    person.desks.push(desk);
-  }
-  return desk;
+const isoOf = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** The earlier of an ISO time and an epoch-ms one, as ISO. */
+function earliest(iso: string | null, ms: number | null): string | null {
+  if (ms === null) return iso;
+  return iso === null || ms < Date.parse(iso) ? new Date(ms).toISOString() : iso;
 }
 
 function escalationOf(row: AlertRow): Pick<AlertStatus, 'repeats' | 'nextStepAt' | 'escalation' | 'escalatedFrom'> {

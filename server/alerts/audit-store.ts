@@ -2,6 +2,7 @@ import type { SqlDatabase } from '../db/sql-database.js';
 import type { AlertKind, Priority, ReceiptState } from '../../common/alerts.js';
 import type { AuditAlert, AuditEntry, AuditQuery } from '../../common/audit.js';
 import { escalationOutcome } from './escalation-outcome.js';
+import { receiptCountsSql } from './receipt-counts-sql.js';
 
 interface AuditRow {
   id: number;
@@ -92,11 +93,7 @@ export class AuditStore {
       .prepare<Record<string, string | number>, AuditRow>(
         `SELECT a.id, a.kind, a.priority, a.created_at, s.display_name AS sender, substr(a.summary, 1, ${SUMMARY_LENGTH}) AS summary,
                 (SELECT count(*) FROM alert_recipients WHERE alert_id = a.id) AS recipients,
-                (SELECT count(DISTINCT user_id) FROM alert_receipts WHERE alert_id = a.id AND state = 'delivered') AS delivered,
-                (SELECT count(DISTINCT user_id) FROM alert_receipts WHERE alert_id = a.id AND state = 'shown') AS shown,
-                (SELECT count(DISTINCT user_id) FROM alert_receipts h WHERE alert_id = a.id AND state = 'held'
-                    AND NOT EXISTS (SELECT 1 FROM alert_receipts x WHERE x.alert_id = h.alert_id AND x.user_id = h.user_id AND x.state = 'shown')) AS held,
-                (SELECT count(DISTINCT user_id) FROM alert_receipts WHERE alert_id = a.id AND state = 'read') AS read,
+                ${receiptCountsSql('a.id')},
                 a.acknowledged_at, k.display_name AS acknowledged_by_name, a.escalated_at, a.escalation_outcome
            FROM alerts a
            LEFT JOIN users s ON s.id = a.sender_id
@@ -123,17 +120,17 @@ export class AuditStore {
   /** Every fact recorded about one alert, oldest first. */
   log(alertId: number): AuditEntry[] {
     return this.db
-      .prepare<[number], { at: string; user_id: number; display_name: string; desk_name: string | null; desk_id: string; state: ReceiptState; reason: string | null }>(
-        `SELECT rc.at, rc.user_id, u.display_name, d.name AS desk_name, rc.desk_id, rc.state, rc.reason
-           FROM alert_receipts rc JOIN users u ON u.id = rc.user_id LEFT JOIN desks d ON d.id = rc.desk_id
-          WHERE rc.alert_id = ? ORDER BY rc.id`,
+      .prepare<[number], { at: string; user_id: number; display_name: string; desk_name: string | null; desk: number; state: ReceiptState; reason: string | null }>(
+        `SELECT rc.at, rc.user_id, u.display_name, d.name AS desk_name, rc.desk, rc.state, rc.reason
+           FROM alert_receipt_facts rc JOIN users u ON u.id = rc.user_id LEFT JOIN desks d ON d.number = rc.desk
+          WHERE rc.alert_id = ? ORDER BY rc.fact_order, rc.user_id, rc.desk`,
       )
       .all(alertId)
       .map((row) => ({
         at: row.at,
         userId: row.user_id,
         displayName: row.display_name,
-        deskName: row.desk_id === '' ? null : (row.desk_name ?? 'Unnamed desk'),
+        deskName: row.desk === 0 ? null : (row.desk_name ?? 'Unnamed desk'),
         state: row.state,
         reason: row.reason,
       }));
@@ -150,12 +147,12 @@ export class AuditStore {
       .prepare<Record<string, string | number>, Omit<ExportRow, 'sentAt' | 'alertId' | 'viaRole'> & { alert_id: number; sent_at: string; via_role: string | null }>(
         `SELECT * FROM (
            SELECT a.id AS alert_id, a.kind, a.priority, a.created_at AS sent_at, s.display_name AS sender, a.summary,
-                  u.display_name AS recipient, r.via_role, CASE WHEN rc.desk_id = '' THEN NULL ELSE coalesce(d.name, 'Unnamed desk') END AS desk,
-                  rc.state, rc.reason, rc.at, rc.id AS ord
-             FROM alerts a JOIN alert_receipts rc ON rc.alert_id = a.id
+                  u.display_name AS recipient, r.via_role, CASE WHEN rc.desk = 0 THEN NULL ELSE coalesce(d.name, 'Unnamed desk') END AS desk,
+                  rc.state, rc.reason, rc.at, rc.fact_order AS ord
+             FROM alerts a JOIN alert_receipt_facts rc ON rc.alert_id = a.id
              JOIN users u ON u.id = rc.user_id
              LEFT JOIN alert_recipients r ON r.alert_id = a.id AND r.user_id = rc.user_id
-             LEFT JOIN desks d ON d.id = rc.desk_id
+             LEFT JOIN desks d ON d.number = rc.desk
              LEFT JOIN users s ON s.id = a.sender_id
             WHERE a.id IN (${alertSql})
            UNION ALL
@@ -164,7 +161,7 @@ export class AuditStore {
              FROM alerts a JOIN alert_recipients r ON r.alert_id = a.id JOIN users u ON u.id = r.user_id
              LEFT JOIN users s ON s.id = a.sender_id
             WHERE a.id IN (${alertSql})
-              AND NOT EXISTS (SELECT 1 FROM alert_receipts x WHERE x.alert_id = a.id AND x.user_id = r.user_id)
+              AND NOT EXISTS (SELECT 1 FROM desk_receipts x WHERE x.alert_id = a.id AND x.user_id = r.user_id)
            UNION ALL
            SELECT a.id, a.kind, a.priority, a.created_at, s.display_name, a.summary, a.escalation_outcome, NULL, NULL,
                   'escalated', NULL, a.escalated_at, 9007199254740991

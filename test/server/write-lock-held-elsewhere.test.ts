@@ -65,7 +65,7 @@ describe.each(engines)('while another process holds the write lock ($engine)', (
   let conversationId: number;
 
   const receiptRows = (alertId: number) =>
-    server.context.db.prepare<[number], number>('SELECT count(*) FROM alert_receipts WHERE alert_id = ?').pluck().get(alertId);
+    server.context.db.prepare<[number], number>('SELECT count(*) FROM alert_receipt_facts WHERE alert_id = ?').pluck().get(alertId);
 
   const count = (sql: string) => server.context.db.prepare<[], number>(sql).pluck().get() ?? 0;
 
@@ -177,7 +177,7 @@ describe.each(engines)('while another process holds the write lock ($engine)', (
   it.skipIf(skip !== null)(`an acknowledgement waits for it without stopping the process, then is recorded${skip ? ` (skipped: ${skip})` : ''}`, async () => {
     const alertId = await newAlert('Chest pain in room 3', 'urgent');
     const acknowledged = () =>
-      server.context.db.prepare<[number], number>("SELECT count(*) FROM alert_receipts WHERE alert_id = ? AND state = 'acknowledged'").pluck().get(alertId) ?? 0;
+      server.context.db.prepare<[number], number>("SELECT count(*) FROM alert_receipt_facts WHERE alert_id = ? AND state = 'acknowledged'").pluck().get(alertId) ?? 0;
     const answer = await madeWhileLocked(() => api(server.url, jonesToken).post(`/api/alerts/${alertId}/acknowledge`, {}), acknowledged);
     expect(answer.status).toBe(200);
     expect(acknowledged()).toBe(1);

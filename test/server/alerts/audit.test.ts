@@ -132,7 +132,7 @@ describe('the delivery audit', () => {
     expect(purgeExpiredAlerts(server.context.db, 3, inTwoDays)).toBe(0);
     expect(purgeExpiredAlerts(server.context.db, 1, inTwoDays, 2)).toBe(5);
     expect((await list()).alerts).toEqual([]);
-    expect((server.context.db.prepare('SELECT count(*) AS n FROM alert_receipts').get() as { n: number }).n).toBe(0);
+    expect((server.context.db.prepare('SELECT count(*) AS n FROM alert_receipt_facts').get() as { n: number }).n).toBe(0);
     const messages = (await smith.client.get(`/api/conversations/${urgent.conversationId}/messages`)).body.messages as Message[];
     expect(messages.find((message) => message.id === urgent.id)).toMatchObject({ text: 'URGENT: chest pain in room 3', alertId: null });
   });

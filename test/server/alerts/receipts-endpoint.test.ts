@@ -18,7 +18,7 @@ let conversationId: number;
 const DESK = { id: 'desk-endpoint-0001', name: 'Ward PC' };
 const PAGE_ORIGIN = 'http://clinic-frontend.example';
 
-const receiptRows = () => (server.context.db.prepare('SELECT count(*) AS n FROM alert_receipts').get() as { n: number }).n;
+const receiptRows = () => (server.context.db.prepare('SELECT count(*) AS n FROM alert_receipt_facts').get() as { n: number }).n;
 
 function post(headers: Record<string, string>, body: string, path = '/api/alerts/receipts') {
   return fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });

@@ -45,7 +45,7 @@ const statusOf = async (alertId: number, as: Person = smith): Promise<AlertStatu
   return response.body.alert;
 };
 
-const receiptRows = () => (server.context.db.prepare('SELECT count(*) AS n FROM alert_receipts').get() as { n: number }).n;
+const receiptRows = () => (server.context.db.prepare('SELECT count(*) AS n FROM alert_receipt_facts').get() as { n: number }).n;
 
 const statusEvents = (events: StreamEvent[], alertId: number) =>
   events.filter((event): event is Extract<StreamEvent, { type: 'alert_status' }> => event.type === 'alert_status' && event.alert_id === String(alertId));
