@@ -6,6 +6,7 @@ import { ReceiptReporters, type ReportingTotals } from './receipt-reporters.js';
 import { receiptRowsInDatabase } from './receipts-in-database.js';
 import { ResourceProbe } from './resource-probe.js';
 import type { PhaseResult, ScenarioContext } from './scenario-types.js';
+import { LoopWatch } from './loop-stats.js';
 
 export interface ReceiptsParams {
   streams: number;
@@ -68,8 +69,10 @@ export async function runReceipts(ctx: ScenarioContext, params: ReceiptsParams):
     // connection idle for 5 s), which no clinic's desks do together.
     for (const [phase, withReceipts] of [[61, true], [62, false]] as const) {
       await sleep(params.settleMs);
+      const watch = await LoopWatch.start(config.endpoints);
       const before = probe.sample();
       const run = await noticePhase(ctx, notices, reporters, params, phase, params.rate, params.durationMs, withReceipts);
+      const loops = await watch.stop();
       if (withReceipts) await reporters.drain(params.drainMs);
       const after = probe.sample();
       const totals = reporters.takeTotals();
@@ -77,7 +80,9 @@ export async function runReceipts(ctx: ScenarioContext, params: ReceiptsParams):
       const rows = withReceipts && run.firstAlertId <= run.lastAlertId ? receiptRowsInDatabase(dataDir, run.firstAlertId, run.lastAlertId) : null;
       const name = withReceipts ? 'receipts on' : 'receipts off';
       ctx.log(
-        `${name}: p50 ${delivery.latencyMs.p50} ms, p99 ${delivery.latencyMs.p99} ms, max ${delivery.latencyMs.max} ms, lost ${delivery.lost}, dup ${delivery.duplicates}, ooo ${delivery.outOfOrder}, events ${(run.result.achievedRate * params.noticeSize).toFixed(0)}/s, failed notices ${run.result.failed}` +
+        `${name}: p50 ${delivery.latencyMs.p50} ms, p99 ${delivery.latencyMs.p99} ms, max ${delivery.latencyMs.max} ms, lost ${delivery.lost}, dup ${delivery.duplicates}, ooo ${delivery.outOfOrder}, events ${(run.result.achievedRate * params.noticeSize).toFixed(0)}/s, failed notices ${run.result.failed}; ` +
+          `event loop late p99 / max: server ${loops.serverLoopLateP99Ms} / ${loops.serverLoopLateMaxMs} ms, generator ${loops.generatorLoopLateP99Ms} / ${loops.generatorLoopLateMaxMs} ms; ` +
+          `server GC ${loops.gcPauses} pauses (${loops.gcPausesOver10Ms} over 10 ms), ${loops.gcMs} ms` +
           (withReceipts ? `; ${describeReporting(totals, rows)}` : ''),
       );
       phases.push({
@@ -93,6 +98,7 @@ export async function runReceipts(ctx: ScenarioContext, params: ReceiptsParams):
           publishFailures: run.result.failed,
           unansweredPublishes: run.result.unansweredAtEnd,
           openSeconds,
+          ...loops,
           ...(withReceipts ? reportingFigures(totals, rows) : {}),
         },
         latencySample: run.tracker.latencySample(20_000),
