@@ -52,7 +52,7 @@ function pendingPath(dataDirectory: string, serverUrl: string, userId: number): 
  * was on screen, so that report goes once gathered, with everything else waiting.
  */
 export class DeskReceipts {
-  private pending: Waiting[] = [];
+  private pending: PendingReceipt[] = [];
   /** How many of the pending receipts are of urgent alerts. */
   private urgentPending = 0;
   private timer: TimerHandle | null = null;
@@ -77,7 +77,7 @@ export class DeskReceipts {
     try {
       const parsed = pendingFile.safeParse(JSON.parse(await readFile(receipts.path, 'utf8')));
       if (parsed.success)
-        receipts.pending = parsed.data.map((receipt) => ({ receipt, urgent: false }));
+        receipts.pending = parsed.data.map((receipt) => ({ receipt, priority: 'routine' }));
     } catch {
       // Nothing waiting from an earlier run.
     }
@@ -95,11 +95,10 @@ export class DeskReceipts {
   }
 
   /** Resolves once the receipts are on disk. */
-  addAll(receipts: readonly ReportedReceipt[], priority: Priority): Promise<void> {
+  addAll(receipts: readonly PendingReceipt[]): Promise<void> {
     if (this.stopped || receipts.length === 0) return Promise.resolve();
-    const urgent = priority === 'urgent';
-    for (const receipt of receipts) this.pending.push({ receipt, urgent });
-    if (urgent) this.urgentPending += receipts.length;
+    this.pending.push(...receipts);
+    this.urgentPending += urgentIn(receipts);
     if (this.pending.length > CAPACITY) this.take(this.pending.length - CAPACITY);
     this.schedule(this.options.flushMs ?? DEFAULT_FLUSH_MS);
     return this.save();
@@ -126,9 +125,9 @@ export class DeskReceipts {
   }
 
   /** Takes the oldest `count` receipts off what is pending. */
-  private take(count: number): Waiting[] {
+  private take(count: number): PendingReceipt[] {
     const taken = this.pending.splice(0, count);
-    this.urgentPending -= taken.filter(({ urgent }) => urgent).length;
+    this.urgentPending -= urgentIn(taken);
     return taken;
   }
 
@@ -195,15 +194,20 @@ export class DeskReceipts {
     // batch.length: an overflow meanwhile dropped some of them already).
     const carried = new Set(sent);
     this.pending = this.pending.filter((waiting) => !carried.has(waiting));
-    this.urgentPending = this.pending.filter(({ urgent }) => urgent).length;
+    this.urgentPending = urgentIn(this.pending);
     await this.save();
     return this.pending.length > 0 ? 0 : null;
   }
 }
 
-interface Waiting {
+/** A receipt waiting to be reported, and how urgent its alert is (an urgent one is not paced). */
+export interface PendingReceipt {
   receipt: ReportedReceipt;
-  urgent: boolean;
+  priority: Priority;
+}
+
+function urgentIn(receipts: readonly PendingReceipt[]): number {
+  return receipts.filter(({ priority }) => priority === 'urgent').length;
 }
 
 const pauseAnswer = z.object({ nextReportInMs: z.number().int().min(0).max(60_000) });

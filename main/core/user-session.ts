@@ -6,14 +6,14 @@ import type {
 import type { EventsStateResponse, NotificationMarksResponse } from '../../common/api.js';
 import { readPosition } from '../../common/conversation-position.js';
 import { priorityOf } from '../../common/urgency.js';
-import { PRIORITIES, type Desk, type Priority, type ReportedReceipt } from '../../common/alerts.js';
+import type { Desk, Priority } from '../../common/alerts.js';
 import {
   isNotifyingEvent,
   type ControlEvent,
   type NotifyingEvent,
   type StreamEvent,
 } from '../../common/events.js';
-import { DeskReceipts } from '../alerts/desk-receipts.js';
+import { DeskReceipts, type PendingReceipt } from '../alerts/desk-receipts.js';
 import { receiptForHold, receiptForOutcome } from '../alerts/receipt-for-decision.js';
 import type { Clock } from '../clock.js';
 import type { DurableWrite } from '../cursor/atomic-file.js';
@@ -128,16 +128,17 @@ export class UserSession {
       platform: options.platform,
       onClick: options.onNotificationClick,
       onOutcome: (eventIds, outcome) => {
-        const shown = { routine: [] as ReportedReceipt[], urgent: [] as ReportedReceipt[] };
+        const shown: PendingReceipt[] = [];
         for (const eventId of eventIds) {
           const waiting = this.awaitingOutcome.get(eventId);
           if (!waiting) continue;
           this.awaitingOutcome.delete(eventId);
-          shown[waiting.priority].push(
-            receiptForOutcome(waiting.alertId, eventId, outcome, waiting.overDoNotDisturb),
-          );
+          shown.push({
+            receipt: receiptForOutcome(waiting.alertId, eventId, outcome, waiting.overDoNotDisturb),
+            priority: waiting.priority,
+          });
         }
-        for (const priority of PRIORITIES) void this.receipts?.addAll(shown[priority], priority);
+        void this.receipts?.addAll(shown);
         options.listener.popupOutcome?.(eventIds, outcome);
       },
       onAcknowledge: (alertId) => void this.acknowledge(alertId),
@@ -350,7 +351,7 @@ export class UserSession {
     const countBefore = this.unread.count;
     let changed = false;
     const decided: Promise<void>[] = [];
-    const held = { routine: [] as ReportedReceipt[], urgent: [] as ReportedReceipt[] };
+    const held: PendingReceipt[] = [];
     for (const event of events) {
       this.cursor.advance(event.id);
       if (event.type === 'notifications_read') {
@@ -391,9 +392,10 @@ export class UserSession {
           this.notifier.handle(event, { backlog: this.backlog }).then((decision) => {
             if (decision.action !== 'popup') this.awaitingOutcome.delete(event.id);
             if (alertId !== null && decision.action === 'held')
-              held[priorityOf(event)].push(
-                receiptForHold(alertId, event.id, decision.reason),
-              );
+              held.push({
+                receipt: receiptForHold(alertId, event.id, decision.reason),
+                priority: priorityOf(event),
+              });
             this.options.listener.decision?.(event, decision);
           }),
         );
@@ -405,7 +407,7 @@ export class UserSession {
       await this.cursor.persist();
     }
     await Promise.all(decided);
-    for (const priority of PRIORITIES) await this.receipts?.addAll(held[priority], priority);
+    await this.receipts?.addAll(held);
     if (this.unread.count !== countBefore) this.options.listener.unreadCount(this.unread.count);
     for (const event of events) this.options.listener.event(event);
   }

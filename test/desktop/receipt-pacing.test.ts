@@ -27,6 +27,8 @@ const answeringFetch: HttpFetch = async (_url, init) => {
 
 /** Lets the report's fetch and its file write finish. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+const routine = (receipts: ReportedReceipt[]) => receipts.map((receipt) => ({ receipt, priority: 'routine' as const }));
+const urgent = (receipts: ReportedReceipt[]) => receipts.map((receipt) => ({ receipt, priority: 'urgent' as const }));
 
 beforeEach(() => {
   dataDirectory = mkdtempSync(join(tmpdir(), 'clinicpulse-receipt-pacing-'));
@@ -53,15 +55,15 @@ describe("the desk's receipts, reported in batches the server paces", () => {
     const time = clock();
     const receipts = await openReceipts(time);
     pause = 3_000;
-    await receipts.addAll([{ alertId: 1, state: 'shown' }], 'routine');
+    await receipts.addAll(routine([{ alertId: 1, state: 'shown' }]));
     time.advance(500);
     await settle();
     expect(reports).toEqual([[1]]);
 
     pause = 0;
-    await receipts.addAll([{ alertId: 2, state: 'shown' }], 'routine');
+    await receipts.addAll(routine([{ alertId: 2, state: 'shown' }]));
     time.advance(1_000);
-    await receipts.addAll([{ alertId: 3, state: 'shown' }], 'routine');
+    await receipts.addAll(routine([{ alertId: 3, state: 'shown' }]));
     time.advance(1_999);
     await settle();
     expect(reports).toEqual([[1]]);
@@ -69,7 +71,7 @@ describe("the desk's receipts, reported in batches the server paces", () => {
     await settle();
     expect(reports).toEqual([[1], [2, 3]]);
 
-    await receipts.addAll([{ alertId: 4, state: 'shown' }], 'routine');
+    await receipts.addAll(routine([{ alertId: 4, state: 'shown' }]));
     time.advance(500);
     await settle();
     expect(reports).toEqual([[1], [2, 3], [4]]);
@@ -80,16 +82,16 @@ describe("the desk's receipts, reported in batches the server paces", () => {
     const time = clock();
     const receipts = await openReceipts(time);
     pause = 10_000;
-    await receipts.addAll([{ alertId: 1, state: 'shown' }], 'routine');
+    await receipts.addAll(routine([{ alertId: 1, state: 'shown' }]));
     time.advance(500);
     await settle();
     expect(reports).toEqual([[1]]);
 
-    await receipts.addAll([{ alertId: 2, state: 'shown' }], 'routine');
+    await receipts.addAll(routine([{ alertId: 2, state: 'shown' }]));
     time.advance(2_000);
     await settle();
     expect(reports).toEqual([[1]]);
-    await receipts.addAll([{ alertId: 3, state: 'held', reason: 'notifications_denied' }], 'urgent');
+    await receipts.addAll(urgent([{ alertId: 3, state: 'held', reason: 'notifications_denied' }]));
     time.advance(499);
     await settle();
     expect(reports).toEqual([[1]]);
@@ -98,7 +100,7 @@ describe("the desk's receipts, reported in batches the server paces", () => {
     expect(reports).toEqual([[1], [2, 3]]);
 
     // What is routine again waits for the pause the last answer asked for.
-    await receipts.addAll([{ alertId: 4, state: 'shown' }], 'routine');
+    await receipts.addAll(routine([{ alertId: 4, state: 'shown' }]));
     time.advance(9_999);
     await settle();
     expect(reports).toEqual([[1], [2, 3]]);
@@ -121,11 +123,11 @@ describe("the desk's receipts, reported in batches the server paces", () => {
     const shown = (from: number, count: number) =>
       Array.from({ length: count }, (_, i) => ({ alertId: from + i, state: 'shown' as const }));
     // A long outage's worth: as many as are kept.
-    await receipts.addAll(shown(1, 5_000), 'routine');
+    await receipts.addAll(routine(shown(1, 5_000)));
     time.advance(500);
     await settle();
     // While the first 500 are on their way, ten more: the ten oldest go.
-    await receipts.addAll(shown(5_001, 10), 'routine');
+    await receipts.addAll(routine(shown(5_001, 10)));
     answerFirst();
     for (let i = 0; i < 20 && reports.flat().length < 5_010; i++) {
       time.advance(0);
